@@ -1,0 +1,64 @@
+"""Base aggregates: every event records who acted, and events about a child
+carry that child's id so the mapper can encrypt them under the child's key."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import field
+from typing import Any, Iterator
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+# Set once per request (or CLI command); read by every event. Modelled on the
+# eventsourcing contentmanagement example.
+current_actor: ContextVar[UUID | None] = ContextVar("current_actor", default=None)
+
+
+@contextmanager
+def acting_as(user_id: UUID | None) -> Iterator[None]:
+    """Attribute the events triggered inside the block to `user_id`."""
+    token = current_actor.set(user_id)
+    try:
+        yield
+    finally:
+        current_actor.reset(token)
+
+
+class Record(Aggregate):
+    """An aggregate whose events name the user who caused them."""
+
+    class Event(Aggregate.Event):
+        actor_id: UUID | None = field(default_factory=current_actor.get, init=False)
+
+
+class SubjectRecord(Record):
+    """An aggregate about one child (the data subject).
+
+    Every event carries `subject_id`; the envelope mapper encrypts the event
+    under that subject's data key, so shredding the key erases the record.
+    """
+
+    subject_id: UUID
+
+    class Event(Record.Event):
+        subject_id: UUID
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.subject_id = self.subject_id
+
+    @classmethod
+    def subject_of(cls, id: UUID, kwargs: dict[str, Any]) -> UUID:
+        """The child a new record is about; subclasses say how to find it."""
+        raise NotImplementedError
+
+    @classmethod
+    def _create(cls, event_class, *, id=None, **kwargs):  # type: ignore[override]
+        id = id or uuid4()
+        kwargs["subject_id"] = cls.subject_of(id, kwargs)
+        return super()._create(event_class, id=id, **kwargs)
+
+    def trigger_event(self, event_class, **kwargs):  # type: ignore[override]
+        kwargs["subject_id"] = self.subject_id
+        super().trigger_event(event_class, **kwargs)

@@ -1,0 +1,107 @@
+"""The directory: units (barnehage, skole, ...) and the users who work in them.
+
+Every change to a user's role or unit is an event, so a privacy officer can see
+who granted what, and when.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from events.base import Record
+from events.errors import DomainError
+
+UNIT_KINDS = ("barnehage", "skole", "sfo", "helsestasjon", "ppt", "barnevern")
+ROLES = (
+    "staff",
+    "unit_leader",
+    "resource_team",
+    "privacy_officer",
+    "municipal_leader",
+    "admin",
+)
+SERVICES = ("barnevern", "helsestasjon", "ppt")
+# Roles that belong to one unit; the others work across the municipality.
+UNIT_ROLES = ("staff", "unit_leader")
+
+
+class InvalidRole(DomainError):
+    """Raised when a role, unit or service assignment does not fit together."""
+
+
+class Unit(Record):
+    """A barnehage, skole or service in the municipality."""
+
+    def __init__(self, name: str, kind: str):
+        if kind not in UNIT_KINDS:
+            raise DomainError(f"unknown unit kind {kind!r}")
+        self.name = name
+        self.kind = kind
+        self.closed = False
+
+    @event("Renamed")
+    def rename(self, name: str) -> None:
+        self.name = name
+
+    @event("Closed")
+    def close(self) -> None:
+        self.closed = True
+
+
+def check_role_fits(role: str, unit_id: UUID | None, service: str | None) -> None:
+    if role not in ROLES:
+        raise InvalidRole(f"unknown role {role!r}")
+    if role in UNIT_ROLES and unit_id is None:
+        raise InvalidRole(f"role {role} needs a unit")
+    if role == "resource_team" and service not in SERVICES:
+        raise InvalidRole("a resource-team member represents a service")
+    if role != "resource_team" and service is not None:
+        raise InvalidRole("only resource-team members represent a service")
+
+
+class User(Record):
+    """A person who logs in: one role, and a unit for staff and unit leaders."""
+
+    def __init__(
+        self,
+        username: str,
+        name: str,
+        title: str,
+        role: str,
+        unit_id: UUID | None,
+        service: str | None,
+        password_hash: str,
+    ):
+        check_role_fits(role, unit_id, service)
+        self.username = username
+        self.name = name
+        self.title = title
+        self.role = role
+        self.unit_id = unit_id
+        self.service = service
+        self.password_hash = password_hash
+        self.active = True
+
+    def assign_role(self, role: str, unit_id: UUID | None, service: str | None) -> None:
+        check_role_fits(role, unit_id, service)
+        self._role_assigned(role, unit_id, service)
+
+    @event("RoleAssigned")
+    def _role_assigned(self, role: str, unit_id: UUID | None, service: str | None) -> None:
+        self.role = role
+        self.unit_id = unit_id
+        self.service = service
+
+    @event("PasswordSet")
+    def set_password_hash(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+
+    @event("Deactivated")
+    def deactivate(self) -> None:
+        self.active = False
+
+    @event("Reactivated")
+    def reactivate(self) -> None:
+        self.active = True

@@ -1,0 +1,143 @@
+"""Per-subject envelope encryption of stored events (DESIGN.md §3).
+
+A stored event's state is: version byte, key id (16 bytes), nonce (12 bytes),
+then AES-GCM ciphertext. The key id is the child's id for events about a child,
+else the system key id. The associated data binds the ciphertext to its row
+(originator id, version, topic), so ciphertexts cannot be swapped between rows.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoding
+from eventsourcing.utils import get_topic
+
+from events.errors import IntegrityError, RecordErased
+from events.keystore import SYSTEM_KEY_ID, KeyStore
+
+FORMAT_V1 = b"\x01"
+HEADER_LEN = 1 + 16 + 12
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """What an event about an erased child reads as: its position, not its content.
+
+    Projections purge on it; the repository refuses to rebuild from it.
+    """
+
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    key_id: UUID
+
+    def mutate(self, aggregate: Any) -> Any:
+        raise RecordErased(self.originator_id)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def associated_data(stored: StoredEvent, key_id: UUID) -> bytes:
+    return b"|".join(
+        [
+            FORMAT_V1,
+            key_id.bytes,
+            str(stored.originator_id).encode(),
+            str(stored.originator_version).encode(),
+            stored.topic.encode(),
+        ]
+    )
+
+
+def key_id_of(state: bytes) -> UUID:
+    """The data key id named by a stored event's header."""
+    if state[:1] != FORMAT_V1 or len(state) < HEADER_LEN + 16:
+        raise IntegrityError("stored event has no envelope header")
+    return UUID(bytes=bytes(state[1:17]))
+
+
+class EnvelopeMapper(Mapper):
+    """A Mapper that encrypts each event under its subject's data key."""
+
+    def __init__(self, transcoder, keystore: KeyStore):
+        super().__init__(transcoder=transcoder)
+        self.keystore = keystore
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        event_state = dict(vars(domain_event))
+        key_id = event_state.get("subject_id") or SYSTEM_KEY_ID
+        originator_id = event_state.pop("originator_id")
+        originator_version = event_state.pop("originator_version")
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            event_state["class_version"] = class_version
+        plaintext = self.transcoder.encode(event_state)
+        stored = StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=get_topic(type(domain_event)),
+            state=b"",
+        )
+        key = self.keystore.data_key(key_id, create=True)
+        if key is None:
+            raise RecordErased(key_id)
+        nonce = os.urandom(12)
+        ciphertext = AESGCM(key).encrypt(nonce, plaintext, associated_data(stored, key_id))
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=stored.topic,
+            state=FORMAT_V1 + key_id.bytes + nonce + ciphertext,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        state = bytes(stored_event.state)
+        key_id = key_id_of(state)
+        key = self.keystore.data_key(key_id)
+        if key is None:
+            return Tombstone(
+                originator_id=_as_uuid(stored_event.originator_id),
+                originator_version=stored_event.originator_version,
+                topic=stored_event.topic,
+                key_id=key_id,
+            )
+        try:
+            plaintext = AESGCM(key).decrypt(
+                state[17:HEADER_LEN], state[HEADER_LEN:], associated_data(stored_event, key_id)
+            )
+        except InvalidTag:
+            raise IntegrityError(
+                f"stored event {stored_event.originator_id} "
+                f"v{stored_event.originator_version} does not decrypt: "
+                "it was altered or moved"
+            ) from None
+        # Hand the plaintext to the library's own decoding path.
+        plain = StoredEvent(
+            originator_id=stored_event.originator_id,
+            originator_version=stored_event.originator_version,
+            topic=stored_event.topic,
+            state=plaintext,
+        )
+        return super().to_domain_event(plain)
+
+
+def _as_uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+

@@ -1,0 +1,198 @@
+"""Per-subject data keys, stored wrapped by the KEK.
+
+One data key per child (key id = the child's id) and one system key for events
+that are not about a child. Shredding deletes the wrapped key for good and
+leaves a row that says when, so readers can tell "erased" from "missing".
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from datetime import datetime, timezone
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from events.errors import IntegrityError
+from events.kek import Kek
+
+SYSTEM_KEY_ID = UUID(int=0)
+INDEX_KEY_ID = UUID(int=1)  # HMAC key for blind indexes (search by name)
+
+# Other processes may shred a key; a cached key is re-checked after this long.
+CACHE_SECONDS = 30.0
+
+_SHREDDED = b""
+
+
+class MissingKey(IntegrityError):
+    """Raised when an event names a data key that was never stored."""
+
+
+class KeyStore:
+    """Wrapped data keys in a table of the event store's own database.
+
+    `datastore` is an eventsourcing datastore (SQLite or PostgreSQL): both offer
+    `transaction(commit=...)` and rows addressable by column name.
+    """
+
+    def __init__(self, datastore, kek: Kek, dialect: str, table: str = "data_keys"):
+        self.datastore = datastore
+        self.kek = kek
+        self.dialect = dialect
+        self.table = table
+        if dialect == "postgres":
+            self.table = f"{datastore.schema}.{table}"
+        self._cache: dict[UUID, tuple[bytes, float]] = {}
+        self._lock = threading.Lock()
+        self.create_table()
+
+    # -- SQL helpers ---------------------------------------------------------
+    def _sql(self, statement: str) -> str:
+        statement = statement.replace("{table}", self.table)
+        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+
+    def create_table(self) -> None:
+        blob = "BYTEA" if self.dialect == "postgres" else "BLOB"
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                self._sql(
+                    "CREATE TABLE IF NOT EXISTS {table} ("
+                    "key_id TEXT PRIMARY KEY, "
+                    f"wrapped {blob}, "
+                    "kek_id TEXT, "
+                    "created_at TEXT NOT NULL, "
+                    "shredded_at TEXT)"
+                )
+            )
+
+    # -- wrapping ------------------------------------------------------------
+    @staticmethod
+    def _wrap(kek: Kek, key_id: UUID, key: bytes) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + AESGCM(kek.key).encrypt(nonce, key, b"dek:" + key_id.bytes)
+
+    @staticmethod
+    def _unwrap(kek: Kek, key_id: UUID, wrapped: bytes) -> bytes:
+        wrapped = bytes(wrapped)
+        return AESGCM(kek.key).decrypt(wrapped[:12], wrapped[12:], b"dek:" + key_id.bytes)
+
+    # -- reading and creating keys ---------------------------------------------
+    def data_key(self, key_id: UUID, create: bool = False) -> bytes | None:
+        """The data key, or None if it was shredded. Creates it if asked."""
+        now = time.monotonic()
+        cached = self._cache.get(key_id)
+        if cached and (cached[0] is _SHREDDED or now - cached[1] < CACHE_SECONDS):
+            return cached[0] or None
+        row = self._select(key_id)
+        if row is None and create:
+            self._insert(key_id, AESGCM.generate_key(256))
+            row = self._select(key_id)
+        if row is None:
+            raise MissingKey(f"no data key {key_id}")
+        if row["shredded_at"] is not None:
+            key = _SHREDDED
+        else:
+            key = self._unwrap(self.kek, key_id, row["wrapped"])
+        with self._lock:
+            self._cache[key_id] = (key, now)
+        return key or None
+
+    def _select(self, key_id: UUID):
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self._sql("SELECT wrapped, shredded_at FROM {table} WHERE key_id = ?"),
+                (str(key_id),),
+            )
+            return c.fetchone()
+
+    def _insert(self, key_id: UUID, key: bytes) -> None:
+        # Two processes may race to create the same subject's key: first one wins.
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                self._sql(
+                    "INSERT INTO {table} (key_id, wrapped, kek_id, created_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING"
+                ),
+                (str(key_id), self._wrap(self.kek, key_id, key), self.kek.id, _now()),
+            )
+
+    # -- shredding -------------------------------------------------------------
+    def shred(self, key_id: UUID) -> None:
+        """Destroy a subject's data key: everything encrypted under it is gone."""
+        if key_id in (SYSTEM_KEY_ID, INDEX_KEY_ID):
+            raise ValueError("the system keys cannot be shredded")
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                self._sql(
+                    "UPDATE {table} SET wrapped = NULL, kek_id = NULL, shredded_at = ? "
+                    "WHERE key_id = ?"
+                ),
+                (_now(), str(key_id)),
+            )
+        with self._lock:
+            self._cache[key_id] = (_SHREDDED, time.monotonic())
+
+    def is_shredded(self, key_id: UUID) -> bool:
+        row = self._select(key_id)
+        return row is not None and row["shredded_at"] is not None
+
+    # -- KEK rotation ----------------------------------------------------------
+    def rewrap(self, new_kek: Kek) -> int:
+        """Rewrap every live data key under `new_kek`, in one transaction.
+
+        Events are never rewritten. Returns the number of keys rewrapped.
+        """
+        count = 0
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                self._sql(
+                    "SELECT key_id, wrapped FROM {table} WHERE shredded_at IS NULL"
+                )
+            )
+            rows = c.fetchall()
+            for row in rows:
+                key_id = UUID(row["key_id"])
+                key = self._unwrap(self.kek, key_id, row["wrapped"])
+                c.execute(
+                    self._sql("UPDATE {table} SET wrapped = ?, kek_id = ? WHERE key_id = ?"),
+                    (self._wrap(new_kek, key_id, key), new_kek.id, str(key_id)),
+                )
+                count += 1
+        self.kek = new_kek
+        return count
+
+    def kek_ids(self) -> set[str]:
+        """The ids of the KEKs that wrap live keys (one, after a finished rotation)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self._sql("SELECT DISTINCT kek_id FROM {table} WHERE shredded_at IS NULL")
+            )
+            return {row["kek_id"] for row in c.fetchall()}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def seal(keystore: KeyStore, key_id: UUID, plaintext: str, context: str) -> bytes:
+    """Encrypt a value for a read model under a subject's key (erased with it)."""
+    key = keystore.data_key(key_id, create=True)
+    if key is None:
+        raise ValueError(f"key {key_id} was shredded")
+    nonce = os.urandom(12)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext.encode(), context.encode())
+
+
+def unseal(keystore: KeyStore, key_id: UUID, sealed: bytes, context: str) -> str | None:
+    """The value sealed by `seal`, or None if the subject was erased."""
+    key = keystore.data_key(key_id)
+    if key is None:
+        return None
+    sealed = bytes(sealed)
+    try:
+        return AESGCM(key).decrypt(sealed[:12], sealed[12:], context.encode()).decode()
+    except Exception:  # InvalidTag: altered, or sealed under another context
+        raise IntegrityError("sealed value does not decrypt") from None

@@ -1,0 +1,45 @@
+"""The embedded SQLite store: the library's recorders on connections that are
+durable (WAL, synchronous=FULL) and that overwrite deleted content.
+
+Selected with PERSISTENCE_MODULE=events.sqlite_store (the default).
+"""
+
+from __future__ import annotations
+
+# Import the module, not its classes: the library finds a persistence module's
+# factory by scanning it for exactly one factory class.
+from eventsourcing import sqlite
+
+
+class DurableSQLiteConnectionPool(sqlite.SQLiteConnectionPool):
+    def _create_connection(self) -> sqlite.SQLiteConnection:
+        connection = super()._create_connection()
+        c = connection._sqlite_conn  # noqa: SLF001 - no public accessor
+        # FULL: a commit is on disk before it is acknowledged, even in WAL mode.
+        c.execute("PRAGMA synchronous=FULL")
+        # Shredded keys and purged rows must not linger in free pages.
+        c.execute("PRAGMA secure_delete=ON")
+        c.execute("PRAGMA foreign_keys=ON")
+        return connection
+
+
+class DurableSQLiteDatastore(sqlite.SQLiteDatastore):
+    def __init__(self, db_name: str, **kwargs):
+        super().__init__(db_name, **kwargs)
+        self.pool = DurableSQLiteConnectionPool(
+            db_name=db_name,
+            lock_timeout=kwargs.get("lock_timeout"),
+        )
+
+
+class Factory(sqlite.SQLiteFactory):
+    def __init__(self, env):
+        super().__init__(env)
+        old = self.datastore
+        self.datastore = DurableSQLiteDatastore(
+            db_name=old.pool.db_name,
+            lock_timeout=old.pool.lock_timeout,
+            single_row_tracking=old.single_row_tracking,
+            originator_id_type=old.originator_id_type,
+        )
+        old.close()

@@ -1,0 +1,216 @@
+"""The directory read model: units, users and children, for lists and look-ups.
+
+It holds ids, roles, statuses and unit ids in clear. Unit names are
+organisational, not personal. A child's name is kept only sealed under the
+child's own key (so erasure makes it unreadable) and as blind-index tokens for
+search; a username only as a blind index, for login.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any
+from uuid import UUID
+
+from events.blind_index import tokens
+from events.children import Child
+from events.directory import Unit, User
+from events.envelope import Tombstone
+from events.erasure import Erasure
+from events.keystore import seal, unseal
+from projections.view import PostgresView, SQLiteView, ViewTables
+
+
+class DirectoryTables(ViewTables):
+    name = "directory"
+    tables = {
+        "units": "id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, "
+        "closed {bool} NOT NULL DEFAULT 0",
+        "users": "id TEXT PRIMARY KEY, username_index TEXT NOT NULL, role TEXT NOT NULL, "
+        "unit_id TEXT, service TEXT, active {bool} NOT NULL",
+        "children": "id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, name_sealed {blob}",
+        "child_names": "child_id TEXT NOT NULL, token TEXT NOT NULL, "
+        "PRIMARY KEY (token, child_id)",
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS directory_users_username ON {users} (username_index)",
+        "CREATE INDEX IF NOT EXISTS directory_children_unit ON {children} (unit_id, id)",
+        "CREATE INDEX IF NOT EXISTS directory_child_names_child ON {child_names} (child_id)",
+    )
+
+    # -- queries -------------------------------------------------------------
+    def units(self) -> list[dict[str, Any]]:
+        rows = self.fetchall("SELECT id, kind, name, closed FROM {units} ORDER BY name")
+        return [dict(row) for row in rows]
+
+    def user_id_by_username_index(self, index: str) -> UUID | None:
+        row = self.fetchone("SELECT id FROM {users} WHERE username_index = ?", (index,))
+        return UUID(row["id"]) if row else None
+
+    def users(self, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self.fetchall(
+            "SELECT id, role, unit_id, service, active FROM {users} ORDER BY id "
+            "LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [dict(row) for row in rows]
+
+    def children_in_unit(self, unit_id: UUID, offset: int = 0, limit: int = 50) -> list[UUID]:
+        rows = self.fetchall(
+            "SELECT id FROM {children} WHERE unit_id = ? ORDER BY id LIMIT ? OFFSET ?",
+            (str(unit_id), limit, offset),
+        )
+        return [UUID(row["id"]) for row in rows]
+
+    def child_ids_by_token(self, token_index: str, limit: int = 50) -> list[UUID]:
+        rows = self.fetchall(
+            "SELECT child_id FROM {child_names} WHERE token = ? ORDER BY child_id LIMIT ?",
+            (token_index, limit),
+        )
+        return [UUID(row["child_id"]) for row in rows]
+
+    def sealed_child_name(self, child_id: UUID) -> bytes | None:
+        row = self.fetchone("SELECT name_sealed FROM {children} WHERE id = ?", (str(child_id),))
+        return row["name_sealed"] if row else None
+
+    def count(self, table: str) -> int:
+        return self.fetchone(f"SELECT COUNT(*) AS n FROM {{{table}}}")["n"]
+
+
+class SQLiteDirectoryView(DirectoryTables, SQLiteView):
+    pass
+
+
+class PostgresDirectoryView(DirectoryTables, PostgresView):
+    pass
+
+
+NAME_CONTEXT = "directory.child_name"
+
+
+class DirectoryProjection:
+    """Applies directory events to the view, inside the runner's transaction."""
+
+    name = "directory"
+    views = (SQLiteDirectoryView, PostgresDirectoryView)
+
+    def __init__(self, view: DirectoryTables, app: Any):
+        self.view = view
+        self.app = app
+
+    def child_name(self, child_id: UUID) -> str | None:
+        """The child's name from the read model, or None if unknown or erased."""
+        sealed = self.view.sealed_child_name(child_id)
+        if sealed is None:
+            return None
+        return unseal(self.app.keystore, child_id, sealed, NAME_CONTEXT)
+
+    @singledispatchmethod
+    def process(self, event: Any, c: Any) -> None:
+        """Events this read model does not need."""
+
+    @process.register
+    def _(self, event: Unit.Created, c: Any) -> None:
+        c.execute(
+            self.view.sql("INSERT INTO {units} (id, kind, name, closed) VALUES (?, ?, ?, 0)"),
+            (str(event.originator_id), event.kind, event.name),
+        )
+
+    @process.register
+    def _(self, event: Unit.Renamed, c: Any) -> None:
+        c.execute(
+            self.view.sql("UPDATE {units} SET name = ? WHERE id = ?"),
+            (event.name, str(event.originator_id)),
+        )
+
+    @process.register
+    def _(self, event: Unit.Closed, c: Any) -> None:
+        c.execute(
+            self.view.sql("UPDATE {units} SET closed = 1 WHERE id = ?"),
+            (str(event.originator_id),),
+        )
+
+    @process.register
+    def _(self, event: User.Created, c: Any) -> None:
+        c.execute(
+            self.view.sql(
+                "INSERT INTO {users} (id, username_index, role, unit_id, service, active) "
+                "VALUES (?, ?, ?, ?, ?, 1)"
+            ),
+            (
+                str(event.originator_id),
+                self.app.blind_index(event.username),
+                event.role,
+                _str(event.unit_id),
+                event.service,
+            ),
+        )
+
+    @process.register
+    def _(self, event: User.RoleAssigned, c: Any) -> None:
+        c.execute(
+            self.view.sql("UPDATE {users} SET role = ?, unit_id = ?, service = ? WHERE id = ?"),
+            (event.role, _str(event.unit_id), event.service, str(event.originator_id)),
+        )
+
+    @process.register
+    def _(self, event: User.Deactivated, c: Any) -> None:
+        self._set_active(c, event.originator_id, 0)
+
+    @process.register
+    def _(self, event: User.Reactivated, c: Any) -> None:
+        self._set_active(c, event.originator_id, 1)
+
+    def _set_active(self, c: Any, user_id: UUID, active: int) -> None:
+        c.execute(
+            self.view.sql("UPDATE {users} SET active = ? WHERE id = ?"), (active, str(user_id))
+        )
+
+    @process.register
+    def _(self, event: Child.Created, c: Any) -> None:
+        c.execute(
+            self.view.sql("INSERT INTO {children} (id, unit_id, name_sealed) VALUES (?, ?, ?)"),
+            (str(event.originator_id), str(event.unit_id), None),
+        )
+        self._index_name(c, event.originator_id, event.first_name, event.last_name)
+
+    @process.register
+    def _(self, event: Child.DetailsCorrected, c: Any) -> None:
+        self._index_name(c, event.originator_id, event.first_name, event.last_name)
+
+    @process.register
+    def _(self, event: Child.MovedToUnit, c: Any) -> None:
+        c.execute(
+            self.view.sql("UPDATE {children} SET unit_id = ? WHERE id = ?"),
+            (str(event.unit_id), str(event.originator_id)),
+        )
+
+    def _index_name(self, c: Any, child_id: UUID, first_name: str, last_name: str) -> None:
+        name = f"{first_name} {last_name}"
+        c.execute(
+            self.view.sql("UPDATE {children} SET name_sealed = ? WHERE id = ?"),
+            (seal(self.app.keystore, child_id, name, NAME_CONTEXT), str(child_id)),
+        )
+        c.execute(self.view.sql("DELETE FROM {child_names} WHERE child_id = ?"), (str(child_id),))
+        for token in sorted(tokens(name)):
+            c.execute(
+                self.view.sql("INSERT INTO {child_names} (child_id, token) VALUES (?, ?)"),
+                (str(child_id), self.app.blind_index(token)),
+            )
+
+    @process.register
+    def _(self, event: Erasure.Created, c: Any) -> None:
+        self._purge_child(c, event.child_id)
+
+    @process.register
+    def _(self, event: Tombstone, c: Any) -> None:
+        # Replaying a shredded child's events (during a rebuild): keep nothing.
+        self._purge_child(c, event.key_id)
+
+    def _purge_child(self, c: Any, child_id: UUID) -> None:
+        c.execute(self.view.sql("DELETE FROM {children} WHERE id = ?"), (str(child_id),))
+        c.execute(self.view.sql("DELETE FROM {child_names} WHERE child_id = ?"), (str(child_id),))
+
+
+def _str(value: UUID | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,207 @@
+"""Keeps the read models up to date with the notification log.
+
+Each projection has its own view and position. The runner applies events in
+batches; a batch and the position it reaches commit in one transaction, so
+every event is applied exactly once, even across crashes.
+
+- SQLite: the library offers no subscription, so a thread polls
+  `select_notifications`; a local write pokes it so it need not wait.
+- PostgreSQL: after catching up in batches, a thread follows the library's
+  LISTEN/NOTIFY subscription.
+
+`wait(position)` gives read-your-own-writes: a page rendered after a write
+waits (briefly) until the read models include it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable, Iterable
+
+from eventsourcing.persistence import IntegrityError as TrackingConflict
+from eventsourcing.persistence import Notification
+
+from events.application import Bekymring, data_dir_of, uses_postgres
+from events.sqlite_store import DurableSQLiteDatastore
+from projections.directory import DirectoryProjection
+
+log = logging.getLogger(__name__)
+
+PROJECTIONS = (DirectoryProjection,)
+BATCH = 1000
+POLL_SECONDS = 0.5
+
+
+def construct_view(projection_class: type, app: Bekymring) -> Any:
+    sqlite_view, postgres_view = projection_class.views
+    if uses_postgres(app.env):
+        view = postgres_view(datastore=app.factory.datastore)
+    else:
+        views_dir = data_dir_of(app.env) / "views"
+        views_dir.mkdir(parents=True, exist_ok=True)
+        datastore = DurableSQLiteDatastore(str(views_dir / f"{projection_class.name}.sqlite"))
+        view = sqlite_view(datastore=datastore)
+    view.create_table()
+    return view
+
+
+class Follower:
+    """One projection, its view, and the thread that keeps it current."""
+
+    def __init__(self, projection: Any, app: Bekymring):
+        self.projection = projection
+        self.view = projection.view
+        self.app = app
+        self.position = self.view.position(app.name)
+        self.changed = threading.Condition()
+        self.poke = threading.Event()
+        self.error: BaseException | None = None
+
+    def apply(self, notifications: list[Notification]) -> None:
+        """Apply a batch and record its last position, atomically."""
+        mapper = self.app.mapper
+        try:
+            with self.view.transaction(commit=True) as c:
+                for notification in notifications:
+                    self.projection.process(mapper.to_domain_event(notification), c)
+                self.view.record_position(c, self.app.name, notifications[-1].id)
+        except TrackingConflict:
+            # Another process applied this batch first; continue from where it got.
+            self.position = self.view.position(self.app.name)
+            return
+        with self.changed:
+            self.position = notifications[-1].id
+            self.changed.notify_all()
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Apply everything recorded so far; return how many events were applied."""
+        applied = 0
+        while True:
+            batch = self.app.recorder.select_notifications(
+                start=self.position, limit=BATCH, inclusive_of_start=False
+            )
+            if not batch:
+                return applied
+            self.apply(list(batch))
+            applied += len(batch)
+            if progress:
+                progress(applied)
+
+    def follow(self, stopping: threading.Event) -> None:
+        try:
+            self.catch_up()
+            if uses_postgres(self.app.env):
+                self._follow_subscription(stopping)
+            else:
+                self._follow_by_polling(stopping)
+        except BaseException as e:  # surfaced by wait() and health
+            log.exception("projection %s stopped", self.projection.name)
+            self.error = e
+            with self.changed:
+                self.changed.notify_all()
+
+    def _follow_by_polling(self, stopping: threading.Event) -> None:
+        while not stopping.is_set():
+            self.poke.wait(POLL_SECONDS)
+            self.poke.clear()
+            self.catch_up()
+
+    def _follow_subscription(self, stopping: threading.Event) -> None:
+        subscription = self.app.recorder.subscribe(gt=self.position)
+        stopper = threading.Thread(
+            target=lambda: (stopping.wait(), subscription.stop()), daemon=True
+        )
+        stopper.start()
+        with subscription:
+            for notification in subscription:
+                if notification.id > self.position:
+                    self.apply([notification])
+
+    def wait(self, position: int, timeout: float) -> bool:
+        self.poke.set()
+        with self.changed:
+            return self.changed.wait_for(
+                lambda: self.position >= position or self.error is not None, timeout
+            ) and self.error is None
+
+
+class ProjectionRunner:
+    """All read models of one process. Start it in the app's lifespan."""
+
+    def __init__(self, app: Bekymring, projection_classes: Iterable[type] = PROJECTIONS):
+        self.app = app
+        self.followers = {
+            cls.name: Follower(cls(construct_view(cls, app), app), app)
+            for cls in projection_classes
+        }
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def __getitem__(self, name: str) -> Any:
+        return self.followers[name].projection
+
+    def start(self) -> ProjectionRunner:
+        for follower in self.followers.values():
+            thread = threading.Thread(
+                target=follower.follow,
+                args=(self._stopping,),
+                name=f"projection-{follower.projection.name}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for follower in self.followers.values():
+            follower.poke.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+
+    def wait(self, position: int | None = None, timeout: float = 5.0) -> None:
+        """Block until every read model includes `position` (default: the newest event)."""
+        if position is None:
+            position = self.app.position()
+        for follower in self.followers.values():
+            if not follower.wait(position, timeout):
+                if follower.error is not None:
+                    raise RuntimeError(
+                        f"projection {follower.projection.name} failed"
+                    ) from follower.error
+                raise TimeoutError(f"projection {follower.projection.name} is behind")
+
+    def catch_up(self) -> None:
+        """Apply everything recorded so far, in this thread (CLI and tests)."""
+        for follower in self.followers.values():
+            follower.catch_up()
+
+    def status(self) -> dict[str, dict[str, Any]]:
+        newest = self.app.position()
+        return {
+            name: {
+                "position": f.position,
+                "behind": max(0, newest - f.position),
+                "ok": f.error is None,
+            }
+            for name, f in self.followers.items()
+        }
+
+
+def rebuild(
+    app: Bekymring,
+    names: Iterable[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, int]:
+    """Drop the named read models (default: all) and rebuild them from event 1."""
+    chosen = [c for c in PROJECTIONS if names is None or c.name in set(names)]
+    total = app.position()
+    counts = {}
+    for cls in chosen:
+        construct_view(cls, app).drop()
+        follower = Follower(cls(construct_view(cls, app), app), app)
+        report = (lambda n, name=cls.name: progress(name, n, total)) if progress else None
+        counts[cls.name] = follower.catch_up(report)
+    return counts

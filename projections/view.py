@@ -1,0 +1,105 @@
+"""Read-model tables with tracking records, on SQLite or PostgreSQL.
+
+A view is the library's tracking recorder plus the read model's own tables, so
+a batch of events and the position they bring the view to commit together:
+each event is applied exactly once. Queries are written once, with `?`
+placeholders and `{name}` table references; `sql()` adapts them to the store.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+from psycopg.sql import SQL
+
+SQLITE_TYPES = {"blob": "BLOB", "bigint": "INTEGER", "bool": "INTEGER"}
+POSTGRES_TYPES = {"blob": "BYTEA", "bigint": "BIGINT", "bool": "INTEGER"}
+
+
+class ViewTables:
+    """What a read model declares: its tables (name -> column DDL) and indexes."""
+
+    name: str = ""
+    tables: dict[str, str] = {}
+    indexes: tuple[str, ...] = ()  # "CREATE INDEX IF NOT EXISTS ... ON {table} (...)"
+    dialect: str = ""
+
+    def qualify(self, table: str) -> str:
+        raise NotImplementedError
+
+    def sql(self, statement: str) -> str:
+        """Adapt a statement: `{table}` names become qualified, `?` fits the driver."""
+        statement = statement.format(**{t: self.qualify(t) for t in self.tables})
+        if self.dialect == "postgres":
+            statement = statement.replace("?", "%s")
+        return statement
+
+    def ddl(self) -> list[str]:
+        types = POSTGRES_TYPES if self.dialect == "postgres" else SQLITE_TYPES
+        statements = [
+            f"CREATE TABLE IF NOT EXISTS {self.qualify(t)} ({cols.format(**types)})"
+            for t, cols in self.tables.items()
+        ]
+        return statements + [self.sql(i) for i in self.indexes]
+
+    @contextmanager
+    def transaction(self, commit: bool = False) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as c:  # type: ignore[attr-defined]
+            yield c
+
+    def record_position(self, c: Any, application_name: str, position: int) -> None:
+        self._insert_tracking(c, Tracking(application_name, position))  # type: ignore[attr-defined]
+
+    def position(self, application_name: str) -> int:
+        return self.max_tracking_id(application_name) or 0  # type: ignore[attr-defined]
+
+    def fetchall(self, statement: str, params: tuple = ()) -> list[Any]:
+        with self.transaction() as c:
+            c.execute(self.sql(statement), params)
+            return c.fetchall()
+
+    def fetchone(self, statement: str, params: tuple = ()) -> Any:
+        with self.transaction() as c:
+            c.execute(self.sql(statement), params)
+            return c.fetchone()
+
+    def drop(self) -> None:
+        """Remove the read model and its tracking, to rebuild it from zero."""
+        with self.transaction(commit=True) as c:
+            for table in self.tables:
+                c.execute(f"DROP TABLE IF EXISTS {self.qualify(table)}")
+            c.execute(f"DROP TABLE IF EXISTS {self.tracking_table()}")
+
+    def tracking_table(self) -> str:
+        raise NotImplementedError
+
+
+class SQLiteView(ViewTables, SQLiteTrackingRecorder):
+    dialect = "sqlite"
+
+    def qualify(self, table: str) -> str:
+        return table
+
+    def construct_create_table_statements(self) -> list[str]:
+        return super().construct_create_table_statements() + self.ddl()
+
+    def tracking_table(self) -> str:
+        return "tracking"
+
+
+class PostgresView(ViewTables, PostgresTrackingRecorder):
+    dialect = "postgres"
+
+    def __init__(self, datastore: Any, **kwargs: Any):
+        super().__init__(datastore, tracking_table_name=f"{self.name}_tracking", **kwargs)
+        self.sql_create_statements.extend(SQL(s) for s in self.ddl())  # type: ignore[arg-type]
+
+    def qualify(self, table: str) -> str:
+        return f"{self.datastore.schema}.{self.name}_{table}"
+
+    def tracking_table(self) -> str:
+        return f"{self.datastore.schema}.{self.tracking_table_name}"
