@@ -13,9 +13,10 @@ import time
 from datetime import datetime, timezone
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from events.errors import IntegrityError
+from events.errors import IntegrityError, KeyConfigurationError
 from events.kek import Kek
 
 SYSTEM_KEY_ID = UUID(int=0)
@@ -95,7 +96,13 @@ class KeyStore:
         if row["shredded_at"] is not None:
             key = _SHREDDED
         else:
-            key = self._unwrap(self.kek, key_id, row["wrapped"])
+            try:
+                key = self._unwrap(self.kek, key_id, row["wrapped"])
+            except InvalidTag:
+                raise KeyConfigurationError(
+                    f"the configured KEK ({self.kek.id}) does not open the stored data "
+                    "keys: after a rotation, configure the new KEK"
+                ) from None
         with self._lock:
             self._cache[key_id] = (key, now)
         return key or None

@@ -66,12 +66,12 @@ class Follower:
                 for notification in notifications:
                     self.projection.process(mapper.to_domain_event(notification), c)
                 self.view.record_position(c, self.app.name, notifications[-1].id)
+            reached = notifications[-1].id
         except TrackingConflict:
             # Another process applied this batch first; continue from where it got.
-            self.position = self.view.position(self.app.name)
-            return
+            reached = self.view.position(self.app.name)
         with self.changed:
-            self.position = notifications[-1].id
+            self.position = reached
             self.changed.notify_all()
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:

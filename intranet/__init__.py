@@ -1,0 +1,1 @@
+"""The web: a Starlette app over the domain in `events/` and the read models in `projections/`."""

@@ -1,0 +1,157 @@
+"""The `intranet` command: serve, demo, projections and keys."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from events.errors import KeyConfigurationError
+
+
+def _settings():
+    from intranet.settings import Settings
+
+    return Settings.from_env()
+
+
+def _domain(settings):
+    from events.application import Bekymring
+
+    return Bekymring(env=settings.domain_env)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    _domain(settings).close()  # fail here, clearly, if the KEK or store is wrong
+    uvicorn.run(
+        "intranet.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from intranet import demo
+
+    os.environ["BEKYMRING_DEMO"] = "1"
+    settings = _settings()
+    app = _domain(settings)
+    try:
+        if demo.is_loaded(app):
+            print("Demodata finnes allerede i", settings.data_dir, file=sys.stderr)
+        else:
+            demo.load(app)
+            print("Demodata lastet inn i", settings.data_dir, file=sys.stderr)
+    finally:
+        app.close()
+    print(demo.logins_text(f"http://{args.host}:{args.port}/"))
+    if args.load_only:
+        return 0
+    return cmd_serve(args)
+
+
+def _progress(name: str, done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    bar = "#" * filled + "-" * (width - filled)
+    end = "\n" if done >= total else ""
+    print(f"\r{name:<12} [{bar}] {done}/{total} hendelser", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_projections(args: argparse.Namespace) -> int:
+    from projections.runner import ProjectionRunner, rebuild
+
+    app = _domain(_settings())
+    try:
+        if args.action == "rebuild":
+            counts = rebuild(app, args.names or None, progress=_progress)
+            for name, count in counts.items():
+                print(f"{name}: {count} hendelser")
+        else:
+            runner = ProjectionRunner(app)
+            for name, status in runner.status().items():
+                print(f"{name}: posisjon {status['position']}, {status['behind']} bak")
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from events.kek import Kek, read_kek_file, write_kek_file
+
+    if args.action == "new-kek":
+        path = Path(args.file)
+        write_kek_file(path, Kek.generate())
+        print(f"Ny KEK skrevet til {path} (modus 0600). Oppbevar en sikkerhetskopi utenfor serveren.")
+        return 0
+    app = _domain(_settings())
+    try:
+        if args.action == "status":
+            print(f"KEK i bruk: {app.keystore.kek.id}")
+            print(f"KEK-er som pakker inn nøkler: {', '.join(sorted(app.keystore.kek_ids())) or '-'}")
+            return 0
+        new_path = Path(args.new_kek_file)
+        if not new_path.exists():
+            write_kek_file(new_path, Kek.generate())
+        new_kek = read_kek_file(new_path)
+        count = app.keystore.rewrap(new_kek)
+        print(f"{count} datanøkler pakket inn på nytt med KEK {new_kek.id}.")
+        print(f"Sett nå BEKYMRING_KEK_FILE={new_path} (eller BEKYMRING_KEK) og start tjenesten på nytt.")
+        return 0
+    finally:
+        app.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="intranet", description="Bekymring")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def server_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default=os.environ.get("BEKYMRING_HOST", "127.0.0.1"))
+        p.add_argument("--port", type=int, default=int(os.environ.get("BEKYMRING_PORT", "8000")))
+        p.add_argument("--workers", type=int, default=1)
+
+    serve = sub.add_parser("serve", help="run the web server (uvicorn)")
+    server_options(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="load the demo municipality, then serve it")
+    server_options(demo)
+    demo.add_argument("--load-only", action="store_true", help="load the data, do not serve")
+    demo.set_defaults(func=cmd_demo)
+
+    proj = sub.add_parser("projections", help="read models")
+    proj.add_argument("action", choices=["rebuild", "status"])
+    proj.add_argument("names", nargs="*", help="which read models (default: all)")
+    proj.set_defaults(func=cmd_projections)
+
+    keys = sub.add_parser("keys", help="key management")
+    keys_sub = keys.add_subparsers(dest="action", required=True)
+    new = keys_sub.add_parser("new-kek", help="write a new random KEK to a 0600 file")
+    new.add_argument("file")
+    rotate = keys_sub.add_parser("rotate-kek", help="rewrap every data key under a new KEK")
+    rotate.add_argument("--new-kek-file", required=True, help="made if it does not exist")
+    keys_sub.add_parser("status", help="which KEK wraps the data keys")
+    keys.set_defaults(func=cmd_keys)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyConfigurationError as e:
+        print(f"intranet: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

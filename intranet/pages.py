@@ -1,0 +1,41 @@
+"""The front page and the health endpoint."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from intranet.templating import render
+
+
+async def home(request: Request) -> Response:
+    """The front page: what the service is for, and the municipality's units."""
+    directory = request.app.state.projections["directory"].view
+    units = await run_in_threadpool(directory.units)
+    return render(request, "home.html", {"units": units})
+
+
+def health(request: Request) -> Response:
+    """Liveness and readiness for the load balancer; it reveals no personal data."""
+    state = request.app.state
+    try:
+        projections = state.projections.status()
+        position = state.domain.position()
+    except Exception:  # the store is unreachable
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    ok = all(p["ok"] for p in projections.values())
+    body = {
+        "status": "ok" if ok else "degraded",
+        "store": state.settings.store,
+        "position": position,
+        "projections": projections,
+    }
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/health", health, name="health"),
+]

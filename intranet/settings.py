@@ -1,0 +1,57 @@
+"""Settings, read once from the environment (or given by a test)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from starlette.config import Config
+
+# The environment keys the domain application reads (eventsourcing's own and ours).
+DOMAIN_KEYS = (
+    "PERSISTENCE_MODULE",
+    "SQLITE_DBNAME",
+    "POSTGRES_DBNAME",
+    "POSTGRES_HOST",
+    "POSTGRES_PORT",
+    "POSTGRES_USER",
+    "POSTGRES_PASSWORD",
+    "POSTGRES_SCHEMA",
+    "POSTGRES_POOL_SIZE",
+    "POSTGRES_MAX_OVERFLOW",
+    "BEKYMRING_DATA_DIR",
+    "BEKYMRING_DEMO",
+    "BEKYMRING_KEK",
+    "BEKYMRING_KEK_FILE",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    demo: bool
+    municipality: str
+    domain_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = dict(os.environ if environ is None else environ)
+        config = Config(environ=environ)
+        data_dir = Path(config("BEKYMRING_DATA_DIR", default="data"))
+        demo = config("BEKYMRING_DEMO", cast=bool, default=False)
+        domain_env = {k: environ[k] for k in DOMAIN_KEYS if k in environ}
+        domain_env["BEKYMRING_DATA_DIR"] = str(data_dir)
+        domain_env["BEKYMRING_DEMO"] = "1" if demo else "0"
+        return cls(
+            data_dir=data_dir,
+            demo=demo,
+            municipality=config("BEKYMRING_MUNICIPALITY", default="Fjordvik kommune"),
+            domain_env=domain_env,
+        )
+
+    @property
+    def store(self) -> str:
+        module = self.domain_env.get("PERSISTENCE_MODULE", "")
+        return "postgres" if module == "eventsourcing.postgres" else "sqlite"

@@ -1,0 +1,65 @@
+"""Rendering: one template per page, and the htmx fragment chosen in one place."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from intranet.paths import static_dir, templates_dir
+
+
+@lru_cache(maxsize=None)
+def _fingerprint(path: Path, mtime: float) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def static_url(name: str) -> str:
+    """A URL that changes when the file does, so it can be cached for a year."""
+    path = static_dir() / name
+    return f"/static/{name}?v={_fingerprint(path, path.stat().st_mtime)}"
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(templates_dir()))
+    templates.env.autoescape = True
+    templates.env.globals["static_url"] = static_url
+    return templates
+
+
+def wants_fragment(request: Request) -> bool:
+    """A plain htmx request gets the fragment; boosts and history restores get the page."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    fragment: str = "content",
+    status_code: int = 200,
+) -> Response:
+    """Render a page, or only its `fragment` block for a plain htmx request."""
+    templates: Jinja2Templates = request.app.state.templates
+    context = dict(context or {})
+    context.setdefault("settings", request.app.state.settings)
+    if wants_fragment(request):
+        tmpl = templates.get_template(template)
+        ctx = tmpl.new_context({"request": request, **context})
+        html = "".join(tmpl.blocks[fragment](ctx))
+        response: Response = Response(html, status_code=status_code, media_type="text/html")
+    else:
+        response = templates.TemplateResponse(request, template, context, status_code=status_code)
+    response.headers["Vary"] = "HX-Request"
+    return response

@@ -1,0 +1,128 @@
+"""Fixtures: real stores (a SQLite file per test, a PostgreSQL schema per test).
+
+PostgreSQL tests skip when the server is down, unless BEKYMRING_REQUIRE_POSTGRES=1
+(as in CI), where they fail instead. With BEKYMRING_REQUIRE_ALL=1, any skipped
+test fails the run: CI must prove every part of the suite ran.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from events.application import Bekymring
+from events.kek import Kek
+
+PG = {
+    "host": os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1"),
+    "port": os.environ.get("TEST_POSTGRES_PORT", "5432"),
+    "user": os.environ.get("TEST_POSTGRES_USER", "postgres"),
+    "dbname": os.environ.get("TEST_POSTGRES_DBNAME", "test"),
+}
+REQUIRE_POSTGRES = os.environ.get("BEKYMRING_REQUIRE_POSTGRES") == "1"
+REQUIRE_ALL = os.environ.get("BEKYMRING_REQUIRE_ALL") == "1"
+
+
+def pg_connect(**kwargs):
+    return psycopg.connect(**PG, connect_timeout=3, **kwargs)
+
+
+def postgres_available() -> bool:
+    try:
+        with pg_connect():
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_up() -> None:
+    if postgres_available():
+        return
+    message = f"PostgreSQL is not reachable at {PG['host']}:{PG['port']}"
+    if REQUIRE_POSTGRES:
+        pytest.fail(message + " (required: BEKYMRING_REQUIRE_POSTGRES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def kek() -> Kek:
+    return Kek.generate()
+
+
+def sqlite_env(data_dir: Path, kek: Kek) -> dict[str, str]:
+    return {
+        "PERSISTENCE_MODULE": "events.sqlite_store",
+        "BEKYMRING_DATA_DIR": str(data_dir),
+        "BEKYMRING_KEK": kek.encode(),
+        "BEKYMRING_DEMO": "0",
+    }
+
+
+@pytest.fixture
+def pg_schema(postgres_up, request):
+    """A fresh schema in the test database, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with pg_connect(autocommit=True) as c:
+        c.execute(f"CREATE SCHEMA {schema}")
+    yield schema
+    with pg_connect(autocommit=True) as c:
+        c.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def postgres_env(data_dir: Path, kek: Kek, schema: str) -> dict[str, str]:
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": PG["dbname"],
+        "POSTGRES_HOST": PG["host"],
+        "POSTGRES_PORT": PG["port"],
+        "POSTGRES_USER": PG["user"],
+        "POSTGRES_PASSWORD": os.environ.get("TEST_POSTGRES_PASSWORD", "postgres"),
+        "POSTGRES_SCHEMA": schema,
+        "BEKYMRING_DATA_DIR": str(data_dir),
+        "BEKYMRING_KEK": kek.encode(),
+        "BEKYMRING_DEMO": "0",
+    }
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def env(request, tmp_path, kek) -> dict[str, str]:
+    """The domain environment for one test, on each store in turn."""
+    if request.param == "sqlite":
+        return sqlite_env(tmp_path, kek)
+    return postgres_env(tmp_path, kek, request.getfixturevalue("pg_schema"))
+
+
+@pytest.fixture
+def domain(env):
+    app = Bekymring(env=env)
+    yield app
+    app.close()
+
+
+# -- make skips count as failures when everything is required -------------------
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if REQUIRE_ALL and _skipped and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if REQUIRE_ALL and _skipped:
+        terminalreporter.write_line(
+            f"BEKYMRING_REQUIRE_ALL=1: {len(_skipped)} test(s) were skipped, which fails the run:",
+            red=True,
+        )
+        for nodeid in _skipped:
+            terminalreporter.write_line(f"  {nodeid}", red=True)

@@ -1,0 +1,48 @@
+"""Small builders for test data: one realistic child, with what must never leak."""
+
+from __future__ import annotations
+
+from datetime import date
+
+SECRET_FIRST_NAME = "Sunnivalda"
+SECRET_LAST_NAME = "Kvitrustad"
+SECRET_NATIONAL_ID = "04832150083"  # synthetic (month + 80), valid checksum
+SECRET_GUARDIAN = "Mariell Kvitrustad"
+SECRET_PHONE = "+47 412 98 765"
+SECRET_ADDRESS = "Lyngveien 17"
+
+SECRETS = [
+    SECRET_FIRST_NAME,
+    SECRET_LAST_NAME,
+    SECRET_NATIONAL_ID,
+    SECRET_GUARDIAN,
+    SECRET_PHONE,
+    SECRET_ADDRESS,
+]
+
+
+def guardians() -> list[dict]:
+    return [
+        {
+            "name": SECRET_GUARDIAN,
+            "relation": "mor",
+            "parental_responsibility": True,
+            "phone": SECRET_PHONE,
+            "email": "mariell@example.no",
+            "address": f"{SECRET_ADDRESS}, 9999 Fjordvik",
+        },
+        {"name": "Per Kvitrustad", "relation": "far", "parental_responsibility": True},
+    ]
+
+
+def register_secret_child(domain, unit_id=None):
+    if unit_id is None:
+        unit_id = domain.register_unit("Solsikken barnehage", "barnehage")
+    return domain.register_child(
+        first_name=SECRET_FIRST_NAME,
+        last_name=SECRET_LAST_NAME,
+        birth_date=date(2021, 3, 4),
+        unit_id=unit_id,
+        national_id=SECRET_NATIONAL_ID,
+        guardians=guardians(),
+    )

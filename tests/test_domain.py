@@ -1,0 +1,141 @@
+"""The aggregates on their own: rules, corrections and who acted."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from events.base import acting_as
+from events.children import Child, InvalidChild
+from events.directory import InvalidRole, Unit, User
+from events import national_id
+from tests.factories import SECRET_NATIONAL_ID, guardians
+
+
+def new_child(**overrides) -> Child:
+    kwargs = dict(
+        first_name="Sunniva",
+        last_name="Bakke",
+        birth_date=date(2021, 3, 4),
+        unit_id=uuid4(),
+        national_id=SECRET_NATIONAL_ID,
+        guardians=guardians(),
+    )
+    kwargs.update(overrides)
+    return Child(**kwargs)
+
+
+def test_a_child_is_its_own_subject_and_every_event_says_so():
+    child = new_child()
+    child.move_to_unit(uuid4())
+    events = child.collect_events()
+    assert [e.subject_id for e in events] == [child.id, child.id]
+
+
+def test_events_record_who_acted():
+    user_id = uuid4()
+    with acting_as(user_id):
+        child = new_child()
+    child.move_to_unit(uuid4())
+    created, moved = child.collect_events()
+    assert created.actor_id == user_id
+    assert moved.actor_id is None
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"first_name": " "}, "name"),
+        ({"birth_date": date(2100, 1, 1)}, "future"),
+        ({"national_id": "12345678901"}, "not valid"),
+        ({"birth_date": date(2021, 3, 5)}, "does not match"),
+        ({"guardians": [{"name": "Ola", "relation": "onkel"}]}, "relation"),
+        (
+            {"guardians": [{"name": "Ola", "relation": "far", "parental_responsibility": False}]},
+            "parental responsibility",
+        ),
+    ],
+)
+def test_child_details_are_checked(overrides, message):
+    with pytest.raises(InvalidChild, match=message):
+        new_child(**overrides)
+
+
+def test_a_correction_needs_a_reason_and_keeps_the_history():
+    child = new_child()
+    with pytest.raises(InvalidChild, match="reason"):
+        child.correct_details("Sunniva", "Bakken", date(2021, 3, 4), SECRET_NATIONAL_ID, "")
+    child.correct_details("Sunniva", "Bakken", date(2021, 3, 4), SECRET_NATIONAL_ID, "skrivefeil")
+    events = child.collect_events()
+    assert [type(e).__name__ for e in events] == ["Created", "DetailsCorrected"]
+    assert events[0].last_name == "Bakke" and events[1].last_name == "Bakken"
+    assert child.name == "Sunniva Bakken"
+
+
+def test_age_is_counted_from_the_birthday():
+    child = new_child()
+    assert child.age_on(date(2026, 3, 3)) == 4
+    assert child.age_on(date(2026, 3, 4)) == 5
+
+
+def test_roles_fit_units_and_services():
+    unit_id = uuid4()
+    User("a", "A", "Lærer", "staff", unit_id, None, "h")
+    User("b", "B", "Barnevern", "resource_team", None, "barnevern", "h")
+    with pytest.raises(InvalidRole):
+        User("c", "C", "Lærer", "staff", None, None, "h")
+    with pytest.raises(InvalidRole):
+        User("d", "D", "PPT", "resource_team", None, "tannlege", "h")
+    with pytest.raises(InvalidRole):
+        User("e", "E", "Boss", "emperor", None, None, "h")
+
+
+def test_a_role_change_is_an_event():
+    user = User("a", "A", "Lærer", "staff", uuid4(), None, "h")
+    new_unit = uuid4()
+    user.assign_role("unit_leader", new_unit, None)
+    assert (user.role, user.unit_id) == ("unit_leader", new_unit)
+    assert type(user.collect_events()[-1]).__name__ == "RoleAssigned"
+
+
+def test_units_have_known_kinds():
+    Unit("Fjordvik skole", "skole")
+    with pytest.raises(Exception, match="unknown unit kind"):
+        Unit("Sirkus", "sirkus")
+
+
+@pytest.mark.parametrize(
+    "number, valid",
+    [
+        (SECRET_NATIONAL_ID, True),  # synthetic
+        ("01010112345", False),
+        ("0101011234", False),
+        ("abcdefghijk", False),
+    ],
+)
+def test_national_id_checksums(number, valid):
+    assert national_id.is_valid(number) is valid
+
+
+def _with_control_digits(nine: str) -> str | None:
+    digits = [int(c) for c in nine]
+    for weights in ((3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)):
+        control = (11 - sum(d * w for d, w in zip(digits, weights)) % 11) % 11
+        if control == 10:
+            return None
+        digits.append(control)
+    return "".join(map(str, digits))
+
+
+def test_d_numbers_and_synthetic_numbers_encode_the_birth_date():
+    from intranet.demo_data import synthetic_fnr
+
+    number = synthetic_fnr(date(2019, 12, 31), 501)
+    assert national_id.birth_date_of(number) == date(2019, 12, 31)
+    # A D-number adds 40 to the day of birth.
+    d_numbers = (_with_control_digits(f"711219{i:03d}") for i in range(500, 600))
+    d_number = next(n for n in d_numbers if n)
+    assert national_id.birth_date_of(d_number) == date(2019, 12, 31)
+    assert national_id.birth_date_of(d_number[:10] + str((int(d_number[10]) + 1) % 10)) is None

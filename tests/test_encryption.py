@@ -1,0 +1,176 @@
+"""Per-subject envelope encryption, on SQLite and PostgreSQL, checked on the raw store."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from events.application import Bekymring
+from events.envelope import Tombstone
+from events.errors import IntegrityError, KeyConfigurationError, RecordErased
+from events.kek import Kek, load_kek, write_kek_file
+from intranet import demo, demo_data
+from projections.runner import ProjectionRunner
+from tests.conftest import pg_connect
+from tests.factories import SECRETS, register_secret_child
+from tests.rawstore import events_table, leaks
+
+
+def demo_secrets() -> list[str]:
+    found = []
+    for child in demo_data.CHILDREN:
+        found += [child["first_name"], child["last_name"], child["national_id"]]
+        for guardian in child["guardians"]:
+            found += [guardian["name"], guardian.get("phone") or "", guardian.get("address") or ""]
+    return sorted({s for s in found if len(s) >= 4})
+
+
+def test_the_raw_store_holds_no_personal_data_in_clear(domain, env):
+    # Sanity: the check finds a secret when one is there in clear.
+    unit = domain.register_unit("Kontrollenhet Bjørkely", "skole")
+    register_secret_child(domain, unit)
+    demo.load(domain)
+    runner = ProjectionRunner(domain)
+    runner.catch_up()
+    assert leaks(env, ["Kontrollenhet Bjørkely"]) == ["Kontrollenhet Bjørkely"]
+
+    assert leaks(env, SECRETS) == []
+    assert leaks(env, demo_secrets()) == []
+
+
+def test_events_decrypt_back_to_what_was_recorded(domain):
+    child_id = register_secret_child(domain)
+    child = domain.get_child(child_id)
+    assert child.name == "Sunnivalda Kvitrustad"
+    assert child.birth_date == date(2021, 3, 4)
+    assert child.guardians[0]["phone"] == "+47 412 98 765"
+
+
+def _rows(env, domain):
+    table = events_table(env)
+    return table, [
+        (n.id, n.originator_id, n.originator_version, bytes(n.state))
+        for n in domain.recorder.select_notifications(1, 100)
+    ]
+
+
+def _set_state(env, table, originator_id, version, state):
+    sql = f"UPDATE {table} SET state = ? WHERE originator_id = ? AND originator_version = ?"
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        with pg_connect() as c:
+            c.execute(sql.replace("?", "%s"), (state, originator_id, version))
+    else:
+        db = Path(env["BEKYMRING_DATA_DIR"]) / "bekymring.sqlite"
+        with sqlite3.connect(db) as c:
+            c.execute(sql, (state, originator_id.hex, version))
+
+
+def test_a_ciphertext_moved_to_another_row_is_detected(domain, env):
+    a = register_secret_child(domain)
+    b = domain.register_child("Other", "Child", date(2020, 1, 1), domain.get_child(a).unit_id)
+    table, rows = _rows(env, domain)
+    state_a = next(r[3] for r in rows if r[1] == a and r[2] == 1)
+    _set_state(env, table, b, 1, state_a)
+    fresh = Bekymring(env=env)
+    try:
+        with pytest.raises(IntegrityError, match="altered or moved"):
+            fresh.get_child(b)
+        assert fresh.get_child(a).first_name == "Sunnivalda"
+    finally:
+        fresh.close()
+
+
+def test_an_altered_ciphertext_is_detected(domain, env):
+    a = register_secret_child(domain)
+    table, rows = _rows(env, domain)
+    state = bytearray(next(r[3] for r in rows if r[1] == a))
+    state[-1] ^= 1
+    _set_state(env, table, a, 1, bytes(state))
+    fresh = Bekymring(env=env)
+    try:
+        with pytest.raises(IntegrityError):
+            fresh.get_child(a)
+    finally:
+        fresh.close()
+
+
+def test_shredding_turns_one_childs_events_into_tombstones(domain):
+    gone = register_secret_child(domain)
+    unit = domain.get_child(gone).unit_id
+    domain.record_guardians(gone, [], "foresatte flyttet")
+    kept = domain.register_child("Kari", "Beholdt", date(2020, 5, 5), unit)
+    runner = ProjectionRunner(domain)
+    runner.catch_up()
+    directory = runner["directory"]
+    assert sorted(directory.view.children_in_unit(unit)) == sorted([gone, kept])
+
+    domain.shred_subject(gone, "slettet etter oppbevaringstid")
+    runner.catch_up()
+
+    with pytest.raises(RecordErased):
+        domain.get_child(gone)
+    assert domain.get_child(kept).last_name == "Beholdt"
+    read = [domain.mapper.to_domain_event(n) for n in domain.recorder.select_notifications(1, 100)]
+    tombstones = [e for e in read if isinstance(e, Tombstone)]
+    assert {t.originator_id for t in tombstones} == {gone}
+    assert [t.originator_version for t in tombstones] == [1, 2]
+    # The read model purged the derived rows; nothing can be written about the child.
+    assert directory.view.children_in_unit(unit) == [kept]
+    assert directory.view.child_ids_by_token(domain.blind_index("kvitrustad")) == []
+    with pytest.raises(RecordErased):
+        domain.move_child(gone, unit)
+    # Shredding twice is harmless.
+    domain.shred_subject(gone, "igjen")
+    assert domain.is_erased(gone)
+
+
+def test_kek_rotation_rewraps_the_keys_and_never_touches_events(domain, env, tmp_path):
+    child_id = register_secret_child(domain)
+    before = [bytes(n.state) for n in domain.recorder.select_notifications(1, 100)]
+    new_kek = Kek.generate()
+    assert domain.keystore.rewrap(new_kek) >= 2  # the system key and the child's key
+    after = [bytes(n.state) for n in domain.recorder.select_notifications(1, 100)]
+    assert before == after
+    assert domain.keystore.kek_ids() == {new_kek.id}
+
+    old = Bekymring(env=env)
+    try:
+        with pytest.raises(KeyConfigurationError, match="does not open"):
+            old.get_child(child_id)
+    finally:
+        old.close()
+    rotated = Bekymring(env={**env, "BEKYMRING_KEK": new_kek.encode()})
+    try:
+        assert rotated.get_child(child_id).last_name == "Kvitrustad"
+    finally:
+        rotated.close()
+
+
+def test_outside_demo_mode_the_app_refuses_to_start_without_a_kek(tmp_path):
+    env = {"BEKYMRING_DATA_DIR": str(tmp_path), "BEKYMRING_DEMO": "0", "PERSISTENCE_MODULE": "events.sqlite_store"}
+    with pytest.raises(KeyConfigurationError, match="No key-encryption key"):
+        Bekymring(env=env)
+    assert not (tmp_path / "dev-kek.key").exists()
+
+
+def test_demo_mode_generates_a_private_dev_key(tmp_path):
+    kek = load_kek({}, tmp_path, demo=True)
+    path = tmp_path / "dev-kek.key"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert load_kek({}, tmp_path, demo=True) == kek
+
+
+def test_a_key_file_others_can_read_is_refused(tmp_path):
+    path = tmp_path / "kek.key"
+    write_kek_file(path, Kek.generate())
+    path.chmod(0o644)
+    with pytest.raises(KeyConfigurationError, match="chmod 600"):
+        load_kek({"BEKYMRING_KEK_FILE": str(path)}, tmp_path, demo=False)
+
+
+def test_a_malformed_kek_is_refused(tmp_path):
+    with pytest.raises(KeyConfigurationError, match="32 random bytes"):
+        load_kek({"BEKYMRING_KEK": "too-short"}, tmp_path, demo=False)

@@ -1,0 +1,102 @@
+"""The stores themselves: the library's own recorder test cases on our SQLite
+datastore, and the settings that make an acknowledged write durable."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.tests.persistence import (
+    ApplicationRecorderTestCase,
+    TrackingRecorderTestCase,
+)
+from eventsourcing.utils import Environment
+
+from events.application import Bekymring
+from events.sqlite_store import DurableSQLiteDatastore
+from intranet import demo
+from projections.directory import SQLiteDirectoryView
+from tests.conftest import sqlite_env
+
+
+class TestDurableSQLiteApplicationRecorder(ApplicationRecorderTestCase):
+    def setUp(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self) -> None:
+        self.tmp.cleanup()
+
+    def create_recorder(self):
+        env = Environment(
+            "t",
+            {
+                "PERSISTENCE_MODULE": "events.sqlite_store",
+                "SQLITE_DBNAME": str(Path(self.tmp.name) / "events.sqlite"),
+            },
+        )
+        return InfrastructureFactory.construct(env).application_recorder()
+
+    # Throughput belongs in bench/, not in the test suite.
+    test_performance = None
+    test_concurrent_throughput = None
+
+
+class TestDirectoryViewAsATrackingRecorder(TrackingRecorderTestCase):
+    def setUp(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self) -> None:
+        self.tmp.cleanup()
+
+    def create_recorder(self):
+        datastore = DurableSQLiteDatastore(str(Path(self.tmp.name) / "view.sqlite"))
+        view = SQLiteDirectoryView(datastore=datastore)
+        view.create_table()
+        return view
+
+
+def test_sqlite_is_wal_with_full_sync(tmp_path, kek):
+    domain = Bekymring(env=sqlite_env(tmp_path, kek))
+    try:
+        domain.register_unit("Fjordvik skole", "skole")
+        with domain.recorder.datastore.transaction(commit=False) as c:
+            c.execute("PRAGMA journal_mode")
+            assert c.fetchone()[0] == "wal"
+            c.execute("PRAGMA synchronous")
+            assert c.fetchone()[0] == 2  # FULL: acknowledged means on disk
+            c.execute("PRAGMA secure_delete")
+            assert c.fetchone()[0] == 1
+    finally:
+        domain.close()
+    assert (tmp_path / "bekymring.sqlite").exists()
+
+
+def test_the_application_name_is_pinned(domain):
+    # The name is in the tables and the tracking records; changing it orphans them.
+    assert domain.name == "bekymring"
+
+
+def test_stored_topics_are_the_ones_we_promise_to_keep(domain):
+    """Stored topics are forever: renaming a class needs a registered alias."""
+    demo.load(domain)
+    school = domain.register_unit("Fjordvik skole", "skole")
+    child = domain.register_child("Ada", "Berg", date(2016, 1, 1), school)
+    domain.correct_child_details(child, "Ada", "Bergo", date(2016, 1, 1), "", "feil")
+    domain.move_child(child, domain.register_unit("Fjordvik ungdomsskole", "skole"))
+    domain.record_guardians(child, [], "ingen")
+    domain.assign_role(domain.register_user("ny", "Ny", "Lærer", "staff", school, None, "h"),
+                       "unit_leader", school, None)
+    domain.shred_subject(child, "test")
+    topics = {n.topic for n in domain.recorder.select_notifications(1, 1000)}
+    assert topics == {
+        "events.directory:Unit.Created",
+        "events.directory:User.Created",
+        "events.directory:User.RoleAssigned",
+        "events.children:Child.Created",
+        "events.children:Child.DetailsCorrected",
+        "events.children:Child.MovedToUnit",
+        "events.children:Child.GuardiansRecorded",
+        "events.erasure:Erasure.Created",
+    }

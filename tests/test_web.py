@@ -1,0 +1,79 @@
+"""The web app over a real store: pages, fragments, health and static files."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from events.errors import KeyConfigurationError
+from intranet.app import create_app
+from intranet.settings import Settings
+
+
+@pytest.fixture
+def client(env):
+    with TestClient(create_app(Settings.from_env(env))) as client:
+        yield client
+
+
+def register_units(client, *names):
+    domain = client.app.state.domain
+    for name in names:
+        domain.register_unit(name, "skole")
+    client.app.state.projections.wait()
+
+
+def test_the_front_page_is_norwegian_and_lists_the_units(client):
+    register_units(client, "Fjordvik skole", "Solsikken barnehage")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="nb">' in response.text
+    assert "Fra bekymring til handling" in response.text
+    assert response.text.index("Fjordvik skole") > response.text.index("<tbody>")
+    assert "Solsikken barnehage" in response.text
+
+
+def test_a_plain_htmx_request_gets_only_the_fragment(client):
+    register_units(client, "Fjordvik skole")
+    fragment = client.get("/", headers={"HX-Request": "true"})
+    assert fragment.headers["Vary"] == "HX-Request"
+    assert "<html" not in fragment.text
+    assert "Fjordvik skole" in fragment.text
+    boosted = client.get("/", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in boosted.text
+    restore = client.get("/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.text
+
+
+def test_health_reports_the_store_and_the_read_models(client, env):
+    register_units(client, "Fjordvik skole")
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["store"] == ("postgres" if "POSTGRES_SCHEMA" in env else "sqlite")
+    assert body["position"] == 1
+    assert body["projections"]["directory"] == {"position": 1, "behind": 0, "ok": True}
+
+
+def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
+    page = client.get("/").text
+    css_url = page.split('rel="stylesheet" href="')[1].split('"')[0]
+    assert css_url.startswith("/static/app.css?v=")
+    response = client.get(css_url)
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    htmx_url = page.split('<script src="')[1].split('"')[0]
+    assert client.get(htmx_url).status_code == 200
+    assert client.get("/static/htmx-LICENSE.txt").status_code == 200
+
+
+def test_the_page_loads_no_inline_script(client):
+    page = client.get("/").text
+    # Every <script> has a src: the CSP (coming with sessions) will forbid inline code.
+    assert page.count("<script") == page.count("<script src=")
+
+
+def test_the_app_will_not_start_without_a_kek(tmp_path):
+    settings = Settings.from_env({"BEKYMRING_DATA_DIR": str(tmp_path)})
+    with pytest.raises(KeyConfigurationError):
+        with TestClient(create_app(settings)):
+            pass  # pragma: no cover
