@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError as VersionConflict
 from eventsourcing.persistence import JSONTranscoder
 
+from events.audit import Access, SignIn
 from events.blind_index import BlindIndex
 from events.children import Child
 from events.directory import Unit, User
@@ -20,7 +21,7 @@ from events.erasure import Erasure
 from events.errors import DomainError, RecordErased
 from events.kek import load_kek
 from events.keystore import KeyStore
-from events.sqlite_store import DurableSQLiteDatastore
+from events.sidestore import SideStore, sqlite_side_store
 
 DEFAULT_PERSISTENCE = "events.sqlite_store"
 POSTGRES_PERSISTENCE = "eventsourcing.postgres"
@@ -58,14 +59,17 @@ class Bekymring(Application):
 
     def construct_mapper(self):
         kek = load_kek(self.env, data_dir_of(self.env), is_demo(self.env))
-        if uses_postgres(self.env):
-            keystore = KeyStore(self.factory.datastore, kek, "postgres")
-        else:
-            keys_file = data_dir_of(self.env) / "keys.sqlite"
-            keystore = KeyStore(DurableSQLiteDatastore(str(keys_file)), kek, "sqlite")
+        keystore = KeyStore(self.side_store("keys"), kek)
         self.keystore = keystore
         self.blind_index = BlindIndex(keystore)
         return EnvelopeMapper(self.construct_transcoder(), keystore)
+
+    def side_store(self, name: str) -> SideStore:
+        """Where non-event tables live: the event store's PostgreSQL database, or
+        a SQLite file of their own named `name`."""
+        if uses_postgres(self.env):
+            return SideStore(self.factory.datastore, "postgres")
+        return sqlite_side_store(data_dir_of(self.env), name)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -110,10 +114,13 @@ class Bekymring(Application):
         unit_id: UUID | None,
         service: str | None,
         password_hash: str,
+        password_is_temporary: bool = True,
     ) -> UUID:
         if unit_id is not None:
             self.get_unit(unit_id)
-        user = User(username, name, title, role, unit_id, service, password_hash)
+        user = User(
+            username, name, title, role, unit_id, service, password_hash, password_is_temporary
+        )
         self.save(user)
         return user.id
 
@@ -169,6 +176,65 @@ class Bekymring(Application):
         child = self.get_child(child_id)
         child.move_to_unit(unit_id)
         self.save(child)
+
+    # -- audit --------------------------------------------------------------------
+    def record_access(
+        self,
+        user_id: UUID,
+        role: str,
+        unit_id: UUID | None,
+        subject_ids: list[UUID],
+        records: list[str],
+        action: str,
+        reason: str,
+        session: str,
+    ) -> UUID:
+        """Record a read of children's data. Call it before showing the data:
+        if it raises, the data must not be shown."""
+        access = Access(user_id, role, unit_id, subject_ids, records, action, reason, session)
+        self.save(access)
+        return access.id
+
+    def record_sign_in(
+        self,
+        outcome: str,
+        user_id: UUID | None,
+        username: str,
+        client_index: str,
+        session: str,
+    ) -> None:
+        self.save(SignIn(outcome, user_id, self.blind_index(username), client_index, session))
+
+    # -- users' own credentials -----------------------------------------------------
+    def set_password_hash(self, user_id: UUID, password_hash: str, temporary: bool) -> None:
+        user = self.get_user(user_id)
+        user.set_password_hash(password_hash, temporary)
+        self.save(user)
+
+    def enrol_totp(self, user_id: UUID, secret: str, step: int, recovery_hashes: list[str]) -> None:
+        user = self.get_user(user_id)
+        user.enrol_totp(secret, step, recovery_hashes)
+        self.save(user)
+
+    def use_totp_step(self, user_id: UUID, step: int) -> None:
+        user = self.get_user(user_id)
+        user.use_totp_step(step)
+        self.save(user)
+
+    def use_recovery_code(self, user_id: UUID, code_hash: str) -> None:
+        user = self.get_user(user_id)
+        user.use_recovery_code(code_hash)
+        self.save(user)
+
+    def reset_totp(self, user_id: UUID) -> None:
+        user = self.get_user(user_id)
+        user.reset_totp()
+        self.save(user)
+
+    def reactivate_user(self, user_id: UUID) -> None:
+        user = self.get_user(user_id)
+        user.reactivate()
+        self.save(user)
 
     # -- erasure ------------------------------------------------------------------
     def shred_subject(self, child_id: UUID, reason: str) -> None:

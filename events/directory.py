@@ -25,6 +25,7 @@ ROLES = (
 SERVICES = ("barnevern", "helsestasjon", "ppt")
 # Roles that belong to one unit; the others work across the municipality.
 UNIT_ROLES = ("staff", "unit_leader")
+TOTP_REQUIRED_ROLES = ("privacy_officer", "municipal_leader", "admin")
 
 
 class InvalidRole(DomainError):
@@ -73,6 +74,7 @@ class User(Record):
         unit_id: UUID | None,
         service: str | None,
         password_hash: str,
+        password_is_temporary: bool = True,
     ):
         check_role_fits(role, unit_id, service)
         self.username = username
@@ -82,7 +84,20 @@ class User(Record):
         self.unit_id = unit_id
         self.service = service
         self.password_hash = password_hash
+        self.password_is_temporary = password_is_temporary
         self.active = True
+        self.totp_secret: str | None = None
+        self.totp_last_step = 0
+        self.recovery_code_hashes: list[str] = []
+
+    @property
+    def needs_totp(self) -> bool:
+        """Privileged roles must use a second factor."""
+        return self.role in TOTP_REQUIRED_ROLES
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_secret is not None
 
     def assign_role(self, role: str, unit_id: UUID | None, service: str | None) -> None:
         check_role_fits(role, unit_id, service)
@@ -95,8 +110,40 @@ class User(Record):
         self.service = service
 
     @event("PasswordSet")
-    def set_password_hash(self, password_hash: str) -> None:
+    def set_password_hash(self, password_hash: str, temporary: bool = False) -> None:
         self.password_hash = password_hash
+        self.password_is_temporary = temporary
+
+    @event("TotpEnrolled")
+    def enrol_totp(self, secret: str, step: int, recovery_code_hashes: list[str]) -> None:
+        self.totp_secret = secret
+        self.totp_last_step = step
+        self.recovery_code_hashes = list(recovery_code_hashes)
+
+    def use_totp_step(self, step: int) -> None:
+        """Accept a code's time step once: a code seen before is refused (replay)."""
+        if step <= self.totp_last_step:
+            raise DomainError("this code was already used")
+        self._totp_step_used(step)
+
+    @event("TotpStepUsed")
+    def _totp_step_used(self, step: int) -> None:
+        self.totp_last_step = step
+
+    def use_recovery_code(self, code_hash: str) -> None:
+        if code_hash not in self.recovery_code_hashes:
+            raise DomainError("unknown recovery code")
+        self._recovery_code_used(code_hash)
+
+    @event("RecoveryCodeUsed")
+    def _recovery_code_used(self, code_hash: str) -> None:
+        self.recovery_code_hashes = [h for h in self.recovery_code_hashes if h != code_hash]
+
+    @event("TotpReset")
+    def reset_totp(self) -> None:
+        self.totp_secret = None
+        self.totp_last_step = 0
+        self.recovery_code_hashes = []
 
     @event("Deactivated")
     def deactivate(self) -> None:

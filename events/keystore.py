@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from events.errors import IntegrityError, KeyConfigurationError
 from events.kek import Kek
+from events.sidestore import SideStore
 
 SYSTEM_KEY_ID = UUID(int=0)
 INDEX_KEY_ID = UUID(int=1)  # HMAC key for blind indexes (search by name)
@@ -33,30 +34,23 @@ class MissingKey(IntegrityError):
 
 
 class KeyStore:
-    """Wrapped data keys in a table of the event store's own database.
+    """Wrapped data keys in a table beside the event store (see `SideStore`)."""
 
-    `datastore` is an eventsourcing datastore (SQLite or PostgreSQL): both offer
-    `transaction(commit=...)` and rows addressable by column name.
-    """
-
-    def __init__(self, datastore, kek: Kek, dialect: str, table: str = "data_keys"):
-        self.datastore = datastore
+    def __init__(self, store: SideStore, kek: Kek, table: str = "data_keys"):
+        self.store = store
+        self.datastore = store.datastore
         self.kek = kek
-        self.dialect = dialect
-        self.table = table
-        if dialect == "postgres":
-            self.table = f"{datastore.schema}.{table}"
+        self.table = store.table(table)
         self._cache: dict[UUID, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
         self.create_table()
 
     # -- SQL helpers ---------------------------------------------------------
     def _sql(self, statement: str) -> str:
-        statement = statement.replace("{table}", self.table)
-        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+        return self.store.sql(statement.replace("{table}", self.table))
 
     def create_table(self) -> None:
-        blob = "BYTEA" if self.dialect == "postgres" else "BLOB"
+        blob = self.store.blob
         with self.datastore.transaction(commit=True) as c:
             c.execute(
                 self._sql(

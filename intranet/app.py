@@ -6,10 +6,14 @@ import contextlib
 from typing import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from events.application import Bekymring
-from intranet import pages
+from intranet import account, admin, auth, children, pages
+from intranet.errors import exception_handlers
+from intranet.security import SecurityHeadersMiddleware
+from intranet.sessions import LoginThrottle, SessionStore
 from intranet.paths import static_dir
 from intranet.settings import Settings
 from intranet.staticfiles import CachedStaticFiles
@@ -27,6 +31,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         runner = ProjectionRunner(domain).start()
         app.state.domain = domain
         app.state.projections = runner
+        web_store = domain.side_store("sessions")
+        app.state.sessions = SessionStore(web_store)
+        app.state.throttle = LoginThrottle(web_store)
         try:
             yield
         finally:
@@ -35,9 +42,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         *pages.routes,
+        *auth.routes,
+        *account.routes,
+        *children.routes,
+        *admin.routes,
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(auth.AuthMiddleware),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers=exception_handlers,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.templates = make_templates()
     return app

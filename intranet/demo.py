@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from events import totp
+from events.directory import TOTP_REQUIRED_ROLES
 from events.application import Bekymring
 from events.base import acting_as
 from intranet import demo_data
 from intranet.passwords import hash_password
+
+# Demo users in roles that must use a second factor get it set up in advance,
+# with these published secrets and recovery codes, so the demo can be tried
+# without an authenticator app. Never do this outside the demo.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_RECOVERY_CODES = [f"demo-{i:04d}" for i in range(1, 11)]
 
 
 def is_loaded(app: Bekymring) -> bool:
@@ -31,9 +39,16 @@ def load(app: Bekymring) -> dict[str, Any]:
                 unit_id=units[u["unit"]] if u["unit"] else None,
                 service=u["service"],
                 password_hash=password_hash,
+                password_is_temporary=False,
             )
             for u in demo_data.USERS
         }
+        for u in demo_data.USERS:
+            if u["role"] in TOTP_REQUIRED_ROLES:
+                app.enrol_totp(
+                    users[u["username"]], DEMO_TOTP_SECRET, 0,
+                    [totp.hash_recovery_code(c) for c in DEMO_RECOVERY_CODES],
+                )
         children = [
             app.register_child(
                 first_name=c["first_name"],
@@ -53,4 +68,10 @@ def logins_text(url: str) -> str:
     lines = [f"Bekymring kjører på {url}", "", "Demobrukere (passord: " + demo_data.DEMO_PASSWORD + "):"]
     for u in demo_data.USERS:
         lines.append(f"  {u['username']:<16} {u['role']:<17} {u['title']}")
+    lines += [
+        "",
+        "Personvernombud, kommunalsjef og administrator må bruke totrinnsinnlogging.",
+        f"  TOTP-nøkkel for demoen: {DEMO_TOTP_SECRET}",
+        f"  eller en reservekode (hver kan brukes én gang per bruker): {', '.join(DEMO_RECOVERY_CODES[:5])}",
+    ]
     return "\n".join(lines)

@@ -7,11 +7,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from intranet.guard import require
 from intranet.templating import render
 
 
 async def home(request: Request) -> Response:
     """The front page: what the service is for, and the municipality's units."""
+    require(request, "home.view")
     directory = request.app.state.projections["directory"].view
     units = await run_in_threadpool(directory.units)
     return render(request, "home.html", {"units": units})

@@ -33,6 +33,7 @@ class Settings:
     data_dir: Path
     demo: bool
     municipality: str
+    secure_cookies: bool = True
     domain_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -48,6 +49,8 @@ class Settings:
             data_dir=data_dir,
             demo=demo,
             municipality=config("BEKYMRING_MUNICIPALITY", default="Fjordvik kommune"),
+            # Plain-http demo on localhost cannot use Secure cookies; production must.
+            secure_cookies=config("BEKYMRING_SECURE_COOKIES", cast=bool, default=not demo),
             domain_env=domain_env,
         )
 

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from intranet.forms import csrf_token
 from intranet.paths import static_dir, templates_dir
 
 
@@ -29,6 +30,8 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(templates_dir()))
     templates.env.autoescape = True
     templates.env.globals["static_url"] = static_url
+    templates.env.globals["unit_options"] = lambda units: [(u["id"], u["name"]) for u in units]
+    templates.env.globals["kind_options"] = lambda kinds: [(k, k) for k in kinds]
     return templates
 
 
@@ -54,6 +57,9 @@ def render(
     templates: Jinja2Templates = request.app.state.templates
     context = dict(context or {})
     context.setdefault("settings", request.app.state.settings)
+    context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("me", getattr(request.state, "account", None))
+    context.setdefault("csrf_token", csrf_token(request))
     if wants_fragment(request):
         tmpl = templates.get_template(template)
         ctx = tmpl.new_context({"request": request, **context})

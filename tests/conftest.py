@@ -126,3 +126,13 @@ def pytest_terminal_summary(terminalreporter):
         )
         for nodeid in _skipped:
             terminalreporter.write_line(f"  {nodeid}", red=True)
+
+
+# -- the web app with the demo municipality -------------------------------------
+@pytest.fixture
+def web(env):
+    """The app over a real store with the demo loaded; `web.client()` is a browser."""
+    from tests.webclient import Web
+
+    with Web(env) as web:
+        yield web

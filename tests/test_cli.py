@@ -7,8 +7,15 @@ import subprocess
 import sys
 
 from events.application import Bekymring
+from events.directory import TOTP_REQUIRED_ROLES
 from events.kek import read_kek_file
 from intranet import demo_data
+
+
+DEMO_EVENTS = (
+    len(demo_data.UNITS) + len(demo_data.USERS) + len(demo_data.CHILDREN)
+    + sum(u["role"] in TOTP_REQUIRED_ROLES for u in demo_data.USERS)  # second factor set up
+)
 
 
 def run(args, cwd, env=None, check=True):
@@ -34,8 +41,7 @@ def test_demo_loads_the_municipality_once_and_prints_the_logins(tmp_path):
     assert "finnes allerede" in second.stderr
     app = Bekymring(env={"BEKYMRING_DATA_DIR": str(tmp_path / "data"), "BEKYMRING_DEMO": "1"})
     try:
-        expected = len(demo_data.UNITS) + len(demo_data.USERS) + len(demo_data.CHILDREN)
-        assert app.position() == expected
+        assert app.position() == DEMO_EVENTS
     finally:
         app.close()
 
@@ -49,8 +55,8 @@ def test_serve_refuses_to_start_without_a_kek(tmp_path):
 def test_projections_rebuild_shows_progress(tmp_path):
     run(["demo", "--load-only"], tmp_path)
     result = run(["projections", "rebuild"], tmp_path, env={"BEKYMRING_DEMO": "1"})
-    assert "directory: 37 hendelser" in result.stdout
-    assert "[##############################] 37/37" in result.stderr
+    assert f"directory: {DEMO_EVENTS} hendelser" in result.stdout
+    assert f"[##############################] {DEMO_EVENTS}/{DEMO_EVENTS}" in result.stderr
 
 
 def test_rotate_kek_rewraps_and_the_new_key_opens_the_data(tmp_path):
@@ -67,7 +73,7 @@ def test_rotate_kek_rewraps_and_the_new_key_opens_the_data(tmp_path):
     rebuilt = run(["projections", "rebuild"], tmp_path, env=demo_env, check=False)
     assert rebuilt.returncode == 2 and "does not open" in rebuilt.stderr
     ok = run(["projections", "rebuild"], tmp_path, env={"BEKYMRING_KEK_FILE": "new.key"})
-    assert "directory: 37 hendelser" in ok.stdout
+    assert f"directory: {DEMO_EVENTS} hendelser" in ok.stdout
 
 
 def test_new_kek_writes_a_private_file(tmp_path):

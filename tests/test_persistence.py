@@ -12,7 +12,8 @@ from eventsourcing.tests.persistence import (
     ApplicationRecorderTestCase,
     TrackingRecorderTestCase,
 )
-from eventsourcing.utils import Environment
+from eventsourcing.domain import Aggregate, DomainEvent
+from eventsourcing.utils import Environment, get_topic, resolve_topic
 
 from events.application import Bekymring
 from events.sqlite_store import DurableSQLiteDatastore
@@ -78,25 +79,57 @@ def test_the_application_name_is_pinned(domain):
     assert domain.name == "bekymring"
 
 
-def test_stored_topics_are_the_ones_we_promise_to_keep(domain):
-    """Stored topics are forever: renaming a class needs a registered alias."""
+PROMISED_TOPICS = {
+    "events.audit:Access.Created",
+    "events.audit:SignIn.Created",
+    "events.children:Child.Created",
+    "events.children:Child.DetailsCorrected",
+    "events.children:Child.GuardiansRecorded",
+    "events.children:Child.MovedToUnit",
+    "events.directory:Unit.Closed",
+    "events.directory:Unit.Created",
+    "events.directory:Unit.Renamed",
+    "events.directory:User.Created",
+    "events.directory:User.Deactivated",
+    "events.directory:User.PasswordSet",
+    "events.directory:User.Reactivated",
+    "events.directory:User.RecoveryCodeUsed",
+    "events.directory:User.RoleAssigned",
+    "events.directory:User.TotpEnrolled",
+    "events.directory:User.TotpReset",
+    "events.directory:User.TotpStepUsed",
+    "events.erasure:Erasure.Created",
+}
+
+
+def domain_event_topics() -> set[str]:
+    import events.audit
+    import events.children
+    import events.directory
+    import events.erasure
+
+    topics = set()
+    for module in (events.audit, events.children, events.directory, events.erasure):
+        for aggregate in vars(module).values():
+            if isinstance(aggregate, type) and issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
+                for value in vars(aggregate).values():
+                    if isinstance(value, type) and issubclass(value, DomainEvent) and value.__name__ != "Event":
+                        topics.add(get_topic(value))
+    return topics
+
+
+def test_stored_topics_are_the_ones_we_promise_to_keep():
+    """Stored topics are forever: renaming or moving an event class needs the old
+    topic registered as an alias (eventsourcing.utils.register_topic)."""
+    assert domain_event_topics() == PROMISED_TOPICS
+
+
+def test_every_stored_topic_resolves(domain):
     demo.load(domain)
     school = domain.register_unit("Fjordvik skole", "skole")
     child = domain.register_child("Ada", "Berg", date(2016, 1, 1), school)
     domain.correct_child_details(child, "Ada", "Bergo", date(2016, 1, 1), "", "feil")
-    domain.move_child(child, domain.register_unit("Fjordvik ungdomsskole", "skole"))
-    domain.record_guardians(child, [], "ingen")
-    domain.assign_role(domain.register_user("ny", "Ny", "Lærer", "staff", school, None, "h"),
-                       "unit_leader", school, None)
     domain.shred_subject(child, "test")
     topics = {n.topic for n in domain.recorder.select_notifications(1, 1000)}
-    assert topics == {
-        "events.directory:Unit.Created",
-        "events.directory:User.Created",
-        "events.directory:User.RoleAssigned",
-        "events.children:Child.Created",
-        "events.children:Child.DetailsCorrected",
-        "events.children:Child.MovedToUnit",
-        "events.children:Child.GuardiansRecorded",
-        "events.erasure:Erasure.Created",
-    }
+    assert topics <= PROMISED_TOPICS
+    assert {resolve_topic(t).__qualname__ for t in topics} >= {"Child.Created", "Erasure.Created"}

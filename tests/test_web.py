@@ -23,18 +23,18 @@ def register_units(client, *names):
     client.app.state.projections.wait()
 
 
-def test_the_front_page_is_norwegian_and_lists_the_units(client):
-    register_units(client, "Fjordvik skole", "Solsikken barnehage")
-    response = client.get("/")
+def test_the_front_page_is_norwegian_and_lists_the_units(web):
+    response = web.login("staff").get("/")
     assert response.status_code == 200
     assert '<html lang="nb">' in response.text
     assert "Fra bekymring til handling" in response.text
     assert response.text.index("Fjordvik skole") > response.text.index("<tbody>")
     assert "Solsikken barnehage" in response.text
+    assert "Logg ut" in response.text
 
 
-def test_a_plain_htmx_request_gets_only_the_fragment(client):
-    register_units(client, "Fjordvik skole")
+def test_a_plain_htmx_request_gets_only_the_fragment(web):
+    client = web.login("staff")
     fragment = client.get("/", headers={"HX-Request": "true"})
     assert fragment.headers["Vary"] == "HX-Request"
     assert "<html" not in fragment.text
@@ -54,8 +54,15 @@ def test_health_reports_the_store_and_the_read_models(client, env):
     assert body["projections"]["directory"] == {"position": 1, "behind": 0, "ok": True}
 
 
+def test_signed_out_visitors_are_sent_to_the_sign_in_page(client):
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/logg-inn"
+    htmx = client.get("/", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert htmx.headers["HX-Redirect"] == "/logg-inn"
+
+
 def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
-    page = client.get("/").text
+    page = client.get("/logg-inn").text
     css_url = page.split('rel="stylesheet" href="')[1].split('"')[0]
     assert css_url.startswith("/static/app.css?v=")
     response = client.get(css_url)
@@ -67,7 +74,7 @@ def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
 
 
 def test_the_page_loads_no_inline_script(client):
-    page = client.get("/").text
+    page = client.get("/logg-inn").text
     # Every <script> has a src: the CSP (coming with sessions) will forbid inline code.
     assert page.count("<script") == page.count("<script src=")
 

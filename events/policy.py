@@ -1,0 +1,72 @@
+"""The one access policy: `may(user, action, record)`. Every route asks it, and
+nothing else decides who may see or do what (DESIGN.md §4).
+
+Need-to-know, in short:
+- staff and unit leaders see the children of their own unit;
+- privacy officers see metadata (who saw what), never content;
+- municipal leaders see anonymised material only;
+- resource-team members see only cases brought to their meeting (later);
+- admins manage users and units but cannot open any case.
+
+An unknown action is refused (fail closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user, as the policy sees them."""
+
+    id: UUID
+    role: str
+    unit_id: UUID | None
+    service: str | None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action is about: a unit's record, or a person's own account."""
+
+    unit_id: UUID | None = None
+    owner_id: UUID | None = None
+
+
+def _own_unit(user: Principal, target: Target | None) -> bool:
+    return (
+        user.role in ("staff", "unit_leader")
+        and target is not None
+        and user.unit_id is not None
+        and target.unit_id == user.unit_id
+    )
+
+
+def _own_account(user: Principal, target: Target | None) -> bool:
+    return target is not None and target.owner_id == user.id
+
+
+Rule = Callable[[Principal, "Target | None"], bool]
+
+RULES: dict[str, Rule] = {
+    # Pages every signed-in user has.
+    "home.view": lambda user, target: True,
+    "account.manage": _own_account,
+    # A child's own data.
+    "children.list": _own_unit,
+    "child.view": _own_unit,
+    # The directory: admins only, and no case content there.
+    "directory.manage": lambda user, target: user.role == "admin",
+}
+
+
+def may(user: Principal | None, action: str, target: Target | None = None) -> bool:
+    """True when `user` may do `action` on `target`."""
+    if user is None or not user.active:
+        return False
+    rule = RULES.get(action)
+    return rule is not None and rule(user, target)

@@ -1,0 +1,37 @@
+"""Tables beside the event store that are not events: wrapped keys, web sessions,
+login throttles. On PostgreSQL they share the event store's database and pool;
+on SQLite each gets a durable file of its own in the data directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from events.sqlite_store import DurableSQLiteDatastore
+
+
+@dataclass
+class SideStore:
+    datastore: Any  # an eventsourcing datastore: transaction(commit=...) -> cursor
+    dialect: str  # "sqlite" or "postgres"
+
+    def table(self, name: str) -> str:
+        return f"{self.datastore.schema}.{name}" if self.dialect == "postgres" else name
+
+    def sql(self, statement: str) -> str:
+        """Statements use `?` placeholders; psycopg wants `%s`."""
+        return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+
+    @property
+    def blob(self) -> str:
+        return "BYTEA" if self.dialect == "postgres" else "BLOB"
+
+    @property
+    def double(self) -> str:
+        # PostgreSQL's REAL is 4 bytes: too coarse for epoch seconds.
+        return "DOUBLE PRECISION" if self.dialect == "postgres" else "REAL"
+
+
+def sqlite_side_store(data_dir: Path, name: str) -> SideStore:
+    return SideStore(DurableSQLiteDatastore(str(data_dir / f"{name}.sqlite")), "sqlite")

@@ -1,0 +1,109 @@
+"""A user's own account: overview, password change, and second-factor enrolment."""
+
+from __future__ import annotations
+
+import segno
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from events import totp
+from events.policy import Target
+from intranet.auth import redirect
+from intranet.forms import read_form
+from intranet.guard import require
+from intranet.passwords import hash_password, verify_password
+from intranet.sessions import ACTIVE, NEEDS_ENROLMENT
+from intranet.templating import render
+
+MIN_PASSWORD_LENGTH = 12
+ISSUER = "Bekymring"
+
+
+async def account_page(request: Request) -> Response:
+    """The user's own account: role, unit, and second-factor status."""
+    account = request.state.account
+    require(request, "account.manage", Target(owner_id=account.id))
+    unit = None
+    if account.unit_id:
+        unit = await run_in_threadpool(request.app.state.domain.get_unit, account.unit_id)
+    return render(request, "account/page.html", {"account": account, "unit": unit})
+
+
+def password_errors(form: dict[str, str], account) -> dict[str, str]:
+    errors = {}
+    if not verify_password(account.password_hash, form.get("current", "")):
+        errors["current"] = "Nåværende passord stemmer ikke."
+    new = form.get("new", "")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors["new"] = f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn."
+    elif new == form.get("current"):
+        errors["new"] = "Velg et annet passord enn det du har nå."
+    if form.get("repeat", "") != new:
+        errors["repeat"] = "Passordene er ikke like."
+    return errors
+
+
+async def password_page(request: Request) -> Response:
+    """Change one's own password (required after an administrator's reset)."""
+    account = request.state.account
+    require(request, "account.manage", Target(owner_id=account.id))
+    if request.method == "GET":
+        return render(request, "account/password.html", {"errors": {}, "account": account})
+    form = await read_form(request)
+    errors = await run_in_threadpool(password_errors, form, account)
+    if errors:
+        return render(request, "account/password.html", {"errors": errors, "account": account},
+                      status_code=422)
+    await run_in_threadpool(
+        request.app.state.domain.set_password_hash, account.id, hash_password(form["new"]), False
+    )
+    return redirect(request, "/konto?endret=passord")
+
+
+def qr_svg(uri: str) -> Markup:
+    # segno escapes nothing we pass that could break out: the URI is ours.
+    return Markup(segno.make(uri, error="m").svg_inline(scale=4, title="QR-kode for autentiseringsapp"))
+
+
+async def totp_page(request: Request) -> Response:
+    """Set up an authenticator app: scan the QR code, confirm with a code, keep the recovery codes."""
+    account = request.state.account
+    session = request.state.session
+    if session.stage == ACTIVE:
+        require(request, "account.manage", Target(owner_id=account.id))
+    elif session.stage != NEEDS_ENROLMENT:
+        return redirect(request, "/")
+    if request.method == "GET":
+        secret = totp.new_secret()
+        return render(request, "account/totp.html", _totp_context(account, secret, None))
+    form = await read_form(request)
+    secret = form.get("secret", "")
+    step = totp.matching_step(secret, form.get("code", "")) if len(secret) == 32 else None
+    if step is None:
+        context = _totp_context(account, secret or totp.new_secret(), "Koden stemmer ikke. Prøv den neste koden appen viser.")
+        return render(request, "account/totp.html", context, status_code=422)
+    codes = totp.new_recovery_codes()
+    await run_in_threadpool(
+        request.app.state.domain.enrol_totp, account.id, secret, step,
+        [totp.hash_recovery_code(c) for c in codes],
+    )
+    if session.stage != ACTIVE:
+        request.app.state.sessions.set_stage(session, ACTIVE)
+    return render(request, "account/recovery_codes.html", {"codes": codes})
+
+
+def _totp_context(account, secret: str, error: str | None) -> dict:
+    uri = totp.provisioning_uri(secret, account.username, ISSUER)
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return {"secret": secret, "grouped_secret": grouped, "qr": qr_svg(uri), "error": error,
+            "account": account}
+
+
+routes = [
+    Route("/konto", account_page, name="account"),
+    Route("/konto/passord", password_page, methods=["GET", "POST"], name="account_password"),
+    Route("/konto/totp", totp_page, methods=["GET", "POST"], name="account_totp"),
+]

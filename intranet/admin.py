@@ -1,0 +1,199 @@
+"""Administration of the directory: users, roles, units. Admins never see cases."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from uuid import UUID
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from events.application import NotFound
+from events.directory import ROLES, SERVICES, UNIT_KINDS, UNIT_ROLES, InvalidRole
+from intranet.auth import redirect
+from intranet.forms import page_number, parse_uuid, read_form
+from intranet.guard import require
+from intranet.passwords import hash_password
+from intranet.templating import render
+
+PAGE_SIZE = 50
+USERNAME = re.compile(r"^[a-z][a-z0-9.\-]{1,39}$")
+
+ROLE_NAMES = {
+    "staff": "Ansatt",
+    "unit_leader": "Enhetsleder (styrer/rektor)",
+    "resource_team": "Ressursteam",
+    "privacy_officer": "Personvernombud",
+    "municipal_leader": "Kommunalsjef",
+    "admin": "Administrator",
+}
+SERVICE_NAMES = {"barnevern": "Barnevern", "helsestasjon": "Helsestasjon", "ppt": "PPT"}
+
+
+def temporary_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def role_errors(form: dict[str, str]) -> tuple[dict[str, str], tuple]:
+    """Check role, unit and service together; return errors and the parsed values."""
+    errors: dict[str, str] = {}
+    role = form.get("role", "")
+    unit_id = parse_uuid(form.get("unit_id"))
+    service = form.get("service") or None
+    if role not in ROLES:
+        errors["role"] = "Velg en rolle."
+    elif role in UNIT_ROLES and unit_id is None:
+        errors["unit_id"] = "Denne rollen hører til en enhet. Velg enhet."
+    elif role == "resource_team" and service not in SERVICES:
+        errors["service"] = "Velg hvilken tjeneste personen representerer i ressursteamet."
+    if role not in UNIT_ROLES:
+        unit_id = None
+    if role != "resource_team":
+        service = None
+    return errors, (role, unit_id, service)
+
+
+async def users_page(request: Request) -> Response:
+    """All users, a page at a time."""
+    require(request, "directory.manage")
+    page = page_number(request)
+    state = request.app.state
+
+    def load():
+        rows = state.projections["directory"].view.users(offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
+        users = [state.domain.get_user(UUID(r["id"])) for r in rows[:PAGE_SIZE]]
+        units = {u["id"]: u["name"] for u in state.projections["directory"].view.units()}
+        return users, units, len(rows) > PAGE_SIZE
+
+    users, units, more = await run_in_threadpool(load)
+    users.sort(key=lambda u: u.name)
+    return render(request, "admin/users.html", {
+        "users": users, "units": units, "page": page, "more": more, "role_names": ROLE_NAMES,
+    })
+
+
+async def new_user_page(request: Request) -> Response:
+    """Create a user with a temporary password, shown once."""
+    require(request, "directory.manage")
+    state = request.app.state
+    units = await run_in_threadpool(state.projections["directory"].view.units)
+    context = {"units": units, "roles": ROLE_NAMES, "services": SERVICE_NAMES, "values": {}, "errors": {}}
+    if request.method == "GET":
+        return render(request, "admin/user_new.html", context)
+    form = await read_form(request)
+    errors, (role, unit_id, service) = role_errors(form)
+    username = form.get("username", "").strip().lower()
+    if not USERNAME.match(username):
+        errors["username"] = "Brukernavn: små bokstaver, tall, punktum eller bindestrek (2–40 tegn), og det må starte med en bokstav."
+    elif await run_in_threadpool(
+        state.projections["directory"].view.user_id_by_username_index, state.domain.blind_index(username)
+    ):
+        errors["username"] = "Brukernavnet er i bruk."
+    if not form.get("name", "").strip():
+        errors["name"] = "Skriv inn fullt navn."
+    if errors:
+        context.update(values=form, errors=errors)
+        return render(request, "admin/user_new.html", context, status_code=422)
+    password = temporary_password()
+    user_id = await run_in_threadpool(
+        state.domain.register_user, username, form["name"].strip(), form.get("title", "").strip(),
+        role, unit_id, service, hash_password(password),
+    )
+    state.projections.wait()
+    return render(request, "admin/password_shown.html", {"username": username, "password": password, "user_id": user_id})
+
+
+async def _load_user(request: Request, user_id_text: str):
+    user_id = parse_uuid(user_id_text)
+    if user_id is None:
+        raise HTTPException(404)
+    try:
+        return await run_in_threadpool(request.app.state.domain.get_user, user_id)
+    except NotFound:
+        raise HTTPException(404) from None
+
+
+async def user_page(request: Request) -> Response:
+    """One user: role and unit, password reset, second factor, deactivation."""
+    require(request, "directory.manage")
+    user = await _load_user(request, request.path_params["user_id"])
+    units = await run_in_threadpool(request.app.state.projections["directory"].view.units)
+    return render(request, "admin/user.html", {
+        "account": user, "units": units, "roles": ROLE_NAMES, "services": SERVICE_NAMES,
+        "errors": {}, "values": {"role": user.role, "unit_id": str(user.unit_id or ""), "service": user.service or ""},
+    })
+
+
+async def user_action(request: Request) -> Response:
+    """Change a user: every change is an event, and ends the user's sessions where it must."""
+    require(request, "directory.manage")
+    user = await _load_user(request, request.path_params["user_id"])
+    form = await read_form(request)
+    state = request.app.state
+    domain = state.domain
+    action = request.path_params["action"]
+    if action == "rolle":
+        errors, (role, unit_id, service) = role_errors(form)
+        if not errors:
+            try:
+                await run_in_threadpool(domain.assign_role, user.id, role, unit_id, service)
+            except InvalidRole as e:  # pragma: no cover - role_errors checks the same
+                errors["role"] = str(e)
+        if errors:
+            units = await run_in_threadpool(state.projections["directory"].view.units)
+            return render(request, "admin/user.html", {
+                "account": user, "units": units, "roles": ROLE_NAMES, "services": SERVICE_NAMES,
+                "errors": errors, "values": form,
+            }, status_code=422)
+    elif action == "passord":
+        password = temporary_password()
+        await run_in_threadpool(domain.set_password_hash, user.id, hash_password(password), True)
+        state.sessions.revoke_user(user.id)
+        return render(request, "admin/password_shown.html", {"username": user.username, "password": password, "user_id": user.id})
+    elif action == "deaktiver":
+        await run_in_threadpool(domain.deactivate_user, user.id)
+        state.sessions.revoke_user(user.id)
+    elif action == "aktiver":
+        await run_in_threadpool(domain.reactivate_user, user.id)
+    elif action == "totp-nullstill":
+        await run_in_threadpool(domain.reset_totp, user.id)
+        state.sessions.revoke_user(user.id)
+    else:
+        raise HTTPException(404)
+    state.projections.wait()
+    return redirect(request, f"/admin/brukere/{user.id}")
+
+
+async def units_page(request: Request) -> Response:
+    """The municipality's units, and a form to add one."""
+    require(request, "directory.manage")
+    state = request.app.state
+    context = {"kinds": UNIT_KINDS, "values": {}, "errors": {}}
+    if request.method == "POST":
+        form = await read_form(request)
+        errors = {}
+        if not form.get("name", "").strip():
+            errors["name"] = "Skriv inn enhetens navn."
+        if form.get("kind") not in UNIT_KINDS:
+            errors["kind"] = "Velg type enhet."
+        if errors:
+            context.update(values=form, errors=errors)
+        else:
+            await run_in_threadpool(state.domain.register_unit, form["name"].strip(), form["kind"])
+            state.projections.wait()
+            return redirect(request, "/admin/enheter")
+    context["units"] = await run_in_threadpool(state.projections["directory"].view.units)
+    return render(request, "admin/units.html", context, status_code=422 if context["errors"] else 200)
+
+
+routes = [
+    Route("/admin/brukere", users_page, name="admin_users"),
+    Route("/admin/brukere/ny", new_user_page, methods=["GET", "POST"], name="admin_new_user"),
+    Route("/admin/brukere/{user_id}", user_page, name="admin_user"),
+    Route("/admin/brukere/{user_id}/{action}", user_action, methods=["POST"], name="admin_user_action"),
+    Route("/admin/enheter", units_page, methods=["GET", "POST"], name="admin_units"),
+]

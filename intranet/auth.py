@@ -1,0 +1,242 @@
+"""Signing in and out: password, then a second factor (TOTP) where required.
+
+`AuthMiddleware` loads the session and the user on every request, ends the
+sessions of deactivated users, and keeps half-signed-in sessions on the pages
+that finish the sign-in.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from events.application import NotFound
+from events.errors import DomainError
+from events.policy import Principal
+from events import totp
+from intranet.forms import read_form, set_anonymous_csrf_cookie
+from intranet.passwords import hash_password, verify_password
+from intranet.sessions import ACTIVE, NEEDS_CODE, NEEDS_ENROLMENT, Session
+from intranet.templating import render
+
+PUBLIC_PATHS = {"/logg-inn", "/health", "/tilgjengelighet"}
+STAGE_PATHS = {
+    NEEDS_CODE: ("/logg-inn/kode", {"/logg-inn/kode", "/logg-ut"}),
+    NEEDS_ENROLMENT: ("/konto/totp", {"/konto/totp", "/logg-ut"}),
+}
+PASSWORD_PATHS = {"/konto/passord", "/logg-ut"}
+# Verifying against this when the username is unknown keeps the timing the same.
+_DUMMY_HASH = hash_password("not-a-real-password-only-for-timing")
+
+
+def cookie_name(request_or_app) -> str:
+    settings = request_or_app.app.state.settings if hasattr(request_or_app, "app") else request_or_app.state.settings
+    # The __Host- prefix needs Secure; plain-http demo mode uses a plain name.
+    return "__Host-bk-session" if settings.secure_cookies else "bk-session"
+
+
+def redirect(request: Request, url: str) -> Response:
+    """A 303 for plain requests; htmx is told to navigate instead of swapping."""
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+class AuthMiddleware:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        state = scope.setdefault("state", {})
+        session, account = await run_in_threadpool(self._load, request)
+        state["session"] = session
+        state["account"] = account
+        state["user"] = (
+            Principal(account.id, account.role, account.unit_id, account.service, account.active)
+            if session is not None and session.stage == ACTIVE
+            else None
+        )
+        path = scope["path"]
+        target = None
+        if path in PUBLIC_PATHS:
+            pass
+        elif session is None:
+            target = "/logg-inn"
+        elif session.stage in STAGE_PATHS:
+            home, allowed = STAGE_PATHS[session.stage]
+            target = None if path in allowed else home
+        elif account.password_is_temporary and path not in PASSWORD_PATHS:
+            target = "/konto/passord"
+        if target is not None:
+            await redirect(request, target)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _load(request: Request):
+        app_state = request.app.state
+        session = app_state.sessions.get(request.cookies.get(cookie_name(request)))
+        if session is None:
+            return None, None
+        try:
+            account = app_state.domain.get_user(session.user_id)
+        except NotFound:
+            account = None
+        if account is None or not account.active:
+            # Revocation: a deactivated user's session ends on their next request.
+            app_state.sessions.delete(session)
+            return None, None
+        return session, account
+
+
+def client_key(request: Request) -> str:
+    host = request.client.host if request.client else "unknown"
+    return "client:" + request.app.state.domain.blind_index("client:" + host)
+
+
+def account_key(request: Request, username: str) -> str:
+    return "account:" + request.app.state.domain.blind_index(username)
+
+
+def start_session(request: Request, response: Response, user_id: UUID, stage: str) -> Session:
+    state = request.app.state
+    old = getattr(request.state, "session", None)
+    if old is not None:
+        state.sessions.delete(old)  # rotate: never keep an id across sign-in
+    token, session = state.sessions.create(user_id, stage)
+    response.set_cookie(
+        cookie_name(request), token, httponly=True, samesite="lax",
+        secure=state.settings.secure_cookies, path="/",
+    )
+    return session
+
+
+def _stage_for(account) -> str:
+    if account.has_totp:
+        return NEEDS_CODE
+    if account.needs_totp:
+        return NEEDS_ENROLMENT
+    return ACTIVE
+
+
+def _first_page(stage: str) -> str:
+    return {NEEDS_CODE: "/logg-inn/kode", NEEDS_ENROLMENT: "/konto/totp"}.get(stage, "/")
+
+
+async def login_page(request: Request) -> Response:
+    """The sign-in form."""
+    if request.method == "GET":
+        response = render(request, "auth/login.html", {"values": {}, "error": None})
+        set_anonymous_csrf_cookie(request, response)
+        return response
+    form = await read_form(request)
+    username = form.get("username", "").strip().lower()
+    password = form.get("password", "")
+    state = request.app.state
+    domain = state.domain
+    a_key, c_key = account_key(request, username), client_key(request)
+
+    def check():
+        if state.throttle.is_blocked(a_key, c_key):
+            domain.record_sign_in("locked_out", None, username, c_key, "")
+            return None, "locked"
+        user_id = state.projections["directory"].view.user_id_by_username_index(
+            domain.blind_index(username)
+        )
+        account = domain.get_user(user_id) if user_id else None
+        good = verify_password(account.password_hash if account else _DUMMY_HASH, password)
+        if not (good and account and account.active):
+            state.throttle.failed(a_key, c_key)
+            domain.record_sign_in("failed", account.id if account else None, username, c_key, "")
+            return None, "wrong"
+        state.throttle.succeeded(a_key)
+        return account, None
+
+    account, problem = await run_in_threadpool(check)
+    if account is None:
+        message = {
+            "locked": "For mange mislykkede forsøk. Vent 15 minutter og prøv igjen, eller kontakt IT.",
+            "wrong": "Feil brukernavn eller passord.",
+        }[problem]
+        return render(
+            request, "auth/login.html", {"values": {"username": username}, "error": message},
+            status_code=422 if problem == "wrong" else 429,
+        )
+    stage = _stage_for(account)
+    response = redirect(request, _first_page(stage))
+    session = start_session(request, response, account.id, stage)
+    if stage == ACTIVE:
+        await run_in_threadpool(
+            domain.record_sign_in, "signed_in", account.id, username, c_key, session.audit_id
+        )
+    return response
+
+
+async def second_factor(request: Request) -> Response:
+    """The one-time code (or a recovery code) after the password."""
+    account = request.state.account
+    if request.method == "GET":
+        return render(request, "auth/code.html", {"error": None})
+    form = await read_form(request)
+    code = form.get("code", "").strip()
+    state, domain = request.app.state, request.app.state.domain
+    a_key, c_key = account_key(request, account.username), client_key(request)
+
+    def check() -> str | None:
+        if state.throttle.is_blocked(a_key, c_key):
+            return "For mange mislykkede forsøk. Vent 15 minutter og prøv igjen."
+        step = totp.matching_step(account.totp_secret, code)
+        try:
+            if step is not None:
+                domain.use_totp_step(account.id, step)
+                return None
+            if "-" in code:
+                domain.use_recovery_code(account.id, totp.hash_recovery_code(code))
+                return None
+        except DomainError:
+            pass
+        state.throttle.failed(a_key, c_key)
+        domain.record_sign_in("second_factor_failed", account.id, account.username, c_key,
+                              request.state.session.audit_id)
+        return "Koden stemmer ikke. Bruk koden som vises i appen nå, eller en reservekode."
+
+    error = await run_in_threadpool(check)
+    if error:
+        return render(request, "auth/code.html", {"error": error}, status_code=422)
+    state.sessions.set_stage(request.state.session, ACTIVE)
+    await run_in_threadpool(
+        domain.record_sign_in, "signed_in", account.id, account.username, c_key,
+        request.state.session.audit_id,
+    )
+    return redirect(request, "/")
+
+
+async def logout(request: Request) -> Response:
+    """Sign out: the session ends on the server, not only in the browser."""
+    await read_form(request)
+    session, account = request.state.session, request.state.account
+    if session is not None:
+        request.app.state.sessions.delete(session)
+        await run_in_threadpool(
+            request.app.state.domain.record_sign_in, "signed_out", account.id,
+            account.username, client_key(request), session.audit_id,
+        )
+    response = redirect(request, "/logg-inn")
+    response.delete_cookie(cookie_name(request), path="/")
+    return response
+
+
+routes = [
+    Route("/logg-inn", login_page, methods=["GET", "POST"], name="login"),
+    Route("/logg-inn/kode", second_factor, methods=["GET", "POST"], name="second_factor"),
+    Route("/logg-ut", logout, methods=["POST"], name="logout"),
+]

@@ -1,0 +1,67 @@
+"""The one place every route asks for permission, and records access.
+
+`require()` asks the policy (events/policy.py). `record_access()` commits the
+access event before the data is shown; if it cannot, the request fails and
+nothing is shown (fail closed).
+"""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from events.policy import Principal, Target, may
+
+log = logging.getLogger(__name__)
+
+
+def current_user(request: Request) -> Principal:
+    user = getattr(request.state, "user", None)
+    if user is None:
+        raise HTTPException(401)
+    return user
+
+
+def require(request: Request, action: str, target: Target | None = None, *, record: bool = False) -> Principal:
+    """The signed-in user, if the policy allows `action` on `target`.
+
+    For a record (`record=True`), a refusal answers 404, exactly as if the record
+    did not exist, so ids cannot be probed. For a page, it answers 403.
+    """
+    user = current_user(request)
+    if not may(user, action, target):
+        raise HTTPException(404 if record else 403)
+    return user
+
+
+async def record_access(
+    request: Request,
+    subject_ids: list[UUID],
+    records: list[str],
+    action: str = "view",
+    reason: str = "",
+) -> None:
+    """Commit who is about to see which children's data. Raises 503 if it cannot."""
+    if not subject_ids:
+        return
+    user = current_user(request)
+    domain = request.app.state.domain
+    try:
+        await run_in_threadpool(
+            domain.record_access,
+            user.id,
+            user.role,
+            user.unit_id,
+            subject_ids,
+            records,
+            action,
+            reason,
+            request.state.session.audit_id,
+        )
+    except Exception:
+        log.exception("access event could not be recorded; data withheld")
+        raise HTTPException(503, "access could not be recorded") from None

@@ -1,0 +1,185 @@
+"""Server-side sessions: revocable, with idle and absolute timeouts.
+
+The cookie holds a random token; the table holds only its SHA-256, so a copy of
+the database cannot be used to take over a session. A session is created (with
+a fresh id) at sign-in, which rotates away any id an attacker planted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Callable
+from uuid import UUID
+
+from events.sidestore import SideStore
+
+IDLE_SECONDS = 30 * 60
+ABSOLUTE_SECONDS = 10 * 3600
+TOUCH_EVERY = 60  # write last_seen at most once a minute per session
+
+# Stages: a password was accepted but a second factor is still needed, or is
+# still to be set up; or the session is fully signed in.
+NEEDS_CODE = "needs_code"
+NEEDS_ENROLMENT = "needs_enrolment"
+ACTIVE = "active"
+
+
+@dataclass
+class Session:
+    token_hash: str
+    user_id: UUID
+    stage: str
+    csrf_token: str
+    created_at: float
+    last_seen: float
+
+    @property
+    def audit_id(self) -> str:
+        """A short id for audit records that cannot be turned back into the cookie."""
+        return self.token_hash[:16]
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SessionStore:
+    def __init__(self, store: SideStore, clock: Callable[[], float] = time.time):
+        self.store = store
+        self.clock = clock
+        self.table = store.table("web_sessions")
+        with store.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table} ("
+                "token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, stage TEXT NOT NULL, "
+                f"csrf_token TEXT NOT NULL, created_at {store.double} NOT NULL, "
+                f"last_seen {store.double} NOT NULL)"
+            )
+            c.execute(
+                f"CREATE INDEX IF NOT EXISTS web_sessions_user ON {self.table} (user_id)"
+            )
+
+    def _execute(self, statement: str, params: tuple = (), fetch: bool = False):
+        with self.store.datastore.transaction(commit=not fetch) as c:
+            c.execute(self.store.sql(statement.replace("{t}", self.table)), params)
+            return c.fetchone() if fetch else None
+
+    def create(self, user_id: UUID, stage: str) -> tuple[str, Session]:
+        """A new session; returns the cookie token (shown once) and the session."""
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        session = Session(_hash(token), user_id, stage, secrets.token_urlsafe(32), now, now)
+        self._execute(
+            "INSERT INTO {t} (token_hash, user_id, stage, csrf_token, created_at, last_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (session.token_hash, str(user_id), stage, session.csrf_token, now, now),
+        )
+        return token, session
+
+    def get(self, token: str | None) -> Session | None:
+        """The live session for a cookie token; expired sessions are deleted."""
+        if not token:
+            return None
+        row = self._execute(
+            "SELECT token_hash, user_id, stage, csrf_token, created_at, last_seen "
+            "FROM {t} WHERE token_hash = ?",
+            (_hash(token),),
+            fetch=True,
+        )
+        if row is None:
+            return None
+        session = Session(
+            row["token_hash"], UUID(row["user_id"]), row["stage"], row["csrf_token"],
+            row["created_at"], row["last_seen"],
+        )
+        now = self.clock()
+        if now - session.last_seen > IDLE_SECONDS or now - session.created_at > ABSOLUTE_SECONDS:
+            self.delete(session)
+            return None
+        if now - session.last_seen > TOUCH_EVERY:
+            self._execute(
+                "UPDATE {t} SET last_seen = ? WHERE token_hash = ?", (now, session.token_hash)
+            )
+            session.last_seen = now
+        return session
+
+    def set_stage(self, session: Session, stage: str) -> None:
+        self._execute(
+            "UPDATE {t} SET stage = ? WHERE token_hash = ?", (stage, session.token_hash)
+        )
+        session.stage = stage
+
+    def delete(self, session: Session) -> None:
+        self._execute("DELETE FROM {t} WHERE token_hash = ?", (session.token_hash,))
+
+    def revoke_user(self, user_id: UUID) -> None:
+        """End every session of a user (deactivation, password reset)."""
+        self._execute("DELETE FROM {t} WHERE user_id = ?", (str(user_id),))
+
+    def purge_expired(self) -> None:
+        now = self.clock()
+        self._execute(
+            "DELETE FROM {t} WHERE last_seen < ? OR created_at < ?",
+            (now - IDLE_SECONDS, now - ABSOLUTE_SECONDS),
+        )
+
+
+class LoginThrottle:
+    """Counts failed sign-ins per account and per client address, in a window.
+
+    Keys are HMACs (blind indexes), never the username or IP address itself.
+    """
+
+    WINDOW = 15 * 60
+    ACCOUNT_LIMIT = 5
+    CLIENT_LIMIT = 20
+
+    def __init__(self, store: SideStore, clock: Callable[[], float] = time.time):
+        self.store = store
+        self.clock = clock
+        self.table = store.table("login_failures")
+        with store.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table} ("
+                f"key TEXT PRIMARY KEY, failures INTEGER NOT NULL, window_start {store.double} NOT NULL)"
+            )
+
+    def _row(self, key: str):
+        with self.store.datastore.transaction(commit=False) as c:
+            c.execute(self.store.sql(f"SELECT failures, window_start FROM {self.table} WHERE key = ?"), (key,))
+            return c.fetchone()
+
+    def is_blocked(self, account_key: str, client_key: str) -> bool:
+        now = self.clock()
+        for key, limit in ((account_key, self.ACCOUNT_LIMIT), (client_key, self.CLIENT_LIMIT)):
+            row = self._row(key)
+            if row and now - row["window_start"] < self.WINDOW and row["failures"] >= limit:
+                return True
+        return False
+
+    def failed(self, account_key: str, client_key: str) -> None:
+        now = self.clock()
+        with self.store.datastore.transaction(commit=True) as c:
+            for key in (account_key, client_key):
+                c.execute(self.store.sql(f"SELECT failures, window_start FROM {self.table} WHERE key = ?"), (key,))
+                row = c.fetchone()
+                if row is None or now - row["window_start"] >= self.WINDOW:
+                    c.execute(
+                        self.store.sql(
+                            f"INSERT INTO {self.table} (key, failures, window_start) VALUES (?, 1, ?) "
+                            "ON CONFLICT (key) DO UPDATE SET failures = 1, window_start = excluded.window_start"
+                        ),
+                        (key, now),
+                    )
+                else:
+                    c.execute(
+                        self.store.sql(f"UPDATE {self.table} SET failures = failures + 1 WHERE key = ?"),
+                        (key,),
+                    )
+
+    def succeeded(self, account_key: str) -> None:
+        with self.store.datastore.transaction(commit=True) as c:
+            c.execute(self.store.sql(f"DELETE FROM {self.table} WHERE key = ?"), (account_key,))

@@ -1,0 +1,86 @@
+"""A test browser for the app: real HTTP through Starlette's TestClient, over
+https so Secure cookies behave as in production, plus sign-in helpers."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.testclient import TestClient
+
+from intranet import demo, demo_data
+from intranet.app import create_app
+from intranet.settings import Settings
+
+PASSWORD = demo_data.DEMO_PASSWORD
+ROLE_USERS = {
+    "staff": "pedleder",  # Solsikken barnehage
+    "unit_leader": "styrer",  # Solsikken barnehage
+    "resource_team": "barnevern",
+    "privacy_officer": "personvern",
+    "municipal_leader": "kommunalsjef",
+    "admin": "admin",
+}
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class Web:
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.app = create_app(Settings.from_env({**env, "BEKYMRING_SECURE_COOKIES": "1"}))
+        self._main = TestClient(self.app, base_url="https://testserver")
+        self._recovery = {}
+
+    def __enter__(self) -> Web:
+        self._main.__enter__()
+        self.ids = demo.load(self.domain)
+        self.projections.wait()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._main.__exit__(*exc)
+
+    @property
+    def domain(self):
+        return self.app.state.domain
+
+    @property
+    def projections(self):
+        return self.app.state.projections
+
+    def client(self) -> TestClient:
+        """A fresh browser (own cookie jar) on the same running app."""
+        # Not entered as a context: the lifespan already runs under self._main.
+        return TestClient(self.app, base_url="https://testserver", follow_redirects=False)
+
+    def post_form(self, client: TestClient, url: str, data: dict, page: str | None = None):
+        """Post a form the way a browser does: with the token from the page that shows it."""
+        html = client.get(page or url).text if page is not False else ""
+        token = csrf_of(html) if html else ""
+        return client.post(url, data={**data, "csrf_token": token})
+
+    def login(self, role_or_username: str) -> TestClient:
+        username = ROLE_USERS.get(role_or_username, role_or_username)
+        client = self.client()
+        response = self.post_form(client, "/logg-inn", {"username": username, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+        if response.headers["location"] == "/logg-inn/kode":
+            # Each demo recovery code works once per user.
+            index = self._recovery.get(username, 0)
+            self._recovery[username] = index + 1
+            code = demo.DEMO_RECOVERY_CODES[index]
+            response = self.post_form(client, "/logg-inn/kode", {"code": code})
+            assert response.status_code == 303, response.text
+        assert response.headers["location"] == "/"
+        return client
+
+    def child_in(self, unit_key: str):
+        """The id of a demo child in the given unit."""
+        for child_id, data in zip(self.ids["children"], demo_data.CHILDREN):
+            if data["unit"] == unit_key:
+                return child_id
+        raise LookupError(unit_key)
