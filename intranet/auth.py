@@ -16,6 +16,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from events.application import NotFound
+from events.base import current_actor
 from events.errors import DomainError
 from events.policy import Principal
 from events import totp
@@ -79,7 +80,12 @@ class AuthMiddleware:
         if target is not None:
             await redirect(request, target)(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        # Every event this request causes names the signed-in user.
+        token = current_actor.set(account.id if account else None)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_actor.reset(token)
 
     @staticmethod
     def _load(request: Request):
