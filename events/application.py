@@ -15,6 +15,7 @@ from eventsourcing.persistence import JSONTranscoder
 from events.audit import Access, SignIn
 from events.blind_index import BlindIndex
 from events.children import Child
+from events.concern_commands import ConcernCommands
 from events.directory import Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper
 from events.erasure import Erasure
@@ -43,7 +44,7 @@ def uses_postgres(env) -> bool:
     return env.get("PERSISTENCE_MODULE") == POSTGRES_PERSISTENCE
 
 
-class Bekymring(Application):
+class Bekymring(ConcernCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log

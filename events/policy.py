@@ -3,6 +3,8 @@ nothing else decides who may see or do what (DESIGN.md §4).
 
 Need-to-know, in short:
 - staff and unit leaders see the children of their own unit;
+- a concern is seen by its author, the colleagues it is shared with, and the
+  leader of its unit (other staff of the unit do not see it);
 - privacy officers see metadata (who saw what), never content;
 - municipal leaders see anonymised material only;
 - resource-team members see only cases brought to their meeting (later);
@@ -31,10 +33,17 @@ class Principal:
 
 @dataclass(frozen=True)
 class Target:
-    """What an action is about: a unit's record, or a person's own account."""
+    """What an action is about: a unit's record, a concern, or a person's own account."""
 
     unit_id: UUID | None = None
     owner_id: UUID | None = None
+    author_id: UUID | None = None
+    shared_with: tuple[UUID, ...] = ()
+
+    @classmethod
+    def concern(cls, concern) -> Target:
+        return cls(unit_id=concern.unit_id, author_id=concern.author_id,
+                   shared_with=tuple(concern.shared_with))
 
 
 def _own_unit(user: Principal, target: Target | None) -> bool:
@@ -43,6 +52,29 @@ def _own_unit(user: Principal, target: Target | None) -> bool:
         and target is not None
         and user.unit_id is not None
         and target.unit_id == user.unit_id
+    )
+
+
+def _leads_unit(user: Principal, target: Target | None) -> bool:
+    return user.role == "unit_leader" and target is not None and target.unit_id == user.unit_id
+
+
+def _works_on_concern(user: Principal, target: Target | None) -> bool:
+    """The author, the colleagues it was shared with, and the unit's leader."""
+    if target is None or user.role not in ("staff", "unit_leader"):
+        return False
+    return (
+        target.author_id == user.id
+        or user.id in target.shared_with
+        or _leads_unit(user, target)
+    )
+
+
+def _owns_concern(user: Principal, target: Target | None) -> bool:
+    """The author and the unit's leader decide on sharing and closing."""
+    return target is not None and (
+        (target.author_id == user.id and user.role in ("staff", "unit_leader"))
+        or _leads_unit(user, target)
     )
 
 
@@ -59,6 +91,14 @@ RULES: dict[str, Rule] = {
     # A child's own data.
     "children.list": _own_unit,
     "child.view": _own_unit,
+    # Concerns.
+    "concern.create": _own_unit,
+    "concern.view": _works_on_concern,
+    "concern.edit": _works_on_concern,
+    "concern.share": _owns_concern,
+    "concern.close": _owns_concern,
+    "concerns.mine": lambda user, target: user.role in ("staff", "unit_leader"),
+    "concerns.inbox": _leads_unit,
     # The directory: admins only, and no case content there.
     "directory.manage": lambda user, target: user.role == "admin",
 }

@@ -10,7 +10,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from events.application import Bekymring
-from intranet import account, admin, auth, children, pages
+from intranet import account, admin, auth, children, concerns, pages
+from intranet.drafts import DraftStore
 from intranet.errors import exception_handlers
 from intranet.security import SecurityHeadersMiddleware
 from intranet.sessions import LoginThrottle, SessionStore
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         web_store = domain.side_store("sessions")
         app.state.sessions = SessionStore(web_store)
         app.state.throttle = LoginThrottle(web_store)
+        app.state.drafts = DraftStore(web_store, domain.keystore)
         try:
             yield
         finally:
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *auth.routes,
         *account.routes,
         *children.routes,
+        *concerns.routes,
         *admin.routes,
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]

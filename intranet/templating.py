@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,10 +28,41 @@ def static_url(name: str) -> str:
     return f"/static/{name}?v={_fingerprint(path, path.stat().st_mtime)}"
 
 
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def nodate(value: date | None) -> str:
+    """A date the Norwegian way: 23.11.2026."""
+    return value.strftime("%d.%m.%Y") if value else "–"
+
+
+def when(value: datetime | None) -> str:
+    """A moment in Norwegian time: 23.11.2026 kl. 14.05."""
+    if value is None:
+        return "–"
+    return value.astimezone(OSLO).strftime("%d.%m.%Y kl. %H.%M")
+
+
+def clock(value: float | datetime) -> str:
+    if not isinstance(value, datetime):
+        value = datetime.fromtimestamp(value, tz=OSLO)
+    return value.astimezone(OSLO).strftime("%H.%M")
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(templates_dir()))
     templates.env.autoescape = True
     templates.env.globals["static_url"] = static_url
+    # The shared macros are globals, so a block rendered alone (an htmx fragment) sees them.
+    macros = templates.env.get_template("_macros.html").module
+    for name in ("field", "select", "csrf", "err", "val"):
+        templates.env.globals[name] = getattr(macros, name)
+    templates.env.filters.update(
+        nodate=nodate, when=when, clock=clock,
+        # Read models store ISO strings.
+        isodate=lambda text: nodate(date.fromisoformat(text)) if text else "–",
+        isowhen=lambda text: when(datetime.fromisoformat(text)) if text else "–",
+    )
     templates.env.globals["unit_options"] = lambda units: [(u["id"], u["name"]) for u in units]
     templates.env.globals["kind_options"] = lambda kinds: [(k, k) for k in kinds]
     return templates
@@ -63,7 +96,10 @@ def render(
     if wants_fragment(request):
         tmpl = templates.get_template(template)
         ctx = tmpl.new_context({"request": request, **context})
-        html = "".join(tmpl.blocks[fragment](ctx))
+        if fragment in tmpl.blocks:
+            html = "".join(tmpl.blocks[fragment](ctx))
+        else:  # a partial template (`_name.html`) is a fragment as a whole
+            html = tmpl.render(ctx.get_all())
         response: Response = Response(html, status_code=status_code, media_type="text/html")
     else:
         response = templates.TemplateResponse(request, template, context, status_code=status_code)

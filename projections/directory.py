@@ -34,6 +34,7 @@ class DirectoryTables(ViewTables):
     }
     indexes = (
         "CREATE INDEX IF NOT EXISTS directory_users_username ON {users} (username_index)",
+        "CREATE INDEX IF NOT EXISTS directory_users_unit ON {users} (unit_id)",
         "CREATE INDEX IF NOT EXISTS directory_children_unit ON {children} (unit_id, id)",
         "CREATE INDEX IF NOT EXISTS directory_child_names_child ON {child_names} (child_id)",
     )
@@ -54,6 +55,12 @@ class DirectoryTables(ViewTables):
             (limit, offset),
         )
         return [dict(row) for row in rows]
+
+    def active_users_in_unit(self, unit_id: UUID) -> list[UUID]:
+        rows = self.fetchall(
+            "SELECT id FROM {users} WHERE unit_id = ? AND active = 1 ORDER BY id", (str(unit_id),)
+        )
+        return [UUID(row["id"]) for row in rows]
 
     def children_in_unit(self, unit_id: UUID, offset: int = 0, limit: int = 50) -> list[UUID]:
         rows = self.fetchall(

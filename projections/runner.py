@@ -24,11 +24,12 @@ from eventsourcing.persistence import Notification
 
 from events.application import Bekymring, data_dir_of, uses_postgres
 from events.sqlite_store import DurableSQLiteDatastore
+from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 
 log = logging.getLogger(__name__)
 
-PROJECTIONS = (DirectoryProjection,)
+PROJECTIONS = (DirectoryProjection, ConcernProjection)
 BATCH = 1000
 POLL_SECONDS = 0.5
 

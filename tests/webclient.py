@@ -4,9 +4,11 @@ https so Secure cookies behave as in production, plus sign-in helpers."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from starlette.testclient import TestClient
 
+from events.base import acting_as
 from intranet import demo, demo_data
 from intranet.app import create_app
 from intranet.settings import Settings
@@ -38,8 +40,24 @@ class Web:
     def __enter__(self) -> Web:
         self._main.__enter__()
         self.ids = demo.load(self.domain)
+        self.concerns = {
+            # by a staff member in Solsikken barnehage (the matrix's "own" concern)
+            "own": self.file_concern("pedleder", "solsikken"),
+            # by a colleague in the same kindergarten, not shared
+            "colleague": self.file_concern("barnehagelaerer", "solsikken"),
+            # at the school
+            "other": self.file_concern("laerer", "fjordvikskole"),
+        }
         self.projections.wait()
         return self
+
+    def file_concern(self, username: str, unit_key: str, categories=("neglect",)):
+        author = self.ids["users"][username]
+        with acting_as(author):
+            return self.domain.open_concern(
+                self.child_in(unit_key), author, date.today(),
+                "Kom uten matpakke og var sulten tre dager på rad.", "", list(categories), 2,
+            )
 
     def __exit__(self, *exc) -> None:
         self._main.__exit__(*exc)
