@@ -306,3 +306,41 @@ def test_no_concern_page_is_shown_if_its_access_cannot_be_recorded(web, monkeypa
     assert response.status_code == 503
     assert name not in response.text and "Kom uten matpakke" not in response.text
     assert "kunne ikke logge" in response.text
+
+
+def test_unit_leader_moves_a_concern_through_the_guide_and_closes_it(web):
+    leader = web.login("unit_leader")
+    concern_id = web.concerns["colleague"]
+    url = f"/bekymringer/{concern_id}"
+    page = leader.get(url).text
+    token = csrf_of(page)
+
+    def post(action, **data):
+        version = re.search(r'name="version" value="(\d+)"', leader.get(url).text).group(1)
+        return leader.post(f"{url}/{action}", data={"csrf_token": token, "version": version, **data})
+
+    assert post("steg", step="talk_leader", done="1").status_code == 303
+    assert post("niva", level="1", reason="").status_code == 422  # a reason is required
+    assert post("niva", level="1", reason="Tiltak i barnehagen").status_code == 303
+    page = leader.get(url).text
+    assert "Nivå 1 – tiltak i egen tjeneste" in page and "Lag en tiltaksplan sammen med foresatte" in page
+    assert post("tiltak", measure="Fast voksen ved henting", responsible="Styrer",
+                deadline=date.today().isoformat(), evaluate_on=date.today().isoformat()).status_code == 303
+    assert post("evaluer", no="1", outcome="Fungerer godt").status_code == 303
+    staff_id = web.ids["users"]["pedleder"]
+    assert post("del", user_id=str(staff_id)).status_code == 303
+    web.projections.wait()
+    assert web.login("staff").get(url).status_code == 200
+    assert post("fjern-deling", user_id=str(staff_id)).status_code == 303
+    assert web.login("staff").get(url).status_code == 404
+    assert post("lukk", reason="").status_code == 422
+    assert post("lukk", reason="Tiltakene har virket").status_code == 303
+    closed = leader.get(url).text
+    assert "Begrunnelse: Tiltakene har virket" in closed and "Legg til i loggen" not in closed
+    web.projections.wait()
+    assert url in leader.get("/bekymringer/innboks?status=avsluttet").text
+    assert post("logg", observed_on=date.today().isoformat(), text="x").status_code == 422
+    assert post("gjenapne", reason="Ny hendelse").status_code == 303
+    assert "Legg til i loggen" in leader.get(url).text
+    concern = web.domain.get_concern(concern_id)
+    assert concern.measures[0]["outcome"] == "Fungerer godt" and concern.steps_done == {"0": ["talk_leader"]}
