@@ -16,6 +16,7 @@ from events.audit import Access, SignIn
 from events.blind_index import BlindIndex
 from events.children import Child
 from events.concern_commands import ConcernCommands
+from events.referral_commands import ReferralCommands
 from events.directory import Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper
 from events.erasure import Erasure
@@ -44,7 +45,7 @@ def uses_postgres(env) -> bool:
     return env.get("PERSISTENCE_MODULE") == POSTGRES_PERSISTENCE
 
 
-class Bekymring(ConcernCommands, Application):
+class Bekymring(ConcernCommands, ReferralCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log

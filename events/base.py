@@ -3,11 +3,12 @@ carry that child's id so the mapper can encrypt them under the child's key."""
 
 from __future__ import annotations
 
+import inspect
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import field
 from typing import Any, Iterator
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -55,7 +56,9 @@ class SubjectRecord(Record):
 
     @classmethod
     def _create(cls, event_class, *, id=None, **kwargs):  # type: ignore[override]
-        id = id or uuid4()
+        if id is None:  # the id is needed now: a child is its own subject
+            params = inspect.signature(cls.create_id).parameters
+            id = cls.create_id(**{k: v for k, v in kwargs.items() if k in params})
         kwargs["subject_id"] = cls.subject_of(id, kwargs)
         return super()._create(event_class, id=id, **kwargs)
 

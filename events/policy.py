@@ -99,6 +99,18 @@ RULES: dict[str, Rule] = {
     "concern.close": _owns_concern,
     "concerns.mine": lambda user, target: user.role in ("staff", "unit_leader"),
     "concerns.inbox": _leads_unit,
+    # Consents: recorded and read by staff and leaders of the child's unit.
+    "consent.view": _own_unit,
+    "consent.record": _own_unit,
+    # Referrals. Anyone working on the concern may draft, and may send a report
+    # to barnevernet (the duty to report is personal); PPT and BUP referrals are
+    # sent by the unit's leader.
+    "referral.create": _works_on_concern,
+    "referral.view": _works_on_concern,
+    "referral.edit": _works_on_concern,
+    "referral.send_report": _works_on_concern,
+    "referral.send_referral": _leads_unit,
+    "referrals.reconcile": _leads_unit,
     # The directory: admins only, and no case content there.
     "directory.manage": lambda user, target: user.role == "admin",
 }

@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from events.application import Bekymring
-from intranet import account, admin, auth, children, concerns, pages
+from intranet import account, admin, auth, children, concerns, consents, pages, referrals
 from intranet.drafts import DraftStore
 from intranet.errors import exception_handlers
 from intranet.security import SecurityHeadersMiddleware
@@ -47,7 +47,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *auth.routes,
         *account.routes,
         *children.routes,
+        *referrals.routes,
         *concerns.routes,
+        *consents.routes,
         *admin.routes,
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]

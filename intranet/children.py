@@ -5,6 +5,8 @@ Both reveal a child's data, so both record the access before rendering.
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -14,6 +16,7 @@ from starlette.routing import Route
 from events.application import NotFound
 from events.errors import RecordErased
 from events.policy import Target
+from intranet import labels
 from intranet.forms import page_number, parse_uuid
 from intranet.guard import current_user, record_access, require
 from intranet.templating import render
@@ -52,9 +55,13 @@ async def child_page(request: Request) -> Response:
         require(request, "home.view")
         return render(request, "children/erased.html", {}, status_code=410)
     require(request, "child.view", Target(unit_id=child.unit_id), record=True)
-    unit = await run_in_threadpool(request.app.state.domain.get_unit, child.unit_id)
-    await record_access(request, [child.id], ["child.details", "child.guardians"])
-    return render(request, "children/child.html", {"child": child, "unit": unit})
+    domain = request.app.state.domain
+    unit = await run_in_threadpool(domain.get_unit, child.unit_id)
+    consents = await run_in_threadpool(domain.consents_of, child.id)
+    await record_access(request, [child.id], ["child.details", "child.guardians", "consent"])
+    return render(request, "children/child.html", {
+        "child": child, "unit": unit, "consents": consents, "today": date.today(), "labels": labels,
+    })
 
 
 routes = [

@@ -100,7 +100,9 @@ def page_context(request: Request, concern: Concern) -> dict[str, Any]:
     people += [e["by"] for e in concern.entries] + [t["by"] for t in concern.talks]
     names = user_names(domain, people)
     today = date.today()
+    referrals = request.app.state.projections["referrals"].view.for_concern(concern.id)
     return {
+        "referrals": referrals,
         "concern": concern,
         "child": child,
         "unit": domain.get_unit(concern.unit_id),
@@ -303,10 +305,16 @@ async def overdue(request: Request) -> Response:
     today = date.today()
     talks = await run_in_threadpool(view.talks_overdue, today, scope, scope_id)
     measures = await run_in_threadpool(view.measures_overdue, today, scope, scope_id)
+    receipts = []
+    if user.role == "unit_leader":
+        receipts = await run_in_threadpool(
+            request.app.state.projections["referrals"].view.receipt_overdue, user.unit_id, today)
     talks = await named_rows(request, talks)
     measures = await named_rows(request, measures)
+    receipts = await named_rows(request, receipts)
     return render(request, "concerns/overdue.html", {
-        "talks": talks, "measures": measures, "today": today, "active": "overdue", "labels": labels,
+        "talks": talks, "measures": measures, "receipts": receipts, "today": today,
+        "active": "overdue", "labels": labels,
     })
 
 

@@ -62,3 +62,42 @@ CHANGES = {
 }
 
 STATUS = {"open": "Åpen", "closed": "Avsluttet"}
+
+SERVICES = {
+    "barnevern": "Barnevernet",
+    "helsestasjon": "Helsestasjon og skolehelsetjenesten",
+    "ppt": "PPT",
+    "bup": "BUP",
+    "fastlege": "Fastlege",
+    "skole": "Skole",
+    "barnehage": "Barnehage",
+    "sfo": "SFO",
+    "familievern": "Familievernkontoret",
+    "psykisk_helse": "Psykisk helsetjeneste i kommunen",
+    "nav": "NAV",
+    "tannhelse": "Tannhelsetjenesten",
+}
+
+INFORMATION = {
+    "observations": "Observasjoner og bekymringer",
+    "action_plan": "Tiltak og evaluering",
+    "health": "Helseopplysninger",
+    "development": "Utvikling og læring",
+    "family": "Familiens situasjon",
+}
+
+REFERRAL_KINDS = {
+    "barnevern": "Melding til barnevernet",
+    "ppt": "Henvisning til PPT",
+    "bup": "Henvisning til BUP (via fastlege)",
+}
+
+REFERRAL_STATUS = {
+    "draft": "Utkast",
+    "sent": "Sendt",
+    "receipt_confirmed": "Mottak bekreftet",
+    "feedback_received": "Tilbakemelding mottatt",
+    "closed": "Avsluttet",
+}
+
+CHANNELS = {"fiks": "Digitalt (Fiks)", "post": "Post", "telefon": "Telefon", "personlig": "Levert personlig"}

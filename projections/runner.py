@@ -26,10 +26,11 @@ from events.application import Bekymring, data_dir_of, uses_postgres
 from events.sqlite_store import DurableSQLiteDatastore
 from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
+from projections.referrals import ReferralProjection
 
 log = logging.getLogger(__name__)
 
-PROJECTIONS = (DirectoryProjection, ConcernProjection)
+PROJECTIONS = (DirectoryProjection, ConcernProjection, ReferralProjection)
 BATCH = 1000
 POLL_SECONDS = 0.5
 

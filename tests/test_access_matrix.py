@@ -48,6 +48,22 @@ MATRIX = [
     ("POST", "/bekymringer/{colleague_concern}/logg", {"unit_leader"}, 404),
     ("POST", "/bekymringer/{colleague_concern}/lukk", {"unit_leader"}, 404),
     ("POST", "/bekymringer/{other_concern}/logg", set(), 404),
+    ("POST", "/bekymringer/{own_concern}/henvisning", UNIT_ROLES, 404),
+    ("POST", "/bekymringer/{other_concern}/henvisning", set(), 404),
+    ("GET", "/barn/{own_child}/samtykke", UNIT_ROLES, 404),
+    ("POST", "/barn/{own_child}/samtykke", UNIT_ROLES, 404),
+    ("GET", "/barn/{other_child}/samtykke", set(), 404),
+    ("GET", "/samtykker/{consent}", UNIT_ROLES, 404),
+    ("GET", "/samtykker/{consent}/utskrift", UNIT_ROLES, 404),
+    ("POST", "/samtykker/{consent}/trekk", UNIT_ROLES, 404),
+    ("GET", "/henvisninger", {"unit_leader"}, 403),
+    ("GET", "/henvisninger/{own_referral}", UNIT_ROLES, 404),
+    ("GET", "/henvisninger/{own_referral}/utskrift", UNIT_ROLES, 404),
+    ("GET", "/henvisninger/{own_referral}/eksport", UNIT_ROLES, 404),
+    ("POST", "/henvisninger/{own_referral}/lagre", UNIT_ROLES, 404),
+    ("POST", "/henvisninger/{own_referral}/send", UNIT_ROLES, 404),
+    ("POST", "/henvisninger/{own_ppt_referral}/send", {"unit_leader"}, 404),
+    ("GET", "/henvisninger/{other_referral}", set(), 404),
 ]
 # Routes outside the matrix, and why.
 NOT_IN_MATRIX = {
@@ -62,6 +78,15 @@ NOT_IN_MATRIX = {
     "/static": "public files",
     "/bekymringer/{concern_id}": "the concern rows",
     "/bekymringer/{concern_id}/{action}": "the concern action rows; every action in test_concerns",
+    "/bekymringer/{concern_id}/henvisning": "the henvisning rows",
+    "/barn/{child_id}/samtykke": "the samtykke rows",
+    "/samtykker/{consent_id}": "the consent rows",
+    "/samtykker/{consent_id}/trekk": "the consent rows",
+    "/samtykker/{consent_id}/utskrift": "the consent rows",
+    "/henvisninger/{referral_id}": "the referral rows",
+    "/henvisninger/{referral_id}/utskrift": "the referral rows",
+    "/henvisninger/{referral_id}/eksport": "the referral rows",
+    "/henvisninger/{referral_id}/{action}": "the referral rows; every action in test_referrals",
 }
 
 
@@ -84,6 +109,10 @@ def test_access_matrix(web, role):
         "own_concern": web.concerns["own"],
         "colleague_concern": web.concerns["colleague"],
         "other_concern": web.concerns["other"],
+        "consent": web.consent,
+        "own_referral": web.referrals["own"],
+        "own_ppt_referral": web.referrals["own_ppt"],
+        "other_referral": web.referrals["other"],
     }
     failures = []
     for method, template, allowed, denied_status in MATRIX:
@@ -93,7 +122,7 @@ def test_access_matrix(web, role):
         else:
             # A real token, so the policy (not CSRF) is what answers.
             token = client.get("/konto").text.split('name="csrf_token" value="')[1].split('"')[0]
-            response = client.post(path, data={"csrf_token": token, "name": "X", "role": "staff"})
+            response = client.post(path, data={"csrf_token": token, "name": "X", "role": "staff", "kind": "barnevern"})
         if role in allowed:
             ok = response.status_code in (200, 303, 409, 422)
         else:

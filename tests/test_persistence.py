@@ -99,17 +99,46 @@ PROMISED_TOPICS = {
     "events.directory:User.TotpReset",
     "events.directory:User.TotpStepUsed",
     "events.erasure:Erasure.Created",
+    "events.concerns:Concern.Created",
+    "events.concerns:Concern.Closed",
+    "events.concerns:Concern.EntryCorrected",
+    "events.concerns:Concern.GuardianTalkCorrected",
+    "events.concerns:Concern.GuardianTalkRecorded",
+    "events.concerns:Concern.LevelSet",
+    "events.concerns:Concern.MeasureAdded",
+    "events.concerns:Concern.MeasureEvaluated",
+    "events.concerns:Concern.ObservationLogged",
+    "events.concerns:Concern.Reopened",
+    "events.concerns:Concern.Shared",
+    "events.concerns:Concern.StepMarked",
+    "events.concerns:Concern.Unshared",
+    "events.consents:Consent.Created",
+    "events.consents:Consent.Withdrawn",
+    "events.referral_commands:ConsentRegister.Created",
+    "events.referral_commands:ConsentRegister.ConsentAdded",
+    "events.referrals:Referral.Created",
+    "events.referrals:Referral.Closed",
+    "events.referrals:Referral.DraftUpdated",
+    "events.referrals:Referral.FeedbackRecorded",
+    "events.referrals:Referral.ReceiptConfirmed",
+    "events.referrals:Referral.Sent",
 }
 
 
 def domain_event_topics() -> set[str]:
     import events.audit
     import events.children
+    import events.concerns
+    import events.consents
     import events.directory
     import events.erasure
+    import events.referral_commands
+    import events.referrals
 
     topics = set()
-    for module in (events.audit, events.children, events.directory, events.erasure):
+    modules = (events.audit, events.children, events.concerns, events.consents, events.directory,
+               events.erasure, events.referral_commands, events.referrals)
+    for module in modules:
         for aggregate in vars(module).values():
             if isinstance(aggregate, type) and issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
                 for value in vars(aggregate).values():

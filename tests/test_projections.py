@@ -63,7 +63,7 @@ def test_a_rebuild_from_zero_equals_the_live_read_model(domain, env):
     live = rows(runner["directory"].view)
     progress = []
     counts = rebuild(domain, progress=lambda name, done, total: progress.append((done, total)))
-    assert counts == {"directory": domain.position(), "concerns": domain.position()}
+    assert counts == {name: domain.position() for name in runner.followers}
     assert progress[-1] == (domain.position(), domain.position())
     fresh = ProjectionRunner(domain)
     rebuilt = rows(fresh["directory"].view)

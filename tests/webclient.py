@@ -4,7 +4,7 @@ https so Secure cookies behave as in production, plus sign-in helpers."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from starlette.testclient import TestClient
 
@@ -48,8 +48,35 @@ class Web:
             # at the school
             "other": self.file_concern("laerer", "fjordvikskole"),
         }
+        with acting_as(self.ids["users"]["pedleder"]):
+            self.consent = self.give_consent(self.child_in("solsikken"), ["ppt", "helsestasjon"])
+        self.referrals = {
+            "own": self.open_referral("own", "barnevern", "pedleder"),
+            "own_ppt": self.open_referral("own", "ppt", "pedleder"),
+            "other": self.open_referral("other", "barnevern", "laerer"),
+        }
         self.projections.wait()
         return self
+
+    def give_consent(self, child_id, services, days=365):
+        child = self.domain.get_child(child_id)
+        signers = [{"name": g["name"], "method": "skriftlig"} for g in child.guardians_with_responsibility]
+        if child.age_on(date.today()) >= 15:
+            signers.append({"name": child.name, "method": "skriftlig"})
+        return self.domain.record_consent(
+            child_id, "given", services, ["observations", "development"], "Utredning og samarbeid",
+            date.today(), date.today() + timedelta(days=days), signers, "", False, "",
+            self.ids["users"]["pedleder"],
+        )
+
+    def open_referral(self, concern_key, kind, username):
+        author = self.ids["users"][username]
+        fields = {"reason": "Språkvansker", "tried": "Språkgruppe", "guardians_view": "Enige"} if kind != "barnevern" else {
+            "reporter_name": "Melder", "reporter_role": "Pedagogisk leder", "reporter_phone": "41234567",
+            "reporter_email": "melder@example.no", "message": "Bekymring", "unit_name": "Enhet",
+            "guardians": [{"name": "Foresatt", "phone": "", "informed": True, "not_informed_reason": ""}]}
+        with acting_as(author):
+            return self.domain.open_referral(self.concerns[concern_key], kind, author, fields)
 
     def file_concern(self, username: str, unit_key: str, categories=("neglect",)):
         author = self.ids["users"][username]

@@ -1,0 +1,132 @@
+"""Commands on consents and referrals, mixed into the one application.
+
+A child's consents are listed in a `ConsentRegister` (one per child, saved in
+the same transaction as each consent), so the consent gate on a referral needs
+no read model: the domain finds every consent itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import event
+
+from events.base import SubjectRecord
+from events.consents import Consent, best_consent_for
+from events.referrals import Referral
+
+
+class ConsentRegister(SubjectRecord):
+    """The ids of every consent recorded for one child."""
+
+    @staticmethod
+    def create_id(child_id: UUID) -> UUID:
+        return uuid5(NAMESPACE_URL, f"bekymring:consents:{child_id}")
+
+    @classmethod
+    def subject_of(cls, id: UUID, kwargs: dict[str, Any]) -> UUID:
+        return kwargs["child_id"]
+
+    def __init__(self, child_id: UUID):
+        self.child_id = child_id
+        self.consent_ids: list[UUID] = []
+
+    @event("ConsentAdded")
+    def add(self, consent_id: UUID) -> None:
+        self.consent_ids.append(consent_id)
+
+
+class ReferralCommands:
+    # -- consents --------------------------------------------------------------------------
+    def record_consent(
+        self,
+        child_id: UUID,
+        decision: str,
+        services: list[str],
+        information: list[str],
+        purpose: str,
+        valid_from: date,
+        valid_until: date,
+        signatories: list[dict[str, Any]],
+        exclusions: str,
+        oral: bool,
+        minutes: str,
+        recorded_by: UUID,
+    ) -> UUID:
+        child = self.get_child(child_id)  # type: ignore[attr-defined]
+        Consent.check(
+            decision, services, information, purpose, valid_from, valid_until, signatories,
+            oral, minutes,
+            required_signers=[g["name"] for g in child.guardians_with_responsibility],
+            child_name=child.name,
+            child_age=child.age_on(valid_from),
+        )
+        consent = Consent(
+            child_id, child.unit_id, decision, services, information, purpose, valid_from,
+            valid_until, signatories, exclusions, oral, minutes, recorded_by,
+        )
+        register = self._consent_register(child_id)
+        register.add(consent.id)
+        self.save(consent, register)  # type: ignore[attr-defined]
+        return consent.id
+
+    def _consent_register(self, child_id: UUID) -> ConsentRegister:
+        try:
+            return self.repository.get(ConsentRegister.create_id(child_id))  # type: ignore[attr-defined]
+        except AggregateNotFoundError:  # the child's first consent
+            return ConsentRegister(child_id=child_id)
+
+    def get_consent(self, consent_id: UUID) -> Consent:
+        return self._get(Consent, consent_id)  # type: ignore[attr-defined]
+
+    def consents_of(self, child_id: UUID) -> list[Consent]:
+        register = self._consent_register(child_id)
+        return [self.get_consent(i) for i in register.consent_ids]
+
+    def withdraw_consent(self, consent_id: UUID, services: list[str], reason: str, on: date, by: UUID) -> None:
+        consent = self.get_consent(consent_id)
+        consent.withdraw(services, reason, on, by)
+        self.save(consent)  # type: ignore[attr-defined]
+
+    # -- referrals -------------------------------------------------------------------------
+    def open_referral(self, concern_id: UUID, kind: str, author_id: UUID, fields: dict[str, Any]) -> UUID:
+        concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
+        referral = Referral(concern.child_id, concern.id, concern.unit_id, kind, author_id, fields)
+        self.save(referral)  # type: ignore[attr-defined]
+        return referral.id
+
+    def get_referral(self, referral_id: UUID) -> Referral:
+        return self._get(Referral, referral_id)  # type: ignore[attr-defined]
+
+    def update_referral(self, referral_id: UUID, fields: dict[str, Any]) -> None:
+        referral = self.get_referral(referral_id)
+        referral.update_draft(fields)
+        self.save(referral)  # type: ignore[attr-defined]
+
+    def send_referral(self, referral_id: UUID, on: date, channel: str) -> None:
+        """Send a referral; for PPT and BUP the aggregate checks the child's consents."""
+        referral = self.get_referral(referral_id)
+        coverage, consent_id = None, None
+        if referral.needs_consent:
+            consent, coverage = best_consent_for(self.consents_of(referral.child_id), referral.kind, on)
+            consent_id = consent.id if consent else None
+        referral.send(on, channel, coverage, consent_id)
+        self.save(referral)  # type: ignore[attr-defined]
+
+    def confirm_referral_receipt(self, referral_id: UUID, on: date) -> None:
+        referral = self.get_referral(referral_id)
+        referral.confirm_receipt(on)
+        self.save(referral)  # type: ignore[attr-defined]
+
+    def record_referral_feedback(self, referral_id: UUID, on: date, opened: bool | None, feedback: str) -> None:
+        referral = self.get_referral(referral_id)
+        referral.record_feedback(on, opened, feedback)
+        self.save(referral)  # type: ignore[attr-defined]
+
+    def close_referral(self, referral_id: UUID, reason: str) -> None:
+        referral = self.get_referral(referral_id)
+        referral.close(reason)
+        self.save(referral)  # type: ignore[attr-defined]

@@ -1,0 +1,185 @@
+"""Recording guardians' consent (samtykke), its withdrawal, and the printable form."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from events.application import NotFound
+from events.consents import CHILD_CONSENTS_FROM_15, INFORMATION, SERVICES, InvalidConsent
+from events.errors import RecordErased
+from events.policy import Target
+from intranet import labels
+from intranet.auth import redirect
+from intranet.concern_forms import parse_date
+from intranet.forms import parse_uuid, read_form, read_multi
+from intranet.guard import current_user, record_access, require
+from intranet.templating import render
+
+CONSENT_MESSAGES = {
+    "choose the services the consent covers": ("services", "Velg hvilke tjenester samtykket gjelder."),
+    "choose the categories of information": ("information", "Velg hvilke opplysninger som kan deles."),
+    "the purpose is required": ("purpose", "Skriv formålet med samarbeidet."),
+    "valid until is before valid from": ("valid_until", "Sluttdatoen er før startdatoen."),
+    "oral consent must be minuted": ("minutes", "Et muntlig samtykke må skrives ned (referat)."),
+    "record who refused": ("signatories", "Kryss av for hvem som nektet."),
+}
+
+
+async def load_child(request: Request, child_id_text: str, action: str):
+    child_id = parse_uuid(child_id_text)
+    if child_id is None:
+        raise HTTPException(404)
+    try:
+        child = await run_in_threadpool(request.app.state.domain.get_child, child_id)
+    except (NotFound, RecordErased):
+        raise HTTPException(404) from None
+    require(request, action, Target(unit_id=child.unit_id), record=True)
+    return child
+
+
+async def load_consent(request: Request, action: str):
+    consent_id = parse_uuid(request.path_params["consent_id"])
+    if consent_id is None:
+        raise HTTPException(404)
+    try:
+        consent = await run_in_threadpool(request.app.state.domain.get_consent, consent_id)
+    except (NotFound, RecordErased):
+        raise HTTPException(404) from None
+    require(request, action, Target(unit_id=consent.unit_id), record=True)
+    return consent
+
+
+def signer_choices(child, on: date) -> list[tuple[str, str]]:
+    """Who can sign: the guardians, and the child from 15."""
+    choices = [(g["name"], f"{g['name']} ({g['relation']}{', foreldreansvar' if g.get('parental_responsibility') else ''})")
+               for g in child.guardians]
+    if child.age_on(on) >= 15:
+        choices.append((child.name, f"{child.name} (barnet, {child.age_on(on)} år)"))
+    return choices
+
+
+def parse_consent(form: dict[str, str], services: list[str], information: list[str], signers: list[str]):
+    errors: dict[str, str] = {}
+    decision = form.get("decision", "")
+    if decision not in ("given", "refused"):
+        errors["decision"] = "Velg om samtykket ble gitt eller nektet."
+    valid_from = parse_date(form.get("valid_from", ""))
+    valid_until = parse_date(form.get("valid_until", ""))
+    if valid_from is None:
+        errors["valid_from"] = "Skriv en gyldig dato."
+    if valid_until is None:
+        errors["valid_until"] = "Skriv en gyldig dato."
+    other = form.get("other_signatory", "").strip()
+    names = signers + ([other] if other else [])
+    oral = form.get("oral") == "1"
+    signatories = [{"name": n, "method": "muntlig" if oral else "skriftlig"} for n in names]
+    parsed = {
+        "decision": decision, "services": [s for s in services if s in SERVICES],
+        "information": [i for i in information if i in INFORMATION],
+        "purpose": form.get("purpose", "").strip(), "valid_from": valid_from, "valid_until": valid_until,
+        "signatories": signatories, "exclusions": form.get("exclusions", "").strip(), "oral": oral,
+        "minutes": form.get("minutes", "").strip(),
+    }
+    return parsed, errors
+
+
+async def new_consent(request: Request) -> Response:
+    """Record a consent, or a refusal, with its scope."""
+    child = await load_child(request, request.path_params["child_id"], "consent.record")
+    user = current_user(request)
+    today = date.today()
+    context: dict[str, Any] = {
+        "child": child, "labels": labels, "signers": signer_choices(child, today),
+        "child_from_15": CHILD_CONSENTS_FROM_15, "errors": {},
+        "values": {"valid_from": today.isoformat(), "valid_until": (today + timedelta(days=365)).isoformat(),
+                   "decision": "given", "services": [], "information": [], "signers": []},
+    }
+    if request.method == "GET":
+        await record_access(request, [child.id], ["child.name", "child.guardians"], reason="samtykke")
+        return render(request, "consents/new.html", context)
+    form = await read_form(request)
+    services = await read_multi(request, "services")
+    information = await read_multi(request, "information")
+    signers = await read_multi(request, "signers")
+    parsed, errors = parse_consent(form, services, information, signers)
+    if not errors:
+        try:
+            consent_id = await run_in_threadpool(
+                request.app.state.domain.record_consent, child.id, parsed["decision"], parsed["services"],
+                parsed["information"], parsed["purpose"], parsed["valid_from"], parsed["valid_until"],
+                parsed["signatories"], parsed["exclusions"], parsed["oral"], parsed["minutes"], user.id,
+            )
+        except InvalidConsent as e:
+            message = str(e)
+            if message.startswith("missing signature: "):
+                errors["signers"] = "Mangler underskrift fra: " + message.removeprefix("missing signature: ") + \
+                    ". Alle med foreldreansvar må samtykke" + \
+                    (", og barnet selv fra 15 år for disse tjenestene." if child.age_on(today) >= 15 else ".")
+            else:
+                field, text = CONSENT_MESSAGES.get(message, ("_form", "Samtykket kunne ikke lagres: " + message))
+                errors[field] = text
+    if errors:
+        context["values"] = {**form, "services": services, "information": information, "signers": signers}
+        context["errors"] = errors
+        await record_access(request, [child.id], ["child.name", "child.guardians"], reason="samtykke")
+        return render(request, "consents/new.html", context, status_code=422)
+    request.app.state.projections.wait()
+    return redirect(request, f"/samtykker/{consent_id}")
+
+
+async def consent_page(request: Request) -> Response:
+    """One consent: its scope, who signed, withdrawals, and a form to withdraw."""
+    consent = await load_consent(request, "consent.view")
+    child = await run_in_threadpool(request.app.state.domain.get_child, consent.child_id)
+    await record_access(request, [consent.child_id], ["consent", "child.name"])
+    return render(request, "consents/page.html", {"consent": consent, "child": child, "labels": labels,
+                                                  "today": date.today(), "errors": {}, "values": {}})
+
+
+async def withdraw(request: Request) -> Response:
+    """Withdraw a consent, fully or for some services; it takes effect at once."""
+    consent = await load_consent(request, "consent.record")
+    user = current_user(request)
+    form = await read_form(request)
+    services = await read_multi(request, "services")
+    errors = {}
+    if not form.get("reason", "").strip():
+        errors["reason"] = "Skriv hvem som trakk samtykket, og hvordan (skriftlig, muntlig)."
+    else:
+        try:
+            await run_in_threadpool(request.app.state.domain.withdraw_consent, consent.id, services,
+                                    form["reason"], date.today(), user.id)
+        except InvalidConsent:
+            errors["services"] = "Velg tjenester som samtykket fortsatt gjelder."
+    if errors:
+        child = await run_in_threadpool(request.app.state.domain.get_child, consent.child_id)
+        await record_access(request, [consent.child_id], ["consent", "child.name"])
+        return render(request, "consents/page.html", {"consent": consent, "child": child, "labels": labels,
+                      "today": date.today(), "errors": errors, "values": form}, status_code=422)
+    return redirect(request, f"/samtykker/{consent.id}")
+
+
+async def printable(request: Request) -> Response:
+    """The consent form in Norwegian, filled in from the record, for signature."""
+    consent = await load_consent(request, "consent.view")
+    domain = request.app.state.domain
+    child = await run_in_threadpool(domain.get_child, consent.child_id)
+    unit = await run_in_threadpool(domain.get_unit, consent.unit_id)
+    await record_access(request, [consent.child_id], ["consent", "child.name", "child.guardians"], action="print")
+    return render(request, "consents/print.html", {"consent": consent, "child": child, "unit": unit,
+                                                   "labels": labels})
+
+
+routes = [
+    Route("/barn/{child_id}/samtykke", new_consent, methods=["GET", "POST"], name="new_consent"),
+    Route("/samtykker/{consent_id}", consent_page, name="consent"),
+    Route("/samtykker/{consent_id}/trekk", withdraw, methods=["POST"], name="withdraw_consent"),
+    Route("/samtykker/{consent_id}/utskrift", printable, name="print_consent"),
+]
