@@ -110,6 +110,41 @@ def cmd_keys(args: argparse.Namespace) -> int:
         app.close()
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from events import ledger
+    from projections.ledger import LedgerProjection, origin_of, signing_key, verify
+    from projections.runner import construct_view
+
+    app = _domain(_settings())
+    try:
+        view = construct_view(LedgerProjection, app)
+        if args.action == "verify":
+            extra = ledger.read_checkpoints(args.checkpoints) if args.checkpoints else []
+            public_key = None
+            if args.public_key:
+                _, public_key = ledger.parse_verifier_key(Path(args.public_key).read_text().strip())
+            report = verify(app, view, extra, public_key)
+            print(report)
+            return 0 if report.ok else 1
+        if args.action == "checkpoint":
+            from projections.runner import Follower
+
+            follower = Follower(LedgerProjection(view, app), app)
+            follower.catch_up()
+            cp = follower.projection.checkpoint_now()
+            print(cp.note if cp else "Loggen er tom.")
+            return 0
+        if args.action == "export-checkpoints":
+            ledger.write_checkpoints(args.file, view.checkpoints())
+            print(f"{len(view.checkpoints())} sjekkpunkter skrevet til {args.file}")
+            return 0
+        # public-key: what an outside verifier needs, printed as a signed-note verifier key.
+        print(ledger.verifier_key(origin_of(app), signing_key(app.keystore).public_key()))
+        return 0
+    finally:
+        app.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intranet", description="Bekymring")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,6 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--new-kek-file", required=True, help="made if it does not exist")
     keys_sub.add_parser("status", help="which KEK wraps the data keys")
     keys.set_defaults(func=cmd_keys)
+
+    audit = sub.add_parser("audit", help="tamper evidence")
+    audit_sub = audit.add_subparsers(dest="action", required=True)
+    verify = audit_sub.add_parser("verify", help="recompute the Merkle tree from the raw store")
+    verify.add_argument("--checkpoints", help="a file of exported checkpoints to check as well")
+    verify.add_argument("--public-key", help="a file with the verifier key (from: intranet audit public-key)")
+    audit_sub.add_parser("checkpoint", help="bring the ledger up to date and sign a checkpoint now")
+    export = audit_sub.add_parser("export-checkpoints", help="write every signed checkpoint to a file")
+    export.add_argument("file")
+    audit_sub.add_parser("public-key", help="print the verifier key for the checkpoints")
+    audit.set_defaults(func=cmd_audit)
     return parser
 
 

@@ -26,11 +26,12 @@ from events.application import Bekymring, data_dir_of, uses_postgres
 from events.sqlite_store import DurableSQLiteDatastore
 from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
+from projections.ledger import LedgerProjection
 from projections.referrals import ReferralProjection
 
 log = logging.getLogger(__name__)
 
-PROJECTIONS = (DirectoryProjection, ConcernProjection, ReferralProjection)
+PROJECTIONS = (DirectoryProjection, ConcernProjection, ReferralProjection, LedgerProjection)
 BATCH = 1000
 POLL_SECONDS = 0.5
 
@@ -62,16 +63,22 @@ class Follower:
 
     def apply(self, notifications: list[Notification]) -> None:
         """Apply a batch and record its last position, atomically."""
-        mapper = self.app.mapper
+        # A raw projection (the ledger) reads the stored rows, not decrypted events.
+        decode = (lambda n: n) if getattr(self.projection, "raw", False) else self.app.mapper.to_domain_event
+        batch_done = getattr(self.projection, "batch_done", None)
         try:
             with self.view.transaction(commit=True) as c:
                 for notification in notifications:
-                    self.projection.process(mapper.to_domain_event(notification), c)
+                    self.projection.process(decode(notification), c)
+                if batch_done:
+                    batch_done(c)
                 self.view.record_position(c, self.app.name, notifications[-1].id)
             reached = notifications[-1].id
         except TrackingConflict:
             # Another process applied this batch first; continue from where it got.
             reached = self.view.position(self.app.name)
+            if hasattr(self.projection, "reset"):
+                self.projection.reset()
         with self.changed:
             self.position = reached
             self.changed.notify_all()
