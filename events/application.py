@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError as VersionConflict
 from eventsourcing.persistence import JSONTranscoder
 
-from events.audit import Access, SignIn
+from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest, SignIn
 from events.blind_index import BlindIndex
 from events.children import Child
 from events.concern_commands import ConcernCommands
@@ -206,6 +206,51 @@ class Bekymring(ConcernCommands, ReferralCommands, Application):
         session: str,
     ) -> None:
         self.save(SignIn(outcome, user_id, self.blind_index(username), client_index, session))
+
+    def break_glass(self, user_id: UUID, role: str, record_ids: list[UUID], subject_ids: list[UUID],
+                    reason: str, minutes: int, session: str) -> UUID:
+        grant = BreakGlass(user_id, role, record_ids, subject_ids, reason, minutes, session)
+        self.save(grant)
+        return grant.id
+
+    def review_anomaly(self, anomaly_id: str, comment: str, reviewed_by: UUID) -> None:
+        if not comment.strip():
+            raise DomainError("a review needs a comment")
+        self.save(AnomalyReview(anomaly_id, comment, reviewed_by))
+
+    # -- restriction and erasure -------------------------------------------------------
+    def restrict_child(self, child_id: UUID, reason: str) -> None:
+        child = self.get_child(child_id)
+        child.restrict(reason)
+        self.save(child)
+
+    def lift_restriction(self, child_id: UUID, reason: str) -> None:
+        child = self.get_child(child_id)
+        child.lift_restriction(reason)
+        self.save(child)
+
+    def request_erasure(self, child_id: UUID, reason: str, requested_by: UUID) -> UUID:
+        if not reason.strip():
+            raise DomainError("an erasure request needs a reason")
+        child = self.get_child(child_id)
+        request = ErasureRequest(child_id, child.unit_id, reason, requested_by)
+        self.save(request)
+        return request.id
+
+    def get_erasure_request(self, request_id: UUID) -> ErasureRequest:
+        return self._get(ErasureRequest, request_id)
+
+    def confirm_erasure(self, request_id: UUID, admin_id: UUID) -> None:
+        """The second person confirms: the request is closed, then the key destroyed."""
+        request = self.get_erasure_request(request_id)
+        request.confirm(admin_id)
+        self.save(request)
+        self.shred_subject(request.child_id, request.reason)
+
+    def reject_erasure(self, request_id: UUID, admin_id: UUID, why: str) -> None:
+        request = self.get_erasure_request(request_id)
+        request.reject(admin_id, why)
+        self.save(request)
 
     # -- users' own credentials -----------------------------------------------------
     def set_password_hash(self, user_id: UUID, password_hash: str, temporary: bool) -> None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from events.base import Record
+from eventsourcing.domain import event
 
-ACTIONS = ("view", "print", "export", "search")
+from events.base import Record
+from events.errors import DomainError
+
+ACTIONS = ("view", "print", "export", "search", "audit", "break_glass")
 SIGN_IN_OUTCOMES = ("signed_in", "failed", "signed_out", "locked_out", "second_factor_failed")
 
 
@@ -51,3 +54,63 @@ class SignIn(Record):
         self.username_index = username_index
         self.client_index = client_index
         self.session = session
+
+
+class BreakGlass(Record):
+    """Access outside the rules, granted on a typed reason for a limited time.
+    Every one lands in the privacy officer's review queue."""
+
+    def __init__(self, user_id: UUID, role: str, record_ids: list[UUID], subject_ids: list[UUID],
+                 reason: str, minutes: int, session: str):
+        self.user_id = user_id
+        self.role = role
+        self.record_ids = list(record_ids)
+        self.subject_ids = list(subject_ids)
+        self.reason = reason
+        self.minutes = minutes
+        self.session = session
+
+
+class AnomalyReview(Record):
+    """The privacy officer's review of one anomaly in the queue, with a comment."""
+
+    def __init__(self, anomaly_id: str, comment: str, reviewed_by: UUID):
+        self.anomaly_id = anomaly_id
+        self.comment = comment
+        self.reviewed_by = reviewed_by
+
+
+class ErasureRequest(Record):
+    """Shredding needs two people: the privacy officer requests it, an admin confirms."""
+
+    def __init__(self, child_id: UUID, unit_id: UUID, reason: str, requested_by: UUID):
+        self.child_id = child_id
+        self.unit_id = unit_id
+        self.reason = reason
+        self.requested_by = requested_by
+        self.status = "requested"
+        self.decided_by: UUID | None = None
+
+    def confirm(self, admin_id: UUID) -> None:
+        self._check_open(admin_id)
+        self._confirmed(admin_id)
+
+    def reject(self, admin_id: UUID, why: str) -> None:
+        self._check_open(admin_id)
+        self._rejected(admin_id, why)
+
+    def _check_open(self, admin_id: UUID) -> None:
+        if self.status != "requested":
+            raise DomainError("the request was already decided")
+        if admin_id == self.requested_by:
+            raise DomainError("the person who requested an erasure cannot confirm it")
+
+    @event("Confirmed")
+    def _confirmed(self, admin_id: UUID) -> None:
+        self.status = "confirmed"
+        self.decided_by = admin_id
+
+    @event("Rejected")
+    def _rejected(self, admin_id: UUID, why: str) -> None:
+        self.status = "rejected"
+        self.decided_by = admin_id

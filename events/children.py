@@ -66,6 +66,8 @@ class Child(SubjectRecord):
         self.unit_id = unit_id
         self.national_id = national_id
         self.guardians = list(guardians)
+        self.restricted = False
+        self.restriction_reason = ""
 
     @property
     def name(self) -> str:
@@ -109,3 +111,28 @@ class Child(SubjectRecord):
     @event("MovedToUnit")
     def move_to_unit(self, unit_id: UUID) -> None:
         self.unit_id = unit_id
+
+    # Restriction (sperring): only the privacy officer may then see the child's records.
+    def restrict(self, reason: str) -> None:
+        if not reason.strip():
+            raise InvalidChild("a restriction needs a reason")
+        if self.restricted:
+            raise InvalidChild("already restricted")
+        self._restricted(reason)
+
+    @event("Restricted")
+    def _restricted(self, reason: str) -> None:
+        self.restricted = True
+        self.restriction_reason = reason
+
+    def lift_restriction(self, reason: str) -> None:
+        if not self.restricted:
+            raise InvalidChild("not restricted")
+        if not reason.strip():
+            raise InvalidChild("lifting a restriction needs a reason")
+        self._restriction_lifted(reason)
+
+    @event("RestrictionLifted")
+    def _restriction_lifted(self, reason: str) -> None:
+        self.restricted = False
+        self.restriction_reason = ""

@@ -29,6 +29,7 @@ class Principal:
     unit_id: UUID | None
     service: str | None
     active: bool = True
+    grants: frozenset[UUID] = frozenset()  # records opened by break-the-glass, still valid
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,18 @@ class Target:
     owner_id: UUID | None = None
     author_id: UUID | None = None
     shared_with: tuple[UUID, ...] = ()
+    record_ids: tuple[UUID, ...] = ()  # what a break-the-glass grant would name
+    restricted: bool = False  # the child is restricted (sperret)
 
     @classmethod
-    def concern(cls, concern) -> Target:
+    def concern(cls, concern, restricted: bool = False) -> Target:
         return cls(unit_id=concern.unit_id, author_id=concern.author_id,
-                   shared_with=tuple(concern.shared_with))
+                   shared_with=tuple(concern.shared_with),
+                   record_ids=(concern.id, concern.child_id), restricted=restricted)
+
+    @classmethod
+    def child(cls, child) -> Target:
+        return cls(unit_id=child.unit_id, record_ids=(child.id,), restricted=child.restricted)
 
 
 def _own_unit(user: Principal, target: Target | None) -> bool:
@@ -113,7 +121,25 @@ RULES: dict[str, Rule] = {
     "referrals.reconcile": _leads_unit,
     # The directory: admins only, and no case content there.
     "directory.manage": lambda user, target: user.role == "admin",
+    # The privacy officer: metadata, review, restriction, erasure requests.
+    "audit.view": lambda user, target: user.role == "privacy_officer",
+    "audit.review": lambda user, target: user.role == "privacy_officer",
+    "child.restrict": lambda user, target: user.role == "privacy_officer",
+    "erasure.request": lambda user, target: user.role == "privacy_officer",
+    "erasure.confirm": lambda user, target: user.role == "admin",
+    # Break-the-glass: caseworkers may ask for access outside the rules, with a reason.
+    "break_glass": lambda user, target: user.role in GLASS_ROLES,
 }
+
+GLASS_ROLES = ("staff", "unit_leader", "resource_team")
+# What a break-the-glass grant allows: reading, never changing.
+GLASS_ACTIONS = ("child.view", "concern.view", "referral.view", "consent.view")
+# Actions on a child's records: refused for everyone while the child is restricted.
+RECORD_ACTIONS = (
+    "child.view", "concern.create", "concern.view", "concern.edit", "concern.share", "concern.close",
+    "consent.view", "consent.record", "referral.create", "referral.view", "referral.edit",
+    "referral.send_report", "referral.send_referral",
+)
 
 
 def may(user: Principal | None, action: str, target: Target | None = None) -> bool:
@@ -121,4 +147,28 @@ def may(user: Principal | None, action: str, target: Target | None = None) -> bo
     if user is None or not user.active:
         return False
     rule = RULES.get(action)
-    return rule is not None and rule(user, target)
+    if rule is None:
+        return False
+    if target is not None and target.restricted and action in RECORD_ACTIONS:
+        return False
+    return rule(user, target) or by_break_glass(user, action, target)
+
+
+def by_break_glass(user: Principal, action: str, target: Target | None) -> bool:
+    """True when only a break-the-glass grant lets `user` do `action` on `target`."""
+    return (
+        action in GLASS_ACTIONS
+        and target is not None
+        and not target.restricted
+        and bool(user.grants.intersection(target.record_ids))
+        and not RULES[action](user, target)
+    )
+
+
+def refused_for_restriction(user: Principal | None, action: str, target: Target | None) -> bool:
+    """True when the restriction (sperring) is the only reason `user` is refused."""
+    if user is None or target is None or not target.restricted:
+        return False
+    from dataclasses import replace
+
+    return may(user, action, replace(target, restricted=False))

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events.application import NotFound
+from events.errors import DomainError
 from events.directory import ROLES, SERVICES, UNIT_KINDS, UNIT_ROLES, InvalidRole
 from intranet.auth import redirect
 from intranet.forms import page_number, parse_uuid, read_form
@@ -190,7 +191,48 @@ async def units_page(request: Request) -> Response:
     return render(request, "admin/units.html", context, status_code=422 if context["errors"] else 200)
 
 
+async def erasures_page(request: Request) -> Response:
+    """Erasure requests from the privacy officer, for an admin to confirm or reject."""
+    require(request, "erasure.confirm")
+    state = request.app.state
+
+    def load():
+        units = {u["id"]: u["name"] for u in state.projections["directory"].view.units()}
+        rows = state.projections["access_log"].view.pending_erasures()
+        out = []
+        for row in rows:
+            request_ = state.domain.get_erasure_request(UUID(row["id"]))
+            out.append({**row, "reason": request_.reason, "unit": units.get(row["unit_id"], "–"),
+                        "requester": state.domain.get_user(request_.requested_by).name})
+        return out
+
+    return render(request, "admin/erasures.html", {"requests": await run_in_threadpool(load), "active": "erasures"})
+
+
+async def erasure_decision(request: Request) -> Response:
+    """Confirm (shred the child's key) or reject an erasure request."""
+    user = require(request, "erasure.confirm")
+    await read_form(request)
+    request_id = parse_uuid(request.path_params["request_id"])
+    decision = request.path_params["decision"]
+    if request_id is None or decision not in ("bekreft", "avvis"):
+        raise HTTPException(404)
+    domain = request.app.state.domain
+    try:
+        if decision == "bekreft":
+            await run_in_threadpool(domain.confirm_erasure, request_id, user.id)
+        else:
+            await run_in_threadpool(domain.reject_erasure, request_id, user.id, "avvist av administrator")
+    except (NotFound, DomainError):
+        pass  # unknown or already decided: the list shows what is pending
+
+    request.app.state.projections.wait()
+    return redirect(request, "/admin/sletting")
+
+
 routes = [
+    Route("/admin/sletting", erasures_page, name="admin_erasures"),
+    Route("/admin/sletting/{request_id}/{decision}", erasure_decision, methods=["POST"], name="admin_erasure_decision"),
     Route("/admin/brukere", users_page, name="admin_users"),
     Route("/admin/brukere/ny", new_user_page, methods=["GET", "POST"], name="admin_new_user"),
     Route("/admin/brukere/{user_id}", user_page, name="admin_user"),

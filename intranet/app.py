@@ -10,8 +10,9 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from events.application import Bekymring
-from intranet import account, admin, auth, children, concerns, consents, pages, referrals
+from intranet import account, admin, auth, break_glass, children, concerns, consents, pages, privacy, referrals
 from intranet.drafts import DraftStore
+from intranet.grants import GrantStore
 from intranet.errors import exception_handlers
 from intranet.security import SecurityHeadersMiddleware
 from intranet.sessions import LoginThrottle, SessionStore
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.sessions = SessionStore(web_store)
         app.state.throttle = LoginThrottle(web_store)
         app.state.drafts = DraftStore(web_store, domain.keystore)
+        app.state.grants = GrantStore(web_store)
         try:
             yield
         finally:
@@ -51,6 +53,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *concerns.routes,
         *consents.routes,
         *admin.routes,
+        *privacy.routes,
+        *break_glass.routes,
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]
     middleware = [

@@ -58,11 +58,11 @@ class AuthMiddleware:
             return
         request = Request(scope, receive)
         state = scope.setdefault("state", {})
-        session, account = await run_in_threadpool(self._load, request)
+        session, account, grants = await run_in_threadpool(self._load, request)
         state["session"] = session
         state["account"] = account
         state["user"] = (
-            Principal(account.id, account.role, account.unit_id, account.service, account.active)
+            Principal(account.id, account.role, account.unit_id, account.service, account.active, grants)
             if session is not None and session.stage == ACTIVE
             else None
         )
@@ -92,7 +92,7 @@ class AuthMiddleware:
         app_state = request.app.state
         session = app_state.sessions.get(request.cookies.get(cookie_name(request)))
         if session is None:
-            return None, None
+            return None, None, frozenset()
         try:
             account = app_state.domain.get_user(session.user_id)
         except NotFound:
@@ -100,8 +100,8 @@ class AuthMiddleware:
         if account is None or not account.active:
             # Revocation: a deactivated user's session ends on their next request.
             app_state.sessions.delete(session)
-            return None, None
-        return session, account
+            return None, None, frozenset()
+        return session, account, app_state.grants.open_for(account.id)
 
 
 def client_key(request: Request) -> str:

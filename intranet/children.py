@@ -50,11 +50,11 @@ async def child_page(request: Request) -> Response:
     try:
         child = await run_in_threadpool(request.app.state.domain.get_child, child_id)
     except NotFound:
-        raise HTTPException(404) from None
+        raise HTTPException(404, "record") from None
     except RecordErased:
         require(request, "home.view")
         return render(request, "children/erased.html", {}, status_code=410)
-    require(request, "child.view", Target(unit_id=child.unit_id), record=True)
+    require(request, "child.view", Target.child(child), record=True)
     domain = request.app.state.domain
     unit = await run_in_threadpool(domain.get_unit, child.unit_id)
     consents = await run_in_threadpool(domain.consents_of, child.id)

@@ -187,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("file")
     audit_sub.add_parser("public-key", help="print the verifier key for the checkpoints")
     audit.set_defaults(func=cmd_audit)
+
+    from intranet import redact_cli
+
+    redact_cli.add_parser(sub)
     return parser
 
 

@@ -67,12 +67,17 @@ async def load_concern(request: Request, action: str) -> Concern:
     """The concern in the path, if the user may do `action` on it; else 404."""
     concern_id = parse_uuid(request.path_params["concern_id"])
     if concern_id is None:
-        raise HTTPException(404)
+        raise HTTPException(404, "record")
+    domain = request.app.state.domain
     try:
-        concern = await run_in_threadpool(request.app.state.domain.get_concern, concern_id)
-    except (NotFound, RecordErased):
-        raise HTTPException(404) from None
-    require(request, action, Target.concern(concern), record=True)
+        concern = await run_in_threadpool(domain.get_concern, concern_id)
+        child = await run_in_threadpool(domain.get_child, concern.child_id)
+    except NotFound:
+        raise HTTPException(404, "record") from None
+    except RecordErased:
+        require(request, "home.view")
+        raise HTTPException(410, "erased") from None
+    require(request, action, Target.concern(concern, child.restricted), record=True)
     return concern
 
 

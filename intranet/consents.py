@@ -35,24 +35,33 @@ CONSENT_MESSAGES = {
 async def load_child(request: Request, child_id_text: str, action: str):
     child_id = parse_uuid(child_id_text)
     if child_id is None:
-        raise HTTPException(404)
+        raise HTTPException(404, "record")
     try:
         child = await run_in_threadpool(request.app.state.domain.get_child, child_id)
-    except (NotFound, RecordErased):
-        raise HTTPException(404) from None
-    require(request, action, Target(unit_id=child.unit_id), record=True)
+    except NotFound:
+        raise HTTPException(404, "record") from None
+    except RecordErased:
+        require(request, "home.view")
+        raise HTTPException(410, "erased") from None
+    require(request, action, Target.child(child), record=True)
     return child
 
 
 async def load_consent(request: Request, action: str):
     consent_id = parse_uuid(request.path_params["consent_id"])
     if consent_id is None:
-        raise HTTPException(404)
+        raise HTTPException(404, "record")
+    domain = request.app.state.domain
     try:
-        consent = await run_in_threadpool(request.app.state.domain.get_consent, consent_id)
-    except (NotFound, RecordErased):
-        raise HTTPException(404) from None
-    require(request, action, Target(unit_id=consent.unit_id), record=True)
+        consent = await run_in_threadpool(domain.get_consent, consent_id)
+        child = await run_in_threadpool(domain.get_child, consent.child_id)
+    except NotFound:
+        raise HTTPException(404, "record") from None
+    except RecordErased:
+        require(request, "home.view")
+        raise HTTPException(410, "erased") from None
+    require(request, action, Target(unit_id=consent.unit_id, record_ids=(consent.id, consent.child_id),
+                                    restricted=child.restricted), record=True)
     return consent
 
 

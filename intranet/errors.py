@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from events.policy import may
 from intranet.auth import redirect
 from intranet.templating import render
 
@@ -29,7 +30,18 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if status == 401:
         return redirect(request, "/logg-inn")
     title, text = MESSAGES.get(status, ("Noe gikk galt", "Det oppstod en feil. Prøv igjen, eller kontakt IT."))
-    return render(request, "errors/error.html", {"title": title, "text": text, "status": status},
+    detail = exc.detail if isinstance(exc, HTTPException) else None
+    if detail == "restricted":
+        title, text = ("Sperret", "Opplysningene om dette barnet er sperret. Bare personvernombudet har tilgang. "
+                       "Kontakt personvernombudet hvis du mener du har tjenstlig behov.")
+    elif detail == "erased":
+        title, text = ("Slettet", "Opplysningene om dette barnet er slettet og kan ikke gjenopprettes. "
+                       "Loggen over hvem som har hatt innsyn er beholdt.")
+    user = getattr(request.state, "user", None)
+    # A refused record looks exactly like a missing one; both offer break-the-glass.
+    glass = detail == "record" and user is not None and may(user, "break_glass")
+    return render(request, "errors/error.html",
+                  {"title": title, "text": text, "status": status, "glass": glass, "path": request.url.path},
                   status_code=status)
 
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from events.policy import Principal, Target, may
+from events.policy import Principal, Target, by_break_glass, may, refused_for_restriction
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,11 @@ def require(request: Request, action: str, target: Target | None = None, *, reco
     """
     user = current_user(request)
     if not may(user, action, target):
-        raise HTTPException(404 if record else 403)
+        if refused_for_restriction(user, action, target):
+            raise HTTPException(403, "restricted")
+        raise HTTPException(404, "record") if record else HTTPException(403)
+    if by_break_glass(user, action, target):
+        request.state.break_glass = True  # the access events say so
     return user
 
 
@@ -46,9 +50,12 @@ async def record_access(
     reason: str = "",
 ) -> None:
     """Commit who is about to see which children's data. Raises 503 if it cannot."""
+    subject_ids = list(dict.fromkeys(subject_ids))  # a list may show a child twice
     if not subject_ids:
         return
     user = current_user(request)
+    if getattr(request.state, "break_glass", False):
+        reason = ("nødtilgang; " + reason).strip("; ")
     domain = request.app.state.domain
     try:
         await run_in_threadpool(

@@ -77,15 +77,20 @@ def fields_from_form(kind: str, form: dict[str, str], old: dict[str, Any]) -> di
 async def load_referral(request: Request, action: str):
     referral_id = parse_uuid(request.path_params["referral_id"])
     if referral_id is None:
-        raise HTTPException(404)
+        raise HTTPException(404, "record")
     domain = request.app.state.domain
     try:
         referral = await run_in_threadpool(domain.get_referral, referral_id)
         concern = await run_in_threadpool(domain.get_concern, referral.concern_id)
-    except (NotFound, RecordErased):
-        raise HTTPException(404) from None
+        child = await run_in_threadpool(domain.get_child, referral.child_id)
+    except NotFound:
+        raise HTTPException(404, "record") from None
+    except RecordErased:
+        require(request, "home.view")
+        raise HTTPException(410, "erased") from None
     target = Target(unit_id=referral.unit_id, author_id=referral.author_id,
-                    shared_with=(concern.author_id, *concern.shared_with))
+                    shared_with=(concern.author_id, *concern.shared_with),
+                    record_ids=(referral.id, concern.id, referral.child_id), restricted=child.restricted)
     if action == "referral.send":
         action = "referral.send_report" if referral.kind == "barnevern" else "referral.send_referral"
     require(request, action, target, record=True)

@@ -11,12 +11,14 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
+from events.children import Child
 from events.concerns import GUARDIAN_TALK_DAYS, Concern
 from events.envelope import Tombstone
 from events.erasure import Erasure
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 COLUMNS = "id, child_id, unit_id, author_id, status, level, opened_on, talk_due_on, talk_held_on, updated_at"
+VISIBLE = "c.restricted = 0"  # a restricted child's concerns leave every list
 
 
 class ConcernTables(ViewTables):
@@ -24,7 +26,8 @@ class ConcernTables(ViewTables):
     tables = {
         "concerns": "id TEXT PRIMARY KEY, child_id TEXT NOT NULL, unit_id TEXT NOT NULL, "
         "author_id TEXT NOT NULL, status TEXT NOT NULL, level INTEGER NOT NULL, "
-        "opened_on TEXT NOT NULL, talk_due_on TEXT, talk_held_on TEXT, updated_at TEXT NOT NULL",
+        "opened_on TEXT NOT NULL, talk_due_on TEXT, talk_held_on TEXT, updated_at TEXT NOT NULL, "
+        "restricted {bool} NOT NULL DEFAULT 0",
         "members": "concern_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (user_id, concern_id)",
         "measures": "concern_id TEXT NOT NULL, no INTEGER NOT NULL, evaluate_on TEXT NOT NULL, "
         "evaluated {bool} NOT NULL, PRIMARY KEY (concern_id, no)",
@@ -41,13 +44,13 @@ class ConcernTables(ViewTables):
     def mine(self, user_id: UUID, status: str, offset: int, limit: int) -> list[dict]:
         return self._rows(
             "SELECT c.* FROM {concerns} c JOIN {members} m ON m.concern_id = c.id "
-            "WHERE m.user_id = ? AND c.status = ? ORDER BY c.updated_at DESC, c.id LIMIT ? OFFSET ?",
+            f"WHERE m.user_id = ? AND c.status = ? AND {VISIBLE} ORDER BY c.updated_at DESC, c.id LIMIT ? OFFSET ?",
             (str(user_id), status, limit, offset),
         )
 
     def in_unit(self, unit_id: UUID, status: str, offset: int, limit: int) -> list[dict]:
         return self._rows(
-            "SELECT * FROM {concerns} WHERE unit_id = ? AND status = ? "
+            f"SELECT * FROM {{concerns}} c WHERE unit_id = ? AND status = ? AND {VISIBLE} "
             "ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
             (str(unit_id), status, limit, offset),
         )
@@ -57,7 +60,7 @@ class ConcernTables(ViewTables):
             return []
         marks = ", ".join("?" for _ in child_ids)
         return self._rows(
-            f"SELECT * FROM {{concerns}} WHERE child_id IN ({marks}) ORDER BY updated_at DESC",
+            f"SELECT * FROM {{concerns}} c WHERE child_id IN ({marks}) AND {VISIBLE} ORDER BY updated_at DESC",
             tuple(str(i) for i in child_ids),
         )
 
@@ -65,7 +68,7 @@ class ConcernTables(ViewTables):
         """Open concerns with no conversation with the guardians by its due date."""
         return self._rows(
             f"SELECT c.* FROM {{concerns}} c {self._scope_join(scope)} "
-            "c.status = 'open' AND c.talk_held_on IS NULL AND c.talk_due_on < ? "
+            f"c.status = 'open' AND {VISIBLE} AND c.talk_held_on IS NULL AND c.talk_due_on < ? "
             "ORDER BY c.talk_due_on LIMIT ?",
             (str(scope_id), today.isoformat(), limit),
         )
@@ -75,7 +78,7 @@ class ConcernTables(ViewTables):
         return self._rows(
             f"SELECT c.*, ms.no AS measure_no, ms.evaluate_on FROM {{concerns}} c "
             f"JOIN {{measures}} ms ON ms.concern_id = c.id {self._scope_join(scope)} "
-            "c.status = 'open' AND ms.evaluated = 0 AND ms.evaluate_on < ? "
+            f"c.status = 'open' AND {VISIBLE} AND ms.evaluated = 0 AND ms.evaluate_on < ? "
             "ORDER BY ms.evaluate_on LIMIT ?",
             (str(scope_id), today.isoformat(), limit),
         )
@@ -203,6 +206,14 @@ class ConcernProjection:
     @process.register
     def _(self, event: Concern.Reopened, c: Any) -> None:
         self._touch(c, event, status="open")
+
+    @process.register
+    def _(self, event: Child.Restricted, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {concerns} SET restricted = 1 WHERE child_id = ?"), (str(event.originator_id),))
+
+    @process.register
+    def _(self, event: Child.RestrictionLifted, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {concerns} SET restricted = 0 WHERE child_id = ?"), (str(event.originator_id),))
 
     @process.register
     def _(self, event: Erasure.Created, c: Any) -> None:

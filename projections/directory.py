@@ -28,7 +28,8 @@ class DirectoryTables(ViewTables):
         "closed {bool} NOT NULL DEFAULT 0",
         "users": "id TEXT PRIMARY KEY, username_index TEXT NOT NULL, role TEXT NOT NULL, "
         "unit_id TEXT, service TEXT, active {bool} NOT NULL",
-        "children": "id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, name_sealed {blob}",
+        "children": "id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, name_sealed {blob}, "
+        "restricted {bool} NOT NULL DEFAULT 0",
         "child_names": "child_id TEXT NOT NULL, token TEXT NOT NULL, "
         "PRIMARY KEY (token, child_id)",
     }
@@ -64,15 +65,16 @@ class DirectoryTables(ViewTables):
 
     def children_in_unit(self, unit_id: UUID, offset: int = 0, limit: int = 50) -> list[UUID]:
         rows = self.fetchall(
-            "SELECT id FROM {children} WHERE unit_id = ? ORDER BY id LIMIT ? OFFSET ?",
+            "SELECT id FROM {children} WHERE unit_id = ? AND restricted = 0 ORDER BY id LIMIT ? OFFSET ?",
             (str(unit_id), limit, offset),
         )
         return [UUID(row["id"]) for row in rows]
 
-    def child_ids_by_token(self, token_index: str, limit: int = 50) -> list[UUID]:
+    def child_ids_by_token(self, token_index: str, limit: int = 50, include_restricted: bool = False) -> list[UUID]:
         rows = self.fetchall(
-            "SELECT child_id FROM {child_names} WHERE token = ? ORDER BY child_id LIMIT ?",
-            (token_index, limit),
+            "SELECT n.child_id FROM {child_names} n JOIN {children} c ON c.id = n.child_id "
+            "WHERE n.token = ? AND c.restricted <= ? ORDER BY n.child_id LIMIT ?",
+            (token_index, 1 if include_restricted else 0, limit),
         )
         return [UUID(row["child_id"]) for row in rows]
 
@@ -179,11 +181,19 @@ class DirectoryProjection:
             self.view.sql("INSERT INTO {children} (id, unit_id, name_sealed) VALUES (?, ?, ?)"),
             (str(event.originator_id), str(event.unit_id), None),
         )
-        self._index_name(c, event.originator_id, event.first_name, event.last_name)
+        self._index_name(c, event.originator_id, event.first_name, event.last_name, event.national_id)
 
     @process.register
     def _(self, event: Child.DetailsCorrected, c: Any) -> None:
-        self._index_name(c, event.originator_id, event.first_name, event.last_name)
+        self._index_name(c, event.originator_id, event.first_name, event.last_name, event.national_id)
+
+    @process.register
+    def _(self, event: Child.Restricted, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {children} SET restricted = 1 WHERE id = ?"), (str(event.originator_id),))
+
+    @process.register
+    def _(self, event: Child.RestrictionLifted, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {children} SET restricted = 0 WHERE id = ?"), (str(event.originator_id),))
 
     @process.register
     def _(self, event: Child.MovedToUnit, c: Any) -> None:
@@ -192,17 +202,20 @@ class DirectoryProjection:
             (str(event.unit_id), str(event.originator_id)),
         )
 
-    def _index_name(self, c: Any, child_id: UUID, first_name: str, last_name: str) -> None:
+    def _index_name(self, c: Any, child_id: UUID, first_name: str, last_name: str, nin: str) -> None:
         name = f"{first_name} {last_name}"
         c.execute(
             self.view.sql("UPDATE {children} SET name_sealed = ? WHERE id = ?"),
             (seal(self.app.keystore, child_id, name, NAME_CONTEXT), str(child_id)),
         )
         c.execute(self.view.sql("DELETE FROM {child_names} WHERE child_id = ?"), (str(child_id),))
-        for token in sorted(tokens(name)):
+        indexes = {self.app.blind_index(token) for token in tokens(name)}
+        if nin:  # the privacy officer finds a child by national identity number too
+            indexes.add(self.app.blind_index("nin:" + nin))
+        for index in sorted(indexes):
             c.execute(
                 self.view.sql("INSERT INTO {child_names} (child_id, token) VALUES (?, ?)"),
-                (str(child_id), self.app.blind_index(token)),
+                (str(child_id), index),
             )
 
     @process.register

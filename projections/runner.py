@@ -24,6 +24,7 @@ from eventsourcing.persistence import Notification
 
 from events.application import Bekymring, data_dir_of, uses_postgres
 from events.sqlite_store import DurableSQLiteDatastore
+from projections.access_log import AccessLogProjection
 from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
@@ -31,7 +32,13 @@ from projections.referrals import ReferralProjection
 
 log = logging.getLogger(__name__)
 
-PROJECTIONS = (DirectoryProjection, ConcernProjection, ReferralProjection, LedgerProjection)
+PROJECTIONS = (
+    DirectoryProjection,
+    ConcernProjection,
+    ReferralProjection,
+    AccessLogProjection,
+    LedgerProjection,
+)
 BATCH = 1000
 POLL_SECONDS = 0.5
 
@@ -75,8 +82,11 @@ class Follower:
                 self.view.record_position(c, self.app.name, notifications[-1].id)
             reached = notifications[-1].id
         except TrackingConflict:
-            # Another process applied this batch first; continue from where it got.
+            # Either another process applied this batch first (continue from where
+            # it got), or the projection broke a constraint (a bug: stop loudly).
             reached = self.view.position(self.app.name)
+            if reached < notifications[-1].id:
+                raise
             if hasattr(self.projection, "reset"):
                 self.projection.reset()
         with self.changed:

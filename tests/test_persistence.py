@@ -81,6 +81,13 @@ def test_the_application_name_is_pinned(domain):
 
 PROMISED_TOPICS = {
     "events.audit:Access.Created",
+    "events.audit:AnomalyReview.Created",
+    "events.audit:BreakGlass.Created",
+    "events.audit:ErasureRequest.Created",
+    "events.audit:ErasureRequest.Confirmed",
+    "events.audit:ErasureRequest.Rejected",
+    "events.children:Child.Restricted",
+    "events.children:Child.RestrictionLifted",
     "events.audit:SignIn.Created",
     "events.children:Child.Created",
     "events.children:Child.DetailsCorrected",
