@@ -1,0 +1,308 @@
+"""The privacy officer (personvernombud): who saw what, the review queue,
+guardians' access reports (innsyn i logg), restriction and erasure requests.
+
+The privacy officer sees metadata only — who, when, how, which kind of record —
+never the content. Looking a child up is itself recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from events import national_id
+from events.application import NotFound
+from events.errors import DomainError, RecordErased
+from intranet.admin import ROLE_NAMES
+from intranet.auth import redirect
+from intranet.concern_forms import parse_date
+from intranet.forms import page_number, parse_uuid, read_form
+from intranet.guard import current_user, record_access, require
+from intranet.templating import OSLO, render
+
+PAGE_SIZE = 50
+RULE_NAMES = {
+    "outside_unit": "Innsyn utenfor egen enhet",
+    "after_hours": "Innsyn utenfor arbeidstid",
+    "many_children": "Mange ulike barn på kort tid",
+    "break_glass": "Nødtilgang",
+    "same_surname": "Samme etternavn som barnet",
+}
+RECORD_NAMES = {
+    "child.name": "navn", "child.details": "personopplysninger", "child.guardians": "foresatte",
+    "concern": "bekymring", "concern.list": "liste over bekymringer", "consent": "samtykke",
+    "referral": "melding/henvisning", "referral.list": "liste over meldinger",
+}
+ACTION_NAMES = {"view": "visning", "print": "utskrift", "export": "eksport", "search": "søk",
+                "audit": "kontroll", "break_glass": "nødtilgang"}
+
+
+def period(request: Request) -> tuple[date, date]:
+    """The period asked for (?fra=&til=, ISO dates), default the last 12 months."""
+    today = date.today()
+    start = parse_date(request.query_params.get("fra", "")) or today - timedelta(days=365)
+    end = parse_date(request.query_params.get("til", "")) or today
+    return start, end
+
+
+def iso_bounds(start: date, end: date) -> tuple[str, str]:
+    """The period as UTC instants (the log stores UTC), from local midnight to midnight."""
+    lo = datetime.combine(start, time.min, OSLO).astimezone(timezone.utc)
+    hi = datetime.combine(end + timedelta(days=1), time.min, OSLO).astimezone(timezone.utc)
+    return lo.isoformat(), hi.isoformat()
+
+
+class People:
+    """Names of users and children for one request, looked up once each."""
+
+    def __init__(self, app_state):
+        self.domain = app_state.domain
+        self.directory = app_state.projections["directory"]
+        self.users: dict[str, Any] = {}
+        self.children: dict[str, str] = {}
+
+    def user(self, user_id: str) -> Any:
+        if user_id not in self.users:
+            try:
+                self.users[user_id] = self.domain.get_user(UUID(user_id))
+            except NotFound:
+                self.users[user_id] = None
+        return self.users[user_id]
+
+    def user_label(self, user_id: str) -> str:
+        u = self.user(user_id)
+        return f"{u.name} ({u.title or ROLE_NAMES.get(u.role, u.role)})" if u else "ukjent bruker"
+
+    def child(self, child_id: str) -> str:
+        if child_id not in self.children:
+            self.children[child_id] = self.directory.child_name(UUID(child_id)) or "(slettet barn)"
+        return self.children[child_id]
+
+
+def describe(row: dict, people: People, log) -> dict:
+    row = dict(row)
+    row["who"] = people.user_label(row["user_id"])
+    row["child_name"] = people.child(row["child_id"])
+    row["what"] = ", ".join(dict.fromkeys(RECORD_NAMES.get(r, r) for r in row.get("records", "").split(",") if r))
+    row["how"] = ACTION_NAMES.get(row.get("action", ""), row.get("action", ""))
+    if "reason_sealed" in row:
+        row["reason"] = log.unseal(row["reason_sealed"], f"access:{row['access_id']}")
+    return row
+
+
+# -- the review queue -----------------------------------------------------------------------
+async def queue(request: Request) -> Response:
+    """Anomalies to review: outside the unit, after hours, many children, break-the-glass, same surname."""
+    require(request, "audit.view")
+    reviewed = request.query_params.get("vis") == "gjennomgatt"
+    page = page_number(request)
+    state = request.app.state
+    projection = state.projections["access_log"]
+
+    def load():
+        rows = projection.view.queue(reviewed, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+        people = People(state)
+        items = []
+        for row in rows[:PAGE_SIZE]:
+            item = describe(row, people, projection)
+            item["rule_name"] = RULE_NAMES.get(row["rule"], row["rule"])
+            if reviewed:
+                item["comment"] = projection.unseal(row["comment_sealed"], f"review:{row['id']}")
+                item["reviewer"] = people.user_label(row["reviewed_by"])
+            items.append(item)
+        return items, len(rows) > PAGE_SIZE
+
+    items, more = await run_in_threadpool(load)
+    await record_access(request, [UUID(i["child_id"]) for i in items], ["child.name"], action="audit",
+                        reason="gjennomgang av avvik")
+    return render(request, "privacy/queue.html", {"items": items, "reviewed": reviewed, "page": page,
+                                                  "more": more, "active": "privacy"})
+
+
+async def review(request: Request) -> Response:
+    """Mark an anomaly as reviewed, with a comment; the review is itself an event."""
+    user = require(request, "audit.review")
+    form = await read_form(request)
+    anomaly_id = form.get("anomaly_id", "")
+    view = request.app.state.projections["access_log"].view
+    if await run_in_threadpool(view.anomaly, anomaly_id) is None:
+        return redirect(request, "/personvern?feil=ukjent")
+    try:
+        await run_in_threadpool(request.app.state.domain.review_anomaly, anomaly_id, form.get("comment", ""), user.id)
+    except DomainError:
+        return redirect(request, "/personvern?feil=kommentar")
+    request.app.state.projections.wait()
+    return redirect(request, "/personvern")
+
+
+# -- finding a child, and the child's log ---------------------------------------------------
+async def find_child(request: Request) -> Response:
+    """Find a child by name or national identity number (posted, never in the URL)."""
+    require(request, "audit.view")
+    if request.method == "GET":
+        return render(request, "privacy/find.html", {"query": "", "results": None, "active": "privacy"})
+    form = await read_form(request)
+    query = form.get("query", "").strip()
+    state = request.app.state
+    domain, directory = state.domain, state.projections["directory"]
+
+    def search():
+        digits = query.replace(" ", "")
+        if national_id.is_valid(digits):
+            token = domain.blind_index("nin:" + digits)
+        else:
+            token = domain.blind_index(query)
+        ids = directory.view.child_ids_by_token(token, limit=50, include_restricted=True)
+        return [(i, directory.child_name(i)) for i in ids]
+
+    results = await run_in_threadpool(search) if len(query) >= 2 else []
+    await record_access(request, [i for i, _ in results], ["child.name"], action="search", reason="personvernombud")
+    return render(request, "privacy/find.html", {"query": query, "results": results, "active": "privacy"})
+
+
+async def child_log(request: Request) -> Response:
+    """Every access to one child's data: who, when, how, and why."""
+    require(request, "audit.view")
+    child_id = parse_uuid(request.path_params["child_id"])
+    if child_id is None:
+        raise HTTPException(404)
+    state = request.app.state
+    projection = state.projections["access_log"]
+    start, end = period(request)
+    page = page_number(request)
+
+    def load():
+        lo, hi = iso_bounds(start, end)
+        rows = projection.view.by_child(child_id, lo, hi, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+        people = People(state)
+        items = [describe(r, people, projection) for r in rows[:PAGE_SIZE]]
+        try:
+            child = state.domain.get_child(child_id)
+        except (NotFound, RecordErased):
+            child = None
+        return items, len(rows) > PAGE_SIZE, child, projection.view.erasures_of(child_id)
+
+    items, more, child, erasures = await run_in_threadpool(load)
+    await record_access(request, [child_id], ["child.name", "access_log"], action="audit", reason="personvernombud")
+    return render(request, "privacy/child.html", {
+        "items": items, "more": more, "page": page, "child": child, "child_id": child_id,
+        "start": start, "end": end, "erasures": erasures, "active": "privacy", "errors": {},
+    })
+
+
+async def guardian_report(request: Request) -> Response:
+    """Innsyn i logg: a printable report for the guardians of who saw the child's data."""
+    require(request, "audit.view")
+    child_id = parse_uuid(request.path_params["child_id"])
+    if child_id is None:
+        raise HTTPException(404)
+    state = request.app.state
+    projection = state.projections["access_log"]
+    start, end = period(request)
+
+    def load():
+        lo, hi = iso_bounds(start, end)
+        people = People(state)
+        items, offset = [], 0
+        while True:  # the whole period, a page at a time
+            rows = projection.view.by_child(child_id, lo, hi, offset, 500)
+            items += [describe(r, people, projection) for r in rows]
+            if len(rows) < 500:
+                break
+            offset += 500
+        child = state.domain.get_child(child_id)
+        return items, child
+
+    try:
+        items, child = await run_in_threadpool(load)
+    except (NotFound, RecordErased):
+        raise HTTPException(404) from None
+    await record_access(request, [child_id], ["child.name", "access_log"], action="print", reason="innsyn i logg")
+    return render(request, "privacy/report.html", {"items": items, "child": child, "start": start, "end": end,
+                                                   "today": date.today()})
+
+
+async def user_log(request: Request) -> Response:
+    """Everything one user has looked at."""
+    require(request, "audit.view")
+    user_id = parse_uuid(request.path_params["user_id"])
+    if user_id is None:
+        raise HTTPException(404)
+    state = request.app.state
+    projection = state.projections["access_log"]
+    page = page_number(request)
+
+    def load():
+        rows = projection.view.by_user(user_id, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+        people = People(state)
+        return [describe(r, people, projection) for r in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE, people.user_label(str(user_id))
+
+    items, more, who = await run_in_threadpool(load)
+    await record_access(request, list(dict.fromkeys(UUID(i["child_id"]) for i in items)), ["child.name"],
+                        action="audit", reason="personvernombud")
+    return render(request, "privacy/user.html", {"items": items, "more": more, "page": page, "who": who,
+                                                 "user_id": user_id, "active": "privacy"})
+
+
+async def users(request: Request) -> Response:
+    """The users, to choose whose accesses to review."""
+    require(request, "audit.view")
+    state = request.app.state
+
+    def load():
+        rows = state.projections["directory"].view.users(0, 1000)
+        return sorted(((r["id"], state.domain.get_user(UUID(r["id"]))) for r in rows), key=lambda u: u[1].name)
+
+    return render(request, "privacy/users.html", {"users": await run_in_threadpool(load),
+                                                  "role_names": ROLE_NAMES, "active": "privacy"})
+
+
+# -- restriction and erasure ------------------------------------------------------------------
+async def child_action(request: Request) -> Response:
+    """Restrict a child, lift the restriction, or request erasure (which an admin must confirm)."""
+    action = request.path_params["action"]
+    permission = {"sperr": "child.restrict", "opphev": "child.restrict", "slett": "erasure.request"}.get(action)
+    if permission is None:
+        raise HTTPException(404)
+    user = require(request, permission)
+    child_id = parse_uuid(request.path_params["child_id"])
+    form = await read_form(request)
+    reason = form.get("reason", "").strip()
+    domain = request.app.state.domain
+    if child_id is None:
+        raise HTTPException(404)
+    if not reason:
+        return redirect(request, f"/personvern/barn/{child_id}?feil=begrunnelse")
+    try:
+        if action == "sperr":
+            await run_in_threadpool(domain.restrict_child, child_id, reason)
+        elif action == "opphev":
+            await run_in_threadpool(domain.lift_restriction, child_id, reason)
+        else:
+            await run_in_threadpool(domain.request_erasure, child_id, reason, user.id)
+    except (NotFound, RecordErased):
+        raise HTTPException(404) from None
+    except DomainError:
+        pass  # already restricted / not restricted: the page shows the current state
+    request.app.state.projections.wait()
+    return redirect(request, f"/personvern/barn/{child_id}")
+
+
+routes = [
+    Route("/personvern", queue, name="privacy"),
+    Route("/personvern/avvik", review, methods=["POST"], name="review_anomaly"),
+    Route("/personvern/barn", find_child, methods=["GET", "POST"], name="privacy_find"),
+    Route("/personvern/barn/{child_id}", child_log, name="privacy_child"),
+    Route("/personvern/barn/{child_id}/innsyn", guardian_report, name="guardian_report"),
+    Route("/personvern/barn/{child_id}/{action}", child_action, methods=["POST"], name="privacy_child_action"),
+    Route("/personvern/bruker/{user_id}", user_log, name="privacy_user"),
+    Route("/personvern/brukere", users, name="privacy_users"),
+]
+

@@ -1,0 +1,247 @@
+"""Who saw what: the privacy officer's read model.
+
+One row per child per access event (metadata only: who, role, unit, when, how,
+which kinds of record), the review queue of anomalies, and pending erasure
+requests. Reasons are free text, so they are kept sealed under the system key.
+
+Anomaly rules (DESIGN.md §4), each configurable by environment:
+- outside_unit: staff or a unit leader saw a child of another unit;
+- after_hours: outside BEKYMRING_OFFICE_HOURS (default 07-18, Monday to Friday, Oslo time);
+- many_children: more than BEKYMRING_MAX_CHILDREN_PER_HOUR (default 30) distinct
+  children by one user within one clock hour;
+- break_glass: every access outside the rules;
+- same_surname: the user shares the child's surname (compared as blind indexes).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import singledispatchmethod
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest
+from events.children import Child
+from events.directory import User
+from events.envelope import Tombstone
+from events.keystore import SYSTEM_KEY_ID, seal, unseal
+from projections.view import PostgresView, SQLiteView, ViewTables
+
+OSLO = ZoneInfo("Europe/Oslo")
+RULES = ("outside_unit", "after_hours", "many_children", "break_glass", "same_surname")
+
+
+def office_hours() -> tuple[int, int]:
+    start, end = os.environ.get("BEKYMRING_OFFICE_HOURS", "07-18").split("-")
+    return int(start), int(end)
+
+
+def max_children_per_hour() -> int:
+    return int(os.environ.get("BEKYMRING_MAX_CHILDREN_PER_HOUR", "30"))
+
+
+class AccessLogTables(ViewTables):
+    name = "access_log"
+    tables = {
+        "accesses": "access_id TEXT NOT NULL, child_id TEXT NOT NULL, at TEXT NOT NULL, "
+        "user_id TEXT NOT NULL, role TEXT NOT NULL, unit_id TEXT, action TEXT NOT NULL, "
+        "records TEXT NOT NULL, reason_sealed {blob}, PRIMARY KEY (access_id, child_id)",
+        "children": "child_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, surname TEXT NOT NULL, "
+        "restricted {bool} NOT NULL DEFAULT 0",
+        "users": "user_id TEXT PRIMARY KEY, surname TEXT NOT NULL",
+        "hourly": "user_id TEXT NOT NULL, hour TEXT NOT NULL, child_id TEXT NOT NULL, "
+        "PRIMARY KEY (user_id, hour, child_id)",
+        "anomalies": "id TEXT PRIMARY KEY, access_id TEXT NOT NULL, at TEXT NOT NULL, "
+        "user_id TEXT NOT NULL, child_id TEXT NOT NULL, rule TEXT NOT NULL, reviewed {bool} NOT NULL, "
+        "reviewed_by TEXT, reviewed_at TEXT, comment_sealed {blob}",
+        "erasures": "id TEXT PRIMARY KEY, child_id TEXT NOT NULL, unit_id TEXT NOT NULL, "
+        "status TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at TEXT NOT NULL, decided_by TEXT",
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS access_by_child ON {accesses} (child_id, at)",
+        "CREATE INDEX IF NOT EXISTS access_by_user ON {accesses} (user_id, at)",
+        "CREATE INDEX IF NOT EXISTS anomalies_queue ON {anomalies} (reviewed, at)",
+        "CREATE INDEX IF NOT EXISTS erasures_status ON {erasures} (status, requested_at)",
+    )
+
+    def _rows(self, statement: str, params: tuple) -> list[dict]:
+        return [dict(r) for r in self.fetchall(statement, params)]
+
+    def by_child(self, child_id: UUID, start: str, end: str, offset: int, limit: int) -> list[dict]:
+        return self._rows(
+            "SELECT * FROM {accesses} WHERE child_id = ? AND at >= ? AND at < ? "
+            "ORDER BY at DESC, access_id LIMIT ? OFFSET ?",
+            (str(child_id), start, end, limit, offset))
+
+    def by_user(self, user_id: UUID, offset: int, limit: int) -> list[dict]:
+        return self._rows(
+            "SELECT * FROM {accesses} WHERE user_id = ? ORDER BY at DESC, access_id LIMIT ? OFFSET ?",
+            (str(user_id), limit, offset))
+
+    def queue(self, reviewed: bool, offset: int, limit: int) -> list[dict]:
+        return self._rows(
+            "SELECT * FROM {anomalies} WHERE reviewed = ? ORDER BY at DESC, id LIMIT ? OFFSET ?",
+            (1 if reviewed else 0, limit, offset))
+
+    def anomaly(self, anomaly_id: str) -> dict | None:
+        row = self.fetchone("SELECT * FROM {anomalies} WHERE id = ?", (anomaly_id,))
+        return dict(row) if row else None
+
+    def pending_erasures(self) -> list[dict]:
+        return self._rows("SELECT * FROM {erasures} WHERE status = 'requested' ORDER BY requested_at", ())
+
+    def erasures_of(self, child_id: UUID) -> list[dict]:
+        return self._rows("SELECT * FROM {erasures} WHERE child_id = ? ORDER BY requested_at", (str(child_id),))
+
+
+class SQLiteAccessLogView(AccessLogTables, SQLiteView):
+    pass
+
+
+class PostgresAccessLogView(AccessLogTables, PostgresView):
+    pass
+
+
+class AccessLogProjection:
+    name = "access_log"
+    views = (SQLiteAccessLogView, PostgresAccessLogView)
+
+    def __init__(self, view: AccessLogTables, app: Any):
+        self.view = view
+        self.app = app
+        self.hours = office_hours()
+        self.max_per_hour = max_children_per_hour()
+
+    # -- sealing free text ---------------------------------------------------------------
+    def seal(self, text: str, context: str) -> bytes | None:
+        return seal(self.app.keystore, SYSTEM_KEY_ID, text, context) if text else None
+
+    def unseal(self, sealed: bytes | None, context: str) -> str:
+        return unseal(self.app.keystore, SYSTEM_KEY_ID, sealed, context) or "" if sealed else ""
+
+    def surname_index(self, name: str) -> str:
+        parts = name.replace("-", " ").split()
+        return self.app.blind_index(parts[-1]) if parts else ""
+
+    @singledispatchmethod
+    def process(self, event: Any, c: Any) -> None:
+        """Events this read model does not need."""
+
+    # -- the context the rules need --------------------------------------------------------
+    @process.register
+    def _(self, event: Child.Created, c: Any) -> None:
+        c.execute(self.view.sql("INSERT INTO {children} (child_id, unit_id, surname, restricted) VALUES (?, ?, ?, 0)"),
+                  (str(event.originator_id), str(event.unit_id), self.surname_index(event.last_name)))
+
+    @process.register
+    def _(self, event: Child.DetailsCorrected, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {children} SET surname = ? WHERE child_id = ?"),
+                  (self.surname_index(event.last_name), str(event.originator_id)))
+
+    @process.register
+    def _(self, event: Child.MovedToUnit, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {children} SET unit_id = ? WHERE child_id = ?"),
+                  (str(event.unit_id), str(event.originator_id)))
+
+    @process.register
+    def _(self, event: Child.Restricted, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {children} SET restricted = 1 WHERE child_id = ?"), (str(event.originator_id),))
+
+    @process.register
+    def _(self, event: Child.RestrictionLifted, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {children} SET restricted = 0 WHERE child_id = ?"), (str(event.originator_id),))
+
+    @process.register
+    def _(self, event: User.Created, c: Any) -> None:
+        c.execute(self.view.sql("INSERT INTO {users} (user_id, surname) VALUES (?, ?)"),
+                  (str(event.originator_id), self.surname_index(event.name)))
+
+    @process.register
+    def _(self, event: Tombstone, c: Any) -> None:
+        # An erased child's events: keep the access history, forget the child's context.
+        c.execute(self.view.sql("DELETE FROM {children} WHERE child_id = ?"), (str(event.key_id),))
+
+    # -- accesses and the rules --------------------------------------------------------------
+    @process.register
+    def _(self, event: Access.Created, c: Any) -> None:
+        self._record(c, event, event.action, event.records, event.reason)
+
+    @process.register
+    def _(self, event: BreakGlass.Created, c: Any) -> None:
+        self._record(c, event, "break_glass", [str(r) for r in event.record_ids], event.reason,
+                     unit_id=None)
+
+    def _record(self, c: Any, event: Any, action: str, records: list[str], reason: str,
+                unit_id: Any = "from-event") -> None:
+        at = event.timestamp
+        user_unit = event.unit_id if unit_id == "from-event" else None
+        sealed = self.seal(reason, f"access:{event.originator_id}")
+        for child_id in dict.fromkeys(event.subject_ids):
+            c.execute(self.view.sql(
+                "INSERT INTO {accesses} (access_id, child_id, at, user_id, role, unit_id, action, records, reason_sealed) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                (str(event.originator_id), str(child_id), at.isoformat(), str(event.user_id), event.role,
+                 None if user_unit is None else str(user_unit), action, ",".join(records), sealed))
+            for rule in self._rules_broken(c, event, child_id, action, user_unit):
+                c.execute(self.view.sql(
+                    "INSERT INTO {anomalies} (id, access_id, at, user_id, child_id, rule, reviewed) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 0)"),
+                    (f"{event.originator_id}:{child_id}:{rule}", str(event.originator_id), at.isoformat(),
+                     str(event.user_id), str(child_id), rule))
+
+    def _rules_broken(self, c: Any, event: Any, child_id: UUID, action: str, user_unit: Any) -> list[str]:
+        broken = []
+        child = self._one(c, "SELECT unit_id, surname FROM {children} WHERE child_id = ?", (str(child_id),))
+        if action == "break_glass":
+            broken.append("break_glass")
+        elif (event.role in ("staff", "unit_leader") and child is not None and user_unit is not None
+              and child["unit_id"] != str(user_unit)):
+            broken.append("outside_unit")
+        local = event.timestamp.astimezone(OSLO)
+        start, end = self.hours
+        if local.weekday() >= 5 or not start <= local.hour < end:
+            broken.append("after_hours")
+        user = self._one(c, "SELECT surname FROM {users} WHERE user_id = ?", (str(event.user_id),))
+        if child is not None and user is not None and child["surname"] and child["surname"] == user["surname"]:
+            broken.append("same_surname")
+        hour = event.timestamp.astimezone(OSLO).strftime("%Y-%m-%dT%H")
+        c.execute(self.view.sql(
+            "INSERT INTO {hourly} (user_id, hour, child_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
+            (str(event.user_id), hour, str(child_id)))
+        count = self._one(c, "SELECT COUNT(*) AS n FROM {hourly} WHERE user_id = ? AND hour = ?",
+                          (str(event.user_id), hour))["n"]
+        if count == self.max_per_hour + 1:  # the moment the limit is passed, once
+            broken.append("many_children")
+        return broken
+
+    def _one(self, c: Any, statement: str, params: tuple) -> Any:
+        c.execute(self.view.sql(statement), params)
+        return c.fetchone()
+
+    # -- review and erasure requests -----------------------------------------------------------
+    @process.register
+    def _(self, event: AnomalyReview.Created, c: Any) -> None:
+        c.execute(self.view.sql(
+            "UPDATE {anomalies} SET reviewed = 1, reviewed_by = ?, reviewed_at = ?, comment_sealed = ? WHERE id = ?"),
+            (str(event.reviewed_by), event.timestamp.isoformat(),
+             self.seal(event.comment, f"review:{event.anomaly_id}"), event.anomaly_id))
+
+    @process.register
+    def _(self, event: ErasureRequest.Created, c: Any) -> None:
+        c.execute(self.view.sql(
+            "INSERT INTO {erasures} (id, child_id, unit_id, status, requested_by, requested_at) VALUES (?, ?, ?, 'requested', ?, ?)"),
+            (str(event.originator_id), str(event.child_id), str(event.unit_id), str(event.requested_by),
+             event.timestamp.isoformat()))
+
+    @process.register
+    def _(self, event: ErasureRequest.Confirmed, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {erasures} SET status = 'confirmed', decided_by = ? WHERE id = ?"),
+                  (str(event.admin_id), str(event.originator_id)))
+
+    @process.register
+    def _(self, event: ErasureRequest.Rejected, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {erasures} SET status = 'rejected', decided_by = ? WHERE id = ?"),
+                  (str(event.admin_id), str(event.originator_id)))
+
+
