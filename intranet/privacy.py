@@ -39,6 +39,7 @@ RECORD_NAMES = {
     "child.name": "navn", "child.details": "personopplysninger", "child.guardians": "foresatte",
     "concern": "bekymring", "concern.list": "liste over bekymringer", "consent": "samtykke",
     "referral": "melding/henvisning", "referral.list": "liste over meldinger",
+    "access_log": "innsynslogg",
 }
 ACTION_NAMES = {"view": "visning", "print": "utskrift", "export": "eksport", "search": "søk",
                 "audit": "kontroll", "break_glass": "nødtilgang"}
@@ -90,7 +91,8 @@ def describe(row: dict, people: People, log) -> dict:
     row = dict(row)
     row["who"] = people.user_label(row["user_id"])
     row["child_name"] = people.child(row["child_id"])
-    row["what"] = ", ".join(dict.fromkeys(RECORD_NAMES.get(r, r) for r in row.get("records", "").split(",") if r))
+    kinds = (row.get("records") or "").split(",")
+    row["what"] = ", ".join(dict.fromkeys(RECORD_NAMES[r] for r in kinds if r in RECORD_NAMES))
     row["how"] = ACTION_NAMES.get(row.get("action", ""), row.get("action", ""))
     if "reason_sealed" in row:
         row["reason"] = log.unseal(row["reason_sealed"], f"access:{row['access_id']}")

@@ -81,7 +81,9 @@ class AccessLogTables(ViewTables):
 
     def queue(self, reviewed: bool, offset: int, limit: int) -> list[dict]:
         return self._rows(
-            "SELECT * FROM {anomalies} WHERE reviewed = ? ORDER BY at DESC, id LIMIT ? OFFSET ?",
+            "SELECT a.*, x.action, x.records, x.reason_sealed FROM {anomalies} a "
+            "LEFT JOIN {accesses} x ON x.access_id = a.access_id AND x.child_id = a.child_id "
+            "WHERE a.reviewed = ? ORDER BY a.at DESC, a.id LIMIT ? OFFSET ?",
             (1 if reviewed else 0, limit, offset))
 
     def anomaly(self, anomaly_id: str) -> dict | None:

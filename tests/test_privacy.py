@@ -1,0 +1,231 @@
+"""Who saw what: fail-closed recording on a failing store, the privacy officer's
+views and queue, break-the-glass, restriction, two-person erasure."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import date
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pytest
+
+from events.audit import Access, ErasureRequest
+from events.base import acting_as
+from events.errors import DomainError
+from intranet import demo_data
+from projections.access_log import AccessLogProjection
+from projections.ledger import LedgerProjection, verify
+from projections.runner import ProjectionRunner
+from tests.conftest import pg_connect
+from tests.rawstore import events_table
+from tests.webclient import csrf_of
+
+ACCESS_TOPIC = "events.audit:Access.Created"
+
+
+def name_of(web, child_id) -> str:
+    data = demo_data.CHILDREN[web.ids["children"].index(child_id)]
+    return f"{data['first_name']} {data['last_name']}"
+
+
+def make_access_writes_fail(env) -> None:
+    """A real store failure: the database itself refuses to store access events."""
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        schema = env["POSTGRES_SCHEMA"]
+        with pg_connect() as c:
+            c.execute(f"""CREATE FUNCTION {schema}.refuse_access() RETURNS trigger AS $$
+                BEGIN IF NEW.topic = '{ACCESS_TOPIC}' THEN RAISE EXCEPTION 'disk full'; END IF;
+                RETURN NEW; END $$ LANGUAGE plpgsql""")
+            c.execute(f"CREATE TRIGGER refuse_access BEFORE INSERT ON {events_table(env)} "
+                      f"FOR EACH ROW EXECUTE FUNCTION {schema}.refuse_access()")
+    else:
+        with sqlite3.connect(Path(env["BEKYMRING_DATA_DIR"]) / "bekymring.sqlite") as c:
+            c.execute(f"""CREATE TRIGGER refuse_access BEFORE INSERT ON stored_events
+                WHEN NEW.topic = '{ACCESS_TOPIC}' BEGIN SELECT RAISE(ABORT, 'disk full'); END""")
+
+
+def test_nothing_is_shown_when_the_store_refuses_the_access_event(web, env):
+    staff = web.login("staff")
+    child = web.child_in("solsikken")
+    urls = [f"/bekymringer/{web.concerns['own']}", f"/barn/{child}", "/barn", "/bekymringer",
+            f"/henvisninger/{web.referrals['own']}/utskrift", f"/henvisninger/{web.referrals['own']}/eksport"]
+    assert all(staff.get(u).status_code == 200 for u in urls)
+    make_access_writes_fail(env)
+    for url in urls:
+        response = staff.get(url)
+        assert response.status_code == 503, url
+        assert name_of(web, child) not in response.text, url
+        assert "Kom uten matpakke" not in response.text
+        assert "kunne ikke logge" in response.text
+
+
+def accesses(web) -> list:
+    read = (web.domain.mapper.to_domain_event(n) for n in web.domain.recorder.select_notifications(1, 100_000))
+    return [e for e in read if isinstance(e, Access.Created)]
+
+
+def test_the_privacy_officer_sees_who_saw_a_child_but_not_the_content(web):
+    staff = web.login("staff")
+    child = web.child_in("solsikken")
+    staff.get(f"/bekymringer/{web.concerns['own']}")
+    web.projections.wait()
+    officer = web.login("privacy_officer")
+    page = officer.get(f"/personvern/barn/{child}").text
+    staff_name = next(u["name"] for u in demo_data.USERS if u["username"] == "pedleder")
+    assert staff_name in page and "bekymring" in page and "visning" in page
+    assert "Kom uten matpakke" not in page  # metadata, never content
+    by_user = officer.get(f"/personvern/bruker/{web.ids['users']['pedleder']}").text
+    assert name_of(web, child) in by_user
+    # Looking is itself recorded.
+    assert accesses(web)[-1].action == "audit"
+    # Content stays out of reach.
+    assert officer.get(f"/bekymringer/{web.concerns['own']}").status_code == 404
+
+
+def test_break_the_glass_opens_for_an_hour_and_lands_in_the_queue(web):
+    staff = web.login("staff")
+    school_child = web.child_in("fjordvikskole")
+    refused = staff.get(f"/barn/{school_child}")
+    assert refused.status_code == 404 and "Nødtilgang" in refused.text
+    token = csrf_of(refused.text)
+    short = staff.post("/nodtilgang", data={"csrf_token": token, "path": f"/barn/{school_child}", "reason": "trenger"})
+    assert short.status_code == 422
+    granted = staff.post("/nodtilgang", data={"csrf_token": token, "path": f"/barn/{school_child}",
+                                             "reason": "Barnet er hos oss i dag, mor ringte om henting"})
+    assert granted.status_code == 303 and granted.headers["location"] == f"/barn/{school_child}"
+    page = staff.get(f"/barn/{school_child}")
+    assert page.status_code == 200 and name_of(web, school_child) in page.text
+    assert accesses(web)[-1].reason.startswith("nødtilgang")
+    # Reading only: the grant does not let her change or file anything for that child.
+    assert staff.get(f"/barn/{school_child}/samtykke").status_code == 404
+    # A missing record answers the same 404 whatever the reason.
+    missing = staff.post("/nodtilgang", data={"csrf_token": token, "path": f"/barn/{uuid4()}",
+                                             "reason": "Barnet er hos oss i dag, mor ringte om henting"})
+    assert missing.status_code == 404
+    web.projections.wait()
+    queue = web.login("privacy_officer").get("/personvern").text
+    assert "Nødtilgang" in queue and "Innsyn utenfor egen enhet" in queue
+    assert "mor ringte om henting" in queue
+
+
+def test_reviewing_an_anomaly_is_an_event_with_a_comment(web):
+    staff = web.login("staff")
+    school_child = web.child_in("fjordvikskole")
+    page = staff.get(f"/barn/{school_child}")
+    staff.post("/nodtilgang", data={"csrf_token": csrf_of(page.text), "path": f"/barn/{school_child}",
+                                    "reason": "Henting, foresatte ba om hjelp"})
+    web.projections.wait()
+    officer = web.login("privacy_officer")
+    queue = officer.get("/personvern").text
+    anomaly_id = re.search(r'name="anomaly_id" value="([^"]+:break_glass)"', queue).group(1)
+    no_comment = officer.post("/personvern/avvik", data={"csrf_token": csrf_of(queue), "anomaly_id": anomaly_id, "comment": ""})
+    assert no_comment.headers["location"] == "/personvern?feil=kommentar"
+    done = officer.post("/personvern/avvik", data={"csrf_token": csrf_of(queue), "anomaly_id": anomaly_id,
+                                                   "comment": "Snakket med styrer: tjenstlig behov."})
+    assert done.status_code == 303
+    assert anomaly_id not in officer.get("/personvern").text
+    reviewed = officer.get("/personvern?vis=gjennomgatt").text
+    assert "Snakket med styrer: tjenstlig behov." in reviewed
+    reviews = [e for e in (web.domain.mapper.to_domain_event(n) for n in web.domain.recorder.select_notifications(1, 100_000))
+               if type(e).__qualname__ == "AnomalyReview.Created"]
+    assert reviews[0].anomaly_id == anomaly_id and reviews[0].reviewed_by == web.ids["users"]["personvern"]
+
+
+def test_the_rules_for_hours_many_children_and_surnames(domain, monkeypatch):
+    monkeypatch.setenv("BEKYMRING_OFFICE_HOURS", "0-0")  # every hour is after hours
+    monkeypatch.setenv("BEKYMRING_MAX_CHILDREN_PER_HOUR", "3")
+    unit = domain.register_unit("Fjordvik skole", "skole")
+    user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
+    children = [domain.register_child(f"Barn{i}", "Strand" if i == 0 else f"Etternavn{i}", date(2015, 1, 1), unit)
+                for i in range(5)]
+    with acting_as(user):
+        domain.record_access(user, "staff", unit, children, ["child.name"], "view", "", "s")
+    runner = ProjectionRunner(domain, [AccessLogProjection])
+    runner.catch_up()
+    rules = [r["rule"] for r in runner["access_log"].view.queue(False, 0, 100)]
+    assert rules.count("after_hours") == 5
+    assert rules.count("many_children") == 1  # once, when the fourth child was seen
+    assert rules.count("same_surname") == 1  # Kari Strand looked at Barn0 Strand
+    assert "outside_unit" not in rules
+
+
+def test_the_guardians_access_report_is_printable_and_recorded(web):
+    child = web.child_in("solsikken")
+    web.login("staff").get(f"/barn/{child}")
+    web.projections.wait()
+    officer = web.login("privacy_officer")
+    report = officer.get(f"/personvern/barn/{child}/innsyn")
+    assert report.status_code == 200
+    assert "Innsyn i logg" in report.text and name_of(web, child) in report.text
+    assert "Hvem (navn og rolle)" in report.text and "Pedagogisk leder" in report.text
+    last = accesses(web)[-1]
+    assert (last.action, last.reason, last.subject_ids) == ("print", "innsyn i logg", [child])
+
+
+def test_a_restricted_child_is_refused_to_all_but_the_privacy_officer_with_the_reason(web):
+    child = web.child_in("solsikken")
+    officer = web.login("privacy_officer")
+    page = officer.get(f"/personvern/barn/{child}").text
+    officer.post(f"/personvern/barn/{child}/sperr", data={"csrf_token": csrf_of(page), "reason": "Skjult adresse (kode 6)"})
+    staff, leader = web.login("staff"), web.login("unit_leader")
+    for client in (staff, leader):
+        for url in (f"/barn/{child}", f"/bekymringer/{web.concerns['own']}"):
+            response = client.get(url)
+            assert response.status_code == 403 and "sperret" in response.text, url
+            assert name_of(web, child) not in response.text
+    web.projections.wait()
+    assert name_of(web, child) not in staff.get("/barn").text
+    assert f"/bekymringer/{web.concerns['own']}" not in leader.get("/bekymringer/innboks").text
+    # Break-the-glass does not open a restriction.
+    refused = staff.post("/nodtilgang", data={"csrf_token": csrf_of(staff.get("/konto").text),
+                                             "path": f"/barn/{child}", "reason": "Tjenstlig behov, akutt situasjon"})
+    assert refused.status_code == 403
+    assert "Barnet er sperret" in officer.get(f"/personvern/barn/{child}").text
+    officer.post(f"/personvern/barn/{child}/opphev", data={"csrf_token": csrf_of(page), "reason": "Adressesperre opphevet"})
+    assert staff.get(f"/barn/{child}").status_code == 200
+
+
+def test_erasure_needs_the_privacy_officer_and_an_admin_and_keeps_the_log(web, env):
+    child = web.child_in("solsikken")
+    staff = web.login("staff")
+    staff.get(f"/barn/{child}")
+    officer = web.login("privacy_officer")
+    page = officer.get(f"/personvern/barn/{child}").text
+    officer.post(f"/personvern/barn/{child}/slett", data={"csrf_token": csrf_of(page),
+                                                         "reason": "Oppbevaringstiden er ute (arkivplan 2026)"})
+    web.projections.wait()
+    assert staff.get(f"/barn/{child}").status_code == 200  # nothing happens before an admin confirms
+    admin = web.login("admin")
+    pending = admin.get("/admin/sletting").text
+    assert "Oppbevaringstiden er ute" in pending and name_of(web, child) not in pending
+    request_id = re.search(r'/admin/sletting/([0-9a-f-]{36})/bekreft', pending).group(1)
+    assert admin.post(f"/admin/sletting/{request_id}/bekreft", data={"csrf_token": csrf_of(pending)}).status_code == 303
+    # Pages say it is erased; read models purged what they derived.
+    assert staff.get(f"/barn/{child}").status_code == 410
+    erased = staff.get(f"/bekymringer/{web.concerns['own']}")
+    assert erased.status_code == 410 and "slettet" in erased.text
+    web.projections.wait()
+    assert web.projections["directory"].view.children_in_unit(web.ids["units"]["solsikken"], 0, 100).count(child) == 0
+    assert f"/bekymringer/{web.concerns['own']}" not in staff.get("/bekymringer").text
+    # The access history keeps its metadata, and the tamper evidence still holds.
+    log = officer.get(f"/personvern/barn/{child}").text
+    assert "Innsynslogg for et slettet barn" in log and "visning" in log
+    ledger = ProjectionRunner(web.domain, [LedgerProjection])
+    ledger.catch_up()
+    assert verify(web.domain, ledger["ledger"].view).ok
+
+
+def test_the_requester_cannot_confirm_their_own_erasure(domain):
+    unit = domain.register_unit("Fjordvik skole", "skole")
+    child = domain.register_child("Ada", "Berg", date(2016, 1, 1), unit)
+    officer = uuid4()
+    request_id = domain.request_erasure(child, "Godkjent krav om sletting", officer)
+    with pytest.raises(DomainError, match="cannot confirm"):
+        domain.confirm_erasure(request_id, officer)
+    assert domain.get_erasure_request(request_id).status == "requested"
+    assert isinstance(domain.get_erasure_request(request_id), ErasureRequest)
+    assert domain.get_child(child).name == "Ada Berg"
+    domain.confirm_erasure(request_id, UUID(int=7))
+    assert domain.is_erased(child)
