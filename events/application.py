@@ -15,8 +15,11 @@ from eventsourcing.persistence import JSONTranscoder
 from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest, SignIn
 from events.blind_index import BlindIndex
 from events.children import Child
+from events.binder_commands import BinderCommands
 from events.concern_commands import ConcernCommands
+from events.meeting_commands import MeetingCommands
 from events.referral_commands import ReferralCommands
+from events.transfer_commands import TransferCommands
 from events.directory import Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper
 from events.erasure import Erasure
@@ -45,7 +48,7 @@ def uses_postgres(env) -> bool:
     return env.get("PERSISTENCE_MODULE") == POSTGRES_PERSISTENCE
 
 
-class Bekymring(ConcernCommands, ReferralCommands, Application):
+class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log
@@ -276,6 +279,11 @@ class Bekymring(ConcernCommands, ReferralCommands, Application):
     def reset_totp(self, user_id: UUID) -> None:
         user = self.get_user(user_id)
         user.reset_totp()
+        self.save(user)
+
+    def choose_language(self, user_id: UUID, language: str) -> None:
+        user = self.get_user(user_id)
+        user.choose_language(language)
         self.save(user)
 
     def reactivate_user(self, user_id: UUID) -> None:

@@ -86,6 +86,7 @@ class User(Record):
         self.password_hash = password_hash
         self.password_is_temporary = password_is_temporary
         self.active = True
+        self.language = "nb"
         self.totp_secret: str | None = None
         self.totp_last_step = 0
         self.recovery_code_hashes: list[str] = []
@@ -144,6 +145,10 @@ class User(Record):
         self.totp_secret = None
         self.totp_last_step = 0
         self.recovery_code_hashes = []
+
+    @event("LanguageChosen")
+    def choose_language(self, language: str) -> None:
+        self.language = language
 
     @event("Deactivated")
     def deactivate(self) -> None:

@@ -42,6 +42,13 @@ class Target:
     shared_with: tuple[UUID, ...] = ()
     record_ids: tuple[UUID, ...] = ()  # what a break-the-glass grant would name
     restricted: bool = False  # the child is restricted (sperret)
+    to_unit_id: UUID | None = None  # a transfer's receiving unit
+    unit_ids: tuple[UUID, ...] = ()  # a resource-team meeting's units
+    services: tuple[str, ...] = ()  # and the services attending it
+
+    @classmethod
+    def meeting(cls, meeting) -> Target:
+        return cls(owner_id=meeting.leader_id, unit_ids=tuple(meeting.unit_ids), services=tuple(meeting.services))
 
     @classmethod
     def concern(cls, concern, restricted: bool = False) -> Target:
@@ -86,6 +93,35 @@ def _owns_concern(user: Principal, target: Target | None) -> bool:
     )
 
 
+def _attends_meeting(user: Principal, target: Target | None) -> bool:
+    """The meeting's leader, its units' leaders, and the services attending it."""
+    if target is None:
+        return False
+    return (
+        user.id == target.owner_id
+        or (user.role == "unit_leader" and user.unit_id in target.unit_ids)
+        or (user.role == "resource_team" and user.service in target.services)
+    )
+
+
+def _edits_binder(user: Principal, target: Target | None) -> bool:
+    """Editors of the binder: the resource team, and unit leaders (a unit's own
+    information page only by that unit's leader)."""
+    if user.role == "resource_team":
+        return True
+    return user.role == "unit_leader" and (target is None or target.unit_id in (None, user.unit_id))
+
+
+def _works_on_transfer(user: Principal, target: Target | None) -> bool:
+    """The author and the sending unit's leader, and the receiving unit's leader."""
+    return _works_on_concern(user, target) or _leads_receiving_unit(user, target)
+
+
+def _leads_receiving_unit(user: Principal, target: Target | None) -> bool:
+    return (user.role == "unit_leader" and target is not None and target.to_unit_id is not None
+            and target.to_unit_id == user.unit_id)
+
+
 def _own_account(user: Principal, target: Target | None) -> bool:
     return target is not None and target.owner_id == user.id
 
@@ -127,6 +163,31 @@ RULES: dict[str, Rule] = {
     "child.restrict": lambda user, target: user.role == "privacy_officer",
     "erasure.request": lambda user, target: user.role == "privacy_officer",
     "erasure.confirm": lambda user, target: user.role == "admin",
+    # The resource team. Unit leaders bring their unit's cases; the services attending
+    # see what is brought to their meeting; the meeting leader minutes and approves.
+    "meetings.list": lambda user, target: user.role in ("unit_leader", "resource_team"),
+    "meeting.schedule": lambda user, target: user.role in ("unit_leader", "resource_team"),
+    "meeting.view": _attends_meeting,
+    "meeting.bring": lambda user, target: user.role == "unit_leader" and target is not None
+    and user.unit_id in target.unit_ids,
+    "meeting.general": _attends_meeting,
+    "meeting.minute": _own_account,
+    "meeting.approve": _own_account,
+    # Leaders: anonymised minutes and statistics only.
+    "leaders.view": lambda user, target: user.role == "municipal_leader",
+    "calendar.view": lambda user, target: True,
+    # The electronic binder: everyone signed in reads published pages; editors
+    # (unit leaders, the resource team) write, publish, and see drafts.
+    "binder.view": lambda user, target: True,
+    "binder.edit": _edits_binder,
+    # Transfers between units: prepared by the child's unit, sent by its leader,
+    # received (opened, accepted or returned) by the receiving unit's leader.
+    "transfers.list": lambda user, target: user.role in ("staff", "unit_leader"),
+    "transfer.create": _own_unit,
+    "transfer.view": _works_on_transfer,
+    "transfer.edit": _works_on_concern,
+    "transfer.send": _leads_unit,
+    "transfer.receive": _leads_receiving_unit,
     # Break-the-glass: caseworkers may ask for access outside the rules, with a reason.
     "break_glass": lambda user, target: user.role in GLASS_ROLES,
 }
@@ -139,6 +200,7 @@ RECORD_ACTIONS = (
     "child.view", "concern.create", "concern.view", "concern.edit", "concern.share", "concern.close",
     "consent.view", "consent.record", "referral.create", "referral.view", "referral.edit",
     "referral.send_report", "referral.send_referral",
+    "transfer.create", "transfer.view", "transfer.edit", "transfer.send", "transfer.receive",
 )
 
 

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from events import totp
 from events.policy import Target
+from intranet import i18n
 from intranet.auth import redirect
 from intranet.forms import read_form
 from intranet.guard import require
@@ -102,7 +103,22 @@ def _totp_context(account, secret: str, error: str | None) -> dict:
             "account": account}
 
 
+async def language(request: Request) -> Response:
+    """Choose the interface language: kept on the user's account, or in a cookie before sign-in."""
+    form = await read_form(request)
+    chosen = i18n.choose(form.get("language"))
+    account = request.state.account
+    if account is not None and request.state.user is not None:
+        await run_in_threadpool(request.app.state.domain.choose_language, account.id, chosen)
+    back = form.get("next", "/")
+    response = redirect(request, back if back.startswith("/") and not back.startswith("//") else "/")
+    response.set_cookie(i18n.COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                        secure=request.app.state.settings.secure_cookies, path="/")
+    return response
+
+
 routes = [
+    Route("/konto/sprak", language, methods=["POST"], name="language"),
     Route("/konto", account_page, name="account"),
     Route("/konto/passord", password_page, methods=["GET", "POST"], name="account_password"),
     Route("/konto/totp", totp_page, methods=["GET", "POST"], name="account_totp"),

@@ -10,7 +10,10 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from events.application import Bekymring
-from intranet import account, admin, auth, break_glass, children, concerns, consents, pages, privacy, referrals
+from intranet import (
+    account, admin, auth, binder, break_glass, calendar, children, concerns, consents, leaders, meetings, pages,
+    privacy, referrals, transfers,
+)
 from intranet.drafts import DraftStore
 from intranet.grants import GrantStore
 from intranet.errors import exception_handlers
@@ -54,6 +57,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *consents.routes,
         *admin.routes,
         *privacy.routes,
+        *meetings.routes,
+        *leaders.routes,
+        *calendar.routes,
+        *binder.routes,
+        *transfers.routes,
         *break_glass.routes,
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]

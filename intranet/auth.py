@@ -20,12 +20,13 @@ from events.base import current_actor
 from events.errors import DomainError
 from events.policy import Principal
 from events import totp
-from intranet.forms import read_form, set_anonymous_csrf_cookie
+from intranet import i18n
+from intranet.forms import read_form
 from intranet.passwords import hash_password, verify_password
 from intranet.sessions import ACTIVE, NEEDS_CODE, NEEDS_ENROLMENT, Session
 from intranet.templating import render
 
-PUBLIC_PATHS = {"/logg-inn", "/health", "/tilgjengelighet"}
+PUBLIC_PATHS = {"/logg-inn", "/health", "/tilgjengelighet", "/konto/sprak"}
 STAGE_PATHS = {
     NEEDS_CODE: ("/logg-inn/kode", {"/logg-inn/kode", "/logg-ut"}),
     NEEDS_ENROLMENT: ("/konto/totp", {"/konto/totp", "/logg-ut"}),
@@ -80,12 +81,16 @@ class AuthMiddleware:
         if target is not None:
             await redirect(request, target)(scope, receive, send)
             return
-        # Every event this request causes names the signed-in user.
+        # Every event this request causes names the signed-in user; pages speak
+        # the user's language (before sign-in: the cookie's).
         token = current_actor.set(account.id if account else None)
+        chosen = getattr(account, "language", None) if account else request.cookies.get(i18n.COOKIE)
+        language = i18n.current_language.set(i18n.choose(chosen))
         try:
             await self.app(scope, receive, send)
         finally:
             current_actor.reset(token)
+            i18n.current_language.reset(language)
 
     @staticmethod
     def _load(request: Request):
@@ -141,9 +146,7 @@ def _first_page(stage: str) -> str:
 async def login_page(request: Request) -> Response:
     """The sign-in form."""
     if request.method == "GET":
-        response = render(request, "auth/login.html", {"values": {}, "error": None})
-        set_anonymous_csrf_cookie(request, response)
-        return response
+        return render(request, "auth/login.html", {"values": {}, "error": None})
     form = await read_form(request)
     username = form.get("username", "").strip().lower()
     password = form.get("password", "")

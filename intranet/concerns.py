@@ -123,6 +123,8 @@ def page_context(request: Request, concern: Concern) -> dict[str, Any]:
         "forms": {},
         "conflict": None,
         "active": "concerns",
+        # The action guide's page for this level in the electronic binder, if published.
+        "guide_page": request.app.state.projections["binder"].view.guide_slug(concern.level),
     }
 
 

@@ -9,7 +9,7 @@ from events import totp
 from events.directory import TOTP_REQUIRED_ROLES
 from events.application import Bekymring
 from events.base import acting_as
-from intranet import demo_data
+from intranet import demo_binder, demo_data
 from intranet.passwords import hash_password
 
 # Demo users in roles that must use a second factor get it set up in advance,
@@ -60,6 +60,7 @@ def load(app: Bekymring) -> dict[str, Any]:
             )
             for c in demo_data.CHILDREN
         ]
+    demo_binder.load(app, units, users)  # each page names the user who wrote it
     return {"units": units, "users": users, "children": children}
 
 

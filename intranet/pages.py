@@ -37,7 +37,13 @@ def health(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
+def accessibility(request: Request) -> Response:
+    """The accessibility statement (tilgjengelighetserklæring), public like the sign-in page."""
+    return render(request, "accessibility.html", {"active": "accessibility"})
+
+
 routes = [
     Route("/", home, name="home"),
+    Route("/tilgjengelighet", accessibility, name="accessibility"),
     Route("/health", health, name="health"),
 ]

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import jinja2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from intranet.forms import csrf_token
+from intranet import i18n
+from intranet.forms import csrf_token, set_anonymous_csrf_cookie
 from intranet.paths import static_dir, templates_dir
 
 
@@ -32,15 +34,13 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 
 def nodate(value: date | None) -> str:
-    """A date the Norwegian way: 23.11.2026."""
-    return value.strftime("%d.%m.%Y") if value else "–"
+    """A date the Norwegian way (23.11.2026), or the user's language's."""
+    return i18n.short_date(value) if value else "–"
 
 
 def when(value: datetime | None) -> str:
     """A moment in Norwegian time: 23.11.2026 kl. 14.05."""
-    if value is None:
-        return "–"
-    return value.astimezone(OSLO).strftime("%d.%m.%Y kl. %H.%M")
+    return i18n.moment(value, OSLO) if value else "–"
 
 
 def clock(value: float | datetime) -> str:
@@ -50,8 +50,15 @@ def clock(value: float | datetime) -> str:
 
 
 def make_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(templates_dir()))
-    templates.env.autoescape = True
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    templates = Jinja2Templates(env=env)
+    # gettext follows the request's language (a context variable), so one
+    # environment serves every language.
+    templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     templates.env.globals["static_url"] = static_url
     # The shared macros are globals, so a block rendered alone (an htmx fragment) sees them.
     macros = templates.env.get_template("_macros.html").module
@@ -93,6 +100,8 @@ def render(
     context.setdefault("user", getattr(request.state, "user", None))
     context.setdefault("me", getattr(request.state, "account", None))
     context.setdefault("csrf_token", csrf_token(request))
+    context.setdefault("lang", i18n.current_language.get())
+    context.setdefault("languages", i18n.LANGUAGES)
     if wants_fragment(request):
         tmpl = templates.get_template(template)
         ctx = tmpl.new_context({"request": request, **context})
@@ -104,4 +113,5 @@ def render(
     else:
         response = templates.TemplateResponse(request, template, context, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
+    set_anonymous_csrf_cookie(request, response)  # before sign-in, forms need it too
     return response

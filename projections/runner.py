@@ -25,10 +25,13 @@ from eventsourcing.persistence import Notification
 from events.application import Bekymring, data_dir_of, uses_postgres
 from events.sqlite_store import DurableSQLiteDatastore
 from projections.access_log import AccessLogProjection
+from projections.binder import BinderProjection
 from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
+from projections.meetings import MeetingProjection
 from projections.referrals import ReferralProjection
+from projections.transfers import TransferProjection
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,9 @@ PROJECTIONS = (
     ConcernProjection,
     ReferralProjection,
     AccessLogProjection,
+    BinderProjection,
+    TransferProjection,
+    MeetingProjection,
     LedgerProjection,
 )
 BATCH = 1000

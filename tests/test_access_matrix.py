@@ -14,6 +14,7 @@ EVERYONE = set(ROLES)
 UNIT_ROLES = {"staff", "unit_leader"}
 ADMIN = {"admin"}
 PRIVACY = {"privacy_officer"}
+EDITORS = {"unit_leader", "resource_team"}  # of the binder
 
 # (method, path template, who is allowed, status when denied)
 # "{own_child}" is a child in Solsikken barnehage (the staff's and unit leader's
@@ -77,6 +78,43 @@ MATRIX = [
     ("GET", "/personvern/brukere", PRIVACY, 403),
     ("GET", "/admin/sletting", ADMIN, 403),
     ("POST", "/admin/sletting/{missing}/bekreft", ADMIN, 403),
+    ("GET", "/ressursteam", {"unit_leader", "resource_team"}, 403),
+    ("GET", "/ressursteam/nytt", {"unit_leader", "resource_team"}, 403),
+    ("POST", "/ressursteam/nytt", {"unit_leader", "resource_team"}, 403),
+    ("GET", "/ressursteam/{meeting}", {"unit_leader", "resource_team"}, 404),
+    ("GET", "/ressursteam/{meeting}/sak", {"unit_leader"}, 404),
+    ("POST", "/ressursteam/{meeting}/generelt", {"unit_leader", "resource_team"}, 404),
+    ("POST", "/ressursteam/{meeting}/rad", {"unit_leader"}, 404),
+    ("POST", "/ressursteam/{meeting}/godkjenn", {"unit_leader"}, 404),
+    ("POST", "/ressursteam/sak/{missing}/rad", set(), 404),
+    ("GET", "/ledelse", {"municipal_leader"}, 403),
+    ("GET", "/ledelse/statistikk", {"municipal_leader"}, 403),
+    ("GET", "/arshjul", EVERYONE, None),
+    ("POST", "/konto/sprak", EVERYONE, None),
+    # The electronic binder: everyone reads published pages; editors write and see drafts.
+    ("GET", "/perm", EVERYONE, None),
+    ("GET", "/perm/sok", EVERYONE, None),
+    ("POST", "/perm/sok", EVERYONE, None),
+    ("GET", "/perm/del/veileder", EVERYONE, None),
+    ("GET", "/perm/handlingsveileder-niva-0", EVERYONE, None),
+    ("GET", "/perm/ressursteam-moteplan-2027", EDITORS, 404),
+    ("GET", "/perm/ressursteam-moteplan-2027/historikk", EDITORS, 404),
+    ("GET", "/perm/ny", EDITORS, 403),
+    ("POST", "/perm/ny", EDITORS, 403),
+    ("GET", "/perm/solsikken-barnehage/rediger", EDITORS, 403),
+    ("POST", "/perm/solsikken-barnehage/rediger", EDITORS, 403),
+    ("GET", "/perm/solsikken-barnehage/historikk", EDITORS, 403),
+    ("GET", "/perm/solsikken-barnehage/sammenlign", EDITORS, 403),
+    ("POST", "/perm/solsikken-barnehage/publiser", EDITORS, 403),
+    # Transfers: the sending unit; the receiving leader (not a matrix user) in test_transfers.
+    ("GET", "/overforinger", UNIT_ROLES, 403),
+    ("GET", "/overforinger/ny", UNIT_ROLES, 403),
+    ("POST", "/overforinger/ny", UNIT_ROLES, 403),
+    ("GET", "/overforinger/{own_transfer}", UNIT_ROLES, 404),
+    ("GET", "/overforinger/{colleague_transfer}", {"unit_leader"}, 404),
+    ("POST", "/overforinger/{own_transfer}/lagre", UNIT_ROLES, 404),
+    ("POST", "/overforinger/{own_transfer}/send", {"unit_leader"}, 404),
+    ("POST", "/overforinger/{own_transfer}/godta", set(), 404),
     # Break-the-glass with nothing to open answers like a missing record.
     ("POST", "/nodtilgang", {"staff", "unit_leader", "resource_team"}, 403, {404}),
 ]
@@ -90,6 +128,7 @@ NOT_IN_MATRIX = {
     "/admin/brukere/{user_id}": "the {user} row",
     "/barn/{child_id}": "the child rows",
     "/health": "public, reveals no personal data (tested in test_web)",
+    "/tilgjengelighet": "public: the accessibility statement",
     "/static": "public files",
     "/bekymringer/{concern_id}": "the concern rows",
     "/bekymringer/{concern_id}/{action}": "the concern action rows; every action in test_concerns",
@@ -107,6 +146,18 @@ NOT_IN_MATRIX = {
     "/personvern/barn/{child_id}/{action}": "the sperr and slett rows; every action in test_privacy",
     "/personvern/bruker/{user_id}": "the personvern user row",
     "/admin/sletting/{request_id}/{decision}": "the sletting row; both decisions in test_privacy",
+    "/perm/del/{section}": "the binder section row",
+    "/perm/{slug}": "the binder page rows",
+    "/perm/{slug}/rediger": "the binder page rows",
+    "/perm/{slug}/historikk": "the binder page rows",
+    "/perm/{slug}/sammenlign": "the binder page rows",
+    "/perm/{slug}/{action}": "the publiser row; every action in test_binder",
+    "/overforinger/{transfer_id}": "the transfer rows",
+    "/overforinger/{transfer_id}/{action}": "the transfer rows; every action in test_transfers",
+    "/ressursteam/{meeting_id}": "the meeting rows",
+    "/ressursteam/{meeting_id}/sak": "the meeting rows",
+    "/ressursteam/{meeting_id}/{action}": "the meeting rows",
+    "/ressursteam/sak/{case_id}/rad": "the meeting rows; minutes in test_meetings",
 }
 
 
@@ -134,6 +185,9 @@ def test_access_matrix(web, role):
         "own_referral": web.referrals["own"],
         "own_ppt_referral": web.referrals["own_ppt"],
         "other_referral": web.referrals["other"],
+        "meeting": web.meeting,
+        "own_transfer": web.transfers["own"],
+        "colleague_transfer": web.transfers["colleague"],
     }
     failures = []
     for method, template, allowed, denied_status, *accepted in MATRIX:

@@ -6,16 +6,23 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from events.application import Bekymring
-from events.directory import TOTP_REQUIRED_ROLES
-from events.kek import read_kek_file
-from intranet import demo_data
+from events.kek import Kek, read_kek_file
+from intranet import demo, demo_data
+from tests.conftest import sqlite_env
 
 
-DEMO_EVENTS = (
-    len(demo_data.UNITS) + len(demo_data.USERS) + len(demo_data.CHILDREN)
-    + sum(u["role"] in TOTP_REQUIRED_ROLES for u in demo_data.USERS)  # second factor set up
-)
+@pytest.fixture
+def DEMO_EVENTS(tmp_path) -> int:
+    """How many events the demo loader writes (loaded once into a scratch store)."""
+    app = Bekymring(env=sqlite_env(tmp_path / "scratch", Kek.generate()))
+    try:
+        demo.load(app)
+        return app.position()
+    finally:
+        app.close()
 
 
 def run(args, cwd, env=None, check=True):
@@ -30,7 +37,7 @@ def run(args, cwd, env=None, check=True):
     return result
 
 
-def test_demo_loads_the_municipality_once_and_prints_the_logins(tmp_path):
+def test_demo_loads_the_municipality_once_and_prints_the_logins(tmp_path, DEMO_EVENTS):
     first = run(["demo", "--load-only"], tmp_path)
     assert "http://127.0.0.1:8000/" in first.stdout
     for user in demo_data.USERS:
@@ -52,14 +59,14 @@ def test_serve_refuses_to_start_without_a_kek(tmp_path):
     assert "No key-encryption key" in result.stderr
 
 
-def test_projections_rebuild_shows_progress(tmp_path):
+def test_projections_rebuild_shows_progress(tmp_path, DEMO_EVENTS):
     run(["demo", "--load-only"], tmp_path)
     result = run(["projections", "rebuild"], tmp_path, env={"BEKYMRING_DEMO": "1"})
     assert f"directory: {DEMO_EVENTS} hendelser" in result.stdout
     assert f"[##############################] {DEMO_EVENTS}/{DEMO_EVENTS}" in result.stderr
 
 
-def test_rotate_kek_rewraps_and_the_new_key_opens_the_data(tmp_path):
+def test_rotate_kek_rewraps_and_the_new_key_opens_the_data(tmp_path, DEMO_EVENTS):
     run(["demo", "--load-only"], tmp_path)
     demo_env = {"BEKYMRING_DEMO": "1"}
     result = run(["keys", "rotate-kek", "--new-kek-file", "new.key"], tmp_path, env=demo_env)

@@ -98,6 +98,7 @@ PROMISED_TOPICS = {
     "events.directory:Unit.Renamed",
     "events.directory:User.Created",
     "events.directory:User.Deactivated",
+    "events.directory:User.LanguageChosen",
     "events.directory:User.PasswordSet",
     "events.directory:User.Reactivated",
     "events.directory:User.RecoveryCodeUsed",
@@ -106,6 +107,25 @@ PROMISED_TOPICS = {
     "events.directory:User.TotpReset",
     "events.directory:User.TotpStepUsed",
     "events.erasure:Erasure.Created",
+    "events.binder:BinderPage.Created",
+    "events.binder:BinderPage.Edited",
+    "events.binder:BinderPage.Published",
+    "events.binder:BinderPage.Unpublished",
+    "events.transfers:Transfer.Created",
+    "events.transfers:Transfer.DraftUpdated",
+    "events.transfers:Transfer.ApprovalRecorded",
+    "events.transfers:Transfer.Sent",
+    "events.transfers:Transfer.Viewed",
+    "events.transfers:Transfer.Accepted",
+    "events.transfers:Transfer.Returned",
+    "events.meetings:Meeting.Created",
+    "events.meetings:Meeting.CaseAdded",
+    "events.meetings:Meeting.GeneralIssueAdded",
+    "events.meetings:Meeting.GeneralIssueMinuted",
+    "events.meetings:Meeting.MinutesApproved",
+    "events.meetings:MeetingCase.Created",
+    "events.meetings:MeetingCase.AdviceMinuted",
+    "events.meetings:MeetingCase.ReturnedToConcern",
     "events.concerns:Concern.Created",
     "events.concerns:Concern.Closed",
     "events.concerns:Concern.EntryCorrected",
@@ -134,17 +154,21 @@ PROMISED_TOPICS = {
 
 def domain_event_topics() -> set[str]:
     import events.audit
+    import events.binder
     import events.children
     import events.concerns
     import events.consents
     import events.directory
     import events.erasure
+    import events.meetings
     import events.referral_commands
     import events.referrals
+    import events.transfers
 
     topics = set()
     modules = (events.audit, events.children, events.concerns, events.consents, events.directory,
-               events.erasure, events.referral_commands, events.referrals)
+               events.erasure, events.meetings, events.referral_commands, events.referrals,
+               events.binder, events.transfers)
     for module in modules:
         for aggregate in vars(module).values():
             if isinstance(aggregate, type) and issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:

@@ -55,8 +55,31 @@ class Web:
             "own_ppt": self.open_referral("own", "ppt", "pedleder"),
             "other": self.open_referral("other", "barnevern", "laerer"),
         }
+        with acting_as(self.ids["users"]["styrer"]):
+            self.meeting = self.domain.schedule_meeting(
+                "autumn", date.today(), [self.ids["units"]["solsikken"]],
+                ["barnevern", "helsestasjon", "ppt", "unit_leader"], self.ids["users"]["styrer"], "Rådhuset")
+        self.transfers = {
+            # sent from Solsikken barnehage to Fjordvik skole, prepared by a staff member
+            "own": self.make_transfer("pedleder"),
+            # by a colleague in the same kindergarten
+            "colleague": self.make_transfer("barnehagelaerer"),
+        }
         self.projections.wait()
         return self
+
+    def make_transfer(self, username: str, send: bool = True):
+        """A transfer of a Solsikken child to the school, approved by the guardians (and sent)."""
+        author, child_id, school = self.ids["users"][username], self.child_in("solsikken"), self.ids["units"]["fjordvikskole"]
+        with acting_as(author):
+            transfer_id = self.domain.start_transfer(child_id, school, "kindergarten_to_school", author)
+            self.domain.update_transfer(transfer_id, school, [], {"strengths": "Glad i å tegne og synge"})
+            guardians = [g["name"] for g in self.domain.get_child(child_id).guardians_with_responsibility]
+            self.domain.approve_transfer(transfer_id, guardians, "skriftlig", date.today(), "")
+        if send:
+            with acting_as(self.ids["users"]["styrer"]):
+                self.domain.send_transfer(transfer_id)
+        return transfer_id
 
     def give_consent(self, child_id, services, days=365):
         child = self.domain.get_child(child_id)

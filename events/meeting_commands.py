@@ -1,0 +1,112 @@
+"""Commands for resource-team meetings, mixed into the one application."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from events.consents import best_consent_for
+from events.concerns import ConcernClosed
+from events.meetings import MODES, InvalidMeeting, Meeting, MeetingCase, age_band
+from events.redaction import Person, redact
+
+
+def people_of(child) -> list[Person]:
+    """The registered names to redact, with the word that replaces each."""
+    roles = {"mor": "mor", "far": "far", "medmor": "medmor"}
+    return [Person(child.name, "barnet")] + [
+        Person(g["name"], roles.get(g.get("relation", ""), "foresatt")) for g in child.guardians
+    ]
+
+
+class MeetingCommands:
+    def schedule_meeting(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
+                         leader_id: UUID, place: str) -> UUID:
+        for unit_id in unit_ids:
+            self.get_unit(unit_id)  # type: ignore[attr-defined]
+        meeting = Meeting(kind, held_on, unit_ids, services, leader_id, place)
+        self.save(meeting)  # type: ignore[attr-defined]
+        return meeting.id
+
+    def get_meeting(self, meeting_id: UUID) -> Meeting:
+        return self._get(Meeting, meeting_id)  # type: ignore[attr-defined]
+
+    def get_meeting_case(self, case_id: UUID) -> MeetingCase:
+        return self._get(MeetingCase, case_id)  # type: ignore[attr-defined]
+
+    def redacted_concern_text(self, concern_id: UUID) -> str:
+        """The concern's chronology with the child and family removed: the starting
+        point the unit leader can redact further by hand."""
+        concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
+        child = self.get_child(concern.child_id)  # type: ignore[attr-defined]
+        text = "\n".join(f"{e['observed_on']:%d.%m.%Y}: {e['text']}" for e in concern.entries)
+        return redact(text, people_of(child)).text
+
+    def bring_case(self, meeting_id: UUID, concern_id: UUID, mode: str, text: str, brought_by: UUID) -> UUID:
+        """Bring a concern to a meeting. Anonymised: the text must carry no registered
+        name. By name: only with valid consent for every attending service."""
+        meeting = self.get_meeting(meeting_id)
+        meeting.check_open()
+        concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
+        if concern.unit_id not in meeting.unit_ids:
+            raise InvalidMeeting("the concern's unit is not in this meeting")
+        if mode not in MODES:
+            raise InvalidMeeting("unknown mode")
+        child = self.get_child(concern.child_id)  # type: ignore[attr-defined]
+        if mode == "anonymous":
+            leftover = [r for r in redact(text, people_of(child)).replacements if r[1] in
+                        ("barnet", "mor", "far", "medmor", "foresatt", "[etternavn]", "[fødselsnummer]")]
+            if leftover:
+                raise InvalidMeeting("the text still names the child or family")
+        else:
+            consents = self.consents_of(child.id)  # type: ignore[attr-defined]
+            coverage = {s: best_consent_for(consents, s, meeting.held_on)[1] for s in meeting.services
+                        if s != "unit_leader"}
+            MeetingCase.check_named_allowed(meeting.services, coverage)
+        unit = self.get_unit(concern.unit_id)  # type: ignore[attr-defined]
+        case = MeetingCase(meeting.id, concern.id, child.id, unit.id, unit.kind, mode,
+                           age_band(child.age_on(meeting.held_on)), text, brought_by)
+        meeting.add_case(case.id)
+        self.save(case, meeting)  # type: ignore[attr-defined]
+        return case.id
+
+    def add_general_issue(self, meeting_id: UUID, title: str, text: str, brought_by: UUID) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.add_general_issue(title, text, brought_by)
+        self.save(meeting)  # type: ignore[attr-defined]
+
+    def minute_case(self, case_id: UUID, advice: str) -> None:
+        case = self.get_meeting_case(case_id)
+        self.get_meeting(case.meeting_id).check_open()
+        child = self.get_child(case.child_id)  # type: ignore[attr-defined]
+        case.minute_advice(advice, redact(advice, people_of(child)).text)
+        self.save(case)  # type: ignore[attr-defined]
+
+    def minute_general(self, meeting_id: UUID, no: int, advice: str) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.minute_general(no, advice)
+        self.save(meeting)  # type: ignore[attr-defined]
+
+    def approve_minutes(self, meeting_id: UUID, by: UUID) -> list[UUID]:
+        """Approve the minutes; each case's advice goes back to its concern's logbook.
+        Returns the cases whose concern was closed (their advice is kept on the case)."""
+        meeting = self.get_meeting(meeting_id)
+        cases = [self.get_meeting_case(i) for i in meeting.case_ids]
+        if any(not c.advice for c in cases):
+            raise InvalidMeeting("every case needs its advice minuted")
+        meeting.approve_minutes(by)
+        self.save(meeting)  # type: ignore[attr-defined]
+        not_returned = []
+        for case in cases:
+            concern = self.get_concern(case.concern_id)  # type: ignore[attr-defined]
+            text = f"Råd fra ressursteamet ({meeting.held_on:%d.%m.%Y}): {case.advice}"
+            try:
+                concern.log_observation(meeting.held_on, text, "", by)
+            except ConcernClosed:
+                not_returned.append(case.id)
+                continue
+            case.mark_returned()
+            self.save(concern, case)  # type: ignore[attr-defined]
+        return not_returned
+
+

@@ -1,0 +1,161 @@
+"""The resource team (ressursteam): interdisciplinary meetings where unit leaders
+bring cases, anonymised by default, and general issues; advice is minuted,
+approved by the meeting leader, and sent back to each case's concern.
+
+A meeting holds no personal data of a child (system key). Each case brought is
+its own aggregate about that child (`MeetingCase`, under the child's key), so
+erasing the child erases the case from every meeting.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from events.base import Record, SubjectRecord
+from events.consents import Coverage
+from events.errors import DomainError
+
+KINDS = ("spring", "autumn", "extra")
+SERVICES = ("barnevern", "helsestasjon", "ppt", "unit_leader")
+MODES = ("anonymous", "named")
+AGE_BANDS = ((0, 2), (3, 5), (6, 9), (10, 12), (13, 15), (16, 18))
+
+
+class InvalidMeeting(DomainError):
+    """Raised when a meeting, a case or its minutes break a rule."""
+
+
+class ConsentDoesNotCoverMeeting(DomainError):
+    """Raised when a case is brought by name without consent for every attending service."""
+
+    def __init__(self, missing: dict[str, str]):
+        super().__init__("no consent for " + ", ".join(missing))
+        self.missing = missing  # service -> why
+
+
+def age_band(age: int) -> str:
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return f"{low}–{high} år"
+    return "over 18 år"
+
+
+class Meeting(Record):
+    """One resource-team meeting: when, for which units, who attends, what is on it."""
+
+    def __init__(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
+                 leader_id: UUID, place: str):
+        if kind not in KINDS:
+            raise InvalidMeeting("unknown kind of meeting")
+        if not unit_ids:
+            raise InvalidMeeting("a meeting is for at least one unit")
+        if not services or any(s not in SERVICES for s in services):
+            raise InvalidMeeting("choose the services that attend")
+        self.kind = kind
+        self.held_on = held_on
+        self.unit_ids = list(unit_ids)
+        self.services = list(services)
+        self.leader_id = leader_id
+        self.place = place
+        self.case_ids: list[UUID] = []
+        self.general: list[dict[str, Any]] = []
+        self.minutes_approved = False
+        self.approved_by: UUID | None = None
+
+    @property
+    def barnevern_attends(self) -> bool:
+        return "barnevern" in self.services
+
+    def check_open(self) -> None:
+        if self.minutes_approved:
+            raise InvalidMeeting("the minutes are approved; the meeting is closed")
+
+    @event("CaseAdded")
+    def add_case(self, case_id: UUID) -> None:
+        self.case_ids.append(case_id)
+
+    def add_general_issue(self, title: str, text: str, brought_by: UUID) -> None:
+        self.check_open()
+        if not title.strip():
+            raise InvalidMeeting("a general issue needs a title")
+        self._general_issue_added(title, text, brought_by)
+
+    @event("GeneralIssueAdded")
+    def _general_issue_added(self, title: str, text: str, brought_by: UUID) -> None:
+        self.general.append({"no": len(self.general) + 1, "title": title, "text": text,
+                             "brought_by": brought_by, "advice": ""})
+
+    def minute_general(self, no: int, advice: str) -> None:
+        self.check_open()
+        if not 1 <= no <= len(self.general):
+            raise InvalidMeeting("no such issue")
+        if not advice.strip():
+            raise InvalidMeeting("write the advice")
+        self._general_minuted(no, advice)
+
+    @event("GeneralIssueMinuted")
+    def _general_minuted(self, no: int, advice: str) -> None:
+        self.general[no - 1]["advice"] = advice
+
+    def approve_minutes(self, by: UUID) -> None:
+        self.check_open()
+        if by != self.leader_id:
+            raise InvalidMeeting("only the meeting leader approves the minutes")
+        self._minutes_approved(by)
+
+    @event("MinutesApproved")
+    def _minutes_approved(self, by: UUID) -> None:
+        self.minutes_approved = True
+        self.approved_by = by
+
+
+class MeetingCase(SubjectRecord):
+    """One concern brought to one meeting: anonymised (the default) or by name."""
+
+    @classmethod
+    def subject_of(cls, id: UUID, kwargs: dict[str, Any]) -> UUID:
+        return kwargs["child_id"]
+
+    def __init__(self, meeting_id: UUID, concern_id: UUID, child_id: UUID, unit_id: UUID,
+                 unit_kind: str, mode: str, age_band: str, text: str, brought_by: UUID):
+        if mode not in MODES:
+            raise InvalidMeeting("unknown mode")
+        if not text.strip():
+            raise InvalidMeeting("describe the case")
+        self.meeting_id = meeting_id
+        self.concern_id = concern_id
+        self.child_id = child_id
+        self.unit_id = unit_id
+        self.unit_kind = unit_kind
+        self.mode = mode
+        self.age_band = age_band
+        self.text = text
+        self.brought_by = brought_by
+        self.advice = ""
+        self.advice_redacted = ""
+        self.returned_to_concern = False
+
+    @staticmethod
+    def check_named_allowed(services: list[str], coverage: dict[str, Coverage]) -> None:
+        """By name only when valid consent covers every service attending."""
+        missing = {s: coverage[s].reason for s in services if s != "unit_leader" and not coverage[s].ok}
+        if missing:
+            raise ConsentDoesNotCoverMeeting(missing)
+
+    def minute_advice(self, advice: str, advice_redacted: str) -> None:
+        if not advice.strip():
+            raise InvalidMeeting("write the advice")
+        self._advice_minuted(advice, advice_redacted)
+
+    @event("AdviceMinuted")
+    def _advice_minuted(self, advice: str, advice_redacted: str) -> None:
+        self.advice = advice
+        self.advice_redacted = advice_redacted
+
+    @event("ReturnedToConcern")
+    def mark_returned(self) -> None:
+        self.returned_to_concern = True

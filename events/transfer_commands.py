@@ -1,0 +1,132 @@
+"""The commands on transfers between units, mixed into the one application.
+
+The guardians' approval is an explicit step on the transfer itself, not a
+consent: a consent covers cooperation with services, while the guardians
+approve this transfer form, with exactly these parts, to this unit. Everyone
+with parental responsibility approves, and the child too from 15. Recording the
+approval freezes the snapshot that is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError as VersionConflict
+
+from events.transfers import CHILD_APPROVES_FROM, UNIT_KINDS, InvalidTransfer, Transfer, parse_part
+
+
+class TransferCommands:
+    def start_transfer(self, child_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID) -> UUID:
+        child = self.get_child(child_id)  # type: ignore[attr-defined]
+        self._check_units_fit(kind, child.unit_id, to_unit_id)
+        transfer = Transfer(child_id, child.unit_id, to_unit_id, kind, author_id)
+        self.save(transfer)  # type: ignore[attr-defined]
+        return transfer.id
+
+    def get_transfer(self, transfer_id: UUID) -> Transfer:
+        return self._get(Transfer, transfer_id)  # type: ignore[attr-defined]
+
+    def update_transfer(self, transfer_id: UUID, to_unit_id: UUID, parts: list[str], form: dict[str, str]) -> None:
+        transfer = self.get_transfer(transfer_id)
+        self._check_units_fit(transfer.kind, transfer.from_unit_id, to_unit_id)
+        for part in parts:
+            _, concern_id = parse_part(part)
+            if concern_id is not None and self.get_concern(concern_id).child_id != transfer.child_id:  # type: ignore[attr-defined]
+                raise InvalidTransfer("the concern is about another child")
+        transfer.update_draft(to_unit_id, parts, form)
+        self.save(transfer)  # type: ignore[attr-defined]
+
+    def approve_transfer(self, transfer_id: UUID, approvers: list[str], method: str, approved_on: date,
+                         minutes: str) -> None:
+        """Record the guardians' approval, and freeze what will be sent."""
+        transfer = self.get_transfer(transfer_id)
+        child = self.get_child(transfer.child_id)  # type: ignore[attr-defined]
+        required = [g["name"] for g in child.guardians_with_responsibility]
+        if child.age_on(approved_on) >= CHILD_APPROVES_FROM:
+            required.append(child.name)
+        transfer.record_approval(approvers, method, approved_on, minutes, required,
+                                 self.transfer_content(transfer), date.today())
+        self.save(transfer)  # type: ignore[attr-defined]
+
+    def send_transfer(self, transfer_id: UUID) -> None:
+        transfer = self.get_transfer(transfer_id)
+        transfer.send()
+        self.save(transfer)  # type: ignore[attr-defined]
+
+    def mark_transfer_viewed(self, transfer_id: UUID) -> bool:
+        """The receiving unit opened the transfer; True if this was the first time."""
+        transfer = self.get_transfer(transfer_id)
+        if not transfer.mark_viewed():
+            return False
+        try:
+            self.save(transfer)  # type: ignore[attr-defined]
+        except VersionConflict:
+            return False  # opened at the same moment by another request, which recorded it
+        return True
+
+    def accept_transfer(self, transfer_id: UUID) -> None:
+        """Accept: the child moves to the receiving unit, in the same transaction."""
+        transfer = self.get_transfer(transfer_id)
+        child = self.get_child(transfer.child_id)  # type: ignore[attr-defined]
+        if child.unit_id != transfer.from_unit_id:
+            raise InvalidTransfer("the child is no longer in the sending unit")
+        transfer.accept()
+        child.move_to_unit(transfer.to_unit_id)
+        try:
+            self.save(transfer, child)  # type: ignore[attr-defined]
+        except VersionConflict:
+            raise InvalidTransfer("the transfer or the child changed meanwhile") from None
+
+    def return_transfer(self, transfer_id: UUID, reason: str) -> None:
+        transfer = self.get_transfer(transfer_id)
+        transfer.return_to_sender(reason)
+        self.save(transfer)  # type: ignore[attr-defined]
+
+    # -- what goes with it -------------------------------------------------------------------
+    def transfer_content(self, transfer: Transfer) -> dict[str, Any]:
+        """The chosen parts as they read now: the preview, and the snapshot at approval."""
+        child = self.get_child(transfer.child_id)  # type: ignore[attr-defined]
+        content: dict[str, Any] = {
+            "child": {"name": child.name, "birth_date": child.birth_date},
+            "form": dict(transfer.form),
+        }
+        if "guardians" in transfer.parts:
+            content["guardians"] = [
+                {k: g.get(k, "") for k in ("name", "relation", "parental_responsibility", "phone", "email", "address")}
+                for g in child.guardians
+            ]
+        if "consents" in transfer.parts:
+            content["consents"] = [
+                {"decision": c.decision, "services": c.services, "information": c.information,
+                 "purpose": c.purpose, "valid_from": c.valid_from, "valid_until": c.valid_until,
+                 "withdrawn": sorted(c.withdrawn)}
+                for c in self.consents_of(child.id)  # type: ignore[attr-defined]
+            ]
+        concerns = []
+        for concern_id in transfer.concern_ids():
+            concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
+            item: dict[str, Any] = {"opened_on": concern.opened_on, "level": concern.level,
+                                    "categories": concern.categories, "status": concern.status}
+            if f"logbook:{concern_id}" in transfer.parts:
+                item["logbook"] = [{"observed_on": e["observed_on"], "text": e["text"],
+                                    "child_words": e["child_words"]} for e in concern.entries]
+            if f"plan:{concern_id}" in transfer.parts:
+                item["plan"] = [{k: m[k] for k in ("measure", "responsible", "deadline", "evaluate_on",
+                                                    "outcome", "evaluated_on")} for m in concern.measures]
+            concerns.append(item)
+        if concerns:
+            content["concerns"] = concerns
+        return content
+
+    def _check_units_fit(self, kind: str, from_unit_id: UUID, to_unit_id: UUID) -> None:
+        if kind not in UNIT_KINDS:
+            raise InvalidTransfer(f"unknown kind {kind!r}")
+        from_unit = self.get_unit(from_unit_id)  # type: ignore[attr-defined]
+        to_unit = self.get_unit(to_unit_id)  # type: ignore[attr-defined]
+        if to_unit.closed:
+            raise InvalidTransfer("the receiving unit is closed")
+        if (from_unit.kind, to_unit.kind) != UNIT_KINDS[kind]:
+            raise InvalidTransfer("the units do not fit this kind of transfer")

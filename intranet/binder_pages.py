@@ -1,0 +1,167 @@
+"""The electronic binder (elektronisk perm), for readers: the binder's front,
+a section, a page, and search over the published pages.
+
+Content pages are not about a child, so nothing here records an access event.
+Everyone signed in reads published pages; drafts exist only for editors, and
+look like missing pages to everyone else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from events.application import NotFound
+from events.binder import SECTIONS, SLUG, BinderPage
+from events.policy import Target, may
+from events.richtext import to_html
+from intranet.concerns import user_names
+from intranet.forms import page_number, read_form
+from intranet.guard import current_user, require
+from intranet.templating import render
+
+# section key -> (Norwegian word in the URL, heading)
+SECTION_WORDS = {
+    "guide": ("veileder", "Handlingsveileder (BTI)"),
+    "unit_info": ("enheter", "Informasjon om enhetene"),
+    "case": ("case", "Case til opplæring"),
+    "links": ("lenker", "Nyttige lenker og filmer"),
+    "template": ("maler", "Maler og skjemaer"),
+    "resource_team": ("ressursteam", "Ressursteamet: mandat og møteplan"),
+}
+SECTION_BY_WORD = {word: key for key, (word, _) in SECTION_WORDS.items()}
+
+# A template page leads to the real form: (where, what to do, permission asked for it).
+FORM_LINKS = {
+    "concern": ("/bekymringer/ny", "Skriv en ny bekymring", "concern.create"),
+    "consent": ("/barn", "Velg barnet, og registrer samtykket fra barnets side", "children.list"),
+    "report": ("/bekymringer", "Åpne bekymringen, og velg «Melding til barnevernet»", "concerns.mine"),
+    "action_plan": ("/bekymringer", "Åpne bekymringen: tiltaksplanen fylles ut der", "concerns.mine"),
+    "transfer": ("/overforinger/ny", "Start en overføring med overgangsskjema", "transfer.create"),
+}
+FORM_NAMES = {
+    "concern": "Bekymring (internt notat)", "consent": "Samtykke", "report": "Melding til barnevernet",
+    "action_plan": "Tiltaksplan", "transfer": "Overgangsskjema",
+}
+LEVEL_NAMES = {0: "Nivå 0", 1: "Nivå 1", 2: "Nivå 2", 3: "Nivå 3"}
+FRONT_PAGE_ROWS = 8
+PAGE_SIZE = 25
+SEARCH_PAGE_SIZE = 20
+
+
+def binder_view(request: Request):
+    return request.app.state.projections["binder"].view
+
+
+def is_editor(request: Request, page: BinderPage | None = None) -> bool:
+    target = Target(unit_id=page.unit_id) if page is not None else None
+    return may(current_user(request), "binder.edit", target)
+
+
+async def load_page(request: Request, action: str = "binder.view") -> BinderPage:
+    """The page in the path, if the user may do `action` on it. A draft is
+    missing (404) to anyone who may not edit it; other refusals are 403."""
+    slug = request.path_params["slug"]
+    if not SLUG.match(slug):
+        raise HTTPException(404)
+    try:
+        page = await run_in_threadpool(request.app.state.domain.get_page, slug)
+    except NotFound:
+        raise HTTPException(404) from None
+    if not page.is_published and not is_editor(request, page):
+        raise HTTPException(404)
+    require(request, action, Target(unit_id=page.unit_id))
+    return page
+
+
+def form_link(request: Request, form: str | None) -> dict[str, Any] | None:
+    """Where a template page's real form lives, and whether this user may fill it in."""
+    if form is None:
+        return None
+    url, text, action = FORM_LINKS[form]
+    user = current_user(request)
+    return {"url": url, "text": text, "name": FORM_NAMES[form],
+            "allowed": may(user, action, Target(unit_id=user.unit_id))}
+
+
+def base_context(request: Request, **more: Any) -> dict[str, Any]:
+    return {"sections": SECTION_WORDS, "levels": LEVEL_NAMES, "form_names": FORM_NAMES,
+            "editor": is_editor(request), "active": "binder", **more}
+
+
+async def binder_front(request: Request) -> Response:
+    """The binder: every section, with its first pages."""
+    require(request, "binder.view")
+    drafts = is_editor(request)
+    view = binder_view(request)
+
+    def load():
+        return {s: view.section_pages(s, drafts, 0, FRONT_PAGE_ROWS + 1) for s in SECTIONS}
+
+    listing = await run_in_threadpool(load)
+    return render(request, "binder/front.html", base_context(request, listing=listing, more_rows=FRONT_PAGE_ROWS))
+
+
+async def section(request: Request) -> Response:
+    """One section of the binder, a page at a time."""
+    require(request, "binder.view")
+    key = SECTION_BY_WORD.get(request.path_params["section"])
+    if key is None:
+        raise HTTPException(404)
+    page_no = page_number(request)
+    rows = await run_in_threadpool(binder_view(request).section_pages, key, is_editor(request),
+                                   (page_no - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    return render(request, "binder/section.html", base_context(
+        request, section=key, rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page_no))
+
+
+async def show_page(request: Request) -> Response:
+    """One page: the published version, or for editors the newest, marked as a draft."""
+    page = await load_page(request)
+    editor = is_editor(request, page)
+    shown = page.latest if editor else page.published
+    guide = []
+    if page.section == "guide":
+        guide = await run_in_threadpool(binder_view(request).section_pages, "guide", False, 0, 10)
+    names = await run_in_threadpool(user_names, request.app.state.domain, [page.moment(shown["version"])[1]])
+    return render(request, "binder/page.html", base_context(
+        request, page=page, shown=shown, body=Markup(to_html(shown["body"])), page_editor=editor,
+        form=form_link(request, page.form), guide=guide, changed=page.moment(shown["version"]), names=names,
+        error=None))
+
+
+async def search(request: Request) -> Response:
+    """Search the published pages. The words are posted, not put in the URL,
+    in case someone types a name."""
+    require(request, "binder.view")
+    context = base_context(request, query="", hits=None, page=1, more=False, error=None)
+    if request.method == "GET":
+        return render(request, "binder/search.html", context)
+    form = await read_form(request)
+    query = form.get("q", "").strip()[:200]
+    page_no = int(form["side"]) if form.get("side", "").isdigit() and len(form["side"]) < 6 else 1
+    context.update(query=query, page=max(1, page_no))
+    if len(query) < 2:
+        context["error"] = "Skriv minst to bokstaver."
+        return render(request, "binder/search.html", context, fragment="results", status_code=422)
+    rows = await run_in_threadpool(binder_view(request).search, query, (context["page"] - 1) * SEARCH_PAGE_SIZE,
+                                   SEARCH_PAGE_SIZE + 1)
+    for row in rows:
+        row["excerpt"] = excerpt(row.pop("text") or "", query)
+    context.update(hits=rows[:SEARCH_PAGE_SIZE], more=len(rows) > SEARCH_PAGE_SIZE)
+    return render(request, "binder/search.html", context, fragment="results")
+
+
+def excerpt(text: str, query: str, width: int = 90) -> str:
+    """A piece of the text around the first word of the query found in it."""
+    folded = text.casefold()
+    positions = [folded.find(w) for w in query.casefold().split()]
+    hit = min((p for p in positions if p >= 0), default=0)
+    start = max(0, hit - width)
+    end = min(len(text), hit + width)
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")

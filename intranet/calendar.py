@@ -1,0 +1,47 @@
+"""The yearly wheel (årshjul): resource-team meetings and the recurring dates of
+the year — transfer meetings between barnehage and skole, the transfer form, and so on."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from intranet.guard import require
+from intranet.meetings import KIND_NAMES
+from intranet.templating import render
+
+MONTHS = ["Januar", "Februar", "Mars", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+          "November", "Desember"]
+# What happens every year, by month (1-12).
+RECURRING = {
+    2: ["Ressursteam, vårmøter (februar–april): meld inn saker til enhetens leder"],
+    3: ["Ressursteam, vårmøter"],
+    4: ["Ressursteam, vårmøter"],
+    5: ["Overgangsskjema barnehage → skole: fylles ut med foresatte, godkjennes av dem og sendes skolen i mai"],
+    6: ["Evaluer tiltaksplaner før sommeren"],
+    8: ["Oppstart: gjennomgå handlingsveilederen med nye ansatte"],
+    9: ["Ressursteam, høstmøter (september–november)"],
+    10: ["Overføringsmøter barnehage → skole (oktober–november)", "Ressursteam, høstmøter"],
+    11: ["Overføringsmøter barnehage → skole", "Ressursteam, høstmøter"],
+    12: ["Evaluer tiltaksplaner før jul"],
+}
+
+
+async def calendar(request: Request) -> Response:
+    """The year's meetings and recurring dates, month by month."""
+    require(request, "calendar.view")
+    text = request.query_params.get("ar", "")
+    year = int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else date.today().year
+    view = request.app.state.projections["meetings"].view
+    rows = await run_in_threadpool(view.between, date(year, 1, 1), date(year, 12, 31))
+    months = [{"name": MONTHS[m - 1], "recurring": RECURRING.get(m, []),
+               "meetings": [r for r in rows if int(r["held_on"][5:7]) == m]} for m in range(1, 13)]
+    return render(request, "meetings/calendar.html", {"year": year, "months": months, "kinds": KIND_NAMES,
+                                                      "active": "calendar"})
+
+
+routes = [Route("/arshjul", calendar, name="calendar")]

@@ -1,0 +1,202 @@
+"""Resource-team meetings and cases for lists and the calendar, and the counts
+behind the leaders' statistics. Ids, dates, kinds and statuses only; no text.
+
+The statistics rows are keyed by an HMAC of the concern id (a blind index), so
+their categories cannot be joined back to a concern or a child without the key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import singledispatchmethod
+from typing import Any
+from uuid import UUID
+
+from events.concerns import Concern
+from events.directory import Unit
+from events.envelope import Tombstone
+from events.erasure import Erasure
+from events.meetings import Meeting, MeetingCase
+from events.referrals import Referral
+from projections.view import PostgresView, SQLiteView, ViewTables
+
+
+class MeetingTables(ViewTables):
+    name = "meetings"
+    tables = {
+        "meetings": "id TEXT PRIMARY KEY, kind TEXT NOT NULL, held_on TEXT NOT NULL, "
+        "approved {bool} NOT NULL, leader_id TEXT NOT NULL",
+        "meeting_units": "meeting_id TEXT NOT NULL, unit_id TEXT NOT NULL, PRIMARY KEY (unit_id, meeting_id)",
+        "meeting_services": "meeting_id TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (service, meeting_id)",
+        "cases": "id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL, concern_id TEXT NOT NULL, "
+        "child_id TEXT NOT NULL, unit_id TEXT NOT NULL, mode TEXT NOT NULL",
+        "units": "id TEXT PRIMARY KEY, kind TEXT NOT NULL",
+        "stats": "key TEXT PRIMARY KEY, child_key TEXT NOT NULL, unit_kind TEXT NOT NULL, "
+        "month TEXT NOT NULL, level INTEGER NOT NULL, opened_on TEXT NOT NULL, first_action_days INTEGER",
+        "stat_categories": "key TEXT NOT NULL, category TEXT NOT NULL, PRIMARY KEY (key, category)",
+        "stat_referrals": "referral_id TEXT PRIMARY KEY, key TEXT NOT NULL",
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS meetings_held ON {meetings} (held_on)",
+        "CREATE INDEX IF NOT EXISTS cases_meeting ON {cases} (meeting_id)",
+        "CREATE INDEX IF NOT EXISTS cases_child ON {cases} (child_id)",
+        "CREATE INDEX IF NOT EXISTS stats_child ON {stats} (child_key)",
+    )
+
+    def _rows(self, statement: str, params: tuple = ()) -> list[dict]:
+        return [dict(r) for r in self.fetchall(statement, params)]
+
+    def for_unit(self, unit_id: UUID) -> list[dict]:
+        return self._rows("SELECT m.* FROM {meetings} m JOIN {meeting_units} u ON u.meeting_id = m.id "
+                          "WHERE u.unit_id = ? ORDER BY m.held_on DESC LIMIT 200", (str(unit_id),))
+
+    def for_service(self, service: str) -> list[dict]:
+        return self._rows("SELECT m.* FROM {meetings} m JOIN {meeting_services} s ON s.meeting_id = m.id "
+                          "WHERE s.service = ? ORDER BY m.held_on DESC LIMIT 200", (service,))
+
+    def led_by(self, user_id: UUID) -> list[dict]:
+        return self._rows("SELECT * FROM {meetings} WHERE leader_id = ? ORDER BY held_on DESC LIMIT 200",
+                          (str(user_id),))
+
+    def between(self, start: date, end: date) -> list[dict]:
+        return self._rows("SELECT * FROM {meetings} WHERE held_on >= ? AND held_on <= ? ORDER BY held_on",
+                          (start.isoformat(), end.isoformat()))
+
+    def approved(self, offset: int, limit: int) -> list[dict]:
+        return self._rows("SELECT * FROM {meetings} WHERE approved = 1 ORDER BY held_on DESC LIMIT ? OFFSET ?",
+                          (limit, offset))
+
+    DIMENSIONS = {"month": "s.month", "unit_kind": "s.unit_kind", "level": "s.level", "category": "sc.category"}
+
+    def counts(self, row_dim: str, col_dim: str | None, since_month: str) -> dict[tuple[str, str], int]:
+        """Concerns counted by two dimensions (grouped in the database, never loaded whole)."""
+        row_expr = self.DIMENSIONS[row_dim]
+        col_expr = self.DIMENSIONS[col_dim] if col_dim else "'alle'"
+        join = " JOIN {stat_categories} sc ON sc.key = s.key" if "category" in (row_dim, col_dim) else ""
+        group = f"{row_expr}, {col_expr}" if col_dim else row_expr
+        rows = self._rows(
+            f"SELECT {row_expr} AS r, {col_expr} AS c, COUNT(DISTINCT s.key) AS n FROM {{stats}} s{join} "
+            f"WHERE s.month >= ? GROUP BY {group}", (since_month,))
+        return {(str(r["r"]), str(r["c"])): r["n"] for r in rows}
+
+    def days_to_first_action(self, row_dim: str, since_month: str) -> dict[str, tuple[int, float | None]]:
+        """Per row: how many concerns had a first action, and the average days to it."""
+        row_expr = self.DIMENSIONS[row_dim]
+        join = " JOIN {stat_categories} sc ON sc.key = s.key" if row_dim == "category" else ""
+        rows = self._rows(
+            f"SELECT {row_expr} AS r, COUNT(s.first_action_days) AS n, AVG(s.first_action_days) AS d "
+            f"FROM {{stats}} s{join} WHERE s.month >= ? GROUP BY {row_expr}", (since_month,))
+        return {str(r["r"]): (r["n"], r["d"]) for r in rows}
+
+
+class SQLiteMeetingView(MeetingTables, SQLiteView):
+    pass
+
+
+class PostgresMeetingView(MeetingTables, PostgresView):
+    pass
+
+
+class MeetingProjection:
+    name = "meetings"
+    views = (SQLiteMeetingView, PostgresMeetingView)
+
+    def __init__(self, view: MeetingTables, app: Any):
+        self.view = view
+        self.app = app
+
+    def key(self, concern_id: UUID) -> str:
+        return self.app.blind_index(f"stat:{concern_id}")
+
+    @singledispatchmethod
+    def process(self, event: Any, c: Any) -> None:
+        """Events this read model does not need."""
+
+    @process.register
+    def _(self, event: Unit.Created, c: Any) -> None:
+        c.execute(self.view.sql("INSERT INTO {units} (id, kind) VALUES (?, ?)"), (str(event.originator_id), event.kind))
+
+    @process.register
+    def _(self, event: Meeting.Created, c: Any) -> None:
+        meeting_id = str(event.originator_id)
+        c.execute(self.view.sql("INSERT INTO {meetings} (id, kind, held_on, approved, leader_id) VALUES (?, ?, ?, 0, ?)"),
+                  (meeting_id, event.kind, event.held_on.isoformat(), str(event.leader_id)))
+        for unit_id in event.unit_ids:
+            c.execute(self.view.sql("INSERT INTO {meeting_units} (meeting_id, unit_id) VALUES (?, ?)"), (meeting_id, str(unit_id)))
+        for service in event.services:
+            c.execute(self.view.sql("INSERT INTO {meeting_services} (meeting_id, service) VALUES (?, ?)"), (meeting_id, service))
+
+    @process.register
+    def _(self, event: Meeting.MinutesApproved, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {meetings} SET approved = 1 WHERE id = ?"), (str(event.originator_id),))
+
+    @process.register
+    def _(self, event: MeetingCase.Created, c: Any) -> None:
+        c.execute(self.view.sql("INSERT INTO {cases} (id, meeting_id, concern_id, child_id, unit_id, mode) VALUES (?, ?, ?, ?, ?, ?)"),
+                  (str(event.originator_id), str(event.meeting_id), str(event.concern_id), str(event.child_id),
+                   str(event.unit_id), event.mode))
+
+    # -- statistics ------------------------------------------------------------------------
+    @process.register
+    def _(self, event: Concern.Created, c: Any) -> None:
+        c.execute(self.view.sql("SELECT kind FROM {units} WHERE id = ?"), (str(event.unit_id),))
+        unit = c.fetchone()
+        key = self.key(event.originator_id)
+        c.execute(self.view.sql("INSERT INTO {stats} (key, child_key, unit_kind, month, level, opened_on) VALUES (?, ?, ?, ?, 0, ?)"),
+                  (key, self.app.blind_index(f"stat-child:{event.child_id}"), unit["kind"] if unit else "ukjent",
+                   event.observed_on.strftime("%Y-%m"), event.observed_on.isoformat()))
+        for category in dict.fromkeys(event.categories):
+            c.execute(self.view.sql("INSERT INTO {stat_categories} (key, category) VALUES (?, ?)"), (key, category))
+
+    @process.register
+    def _(self, event: Concern.LevelSet, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {stats} SET level = ? WHERE key = ?"), (event.level, self.key(event.originator_id)))
+        self._first_action(c, event.originator_id, event.timestamp.date())
+
+    @process.register
+    def _(self, event: Concern.GuardianTalkRecorded, c: Any) -> None:
+        self._first_action(c, event.originator_id, event.held_on)
+
+    @process.register
+    def _(self, event: Concern.MeasureAdded, c: Any) -> None:
+        self._first_action(c, event.originator_id, event.timestamp.date())
+
+    @process.register
+    def _(self, event: Referral.Created, c: Any) -> None:
+        c.execute(self.view.sql("INSERT INTO {stat_referrals} (referral_id, key) VALUES (?, ?)"),
+                  (str(event.originator_id), self.key(event.concern_id)))
+
+    @process.register
+    def _(self, event: Referral.Sent, c: Any) -> None:
+        c.execute(self.view.sql("SELECT key FROM {stat_referrals} WHERE referral_id = ?"), (str(event.originator_id),))
+        row = c.fetchone()
+        if row is not None:
+            self._first_action(c, None, event.on, key=row["key"])
+
+    def _first_action(self, c: Any, concern_id: UUID | None, on: date, key: str | None = None) -> None:
+        """Days from the concern to its first action (a level, a conversation, a measure, a referral)."""
+        key = key or self.key(concern_id)
+        c.execute(self.view.sql("SELECT opened_on, first_action_days FROM {stats} WHERE key = ?"), (key,))
+        row = c.fetchone()
+        if row is None or row["first_action_days"] is not None:
+            return
+        days = max(0, (on - date.fromisoformat(row["opened_on"])).days)
+        c.execute(self.view.sql("UPDATE {stats} SET first_action_days = ? WHERE key = ?"), (days, key))
+
+    # -- erasure ---------------------------------------------------------------------------
+    @process.register
+    def _(self, event: Erasure.Created, c: Any) -> None:
+        self._purge_child(c, event.child_id)
+
+    @process.register
+    def _(self, event: Tombstone, c: Any) -> None:
+        self._purge_child(c, event.key_id)
+
+    def _purge_child(self, c: Any, child_id: UUID) -> None:
+        c.execute(self.view.sql("DELETE FROM {cases} WHERE child_id = ?"), (str(child_id),))
+        child_key = self.app.blind_index(f"stat-child:{child_id}")
+        c.execute(self.view.sql("DELETE FROM {stat_categories} WHERE key IN (SELECT key FROM {stats} WHERE child_key = ?)"),
+                  (child_key,))
+        c.execute(self.view.sql("DELETE FROM {stat_referrals} WHERE key IN (SELECT key FROM {stats} WHERE child_key = ?)"),
+                  (child_key,))
+        c.execute(self.view.sql("DELETE FROM {stats} WHERE child_key = ?"), (child_key,))

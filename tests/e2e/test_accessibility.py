@@ -1,0 +1,114 @@
+"""Accessibility: axe-core (WCAG 2.1 A and AA rules) on every main page and after
+an htmx swap, with zero violations; and the concern form by keyboard alone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.people import sign_in
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def violations(page) -> list[str]:
+    results = Axe().run(page, options=WCAG_21_AA)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+            for v in results.response["violations"]]
+
+
+def check(page, url: str, server) -> None:
+    page.goto(server.url + url)
+    found = violations(page)
+    assert found == [], f"{url}: {found}"
+
+
+def test_axe_finds_violations_when_there_are_some(context):
+    page = context.new_page()
+    page.set_content('<html lang="nb"><body><main><img src="x.png"><input id="a"></main></body></html>')
+    found = " ".join(violations(page))
+    assert "image-alt" in found and "label" in found
+
+
+@pytest.mark.parametrize("username, pages", [
+    (None, ["/logg-inn", "/tilgjengelighet"]),
+    ("pedleder", ["/", "/bekymringer/ny", "/bekymringer", "/bekymringer/forfalt", "/bekymringer/sok", "/barn",
+                  "/konto", "/konto/passord", "/konto/totp", "/arshjul"]),
+    ("styrer", ["/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt"]),
+    ("personvern", ["/personvern", "/personvern/barn", "/personvern/brukere"]),
+    ("kommunalsjef", ["/ledelse", "/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind"]),
+    ("admin", ["/admin/brukere", "/admin/brukere/ny", "/admin/enheter", "/admin/sletting"]),
+])
+def test_main_pages_have_no_wcag_violations(context, server, username, pages):
+    page = context.new_page()
+    if username:
+        sign_in(page, server, username)
+    for url in pages:
+        check(page, url, server)
+
+
+def test_record_pages_and_htmx_swaps_have_no_violations(context, server):
+    page = context.new_page()
+    sign_in(page, server, "styrer")
+    page.goto(server.url + "/bekymringer/ny")
+    page.get_by_label("Barn i enheten").select_option(index=1)
+    page.get_by_label("Hva har du sett eller hørt?").fill("Virket redd ved henting.")
+    page.get_by_label("Atferd").check()
+    page.get_by_label("2 – Litt bekymret").check()
+    page.get_by_role("button", name="Lagre bekymringen").click()
+    page.wait_for_url(re.compile(r"/bekymringer/[0-9a-f-]{36}$"))
+    assert violations(page) == []
+    # After an htmx swap (an error, then a success), the page must still pass.
+    page.get_by_role("button", name="Legg til i loggen").click()
+    page.locator("#logbook .field-error").first.wait_for()
+    assert violations(page) == []
+    page.get_by_label("Hva har du sett eller hørt?").fill("Roligere i dag.")
+    page.get_by_role("button", name="Legg til i loggen").click()
+    page.locator("#logbook p.entry", has_text="Roligere i dag.").wait_for()
+    assert violations(page) == []
+    # The form with errors, swapped in by htmx.
+    page.goto(server.url + "/bekymringer/ny")
+    page.get_by_role("button", name="Lagre bekymringen").click()
+    page.locator("#new-concern .field-error").first.wait_for()
+    assert violations(page) == []
+    # The child's page, a consent form, a referral.
+    page.goto(server.url + "/barn")
+    page.locator("main ul.list a").first.click()
+    assert violations(page) == []
+    page.get_by_role("link", name="Registrer samtykke").click()
+    assert violations(page) == []
+
+
+def test_the_concern_form_by_keyboard_alone(context, server):
+    page = context.new_page()
+    sign_in(page, server, "pedleder")
+    page.goto(server.url + "/bekymringer/ny")
+    # The skip link comes first and leads to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Hopp til hovedinnhold"
+    page.keyboard.press("Enter")
+    focus = lambda: page.evaluate("document.activeElement.id || document.activeElement.name || document.activeElement.textContent")
+    # Tab to the child picker and choose with the arrow keys.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if focus() == "f-child_id":
+            break
+    assert focus() == "f-child_id"
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_label("Barn i enheten").input_value() != ""
+    while focus() != "f-observation":
+        page.keyboard.press("Tab")
+    page.keyboard.type("Sa at hun var redd for å gå hjem.")
+    while focus() != "categories":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    while focus() != "worry":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    while focus() != "Lagre bekymringen":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/bekymringer/[0-9a-f-]{36}$"))
+    assert page.locator("#logbook p.entry", has_text="redd for å gå hjem").is_visible()

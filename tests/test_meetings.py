@@ -1,0 +1,195 @@
+"""The resource team and the leaders' anonymised view."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date, timedelta
+from uuid import uuid4
+
+import pytest
+
+from events.base import acting_as
+from events.concerns import CATEGORIES
+from events.meetings import ConsentDoesNotCoverMeeting, InvalidMeeting
+from intranet import demo_data
+from intranet.leaders import DIMENSION_NAMES, protected_table
+from projections.runner import ProjectionRunner
+from projections.suppression import THRESHOLD, protect, recoverable
+from tests.webclient import csrf_of
+
+TODAY = date.today()
+GUARDIANS = [{"name": "Mona Lyng", "relation": "mor", "parental_responsibility": True, "phone": "412 34 567"},
+             {"name": "Tor Lyng", "relation": "far", "parental_responsibility": True}]
+
+
+@pytest.fixture
+def team(domain):
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    child = domain.register_child("Ola", "Lyng", date(2021, 5, 5), unit, "", GUARDIANS)
+    leader, styrer = uuid4(), uuid4()
+    with acting_as(styrer):
+        concern = domain.open_concern(child, styrer, TODAY, "Ola Lyng sa at mor Mona Lyng sover hele dagen. Ring 412 34 567.",
+                                      "«Mamma sover»", ["substance_use"], 3)
+    meeting = domain.schedule_meeting("autumn", TODAY, [unit], ["barnevern", "ppt", "unit_leader"], leader, "Rådhuset")
+    return domain, unit, child, concern, meeting, leader, styrer
+
+
+def test_bringing_a_case_anonymised_then_minutes_go_back_to_the_concern(team):
+    domain, unit, child, concern, meeting, leader, styrer = team
+    redacted = domain.redacted_concern_text(concern)
+    assert "Ola" not in redacted and "Mona" not in redacted and "412" not in redacted
+    assert "sover hele dagen" in redacted
+    with pytest.raises(InvalidMeeting, match="still names"):
+        domain.bring_case(meeting, concern, "anonymous", redacted + " Ola trenger hjelp.", styrer)
+    case_id = domain.bring_case(meeting, concern, "anonymous", redacted, styrer)
+    case = domain.get_meeting_case(case_id)
+    assert (case.age_band, case.unit_kind, case.mode) == ("3–5 år", "barnehage", "anonymous")
+    domain.add_general_issue(meeting, "Fravær i barnehagen", "Hvordan følge opp høyt fravær?", styrer)
+    with pytest.raises(InvalidMeeting, match="every case"):
+        domain.approve_minutes(meeting, leader)
+    domain.minute_case(case_id, "Kontakt foresatte; vurder melding til barnevernet hvis det gjentar seg. Ola bør få fast voksen.")
+    assert "Ola" not in domain.get_meeting_case(case_id).advice_redacted
+    domain.minute_general(meeting, 1, "Lag felles rutine for fravær.")
+    with pytest.raises(InvalidMeeting, match="meeting leader"):
+        domain.approve_minutes(meeting, styrer)
+    domain.approve_minutes(meeting, leader)
+    entries = domain.get_concern(concern).entries
+    assert entries[-1]["text"].startswith("Råd fra ressursteamet") and "fast voksen" in entries[-1]["text"]
+    assert domain.get_meeting_case(case_id).returned_to_concern
+    with pytest.raises(InvalidMeeting, match="closed"):
+        domain.add_general_issue(meeting, "For sent", "", styrer)
+
+
+def test_by_name_only_with_consent_for_every_attending_service(team):
+    domain, unit, child, concern, meeting, leader, styrer = team
+    with pytest.raises(ConsentDoesNotCoverMeeting) as refused:
+        domain.bring_case(meeting, concern, "named", "Ola Lyng, 5 år", styrer)
+    assert set(refused.value.missing) == {"barnevern", "ppt"}
+    signers = [{"name": g["name"], "method": "skriftlig"} for g in GUARDIANS]
+    domain.record_consent(child, "given", ["ppt"], ["observations"], "Drøfting i ressursteam", TODAY,
+                          TODAY + timedelta(days=90), signers, "", False, "", styrer)
+    with pytest.raises(ConsentDoesNotCoverMeeting) as still:
+        domain.bring_case(meeting, concern, "named", "Ola Lyng, 5 år", styrer)
+    assert set(still.value.missing) == {"barnevern"}
+    domain.record_consent(child, "given", ["barnevern"], ["observations"], "Drøfting i ressursteam", TODAY,
+                          TODAY + timedelta(days=90), signers, "", False, "", styrer)
+    case_id = domain.bring_case(meeting, concern, "named", "Ola Lyng, 5 år", styrer)
+    assert domain.get_meeting_case(case_id).mode == "named"
+
+
+def names_in(text: str) -> list[str]:
+    names = [f"{c['first_name']} {c['last_name']}" for c in demo_data.CHILDREN]
+    names += [g["name"] for c in demo_data.CHILDREN for g in c["guardians"]]
+    names += [c["last_name"] for c in demo_data.CHILDREN]
+    return [n for n in names if n in text]
+
+
+def test_the_journey_from_unit_leader_to_resource_team_to_leaders(web):
+    leader = web.login("unit_leader")  # styrer: leads the fixture meeting and her unit is in it
+    url = f"/ressursteam/{web.meeting}"
+    page = leader.get(url).text
+    assert "Barnevernet deltar" in page
+    concern_id = web.concerns["own"]
+    form = leader.get(f"{url}/sak?bekymring={concern_id}").text
+    assert "Barnevernet må handle på et barn det kan identifisere" in form
+    redacted = re.search(r'<textarea id="f-text" name="text"[^>]*>(.*?)</textarea>', form, re.S).group(1)
+    assert names_in(redacted) == []
+    child = web.domain.get_child(web.domain.get_concern(concern_id).child_id)
+    named = leader.post(f"{url}/sak", data={"csrf_token": csrf_of(form), "concern_id": str(concern_id),
+                                           "mode": "anonymous", "text": f"{child.first_name} kom uten matpakke."})
+    assert named.status_code == 422 and "fortsatt navn" in named.text
+    by_name = leader.post(f"{url}/sak", data={"csrf_token": csrf_of(form), "concern_id": str(concern_id),
+                                             "mode": "named", "text": child.name})
+    assert by_name.status_code == 422 and "Mangler: Barnevernet" in by_name.text
+    ok = leader.post(f"{url}/sak", data={"csrf_token": csrf_of(form), "concern_id": str(concern_id),
+                                        "mode": "anonymous", "text": "Barnet kom uten matpakke tre dager på rad."})
+    assert ok.status_code == 303
+    # The barnevern member attending sees the case, without a name.
+    member = web.login("resource_team").get(url)
+    assert member.status_code == 200 and "uten matpakke tre dager" in member.text and child.name not in member.text
+    # The leader minutes and approves; the advice lands in the concern's logbook.
+    page = leader.get(url).text
+    case_id = re.search(r'/ressursteam/sak/([0-9a-f-]{36})/rad', page).group(1)
+    assert leader.post(f"/ressursteam/sak/{case_id}/rad", data={"csrf_token": csrf_of(page),
+                       "advice": "Snakk med foresatte denne uken og avtal frokost i barnehagen."}).status_code == 303
+    assert leader.post(f"{url}/godkjenn", data={"csrf_token": csrf_of(page)}).status_code == 303
+    concern_page = web.login("staff").get(f"/bekymringer/{concern_id}").text
+    assert "Råd fra ressursteamet" in concern_page and "frokost i barnehagen" in concern_page
+    # The municipal leader sees the anonymised minutes: no name, no unit name.
+    web.projections.wait()
+    minutes = web.login("municipal_leader").get("/ledelse").text
+    assert "uten matpakke tre dager" in minutes and "frokost i barnehagen" in minutes
+    assert names_in(minutes) == [] and "Solsikken" not in minutes
+    assert "3–5 år" in minutes or "0–2 år" in minutes or "6–9 år" in minutes
+
+
+def test_a_service_that_does_not_attend_sees_nothing_of_the_meeting(web):
+    styrer = web.ids["users"]["styrer"]
+    with acting_as(styrer):
+        ppt_only = web.domain.schedule_meeting("extra", TODAY, [web.ids["units"]["solsikken"]], ["ppt"], styrer, "")
+    assert web.login("resource_team").get(f"/ressursteam/{ppt_only}").status_code == 404  # barnevern
+    assert web.login("ppt").get(f"/ressursteam/{ppt_only}").status_code == 200
+
+
+def test_the_calendar_shows_meetings_and_the_recurring_year(web):
+    page = web.login("staff").get(f"/arshjul?ar={TODAY.year}").text
+    assert "Overføringsmøter barnehage → skole" in page and "Overgangsskjema" in page
+    assert "Høstmøte i ressursteamet" in page
+
+
+# -- statistics: no count below 5, and none can be worked out ----------------------------------
+def test_suppression_hides_small_counts_and_their_complements():
+    counts = {("a", "x"): 12, ("a", "y"): 3, ("b", "x"): 9, ("b", "y"): 8, ("c", "x"): 0, ("c", "y"): 20}
+    table = protect(counts, ["a", "b", "c"], ["x", "y"])
+    published = [table.value(r, c) for r in table.rows for c in table.columns]
+    assert all(v is None or v >= THRESHOLD for v in published)
+    assert table.value("a", "y") is None and table.value("c", "x") is None
+    assert recoverable([table]) == []
+
+
+@pytest.fixture
+def many_concerns(domain):
+    rng = random.Random(7)
+    units = [domain.register_unit(f"Enhet {i}", kind) for i, kind in enumerate(["barnehage", "skole", "helsestasjon"])]
+    author = uuid4()
+    for i in range(90):
+        unit = rng.choice(units)
+        child = domain.register_child(f"Barn{i}", "Test", date(2016, 1, 1), unit)
+        cats = rng.sample(list(CATEGORIES), rng.choice([1, 1, 2]))
+        day = TODAY - timedelta(days=rng.randrange(0, 300))
+        concern = domain.open_concern(child, author, day, "x", "", cats, 2)
+        if rng.random() < 0.6:
+            domain.change_concern(concern, 1, author, lambda c, lvl=rng.choice([1, 2, 3]): c.set_level(lvl, "tiltak"))
+    runner = ProjectionRunner(domain)
+    runner.catch_up()
+    return runner["meetings"].view
+
+
+def test_no_combination_of_filters_reveals_a_count_below_5(many_concerns):
+    tables = []
+    for row_dim in DIMENSION_NAMES:
+        for col_dim in [None, *DIMENSION_NAMES]:
+            if col_dim == row_dim:
+                continue
+            table = protected_table(many_concerns, row_dim, col_dim, TODAY)
+            tables.append(table)
+            for r in table.rows:
+                for c in table.columns:
+                    value = table.value(r, c)
+                    assert value is None or value >= THRESHOLD, (row_dim, col_dim, r, c, value)
+    assert recoverable(tables) == []
+    # The same margin appears in every table that shows it, so no table leaks another's hidden cell.
+    totals = {t.value("__total__", "__total__") for t in tables}
+    assert len(totals - {None}) <= 2  # the grand total, and the category mention total
+
+
+def test_the_statistics_page_never_shows_a_count_below_5(web):
+    page = web.login("municipal_leader")
+    for dim in DIMENSION_NAMES:
+        html = page.get(f"/ledelse/statistikk?dimensjon={dim}").text
+        counts = re.findall(r"<tr><td>[^<]*</td><td>(\d+)</td>", html)
+        assert all(int(n) >= THRESHOLD for n in counts), (dim, counts)
+        assert "<svg" in html and "&lt;5" in html
+    # Leaders never reach a case page.
+    assert page.get(f"/bekymringer/{web.concerns['own']}").status_code == 404
