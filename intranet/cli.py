@@ -48,7 +48,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if demo.is_loaded(app):
             print("Demodata finnes allerede i", settings.data_dir, file=sys.stderr)
         else:
-            demo.load(app)
+            from intranet.demo_examples import load_examples
+
+            ids = demo.load(app)
+            load_examples(app, ids)
             print("Demodata lastet inn i", settings.data_dir, file=sys.stderr)
     finally:
         app.close()
