@@ -114,6 +114,15 @@ class AccessLogProjection:
         self.app = app
         self.hours = office_hours()
         self.max_per_hour = max_children_per_hour()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the caches (at start, and after a batch was rolled back)."""
+        # The rules need a child's unit and surname, a user's surname and the
+        # children a user saw this hour, for every access: cached, read through.
+        self._children: dict[str, Any] = {}
+        self._users: dict[str, Any] = {}
+        self._this_hour: dict[str, tuple[str, set[str]]] = {}
 
     # -- sealing free text ---------------------------------------------------------------
     def seal(self, text: str, context: str) -> bytes | None:
@@ -133,18 +142,22 @@ class AccessLogProjection:
     # -- the context the rules need --------------------------------------------------------
     @process.register
     def _(self, event: Child.Created, c: Any) -> None:
+        surname = self.surname_index(event.last_name)
         c.execute(self.view.sql("INSERT INTO {children} (child_id, unit_id, surname, restricted) VALUES (?, ?, ?, 0)"),
-                  (str(event.originator_id), str(event.unit_id), self.surname_index(event.last_name)))
+                  (str(event.originator_id), str(event.unit_id), surname))
+        self._children[str(event.originator_id)] = {"unit_id": str(event.unit_id), "surname": surname}
 
     @process.register
     def _(self, event: Child.DetailsCorrected, c: Any) -> None:
         c.execute(self.view.sql("UPDATE {children} SET surname = ? WHERE child_id = ?"),
                   (self.surname_index(event.last_name), str(event.originator_id)))
+        self._children.pop(str(event.originator_id), None)
 
     @process.register
     def _(self, event: Child.MovedToUnit, c: Any) -> None:
         c.execute(self.view.sql("UPDATE {children} SET unit_id = ? WHERE child_id = ?"),
                   (str(event.unit_id), str(event.originator_id)))
+        self._children.pop(str(event.originator_id), None)
 
     @process.register
     def _(self, event: Child.Restricted, c: Any) -> None:
@@ -158,11 +171,13 @@ class AccessLogProjection:
     def _(self, event: User.Created, c: Any) -> None:
         c.execute(self.view.sql("INSERT INTO {users} (user_id, surname) VALUES (?, ?)"),
                   (str(event.originator_id), self.surname_index(event.name)))
+        self._users.pop(str(event.originator_id), None)
 
     @process.register
     def _(self, event: Tombstone, c: Any) -> None:
         # An erased child's events: keep the access history, forget the child's context.
         c.execute(self.view.sql("DELETE FROM {children} WHERE child_id = ?"), (str(event.key_id),))
+        self._children.pop(str(event.key_id), None)
 
     # -- accesses and the rules --------------------------------------------------------------
     @process.register
@@ -192,9 +207,35 @@ class AccessLogProjection:
                     (f"{event.originator_id}:{child_id}:{rule}", str(event.originator_id), at.isoformat(),
                      str(event.user_id), str(child_id), rule))
 
+    def _child(self, c: Any, child_id: str) -> Any:
+        if child_id not in self._children:
+            row = self._one(c, "SELECT unit_id, surname FROM {children} WHERE child_id = ?", (child_id,))
+            self._children[child_id] = dict(row) if row else None
+        return self._children[child_id]
+
+    def _user(self, c: Any, user_id: str) -> Any:
+        if user_id not in self._users:
+            row = self._one(c, "SELECT surname FROM {users} WHERE user_id = ?", (user_id,))
+            self._users[user_id] = dict(row) if row else None
+        return self._users[user_id]
+
+    def _seen_this_hour(self, c: Any, user_id: str, hour: str, child_id: str) -> int:
+        """How many distinct children the user has seen in this clock hour, this one included."""
+        cached = self._this_hour.get(user_id)
+        if cached is None or cached[0] != hour:
+            rows = self.view.sql("SELECT child_id FROM {hourly} WHERE user_id = ? AND hour = ?")
+            c.execute(rows, (user_id, hour))
+            cached = (hour, {r["child_id"] for r in c.fetchall()})
+            self._this_hour[user_id] = cached
+        if child_id not in cached[1]:
+            cached[1].add(child_id)
+            c.execute(self.view.sql("INSERT INTO {hourly} (user_id, hour, child_id) VALUES (?, ?, ?)"),
+                      (user_id, hour, child_id))
+        return len(cached[1])
+
     def _rules_broken(self, c: Any, event: Any, child_id: UUID, action: str, user_unit: Any) -> list[str]:
         broken = []
-        child = self._one(c, "SELECT unit_id, surname FROM {children} WHERE child_id = ?", (str(child_id),))
+        child = self._child(c, str(child_id))
         if action == "break_glass":
             broken.append("break_glass")
         elif (event.role in ("staff", "unit_leader") and child is not None and user_unit is not None
@@ -204,15 +245,11 @@ class AccessLogProjection:
         start, end = self.hours
         if local.weekday() >= 5 or not start <= local.hour < end:
             broken.append("after_hours")
-        user = self._one(c, "SELECT surname FROM {users} WHERE user_id = ?", (str(event.user_id),))
+        user = self._user(c, str(event.user_id))
         if child is not None and user is not None and child["surname"] and child["surname"] == user["surname"]:
             broken.append("same_surname")
-        hour = event.timestamp.astimezone(OSLO).strftime("%Y-%m-%dT%H")
-        c.execute(self.view.sql(
-            "INSERT INTO {hourly} (user_id, hour, child_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
-            (str(event.user_id), hour, str(child_id)))
-        count = self._one(c, "SELECT COUNT(*) AS n FROM {hourly} WHERE user_id = ? AND hour = ?",
-                          (str(event.user_id), hour))["n"]
+        hour = local.strftime("%Y-%m-%dT%H")
+        count = self._seen_this_hour(c, str(event.user_id), hour, str(child_id))
         if count == self.max_per_hour + 1:  # the moment the limit is passed, once
             broken.append("many_children")
         return broken
