@@ -74,15 +74,18 @@ class Follower:
         self.poke = threading.Event()
         self.error: BaseException | None = None
 
-    def apply(self, notifications: list[Notification]) -> None:
-        """Apply a batch and record its last position, atomically."""
-        # A raw projection (the ledger) reads the stored rows, not decrypted events.
-        decode = (lambda n: n) if getattr(self.projection, "raw", False) else self.app.mapper.to_domain_event
+    def apply(self, notifications: list[Notification], decoded: list[Any] | None = None) -> None:
+        """Apply a batch and record its last position, atomically. `decoded` are the
+        batch's events, when a caller already decrypted them for several read models."""
+        if getattr(self.projection, "raw", False):
+            events = notifications  # the ledger reads the stored rows, not decrypted events
+        else:
+            events = decoded if decoded is not None else [self.app.mapper.to_domain_event(n) for n in notifications]
         batch_done = getattr(self.projection, "batch_done", None)
         try:
             with self.view.transaction(commit=True) as c:
-                for notification in notifications:
-                    self.projection.process(decode(notification), c)
+                for event in events:
+                    self.projection.process(event, c)
                 if batch_done:
                     batch_done(c)
                 self.view.record_position(c, self.app.name, notifications[-1].id)
@@ -220,13 +223,22 @@ def rebuild(
     names: Iterable[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Drop the named read models (default: all) and rebuild them from event 1."""
+    """Drop the named read models (default: all) and rebuild them from event 1,
+    in one pass: each batch is read and decrypted once for all of them."""
     chosen = [c for c in PROJECTIONS if names is None or c.name in set(names)]
-    total = app.position()
-    counts = {}
     for cls in chosen:
         construct_view(cls, app).drop()
-        follower = Follower(cls(construct_view(cls, app), app), app)
-        report = (lambda n, name=cls.name: progress(name, n, total)) if progress else None
-        counts[cls.name] = follower.catch_up(report)
-    return counts
+    followers = [Follower(cls(construct_view(cls, app), app), app) for cls in chosen]
+    total = app.position()
+    position = done = 0
+    while True:
+        batch = list(app.recorder.select_notifications(start=position, limit=BATCH, inclusive_of_start=False))
+        if not batch:
+            break
+        decoded = [app.mapper.to_domain_event(n) for n in batch]
+        for follower in followers:
+            follower.apply(batch, decoded)
+        position, done = batch[-1].id, done + len(batch)
+        if progress:
+            progress("alle", done, total)
+    return {follower.projection.name: done for follower in followers}
