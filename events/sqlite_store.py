@@ -12,24 +12,39 @@ from eventsourcing import sqlite
 
 
 class DurableSQLiteConnectionPool(sqlite.SQLiteConnectionPool):
+    synchronous = "FULL"
+
     def _create_connection(self) -> sqlite.SQLiteConnection:
         connection = super()._create_connection()
         c = connection._sqlite_conn  # noqa: SLF001 - no public accessor
         # FULL: a commit is on disk before it is acknowledged, even in WAL mode.
-        c.execute("PRAGMA synchronous=FULL")
+        c.execute(f"PRAGMA synchronous={self.synchronous}")
         # Shredded keys and purged rows must not linger in free pages.
         c.execute("PRAGMA secure_delete=ON")
         c.execute("PRAGMA foreign_keys=ON")
         return connection
 
 
+class ReadModelConnectionPool(DurableSQLiteConnectionPool):
+    # Read models can be rebuilt, and their tracking records say where they got
+    # to: NORMAL (still crash-safe in WAL mode) may lose the last batches on a
+    # power cut, which are then simply applied again. Five times fewer fsyncs.
+    synchronous = "NORMAL"
+
+
 class DurableSQLiteDatastore(sqlite.SQLiteDatastore):
+    pool_class = DurableSQLiteConnectionPool
+
     def __init__(self, db_name: str, **kwargs):
         super().__init__(db_name, **kwargs)
-        self.pool = DurableSQLiteConnectionPool(
+        self.pool = self.pool_class(
             db_name=db_name,
             lock_timeout=kwargs.get("lock_timeout"),
         )
+
+
+class ReadModelDatastore(DurableSQLiteDatastore):
+    pool_class = ReadModelConnectionPool
 
 
 class Factory(sqlite.SQLiteFactory):

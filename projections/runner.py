@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError as TrackingConflict
 from eventsourcing.persistence import Notification
 
 from events.application import Bekymring, data_dir_of, uses_postgres
-from events.sqlite_store import DurableSQLiteDatastore
+from events.sqlite_store import ReadModelDatastore
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
 from projections.concerns import ConcernProjection
@@ -45,7 +45,7 @@ PROJECTIONS = (
     MeetingProjection,
     LedgerProjection,
 )
-BATCH = 1000
+BATCH = 2000
 POLL_SECONDS = 0.5
 
 
@@ -56,7 +56,7 @@ def construct_view(projection_class: type, app: Bekymring) -> Any:
     else:
         views_dir = data_dir_of(app.env) / "views"
         views_dir.mkdir(parents=True, exist_ok=True)
-        datastore = DurableSQLiteDatastore(str(views_dir / f"{projection_class.name}.sqlite"))
+        datastore = ReadModelDatastore(str(views_dir / f"{projection_class.name}.sqlite"))
         view = sqlite_view(datastore=datastore)
     view.create_table()
     return view
