@@ -12,9 +12,11 @@ from starlette.routing import Route
 from events import totp
 from events.policy import Target
 from intranet import i18n
+from intranet.admin import ROLE_NAMES, SERVICE_NAMES
 from intranet.auth import redirect
 from intranet.forms import read_form
 from intranet.guard import require
+from intranet.i18n import _
 from intranet.passwords import hash_password, verify_password
 from intranet.sessions import ACTIVE, NEEDS_ENROLMENT
 from intranet.templating import render
@@ -30,20 +32,21 @@ async def account_page(request: Request) -> Response:
     unit = None
     if account.unit_id:
         unit = await run_in_threadpool(request.app.state.domain.get_unit, account.unit_id)
-    return render(request, "account/page.html", {"account": account, "unit": unit})
+    return render(request, "account/page.html", {"account": account, "unit": unit, "role_names": ROLE_NAMES,
+                                                 "service_names": SERVICE_NAMES})
 
 
 def password_errors(form: dict[str, str], account) -> dict[str, str]:
     errors = {}
     if not verify_password(account.password_hash, form.get("current", "")):
-        errors["current"] = "Nåværende passord stemmer ikke."
+        errors["current"] = _("Nåværende passord stemmer ikke.")
     new = form.get("new", "")
     if len(new) < MIN_PASSWORD_LENGTH:
-        errors["new"] = f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn."
+        errors["new"] = _("Passordet må ha minst %(n)s tegn.") % {"n": MIN_PASSWORD_LENGTH}
     elif new == form.get("current"):
-        errors["new"] = "Velg et annet passord enn det du har nå."
+        errors["new"] = _("Velg et annet passord enn det du har nå.")
     if form.get("repeat", "") != new:
-        errors["repeat"] = "Passordene er ikke like."
+        errors["repeat"] = _("Passordene er ikke like.")
     return errors
 
 
@@ -66,7 +69,7 @@ async def password_page(request: Request) -> Response:
 
 def qr_svg(uri: str) -> Markup:
     # segno escapes nothing we pass that could break out: the URI is ours.
-    return Markup(segno.make(uri, error="m").svg_inline(scale=4, title="QR-kode for autentiseringsapp"))
+    return Markup(segno.make(uri, error="m").svg_inline(scale=4, title=_("QR-kode for autentiseringsapp")))
 
 
 async def totp_page(request: Request) -> Response:
@@ -84,7 +87,7 @@ async def totp_page(request: Request) -> Response:
     secret = form.get("secret", "")
     step = totp.matching_step(secret, form.get("code", "")) if len(secret) == 32 else None
     if step is None:
-        context = _totp_context(account, secret or totp.new_secret(), "Koden stemmer ikke. Prøv den neste koden appen viser.")
+        context = _totp_context(account, secret or totp.new_secret(), _("Koden stemmer ikke. Prøv den neste koden appen viser."))
         return render(request, "account/totp.html", context, status_code=422)
     codes = totp.new_recovery_codes()
     await run_in_threadpool(

@@ -18,21 +18,23 @@ from events.directory import ROLES, SERVICES, UNIT_KINDS, UNIT_ROLES, InvalidRol
 from intranet.auth import redirect
 from intranet.forms import page_number, parse_uuid, read_form
 from intranet.guard import require
+from intranet.i18n import N_, _
 from intranet.passwords import hash_password
 from intranet.templating import render
 
 PAGE_SIZE = 50
 USERNAME = re.compile(r"^[a-z][a-z0-9.\-]{1,39}$")
 
+# Marked with N_(): translated where they are shown.
 ROLE_NAMES = {
-    "staff": "Ansatt",
-    "unit_leader": "Enhetsleder (styrer/rektor)",
-    "resource_team": "Ressursteam",
-    "privacy_officer": "Personvernombud",
-    "municipal_leader": "Kommunalsjef",
-    "admin": "Administrator",
+    "staff": N_("Ansatt"),
+    "unit_leader": N_("Enhetsleder (styrer/rektor)"),
+    "resource_team": N_("Ressursteam"),
+    "privacy_officer": N_("Personvernombud"),
+    "municipal_leader": N_("Kommunalsjef"),
+    "admin": N_("Administrator"),
 }
-SERVICE_NAMES = {"barnevern": "Barnevern", "helsestasjon": "Helsestasjon", "ppt": "PPT"}
+SERVICE_NAMES = {"barnevern": N_("Barnevern"), "helsestasjon": N_("Helsestasjon"), "ppt": N_("PPT")}
 
 
 def temporary_password() -> str:
@@ -46,11 +48,11 @@ def role_errors(form: dict[str, str]) -> tuple[dict[str, str], tuple]:
     unit_id = parse_uuid(form.get("unit_id"))
     service = form.get("service") or None
     if role not in ROLES:
-        errors["role"] = "Velg en rolle."
+        errors["role"] = _("Velg en rolle.")
     elif role in UNIT_ROLES and unit_id is None:
-        errors["unit_id"] = "Denne rollen hører til en enhet. Velg enhet."
+        errors["unit_id"] = _("Denne rollen hører til en enhet. Velg enhet.")
     elif role == "resource_team" and service not in SERVICES:
-        errors["service"] = "Velg hvilken tjeneste personen representerer i ressursteamet."
+        errors["service"] = _("Velg hvilken tjeneste personen representerer i ressursteamet.")
     if role not in UNIT_ROLES:
         unit_id = None
     if role != "resource_team":
@@ -89,13 +91,13 @@ async def new_user_page(request: Request) -> Response:
     errors, (role, unit_id, service) = role_errors(form)
     username = form.get("username", "").strip().lower()
     if not USERNAME.match(username):
-        errors["username"] = "Brukernavn: små bokstaver, tall, punktum eller bindestrek (2–40 tegn), og det må starte med en bokstav."
+        errors["username"] = _("Brukernavn: små bokstaver, tall, punktum eller bindestrek (2–40 tegn), og det må starte med en bokstav.")
     elif await run_in_threadpool(
         state.projections["directory"].view.user_id_by_username_index, state.domain.blind_index(username)
     ):
-        errors["username"] = "Brukernavnet er i bruk."
+        errors["username"] = _("Brukernavnet er i bruk.")
     if not form.get("name", "").strip():
-        errors["name"] = "Skriv inn fullt navn."
+        errors["name"] = _("Skriv inn fullt navn.")
     if errors:
         context.update(values=form, errors=errors)
         return render(request, "admin/user_new.html", context, status_code=422)
@@ -178,9 +180,9 @@ async def units_page(request: Request) -> Response:
         form = await read_form(request)
         errors = {}
         if not form.get("name", "").strip():
-            errors["name"] = "Skriv inn enhetens navn."
+            errors["name"] = _("Skriv inn enhetens navn.")
         if form.get("kind") not in UNIT_KINDS:
-            errors["kind"] = "Velg type enhet."
+            errors["kind"] = _("Velg type enhet.")
         if errors:
             context.update(values=form, errors=errors)
         else:

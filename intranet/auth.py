@@ -22,6 +22,7 @@ from events.policy import Principal
 from events import totp
 from intranet import i18n
 from intranet.forms import read_form
+from intranet.i18n import _
 from intranet.passwords import hash_password, verify_password
 from intranet.sessions import ACTIVE, NEEDS_CODE, NEEDS_ENROLMENT, Session
 from intranet.templating import render
@@ -47,6 +48,13 @@ def redirect(request: Request, url: str) -> Response:
     if request.headers.get("HX-Request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
+
+
+def request_language(request: Request) -> str:
+    """The signed-in user's language (kept on the account), or before sign-in the cookie's."""
+    account = getattr(request.state, "account", None)
+    chosen = getattr(account, "language", None) if account else request.cookies.get(i18n.COOKIE)
+    return i18n.choose(chosen)
 
 
 class AuthMiddleware:
@@ -84,8 +92,7 @@ class AuthMiddleware:
         # Every event this request causes names the signed-in user; pages speak
         # the user's language (before sign-in: the cookie's).
         token = current_actor.set(account.id if account else None)
-        chosen = getattr(account, "language", None) if account else request.cookies.get(i18n.COOKIE)
-        language = i18n.current_language.set(i18n.choose(chosen))
+        language = i18n.current_language.set(request_language(request))
         try:
             await self.app(scope, receive, send)
         finally:
@@ -173,8 +180,8 @@ async def login_page(request: Request) -> Response:
     account, problem = await run_in_threadpool(check)
     if account is None:
         message = {
-            "locked": "For mange mislykkede forsøk. Vent 15 minutter og prøv igjen, eller kontakt IT.",
-            "wrong": "Feil brukernavn eller passord.",
+            "locked": _("For mange mislykkede forsøk. Vent 15 minutter og prøv igjen, eller kontakt IT."),
+            "wrong": _("Feil brukernavn eller passord."),
         }[problem]
         return render(
             request, "auth/login.html", {"values": {"username": username}, "error": message},
@@ -202,7 +209,7 @@ async def second_factor(request: Request) -> Response:
 
     def check() -> str | None:
         if state.throttle.is_blocked(a_key, c_key):
-            return "For mange mislykkede forsøk. Vent 15 minutter og prøv igjen."
+            return _("For mange mislykkede forsøk. Vent 15 minutter og prøv igjen.")
         step = totp.matching_step(account.totp_secret, code)
         try:
             if step is not None:
@@ -216,7 +223,7 @@ async def second_factor(request: Request) -> Response:
         state.throttle.failed(a_key, c_key)
         domain.record_sign_in("second_factor_failed", account.id, account.username, c_key,
                               request.state.session.audit_id)
-        return "Koden stemmer ikke. Bruk koden som vises i appen nå, eller en reservekode."
+        return _("Koden stemmer ikke. Bruk koden som vises i appen nå, eller en reservekode.")
 
     error = await run_in_threadpool(check)
     if error:

@@ -24,30 +24,33 @@ from intranet.binder_pages import base_context, load_page
 from intranet.concerns import user_names
 from intranet.forms import parse_uuid, read_form
 from intranet.guard import current_user, require
+from intranet.i18n import N_, _
 from intranet.templating import render, when
 
 MESSAGES = {
-    "the address may hold only a-z, 0-9 and hyphens": ("slug", "Adressen kan bare ha små bokstaver a–z, tall og bindestrek."),
-    "the address is reserved": ("slug", "Adressen er reservert. Velg en annen."),
-    "the address is taken": ("slug", "Det finnes allerede en side med denne adressen."),
-    "the title is required": ("title", "Skriv en tittel."),
-    "the title is too long": ("title", "Tittelen er for lang."),
-    "the text is too long": ("body", "Teksten er for lang."),
-    "the note is too long": ("note", "Kommentaren er for lang."),
-    "nothing was changed": ("body", "Ingenting er endret."),
-    "only guide pages have a level, 0-3": ("level", "Bare sider i handlingsveilederen har BTI-nivå."),
-    "only template pages lead to a form": ("form", "Bare maler kan lede til et skjema."),
-    "unknown section": ("section", "Velg hvor i permen siden hører hjemme."),
-    "the newest version is already published": ("_form", "Den nyeste versjonen er allerede publisert."),
-    "the page is not published": ("_form", "Siden er ikke publisert."),
-    "that is the newest version": ("_form", "Det er allerede den nyeste versjonen."),
-    "no such version": ("_form", "Versjonen finnes ikke."),
+    "the address may hold only a-z, 0-9 and hyphens": ("slug", N_("Adressen kan bare ha små bokstaver a–z, tall og bindestrek.")),
+    "the address is reserved": ("slug", N_("Adressen er reservert. Velg en annen.")),
+    "the address is taken": ("slug", N_("Det finnes allerede en side med denne adressen.")),
+    "the title is required": ("title", N_("Skriv en tittel.")),
+    "the title is too long": ("title", N_("Tittelen er for lang.")),
+    "the text is too long": ("body", N_("Teksten er for lang.")),
+    "the note is too long": ("note", N_("Kommentaren er for lang.")),
+    "nothing was changed": ("body", N_("Ingenting er endret.")),
+    "only guide pages have a level, 0-3": ("level", N_("Bare sider i handlingsveilederen har BTI-nivå.")),
+    "only template pages lead to a form": ("form", N_("Bare maler kan lede til et skjema.")),
+    "unknown section": ("section", N_("Velg hvor i permen siden hører hjemme.")),
+    "the newest version is already published": ("_form", N_("Den nyeste versjonen er allerede publisert.")),
+    "the page is not published": ("_form", N_("Siden er ikke publisert.")),
+    "that is the newest version": ("_form", N_("Det er allerede den nyeste versjonen.")),
+    "no such version": ("_form", N_("Versjonen finnes ikke.")),
 }
 
 
 def page_error(e: Exception) -> dict[str, str]:
-    field, text = MESSAGES.get(str(e), ("_form", "Kunne ikke lagres: " + str(e)))
-    return {field: text}
+    if str(e) in MESSAGES:
+        field, text = MESSAGES[str(e)]
+        return {field: _(text)}
+    return {"_form": _("Kunne ikke lagres: %(message)s") % {"message": str(e)}}
 
 
 def _int(text: str | None) -> int | None:
@@ -72,9 +75,9 @@ async def new_page(request: Request) -> Response:
     kind = (form.get("form") or None) if section == "template" else None
     unit_id = parse_uuid(form.get("unit_id")) if section == "unit_info" else None
     if section == "unit_info" and unit_id is None:
-        errors["unit_id"] = "Velg enheten siden handler om."
+        errors["unit_id"] = _("Velg enheten siden handler om.")
     elif not may(user, "binder.edit", Target(unit_id=unit_id)):
-        errors["unit_id"] = "Du kan bare skrive informasjonssiden for din egen enhet."
+        errors["unit_id"] = _("Du kan bare skrive informasjonssiden for din egen enhet.")
     if not errors and "preview" not in form:
         try:
             await run_in_threadpool(request.app.state.domain.create_page, form.get("slug", "").strip(), section,
@@ -110,8 +113,9 @@ async def edit_page(request: Request) -> Response:
         newest = await run_in_threadpool(domain.get_page, page.slug)
         at, by = newest.moment(newest.latest["version"])
         names = await run_in_threadpool(user_names, domain, [by])
-        context["conflict"] = (f"{names.get(by, 'Noen')} lagret en ny versjon {when(at)}, etter at du åpnet siden. "
-                               "Teksten din er beholdt nedenfor. Se historikken, og lagre igjen hvis den skal gjelde.")
+        context["conflict"] = _("%(who)s lagret en ny versjon %(when)s, etter at du åpnet siden. "
+                                "Teksten din er beholdt nedenfor. Se historikken, og lagre igjen hvis den skal gjelde.") % {
+            "who": names.get(by) or _("Noen"), "when": when(at)}
         context["values"]["revision"] = str(newest.latest["no"])
         return render(request, "binder/edit.html", context, status_code=409)
     except InvalidPage as e:
@@ -187,8 +191,8 @@ async def page_action(request: Request) -> Response:
                                     _int(form.get("revision")) or 0)
     except PageChanged:
         page = await run_in_threadpool(domain.get_page, page.slug)
-        return await _history(request, page, {"_form": "Siden har fått en ny versjon siden du åpnet den. "
-                                                        "Se over historikken og prøv igjen."}, 409)
+        return await _history(request, page, {"_form": _("Siden har fått en ny versjon siden du åpnet den. "
+                                                          "Se over historikken og prøv igjen.")}, 409)
     except InvalidPage as e:
         page = await run_in_threadpool(domain.get_page, page.slug)
         return await _history(request, page, page_error(e), 422)

@@ -23,32 +23,33 @@ from events.richtext import to_html
 from intranet.concerns import user_names
 from intranet.forms import page_number, read_form
 from intranet.guard import current_user, require
+from intranet.i18n import N_, _
 from intranet.templating import render
 
-# section key -> (Norwegian word in the URL, heading)
+# section key -> (Norwegian word in the URL, heading marked with N_(): shown as {{ _(sections[key][1]) }})
 SECTION_WORDS = {
-    "guide": ("veileder", "Handlingsveileder (BTI)"),
-    "unit_info": ("enheter", "Informasjon om enhetene"),
-    "case": ("case", "Case til opplæring"),
-    "links": ("lenker", "Nyttige lenker og filmer"),
-    "template": ("maler", "Maler og skjemaer"),
-    "resource_team": ("ressursteam", "Ressursteamet: mandat og møteplan"),
+    "guide": ("veileder", N_("Handlingsveileder (BTI)")),
+    "unit_info": ("enheter", N_("Informasjon om enhetene")),
+    "case": ("case", N_("Case til opplæring")),
+    "links": ("lenker", N_("Nyttige lenker og filmer")),
+    "template": ("maler", N_("Maler og skjemaer")),
+    "resource_team": ("ressursteam", N_("Ressursteamet: mandat og møteplan")),
 }
 SECTION_BY_WORD = {word: key for key, (word, _) in SECTION_WORDS.items()}
 
 # A template page leads to the real form: (where, what to do, permission asked for it).
 FORM_LINKS = {
-    "concern": ("/bekymringer/ny", "Skriv en ny bekymring", "concern.create"),
-    "consent": ("/barn", "Velg barnet, og registrer samtykket fra barnets side", "children.list"),
-    "report": ("/bekymringer", "Åpne bekymringen, og velg «Melding til barnevernet»", "concerns.mine"),
-    "action_plan": ("/bekymringer", "Åpne bekymringen: tiltaksplanen fylles ut der", "concerns.mine"),
-    "transfer": ("/overforinger/ny", "Start en overføring med overgangsskjema", "transfer.create"),
+    "concern": ("/bekymringer/ny", N_("Skriv en ny bekymring"), "concern.create"),
+    "consent": ("/barn", N_("Velg barnet, og registrer samtykket fra barnets side"), "children.list"),
+    "report": ("/bekymringer", N_("Åpne bekymringen, og velg «Melding til barnevernet»"), "concerns.mine"),
+    "action_plan": ("/bekymringer", N_("Åpne bekymringen: tiltaksplanen fylles ut der"), "concerns.mine"),
+    "transfer": ("/overforinger/ny", N_("Start en overføring med overgangsskjema"), "transfer.create"),
 }
 FORM_NAMES = {
-    "concern": "Bekymring (internt notat)", "consent": "Samtykke", "report": "Melding til barnevernet",
-    "action_plan": "Tiltaksplan", "transfer": "Overgangsskjema",
+    "concern": N_("Bekymring (internt notat)"), "consent": N_("Samtykke"), "report": N_("Melding til barnevernet"),
+    "action_plan": N_("Tiltaksplan"), "transfer": N_("Overgangsskjema"),
 }
-LEVEL_NAMES = {0: "Nivå 0", 1: "Nivå 1", 2: "Nivå 2", 3: "Nivå 3"}
+LEVEL_NAMES = {0: N_("Nivå 0"), 1: N_("Nivå 1"), 2: N_("Nivå 2"), 3: N_("Nivå 3")}
 FRONT_PAGE_ROWS = 8
 PAGE_SIZE = 25
 SEARCH_PAGE_SIZE = 20
@@ -85,7 +86,7 @@ def form_link(request: Request, form: str | None) -> dict[str, Any] | None:
         return None
     url, text, action = FORM_LINKS[form]
     user = current_user(request)
-    return {"url": url, "text": text, "name": FORM_NAMES[form],
+    return {"url": url, "text": _(text), "name": _(FORM_NAMES[form]),
             "allowed": may(user, action, Target(unit_id=user.unit_id))}
 
 
@@ -147,7 +148,7 @@ async def search(request: Request) -> Response:
     page_no = int(form["side"]) if form.get("side", "").isdigit() and len(form["side"]) < 6 else 1
     context.update(query=query, page=max(1, page_no))
     if len(query) < 2:
-        context["error"] = "Skriv minst to bokstaver."
+        context["error"] = _("Skriv minst to bokstaver.")
         return render(request, "binder/search.html", context, fragment="results", status_code=422)
     rows = await run_in_threadpool(binder_view(request).search, query, (context["page"] - 1) * SEARCH_PAGE_SIZE,
                                    SEARCH_PAGE_SIZE + 1)

@@ -19,6 +19,7 @@ from intranet.auth import redirect
 from intranet.forms import read_form
 from intranet.grants import GRANT_MINUTES
 from intranet.guard import require
+from intranet.i18n import _
 from intranet.templating import render
 
 MIN_REASON = 10
@@ -55,8 +56,8 @@ async def break_glass(request: Request) -> Response:
     reason = form.get("reason", "").strip()
     if len(reason) < MIN_REASON:
         return render(request, "errors/error.html", {
-            "title": "Finner ikke siden", "glass": True, "path": path, "status": 404,
-            "text": f"Skriv en begrunnelse på minst {MIN_REASON} tegn for å be om nødtilgang.",
+            "title": _("Finner ikke siden"), "glass": True, "path": path, "status": 404,
+            "text": _("Skriv en begrunnelse på minst %(n)s tegn for å be om nødtilgang.") % {"n": MIN_REASON},
         }, status_code=422)
     domain = request.app.state.domain
     try:

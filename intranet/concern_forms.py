@@ -1,5 +1,5 @@
 """Parsing the concern forms: strings in, typed values and field-keyed errors out,
-in Norwegian. One function per form; the domain checks the rules again."""
+in the user's language. One function per form; the domain checks the rules again."""
 
 from __future__ import annotations
 
@@ -9,24 +9,27 @@ from uuid import UUID
 
 from events.concerns import CATEGORIES, MAX_TEXT, WORRY_LEVELS
 from intranet.forms import parse_uuid
+from intranet.i18n import N_, _
 
 Parsed = tuple[dict[str, Any], dict[str, str]]
 
-# Domain refusals that belong next to a field: (message, field, Norwegian text).
+# Domain refusals that belong next to a field: message -> (field, text to show).
 DOMAIN_MESSAGES = {
-    "evaluation date is before the deadline": ("evaluate_on", "Evalueringsdatoen kan ikke være før fristen."),
-    "the concern is already at that level": ("level", "Bekymringen er allerede på dette nivået."),
-    "already has access": ("user_id", "Personen har allerede tilgang."),
-    "the concern is closed; reopen it to change it": ("", "Bekymringen er avsluttet. Gjenåpne den for å endre den."),
-    "the concern is open": ("", "Bekymringen er allerede åpen."),
-    "observation date is in the future": ("observed_on", "Datoen kan ikke være fram i tid."),
-    "date of the conversation is in the future": ("held_on", "Datoen kan ikke være fram i tid."),
+    "evaluation date is before the deadline": ("evaluate_on", N_("Evalueringsdatoen kan ikke være før fristen.")),
+    "the concern is already at that level": ("level", N_("Bekymringen er allerede på dette nivået.")),
+    "already has access": ("user_id", N_("Personen har allerede tilgang.")),
+    "the concern is closed; reopen it to change it": ("", N_("Bekymringen er avsluttet. Gjenåpne den for å endre den.")),
+    "the concern is open": ("", N_("Bekymringen er allerede åpen.")),
+    "observation date is in the future": ("observed_on", N_("Datoen kan ikke være fram i tid.")),
+    "date of the conversation is in the future": ("held_on", N_("Datoen kan ikke være fram i tid.")),
 }
 
 
 def domain_error(message: str) -> dict[str, str]:
-    field, text = DOMAIN_MESSAGES.get(message, ("", "Endringen kunne ikke lagres: " + message))
-    return {field or "_form": text}
+    if message in DOMAIN_MESSAGES:
+        field, text = DOMAIN_MESSAGES[message]
+        return {field or "_form": _(text)}
+    return {"_form": _("Endringen kunne ikke lagres: %(message)s") % {"message": message}}
 
 
 def parse_date(text: str) -> date | None:
@@ -42,20 +45,21 @@ def parse_date(text: str) -> date | None:
 
 
 def _text(form: dict, name: str, errors: dict, label: str, required: bool = True) -> str:
+    """`label` is marked with N_() by the caller."""
     value = form.get(name, "").strip()
     if required and not value:
-        errors[name] = f"{label} må fylles ut."
+        errors[name] = _("%(label)s må fylles ut.") % {"label": _(label)}
     elif len(value) > MAX_TEXT:
-        errors[name] = f"{label} er for lang (høyst {MAX_TEXT} tegn)."
+        errors[name] = _("%(label)s er for lang (høyst %(max)s tegn).") % {"label": _(label), "max": MAX_TEXT}
     return value
 
 
 def _date(form: dict, name: str, errors: dict, label: str, past: bool = True) -> date | None:
     value = parse_date(form.get(name, ""))
     if value is None:
-        errors[name] = f"{label}: skriv en gyldig dato (dd.mm.åååå)."
+        errors[name] = _("%(label)s: skriv en gyldig dato (dd.mm.åååå).") % {"label": _(label)}
     elif past and value > date.today():
-        errors[name] = f"{label} kan ikke være fram i tid."
+        errors[name] = _("%(label)s kan ikke være fram i tid.") % {"label": _(label)}
     return value
 
 
@@ -70,25 +74,25 @@ def new_concern(form: dict[str, str], categories: list[str], unit_children: set[
     choice = form.get("child_id", "")
     if choice == "new":
         parsed["new_child"] = {
-            "first_name": _text(form, "new_first_name", errors, "Fornavn"),
-            "last_name": _text(form, "new_last_name", errors, "Etternavn"),
-            "birth_date": _date(form, "new_birth_date", errors, "Fødselsdato"),
+            "first_name": _text(form, "new_first_name", errors, N_("Fornavn")),
+            "last_name": _text(form, "new_last_name", errors, N_("Etternavn")),
+            "birth_date": _date(form, "new_birth_date", errors, N_("Fødselsdato")),
         }
     else:
         child_id = parse_uuid(choice)
         if child_id is None or child_id not in unit_children:
-            errors["child_id"] = "Velg barnet bekymringen gjelder, eller registrer et nytt barn."
+            errors["child_id"] = _("Velg barnet bekymringen gjelder, eller registrer et nytt barn.")
         parsed["child_id"] = child_id
-    parsed["observed_on"] = _date(form, "observed_on", errors, "Dato for observasjonen")
-    parsed["observation"] = _text(form, "observation", errors, "Hva du har sett eller hørt")
-    parsed["child_words"] = _text(form, "child_words", errors, "Barnets egne ord", required=False)
+    parsed["observed_on"] = _date(form, "observed_on", errors, N_("Dato for observasjonen"))
+    parsed["observation"] = _text(form, "observation", errors, N_("Hva du har sett eller hørt"))
+    parsed["child_words"] = _text(form, "child_words", errors, N_("Barnets egne ord"), required=False)
     chosen = [c for c in categories if c in CATEGORIES]
     if not chosen or len(chosen) != len(categories):
-        errors["categories"] = "Velg minst én kategori."
+        errors["categories"] = _("Velg minst én kategori.")
     parsed["categories"] = chosen
     worry = _number(form, "worry")
     if worry not in WORRY_LEVELS:
-        errors["worry"] = "Velg hvor bekymret du er."
+        errors["worry"] = _("Velg hvor bekymret du er.")
     parsed["worry"] = worry
     return parsed, errors
 
@@ -98,45 +102,45 @@ def action(name: str, form: dict[str, str]) -> Parsed:
     errors: dict[str, str] = {}
     p: dict[str, Any] = {}
     if name == "logg":
-        p["observed_on"] = _date(form, "observed_on", errors, "Dato")
-        p["text"] = _text(form, "text", errors, "Observasjonen")
-        p["child_words"] = _text(form, "child_words", errors, "Barnets egne ord", required=False)
+        p["observed_on"] = _date(form, "observed_on", errors, N_("Dato"))
+        p["text"] = _text(form, "text", errors, N_("Observasjonen"))
+        p["child_words"] = _text(form, "child_words", errors, N_("Barnets egne ord"), required=False)
     elif name == "korriger":
         p["no"] = _number(form, "no")
-        p["text"] = _text(form, "text", errors, "Korrigert tekst")
-        p["child_words"] = _text(form, "child_words", errors, "Barnets egne ord", required=False)
-        p["reason"] = _text(form, "reason", errors, "Grunnen til korrigeringen")
+        p["text"] = _text(form, "text", errors, N_("Korrigert tekst"))
+        p["child_words"] = _text(form, "child_words", errors, N_("Barnets egne ord"), required=False)
+        p["reason"] = _text(form, "reason", errors, N_("Grunnen til korrigeringen"))
     elif name == "niva":
         p["level"] = _number(form, "level")
         if p["level"] not in (0, 1, 2, 3):
-            errors["level"] = "Velg nivå 0–3."
-        p["reason"] = _text(form, "reason", errors, "Begrunnelsen")
+            errors["level"] = _("Velg nivå 0–3.")
+        p["reason"] = _text(form, "reason", errors, N_("Begrunnelsen"))
     elif name == "steg":
         p["step"] = form.get("step", "")
         p["done"] = form.get("done") == "1"
     elif name == "samtale":
-        p["held_on"] = _date(form, "held_on", errors, "Dato for samtalen")
-        p["participants"] = _text(form, "participants", errors, "Hvem som deltok")
-        p["summary"] = _text(form, "summary", errors, "Referatet")
+        p["held_on"] = _date(form, "held_on", errors, N_("Dato for samtalen"))
+        p["participants"] = _text(form, "participants", errors, N_("Hvem som deltok"))
+        p["summary"] = _text(form, "summary", errors, N_("Referatet"))
         p["child_heard"] = form.get("child_heard") == "1"
     elif name == "korriger-samtale":
         p["no"] = _number(form, "no")
-        p["summary"] = _text(form, "summary", errors, "Korrigert referat")
-        p["reason"] = _text(form, "reason", errors, "Grunnen til korrigeringen")
+        p["summary"] = _text(form, "summary", errors, N_("Korrigert referat"))
+        p["reason"] = _text(form, "reason", errors, N_("Grunnen til korrigeringen"))
     elif name == "tiltak":
-        p["measure"] = _text(form, "measure", errors, "Tiltaket")
-        p["responsible"] = _text(form, "responsible", errors, "Ansvarlig")
-        p["deadline"] = _date(form, "deadline", errors, "Frist", past=False)
-        p["evaluate_on"] = _date(form, "evaluate_on", errors, "Evalueringsdato", past=False)
+        p["measure"] = _text(form, "measure", errors, N_("Tiltaket"))
+        p["responsible"] = _text(form, "responsible", errors, N_("Ansvarlig"))
+        p["deadline"] = _date(form, "deadline", errors, N_("Frist"), past=False)
+        p["evaluate_on"] = _date(form, "evaluate_on", errors, N_("Evalueringsdato"), past=False)
         if p["deadline"] and p["evaluate_on"] and p["evaluate_on"] < p["deadline"]:
-            errors["evaluate_on"] = "Evalueringsdatoen kan ikke være før fristen."
+            errors["evaluate_on"] = _("Evalueringsdatoen kan ikke være før fristen.")
     elif name == "evaluer":
         p["no"] = _number(form, "no")
-        p["outcome"] = _text(form, "outcome", errors, "Resultatet")
+        p["outcome"] = _text(form, "outcome", errors, N_("Resultatet"))
     elif name in ("del", "fjern-deling"):
         p["user_id"] = parse_uuid(form.get("user_id"))
         if p["user_id"] is None:
-            errors["user_id"] = "Velg en kollega."
+            errors["user_id"] = _("Velg en kollega.")
     elif name in ("lukk", "gjenapne"):
-        p["reason"] = _text(form, "reason", errors, "Begrunnelsen")
+        p["reason"] = _text(form, "reason", errors, N_("Begrunnelsen"))
     return p, errors

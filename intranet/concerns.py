@@ -25,6 +25,7 @@ from intranet import concern_forms, labels
 from intranet.auth import redirect
 from intranet.forms import page_number, parse_uuid, read_form, read_multi
 from intranet.guard import current_user, record_access, require
+from intranet.i18n import _
 from intranet.templating import render, wants_fragment
 
 # action in the URL -> (page section, permission, what it does to the concern)
@@ -87,7 +88,7 @@ def user_names(domain, ids) -> dict[UUID, str]:
         try:
             names[user_id] = domain.get_user(user_id).name
         except NotFound:
-            names[user_id] = "ukjent bruker"
+            names[user_id] = _("ukjent bruker")
     return names
 
 
@@ -152,7 +153,7 @@ async def concern_action(request: Request) -> Response:
             request.app.state.projections["directory"].view.active_users_in_unit, concern.unit_id
         )
         if parsed["user_id"] not in colleagues and parsed["user_id"] not in concern.shared_with:
-            errors["user_id"] = "Velg en kollega i enheten."
+            errors["user_id"] = _("Velg en kollega i enheten.")
     seen = _number(form.get("version"))
     conflict = None
     if not errors:
@@ -270,7 +271,7 @@ async def named_rows(request: Request, rows: list[dict]) -> list[dict]:
 
     def name_all():
         for row in rows:
-            row["child_name"] = directory.child_name(UUID(row["child_id"])) or "(slettet)"
+            row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
         return rows
 
     rows = await run_in_threadpool(name_all)
@@ -335,7 +336,7 @@ async def search(request: Request) -> Response:
     query = form.get("name", "").strip()
     if len(query) < 2:
         return render(request, "concerns/search.html", {
-            "rows": None, "query": query, "error": "Skriv minst to bokstaver av barnets fornavn eller etternavn.",
+            "rows": None, "query": query, "error": _("Skriv minst to bokstaver av barnets fornavn eller etternavn."),
             "active": "search"}, status_code=422)
     domain = request.app.state.domain
     directory = request.app.state.projections["directory"].view

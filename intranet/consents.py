@@ -20,15 +20,16 @@ from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.forms import parse_uuid, read_form, read_multi
 from intranet.guard import current_user, record_access, require
+from intranet.i18n import N_, _
 from intranet.templating import render
 
 CONSENT_MESSAGES = {
-    "choose the services the consent covers": ("services", "Velg hvilke tjenester samtykket gjelder."),
-    "choose the categories of information": ("information", "Velg hvilke opplysninger som kan deles."),
-    "the purpose is required": ("purpose", "Skriv formålet med samarbeidet."),
-    "valid until is before valid from": ("valid_until", "Sluttdatoen er før startdatoen."),
-    "oral consent must be minuted": ("minutes", "Et muntlig samtykke må skrives ned (referat)."),
-    "record who refused": ("signatories", "Kryss av for hvem som nektet."),
+    "choose the services the consent covers": ("services", N_("Velg hvilke tjenester samtykket gjelder.")),
+    "choose the categories of information": ("information", N_("Velg hvilke opplysninger som kan deles.")),
+    "the purpose is required": ("purpose", N_("Skriv formålet med samarbeidet.")),
+    "valid until is before valid from": ("valid_until", N_("Sluttdatoen er før startdatoen.")),
+    "oral consent must be minuted": ("minutes", N_("Et muntlig samtykke må skrives ned (referat).")),
+    "record who refused": ("signatories", N_("Kryss av for hvem som nektet.")),
 }
 
 
@@ -67,10 +68,11 @@ async def load_consent(request: Request, action: str):
 
 def signer_choices(child, on: date) -> list[tuple[str, str]]:
     """Who can sign: the guardians, and the child from 15."""
-    choices = [(g["name"], f"{g['name']} ({g['relation']}{', foreldreansvar' if g.get('parental_responsibility') else ''})")
+    choices = [(g["name"], (_("%(name)s (%(relation)s, foreldreansvar)") if g.get("parental_responsibility")
+                            else _("%(name)s (%(relation)s)")) % {"name": g["name"], "relation": g["relation"]})
                for g in child.guardians]
     if child.age_on(on) >= 15:
-        choices.append((child.name, f"{child.name} (barnet, {child.age_on(on)} år)"))
+        choices.append((child.name, _("%(name)s (barnet, %(age)s år)") % {"name": child.name, "age": child.age_on(on)}))
     return choices
 
 
@@ -78,13 +80,13 @@ def parse_consent(form: dict[str, str], services: list[str], information: list[s
     errors: dict[str, str] = {}
     decision = form.get("decision", "")
     if decision not in ("given", "refused"):
-        errors["decision"] = "Velg om samtykket ble gitt eller nektet."
+        errors["decision"] = _("Velg om samtykket ble gitt eller nektet.")
     valid_from = parse_date(form.get("valid_from", ""))
     valid_until = parse_date(form.get("valid_until", ""))
     if valid_from is None:
-        errors["valid_from"] = "Skriv en gyldig dato."
+        errors["valid_from"] = _("Skriv en gyldig dato.")
     if valid_until is None:
-        errors["valid_until"] = "Skriv en gyldig dato."
+        errors["valid_until"] = _("Skriv en gyldig dato.")
     other = form.get("other_signatory", "").strip()
     names = signers + ([other] if other else [])
     oral = form.get("oral") == "1"
@@ -128,12 +130,14 @@ async def new_consent(request: Request) -> Response:
         except InvalidConsent as e:
             message = str(e)
             if message.startswith("missing signature: "):
-                errors["signers"] = "Mangler underskrift fra: " + message.removeprefix("missing signature: ") + \
-                    ". Alle med foreldreansvar må samtykke" + \
-                    (", og barnet selv fra 15 år for disse tjenestene." if child.age_on(today) >= 15 else ".")
+                names = message.removeprefix("missing signature: ")
+                errors["signers"] = (
+                    _("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke, og barnet selv fra 15 år for disse tjenestene.")
+                    if child.age_on(today) >= 15 else
+                    _("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke.")) % {"names": names}
             else:
-                field, text = CONSENT_MESSAGES.get(message, ("_form", "Samtykket kunne ikke lagres: " + message))
-                errors[field] = text
+                field, text = CONSENT_MESSAGES.get(message, ("_form", None))
+                errors[field] = _(text) if text else _("Samtykket kunne ikke lagres: %(message)s") % {"message": message}
     if errors:
         context["values"] = {**form, "services": services, "information": information, "signers": signers}
         context["errors"] = errors
@@ -160,13 +164,13 @@ async def withdraw(request: Request) -> Response:
     services = await read_multi(request, "services")
     errors = {}
     if not form.get("reason", "").strip():
-        errors["reason"] = "Skriv hvem som trakk samtykket, og hvordan (skriftlig, muntlig)."
+        errors["reason"] = _("Skriv hvem som trakk samtykket, og hvordan (skriftlig, muntlig).")
     else:
         try:
             await run_in_threadpool(request.app.state.domain.withdraw_consent, consent.id, services,
                                     form["reason"], date.today(), user.id)
         except InvalidConsent:
-            errors["services"] = "Velg tjenester som samtykket fortsatt gjelder."
+            errors["services"] = _("Velg tjenester som samtykket fortsatt gjelder.")
     if errors:
         child = await run_in_threadpool(request.app.state.domain.get_child, consent.child_id)
         await record_access(request, [consent.child_id], ["consent", "child.name"])
@@ -176,7 +180,7 @@ async def withdraw(request: Request) -> Response:
 
 
 async def printable(request: Request) -> Response:
-    """The consent form in Norwegian, filled in from the record, for signature."""
+    """The consent form in the user's language, filled in from the record, for signature."""
     consent = await load_consent(request, "consent.view")
     domain = request.app.state.domain
     child = await run_in_threadpool(domain.get_child, consent.child_id)

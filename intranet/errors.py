@@ -1,4 +1,4 @@
-"""Error pages in Norwegian that reveal nothing: no stack traces, no record ids."""
+"""Error pages in the user's language that reveal nothing: no stack traces, no record ids."""
 
 from __future__ import annotations
 
@@ -9,40 +9,51 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from events.policy import may
-from intranet.auth import redirect
+from intranet import i18n
+from intranet.auth import redirect, request_language
+from intranet.i18n import N_, _
 from intranet.templating import render
 
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Ugyldig forespørsel", "Forespørselen kunne ikke behandles."),
-    401: ("Du må logge inn", "Logg inn for å se denne siden."),
-    403: ("Ingen tilgang", "Du har ikke tilgang til denne siden. Kontakt lederen din hvis du mener du trenger tilgang."),
-    404: ("Finner ikke siden", "Siden finnes ikke, eller du har ikke tilgang til den."),
-    405: ("Ikke tillatt", "Denne handlingen er ikke tillatt her."),
-    429: ("For mange forsøk", "Vent litt og prøv igjen."),
-    503: ("Midlertidig utilgjengelig", "Tjenesten kunne ikke logge innsynet ditt, og viser derfor ikke opplysningene. Prøv igjen om litt."),
+    400: (N_("Ugyldig forespørsel"), N_("Forespørselen kunne ikke behandles.")),
+    401: (N_("Du må logge inn"), N_("Logg inn for å se denne siden.")),
+    403: (N_("Ingen tilgang"), N_("Du har ikke tilgang til denne siden. Kontakt lederen din hvis du mener du trenger tilgang.")),
+    404: (N_("Finner ikke siden"), N_("Siden finnes ikke, eller du har ikke tilgang til den.")),
+    405: (N_("Ikke tillatt"), N_("Denne handlingen er ikke tillatt her.")),
+    429: (N_("For mange forsøk"), N_("Vent litt og prøv igjen.")),
+    503: (N_("Midlertidig utilgjengelig"), N_("Tjenesten kunne ikke logge innsynet ditt, og viser derfor ikke opplysningene. Prøv igjen om litt.")),
 }
+OTHER = (N_("Noe gikk galt"), N_("Det oppstod en feil. Prøv igjen, eller kontakt IT."))
+RESTRICTED = (N_("Sperret"), N_("Opplysningene om dette barnet er sperret. Bare personvernombudet har tilgang. "
+                                "Kontakt personvernombudet hvis du mener du har tjenstlig behov."))
+ERASED = (N_("Slettet"), N_("Opplysningene om dette barnet er slettet og kan ikke gjenopprettes. "
+                            "Loggen over hvem som har hatt innsyn er beholdt."))
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status == 401:
         return redirect(request, "/logg-inn")
-    title, text = MESSAGES.get(status, ("Noe gikk galt", "Det oppstod en feil. Prøv igjen, eller kontakt IT."))
+    title, text = MESSAGES.get(status, OTHER)
     detail = exc.detail if isinstance(exc, HTTPException) else None
     if detail == "restricted":
-        title, text = ("Sperret", "Opplysningene om dette barnet er sperret. Bare personvernombudet har tilgang. "
-                       "Kontakt personvernombudet hvis du mener du har tjenstlig behov.")
+        title, text = RESTRICTED
     elif detail == "erased":
-        title, text = ("Slettet", "Opplysningene om dette barnet er slettet og kan ikke gjenopprettes. "
-                       "Loggen over hvem som har hatt innsyn er beholdt.")
+        title, text = ERASED
     user = getattr(request.state, "user", None)
     # A refused record looks exactly like a missing one; both offer break-the-glass.
     glass = detail == "record" and user is not None and may(user, "break_glass")
-    return render(request, "errors/error.html",
-                  {"title": title, "text": text, "status": status, "glass": glass, "path": request.url.path},
-                  status_code=status)
+    # An unhandled error reaches here outside AuthMiddleware, so set the language again.
+    language = i18n.current_language.set(request_language(request))
+    try:
+        return render(request, "errors/error.html",
+                      {"title": _(title), "text": _(text), "status": status, "glass": glass,
+                       "path": request.url.path},
+                      status_code=status)
+    finally:
+        i18n.current_language.reset(language)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -1,103 +1,180 @@
-"""The words the interface uses for the domain's keys (Norwegian bokmål)."""
+"""The words the interface uses for the domain's keys. The Norwegian (bokmål)
+words are the msgids: marked with N_() here, translated where they are shown
+(`{{ _(labels.CATEGORIES[key]) }}` in a template, `_(...)` in Python)."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
+from intranet import i18n
+from intranet.i18n import N_, _
+
 CATEGORIES = {
-    "substance_use": "Foreldres rusbruk",
-    "violence": "Vold",
-    "sexual_abuse": "Seksuelle overgrep",
-    "neglect": "Omsorgssvikt",
-    "mental_health": "Psykisk helse",
-    "behaviour": "Atferd",
-    "development": "Utvikling",
-    "absence": "Fravær",
-    "other": "Annet",
+    "substance_use": N_("Foreldres rusbruk"),
+    "violence": N_("Vold"),
+    "sexual_abuse": N_("Seksuelle overgrep"),
+    "neglect": N_("Omsorgssvikt"),
+    "mental_health": N_("Psykisk helse"),
+    "behaviour": N_("Atferd"),
+    "development": N_("Utvikling"),
+    "absence": N_("Fravær"),
+    "other": N_("Annet"),
 }
 
 WORRY = {
-    1: "Jeg undrer meg",
-    2: "Litt bekymret",
-    3: "Bekymret",
-    4: "Svært bekymret",
+    1: N_("Jeg undrer meg"),
+    2: N_("Litt bekymret"),
+    3: N_("Bekymret"),
+    4: N_("Svært bekymret"),
 }
 
 LEVELS = {
-    0: "Nivå 0 – undring og avklaring",
-    1: "Nivå 1 – tiltak i egen tjeneste",
-    2: "Nivå 2 – samarbeid med én eller to tjenester",
-    3: "Nivå 3 – tre eller flere tjenester, eller spesialisthelsetjenesten",
+    0: N_("Nivå 0 – undring og avklaring"),
+    1: N_("Nivå 1 – tiltak i egen tjeneste"),
+    2: N_("Nivå 2 – samarbeid med én eller to tjenester"),
+    3: N_("Nivå 3 – tre eller flere tjenester, eller spesialisthelsetjenesten"),
 }
 
 STEPS = {
-    "write_down": "Skriv ned det du har sett og hørt, med dato – fakta, ikke tolkninger",
-    "talk_leader": "Drøft bekymringen med lederen din",
-    "talk_guardians_child": "Snakk med foresatte og barnet innen om lag to uker",
-    "decide": "Beslutt: avslutte, tiltak på nivå 1, gå til nivå 2/3, eller melde til barnevernet",
-    "plan_with_guardians": "Lag en tiltaksplan sammen med foresatte",
-    "carry_out": "Gjennomfør tiltakene",
-    "evaluate": "Evaluer tiltakene på avtalt dato",
-    "decide_next": "Beslutt: avslutte, fortsette, eller gå videre til neste nivå",
-    "consent": "Innhent samtykke fra foresatte til samarbeid med andre tjenester",
-    "coordinator": "Avklar hvem som koordinerer (stafettholder)",
-    "joint_plan": "Lag en felles tiltaksplan med de andre tjenestene",
-    "responsibility_group": "Opprett ansvarsgruppe",
-    "individual_plan": "Vurder individuell plan",
-    "referral": "Henvis til spesialisthelsetjenesten, PPT eller BUP (med samtykke)",
+    "write_down": N_("Skriv ned det du har sett og hørt, med dato – fakta, ikke tolkninger"),
+    "talk_leader": N_("Drøft bekymringen med lederen din"),
+    "talk_guardians_child": N_("Snakk med foresatte og barnet innen om lag to uker"),
+    "decide": N_("Beslutt: avslutte, tiltak på nivå 1, gå til nivå 2/3, eller melde til barnevernet"),
+    "plan_with_guardians": N_("Lag en tiltaksplan sammen med foresatte"),
+    "carry_out": N_("Gjennomfør tiltakene"),
+    "evaluate": N_("Evaluer tiltakene på avtalt dato"),
+    "decide_next": N_("Beslutt: avslutte, fortsette, eller gå videre til neste nivå"),
+    "consent": N_("Innhent samtykke fra foresatte til samarbeid med andre tjenester"),
+    "coordinator": N_("Avklar hvem som koordinerer (stafettholder)"),
+    "joint_plan": N_("Lag en felles tiltaksplan med de andre tjenestene"),
+    "responsibility_group": N_("Opprett ansvarsgruppe"),
+    "individual_plan": N_("Vurder individuell plan"),
+    "referral": N_("Henvis til spesialisthelsetjenesten, PPT eller BUP (med samtykke)"),
 }
 
 CHANGES = {
-    "Created": "opprettet bekymringen",
-    "ObservationLogged": "la til en observasjon",
-    "EntryCorrected": "korrigerte en observasjon",
-    "LevelSet": "endret BTI-nivå",
-    "StepMarked": "krysset av i handlingsveilederen",
-    "GuardianTalkRecorded": "registrerte en samtale med foresatte",
-    "GuardianTalkCorrected": "korrigerte et samtalereferat",
-    "MeasureAdded": "la til et tiltak",
-    "MeasureEvaluated": "evaluerte et tiltak",
-    "Shared": "delte bekymringen med en kollega",
-    "Unshared": "fjernet en kollegas tilgang",
-    "Closed": "avsluttet bekymringen",
-    "Reopened": "gjenåpnet bekymringen",
+    "Created": N_("opprettet bekymringen"),
+    "ObservationLogged": N_("la til en observasjon"),
+    "EntryCorrected": N_("korrigerte en observasjon"),
+    "LevelSet": N_("endret BTI-nivå"),
+    "StepMarked": N_("krysset av i handlingsveilederen"),
+    "GuardianTalkRecorded": N_("registrerte en samtale med foresatte"),
+    "GuardianTalkCorrected": N_("korrigerte et samtalereferat"),
+    "MeasureAdded": N_("la til et tiltak"),
+    "MeasureEvaluated": N_("evaluerte et tiltak"),
+    "Shared": N_("delte bekymringen med en kollega"),
+    "Unshared": N_("fjernet en kollegas tilgang"),
+    "Closed": N_("avsluttet bekymringen"),
+    "Reopened": N_("gjenåpnet bekymringen"),
 }
 
-STATUS = {"open": "Åpen", "closed": "Avsluttet"}
+STATUS = {"open": N_("Åpen"), "closed": N_("Avsluttet")}
 
 SERVICES = {
-    "barnevern": "Barnevernet",
-    "helsestasjon": "Helsestasjon og skolehelsetjenesten",
-    "ppt": "PPT",
-    "bup": "BUP",
-    "fastlege": "Fastlege",
-    "skole": "Skole",
-    "barnehage": "Barnehage",
-    "sfo": "SFO",
-    "familievern": "Familievernkontoret",
-    "psykisk_helse": "Psykisk helsetjeneste i kommunen",
-    "nav": "NAV",
-    "tannhelse": "Tannhelsetjenesten",
+    "barnevern": N_("Barnevernet"),
+    "helsestasjon": N_("Helsestasjon og skolehelsetjenesten"),
+    "ppt": N_("PPT"),
+    "bup": N_("BUP"),
+    "fastlege": N_("Fastlege"),
+    "skole": N_("Skole"),
+    "barnehage": N_("Barnehage"),
+    "sfo": N_("SFO"),
+    "familievern": N_("Familievernkontoret"),
+    "psykisk_helse": N_("Psykisk helsetjeneste i kommunen"),
+    "nav": N_("NAV"),
+    "tannhelse": N_("Tannhelsetjenesten"),
 }
 
 INFORMATION = {
-    "observations": "Observasjoner og bekymringer",
-    "action_plan": "Tiltak og evaluering",
-    "health": "Helseopplysninger",
-    "development": "Utvikling og læring",
-    "family": "Familiens situasjon",
+    "observations": N_("Observasjoner og bekymringer"),
+    "action_plan": N_("Tiltak og evaluering"),
+    "health": N_("Helseopplysninger"),
+    "development": N_("Utvikling og læring"),
+    "family": N_("Familiens situasjon"),
 }
 
 REFERRAL_KINDS = {
-    "barnevern": "Melding til barnevernet",
-    "ppt": "Henvisning til PPT",
-    "bup": "Henvisning til BUP (via fastlege)",
+    "barnevern": N_("Melding til barnevernet"),
+    "ppt": N_("Henvisning til PPT"),
+    "bup": N_("Henvisning til BUP (via fastlege)"),
 }
 
 REFERRAL_STATUS = {
-    "draft": "Utkast",
-    "sent": "Sendt",
-    "receipt_confirmed": "Mottak bekreftet",
-    "feedback_received": "Tilbakemelding mottatt",
-    "closed": "Avsluttet",
+    "draft": N_("Utkast"),
+    "sent": N_("Sendt"),
+    "receipt_confirmed": N_("Mottak bekreftet"),
+    "feedback_received": N_("Tilbakemelding mottatt"),
+    "closed": N_("Avsluttet"),
 }
 
-CHANNELS = {"fiks": "Digitalt (Fiks)", "post": "Post", "telefon": "Telefon", "personlig": "Levert personlig"}
+CHANNELS = {"fiks": N_("Digitalt (Fiks)"), "post": N_("Post"), "telefon": N_("Telefon"), "personlig": N_("Levert personlig")}
+
+# The kinds of unit (events/directory.py UNIT_KINDS): the key is the Norwegian word.
+UNIT_KINDS = {
+    "barnehage": N_("barnehage"),
+    "skole": N_("skole"),
+    "sfo": N_("sfo"),
+    "helsestasjon": N_("helsestasjon"),
+    "ppt": N_("ppt"),
+    "barnevern": N_("barnevern"),
+}
+
+# How a guardian signed a consent (the domain stores the Norwegian word).
+SIGNATURE_METHODS = {"skriftlig": N_("skriftlig"), "muntlig": N_("muntlig")}
+
+
+def service_list(keys) -> str:
+    """Services by name, in the user's language: "PPT, BUP"."""
+    return ", ".join(_(SERVICES[k]) if k in SERVICES else k for k in keys)
+
+
+def unit_kind(kind: str) -> str:
+    return _(UNIT_KINDS[kind]) if kind in UNIT_KINDS else kind
+
+
+# The domain explains a refused consent check in Norwegian (events/consents.py,
+# Coverage.reason, several joined by "; "); these show it in the user's language.
+_REASONS = [
+    (re.compile(r"^samtykke ble nektet$"), N_("samtykke ble nektet")),
+    (re.compile(r"^samtykket omfatter ikke (?P<service>\S+)$"), N_("samtykket omfatter ikke %(service)s")),
+    (re.compile(r"^samtykket for (?P<service>\S+) ble trukket tilbake (?P<date>\d\d\.\d\d\.\d{4})$"),
+     N_("samtykket for %(service)s ble trukket tilbake %(date)s")),
+    (re.compile(r"^samtykket gjelder først fra (?P<date>\d\d\.\d\d\.\d{4})$"), N_("samtykket gjelder først fra %(date)s")),
+    (re.compile(r"^samtykket utløp (?P<date>\d\d\.\d\d\.\d{4})$"), N_("samtykket utløp %(date)s")),
+    (re.compile(r"^det er ikke registrert samtykke for barnet$"), N_("det er ikke registrert samtykke for barnet")),
+    (re.compile(r"^ingen samtykke$"), N_("ingen samtykke")),
+]
+
+
+def _reason(text: str) -> str:
+    for pattern, message in _REASONS:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        values = match.groupdict()
+        if "service" in values and i18n.current_language.get() != i18n.DEFAULT:
+            values["service"] = _(SERVICES.get(values["service"], values["service"]))
+        if "date" in values:
+            day, month, year = (int(p) for p in values["date"].split("."))
+            values["date"] = i18n.short_date(date(year, month, day))
+        return _(message) % values
+    return text
+
+
+def coverage_reason(reason: str) -> str:
+    """Why a consent does not cover a service, in the user's language."""
+    return "; ".join(_reason(part) for part in reason.split("; "))
+
+
+_AGE_BAND = re.compile(r"^(?P<low>\d+)–(?P<high>\d+) år$")
+
+
+def age_band(band: str) -> str:
+    """An anonymised case's age band ("6–9 år"), in the user's language."""
+    match = _AGE_BAND.match(band)
+    if match:
+        return _("%(low)s–%(high)s år") % match.groupdict()
+    if band == "over 18 år":
+        return _("over 18 år")
+    return band

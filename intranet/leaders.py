@@ -19,13 +19,17 @@ from events.redaction import redact
 from intranet import labels
 from intranet.forms import page_number
 from intranet.guard import require
+from intranet.i18n import N_, _
 from intranet.meetings import KIND_NAMES, SERVICE_NAMES
 from intranet.templating import render
 from projections.suppression import TOTAL, protect
 
 PAGE_SIZE = 10
-DIMENSION_NAMES = {"month": "Måned", "category": "Kategori", "unit_kind": "Type enhet", "level": "BTI-nivå"}
-MONTH_NAMES = ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"]
+# Marked with N_(): translated where they are shown.
+DIMENSION_NAMES = {"month": N_("Måned"), "category": N_("Kategori"), "unit_kind": N_("Type enhet"),
+                   "level": N_("BTI-nivå")}
+MONTH_NAMES = [N_("jan"), N_("feb"), N_("mar"), N_("apr"), N_("mai"), N_("jun"), N_("jul"), N_("aug"), N_("sep"),
+               N_("okt"), N_("nov"), N_("des")]
 
 
 def last_months(today: date, count: int = 12) -> list[str]:
@@ -49,14 +53,16 @@ def values_of(dimension: str, today: date) -> list[str]:
 
 def label_of(dimension: str, value: str) -> str:
     if value == TOTAL:
-        return "Sum av kategorier (en bekymring kan ha flere)" if dimension == "category" else "I alt"
+        return _("Sum av kategorier (en bekymring kan ha flere)") if dimension == "category" else _("I alt")
     if dimension == "month":
         year, month = value.split("-")
-        return f"{MONTH_NAMES[int(month) - 1]} {year}"
+        return f"{_(MONTH_NAMES[int(month) - 1])} {year}"
     if dimension == "category":
-        return labels.CATEGORIES[value]
+        return _(labels.CATEGORIES[value])
     if dimension == "level":
-        return f"Nivå {value}"
+        return _("Nivå %(level)s") % {"level": value}
+    if dimension == "unit_kind":
+        return labels.unit_kind(value)
     return value
 
 
@@ -87,7 +93,8 @@ async def minutes(request: Request) -> Response:
                 except RecordErased:
                     continue
                 cases.append({
-                    "age_band": case.age_band, "unit_kind": case.unit_kind, "mode": case.mode,
+                    "age_band": labels.age_band(case.age_band), "unit_kind": labels.unit_kind(case.unit_kind),
+                    "mode": case.mode,
                     # Named cases are discussed with consent, but leaders see only the redacted advice.
                     "text": case.text if case.mode == "anonymous" else "",
                     "advice": case.advice_redacted,

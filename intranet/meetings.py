@@ -23,27 +23,31 @@ from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.forms import parse_uuid, read_form, read_multi
 from intranet.guard import current_user, record_access, require
+from intranet.i18n import N_, _
 from intranet.templating import render
 
-KIND_NAMES = {"spring": "Vårmøte", "autumn": "Høstmøte", "extra": "Ekstramøte"}
-SERVICE_NAMES = {"barnevern": "Barnevernet", "helsestasjon": "Helsestasjonen", "ppt": "PPT",
-                 "unit_leader": "Enhetens leder"}
+# Marked with N_(): templates show them as {{ _(kinds[m.kind]) }}.
+KIND_NAMES = {"spring": N_("Vårmøte"), "autumn": N_("Høstmøte"), "extra": N_("Ekstramøte")}
+SERVICE_NAMES = {"barnevern": N_("Barnevernet"), "helsestasjon": N_("Helsestasjonen"), "ppt": N_("PPT"),
+                 "unit_leader": N_("Enhetens leder")}
 MEETING_MESSAGES = {
-    "the text still names the child or family": ("text", "Teksten inneholder fortsatt navn på barnet eller familien. "
-                                                 "Fjern dem, eller ta opp saken med navn (krever samtykke)."),
-    "the concern's unit is not in this meeting": ("concern_id", "Bekymringen hører til en enhet som ikke er med i møtet."),
-    "the minutes are approved; the meeting is closed": ("_form", "Referatet er godkjent, og møtet er lukket."),
-    "describe the case": ("text", "Beskriv saken."),
-    "write the advice": ("advice", "Skriv rådet."),
-    "every case needs its advice minuted": ("_form", "Alle saker må ha et referert råd før referatet godkjennes."),
-    "only the meeting leader approves the minutes": ("_form", "Bare møteleder kan godkjenne referatet."),
-    "a general issue needs a title": ("title", "Gi problemstillingen en tittel."),
+    "the text still names the child or family": ("text", N_("Teksten inneholder fortsatt navn på barnet eller familien. "
+                                                    "Fjern dem, eller ta opp saken med navn (krever samtykke).")),
+    "the concern's unit is not in this meeting": ("concern_id", N_("Bekymringen hører til en enhet som ikke er med i møtet.")),
+    "the minutes are approved; the meeting is closed": ("_form", N_("Referatet er godkjent, og møtet er lukket.")),
+    "describe the case": ("text", N_("Beskriv saken.")),
+    "write the advice": ("advice", N_("Skriv rådet.")),
+    "every case needs its advice minuted": ("_form", N_("Alle saker må ha et referert råd før referatet godkjennes.")),
+    "only the meeting leader approves the minutes": ("_form", N_("Bare møteleder kan godkjenne referatet.")),
+    "a general issue needs a title": ("title", N_("Gi problemstillingen en tittel.")),
 }
 
 
 def message(error: DomainError) -> dict[str, str]:
-    field, text = MEETING_MESSAGES.get(str(error), ("_form", "Kunne ikke lagres: " + str(error)))
-    return {field: text}
+    if str(error) in MEETING_MESSAGES:
+        field, text = MEETING_MESSAGES[str(error)]
+        return {field: _(text)}
+    return {"_form": _("Kunne ikke lagres: %(message)s") % {"message": str(error)}}
 
 
 async def load_meeting(request: Request, action: str):
@@ -91,13 +95,13 @@ async def schedule(request: Request) -> Response:
     errors = {}
     held_on = parse_date(form.get("held_on", ""))
     if held_on is None:
-        errors["held_on"] = "Skriv en gyldig dato."
+        errors["held_on"] = _("Skriv en gyldig dato.")
     if form.get("kind") not in KINDS:
-        errors["kind"] = "Velg type møte."
+        errors["kind"] = _("Velg type møte.")
     if not unit_ids or None in unit_ids:
-        errors["unit_ids"] = "Velg minst én enhet."
+        errors["unit_ids"] = _("Velg minst én enhet.")
     if not services or any(s not in SERVICES for s in services):
-        errors["services"] = "Velg hvem som deltar."
+        errors["services"] = _("Velg hvem som deltar.")
     if not errors:
         meeting_id = await run_in_threadpool(state.domain.schedule_meeting, form["kind"], held_on, unit_ids,
                                              services, user.id, form.get("place", "").strip())
@@ -235,9 +239,9 @@ async def bring_case(request: Request) -> Response:
             state.projections.wait()
             return redirect(request, f"/ressursteam/{meeting.id}")
         except ConsentDoesNotCoverMeeting as e:
-            missing = "; ".join(f"{SERVICE_NAMES[s]}: {why}" for s, why in e.missing.items())
-            context["errors"] = {"mode": "Saken kan bare tas opp med navn når gyldig samtykke omfatter alle tjenestene "
-                                         f"som deltar. Mangler: {missing}."}
+            missing = "; ".join(f"{_(SERVICE_NAMES[s])}: {labels.coverage_reason(why)}" for s, why in e.missing.items())
+            context["errors"] = {"mode": _("Saken kan bare tas opp med navn når gyldig samtykke omfatter alle tjenestene "
+                                           "som deltar. Mangler: %(missing)s.") % {"missing": missing}}
         except InvalidMeeting as e:
             context["errors"] = message(e)
         status = 422

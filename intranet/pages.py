@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -9,6 +11,8 @@ from starlette.routing import Route
 
 from intranet.guard import require
 from intranet.templating import render
+
+STATEMENT_UPDATED = date(2026, 11, 23)  # when the accessibility statement was last reviewed
 
 
 async def home(request: Request) -> Response:
@@ -39,7 +43,7 @@ def health(request: Request) -> Response:
 
 def accessibility(request: Request) -> Response:
     """The accessibility statement (tilgjengelighetserklæring), public like the sign-in page."""
-    return render(request, "accessibility.html", {"active": "accessibility"})
+    return render(request, "accessibility.html", {"active": "accessibility", "updated": STATEMENT_UPDATED})
 
 
 routes = [

@@ -25,24 +25,26 @@ from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.forms import page_number, parse_uuid, read_form
 from intranet.guard import current_user, record_access, require
+from intranet.i18n import N_, _
 from intranet.templating import OSLO, render
 
 PAGE_SIZE = 50
+# Marked with N_(): translated where they are shown.
 RULE_NAMES = {
-    "outside_unit": "Innsyn utenfor egen enhet",
-    "after_hours": "Innsyn utenfor arbeidstid",
-    "many_children": "Mange ulike barn på kort tid",
-    "break_glass": "Nødtilgang",
-    "same_surname": "Samme etternavn som barnet",
+    "outside_unit": N_("Innsyn utenfor egen enhet"),
+    "after_hours": N_("Innsyn utenfor arbeidstid"),
+    "many_children": N_("Mange ulike barn på kort tid"),
+    "break_glass": N_("Nødtilgang"),
+    "same_surname": N_("Samme etternavn som barnet"),
 }
 RECORD_NAMES = {
-    "child.name": "navn", "child.details": "personopplysninger", "child.guardians": "foresatte",
-    "concern": "bekymring", "concern.list": "liste over bekymringer", "consent": "samtykke",
-    "referral": "melding/henvisning", "referral.list": "liste over meldinger",
-    "access_log": "innsynslogg",
+    "child.name": N_("navn"), "child.details": N_("personopplysninger"), "child.guardians": N_("foresatte"),
+    "concern": N_("bekymring"), "concern.list": N_("liste over bekymringer"), "consent": N_("samtykke"),
+    "referral": N_("melding/henvisning"), "referral.list": N_("liste over meldinger"),
+    "access_log": N_("innsynslogg"),
 }
-ACTION_NAMES = {"view": "visning", "print": "utskrift", "export": "eksport", "search": "søk",
-                "audit": "kontroll", "break_glass": "nødtilgang"}
+ACTION_NAMES = {"view": N_("visning"), "print": N_("utskrift"), "export": N_("eksport"), "search": N_("søk"),
+                "audit": N_("kontroll"), "break_glass": N_("nødtilgang")}
 
 
 def period(request: Request) -> tuple[date, date]:
@@ -79,11 +81,13 @@ class People:
 
     def user_label(self, user_id: str) -> str:
         u = self.user(user_id)
-        return f"{u.name} ({u.title or ROLE_NAMES.get(u.role, u.role)})" if u else "ukjent bruker"
+        if u is None:
+            return _("ukjent bruker")
+        return f"{u.name} ({u.title or (_(ROLE_NAMES[u.role]) if u.role in ROLE_NAMES else u.role)})"
 
     def child(self, child_id: str) -> str:
         if child_id not in self.children:
-            self.children[child_id] = self.directory.child_name(UUID(child_id)) or "(slettet barn)"
+            self.children[child_id] = self.directory.child_name(UUID(child_id)) or _("(slettet barn)")
         return self.children[child_id]
 
 
@@ -92,8 +96,9 @@ def describe(row: dict, people: People, log) -> dict:
     row["who"] = people.user_label(row["user_id"])
     row["child_name"] = people.child(row["child_id"])
     kinds = (row.get("records") or "").split(",")
-    row["what"] = ", ".join(dict.fromkeys(RECORD_NAMES[r] for r in kinds if r in RECORD_NAMES))
-    row["how"] = ACTION_NAMES.get(row.get("action", ""), row.get("action", ""))
+    row["what"] = ", ".join(dict.fromkeys(_(RECORD_NAMES[r]) for r in kinds if r in RECORD_NAMES))
+    action = row.get("action", "")
+    row["how"] = _(ACTION_NAMES[action]) if action in ACTION_NAMES else action
     if "reason_sealed" in row:
         row["reason"] = log.unseal(row["reason_sealed"], f"access:{row['access_id']}")
     return row
@@ -114,7 +119,8 @@ async def queue(request: Request) -> Response:
         items = []
         for row in rows[:PAGE_SIZE]:
             item = describe(row, people, projection)
-            item["rule_name"] = RULE_NAMES.get(row["rule"], row["rule"])
+            rule = row["rule"]
+            item["rule_name"] = _(RULE_NAMES[rule]) if rule in RULE_NAMES else rule
             if reviewed:
                 item["comment"] = projection.unseal(row["comment_sealed"], f"review:{row['id']}")
                 item["reviewer"] = people.user_label(row["reviewed_by"])

@@ -25,17 +25,28 @@ from intranet.concern_forms import parse_date
 from intranet.concerns import load_concern
 from intranet.forms import parse_uuid, read_form
 from intranet.guard import current_user, record_access, require
+from intranet.i18n import N_, _
 from intranet.templating import render
 
 FIELD_NAMES = {
-    "reporter_name": "Navn på melder", "reporter_role": "Rolle", "reporter_phone": "Telefon",
-    "reporter_email": "E-post", "message": "Bekymringen", "not_informed_reason": "Hvorfor foresatte ikke er orientert",
-    "reason": "Henvisningsgrunn", "tried": "Hva er prøvd", "guardians_view": "Foresattes syn",
+    "reporter_name": N_("Navn på melder"), "reporter_role": N_("Rolle"), "reporter_phone": N_("Telefon"),
+    "reporter_email": N_("E-post"), "message": N_("Bekymringen"),
+    "not_informed_reason": N_("Hvorfor foresatte ikke er orientert"),
+    "reason": N_("Henvisningsgrunn"), "tried": N_("Hva er prøvd"), "guardians_view": N_("Foresattes syn"),
+}
+MESSAGES = {
+    "choose how it was sent": N_("Velg hvordan den ble sendt."),
+    "already sent": N_("Den er allerede sendt."),
+    "describe the feedback": N_("Beskriv tilbakemeldingen."),
+    "closing needs a reason": N_("Skriv hvorfor den avsluttes."),
+    "receipt date is before the date sent": N_("Mottaksdatoen er før sendedatoen."),
+    "a sent referral cannot be changed": N_("En sendt henvisning kan ikke endres."),
 }
 
 
 def prefill(domain, concern, user, kind: str) -> dict[str, Any]:
-    """A draft filled in from what the record already says."""
+    """A draft filled in from what the record already says. This is the document's
+    text, for a Norwegian recipient: it stays in Norwegian whatever the interface language."""
     child = domain.get_child(concern.child_id)
     author = domain.get_user(user.id)
     history = "\n".join(f"{e['observed_on']:%d.%m.%Y}: {e['text']}" for e in concern.entries)
@@ -152,30 +163,31 @@ async def referral_action(request: Request) -> Response:
         elif action == "send":
             on = parse_date(form.get("on", ""))
             if on is None:
-                errors["on"] = "Skriv datoen den ble sendt."
+                errors["on"] = _("Skriv datoen den ble sendt.")
             elif on > date.today():
-                errors["on"] = "Datoen kan ikke være fram i tid."
+                errors["on"] = _("Datoen kan ikke være fram i tid.")
             else:
                 await run_in_threadpool(domain.send_referral, referral.id, on, form.get("channel", ""))
         elif action == "mottatt":
             on = parse_date(form.get("on", ""))
             if on is None:
-                errors["receipt_on"] = "Skriv datoen mottaket ble bekreftet."
+                errors["receipt_on"] = _("Skriv datoen mottaket ble bekreftet.")
             else:
                 await run_in_threadpool(domain.confirm_referral_receipt, referral.id, on)
         elif action == "tilbakemelding":
             on = parse_date(form.get("on", ""))
             opened = {"ja": True, "nei": False}.get(form.get("opened", ""))
             if on is None:
-                errors["feedback_on"] = "Skriv datoen for tilbakemeldingen."
+                errors["feedback_on"] = _("Skriv datoen for tilbakemeldingen.")
             else:
                 await run_in_threadpool(domain.record_referral_feedback, referral.id, on, opened,
                                         form.get("feedback", ""))
         else:
             await run_in_threadpool(domain.close_referral, referral.id, form.get("reason", ""))
     except ConsentMissing as e:
-        errors["consent"] = (f"Henvisningen kan ikke sendes: {e.reason}. Det må foreligge et gyldig samtykke fra "
-                             f"foresatte som omfatter {labels.SERVICES[e.service]} på datoen den sendes.")
+        errors["consent"] = _("Henvisningen kan ikke sendes: %(reason)s. Det må foreligge et gyldig samtykke fra "
+                              "foresatte som omfatter %(service)s på datoen den sendes.") % {
+            "reason": labels.coverage_reason(e.reason), "service": _(labels.SERVICES[e.service])}
     except InvalidReferral as e:
         errors["_form"] = referral_message(str(e))
     if errors:
@@ -190,16 +202,11 @@ async def referral_action(request: Request) -> Response:
 
 def referral_message(message: str) -> str:
     if message.startswith("missing: "):
-        names = [FIELD_NAMES.get(f, f) for f in message.removeprefix("missing: ").split(", ")]
-        return "Fyll ut før sending: " + ", ".join(names) + "."
-    return {
-        "choose how it was sent": "Velg hvordan den ble sendt.",
-        "already sent": "Den er allerede sendt.",
-        "describe the feedback": "Beskriv tilbakemeldingen.",
-        "closing needs a reason": "Skriv hvorfor den avsluttes.",
-        "receipt date is before the date sent": "Mottaksdatoen er før sendedatoen.",
-        "a sent referral cannot be changed": "En sendt henvisning kan ikke endres.",
-    }.get(message, "Kunne ikke lagres: " + message)
+        names = [_(FIELD_NAMES[f]) if f in FIELD_NAMES else f for f in message.removeprefix("missing: ").split(", ")]
+        return _("Fyll ut før sending: %(fields)s.") % {"fields": ", ".join(names)}
+    if message in MESSAGES:
+        return _(MESSAGES[message])
+    return _("Kunne ikke lagres: %(message)s") % {"message": message}
 
 
 async def printable(request: Request) -> Response:
@@ -258,7 +265,7 @@ async def reconciliation(request: Request) -> Response:
     def load():
         rows = view.unconfirmed(user.unit_id)
         for row in rows:
-            row["child_name"] = directory.child_name(UUID(row["child_id"])) or "(slettet)"
+            row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
             row["overdue"] = bool(row["confirmation_due"]) and row["confirmation_due"] < today.isoformat()
         rows.sort(key=lambda r: (not r["overdue"], r["sent_on"] or ""))
         return rows

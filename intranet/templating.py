@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from intranet import i18n
+from intranet import i18n, labels
 from intranet.forms import csrf_token, set_anonymous_csrf_cookie
 from intranet.paths import static_dir, templates_dir
 
@@ -44,9 +44,10 @@ def when(value: datetime | None) -> str:
 
 
 def clock(value: float | datetime) -> str:
+    """The time of day in Norwegian time: 14.05 (14:05 in English)."""
     if not isinstance(value, datetime):
         value = datetime.fromtimestamp(value, tz=OSLO)
-    return value.astimezone(OSLO).strftime("%H.%M")
+    return i18n.clock_time(value.astimezone(OSLO))
 
 
 def make_templates() -> Jinja2Templates:
@@ -55,23 +56,29 @@ def make_templates() -> Jinja2Templates:
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
     )
+    # {% trans %} blocks ignore line breaks and indentation, as babel.cfg extracts them.
+    env.policies["ext.i18n.trimmed"] = True
     templates = Jinja2Templates(env=env)
     # gettext follows the request's language (a context variable), so one
-    # environment serves every language.
+    # environment serves every language. The msgids are the Norwegian texts.
     templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     templates.env.globals["static_url"] = static_url
+    # The domain's words (marked with N_(), shown as {{ _(labels.STATUS[key]) }}).
+    templates.env.globals["labels"] = labels
     # The shared macros are globals, so a block rendered alone (an htmx fragment) sees them.
     macros = templates.env.get_template("_macros.html").module
     for name in ("field", "select", "csrf", "err", "val"):
         templates.env.globals[name] = getattr(macros, name)
     templates.env.filters.update(
         nodate=nodate, when=when, clock=clock,
+        # A dict of marked (N_) words, translated: `roles | translated`.
+        translated=i18n.translated,
         # Read models store ISO strings.
         isodate=lambda text: nodate(date.fromisoformat(text)) if text else "–",
         isowhen=lambda text: when(datetime.fromisoformat(text)) if text else "–",
     )
     templates.env.globals["unit_options"] = lambda units: [(u["id"], u["name"]) for u in units]
-    templates.env.globals["kind_options"] = lambda kinds: [(k, k) for k in kinds]
+    templates.env.globals["kind_options"] = lambda kinds: [(k, labels.unit_kind(k)) for k in kinds]
     return templates
 
 

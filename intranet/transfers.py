@@ -30,6 +30,7 @@ from intranet.concern_forms import parse_date
 from intranet.concerns import unit_children, user_names
 from intranet.forms import page_number, parse_uuid, read_form, read_multi
 from intranet.guard import current_user, record_access, require
+from intranet.i18n import _
 from intranet.templating import render
 
 PAGE_SIZE = 25
@@ -90,7 +91,7 @@ async def transfer_list(request: Request) -> Response:
                     else view.authored(user.id, offset, limit))
         units = {u["id"]: u["name"] for u in directory.view.units()}
         for row in incoming[:PAGE_SIZE] + outgoing[:PAGE_SIZE]:
-            row["child_name"] = directory.child_name(UUID(row["child_id"])) or "(slettet)"
+            row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
             row["from_unit"], row["to_unit"] = units.get(row["from_unit_id"], "?"), units.get(row["to_unit_id"], "?")
         return incoming, outgoing
 
@@ -120,11 +121,11 @@ async def new_transfer(request: Request) -> Response:
         errors: dict[str, str] = {}
         child_id, to_unit_id, kind = parse_uuid(form.get("child_id")), parse_uuid(form.get("to_unit_id")), form.get("kind", "")
         if child_id not in {c[0] for c in children}:
-            errors["child_id"] = "Velg barnet som skal overføres."
+            errors["child_id"] = _("Velg barnet som skal overføres.")
         if to_unit_id is None or str(to_unit_id) not in {u["id"] for u in receivers}:
-            errors["to_unit_id"] = "Velg skolen som skal motta overføringen."
+            errors["to_unit_id"] = _("Velg skolen som skal motta overføringen.")
         if kind not in KINDS:
-            errors["kind"] = "Velg type overføring."
+            errors["kind"] = _("Velg type overføring.")
         if not errors:
             try:
                 transfer_id = await run_in_threadpool(request.app.state.domain.start_transfer, child_id, to_unit_id,
@@ -206,9 +207,9 @@ async def transfer_action(request: Request) -> Response:
             allowed = {f"{k}:{c['id']}" for c in context.get("concerns", []) for k in ("logbook", "plan")}
             to_unit_id = parse_uuid(form.get("to_unit_id"))
             if any(p not in allowed and p not in ("guardians", "consents") for p in parts):
-                errors["parts"] = "Velg bare deler du har tilgang til."
+                errors["parts"] = _("Velg bare deler du har tilgang til.")
             elif to_unit_id is None:
-                errors["to_unit_id"] = "Velg enheten som skal motta overføringen."
+                errors["to_unit_id"] = _("Velg enheten som skal motta overføringen.")
             else:
                 fields = {f: form.get(f, "").strip() for f in FORM_FIELDS}
                 await run_in_threadpool(domain.update_transfer, transfer.id, to_unit_id, parts, fields)
@@ -217,7 +218,7 @@ async def transfer_action(request: Request) -> Response:
             other = form.get("other_approver", "").strip()
             on = parse_date(form.get("approved_on", ""))
             if on is None:
-                errors["approved_on"] = "Skriv datoen foresatte godkjente (dd.mm.åååå)."
+                errors["approved_on"] = _("Skriv datoen foresatte godkjente (dd.mm.åååå).")
             else:
                 await run_in_threadpool(domain.approve_transfer, transfer.id, approvers + ([other] if other else []),
                                         form.get("method", ""), on, form.get("minutes", "").strip())

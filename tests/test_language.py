@@ -1,0 +1,264 @@
+"""Language: Norwegian bokmål by default, English on request (kept on the account,
+or before sign-in in a cookie), every message translated, no template text left
+unmarked."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+from babel.dates import format_date
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from jinja2 import nodes
+from starlette.testclient import TestClient
+
+from tests.webclient import PASSWORD, csrf_of
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "intranet" / "locale" / "en" / "LC_MESSAGES" / "messages.po"
+TEMPLATES = ROOT / "templates"
+
+
+def in_english(day: date) -> str:
+    return format_date(day, format="medium", locale="en_GB")  # 23 Nov 2026
+
+
+def choose_language(web, client, language: str, page: str = "/"):
+    """Press the language button in the footer of `page`."""
+    response = web.post_form(client, "/konto/sprak", {"language": language, "next": page}, page=page)
+    assert response.status_code == 303 and response.headers["location"] == page
+    return response
+
+
+def test_the_interface_is_norwegian_by_default(web):
+    anonymous = web.client()
+    login = anonymous.get("/logg-inn")
+    assert '<html lang="nb">' in login.text
+    assert "<h1>Logg inn</h1>" in login.text and "Brukernavn" in login.text
+    assert 'value="en" class="link" lang="en">English</button>' in login.text  # the way out
+
+    staff = web.login("staff")
+    home = staff.get("/")
+    assert '<html lang="nb">' in home.text
+    assert "Fra bekymring til handling" in home.text and "Mine bekymringer" in home.text
+    concern = staff.get(f"/bekymringer/{web.concerns['own']}").text
+    assert "Bekymring for" in concern and "Handlingsveileder" in concern
+    assert date.today().strftime("%d.%m.%Y") in concern  # dates the Norwegian way
+    assert "Skjemaet har" in staff.post("/bekymringer/ny", data={"csrf_token": csrf_of(home.text)}).text
+
+
+def test_a_signed_in_user_switches_to_english_and_keeps_it(web):
+    staff = web.login("staff")
+    choose_language(web, staff, "en")
+    # The choice is an event on the user's account.
+    assert web.domain.get_user(web.ids["users"]["pedleder"]).language == "en"
+
+    home = staff.get("/")
+    assert '<html lang="en">' in home.text
+    assert "From concern to action" in home.text
+    assert "My concerns" in home.text and "Skip to main content" in home.text
+    assert "Fra bekymring til handling" not in home.text
+    assert "kindergarten" in home.text  # the units' kinds too
+    assert 'value="nb" class="link" lang="nb">Norsk bokmål</button>' in home.text  # and back
+
+    # A concern: labels, the action guide's steps and dates in English.
+    today = date.today()
+    concern = staff.get(f"/bekymringer/{web.concerns['own']}").text
+    assert "Concern for" in concern and "Action guide: Level" in concern
+    assert "Neglect" in concern and "Talk to the guardians and the child by" in concern
+    assert in_english(today) in concern
+    assert today.strftime("%d.%m.%Y") not in concern
+    assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d: ", concern)  # the history's moments
+
+    # Lists show ISO dates from the read models in English too.
+    assert in_english(today) in staff.get("/bekymringer").text
+
+    # An htmx fragment, with a validation error from Python.
+    token = csrf_of(concern)
+    version = re.search(r'name="version" value="(\d+)"', concern).group(1)
+    fragment = staff.post(f"/bekymringer/{web.concerns['own']}/logg", headers={"HX-Request": "true"},
+                          data={"csrf_token": token, "version": version, "observed_on": today.isoformat(),
+                                "text": "", "child_words": ""})
+    assert fragment.status_code == 422 and "<html" not in fragment.text
+    assert "Error: The observation is required." in fragment.text
+    assert "Add to the log" in fragment.text
+
+    # A form with several validation errors, without JavaScript.
+    bad = staff.post("/bekymringer/ny", data={"csrf_token": token, "child_id": "", "observation": ""})
+    assert bad.status_code == 422 and "<html" in bad.text
+    assert "The form has 5 errors. See the notes next to the fields." in bad.text
+    assert "Error: Choose at least one category." in bad.text
+    assert "Error: What you have seen or heard is required." in bad.text
+
+    # An error page.
+    missing = staff.get(f"/bekymringer/{uuid.uuid4()}")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.text and "Finner ikke siden" not in missing.text
+
+    # The htmx autosave's status line tells the time the English way.
+    saved = staff.post("/bekymringer/utkast", headers={"HX-Request": "true"},
+                       data={"csrf_token": token, "observation": "Halvskrevet"})
+    assert re.fullmatch(r"Draft saved at \d\d:\d\d", saved.text.strip())
+
+    # It lasts across signing out and in again, in a new browser without the cookie.
+    staff.post("/logg-ut", data={"csrf_token": token})
+    again = web.login("staff")
+    assert '<html lang="en">' in again.get("/").text
+
+    # And another user is not affected.
+    assert '<html lang="nb">' in web.login("unit_leader").get("/").text
+
+    # Switching back.
+    choose_language(web, again, "nb")
+    assert '<html lang="nb">' in again.get("/").text
+
+
+def test_other_pages_in_english(web):
+    leader = web.login("unit_leader")
+    choose_language(web, leader, "en")
+    pages = {
+        f"/ressursteam/{web.meeting}": ["Autumn meeting", "Chair:", "General issues"],
+        "/arshjul": ["Yearly wheel", "Resource team, autumn meetings", "Autumn meeting of the resource team"],
+        "/perm": ["Electronic binder", "Action guide (BTI)"],
+        "/overforinger": ["Transfers between units", "Sent from the unit"],
+        f"/overforinger/{web.transfers['own']}": ["Transfer of", "Kindergarten → school", "Tracking"],
+        f"/henvisninger/{web.referrals['own_ppt']}": ["Referral to PPT", "Valid consent covers"],
+        "/bekymringer/forfalt": ["Overdue", "Reports to child welfare services without confirmed receipt"],
+        f"/barn/{web.child_in('solsikken')}": ["Guardians", "Parental responsibility", "Valid today for:"],
+        "/konto": ["My account", "Unit leader (kindergarten head/head teacher)"],
+        "/tilgjengelighet": ["Accessibility statement", "The statement was last updated on 23 Nov 2026."],
+    }
+    for url, texts in pages.items():
+        response = leader.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="en">' in response.text, url
+        for text in texts:
+            assert text in response.text, (url, text)
+
+
+def test_an_unexpected_error_is_explained_in_the_users_language(web, monkeypatch):
+    staff = web.login("staff")
+    choose_language(web, staff, "en")
+    browser = TestClient(web.app, base_url="https://testserver", raise_server_exceptions=False)
+    browser.cookies = staff.cookies
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the read model is gone")
+
+    monkeypatch.setattr(web.projections["directory"].view, "units", broken)
+    response = browser.get("/")
+    assert response.status_code == 500
+    assert '<html lang="en">' in response.text and "Something went wrong" in response.text
+    assert "read model" not in response.text
+
+
+def test_before_sign_in_the_cookie_chooses_the_language(web):
+    browser = web.client()
+    response = choose_language(web, browser, "en", page="/logg-inn")
+    assert "bk-lang=en" in response.headers["set-cookie"]
+    login = browser.get("/logg-inn")
+    assert '<html lang="en">' in login.text
+    assert "<h1>Sign in</h1>" in login.text and "Username" in login.text and "Password" in login.text
+    # The sign-in form's own errors are in English too.
+    wrong = browser.post("/logg-inn", data={"csrf_token": csrf_of(login.text), "username": "pedleder",
+                                            "password": "not the password"})
+    assert wrong.status_code == 422 and "Wrong username or password." in wrong.text
+    # The public accessibility statement follows the cookie as well.
+    assert "Accessibility statement for Bekymring" in browser.get("/tilgjengelighet").text
+    # Signed in, the account's own language (here the default) decides.
+    signed_in = web.post_form(browser, "/logg-inn", {"username": "pedleder", "password": PASSWORD})
+    assert signed_in.status_code == 303
+    assert '<html lang="nb">' in browser.get("/").text
+
+
+# -- the catalogue ----------------------------------------------------------------------------
+def catalogue():
+    with PO.open("rb") as f:
+        return read_po(f, locale="en")
+
+
+def test_every_message_has_an_english_translation():
+    po = catalogue()
+    problems = []
+    for message in po:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(s and s.strip() for s in strings):
+            problems.append(message.id)
+    assert problems == []
+    assert [(m.id, errors) for m, errors in po.check()] == []  # placeholders match
+
+
+def test_every_marked_string_in_the_code_is_in_the_catalogue():
+    """Catches a new _() or N_() without `pybabel extract` and `update` afterwards."""
+    with (ROOT / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    extracted = {
+        message
+        for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, options_map,
+                                                    keywords={**DEFAULT_KEYWORDS, "N_": None})
+    }
+    known = {m.id for m in catalogue() if m.id}
+    assert sorted(map(str, extracted - known)) == []
+
+
+# -- templates without unmarked text ----------------------------------------------------------
+# Text left as it is on purpose: the product's name.
+ALLOWED_TEXT = {"Bekymring", "Bekymring –"}
+# String constants in template expressions that are keys, not words for the user.
+ALLOWED_CONSTANTS = {"Viewed"}
+LETTERS = re.compile(r"[A-Za-zÆØÅæøåÉé]{2,}")
+JINJA_TAGS = re.compile(r"\{#.*?#\}|\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}", re.S)
+VISIBLE_ATTRIBUTES = {"aria-label", "placeholder", "title", "alt"}
+GETTEXT = {"_", "gettext", "ngettext"}
+LOOKS_LIKE_WORDS = re.compile(r"[æøåÆØÅ]|^[A-ZÆØÅ][a-zæøå]+|[A-Za-zæøå]{2,} [A-Za-zæøå]{2,}")
+
+
+class TextFinder(HTMLParser):
+    """Text nodes and user-visible attribute values that contain words."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in VISIBLE_ATTRIBUTES and value and LETTERS.search(value):
+                self.found.append((self.getpos()[0], f'{name}="{value}"'))
+
+    def handle_data(self, data):
+        if LETTERS.search(data) and data.strip() not in ALLOWED_TEXT:
+            self.found.append((self.getpos()[0], data.strip()))
+
+
+def constants_outside_gettext(node, inside=False):
+    if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in GETTEXT:
+        inside = True
+    if (isinstance(node, nodes.Const) and isinstance(node.value, str) and not inside
+            and LOOKS_LIKE_WORDS.search(node.value) and node.value not in ALLOWED_CONSTANTS):
+        yield node.lineno, node.value
+    for child in node.iter_child_nodes():
+        yield from constants_outside_gettext(child, inside)
+
+
+def test_templates_have_no_unmarked_text():
+    """Every word a template shows goes through _() or {% trans %}: text between
+    tags, visible attributes, and string literals in expressions."""
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    unmarked = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        source = path.read_text(encoding="utf-8")
+        name = path.relative_to(TEMPLATES)
+        # Blank out Jinja (keeping the line numbers), then look at what HTML is left.
+        finder = TextFinder()
+        finder.feed(JINJA_TAGS.sub(lambda m: "\n" * m.group(0).count("\n"), source))
+        unmarked += [f"{name}:{line}: {text!r}" for line, text in finder.found]
+        unmarked += [f"{name}:{line}: {text!r}" for line, text in constants_outside_gettext(env.parse(source))]
+    assert unmarked == []
