@@ -1,0 +1,1 @@
+"""Benchmarks for Bekymring: `python -m bench --help` (see README, "Performance and durability")."""

@@ -1,0 +1,118 @@
+"""A small, bounded HTTP/1.1 load client on raw sockets with keep-alive.
+
+Run as its own process (so the load does not share the server's interpreter):
+    python -m bench.load '{"port": 8123, "paths": ["/x"], "cookie": "...", "seconds": 10}'
+It prints one JSON object: requests, errors, seconds, req/s, p50/p90/p99 latency (ms), bytes.
+Loopback only, bounded in time and count, stops by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+
+MAX_REQUESTS = 200_000
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = min(len(sorted_values) - 1, max(0, round(p / 100 * (len(sorted_values) - 1))))
+    return sorted_values[k]
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int]:
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("server closed the connection")
+    status = int(status_line.split()[1])
+    length, chunked = 0, False
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if not chunked:
+        await reader.readexactly(length)
+        return status, length
+    total = 0
+    while True:
+        size = int((await reader.readline()).split(b";")[0], 16)
+        await reader.readexactly(size + 2)
+        total += size
+        if size == 0:
+            return status, total
+
+
+async def run(port: int, paths: list[str], cookie: str, seconds: float, warmup: float,
+              connections: int, max_requests: int, host: str = "127.0.0.1") -> dict:
+    assert host.startswith("127.") or host == "localhost", "loopback only"
+    latencies: list[float] = []
+    state = {"errors": 0, "bytes": 0, "i": 0, "measuring": False, "statuses": {}}
+    start = time.perf_counter()
+    measure_from = start + warmup
+    deadline = measure_from + seconds
+
+    def request(path: str) -> bytes:
+        return (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n"
+                "Accept: text/html\r\nConnection: keep-alive\r\n\r\n").encode()
+
+    requests = [request(p) for p in paths]
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while True:
+                now = time.perf_counter()
+                if now >= deadline or len(latencies) >= max_requests:
+                    return
+                i = state["i"]
+                state["i"] += 1
+                writer.write(requests[i % len(requests)])
+                t0 = time.perf_counter()
+                status, size = await _read_response(reader)
+                t1 = time.perf_counter()
+                if t0 >= measure_from:
+                    latencies.append(t1 - t0)
+                    state["bytes"] += size
+                    state["statuses"][status] = state["statuses"].get(status, 0) + 1
+                    if status != 200:
+                        state["errors"] += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = min(time.perf_counter(), deadline) - measure_from
+    lat = sorted(latencies)
+    n = len(lat)
+    return {
+        "requests": n, "errors": state["errors"], "statuses": state["statuses"],
+        "seconds": round(elapsed, 3), "connections": connections,
+        "rps": round(n / elapsed, 1) if elapsed > 0 else 0.0,
+        "p50_ms": round(percentile(lat, 50) * 1000, 2), "p90_ms": round(percentile(lat, 90) * 1000, 2),
+        "p99_ms": round(percentile(lat, 99) * 1000, 2), "max_ms": round(lat[-1] * 1000, 2) if lat else None,
+        "mean_bytes": round(state["bytes"] / n) if n else 0,
+    }
+
+
+def main(argv: list[str]) -> int:
+    args = json.loads(argv[0])
+    result = asyncio.run(run(
+        port=int(args["port"]), paths=args["paths"], cookie=args.get("cookie", ""),
+        seconds=min(float(args.get("seconds", 10)), 300), warmup=min(float(args.get("warmup", 2)), 30),
+        connections=min(int(args.get("connections", 4)), 64),
+        max_requests=min(int(args.get("max_requests", MAX_REQUESTS)), MAX_REQUESTS),
+    ))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,224 @@
+"""The measurements that do not need the web: writes, queries, rebuild, audit verify."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+import statistics
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+from uuid import UUID, uuid4
+
+from eventsourcing.application import Application
+
+from events.application import Bekymring
+from events.base import acting_as
+from projections.access_log import AccessLogProjection
+from projections.ledger import LedgerProjection, verify
+from projections.runner import PROJECTIONS, Follower, construct_view, rebuild
+
+from bench import stores
+from bench.build import child_ids, log
+from bench.stores import Scale
+
+
+def _ms(seconds: list[float]) -> dict[str, float]:
+    s = sorted(seconds)
+    pick = lambda p: s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))] * 1000  # noqa: E731
+    return {"n": len(s), "median_ms": round(statistics.median(s) * 1000, 3), "p90_ms": round(pick(90), 3),
+            "p99_ms": round(pick(99), 3), "max_ms": round(s[-1] * 1000, 3)}
+
+
+# -- queries -------------------------------------------------------------------------
+def queries(app: Bekymring, scale: Scale, n: int = 300) -> dict[str, Any]:
+    """Who saw this child (by_child) and the privacy officer's queue, at scale."""
+    view = construct_view(AccessLogProjection, app)
+    now = datetime.now(timezone.utc)
+    start, end = (now - timedelta(days=366)).isoformat(), (now + timedelta(days=1)).isoformat()
+    children = child_ids(scale, n + 20, seed="queries")
+    rng = random.Random("queue")
+    rows = []
+
+    def timed(fn: Callable[[], list]) -> float:
+        t0 = time.perf_counter()
+        rows.append(len(fn()))
+        return time.perf_counter() - t0
+
+    by_child = [timed(lambda c=c: view.by_child(c, start, end, 0, 50)) for c in children]
+    by_child_rows = rows[20:]
+    rows.clear()
+    queue = [timed(lambda o=rng.randrange(20) * 50: view.queue(False, o, 50)) for _ in range(n + 20)]
+    queue_rows = rows[20:]
+    counts = view.fetchone("SELECT (SELECT COUNT(*) FROM {accesses}) AS accesses, "
+                           "(SELECT COUNT(*) FROM {anomalies}) AS anomalies")
+    if view.datastore is not app.factory.datastore:
+        view.datastore.close()
+    return {
+        "by_child": {**_ms(by_child[20:]), "mean_rows": round(statistics.mean(by_child_rows), 1)},
+        "queue": {**_ms(queue[20:]), "mean_rows": round(statistics.mean(queue_rows), 1)},
+        "access_rows": counts["accesses"], "anomaly_rows": counts["anomalies"],
+    }
+
+
+# -- the write path: our envelope encryption against the library's plain mapper --------
+class PlainBekymring(Bekymring):
+    """The same application with the library's default mapper: no cipher at all."""
+
+    def construct_mapper(self):  # type: ignore[override]
+        return Application.construct_mapper(self)
+
+
+def _scratch_env(kind: str, root: Path, tag: str) -> tuple[dict[str, str], Callable[[], None]]:
+    """A fresh, empty store of the same kind; and how to remove it."""
+    if kind == "sqlite":
+        d = root / f"scratch-{tag}-{uuid4().hex[:8]}"
+        return stores.env_for("sqlite", d), lambda: shutil.rmtree(d, ignore_errors=True)
+    schema = stores.pg_schema_name(f"w{uuid4().hex[:10]}")
+    stores.create_schema(schema)
+    d = root / f"scratch-{schema}"
+    return stores.env_for("postgres", d, schema), lambda: (stores.drop_schema(schema),
+                                                           shutil.rmtree(d, ignore_errors=True))
+
+
+def _write_round(app_class: type, kind: str, root: Path, n: int) -> dict[str, float]:
+    env, cleanup = _scratch_env(kind, root, "write")
+    try:
+        app = app_class(env=env)
+        with acting_as(None):
+            unit = app.register_unit("Enhet", "barnehage")
+            author = uuid4()
+            kids = [app.register_child("Ada", "Berg", date(2019, 1, 1), unit) for _ in range(20)]
+            concerns = [app.open_concern(k, author, date.today(), "Første observasjon.", "", ["neglect"], 2)
+                        for k in kids]
+            loaded = [app.get_concern(c) for c in concerns]
+            rates = {}
+            # 1. registering a child: one event; with encryption, a new data key as well
+            t0 = time.perf_counter()
+            for i in range(n // 2):
+                app.register_child("Ada", "Berg", date(2019, 1, 1), unit)
+            rates["register_child"] = (n // 2) / (time.perf_counter() - t0)
+            # 2. logging an observation on an open concern (the key is known)
+            text = "Kom uten matpakke og var sulten tre dager på rad. Sa at det ikke var mat hjemme. " * 3
+            t0 = time.perf_counter()
+            for i in range(n):
+                concern = loaded[i % len(loaded)]
+                concern.log_observation(date.today(), text, "«Jeg er sulten.»", author)
+                app.save(concern)
+            rates["log_observation"] = n / (time.perf_counter() - t0)
+            # 3. an access event (system key), as every page view commits
+            t0 = time.perf_counter()
+            for i in range(n):
+                app.record_access(author, "staff", unit, [kids[i % len(kids)]], ["concern", "child.name"],
+                                  "view", "", "bench-session")
+            rates["record_access"] = n / (time.perf_counter() - t0)
+        app.close()
+        return rates
+    finally:
+        cleanup()
+
+
+def writes(kind: str, root: Path, n: int = 1500, rounds: int = 3) -> dict[str, Any]:
+    """Events/s for three writes, encrypted and plain, alternating; best round of each."""
+    best: dict[str, dict[str, float]] = {"encrypted": {}, "plain": {}}
+    for r in range(rounds):
+        for label, cls in (("encrypted", Bekymring), ("plain", PlainBekymring)) if r % 2 == 0 else \
+                (("plain", PlainBekymring), ("encrypted", Bekymring)):
+            for op, rate in _write_round(cls, kind, root, n).items():
+                best[label][op] = max(best[label].get(op, 0.0), rate)
+    out: dict[str, Any] = {"events_per_op": 1, "n": n, "rounds": rounds}
+    for op in best["plain"]:
+        enc, plain = best["encrypted"][op], best["plain"][op]
+        out[op] = {"encrypted_per_s": round(enc), "plain_per_s": round(plain),
+                   "overhead_pct": round(100 * (plain / enc - 1), 1)}
+    return out
+
+
+# -- rebuild on a copy, and audit verify -------------------------------------------------
+def copy_store(app: Bekymring, kind: str, env: dict[str, str], root: Path) -> tuple[dict[str, str], Callable[[], None]]:
+    """A copy of the event store and the key store (not the read models)."""
+    if kind == "sqlite":
+        src = Path(env["BEKYMRING_DATA_DIR"])
+        dst = root / "rebuild-copy"
+        shutil.rmtree(dst, ignore_errors=True)
+        copy_env = stores.env_for("sqlite", dst)
+        shutil.copy2(src / "bench-kek.key", dst / "bench-kek.key")
+        for name in ("bekymring.sqlite", "keys.sqlite"):
+            with sqlite3.connect(src / name) as a, sqlite3.connect(dst / name) as b:
+                a.backup(b)
+        return copy_env, lambda: shutil.rmtree(dst, ignore_errors=True)
+    source = env["POSTGRES_SCHEMA"]
+    schema = source + "_copy"
+    stores.drop_schema(schema)
+    stores.create_schema(schema)
+    dst = root / f"rebuild-copy-{schema}"
+    shutil.rmtree(dst, ignore_errors=True)
+    copy_env = stores.env_for("postgres", dst, schema)
+    shutil.copy2(Path(env["BEKYMRING_DATA_DIR"]) / "bench-kek.key", dst / "bench-kek.key")
+    Bekymring(env=copy_env).close()  # creates the tables, types and functions
+    with stores.pg_connect(autocommit=True) as c:
+        c.execute(f"INSERT INTO {schema}.bekymring_events (originator_id, originator_version, topic, state, "
+                  f"notification_id) SELECT originator_id, originator_version, topic, state, notification_id "
+                  f"FROM {source}.bekymring_events ORDER BY notification_id")
+        c.execute(f"SELECT setval(pg_get_serial_sequence('{schema}.bekymring_events', 'notification_id'), "
+                  f"(SELECT MAX(notification_id) FROM {schema}.bekymring_events))")
+        c.execute(f"INSERT INTO {schema}.data_keys SELECT * FROM {source}.data_keys")
+        c.execute(f"ANALYZE {schema}.bekymring_events")
+    return copy_env, lambda: (stores.drop_schema(schema), shutil.rmtree(dst, ignore_errors=True))
+
+
+def rebuild_on_copy(app: Bekymring, kind: str, env: dict[str, str], root: Path,
+                    profile_to: Path | None = None) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    copy_env, cleanup = copy_store(app, kind, env, root)
+    copy_seconds = time.perf_counter() - t0
+    try:
+        copy = Bekymring(env=copy_env)
+        events = copy.position()
+        per: dict[str, Any] = {}
+
+        def run() -> None:
+            for cls in PROJECTIONS:  # exactly rebuild(app), one read model at a time to time each
+                t = time.perf_counter()
+                count = rebuild(copy, [cls.name])[cls.name]
+                dt = time.perf_counter() - t
+                per[cls.name] = {"events": count, "seconds": round(dt, 2), "events_per_s": round(count / dt)}
+                log(f"  rebuild {cls.name}: {count} events in {dt:.1f}s")
+
+        t1 = time.perf_counter()
+        summary = None
+        if profile_to:
+            from bench.profiling import cprofile
+
+            _, summary = cprofile(run, profile_to)
+        else:
+            run()
+        seconds = time.perf_counter() - t1
+        copy.close()
+        out = {"events": events, "seconds": round(seconds, 1), "events_per_s": round(events / seconds),
+               "projections": per, "copy_seconds": round(copy_seconds, 1), "profiled": bool(profile_to)}
+        if summary:
+            out["profile"] = summary
+        return out
+    finally:
+        cleanup()
+
+
+def audit_verify(app: Bekymring) -> dict[str, Any]:
+    view = construct_view(LedgerProjection, app)
+    Follower(LedgerProjection(view, app), app).catch_up()
+    t0 = time.perf_counter()
+    report = verify(app, view)
+    seconds = time.perf_counter() - t0
+    return {"ok": report.ok, "rows": report.size, "checkpoints": len(report.checkpoints_matched),
+            "seconds": round(seconds, 2), "events_per_s": round(report.size / seconds)}
+
+
+def concern_ids_for_leader(app: Bekymring, unit_id: str, limit: int = 500) -> list[UUID]:
+    from projections.concerns import ConcernProjection
+
+    view = construct_view(ConcernProjection, app)
+    rows = view.fetchall("SELECT id FROM {concerns} WHERE unit_id = ? ORDER BY id LIMIT ?", (unit_id, limit))
+    return [UUID(r["id"]) for r in rows]

@@ -1,0 +1,158 @@
+"""The web measurement: uvicorn in its own process, load from another process.
+
+Signs in as the unit leader through the real sign-in form (CSRF token from the
+page, double-submit cookie), then loads the concern page (which commits an
+access event before rendering) and the bare page of the same size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx2
+
+from bench.build import BENCH_PASSWORD, BENCH_USERNAME
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def vm_hwm_kb(pid: int) -> int | None:
+    """Peak resident set size of a process (VmHWM), in KiB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class Server:
+    def __init__(self, env: dict[str, str], log_path: Path):
+        self.env = {**os.environ, **env, "BEKYMRING_SECURE_COOKIES": "0", "PYTHONPATH": str(ROOT)}
+        self.port = free_port()
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "bench.server:create", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--no-access-log", "--log-level", "warning", "--workers", "1"],
+            env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if httpx2.get(self.base + "/health", timeout=2).status_code == 200:
+                    return self
+            except httpx2.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("server did not start")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def peak_rss_mb(self) -> float | None:
+        kb = vm_hwm_kb(self.proc.pid) if self.proc else None
+        return round(kb / 1024, 1) if kb else None
+
+    def sign_in(self, username: str = BENCH_USERNAME, password: str = BENCH_PASSWORD) -> str:
+        """Sign in through the form; return the Cookie header value of the session."""
+        with httpx2.Client(base_url=self.base, follow_redirects=False, timeout=30) as client:
+            page = client.get("/logg-inn")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            response = client.post("/logg-inn", data={"csrf_token": token, "username": username,
+                                                       "password": password},
+                                   headers={"Origin": self.base})
+            if response.status_code != 303 or response.headers.get("location") != "/":
+                raise RuntimeError(f"sign-in failed: {response.status_code} {response.text[:300]}")
+            return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+    def get(self, path: str, cookie: str) -> httpx2.Response:
+        return httpx2.get(self.base + path, headers={"Cookie": cookie}, timeout=30)
+
+
+def load(port: int, paths: list[str], cookie: str, seconds: float, warmup: float, connections: int,
+         max_requests: int) -> dict:
+    """Run the load client in its own process and return its figures."""
+    args = json.dumps({"port": port, "paths": paths, "cookie": cookie, "seconds": seconds, "warmup": warmup,
+                       "connections": connections, "max_requests": max_requests})
+    out = subprocess.run([sys.executable, "-m", "bench.load", args], cwd=ROOT, capture_output=True, text=True,
+                         timeout=seconds + warmup + 120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout)
+
+
+def measure(env: dict[str, str], concern_ids: list[UUID], workdir: Path, seconds: float = 15,
+            warmup: float = 3, connections: int = 4, max_requests: int = 50_000,
+            profile_seconds: float = 0) -> dict[str, Any]:
+    """Concern page against the bare page, on one server; peak RSS; optional py-spy profile."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    with Server(env, workdir / "server.log") as server:
+        cookie = server.sign_in()
+        paths = [f"/bekymringer/{cid}" for cid in concern_ids]
+        first = server.get(paths[0], cookie)
+        if first.status_code != 200 or "Logg" not in first.text:
+            raise RuntimeError(f"concern page not shown: {first.status_code}")
+        sizes = [len(server.get(p, cookie).content) for p in paths[:20]]
+        size = round(sum(sizes) / len(sizes))
+        bare_path = f"/bench/bare?bytes={size}"
+        bare = server.get(bare_path, cookie)
+        assert bare.status_code == 200, bare.status_code
+        result: dict[str, Any] = {"page_bytes": size, "bare_bytes": len(bare.content)}
+        result["concern_page"] = load(server.port, paths, cookie, seconds, warmup, connections, max_requests)
+        result["bare_page"] = load(server.port, [bare_path], cookie, seconds, warmup, connections, max_requests)
+        # Single-connection latency: what one user sees on a quiet server.
+        result["concern_page_1conn"] = load(server.port, paths, cookie, min(seconds, 8), 1, 1, max_requests)
+        result["ratio"] = round(result["concern_page"]["rps"] / result["bare_page"]["rps"], 3)
+        if profile_seconds and shutil.which("py-spy"):
+            result["profile"] = profile(server, paths, cookie, profile_seconds, workdir)
+        result["server_peak_rss_mb"] = server.peak_rss_mb()
+    return result
+
+
+def profile(server: Server, paths: list[str], cookie: str, seconds: float, workdir: Path) -> dict[str, Any]:
+    """Sample the server with py-spy while the concern page is under load."""
+    out = workdir / "concern-page.pyspy.txt"
+    spy = subprocess.Popen(["py-spy", "record", "--pid", str(server.proc.pid), "--duration", str(int(seconds)),
+                            "--rate", "200", "--format", "raw", "--output", str(out), "--nonblocking"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    load(server.port, paths, cookie, seconds - 1, 0, 4, 100_000)
+    spy.wait(seconds + 60)
+    from bench.profiling import summarise_collapsed
+
+    return summarise_collapsed(out) if out.exists() else {"error": "py-spy wrote nothing"}
