@@ -18,7 +18,7 @@ import sys
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from events.application import Bekymring
@@ -245,26 +245,6 @@ def catch_up(app: Bekymring) -> None:
         log(f"  projection {name}: {n} events in {time.perf_counter() - t0:.1f}s")
 
 
-def concern_ids_of_unit(app: Bekymring, unit_id: str, limit: int = 2000) -> list[UUID]:
-    from projections.runner import construct_view
-    from projections.concerns import ConcernProjection
-
-    view = construct_view(ConcernProjection, app)
-    rows = view.fetchall("SELECT id FROM {concerns} WHERE unit_id = ? ORDER BY id LIMIT ?", (unit_id, limit))
-    return [UUID(r["id"]) for r in rows]
-
-
 def child_ids(scale: Scale, count: int, seed: str = "children") -> list[UUID]:
     rng = random.Random(seed)
     return [uid("child", rng.randrange(scale.children)) for _ in range(count)]
-
-
-def iter_chunks(items: Iterable[Any], n: int) -> Iterable[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == n:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
