@@ -65,8 +65,6 @@ class AccessLogTables(ViewTables):
         "CREATE INDEX IF NOT EXISTS erasures_status ON {erasures} (status, requested_at)",
     )
 
-    def _rows(self, statement: str, params: tuple) -> list[dict]:
-        return [dict(r) for r in self.fetchall(statement, params)]
 
     def by_child(self, child_id: UUID, start: str, end: str, offset: int, limit: int) -> list[dict]:
         return self._rows(

@@ -80,8 +80,6 @@ class BinderTables(ViewTables):
             (*terms, len(terms), limit, offset),
         )
 
-    def _rows(self, statement: str, params: tuple) -> list[dict]:
-        return [dict(r) for r in self.fetchall(statement, params)]
 
 
 class SQLiteBinderView(BinderTables, SQLiteView):

@@ -93,8 +93,6 @@ class ConcernTables(ViewTables):
             return "JOIN {members} m ON m.concern_id = c.id WHERE m.user_id = ? AND"
         return "WHERE c.unit_id = ? AND"
 
-    def _rows(self, statement: str, params: tuple) -> list[dict]:
-        return [dict(r) for r in self.fetchall(statement, params)]
 
 
 class SQLiteConcernView(ConcernTables, SQLiteView):

@@ -43,8 +43,6 @@ class MeetingTables(ViewTables):
         "CREATE INDEX IF NOT EXISTS stats_child ON {stats} (child_key)",
     )
 
-    def _rows(self, statement: str, params: tuple = ()) -> list[dict]:
-        return [dict(r) for r in self.fetchall(statement, params)]
 
     def for_unit(self, unit_id: UUID) -> list[dict]:
         return self._rows("SELECT m.* FROM {meetings} m JOIN {meeting_units} u ON u.meeting_id = m.id "

@@ -54,8 +54,6 @@ class TransferTables(ViewTables):
         return self._rows(f"SELECT * FROM {{transfers}} WHERE child_id = ? AND {VISIBLE} ORDER BY created_at",
                           (str(child_id),))
 
-    def _rows(self, statement: str, params: tuple) -> list[dict]:
-        return [dict(r) for r in self.fetchall(statement, params)]
 
 
 class SQLiteTransferView(TransferTables, SQLiteView):

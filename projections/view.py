@@ -62,6 +62,10 @@ class ViewTables:
             c.execute(self.sql(statement), params)
             return c.fetchall()
 
+    def _rows(self, statement: str, params: tuple = ()) -> list[dict]:
+        """The rows as plain dicts (both drivers' row types read alike)."""
+        return [dict(r) for r in self.fetchall(statement, params)]
+
     def fetchone(self, statement: str, params: tuple = ()) -> Any:
         with self.transaction() as c:
             c.execute(self.sql(statement), params)
