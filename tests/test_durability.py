@@ -1,0 +1,241 @@
+"""Crash durability: a writer process is killed with SIGKILL many times mid-write.
+
+The writer (this file, run as a script) saves events in a loop — access events
+and logbook entries — while its read models follow in threads, and prints each
+request key once `save()` has returned. The test kills it at random moments,
+restarts it from the first unacknowledged key, and afterwards checks that:
+
+- every acknowledged event is in the store, and no request was applied twice;
+- the tamper-evidence ledger verifies (after its catch-up);
+- every read model equals a rebuild from the events (sealed blobs compared by
+  presence, since their nonces differ; checkpoint creation times ignored).
+
+Retrying is safe. An access event's id is derived from the client's request key
+(uuid5), so a retried save of a request that was committed before the crash
+conflicts on (id, version 1) and is recognised as already done. A logbook entry
+carries its request key; before retrying, the writer reloads the concern and
+looks for it (the concern's version check makes that check-then-write safe
+against a concurrent writer too). One extra round crashes the writer right
+after a commit and before its acknowledgement, to show the retry deterministically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.persistence import IntegrityError as AlreadyStored
+
+from events.application import Bekymring
+from events.audit import Access
+from events.base import acting_as
+
+REPO = Path(__file__).resolve().parent.parent
+KILLS = 20
+REQUESTS = uuid5(NAMESPACE_URL, "bekymring:test:durability")
+
+
+def access_id(key: str) -> UUID:
+    """The id of the access event for one client request: the same on every retry."""
+    return uuid5(REQUESTS, key)
+
+
+def marker(key: str) -> str:
+    return f"[forespørsel {key}]"
+
+
+# -- the writer (runs in a subprocess) -------------------------------------------------
+def write_access(app: Bekymring, cfg: dict, key: str) -> str:
+    access = Access._create(  # noqa: SLF001 - the constructor only makes random ids
+        Access.Created, id=access_id(key), user_id=UUID(cfg["user"]), role="staff",
+        unit_id=UUID(cfg["unit"]), subject_ids=[UUID(cfg["child"])], records=["concern", "child.name"],
+        action="view", reason="", session="durability",
+    )
+    try:
+        app.save(access)
+    except AlreadyStored:
+        return "retried"  # committed before the crash; the acknowledgement was lost
+    return "new"
+
+
+def write_observation(app: Bekymring, cfg: dict, key: str) -> str:
+    concern = app.get_concern(UUID(cfg["concern"]))
+    if any(marker(key) in entry["text"] for entry in concern.entries):
+        return "retried"
+    concern.log_observation(date.today(), f"Observasjon {marker(key)}", "", UUID(cfg["user"]))
+    app.save(concern)  # a version conflict would mean another writer: reload and check again
+    return "new"
+
+
+def writer(cfg: dict[str, Any]) -> None:
+    from projections.runner import ProjectionRunner
+
+    app = Bekymring(env=cfg["env"])
+    runner = ProjectionRunner(app).start()  # kills land in the read models' batches too
+    print("ready", flush=True)
+    n = cfg["next"]
+    with acting_as(UUID(cfg["user"])):
+        while True:
+            key = f"r{n}"
+            kind = "obs" if n % 4 == 3 else "access"
+            outcome = (write_observation if kind == "obs" else write_access)(app, cfg, key)
+            if cfg.get("crash_after_commit"):
+                os.kill(os.getpid(), signal.SIGKILL)  # committed, never acknowledged
+            print(f"ack {n} {kind} {outcome}", flush=True)
+            n += 1
+            if n >= cfg["stop_at"]:
+                runner.stop()
+                app.close()
+                return
+
+
+# -- the test ---------------------------------------------------------------------------
+def start_writer(cfg: dict, stderr) -> subprocess.Popen:
+    # Unbuffered: readline() on a raw pipe reads byte by byte, so no acknowledgement
+    # is read ahead into a buffer that communicate() (which reads the fd) would skip.
+    proc = subprocess.Popen(
+        [sys.executable, __file__, json.dumps(cfg)], cwd=REPO, stdout=subprocess.PIPE, stderr=stderr,
+        bufsize=0, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    while True:  # anything a library prints before "ready" is not ours
+        line = proc.stdout.readline()
+        assert line, "the writer died before it was ready"
+        if line.strip() == b"ready":
+            return proc
+
+
+def output_of(proc: subprocess.Popen, already: bytes = b"") -> str:
+    out, _ = proc.communicate(timeout=60)
+    return (already + (out or b"")).decode()
+
+
+ACK = re.compile(r"ack (\d+) (access|obs) (new|retried)\n")
+
+
+def acks_of(output: str) -> list[tuple[int, str, str]]:
+    """The acknowledged requests, in order (tolerant of other output on the same line)."""
+    return [(int(m[1]), m[2], m[3]) for m in ACK.finditer(output)]
+
+
+def table_rows(view: Any) -> dict[str, list[tuple]]:
+    """Every row of a read model's tables, comparable across a rebuild."""
+    out = {}
+    for table in view.tables:
+        with view.transaction() as c:
+            c.execute(f"SELECT * FROM {view.qualify(table)}")
+            rows = [dict(r) for r in c.fetchall()]
+        normalised = []
+        for row in rows:
+            for column in list(row):
+                if column.endswith("_sealed"):
+                    row[column] = row[column] is not None  # fresh nonce on every seal
+                elif table == "checkpoints" and column == "created_at":
+                    del row[column]  # wall-clock time of signing
+                elif isinstance(row[column], memoryview):
+                    row[column] = bytes(row[column])
+            normalised.append(tuple(sorted(row.items())))
+        out[table] = sorted(normalised, key=repr)
+    return out
+
+
+def test_killed_writer_loses_no_acknowledged_event(env, tmp_path):
+    from projections.ledger import raw_rows, verify
+    from projections.runner import ProjectionRunner, rebuild
+
+    app = Bekymring(env=env)
+    with acting_as(None):
+        unit = app.register_unit("Solsikken barnehage", "barnehage")
+        user = app.register_user("pedleder", "Ingrid Solberg", "Pedagogisk leder", "staff", unit, None,
+                                 "not-a-real-hash", False)
+        child = app.register_child("Sofie", "Kvernmo", date(2021, 4, 12), unit)
+    with acting_as(user):
+        concern = app.open_concern(child, user, date.today(), "Første observasjon.", "", ["neglect"], 2)
+    app.close()
+    cfg = {"env": env, "unit": str(unit), "user": str(user), "child": str(child), "concern": str(concern),
+           "next": 0, "stop_at": 10**9}
+
+    rng = random.Random()
+    acked: dict[int, tuple[str, str]] = {}
+    retried = 0
+    started = time.monotonic()
+    with open(tmp_path / "writer.stderr", "w") as stderr:
+        for _ in range(KILLS):
+            cfg["next"] = max(acked, default=-1) + 1  # the first request not acknowledged
+            proc = start_writer(cfg, stderr)
+            first = proc.stdout.readline()  # at least one write per run, then a random moment
+            time.sleep(rng.uniform(0.0, 0.6))
+            proc.send_signal(signal.SIGKILL)
+            output = output_of(proc, first)
+            assert proc.returncode == -signal.SIGKILL
+            for n, kind, outcome in acks_of(output):
+                assert n not in acked, f"request {n} acknowledged twice"
+                acked[n] = (kind, outcome)
+                retried += outcome == "retried"
+
+        # Deterministically: commit, crash before the acknowledgement, retry.
+        crash_at = max(acked) + 1
+        proc = start_writer({**cfg, "next": crash_at, "crash_after_commit": True}, stderr)
+        output = output_of(proc)
+        assert proc.returncode == -signal.SIGKILL and not acks_of(output)
+        proc = start_writer({**cfg, "next": crash_at, "stop_at": crash_at + 8}, stderr)
+        output = output_of(proc)
+        assert proc.returncode == 0, (tmp_path / "writer.stderr").read_text()[-3000:]
+        final = acks_of(output)
+        assert final[0] == (crash_at, "access" if crash_at % 4 != 3 else "obs", "retried")
+        for n, kind, outcome in final:
+            acked[n] = (kind, outcome)
+    elapsed = time.monotonic() - started
+    assert len(acked) > KILLS, f"too few writes between kills: {len(acked)}"
+    missing = sorted(set(range(max(acked) + 1)) - set(acked))
+    assert not missing, f"requests never acknowledged: {missing[:20]}"
+
+    app = Bekymring(env=env)
+    try:
+        # Every acknowledged event is in the store, exactly once.
+        for n, (kind, _) in acked.items():
+            if kind == "access":
+                stored = app.recorder.select_events(access_id(f"r{n}"))
+                assert len(stored) == 1, f"access r{n} missing"
+                assert app.repository.get(access_id(f"r{n}")).session == "durability"
+        entries = Counter(e["text"] for e in app.get_concern(concern).entries)
+        for n, (kind, _) in acked.items():
+            if kind == "obs":
+                assert entries[f"Observasjon {marker(f'r{n}')}"] == 1, f"observation r{n}: {entries}"
+        attempted = max(acked) + 1
+        assert sum(1 for t in entries if "[forespørsel" in t) == sum(1 for n in range(attempted) if n % 4 == 3)
+
+        # The ledger and every read model finish from where the crashes left them...
+        runner = ProjectionRunner(app)
+        runner.catch_up()
+        report = verify(app, runner["ledger"].view)
+        assert report.ok, str(report)
+        # Every stored row is in the tree; on PostgreSQL a killed transaction leaves a gap in the ids.
+        assert report.last_id == app.position()
+        assert report.size == len(list(raw_rows(app)))
+        before = {name: table_rows(f.view) for name, f in runner.followers.items()}
+        positions = {name: f.view.position(app.name) for name, f in runner.followers.items()}
+        assert set(positions.values()) == {app.position()}
+        # ...and equal a rebuild from the events.
+        rebuild(app)
+        after = {name: table_rows(ProjectionRunner(app).followers[name].view) for name in before}
+        for name in before:
+            assert before[name] == after[name], f"read model {name} differs from its rebuild"
+        assert before["access_log"]["accesses"], "the access log is empty"
+    finally:
+        app.close()
+    print(f"{len(acked)} requests acknowledged across {KILLS} kills ({retried} retried) in {elapsed:.1f}s")
+
+
+if __name__ == "__main__":
+    writer(json.loads(sys.argv[1]))
