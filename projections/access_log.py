@@ -114,8 +114,19 @@ class AccessLogProjection:
         self.max_per_hour = max_children_per_hour()
         self.reset()
 
+    # Rows the rules produce for every access, inserted together at the end of a batch
+    # (one executemany per table; pipelined on PostgreSQL) rather than one by one.
+    BATCHED = {
+        "accesses": "INSERT INTO {accesses} (access_id, child_id, at, user_id, role, unit_id, action, records, "
+                    "reason_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "anomalies": "INSERT INTO {anomalies} (id, access_id, at, user_id, child_id, rule, reviewed) "
+                     "VALUES (?, ?, ?, ?, ?, ?, 0)",
+        "hourly": "INSERT INTO {hourly} (user_id, hour, child_id) VALUES (?, ?, ?)",
+    }
+
     def reset(self) -> None:
         """Forget the caches (at start, and after a batch was rolled back)."""
+        self._pending: dict[str, list[tuple]] = {table: [] for table in self.BATCHED}
         # The rules need a child's unit and surname, a user's surname and the
         # children a user saw this hour, for every access: cached, read through.
         self._children: dict[str, Any] = {}
@@ -137,44 +148,59 @@ class AccessLogProjection:
     def process(self, event: Any, c: Any) -> None:
         """Events this read model does not need."""
 
+    def batch_done(self, c: Any) -> None:
+        self._flush(c)
+
+    def _flush(self, c: Any) -> None:
+        for table, rows in self._pending.items():
+            if rows:
+                c.executemany(self.view.sql(self.BATCHED[table]), rows)
+                rows.clear()
+
+    def _execute(self, c: Any, statement: str, params: tuple = ()) -> Any:
+        """Any other statement: the pending rows go first, so it sees them."""
+        self._flush(c)
+        c.execute(self.view.sql(statement), params)
+        return c
+
     # -- the context the rules need --------------------------------------------------------
     @process.register
     def _(self, event: Child.Created, c: Any) -> None:
         surname = self.surname_index(event.last_name)
-        c.execute(self.view.sql("INSERT INTO {children} (child_id, unit_id, surname, restricted) VALUES (?, ?, ?, 0)"),
-                  (str(event.originator_id), str(event.unit_id), surname))
+        self._execute(c, "INSERT INTO {children} (child_id, unit_id, surname, restricted) VALUES (?, ?, ?, 0)",
+                      (str(event.originator_id), str(event.unit_id), surname))
         self._children[str(event.originator_id)] = {"unit_id": str(event.unit_id), "surname": surname}
 
     @process.register
     def _(self, event: Child.DetailsCorrected, c: Any) -> None:
-        c.execute(self.view.sql("UPDATE {children} SET surname = ? WHERE child_id = ?"),
-                  (self.surname_index(event.last_name), str(event.originator_id)))
+        self._execute(c, "UPDATE {children} SET surname = ? WHERE child_id = ?",
+                      (self.surname_index(event.last_name), str(event.originator_id)))
         self._children.pop(str(event.originator_id), None)
 
     @process.register
     def _(self, event: Child.MovedToUnit, c: Any) -> None:
-        c.execute(self.view.sql("UPDATE {children} SET unit_id = ? WHERE child_id = ?"),
-                  (str(event.unit_id), str(event.originator_id)))
+        self._execute(c, "UPDATE {children} SET unit_id = ? WHERE child_id = ?",
+                      (str(event.unit_id), str(event.originator_id)))
         self._children.pop(str(event.originator_id), None)
 
     @process.register
     def _(self, event: Child.Restricted, c: Any) -> None:
-        c.execute(self.view.sql("UPDATE {children} SET restricted = 1 WHERE child_id = ?"), (str(event.originator_id),))
+        self._execute(c, "UPDATE {children} SET restricted = 1 WHERE child_id = ?", (str(event.originator_id),))
 
     @process.register
     def _(self, event: Child.RestrictionLifted, c: Any) -> None:
-        c.execute(self.view.sql("UPDATE {children} SET restricted = 0 WHERE child_id = ?"), (str(event.originator_id),))
+        self._execute(c, "UPDATE {children} SET restricted = 0 WHERE child_id = ?", (str(event.originator_id),))
 
     @process.register
     def _(self, event: User.Created, c: Any) -> None:
-        c.execute(self.view.sql("INSERT INTO {users} (user_id, surname) VALUES (?, ?)"),
-                  (str(event.originator_id), self.surname_index(event.name)))
+        self._execute(c, "INSERT INTO {users} (user_id, surname) VALUES (?, ?)",
+                      (str(event.originator_id), self.surname_index(event.name)))
         self._users.pop(str(event.originator_id), None)
 
     @process.register
     def _(self, event: Tombstone, c: Any) -> None:
         # An erased child's events: keep the access history, forget the child's context.
-        c.execute(self.view.sql("DELETE FROM {children} WHERE child_id = ?"), (str(event.key_id),))
+        self._execute(c, "DELETE FROM {children} WHERE child_id = ?", (str(event.key_id),))
         self._children.pop(str(event.key_id), None)
 
     # -- accesses and the rules --------------------------------------------------------------
@@ -189,21 +215,18 @@ class AccessLogProjection:
 
     def _record(self, c: Any, event: Any, action: str, records: list[str], reason: str,
                 unit_id: Any = "from-event") -> None:
-        at = event.timestamp
+        access_id, user_id, at = str(event.originator_id), str(event.user_id), event.timestamp.isoformat()
         user_unit = event.unit_id if unit_id == "from-event" else None
-        sealed = self.seal(reason, f"access:{event.originator_id}")
-        for child_id in dict.fromkeys(event.subject_ids):
-            c.execute(self.view.sql(
-                "INSERT INTO {accesses} (access_id, child_id, at, user_id, role, unit_id, action, records, reason_sealed) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                (str(event.originator_id), str(child_id), at.isoformat(), str(event.user_id), event.role,
-                 None if user_unit is None else str(user_unit), action, ",".join(records), sealed))
-            for rule in self._rules_broken(c, event, child_id, action, user_unit):
-                c.execute(self.view.sql(
-                    "INSERT INTO {anomalies} (id, access_id, at, user_id, child_id, rule, reviewed) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 0)"),
-                    (f"{event.originator_id}:{child_id}:{rule}", str(event.originator_id), at.isoformat(),
-                     str(event.user_id), str(child_id), rule))
+        unit = None if user_unit is None else str(user_unit)
+        sealed = self.seal(reason, f"access:{access_id}")
+        what = ",".join(records)
+        for child in dict.fromkeys(event.subject_ids):
+            child_id = str(child)
+            self._pending["accesses"].append(
+                (access_id, child_id, at, user_id, event.role, unit, action, what, sealed))
+            for rule in self._rules_broken(c, event, child_id, action, unit):
+                self._pending["anomalies"].append(
+                    (f"{access_id}:{child_id}:{rule}", access_id, at, user_id, child_id, rule))
 
     def _child(self, c: Any, child_id: str) -> Any:
         if child_id not in self._children:
@@ -221,23 +244,21 @@ class AccessLogProjection:
         """How many distinct children the user has seen in this clock hour, this one included."""
         cached = self._this_hour.get(user_id)
         if cached is None or cached[0] != hour:
-            rows = self.view.sql("SELECT child_id FROM {hourly} WHERE user_id = ? AND hour = ?")
-            c.execute(rows, (user_id, hour))
-            cached = (hour, {r["child_id"] for r in c.fetchall()})
+            rows = self._execute(c, "SELECT child_id FROM {hourly} WHERE user_id = ? AND hour = ?", (user_id, hour))
+            cached = (hour, {r["child_id"] for r in rows.fetchall()})
             self._this_hour[user_id] = cached
         if child_id not in cached[1]:
             cached[1].add(child_id)
-            c.execute(self.view.sql("INSERT INTO {hourly} (user_id, hour, child_id) VALUES (?, ?, ?)"),
-                      (user_id, hour, child_id))
+            self._pending["hourly"].append((user_id, hour, child_id))
         return len(cached[1])
 
-    def _rules_broken(self, c: Any, event: Any, child_id: UUID, action: str, user_unit: Any) -> list[str]:
+    def _rules_broken(self, c: Any, event: Any, child_id: str, action: str, user_unit: str | None) -> list[str]:
         broken = []
-        child = self._child(c, str(child_id))
+        child = self._child(c, child_id)
         if action == "break_glass":
             broken.append("break_glass")
         elif (event.role in ("staff", "unit_leader") and child is not None and user_unit is not None
-              and child["unit_id"] != str(user_unit)):
+              and child["unit_id"] != user_unit):
             broken.append("outside_unit")
         local = event.timestamp.astimezone(OSLO)
         start, end = self.hours
@@ -247,38 +268,37 @@ class AccessLogProjection:
         if child is not None and user is not None and child["surname"] and child["surname"] == user["surname"]:
             broken.append("same_surname")
         hour = local.strftime("%Y-%m-%dT%H")
-        count = self._seen_this_hour(c, str(event.user_id), hour, str(child_id))
+        count = self._seen_this_hour(c, str(event.user_id), hour, child_id)
         if count == self.max_per_hour + 1:  # the moment the limit is passed, once
             broken.append("many_children")
         return broken
 
     def _one(self, c: Any, statement: str, params: tuple) -> Any:
-        c.execute(self.view.sql(statement), params)
-        return c.fetchone()
+        return self._execute(c, statement, params).fetchone()
 
     # -- review and erasure requests -----------------------------------------------------------
     @process.register
     def _(self, event: AnomalyReview.Created, c: Any) -> None:
-        c.execute(self.view.sql(
-            "UPDATE {anomalies} SET reviewed = 1, reviewed_by = ?, reviewed_at = ?, comment_sealed = ? WHERE id = ?"),
+        self._execute(c,
+            "UPDATE {anomalies} SET reviewed = 1, reviewed_by = ?, reviewed_at = ?, comment_sealed = ? WHERE id = ?",
             (str(event.reviewed_by), event.timestamp.isoformat(),
              self.seal(event.comment, f"review:{event.anomaly_id}"), event.anomaly_id))
 
     @process.register
     def _(self, event: ErasureRequest.Created, c: Any) -> None:
-        c.execute(self.view.sql(
-            "INSERT INTO {erasures} (id, child_id, unit_id, status, requested_by, requested_at) VALUES (?, ?, ?, 'requested', ?, ?)"),
+        self._execute(c,
+            "INSERT INTO {erasures} (id, child_id, unit_id, status, requested_by, requested_at) VALUES (?, ?, ?, 'requested', ?, ?)",
             (str(event.originator_id), str(event.child_id), str(event.unit_id), str(event.requested_by),
              event.timestamp.isoformat()))
 
     @process.register
     def _(self, event: ErasureRequest.Confirmed, c: Any) -> None:
-        c.execute(self.view.sql("UPDATE {erasures} SET status = 'confirmed', decided_by = ? WHERE id = ?"),
-                  (str(event.admin_id), str(event.originator_id)))
+        self._execute(c, "UPDATE {erasures} SET status = 'confirmed', decided_by = ? WHERE id = ?",
+                      (str(event.admin_id), str(event.originator_id)))
 
     @process.register
     def _(self, event: ErasureRequest.Rejected, c: Any) -> None:
-        c.execute(self.view.sql("UPDATE {erasures} SET status = 'rejected', decided_by = ? WHERE id = ?"),
-                  (str(event.admin_id), str(event.originator_id)))
+        self._execute(c, "UPDATE {erasures} SET status = 'rejected', decided_by = ? WHERE id = ?",
+                      (str(event.admin_id), str(event.originator_id)))
 
 

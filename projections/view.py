@@ -8,8 +8,8 @@ placeholders and `{name}` table references; `sql()` adapts them to the store.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any, ContextManager, Iterator
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
@@ -33,10 +33,19 @@ class ViewTables:
 
     def sql(self, statement: str) -> str:
         """Adapt a statement: `{table}` names become qualified, `?` fits the driver."""
-        statement = statement.format(**{t: self.qualify(t) for t in self.tables})
-        if self.dialect == "postgres":
-            statement = statement.replace("?", "%s")
-        return statement
+        cache = self.__dict__.setdefault("_sql_cache", {})  # every event runs a few statements
+        adapted = cache.get(statement)
+        if adapted is None:
+            adapted = statement.format(**{t: self.qualify(t) for t in self.tables})
+            if self.dialect == "postgres":
+                adapted = adapted.replace("?", "%s")
+            cache[statement] = adapted
+        return adapted
+
+    def pipelined(self, c: Any) -> ContextManager[Any]:
+        """Within a transaction: send statements without waiting for each reply
+        (PostgreSQL's pipeline mode; SQLite is in-process and needs nothing)."""
+        return nullcontext()
 
     def ddl(self) -> list[str]:
         types = POSTGRES_TYPES if self.dialect == "postgres" else SQLITE_TYPES
@@ -104,6 +113,9 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
 
     def qualify(self, table: str) -> str:
         return f"{self.datastore.schema}.{self.name}_{table}"
+
+    def pipelined(self, c: Any) -> ContextManager[Any]:
+        return c.connection.pipeline()
 
     def tracking_table(self) -> str:
         return f"{self.datastore.schema}.{self.tracking_table_name}"
