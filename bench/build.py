@@ -12,6 +12,7 @@ realistic spread, and about 5 % are outside the user's own unit.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import random
 import sys
@@ -29,7 +30,7 @@ from events.concerns import CATEGORIES, Concern
 from events.directory import Unit, User
 from intranet import demo_data
 from intranet.passwords import hash_password
-from projections.runner import ProjectionRunner
+from projections.runner import REBUILD_BATCH, ProjectionRunner
 
 from bench.stores import Scale
 
@@ -118,7 +119,17 @@ def _batches(app: Bekymring, manifest: Manifest, phase: str, total: int, size: i
 
 
 def build(app: Bekymring, scale: Scale, data_dir: Path, projections: bool = True) -> dict[str, Any]:
-    """Build (or finish building) the municipality; return the manifest data."""
+    """Build (or finish building) the municipality; return the manifest data.
+
+    Two bench runs may start on the same cached store: the second waits for the first.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(app, scale, data_dir, projections)
+
+
+def _build(app: Bekymring, scale: Scale, data_dir: Path, projections: bool) -> dict[str, Any]:
     manifest = Manifest(data_dir / "manifest.json", scale)
     if manifest.data["scale"] != vars(scale):
         raise SystemExit(f"{data_dir} holds another scale: {manifest.data['scale']}")
@@ -227,22 +238,21 @@ def build(app: Bekymring, scale: Scale, data_dir: Path, projections: bool = True
 
 
 def catch_up(app: Bekymring) -> None:
-    """Bring every read model up to date (resumable: tracking records)."""
+    """Bring every read model up to date, in one pass (resumable: tracking records)."""
     runner = ProjectionRunner(app)
     total = app.position()
-    for name, follower in runner.followers.items():
-        t0 = time.perf_counter()
-        start = follower.position
-        if start >= total:
-            continue
-        log(f"  projection {name}: from {start} to {total}")
+    start = min(f.position for f in runner.followers.values())
+    if start >= total:
+        return
+    log(f"  projections: from {start} to {total}")
+    t0 = time.perf_counter()
 
-        def progress(n: int, name=name, t0=t0) -> None:
-            if n % 100_000 < 1000:
-                log(f"  projection {name}: +{n} ({n / (time.perf_counter() - t0):,.0f}/s)")
+    def progress(n: int) -> None:
+        if n % 100_000 < REBUILD_BATCH:
+            log(f"  projections: +{n} ({n / (time.perf_counter() - t0):,.0f}/s)")
 
-        n = follower.catch_up(progress)
-        log(f"  projection {name}: {n} events in {time.perf_counter() - t0:.1f}s")
+    n = runner.catch_up(progress, REBUILD_BATCH)
+    log(f"  projections: {n} events in {time.perf_counter() - t0:.1f}s")
 
 
 def child_ids(scale: Scale, count: int, seed: str = "children") -> list[UUID]:
