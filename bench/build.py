@@ -196,6 +196,7 @@ def _build(app: Bekymring, scale: Scale, data_dir: Path, projections: bool) -> d
         return out
 
     now = datetime.now(timezone.utc)
+    first_day = (now - timedelta(days=366)).replace(hour=0, minute=0, second=0, microsecond=0)
 
     def accesses(start: int, n: int) -> list[Any]:
         rng = random.Random(f"accesses:{start}")
@@ -207,10 +208,10 @@ def _build(app: Bekymring, scale: Scale, data_dir: Path, projections: bool) -> d
                 child = unit + n_units * rng.randrange(max(1, (scale.children - unit + n_units - 1) // n_units))
             else:
                 child = rng.randrange(scale.children)
-            day = now - timedelta(days=rng.randrange(365))
-            hour = rng.randint(7, 17) if rng.random() < 0.95 else rng.choice([5, 6, 19, 20, 21, 22])
-            at = day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60),
-                             microsecond=rng.randrange(10**6)) - timedelta(hours=1)  # ~Oslo time
+            # In time order, as a real log is written: over the past year, each day's
+            # accesses spread from 06:30 to 18:30 (Oslo, roughly), so ~8 % are after hours.
+            days = a * 365 / scale.accesses
+            at = first_day + timedelta(days=int(days), hours=5.5 + 12 * (days % 1))  # UTC, ~Oslo - 1 h
             access = new(Access, uid("access", a), user_id=staff_ids[s], role="staff", unit_id=unit_ids[unit],
                          subject_ids=[uid("child", child)], records=["concern", "child.name"], action="view",
                          reason="Oppfølging etter foreldremøte" if rng.random() < 0.02 else "",

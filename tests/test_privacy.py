@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -149,6 +149,38 @@ def test_the_rules_for_hours_many_children_and_surnames(domain, monkeypatch):
     assert rules.count("many_children") == 1  # once, when the fourth child was seen
     assert rules.count("same_surname") == 1  # Kari Strand looked at Barn0 Strand
     assert "outside_unit" not in rules
+
+
+def test_many_children_in_an_hour_counts_across_restarts_and_late_events(domain, monkeypatch):
+    # The read model keeps each user's current hour in memory and skips the lookup for
+    # an hour newer than anything stored: a restart, and an access stamped earlier than
+    # one already seen, must still count what is stored.
+    monkeypatch.setenv("BEKYMRING_MAX_CHILDREN_PER_HOUR", "3")
+    unit = domain.register_unit("Fjordvik skole", "skole")
+    user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
+    children = [domain.register_child(f"Barn{i}", f"Etternavn{i}", date(2015, 1, 1), unit) for i in range(8)]
+    h1 = datetime(2026, 11, 2, 9, 15, tzinfo=timezone.utc)
+    h2, h3, h4 = (h1 + timedelta(hours=n) for n in (1, 2, 3))
+
+    def access(child: UUID, at: datetime) -> None:
+        event = Access._create(Access.Created, id=uuid4(), user_id=user, role="staff", unit_id=unit,  # noqa: SLF001
+                               subject_ids=[child], records=["child.name"], action="view", reason="", session="s")
+        object.__setattr__(event._pending_events[0], "timestamp", at)  # noqa: SLF001 - backdated, not yet stored
+        domain.save(event)
+
+    with acting_as(user):
+        for child, at in ((0, h2), (1, h1), (2, h1)):
+            access(children[child], at)
+        ProjectionRunner(domain, [AccessLogProjection]).catch_up()
+        # h2 already has child 0 stored; then h3, h4, and back to h3.
+        for child, at in ((3, h2), (4, h2), (6, h2), (1, h3), (2, h3), (3, h4), (4, h3), (5, h3)):
+            access(children[child], at)
+    runner = ProjectionRunner(domain, [AccessLogProjection])  # a new process: empty caches
+    runner.catch_up()
+    many = {(r["child_id"], r["at"][:13]) for r in runner["access_log"].view.queue(False, 0, 100)
+            if r["rule"] == "many_children"}
+    # The fourth child of h2 (counting the stored one) and of h3 (counting across h4).
+    assert many == {(str(children[6]), h2.isoformat()[:13]), (str(children[5]), h3.isoformat()[:13])}
 
 
 def test_the_guardians_access_report_is_printable_and_recorded(web):
