@@ -3,6 +3,7 @@ or plain data. It knows nothing of the web."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,12 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         self.keystore = keystore
         self.blind_index = BlindIndex(keystore)
         return EnvelopeMapper(self.construct_transcoder(), keystore)
+
+    def close(self) -> None:
+        try:  # while the store is open: keys stored for children never registered
+            self.keystore.release_unused()
+        finally:
+            super().close()
 
     def side_store(self, name: str) -> SideStore:
         """Where non-event tables live: the event store's PostgreSQL database, or
@@ -152,9 +159,19 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         guardians: list[dict[str, Any]] | None = None,
     ) -> UUID:
         self.get_unit(unit_id)
-        child = Child(first_name, last_name, birth_date, unit_id, national_id, guardians or [])
+        with self.new_child_id() as child_id:
+            child = Child._create(  # noqa: SLF001 - the constructor cannot take an id
+                Child.Created, id=child_id, first_name=first_name, last_name=last_name,
+                birth_date=birth_date, unit_id=unit_id, national_id=national_id,
+                guardians=guardians or [],
+            )
         self.save(child)
         return child.id
+
+    def new_child_id(self) -> AbstractContextManager[UUID]:
+        """A new child's id, whose data key is stored already: the save that
+        registers the child then makes no key-store write of its own."""
+        return self.keystore.new_subject_id()
 
     def correct_child_details(
         self,

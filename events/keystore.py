@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from uuid import UUID
+from typing import Iterator
+from uuid import UUID, uuid4
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -25,6 +27,11 @@ INDEX_KEY_ID = UUID(int=1)  # HMAC key for blind indexes (search by name)
 
 # Other processes may shred a key; a cached key is re-checked after this long.
 CACHE_SECONDS = 30.0
+
+# New subjects' keys are stored this many at a time (see `new_subject_id`): one
+# commit per 64 registrations. Larger batches save little, since wrapping and
+# inserting each key costs about 15 µs anyway, and leave more unused keys.
+BATCH_SIZE = 64
 
 _SHREDDED = b""
 
@@ -43,6 +50,8 @@ class KeyStore:
         self.table = store.table(table)
         self._cache: dict[UUID, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
+        self._unused: list[tuple[UUID, bytes]] = []  # stored keys no subject has yet
+        self._unused_lock = threading.Lock()
         self.create_table()
 
     # -- SQL helpers ---------------------------------------------------------
@@ -119,6 +128,62 @@ class KeyStore:
                 ),
                 (str(key_id), self._wrap(self.kek, key_id, key), self.kek.id, _now()),
             )
+
+    # -- keys for new subjects ------------------------------------------------
+    @contextmanager
+    def new_subject_id(self) -> Iterator[UUID]:
+        """The id for a new subject (a child), whose data key is already stored.
+
+        Creating the key on the subject's first event would cost a commit of its
+        own (a second fsync on SQLite, where the key file is separate). Instead
+        keys are stored BATCH_SIZE at a time, in one durable commit, before any
+        of their ids is handed out: a key is on disk before any event under it.
+        The ids are fresh random UUIDs known only to this process until used,
+        so no other process can take the same one.
+
+        Build the aggregate inside the block and save it after: if the block
+        raises (invalid details), no event names the id and it is used again.
+        """
+        with self._unused_lock:
+            if not self._unused:
+                self._unused = self._store_new_keys(BATCH_SIZE)
+            key_id, key = self._unused.pop()
+        try:
+            yield key_id
+        except BaseException:
+            with self._unused_lock:
+                self._unused.append((key_id, key))
+            raise
+        with self._lock:
+            self._cache[key_id] = (key, time.monotonic())
+
+    def _store_new_keys(self, count: int) -> list[tuple[UUID, bytes]]:
+        keys = [(uuid4(), AESGCM.generate_key(256)) for _ in range(count)]
+        kek, created_at = self.kek, _now()  # one KEK for the batch, even during a rewrap
+        with self.datastore.transaction(commit=True) as c:
+            c.executemany(
+                self._sql(
+                    "INSERT INTO {table} (key_id, wrapped, kek_id, created_at) "
+                    "VALUES (?, ?, ?, ?)"
+                ),
+                [(str(i), self._wrap(kek, i, k), kek.id, created_at) for i, k in keys],
+            )
+        return keys
+
+    def release_unused(self) -> None:
+        """Delete the stored keys no subject was given (on a clean shutdown).
+
+        Nobody else knows their ids, so no event is encrypted under them. After
+        a crash they stay behind: rows that encrypt nothing.
+        """
+        with self._unused_lock:
+            unused, self._unused = self._unused, []
+        if unused:
+            with self.datastore.transaction(commit=True) as c:
+                c.executemany(
+                    self._sql("DELETE FROM {table} WHERE key_id = ?"),
+                    [(str(key_id),) for key_id, _ in unused],
+                )
 
     # -- shredding -------------------------------------------------------------
     def shred(self, key_id: UUID) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from events.application import Bekymring
 from events.envelope import Tombstone
-from events.errors import IntegrityError, KeyConfigurationError, RecordErased
+from events.errors import DomainError, IntegrityError, KeyConfigurationError, RecordErased
 from events.kek import Kek, load_kek, write_kek_file
 from intranet import demo, demo_data
 from projections.runner import ProjectionRunner
@@ -174,3 +174,51 @@ def test_a_key_file_others_can_read_is_refused(tmp_path):
 def test_a_malformed_kek_is_refused(tmp_path):
     with pytest.raises(KeyConfigurationError, match="32 random bytes"):
         load_kek({"BEKYMRING_KEK": "too-short"}, tmp_path, demo=False)
+
+
+def _stored_key_ids(domain) -> set[str]:
+    with domain.keystore.datastore.transaction(commit=False) as c:
+        c.execute(f"SELECT key_id FROM {domain.keystore.table}")
+        return {row["key_id"] for row in c.fetchall()}
+
+
+def test_a_new_childs_key_is_stored_when_the_registration_returns(domain, env):
+    """Keys for new children are stored ahead, in batches: a registered child's key
+    is in the key table, not only in the registering process's memory."""
+    child_id = register_secret_child(domain)
+    other = Bekymring(env=env)  # another process: no cached keys, nothing pending
+    try:
+        assert other.get_child(child_id).last_name == "Kvitrustad"
+    finally:
+        other.close()
+
+
+def test_no_child_is_registered_when_its_key_cannot_be_stored(domain, monkeypatch):
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    before = domain.position()
+
+    def refuse(count):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(domain.keystore, "_store_new_keys", refuse)
+    with pytest.raises(OSError):
+        domain.register_child("Ada", "Berg", date(2019, 1, 1), unit)
+    assert domain.position() == before
+
+
+def test_closing_deletes_only_the_keys_no_child_was_given(domain, env):
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    system_keys = _stored_key_ids(domain)
+    first = domain.register_child("Ada", "Berg", date(2019, 1, 1), unit)
+    with pytest.raises(DomainError):  # invalid: its id goes back to the unused keys
+        domain.register_child("", "Berg", date(2019, 1, 1), unit)
+    second = domain.register_child("Bo", "Berg", date(2019, 1, 1), unit)
+    domain.close()
+
+    reopened = Bekymring(env=env)
+    try:
+        assert _stored_key_ids(reopened) == system_keys | {str(first), str(second)}
+        assert reopened.get_child(first).first_name == "Ada"
+        assert reopened.get_child(second).first_name == "Bo"
+    finally:
+        reopened.close()
