@@ -66,8 +66,12 @@ class ViewTables:
     def position(self, application_name: str) -> int:
         return self.max_tracking_id(application_name) or 0  # type: ignore[attr-defined]
 
+    def reading(self) -> ContextManager[Any]:
+        """A cursor for one read-only statement."""
+        return self.transaction()
+
     def fetchall(self, statement: str, params: tuple = ()) -> list[Any]:
-        with self.transaction() as c:
+        with self.reading() as c:
             c.execute(self.sql(statement), params)
             return c.fetchall()
 
@@ -76,7 +80,7 @@ class ViewTables:
         return [dict(r) for r in self.fetchall(statement, params)]
 
     def fetchone(self, statement: str, params: tuple = ()) -> Any:
-        with self.transaction() as c:
+        with self.reading() as c:
             c.execute(self.sql(statement), params)
             return c.fetchone()
 
@@ -116,6 +120,24 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
 
     def pipelined(self, c: Any) -> ContextManager[Any]:
         return c.connection.pipeline()
+
+    @contextmanager
+    def transaction(self, commit: bool = False) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as c:
+            if commit:
+                # As on SQLite (synchronous=NORMAL): a read model can be rebuilt, and
+                # its tracking record commits with it, so a server crash may lose
+                # the last batches, which are then applied again. Waiting for the
+                # disk cost one flush per read model for every access event.
+                c.execute("SET LOCAL synchronous_commit = off")
+            yield c
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        # One statement is atomic on its own: outside a transaction (the pool's
+        # connections autocommit) it saves the BEGIN and ROLLBACK round trips.
+        with self.datastore.get_connection() as conn, conn.cursor() as c:  # type: ignore[attr-defined]
+            yield c
 
     def tracking_table(self) -> str:
         return f"{self.datastore.schema}.{self.tracking_table_name}"
