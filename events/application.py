@@ -88,9 +88,11 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         transcoder.register(DateAsISO())
 
     # -- reading -------------------------------------------------------------
-    def _get(self, cls: type, record_id: UUID) -> Any:
+    def _get(self, cls: type, record_id: UUID, **options: Any) -> Any:
+        """The record, rebuilt from its events; `options` go to the repository
+        (a `projector_func` can see each event as the record is rebuilt)."""
         try:
-            record = self.repository.get(record_id)
+            record = self.repository.get(record_id, **options)
         except AggregateNotFoundError:
             raise NotFound(f"no record {record_id}") from None
         if not isinstance(record, cls):

@@ -27,6 +27,10 @@ class Change:
     at: datetime
 
 
+def _change(event) -> Change:
+    return Change(type(event).__name__, getattr(event, "actor_id", None), event.timestamp)
+
+
 class ConcernChanged(DomainError):
     """Raised when a concern changed after the user loaded it."""
 
@@ -57,9 +61,23 @@ class ConcernCommands:
     def get_concern(self, concern_id: UUID) -> Concern:
         return self._get(Concern, concern_id)  # type: ignore[attr-defined]
 
+    def concern_with_history(self, concern_id: UUID) -> tuple[Concern, list[Change]]:
+        """The concern and every change to it, from one read of its events
+        (the page shows both; reading twice would double the store's work)."""
+        history: list[Change] = []
+
+        def project(concern: Concern | None, events) -> Concern | None:
+            for event in events:
+                concern = event.mutate(concern)  # an erased concern's tombstone raises here
+                history.append(_change(event))
+            return concern
+
+        concern = self._get(Concern, concern_id, projector_func=project)  # type: ignore[attr-defined]
+        return concern, history
+
     def changes_since(self, concern_id: UUID, version: int) -> list[Change]:
         events = self.events.get(concern_id, gt=version)  # type: ignore[attr-defined]
-        return [Change(type(e).__name__, getattr(e, "actor_id", None), e.timestamp) for e in events]
+        return [_change(e) for e in events]
 
     def change_concern(
         self,

@@ -16,6 +16,7 @@ from intranet import (
 )
 from intranet.drafts import DraftStore
 from intranet.grants import GrantStore
+from intranet.names import DisplayNames
 from intranet.errors import exception_handlers
 from intranet.security import SecurityHeadersMiddleware
 from intranet.sessions import LoginThrottle, SessionStore
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         runner = ProjectionRunner(domain).start()
         app.state.domain = domain
         app.state.projections = runner
+        app.state.names = DisplayNames(domain)
         web_store = domain.side_store("sessions")
         app.state.sessions = SessionStore(web_store)
         app.state.throttle = LoginThrottle(web_store)
@@ -76,5 +78,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(development=settings.demo)
     return app

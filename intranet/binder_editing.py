@@ -21,7 +21,6 @@ from events.policy import Target, may
 from events.richtext import to_html
 from intranet.auth import redirect
 from intranet.binder_pages import base_context, load_page
-from intranet.concerns import user_names
 from intranet.forms import parse_uuid, read_form
 from intranet.guard import current_user, require
 from intranet.i18n import N_, _
@@ -112,7 +111,7 @@ async def edit_page(request: Request) -> Response:
     except PageChanged:
         newest = await run_in_threadpool(domain.get_page, page.slug)
         at, by = newest.moment(newest.latest["version"])
-        names = await run_in_threadpool(user_names, domain, [by])
+        names = await run_in_threadpool(request.app.state.names.users, [by])
         context["conflict"] = _("%(who)s lagret en ny versjon %(when)s, etter at du åpnet siden. "
                                 "Teksten din er beholdt nedenfor. Se historikken, og lagre igjen hvis den skal gjelde.") % {
             "who": names.get(by) or _("Noen"), "when": when(at)}
@@ -134,7 +133,7 @@ async def history(request: Request) -> Response:
 
 async def _history(request: Request, page, errors: dict[str, str], status_code: int = 200) -> Response:
     people = [page.moment(r["version"])[1] for r in page.revisions]
-    names = await run_in_threadpool(user_names, request.app.state.domain, people)
+    names = await run_in_threadpool(request.app.state.names.users, people)
     return render(request, "binder/history.html", base_context(
         request, page=page, names=names, errors=errors, revisions=list(reversed(page.revisions))),
         status_code=status_code)

@@ -20,7 +20,6 @@ from events.application import NotFound
 from events.binder import SECTIONS, SLUG, BinderPage
 from events.policy import Target, may
 from events.richtext import to_html
-from intranet.concerns import user_names
 from intranet.forms import page_number, read_form
 from intranet.guard import current_user, require
 from intranet.i18n import N_, _
@@ -129,7 +128,7 @@ async def show_page(request: Request) -> Response:
     guide = []
     if page.section == "guide":
         guide = await run_in_threadpool(binder_view(request).section_pages, "guide", False, 0, 10)
-    names = await run_in_threadpool(user_names, request.app.state.domain, [page.moment(shown["version"])[1]])
+    names = await run_in_threadpool(request.app.state.names.users, [page.moment(shown["version"])[1]])
     return render(request, "binder/page.html", base_context(
         request, page=page, shown=shown, body=Markup(to_html(shown["body"])), page_editor=editor,
         form=form_link(request, page.form), guide=guide, changed=page.moment(shown["version"]), names=names,

@@ -17,14 +17,15 @@ from starlette.routing import Route
 
 from events import guide
 from events.application import NotFound
-from events.concern_commands import ConcernChanged
+from events.children import Child
+from events.concern_commands import Change, ConcernChanged
 from events.concerns import CATEGORIES, Concern
 from events.errors import DomainError, RecordErased
 from events.policy import Target, may
 from intranet import concern_forms, labels
 from intranet.auth import redirect
 from intranet.forms import page_number, parse_uuid, read_form, read_multi
-from intranet.guard import current_user, record_access, require
+from intranet.guard import commit_access, current_user, record_access, require
 from intranet.i18n import _
 from intranet.templating import render, wants_fragment
 
@@ -64,54 +65,47 @@ def apply(action: str, p: dict[str, Any], user_id: UUID):
 
 
 # -- loading ---------------------------------------------------------------------------
-async def load_concern(request: Request, action: str) -> Concern:
-    """The concern in the path, if the user may do `action` on it; else 404."""
+def find_concern(request: Request, action: str) -> tuple[Concern, Child, list[Change]]:
+    """The concern in the path, its child and its history, if the user may do
+    `action` on it; else 404. Runs in the threadpool."""
     concern_id = parse_uuid(request.path_params["concern_id"])
     if concern_id is None:
         raise HTTPException(404, "record")
     domain = request.app.state.domain
     try:
-        concern = await run_in_threadpool(domain.get_concern, concern_id)
-        child = await run_in_threadpool(domain.get_child, concern.child_id)
+        concern, history = domain.concern_with_history(concern_id)
+        child = domain.get_child(concern.child_id)
     except NotFound:
         raise HTTPException(404, "record") from None
     except RecordErased:
         require(request, "home.view")
         raise HTTPException(410, "erased") from None
     require(request, action, Target.concern(concern, child.restricted), record=True)
+    return concern, child, history
+
+
+async def load_concern(request: Request, action: str) -> Concern:
+    """The concern in the path, if the user may do `action` on it; else 404."""
+    concern, _child, _history = await run_in_threadpool(find_concern, request, action)
     return concern
 
 
-def user_names(domain, ids) -> dict[UUID, str]:
-    names = {}
-    for user_id in {i for i in ids if i}:
-        try:
-            names[user_id] = domain.get_user(user_id).name
-        except NotFound:
-            names[user_id] = _("ukjent bruker")
-    return names
-
-
-def page_context(request: Request, concern: Concern) -> dict[str, Any]:
+def page_context(request: Request, concern: Concern, child: Child, history: list[Change]) -> dict[str, Any]:
     """Everything the concern page shows (runs in the threadpool)."""
-    domain = request.app.state.domain
-    directory = request.app.state.projections["directory"]
-    child = domain.get_child(concern.child_id)
-    history = domain.changes_since(concern.id, 0)
+    state = request.app.state
     colleague_ids = [
-        u for u in directory.view.active_users_in_unit(concern.unit_id)
+        u for u in state.projections["directory"].view.active_users_in_unit(concern.unit_id)
         if u != concern.author_id and u not in concern.shared_with
     ]
     people = [concern.author_id, *concern.shared_with, *colleague_ids, *(c.actor_id for c in history)]
     people += [e["by"] for e in concern.entries] + [t["by"] for t in concern.talks]
-    names = user_names(domain, people)
+    names = state.names.users(people)
     today = date.today()
-    referrals = request.app.state.projections["referrals"].view.for_concern(concern.id)
     return {
-        "referrals": referrals,
+        "referrals": state.projections["referrals"].view.for_concern(concern.id),
         "concern": concern,
         "child": child,
-        "unit": domain.get_unit(concern.unit_id),
+        "unit_name": state.names.unit(concern.unit_id),
         "names": names,
         "history": history,
         "colleagues": sorted(colleague_ids, key=lambda u: names[u]),
@@ -125,17 +119,26 @@ def page_context(request: Request, concern: Concern) -> dict[str, Any]:
         "conflict": None,
         "active": "concerns",
         # The action guide's page for this level in the electronic binder, if published.
-        "guide_page": request.app.state.projections["binder"].view.guide_slug(concern.level),
+        "guide_page": state.projections["binder"].view.guide_slug(concern.level),
     }
+
+
+def shown_context(request: Request, concern: Concern, child: Child, history: list[Change]) -> dict[str, Any]:
+    """The page's context, once the access to it is committed (fail closed).
+    One threadpool hop for the reads and the audit write."""
+    context = page_context(request, concern, child, history)
+    commit_access(request, [concern.child_id], ["concern", "child.name"])
+    return context
 
 
 # -- the concern page ---------------------------------------------------------------------
 async def concern_page(request: Request) -> Response:
     """One concern: chronology, action guide, conversations, action plan, sharing."""
-    concern = await load_concern(request, "concern.view")
-    context = await run_in_threadpool(page_context, request, concern)
-    await record_access(request, [concern.child_id], ["concern", "child.name"])
-    return render(request, "concerns/page.html", context)
+
+    def load() -> dict[str, Any]:
+        return shown_context(request, *find_concern(request, "concern.view"))
+
+    return render(request, "concerns/page.html", await run_in_threadpool(load))
 
 
 async def concern_action(request: Request) -> Response:
@@ -144,7 +147,7 @@ async def concern_action(request: Request) -> Response:
     if action not in ACTIONS:
         raise HTTPException(404)
     section, permission = ACTIONS[action]
-    concern = await load_concern(request, permission)
+    concern, child, _history = await run_in_threadpool(find_concern, request, permission)
     user = current_user(request)
     form = await read_form(request)
     parsed, errors = concern_forms.action(action, form)
@@ -156,8 +159,8 @@ async def concern_action(request: Request) -> Response:
             errors["user_id"] = _("Velg en kollega i enheten.")
     seen = _number(form.get("version"))
     conflict = None
+    domain = request.app.state.domain
     if not errors:
-        domain = request.app.state.domain
         try:
             await run_in_threadpool(
                 domain.change_concern, concern.id, seen, user.id, apply(action, parsed, user.id)
@@ -170,16 +173,13 @@ async def concern_action(request: Request) -> Response:
         if not wants_fragment(request):
             return redirect(request, f"/bekymringer/{concern.id}#{section}")
         request.app.state.projections.wait()
-        concern = await run_in_threadpool(request.app.state.domain.get_concern, concern.id)
-    else:
-        concern = await run_in_threadpool(request.app.state.domain.get_concern, concern.id)
-    context = await run_in_threadpool(page_context, request, concern)
+    concern, history = await run_in_threadpool(domain.concern_with_history, concern.id)
+    context = await run_in_threadpool(shown_context, request, concern, child, history)
     if errors or conflict:
         context["forms"] = {action: {"values": form, "errors": errors}}
         if conflict:
-            names = await run_in_threadpool(user_names, request.app.state.domain, [c.actor_id for c in conflict])
+            names = await run_in_threadpool(request.app.state.names.users, [c.actor_id for c in conflict])
             context["conflict"] = {"action": action, "section": section, "changes": conflict, "names": names}
-    await record_access(request, [concern.child_id], ["concern", "child.name"])
     status = 409 if conflict else 422 if errors else 200
     # Closing or reopening changes every section; the other forms change one.
     fragment = "content" if section == "status" else section

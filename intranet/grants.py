@@ -34,10 +34,13 @@ class GrantStore:
                     (str(user_id), str(record_id), expires),
                 )
 
-    def open_for(self, user_id: UUID) -> frozenset[UUID]:
-        with self.store.datastore.transaction(commit=False) as c:
-            c.execute(
-                self.store.sql(f"SELECT record_id FROM {self.table} WHERE user_id = ? AND expires_at > ?"),
-                (str(user_id), time.time()),
-            )
-            return frozenset(UUID(r["record_id"]) for r in c.fetchall())
+    def open_for(self, user_id: UUID, cursor=None) -> frozenset[UUID]:
+        """`cursor`: a read transaction on this store that the caller has open."""
+        if cursor is None:
+            with self.store.datastore.transaction(commit=False) as c:
+                return self.open_for(user_id, c)
+        cursor.execute(
+            self.store.sql(f"SELECT record_id FROM {self.table} WHERE user_id = ? AND expires_at > ?"),
+            (str(user_id), time.time()),
+        )
+        return frozenset(UUID(r["record_id"]) for r in cursor.fetchall())

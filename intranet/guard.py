@@ -1,8 +1,8 @@
 """The one place every route asks for permission, and records access.
 
-`require()` asks the policy (events/policy.py). `record_access()` commits the
-access event before the data is shown; if it cannot, the request fails and
-nothing is shown (fail closed).
+`require()` asks the policy (events/policy.py). `record_access()` (or
+`commit_access()` from the threadpool) commits the access event before the
+data is shown; if it cannot, the request fails and nothing is shown (fail closed).
 """
 
 from __future__ import annotations
@@ -50,16 +50,26 @@ async def record_access(
     reason: str = "",
 ) -> None:
     """Commit who is about to see which children's data. Raises 503 if it cannot."""
+    await run_in_threadpool(commit_access, request, subject_ids, records, action, reason)
+
+
+def commit_access(
+    request: Request,
+    subject_ids: list[UUID],
+    records: list[str],
+    action: str = "view",
+    reason: str = "",
+) -> None:
+    """`record_access` for code already in the threadpool, so that a page's reads
+    and its access event take one hop. Raises 503 if it cannot commit."""
     subject_ids = list(dict.fromkeys(subject_ids))  # a list may show a child twice
     if not subject_ids:
         return
     user = current_user(request)
     if getattr(request.state, "break_glass", False):
         reason = ("nødtilgang; " + reason).strip("; ")
-    domain = request.app.state.domain
     try:
-        await run_in_threadpool(
-            domain.record_access,
+        request.app.state.domain.record_access(
             user.id,
             user.role,
             user.unit_id,

@@ -62,10 +62,13 @@ class SessionStore:
                 f"CREATE INDEX IF NOT EXISTS web_sessions_user ON {self.table} (user_id)"
             )
 
-    def _execute(self, statement: str, params: tuple = (), fetch: bool = False):
-        with self.store.datastore.transaction(commit=not fetch) as c:
-            c.execute(self.store.sql(statement.replace("{t}", self.table)), params)
-            return c.fetchone() if fetch else None
+    def _execute(self, statement: str, params: tuple = (), fetch: bool = False, cursor=None):
+        """Run one statement in its own transaction, or in the caller's `cursor`."""
+        if cursor is None:
+            with self.store.datastore.transaction(commit=not fetch) as c:
+                return self._execute(statement, params, fetch, c)
+        cursor.execute(self.store.sql(statement.replace("{t}", self.table)), params)
+        return cursor.fetchone() if fetch else None
 
     def create(self, user_id: UUID, stage: str) -> tuple[str, Session]:
         """A new session; returns the cookie token (shown once) and the session."""
@@ -79,8 +82,9 @@ class SessionStore:
         )
         return token, session
 
-    def get(self, token: str | None) -> Session | None:
-        """The live session for a cookie token; expired sessions are deleted."""
+    def get(self, token: str | None, cursor=None) -> Session | None:
+        """The live session for a cookie token; expired sessions are deleted.
+        `cursor`: a read transaction on this store that the caller has open."""
         if not token:
             return None
         row = self._execute(
@@ -88,6 +92,7 @@ class SessionStore:
             "FROM {t} WHERE token_hash = ?",
             (_hash(token),),
             fetch=True,
+            cursor=cursor,
         )
         if row is None:
             return None

@@ -27,7 +27,7 @@ from intranet import labels
 from intranet import transfer_words as words
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
-from intranet.concerns import unit_children, user_names
+from intranet.concerns import unit_children
 from intranet.forms import page_number, parse_uuid, read_form, read_multi
 from intranet.guard import current_user, record_access, require
 from intranet.i18n import _
@@ -155,7 +155,7 @@ def page_context(request: Request, transfer: Transfer, child, target: Target) ->
         "calendar": has_calendar(request), "active": "transfers", "methods": APPROVAL_METHODS,
         "form_fields": FORM_FIELDS,
     }
-    context["names"] = user_names(domain, [actor for _, _, actor in transfer.trail])
+    context["names"] = request.app.state.names.users([actor for _, _, actor in transfer.trail])
     if sender and transfer.is_draft:
         concerns_view = request.app.state.projections["concerns"].view
         context["concerns"] = [

@@ -94,6 +94,18 @@ def test_another_users_change_since_loading_is_a_conflict_but_ones_own_is_not(do
     assert {c.actor_id for c in conflict.value.changes} == {a}
 
 
+def test_one_read_gives_the_concern_and_its_whole_history(domain):
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
+    author = uuid4()
+    with acting_as(author):
+        concern_id = domain.open_concern(child, author, date.today(), "Kom uten matpakke.", "", ["neglect"], 2)
+        domain.change_concern(concern_id, 1, author, lambda c: c.set_level(1, "Tiltak i barnehagen"))
+    concern, history = domain.concern_with_history(concern_id)
+    assert vars(concern) == vars(domain.get_concern(concern_id))
+    assert history == domain.changes_since(concern_id, 0) and len(history) == 2
+
+
 def test_the_domain_refuses_bad_concerns(domain):
     unit = domain.register_unit("Solsikken barnehage", "barnehage")
     child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
