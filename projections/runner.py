@@ -68,15 +68,15 @@ def construct_view(projection_class: type, app: Bekymring) -> Any:
 
 
 class Follower:
-    """One projection, its view, and the thread that keeps it current."""
+    """One projection, its view and its position."""
 
-    def __init__(self, projection: Any, app: Bekymring):
+    def __init__(self, projection: Any, app: Bekymring, poke: threading.Event | None = None):
         self.projection = projection
         self.view = projection.view
         self.app = app
         self.position = self.view.position(app.name)
         self.changed = threading.Condition()
-        self.poke = threading.Event()
+        self.poke = poke or threading.Event()  # wakes the thread that follows the store
         self.error: BaseException | None = None
         self.raw = getattr(projection, "raw", False)  # the ledger reads stored rows, not events
         self.handler = handler_lookup(projection)
@@ -120,35 +120,12 @@ class Follower:
         """Apply everything recorded so far; return how many events were applied."""
         return catch_up_together(self.app, [self], progress)
 
-    def follow(self, stopping: threading.Event) -> None:
-        try:
-            self.catch_up()
-            if uses_postgres(self.app.env):
-                self._follow_subscription(stopping)
-            else:
-                self._follow_by_polling(stopping)
-        except BaseException as e:  # surfaced by wait() and health
-            log.exception("projection %s stopped", self.projection.name)
-            self.error = e
-            with self.changed:
-                self.changed.notify_all()
-
-    def _follow_by_polling(self, stopping: threading.Event) -> None:
-        while not stopping.is_set():
-            self.poke.wait(POLL_SECONDS)
-            self.poke.clear()
-            self.catch_up()
-
-    def _follow_subscription(self, stopping: threading.Event) -> None:
-        subscription = self.app.recorder.subscribe(gt=self.position)
-        stopper = threading.Thread(
-            target=lambda: (stopping.wait(), subscription.stop()), daemon=True
-        )
-        stopper.start()
-        with subscription:
-            for notification in subscription:
-                if notification.id > self.position:
-                    self.apply([notification])
+    def fail(self, error: BaseException) -> None:
+        """Stop applying events to this read model; wait() and health report it."""
+        log.error("projection %s stopped", self.projection.name, exc_info=error)
+        self.error = error
+        with self.changed:
+            self.changed.notify_all()
 
     def wait(self, position: int, timeout: float) -> bool:
         self.poke.set()
@@ -159,39 +136,71 @@ class Follower:
 
 
 class ProjectionRunner:
-    """All read models of one process. Start it in the app's lifespan."""
+    """All read models of one process. Start it in the app's lifespan.
+
+    One thread follows the store for all of them, so each new event is read and
+    decrypted once, not once per read model (and on PostgreSQL one connection
+    listens, not eight). A read model that fails stops alone.
+    """
 
     def __init__(self, app: Bekymring, projection_classes: Iterable[type] = PROJECTIONS):
         self.app = app
+        self._poke = threading.Event()  # a waiting request asks for a catch-up now
         self.followers = {
-            cls.name: Follower(cls(construct_view(cls, app), app), app)
+            cls.name: Follower(cls(construct_view(cls, app), app), app, self._poke)
             for cls in projection_classes
         }
         self._stopping = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._thread: threading.Thread | None = None
 
     def __getitem__(self, name: str) -> Any:
         return self.followers[name].projection
 
     def start(self) -> ProjectionRunner:
-        for follower in self.followers.values():
-            thread = threading.Thread(
-                target=follower.follow,
-                args=(self._stopping,),
-                name=f"projection-{follower.projection.name}",
-                daemon=True,
-            )
-            thread.start()
-            self._threads.append(thread)
+        self._thread = threading.Thread(target=self._follow, name="projections", daemon=True)
+        self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stopping.set()
-        for follower in self.followers.values():
-            follower.poke.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._threads.clear()
+        self._poke.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _live(self) -> list[Follower]:
+        return [f for f in self.followers.values() if f.error is None]
+
+    def _follow(self) -> None:
+        try:
+            catch_up_together(self.app, self._live(), on_error=Follower.fail)
+            if uses_postgres(self.app.env):
+                self._follow_subscription()
+            else:
+                self._follow_by_polling()
+        except BaseException as e:  # reading or decrypting failed: no read model can go on
+            for follower in self._live():
+                follower.fail(e)
+
+    def _follow_by_polling(self) -> None:
+        # The library offers no subscription on SQLite.
+        while not self._stopping.is_set():
+            self._poke.wait(POLL_SECONDS)
+            self._poke.clear()
+            catch_up_together(self.app, self._live(), on_error=Follower.fail)
+
+    def _follow_subscription(self) -> None:
+        live = self._live()
+        if not live:
+            return
+        subscription = self.app.recorder.subscribe(gt=min(f.position for f in live))
+        stopper = threading.Thread(target=lambda: (self._stopping.wait(), subscription.stop()), daemon=True)
+        stopper.start()
+        with subscription:
+            for notification in subscription:
+                behind = [f for f in self._live() if f.position < notification.id]
+                if behind:
+                    apply_batch(self.app, behind, [notification], on_error=Follower.fail)
 
     def wait(self, position: int | None = None, timeout: float = 5.0) -> None:
         """Block until every read model includes `position` (default: the newest event)."""
@@ -244,33 +253,58 @@ def handler_lookup(projection: Any) -> Callable[[type], Callable[[Any, Any], Non
 
 def catch_up_together(app: Bekymring, followers: list[Follower],
                       progress: Callable[[int], None] | None = None, batch_size: int = BATCH,
-                      timings: dict[str, float] | None = None) -> int:
+                      timings: dict[str, float] | None = None,
+                      on_error: Callable[[Follower, BaseException], None] | None = None) -> int:
     """Bring several read models up to date in one pass: each batch is read and
     decrypted once for all of them. Returns how many events were read.
     `timings`, if given, gets the seconds spent reading, decrypting and in each read model.
+    `on_error`: a read model that fails is handed to it and left out (default: raise).
 
     (Reading the next batch in a thread while one is applied was tried: no faster,
     as both halves hold the GIL most of the time.)"""
+    followers = list(followers)
     if not followers:
         return 0
     clock = {"read": 0.0, "decrypt": 0.0}
     before = {f: f.seconds for f in followers}
-    decode = any(not f.raw for f in followers)
-    batches = _batches(app, min(f.position for f in followers), batch_size, decode, clock)
+    batches = _batches(app, min(f.position for f in followers), batch_size,
+                       any(not f.raw for f in followers), clock)
     done = 0
     for batch, decoded in batches:
-        ids = [n.id for n in batch]
-        for follower in followers:
-            first = bisect.bisect_right(ids, follower.position)  # those it has not applied yet
-            if first < len(batch):
-                follower.apply(batch[first:], decoded[first:] if decoded is not None else None)
+        for failed in apply_batch(app, followers, batch, decoded, on_error):
+            followers.remove(failed)
         done += len(batch)
         if progress:
             progress(done)
+        if not followers:
+            break
     if timings is not None:
         timings.update({k: round(v, 2) for k, v in clock.items()})
-        timings.update({f.projection.name: round(f.seconds - before[f], 2) for f in followers})
+        timings.update({f.projection.name: round(f.seconds - before[f], 2) for f in before})
     return done
+
+
+def apply_batch(app: Bekymring, followers: list[Follower], batch: list[Notification],
+                decoded: list[Any] | None = None,
+                on_error: Callable[[Follower, BaseException], None] | None = None) -> list[Follower]:
+    """Apply to each read model the part of `batch` it has not applied yet,
+    decrypting once. Returns the read models that failed (given to `on_error`)."""
+    if decoded is None and any(not f.raw for f in followers):
+        decoded = [app.mapper.to_domain_event(n) for n in batch]
+    ids = [n.id for n in batch]
+    failed = []
+    for follower in followers:
+        first = bisect.bisect_right(ids, follower.position)  # those it has not applied yet
+        if first == len(batch):
+            continue
+        try:
+            follower.apply(batch[first:], decoded[first:] if decoded is not None else None)
+        except Exception as e:
+            if on_error is None:
+                raise
+            on_error(follower, e)
+            failed.append(follower)
+    return failed
 
 
 def _batches(app: Bekymring, start: int, size: int, decode: bool,

@@ -116,3 +116,26 @@ def test_wait_times_out_rather_than_hanging(domain):
     with pytest.raises(TimeoutError):
         runner.wait(timeout=0.2)
     assert time.monotonic() - started < 2
+
+
+def test_a_failing_read_model_stops_alone_and_the_others_go_on(domain):
+    # One thread follows the store for every read model: a bug in one must not
+    # stop the rest, and waiting on it must say which one failed.
+    runner = ProjectionRunner(domain)
+
+    def fail(event, c):
+        raise ValueError("a bug in one read model")
+
+    runner.followers["meetings"].handler = lambda cls: fail
+    runner.start()
+    try:
+        unit = domain.register_unit("Fjordvik skole", "skole")
+        with pytest.raises(RuntimeError, match="projection meetings failed"):
+            runner.wait(timeout=5)
+        child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
+        runner.followers["directory"].wait(domain.position(), timeout=5)
+        assert runner["directory"].view.children_in_unit(unit) == [child]
+        status = runner.status()
+        assert not status["meetings"]["ok"] and status["directory"]["ok"] and status["directory"]["behind"] == 0
+    finally:
+        runner.stop()
