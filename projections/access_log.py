@@ -26,6 +26,7 @@ from events.children import Child
 from events.directory import User
 from events.envelope import Tombstone
 from events.keystore import SYSTEM_KEY_ID, seal, unseal
+from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -103,13 +104,12 @@ class PostgresAccessLogView(AccessLogTables, PostgresView):
     pass
 
 
-class AccessLogProjection:
+class AccessLogProjection(Projection):
     name = "access_log"
     views = (SQLiteAccessLogView, PostgresAccessLogView)
 
     def __init__(self, view: AccessLogTables, app: Any):
-        self.view = view
-        self.app = app
+        super().__init__(view, app)
         self.hours = office_hours()
         self.max_per_hour = max_children_per_hour()
         self.reset()

@@ -16,6 +16,7 @@ from typing import Any
 
 from events.binder import BinderPage
 from events.richtext import plain_text
+from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 MIN_TERM = 2
@@ -90,13 +91,10 @@ class PostgresBinderView(BinderTables, PostgresView):
     pass
 
 
-class BinderProjection:
+class BinderProjection(Projection):
     name = "binder"
     views = (SQLiteBinderView, PostgresBinderView)
 
-    def __init__(self, view: BinderTables, app: Any):
-        self.view = view
-        self.app = app
 
     @singledispatchmethod
     def process(self, event: Any, c: Any) -> None:

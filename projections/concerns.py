@@ -13,8 +13,7 @@ from uuid import UUID
 
 from events.children import Child
 from events.concerns import GUARDIAN_TALK_DAYS, Concern
-from events.envelope import Tombstone
-from events.erasure import Erasure
+from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 COLUMNS = "id, child_id, unit_id, author_id, status, level, opened_on, talk_due_on, talk_held_on, updated_at"
@@ -103,13 +102,10 @@ class PostgresConcernView(ConcernTables, PostgresView):
     pass
 
 
-class ConcernProjection:
+class ConcernProjection(Projection):
     name = "concerns"
     views = (SQLiteConcernView, PostgresConcernView)
 
-    def __init__(self, view: ConcernTables, app: Any):
-        self.view = view
-        self.app = app
 
     def _touch(self, c: Any, event: Any, **columns: Any) -> None:
         sets = ", ".join(f"{k} = ?" for k in ["updated_at", *columns])
@@ -213,15 +209,8 @@ class ConcernProjection:
     def _(self, event: Child.RestrictionLifted, c: Any) -> None:
         c.execute(self.view.sql("UPDATE {concerns} SET restricted = 0 WHERE child_id = ?"), (str(event.originator_id),))
 
-    @process.register
-    def _(self, event: Erasure.Created, c: Any) -> None:
-        self._purge_child(c, event.child_id)
-
-    @process.register
-    def _(self, event: Tombstone, c: Any) -> None:
-        self._purge_child(c, event.key_id)
-
-    def _purge_child(self, c: Any, child_id: UUID) -> None:
+    def purge_child(self, c: Any, child_id: UUID) -> None:
+        """On the child's erasure, and for each tombstone (see projections/projection.py)."""
         for table in ("members", "measures"):
             c.execute(
                 self.view.sql(f"DELETE FROM {{{table}}} WHERE concern_id IN "

@@ -15,9 +15,8 @@ from uuid import UUID
 from events.blind_index import tokens
 from events.children import Child
 from events.directory import Unit, User
-from events.envelope import Tombstone
-from events.erasure import Erasure
 from events.keystore import seal, unseal
+from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 
@@ -97,15 +96,12 @@ class PostgresDirectoryView(DirectoryTables, PostgresView):
 NAME_CONTEXT = "directory.child_name"
 
 
-class DirectoryProjection:
+class DirectoryProjection(Projection):
     """Applies directory events to the view, inside the runner's transaction."""
 
     name = "directory"
     views = (SQLiteDirectoryView, PostgresDirectoryView)
 
-    def __init__(self, view: DirectoryTables, app: Any):
-        self.view = view
-        self.app = app
 
     def child_name(self, child_id: UUID) -> str | None:
         """The child's name from the read model, or None if unknown or erased."""
@@ -218,16 +214,8 @@ class DirectoryProjection:
                 (str(child_id), index),
             )
 
-    @process.register
-    def _(self, event: Erasure.Created, c: Any) -> None:
-        self._purge_child(c, event.child_id)
-
-    @process.register
-    def _(self, event: Tombstone, c: Any) -> None:
-        # Replaying a shredded child's events (during a rebuild): keep nothing.
-        self._purge_child(c, event.key_id)
-
-    def _purge_child(self, c: Any, child_id: UUID) -> None:
+    def purge_child(self, c: Any, child_id: UUID) -> None:
+        """On the child's erasure, and for each tombstone (see projections/projection.py)."""
         c.execute(self.view.sql("DELETE FROM {children} WHERE id = ?"), (str(child_id),))
         c.execute(self.view.sql("DELETE FROM {child_names} WHERE child_id = ?"), (str(child_id),))
 

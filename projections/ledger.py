@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from events import ledger
 from events.keystore import KeyStore
+from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 LEDGER_KEY_ID = UUID(int=2)  # the Ed25519 seed, wrapped by the KEK like every data key
@@ -63,7 +64,7 @@ class PostgresLedgerView(LedgerTables, PostgresView):
     pass
 
 
-class LedgerProjection:
+class LedgerProjection(Projection):
     """Appends every stored row to the tree; signs a checkpoint every N rows."""
 
     name = "ledger"
@@ -71,8 +72,7 @@ class LedgerProjection:
     raw = True  # gets Notifications, not decrypted events
 
     def __init__(self, view: LedgerTables, app: Any):
-        self.view = view
-        self.app = app
+        super().__init__(view, app)
         self.origin = origin_of(app)
         self.reset()
 

@@ -14,10 +14,9 @@ from uuid import UUID
 
 from events.concerns import Concern
 from events.directory import Unit
-from events.envelope import Tombstone
-from events.erasure import Erasure
 from events.meetings import Meeting, MeetingCase
 from events.referrals import Referral
+from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 
@@ -95,13 +94,10 @@ class PostgresMeetingView(MeetingTables, PostgresView):
     pass
 
 
-class MeetingProjection:
+class MeetingProjection(Projection):
     name = "meetings"
     views = (SQLiteMeetingView, PostgresMeetingView)
 
-    def __init__(self, view: MeetingTables, app: Any):
-        self.view = view
-        self.app = app
 
     def key(self, concern_id: UUID) -> str:
         return self.app.blind_index(f"stat:{concern_id}")
@@ -182,15 +178,8 @@ class MeetingProjection:
         c.execute(self.view.sql("UPDATE {stats} SET first_action_days = ? WHERE key = ?"), (days, key))
 
     # -- erasure ---------------------------------------------------------------------------
-    @process.register
-    def _(self, event: Erasure.Created, c: Any) -> None:
-        self._purge_child(c, event.child_id)
-
-    @process.register
-    def _(self, event: Tombstone, c: Any) -> None:
-        self._purge_child(c, event.key_id)
-
-    def _purge_child(self, c: Any, child_id: UUID) -> None:
+    def purge_child(self, c: Any, child_id: UUID) -> None:
+        """On the child's erasure, and for each tombstone (see projections/projection.py)."""
         c.execute(self.view.sql("DELETE FROM {cases} WHERE child_id = ?"), (str(child_id),))
         child_key = self.app.blind_index(f"stat-child:{child_id}")
         c.execute(self.view.sql("DELETE FROM {stat_categories} WHERE key IN (SELECT key FROM {stats} WHERE child_key = ?)"),

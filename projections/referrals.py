@@ -9,9 +9,8 @@ from typing import Any
 from uuid import UUID
 
 from events.consents import Consent
-from events.envelope import Tombstone
-from events.erasure import Erasure
 from events.referrals import CONFIRMATION_DAYS, Referral
+from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 
@@ -63,13 +62,10 @@ class PostgresReferralView(ReferralTables, PostgresView):
     pass
 
 
-class ReferralProjection:
+class ReferralProjection(Projection):
     name = "referrals"
     views = (SQLiteReferralView, PostgresReferralView)
 
-    def __init__(self, view: ReferralTables, app: Any):
-        self.view = view
-        self.app = app
 
     def _set(self, c: Any, referral_id: UUID, **columns: Any) -> None:
         sets = ", ".join(f"{k} = ?" for k in columns)
@@ -125,14 +121,7 @@ class ReferralProjection:
              event.valid_until.isoformat(), event.timestamp.isoformat()),
         )
 
-    @process.register
-    def _(self, event: Erasure.Created, c: Any) -> None:
-        self._purge_child(c, event.child_id)
-
-    @process.register
-    def _(self, event: Tombstone, c: Any) -> None:
-        self._purge_child(c, event.key_id)
-
-    def _purge_child(self, c: Any, child_id: UUID) -> None:
+    def purge_child(self, c: Any, child_id: UUID) -> None:
+        """On the child's erasure, and for each tombstone (see projections/projection.py)."""
         for table in ("referrals", "consents"):
             c.execute(self.view.sql(f"DELETE FROM {{{table}}} WHERE child_id = ?"), (str(child_id),))

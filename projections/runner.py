@@ -27,6 +27,8 @@ from eventsourcing.persistence import IntegrityError as TrackingConflict
 from eventsourcing.persistence import Notification
 
 from events.application import Bekymring, data_dir_of, uses_postgres
+from events.envelope import Tombstone
+from events.erasure import Erasure
 from events.sqlite_store import ReadModelDatastore
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
@@ -82,13 +84,10 @@ class Follower:
         self.handler = handler_lookup(projection)
         self.seconds = 0.0  # time spent applying batches (for the benchmarks)
 
-    def apply(self, notifications: list[Notification], decoded: list[Any] | None = None) -> None:
+    def apply(self, notifications: list[Notification], decoded: list[Any] | None) -> None:
         """Apply a batch and record its last position, atomically. `decoded` are the
-        batch's events, when a caller already decrypted them for several read models."""
-        if self.raw:
-            events = notifications
-        else:
-            events = decoded if decoded is not None else [self.app.mapper.to_domain_event(n) for n in notifications]
+        batch's events, decrypted once for all read models (see `apply_batch`)."""
+        events = notifications if self.raw else decoded
         batch_done = getattr(self.projection, "batch_done", None)
         started = time.perf_counter()
         try:
@@ -200,7 +199,7 @@ class ProjectionRunner:
             for notification in subscription:
                 behind = [f for f in self._live() if f.position < notification.id]
                 if behind:
-                    apply_batch(self.app, behind, [notification], on_error=Follower.fail)
+                    apply_batch(self.app, behind, [notification], Follower.fail)
 
     def wait(self, position: int | None = None, timeout: float = 5.0) -> None:
         """Block until every read model includes `position` (default: the newest event)."""
@@ -234,13 +233,20 @@ def handler_lookup(projection: Any) -> Callable[[type], Callable[[Any, Any], Non
     """event class -> the projection's bound handler, or None if it ignores that class.
 
     Resolved once per class: a `singledispatchmethod` otherwise builds a new
-    wrapper on every attribute access, which dominated rebuild profiles.
+    wrapper on every attribute access, which dominated rebuild profiles. A
+    read model's `purge_child` answers an erasure and every tombstone
+    (projections/projection.py).
     """
+    purge = getattr(projection, "purge_child", None)
+    purges = {
+        Erasure.Created: lambda event, c: purge(c, event.child_id),
+        Tombstone: lambda event, c: purge(c, event.key_id),
+    } if purge else {}
     method = type(projection).__dict__.get("process")
     if not isinstance(method, singledispatchmethod):
-        return lambda cls: projection.process
+        return lambda cls: purges.get(cls, projection.process)
     default = method.dispatcher.dispatch(object)
-    handlers: dict[type, Any] = {}
+    handlers: dict[type, Any] = dict(purges)
 
     def lookup(cls: type) -> Any:
         if cls not in handlers:
@@ -267,11 +273,9 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
         return 0
     clock = {"read": 0.0, "decrypt": 0.0}
     before = {f: f.seconds for f in followers}
-    batches = _batches(app, min(f.position for f in followers), batch_size,
-                       any(not f.raw for f in followers), clock)
     done = 0
-    for batch, decoded in batches:
-        for failed in apply_batch(app, followers, batch, decoded, on_error):
+    for batch in _batches(app, min(f.position for f in followers), batch_size, clock):
+        for failed in apply_batch(app, followers, batch, on_error, clock):
             followers.remove(failed)
         done += len(batch)
         if progress:
@@ -285,12 +289,14 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
 
 
 def apply_batch(app: Bekymring, followers: list[Follower], batch: list[Notification],
-                decoded: list[Any] | None = None,
-                on_error: Callable[[Follower, BaseException], None] | None = None) -> list[Follower]:
+                on_error: Callable[[Follower, BaseException], None] | None = None,
+                clock: dict[str, float] | None = None) -> list[Follower]:
     """Apply to each read model the part of `batch` it has not applied yet,
     decrypting once. Returns the read models that failed (given to `on_error`)."""
-    if decoded is None and any(not f.raw for f in followers):
-        decoded = [app.mapper.to_domain_event(n) for n in batch]
+    started = time.perf_counter()
+    decoded = [app.mapper.to_domain_event(n) for n in batch] if any(not f.raw for f in followers) else None
+    if clock is not None:
+        clock["decrypt"] += time.perf_counter() - started
     ids = [n.id for n in batch]
     failed = []
     for follower in followers:
@@ -307,19 +313,15 @@ def apply_batch(app: Bekymring, followers: list[Follower], batch: list[Notificat
     return failed
 
 
-def _batches(app: Bekymring, start: int, size: int, decode: bool,
-             clock: dict[str, float]) -> Iterator[tuple[list[Notification], list[Any] | None]]:
-    """The notifications after `start`, batch by batch, with their decrypted events."""
+def _batches(app: Bekymring, start: int, size: int, clock: dict[str, float]) -> Iterator[list[Notification]]:
+    """The notifications after `start`, batch by batch."""
     while True:
-        t0 = time.perf_counter()
+        started = time.perf_counter()
         batch = list(app.recorder.select_notifications(start=start, limit=size, inclusive_of_start=False))
-        t1 = time.perf_counter()
-        clock["read"] += t1 - t0
+        clock["read"] += time.perf_counter() - started
         if not batch:
             return
-        decoded = [app.mapper.to_domain_event(n) for n in batch] if decode else None
-        clock["decrypt"] += time.perf_counter() - t1
-        yield batch, decoded
+        yield batch
         start = batch[-1].id
 
 

@@ -8,9 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from events.children import Child
-from events.envelope import Tombstone
-from events.erasure import Erasure
 from events.transfers import Transfer
+from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 VISIBLE = "restricted = 0"  # a restricted child's transfers leave every list
@@ -64,13 +63,10 @@ class PostgresTransferView(TransferTables, PostgresView):
     pass
 
 
-class TransferProjection:
+class TransferProjection(Projection):
     name = "transfers"
     views = (SQLiteTransferView, PostgresTransferView)
 
-    def __init__(self, view: TransferTables, app: Any):
-        self.view = view
-        self.app = app
 
     def _set(self, c: Any, event: Any, **columns: Any) -> None:
         columns["updated_at"] = event.timestamp.isoformat()
@@ -124,13 +120,6 @@ class TransferProjection:
     def _(self, event: Child.RestrictionLifted, c: Any) -> None:
         c.execute(self.view.sql("UPDATE {transfers} SET restricted = 0 WHERE child_id = ?"), (str(event.originator_id),))
 
-    @process.register
-    def _(self, event: Erasure.Created, c: Any) -> None:
-        self._purge_child(c, event.child_id)
-
-    @process.register
-    def _(self, event: Tombstone, c: Any) -> None:
-        self._purge_child(c, event.key_id)
-
-    def _purge_child(self, c: Any, child_id: UUID) -> None:
+    def purge_child(self, c: Any, child_id: UUID) -> None:
+        """On the child's erasure, and for each tombstone (see projections/projection.py)."""
         c.execute(self.view.sql("DELETE FROM {transfers} WHERE child_id = ?"), (str(child_id),))

@@ -1,0 +1,24 @@
+"""What every read model shares.
+
+A read model is a `Projection` with a `name`, its two `views` (SQLite and
+PostgreSQL) and `process(event, c)`, usually a `singledispatchmethod`; the
+runner (projections/runner.py) applies events to it in batches.
+
+A read model that keeps a child's data defines `purge_child(c, child_id)`.
+The runner calls it for the child's erasure and for every tombstone (an
+erased child's event, met again during a rebuild), so that no read model can
+handle one of the two and forget the other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Projection:
+    name: str = ""
+    views: tuple[type, type]
+
+    def __init__(self, view: Any, app: Any):
+        self.view = view
+        self.app = app
