@@ -16,16 +16,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events import guide
-from events.application import NotFound
 from events.children import Child
 from events.concern_commands import Change, ConcernChanged
 from events.concerns import CATEGORIES, Concern
-from events.errors import DomainError, RecordErased
+from events.errors import DomainError
 from events.policy import Target, may
 from intranet import concern_forms, labels
 from intranet.auth import redirect
 from intranet.forms import page_number, parse_uuid, read_form, read_multi
-from intranet.guard import commit_access, current_user, record_access, require
+from intranet.guard import commit_access, current_user, found, record_access, require
 from intranet.i18n import _
 from intranet.templating import render, wants_fragment
 
@@ -72,14 +71,9 @@ def find_concern(request: Request, action: str) -> tuple[Concern, Child, list[Ch
     if concern_id is None:
         raise HTTPException(404, "record")
     domain = request.app.state.domain
-    try:
+    with found(request):
         concern, history = domain.concern_with_history(concern_id)
         child = domain.get_child(concern.child_id)
-    except NotFound:
-        raise HTTPException(404, "record") from None
-    except RecordErased:
-        require(request, "home.view")
-        raise HTTPException(410, "erased") from None
     require(request, action, Target.concern(concern, child.restricted), record=True)
     return concern, child, history
 

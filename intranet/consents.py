@@ -11,15 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events.application import NotFound
 from events.consents import CHILD_CONSENTS_FROM_15, INFORMATION, SERVICES, InvalidConsent
-from events.errors import RecordErased
 from events.policy import Target
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.forms import parse_uuid, read_form, read_multi
-from intranet.guard import current_user, record_access, require
+from intranet.guard import current_user, found, record_access, require
 from intranet.i18n import N_, _
 from intranet.templating import render
 
@@ -37,13 +35,8 @@ async def load_child(request: Request, child_id_text: str, action: str):
     child_id = parse_uuid(child_id_text)
     if child_id is None:
         raise HTTPException(404, "record")
-    try:
+    with found(request):
         child = await run_in_threadpool(request.app.state.domain.get_child, child_id)
-    except NotFound:
-        raise HTTPException(404, "record") from None
-    except RecordErased:
-        require(request, "home.view")
-        raise HTTPException(410, "erased") from None
     require(request, action, Target.child(child), record=True)
     return child
 
@@ -53,14 +46,9 @@ async def load_consent(request: Request, action: str):
     if consent_id is None:
         raise HTTPException(404, "record")
     domain = request.app.state.domain
-    try:
+    with found(request):
         consent = await run_in_threadpool(domain.get_consent, consent_id)
         child = await run_in_threadpool(domain.get_child, consent.child_id)
-    except NotFound:
-        raise HTTPException(404, "record") from None
-    except RecordErased:
-        require(request, "home.view")
-        raise HTTPException(410, "erased") from None
     require(request, action, Target(unit_id=consent.unit_id, record_ids=(consent.id, consent.child_id),
                                     restricted=child.restricted), record=True)
     return consent

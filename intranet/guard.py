@@ -8,12 +8,16 @@ data is shown; if it cannot, the request fails and nothing is shown (fail closed
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from typing import Iterator
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from events.application import NotFound
+from events.errors import RecordErased
 from events.policy import Principal, Target, by_break_glass, may, refused_for_restriction
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,19 @@ def require(request: Request, action: str, target: Target | None = None, *, reco
     if by_break_glass(user, action, target):
         request.state.break_glass = True  # the access events say so
     return user
+
+
+@contextmanager
+def found(request: Request) -> Iterator[None]:
+    """Around loading the record a path names: missing is 404; erased is 410,
+    said only to a signed-in user (the same for every kind of record)."""
+    try:
+        yield
+    except NotFound:
+        raise HTTPException(404, "record") from None
+    except RecordErased:
+        require(request, "home.view")
+        raise HTTPException(410, "erased") from None
 
 
 async def record_access(

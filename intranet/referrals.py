@@ -14,9 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events.application import NotFound
 from events.consents import best_consent_for
-from events.errors import RecordErased
 from events.policy import Target, may
 from events.referrals import KINDS, ConsentMissing, InvalidReferral
 from intranet import labels
@@ -24,7 +22,7 @@ from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.concerns import load_concern
 from intranet.forms import parse_uuid, read_form
-from intranet.guard import current_user, record_access, require
+from intranet.guard import current_user, found, record_access, require
 from intranet.i18n import N_, _
 from intranet.templating import render
 
@@ -90,15 +88,10 @@ async def load_referral(request: Request, action: str):
     if referral_id is None:
         raise HTTPException(404, "record")
     domain = request.app.state.domain
-    try:
+    with found(request):
         referral = await run_in_threadpool(domain.get_referral, referral_id)
         concern = await run_in_threadpool(domain.get_concern, referral.concern_id)
         child = await run_in_threadpool(domain.get_child, referral.child_id)
-    except NotFound:
-        raise HTTPException(404, "record") from None
-    except RecordErased:
-        require(request, "home.view")
-        raise HTTPException(410, "erased") from None
     target = Target(unit_id=referral.unit_id, author_id=referral.author_id,
                     shared_with=(concern.author_id, *concern.shared_with),
                     record_ids=(referral.id, concern.id, referral.child_id), restricted=child.restricted)

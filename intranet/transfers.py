@@ -19,8 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events.application import NotFound
-from events.errors import DomainError, RecordErased
+from events.errors import DomainError
 from events.policy import Target, may
 from events.transfers import APPROVAL_METHODS, FORM_FIELDS, KINDS, UNIT_KINDS, ApprovalMissing, Transfer
 from intranet import labels
@@ -29,7 +28,7 @@ from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.concerns import unit_children
 from intranet.forms import page_number, parse_uuid, read_form, read_multi
-from intranet.guard import current_user, record_access, require
+from intranet.guard import current_user, found, record_access, require
 from intranet.i18n import _
 from intranet.templating import render
 
@@ -50,14 +49,9 @@ async def load_transfer(request: Request, action: str) -> tuple[Transfer, Any, T
     if transfer_id is None:
         raise HTTPException(404, "record")
     domain = request.app.state.domain
-    try:
+    with found(request):
         transfer = await run_in_threadpool(domain.get_transfer, transfer_id)
         child = await run_in_threadpool(domain.get_child, transfer.child_id)
-    except NotFound:
-        raise HTTPException(404, "record") from None
-    except RecordErased:
-        require(request, "home.view")
-        raise HTTPException(410, "erased") from None
     target = target_of(transfer, child.restricted)
     require(request, action, target, record=True)
     return transfer, child, target
