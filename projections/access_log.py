@@ -65,6 +65,7 @@ class AccessLogTables(ViewTables):
         "CREATE INDEX IF NOT EXISTS anomalies_queue ON {anomalies} (reviewed, at)",
         "CREATE INDEX IF NOT EXISTS erasures_status ON {erasures} (status, requested_at)",
     )
+    built_after_rebuild = ("access_by_child", "access_by_user", "anomalies_queue")
 
 
     def by_child(self, child_id: UUID, start: str, end: str, offset: int, limit: int) -> list[dict]:

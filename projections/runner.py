@@ -29,7 +29,7 @@ from eventsourcing.persistence import Notification
 from events.application import Bekymring, data_dir_of, uses_postgres
 from events.envelope import Tombstone
 from events.erasure import Erasure
-from events.sqlite_store import ReadModelDatastore
+from events.sqlite_store import ReadModelDatastore, RebuildDatastore
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
 from projections.concerns import ConcernProjection
@@ -56,14 +56,17 @@ REBUILD_BATCH = 10_000  # fewer commits when a read model is built from zero
 POLL_SECONDS = 0.5
 
 
-def construct_view(projection_class: type, app: Bekymring) -> Any:
+def construct_view(projection_class: type, app: Bekymring, rebuilding: bool = False) -> Any:
+    """The read model's view on the app's store (on SQLite, a file of its own).
+    `rebuilding`: SQLite connections tuned for building from zero (see RebuildDatastore)."""
     sqlite_view, postgres_view = projection_class.views
     if uses_postgres(app.env):
         view = postgres_view(datastore=app.factory.datastore)
     else:
         views_dir = data_dir_of(app.env) / "views"
         views_dir.mkdir(parents=True, exist_ok=True)
-        datastore = ReadModelDatastore(str(views_dir / f"{projection_class.name}.sqlite"))
+        datastore_class = RebuildDatastore if rebuilding else ReadModelDatastore
+        datastore = datastore_class(str(views_dir / f"{projection_class.name}.sqlite"))
         view = sqlite_view(datastore=datastore)
     view.create_table()
     return view
@@ -337,8 +340,18 @@ def rebuild(
     chosen = [c for c in PROJECTIONS if names is None or c.name in set(names)]
     for cls in chosen:
         construct_view(cls, app).drop()
-    followers = [Follower(cls(construct_view(cls, app), app), app) for cls in chosen]
+    views = [construct_view(cls, app, rebuilding=True) for cls in chosen]
+    for view in views:
+        view.start_rebuild()
+    followers = [Follower(cls(view, app), app) for cls, view in zip(chosen, views)]
     total = app.position()
     report = (lambda done: progress("alle", done, total)) if progress else None
     done = catch_up_together(app, followers, report, REBUILD_BATCH, timings)
+    started = time.perf_counter()
+    for view in views:
+        view.finish_rebuild()
+        if view.datastore is not app.factory.datastore:
+            view.datastore.close()  # its large page cache
+    if timings is not None:
+        timings["indexes"] = round(time.perf_counter() - started, 2)
     return {follower.projection.name: done for follower in followers}

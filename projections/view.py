@@ -25,7 +25,11 @@ class ViewTables:
 
     name: str = ""
     tables: dict[str, str] = {}
-    indexes: tuple[str, ...] = ()  # "CREATE INDEX IF NOT EXISTS ... ON {table} (...)"
+    indexes: tuple[str, ...] = ()  # "CREATE INDEX IF NOT EXISTS <name> ON {table} (...)"
+    # Indexes that only the pages use, not the read model while it applies events:
+    # a rebuild creates them at the end, in one sort each, instead of filling them
+    # row by row (on a million rows, several times faster).
+    built_after_rebuild: tuple[str, ...] = ()
     dialect: str = ""
 
     def qualify(self, table: str) -> str:
@@ -84,6 +88,19 @@ class ViewTables:
             c.execute(self.sql(statement), params)
             return c.fetchone()
 
+    def start_rebuild(self) -> None:
+        with self.transaction(commit=True) as c:
+            for name in self.built_after_rebuild:
+                c.execute(f"DROP INDEX IF EXISTS {self.qualify_index(name)}")
+
+    def finish_rebuild(self) -> None:
+        with self.transaction(commit=True) as c:
+            for statement in self.indexes:
+                c.execute(self.sql(statement))
+
+    def qualify_index(self, name: str) -> str:
+        return name
+
     def drop(self) -> None:
         """Remove the read model and its tracking, to rebuild it from zero."""
         with self.transaction(commit=True) as c:
@@ -107,6 +124,11 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
     def tracking_table(self) -> str:
         return "tracking"
 
+    def finish_rebuild(self) -> None:
+        super().finish_rebuild()
+        with self.transaction() as c:  # the WAL, kept long during the rebuild, into the file
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
 
 class PostgresView(ViewTables, PostgresTrackingRecorder):
     dialect = "postgres"
@@ -120,6 +142,9 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
 
     def pipelined(self, c: Any) -> ContextManager[Any]:
         return c.connection.pipeline()
+
+    def qualify_index(self, name: str) -> str:
+        return f"{self.datastore.schema}.{name}"
 
     @contextmanager
     def transaction(self, commit: bool = False) -> Iterator[Any]:
