@@ -54,6 +54,7 @@ PROJECTIONS = (
 BATCH = 2000
 REBUILD_BATCH = 10_000  # fewer commits when a read model is built from zero
 POLL_SECONDS = 0.5
+IDLE_RECORD_EVERY = 1000  # a read model with nothing to apply records its position this often
 
 
 def construct_view(projection_class: type, app: Bekymring, rebuilding: bool = False) -> Any:
@@ -80,6 +81,7 @@ class Follower:
         self.view = projection.view
         self.app = app
         self.position = self.view.position(app.name)
+        self.recorded = self.position  # the position its view holds
         self.changed = threading.Condition()
         self.poke = poke or threading.Event()  # wakes the thread that follows the store
         self.error: BaseException | None = None
@@ -87,10 +89,21 @@ class Follower:
         self.handler = handler_lookup(projection)
         self.seconds = 0.0  # time spent applying batches (for the benchmarks)
 
-    def apply(self, notifications: list[Notification], decoded: list[Any] | None) -> None:
+    def apply(self, notifications: list[Notification], decoded: list[Any] | None,
+              lazy: bool = False) -> None:
         """Apply a batch and record its last position, atomically. `decoded` are the
-        batch's events, decrypted once for all read models (see `apply_batch`)."""
+        batch's events, decrypted once for all read models (see `apply_batch`).
+
+        `lazy` (following live): a batch with nothing for this read model (an access
+        event, for most of them) is not written at all; the position moves on in
+        memory and is recorded every IDLE_RECORD_EVERY events. After a crash those
+        events are read again and ignored again."""
         events = notifications if self.raw else decoded
+        last = notifications[-1].id
+        if (lazy and not self.raw and last - self.recorded < IDLE_RECORD_EVERY
+                and all(self.handler(type(e)) is None for e in events)):
+            self._reached(last)
+            return
         batch_done = getattr(self.projection, "batch_done", None)
         started = time.perf_counter()
         try:
@@ -103,17 +116,21 @@ class Follower:
                     if batch_done:
                         batch_done(c)
                 # After the pipeline: the library reads the tracking insert's reply.
-                self.view.record_position(c, self.app.name, notifications[-1].id)
-            reached = notifications[-1].id
+                self.view.record_position(c, self.app.name, last)
+            reached = last
         except TrackingConflict:
             # Either another process applied this batch first (continue from where
             # it got), or the projection broke a constraint (a bug: stop loudly).
             reached = self.view.position(self.app.name)
-            if reached < notifications[-1].id:
+            if reached < last:
                 raise
             if hasattr(self.projection, "reset"):
                 self.projection.reset()
+        self.recorded = reached
         self.seconds += time.perf_counter() - started
+        self._reached(reached)
+
+    def _reached(self, reached: int) -> None:
         with self.changed:
             self.position = reached
             self.changed.notify_all()
@@ -189,7 +206,7 @@ class ProjectionRunner:
         while not self._stopping.is_set():
             self._poke.wait(POLL_SECONDS)
             self._poke.clear()
-            catch_up_together(self.app, self._live(), on_error=Follower.fail)
+            catch_up_together(self.app, self._live(), on_error=Follower.fail, lazy=True)
 
     def _follow_subscription(self) -> None:
         live = self._live()
@@ -202,7 +219,7 @@ class ProjectionRunner:
             for notification in subscription:
                 behind = [f for f in self._live() if f.position < notification.id]
                 if behind:
-                    apply_batch(self.app, behind, [notification], Follower.fail)
+                    apply_batch(self.app, behind, [notification], Follower.fail, lazy=True)
 
     def wait(self, position: int | None = None, timeout: float = 5.0) -> None:
         """Block until every read model includes `position` (default: the newest event)."""
@@ -263,11 +280,13 @@ def handler_lookup(projection: Any) -> Callable[[type], Callable[[Any, Any], Non
 def catch_up_together(app: Bekymring, followers: list[Follower],
                       progress: Callable[[int], None] | None = None, batch_size: int = BATCH,
                       timings: dict[str, float] | None = None,
-                      on_error: Callable[[Follower, BaseException], None] | None = None) -> int:
+                      on_error: Callable[[Follower, BaseException], None] | None = None,
+                      lazy: bool = False) -> int:
     """Bring several read models up to date in one pass: each batch is read and
     decrypted once for all of them. Returns how many events were read.
     `timings`, if given, gets the seconds spent reading, decrypting and in each read model.
     `on_error`: a read model that fails is handed to it and left out (default: raise).
+    `lazy`: see `Follower.apply`.
 
     (Reading the next batch in a thread while one is applied was tried: no faster,
     as both halves hold the GIL most of the time.)"""
@@ -278,7 +297,7 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
     before = {f: f.seconds for f in followers}
     done = 0
     for batch in _batches(app, min(f.position for f in followers), batch_size, clock):
-        for failed in apply_batch(app, followers, batch, on_error, clock):
+        for failed in apply_batch(app, followers, batch, on_error, clock, lazy):
             followers.remove(failed)
         done += len(batch)
         if progress:
@@ -293,7 +312,7 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
 
 def apply_batch(app: Bekymring, followers: list[Follower], batch: list[Notification],
                 on_error: Callable[[Follower, BaseException], None] | None = None,
-                clock: dict[str, float] | None = None) -> list[Follower]:
+                clock: dict[str, float] | None = None, lazy: bool = False) -> list[Follower]:
     """Apply to each read model the part of `batch` it has not applied yet,
     decrypting once. Returns the read models that failed (given to `on_error`)."""
     started = time.perf_counter()
@@ -307,7 +326,7 @@ def apply_batch(app: Bekymring, followers: list[Follower], batch: list[Notificat
         if first == len(batch):
             continue
         try:
-            follower.apply(batch[first:], decoded[first:] if decoded is not None else None)
+            follower.apply(batch[first:], decoded[first:] if decoded is not None else None, lazy)
         except Exception as e:
             if on_error is None:
                 raise

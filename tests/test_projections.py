@@ -109,6 +109,41 @@ def test_a_runner_restarted_after_a_crash_continues_where_it_committed(domain):
     assert again["directory"].view.count("children") == 1
 
 
+def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain, monkeypatch):
+    # Every page view adds an access event; most read models ignore it, and
+    # writing their position for each one cost a transaction per read model.
+    monkeypatch.setattr("projections.runner.IDLE_RECORD_EVERY", 3)
+    unit = domain.register_unit("Fjordvik skole", "skole")
+    child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
+    runner = ProjectionRunner(domain).start()
+    try:
+        runner.wait()
+        concerns = runner.followers["concerns"]
+        stored = concerns.view.position(domain.name)
+        assert stored == domain.position()
+        staff = UUID(int=7)
+        domain.record_access(staff, "staff", unit, [child], ["child.name"], "view", "", "s")
+        runner.wait()
+        # Moved on in memory, nothing written; the access log did write.
+        assert concerns.position == domain.position()
+        assert concerns.view.position(domain.name) == stored
+        assert runner.followers["access_log"].view.position(domain.name) == domain.position()
+        # An idle read model still records its position now and then, so a
+        # restart does not read a long run of ignored events again.
+        for _ in range(3):
+            domain.record_access(staff, "staff", unit, [child], ["child.name"], "view", "", "s")
+            runner.wait()
+        assert stored < concerns.view.position(domain.name) <= domain.position()
+        # A restarted runner goes on from what is recorded and agrees with a rebuild.
+        runner.stop()
+        domain.open_concern(child, staff, date.today(), "Første observasjon.", "", ["neglect"], 1)
+        again = ProjectionRunner(domain)
+        again.catch_up()
+        assert again["concerns"].view.fetchone("SELECT COUNT(*) AS n FROM {concerns}")["n"] == 1
+    finally:
+        runner.stop()
+
+
 def index_names(view) -> set[str]:
     if view.dialect == "sqlite":
         rows = view.fetchall("SELECT name FROM sqlite_master WHERE type = 'index'")
