@@ -80,17 +80,22 @@ class LedgerProjection(Projection):
         """Reload the tree from the view (at start, and after a lost race)."""
         state = self.view.tree_state()
         self.log = ledger.MerkleLog.from_state(state) if state else ledger.MerkleLog()
+        self._leaves: list[tuple[int, bytes]] = []  # inserted together at the end of a batch
 
     def process(self, notification: Any, c: Any) -> None:
         h = ledger.row_leaf_hash(notification.id, notification.originator_id,
                                  notification.originator_version, notification.topic,
                                  bytes(notification.state))
         self.log.append(h)
-        c.execute(self.view.sql("INSERT INTO {leaves} (id, hash) VALUES (?, ?)"), (notification.id, h))
+        self._leaves.append((notification.id, h))
         if self.log.size % CHECKPOINT_EVERY == 0:
             self._checkpoint(c)
 
     def batch_done(self, c: Any) -> None:
+        # One executemany per batch: one statement per row cost a rebuild on
+        # PostgreSQL a quarter of its time.
+        c.executemany(self.view.sql("INSERT INTO {leaves} (id, hash) VALUES (?, ?)"), self._leaves)
+        self._leaves.clear()
         state = json.dumps(self.log.state())
         c.execute(self.view.sql("DELETE FROM {tree} WHERE k = 'frontier'"))
         c.execute(self.view.sql("INSERT INTO {tree} (k, state) VALUES ('frontier', ?)"), (state,))
