@@ -108,13 +108,13 @@ class Follower:
         started = time.perf_counter()
         try:
             with self.view.transaction(commit=True) as c:
-                with self.view.pipelined(c):
+                with self.view.pipelined(c) as p:
                     for event in events:
                         handle = self.handler(type(event))
                         if handle is not None:
-                            handle(event, c)
+                            handle(event, p)
                     if batch_done:
-                        batch_done(c)
+                        batch_done(p)
                 # After the pipeline: the library reads the tracking insert's reply.
                 self.view.record_position(c, self.app.name, last)
             reached = last

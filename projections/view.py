@@ -47,9 +47,9 @@ class ViewTables:
         return adapted
 
     def pipelined(self, c: Any) -> ContextManager[Any]:
-        """Within a transaction: send statements without waiting for each reply
-        (PostgreSQL's pipeline mode; SQLite is in-process and needs nothing)."""
-        return nullcontext()
+        """Within a transaction: a cursor that sends statements without waiting for
+        each reply (PostgreSQL's pipeline mode; SQLite is in-process and needs nothing)."""
+        return nullcontext(c)
 
     def ddl(self) -> list[str]:
         types = POSTGRES_TYPES if self.dialect == "postgres" else SQLITE_TYPES
@@ -130,6 +130,37 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
             c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+class StatementCursors:
+    """A cursor for pipeline mode that gives every statement a cursor of its own.
+
+    In pipeline mode a psycopg cursor keeps the result of each statement it sent,
+    and a fetch reads the oldest one not yet read (psycopg issue #604). So a
+    SELECT's fetchone() after an INSERT on the same cursor could meet the
+    INSERT's result, or not, depending on when the replies had arrived (a rebuild
+    failed now and then with "the last operation didn't produce records").
+    Here a fetch always reads the statement just sent."""
+
+    def __init__(self, connection: Any):
+        self.connection = connection
+        self.last: Any = None
+
+    def execute(self, statement: Any, params: Any = None) -> StatementCursors:
+        self.last = self.connection.cursor()
+        self.last.execute(statement, params)
+        return self
+
+    def executemany(self, statement: Any, rows: Any) -> StatementCursors:
+        self.last = self.connection.cursor()
+        self.last.executemany(statement, rows)
+        return self
+
+    def fetchone(self) -> Any:
+        return self.last.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self.last.fetchall()
+
+
 class PostgresView(ViewTables, PostgresTrackingRecorder):
     dialect = "postgres"
 
@@ -140,8 +171,10 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
     def qualify(self, table: str) -> str:
         return f"{self.datastore.schema}.{self.name}_{table}"
 
-    def pipelined(self, c: Any) -> ContextManager[Any]:
-        return c.connection.pipeline()
+    @contextmanager
+    def pipelined(self, c: Any) -> Iterator[Any]:
+        with c.connection.pipeline():
+            yield StatementCursors(c.connection)
 
     def qualify_index(self, name: str) -> str:
         return f"{self.datastore.schema}.{name}"
