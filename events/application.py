@@ -22,7 +22,7 @@ from events.meeting_commands import MeetingCommands
 from events.referral_commands import ReferralCommands
 from events.transfer_commands import TransferCommands
 from events.directory import Unit, User
-from events.envelope import DateAsISO, EnvelopeMapper
+from events.envelope import DateAsISO, EnvelopeMapper, UUIDAsHex
 from events.erasure import Erasure
 from events.errors import DomainError, RecordErased
 from events.kek import load_kek
@@ -85,6 +85,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
+        transcoder.register(UUIDAsHex())  # replaces the library's, same format
         transcoder.register(DateAsISO())
 
     # -- reading -------------------------------------------------------------

@@ -125,6 +125,24 @@ def test_shredding_turns_one_childs_events_into_tombstones(domain):
     # Shredding twice is harmless.
     domain.shred_subject(gone, "igjen")
     assert domain.is_erased(gone)
+    # No ready cipher keeps the destroyed key in memory.
+    assert domain.keystore.cipher(gone) is None and gone not in domain.keystore._ciphers
+    assert domain.keystore.cipher(kept) is not None
+
+
+def test_uuids_decode_to_the_same_values_as_the_librarys_parser():
+    from uuid import UUID, uuid4
+
+    from events.envelope import UUIDAsHex
+
+    transcoding = UUIDAsHex()
+    for value in (uuid4(), UUID(int=0), UUID(int=2**128 - 1)):
+        decoded = transcoding.decode(transcoding.encode(value))
+        assert type(decoded) is UUID
+        assert (decoded, hash(decoded), str(decoded), decoded.version) == (value, hash(value), str(value), value.version)
+    for bad in ("", "abc", "0x" + "0" * 30, "g" * 32, "-" + "1" * 31, "1_" * 16, "00 " * 10 + "00"):
+        with pytest.raises(ValueError):
+            transcoding.decode(bad)
 
 
 def test_kek_rotation_rewraps_the_keys_and_never_touches_events(domain, env, tmp_path):
