@@ -189,6 +189,9 @@ def copy_store(app: Bekymring, kind: str, env: dict[str, str], root: Path) -> tu
     return copy_env, lambda: (stores.drop_schema(schema), shutil.rmtree(dst, ignore_errors=True))
 
 
+ONE_READ_MODEL = "concerns"
+
+
 def rebuild_on_copy(app: Bekymring, kind: str, env: dict[str, str], root: Path,
                     profile_to: Path | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
@@ -212,9 +215,16 @@ def rebuild_on_copy(app: Bekymring, kind: str, env: dict[str, str], root: Path,
             run()
         seconds = time.perf_counter() - t1
         log(f"  rebuild: {events} events in {seconds:.1f}s ({timings})")
+        # One read model alone, as after a fix to it: events it ignores are not decrypted.
+        t2 = time.perf_counter()
+        rebuild(copy, [ONE_READ_MODEL])
+        one_seconds = time.perf_counter() - t2
+        log(f"  rebuild {ONE_READ_MODEL} alone: {one_seconds:.1f}s")
         copy.close()
         out = {"events": events, "seconds": round(seconds, 1), "events_per_s": round(events / seconds),
-               "seconds_by_part": timings, "copy_seconds": round(copy_seconds, 1), "profiled": bool(profile_to)}
+               "seconds_by_part": timings, "copy_seconds": round(copy_seconds, 1), "profiled": bool(profile_to),
+               "one_read_model": {"name": ONE_READ_MODEL, "seconds": round(one_seconds, 1),
+                                  "events_per_s": round(events / one_seconds)}}
         if summary:
             out["profile"] = summary
         return out

@@ -138,6 +138,11 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 detail = "per read model: " + ", ".join(f"{k} {v['events_per_s']:,}/s" for k, v in rb["projections"].items())
             out.append(f"| rebuild all read models (decrypting) | **{rb['events_per_s']:,} events/s** "
                        f"({rb['events']:,} events in {rb['seconds']:,} s; {detail}) |")
+            one = rb.get("one_read_model")
+            if one:
+                out.append(f"| rebuild one read model ({one['name']}) over the whole log | "
+                           f"{one['events_per_s']:,} events/s ({one['seconds']:,} s; events it ignores "
+                           "are not decrypted) |")
         v = r.get("verify")
         if v:
             out.append(f"| audit verify | {v['events_per_s']:,} rows/s ({v['rows']:,} rows in {v['seconds']} s, "
