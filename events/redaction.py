@@ -246,7 +246,7 @@ FIRST_NAMES, SURNAMES = _load_gazetteer()
 _LETTER = r"[^\W\d_]"
 _TOKEN = re.compile(rf"{_LETTER}+")
 _APOSTROPHE_GENITIVE = re.compile(rf"['’´]s(?!{_LETTER})")
-_BARE_APOSTROPHE_GENITIVE = re.compile(rf"['’´](?=[ \t]+[a-zæøå])")  # "Lars' sekk"
+_BARE_APOSTROPHE_GENITIVE = re.compile(r"['’´](?=[ \t]+[a-zæøå])")  # "Lars' sekk"
 _JOIN = re.compile(r"[ \t\u00a0]{1,2}|-")
 _SENTENCE_SKIP = " \t\u00a0\"«»“”„'‘’()[]—–-*•"
 _SENTENCE_END = ".!?:;"
@@ -262,7 +262,7 @@ _NATIONAL_ID_RE = re.compile(r"(?<![\d])(\d{6})[ \u00a0.-]?(\d{5})(?![\d])")
 _SP = r"[ \u00a0]"
 _PHONE_BODY = rf"(?:[2-9]\d{{7}}|[2-9]\d{{2}}{_SP}\d{{2}}{_SP}\d{{3}}|[2-9]\d(?:{_SP}\d{{2}}){{3}})"
 _PHONE_RE = re.compile(
-    rf"(?:(?<![\w+])(?:\+47|0047)[ \u00a0]?|\(\+47\)[ \u00a0]?|(?<![\d+]))" + _PHONE_BODY + r"(?![\d])"
+    r"(?:(?<![\w+])(?:\+47|0047)[ \u00a0]?|\(\+47\)[ \u00a0]?|(?<![\d+]))" + _PHONE_BODY + r"(?![\d])"
 )
 
 # After a phone word, any grouping of the eight digits: "mobil 9087 6543".

@@ -34,7 +34,7 @@ MONTH_NAMES = [N_("jan"), N_("feb"), N_("mar"), N_("apr"), N_("mai"), N_("jun"),
 
 def last_months(today: date, count: int = 12) -> list[str]:
     months, year, month = [], today.year, today.month
-    for _ in range(count):
+    for _month in range(count):
         months.append(f"{year:04d}-{month:02d}")
         month -= 1
         if month == 0:

@@ -24,7 +24,7 @@ from intranet.admin import ROLE_NAMES
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.forms import page_number, parse_uuid, read_form
-from intranet.guard import current_user, record_access, require
+from intranet.guard import record_access, require
 from intranet.i18n import N_, _
 from intranet.templating import OSLO, render
 
