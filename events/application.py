@@ -4,12 +4,13 @@ or plain data. It knows nothing of the web."""
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError as VersionConflict
 from eventsourcing.persistence import JSONTranscoder
 
@@ -30,6 +31,7 @@ from events.keystore import KeyStore
 from events.sidestore import SideStore, sqlite_side_store
 
 DEFAULT_PERSISTENCE = "events.sqlite_store"
+ACCOUNT_CACHE = 1000  # signed-in users kept for `signed_in_user`
 POSTGRES_PERSISTENCE = "eventsourcing.postgres"
 
 
@@ -105,6 +107,23 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
 
     def get_user(self, user_id: UUID) -> User:
         return self._get(User, user_id)
+
+    @cached_property
+    def _accounts(self) -> Repository:
+        # Shares the event store; the fast-forwarded objects are handed out as they are.
+        return Repository(self.repository.event_store, cache_maxsize=ACCOUNT_CACHE, deepcopy_from_cache=False)
+
+    def signed_in_user(self, user_id: UUID) -> User:
+        """The user as of now, for reading only (every request checks its signed-in
+        user). Kept between calls and brought up to date with one read of any
+        newer events, so a deactivation counts at once; never change or save it."""
+        try:
+            user = self._accounts.get(user_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no record {user_id}") from None
+        if not isinstance(user, User):
+            raise NotFound(f"no User {user_id}")
+        return user
 
     def get_child(self, child_id: UUID) -> Child:
         """The child, or RecordErased if the child's key was shredded."""

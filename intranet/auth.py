@@ -113,7 +113,7 @@ class AuthMiddleware:
         if session is None:
             return None, None, frozenset()
         try:
-            account = app_state.domain.get_user(session.user_id)
+            account = app_state.domain.signed_in_user(session.user_id)
         except NotFound:
             account = None
         if account is None or not account.active:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
+
 from events import totp
+from events.application import Bekymring, NotFound
 from events.audit import SignIn
 from intranet import demo
 from intranet.sessions import ABSOLUTE_SECONDS, IDLE_SECONDS
@@ -243,3 +246,26 @@ def test_error_pages_are_norwegian_and_reveal_nothing(web):
     assert "Ingen tilgang" in response.text
     missing = client.get("/finnes-ikke")
     assert missing.status_code == 404 and "Finner ikke siden" in missing.text
+
+
+def test_the_signed_in_user_is_read_current_even_when_another_process_changed_it(env):
+    # Every request checks its user with `signed_in_user`, which keeps the user
+    # between calls: a change made anywhere must still count at the next call.
+    server, admin = Bekymring(env=env), Bekymring(env=env)
+    try:
+        unit = admin.register_unit("Fjordvik skole", "skole")
+        user_id = admin.register_user("liv", "Liv Lærer", "Lærer", "staff", unit, None, "hash")
+        first = server.signed_in_user(user_id)
+        assert first.active and first.role == "staff"
+        assert server.signed_in_user(user_id) is first  # kept, not read again
+        admin.deactivate_user(user_id)
+        assert not server.signed_in_user(user_id).active
+        admin.reactivate_user(user_id)
+        admin.assign_role(user_id, "unit_leader", unit, None)
+        now = server.signed_in_user(user_id)
+        assert now.active and now.role == "unit_leader"
+        with pytest.raises(NotFound):
+            server.signed_in_user(unit)  # a unit is not a user
+    finally:
+        server.close()
+        admin.close()
