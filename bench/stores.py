@@ -76,6 +76,14 @@ def drop_schema(schema: str) -> None:
         c.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
+def analyze_schema(schema: str) -> None:
+    """Planner statistics for every table of a schema."""
+    with pg_connect(autocommit=True) as c:
+        tables = c.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,)).fetchall()
+        for (table,) in tables:
+            c.execute(f'ANALYZE {schema}."{table}"')
+
+
 def bench_schemas() -> list[str]:
     with pg_connect() as c:
         rows = c.execute(

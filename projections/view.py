@@ -197,5 +197,13 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as c:  # type: ignore[attr-defined]
             yield c
 
+    def finish_rebuild(self) -> None:
+        super().finish_rebuild()
+        # Fresh statistics for the planner at once, as after any bulk load: until
+        # autovacuum gets to them (never, where it is off), it guesses row counts.
+        with self.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+            for table in self.tables:
+                conn.execute(f"ANALYZE {self.qualify(table)}")
+
     def tracking_table(self) -> str:
         return f"{self.datastore.schema}.{self.tracking_table_name}"
