@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import AsyncIterator
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.throttle = LoginThrottle(web_store)
         app.state.drafts = DraftStore(web_store, domain.keystore)
         app.state.grants = GrantStore(web_store)
+        # Starlette runs blocking work in anyio's threads: bound them (see Settings.threads).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         try:
             yield
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio.to_thread
 import pytest
 from starlette.testclient import TestClient
 
@@ -52,6 +53,14 @@ def test_health_reports_the_store_and_the_read_models(client, env):
     assert body["store"] == ("postgres" if "POSTGRES_SCHEMA" in env else "sqlite")
     assert body["position"] == 1
     assert body["projections"]["directory"] == {"position": 1, "behind": 0, "ok": True}
+
+
+def test_the_threads_for_blocking_work_are_bounded_by_store(client, env):
+    # SQLite's work holds the GIL in this process: more threads only fight for it.
+    # PostgreSQL's threads wait on the network: keep many.
+    tokens = client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
+    assert tokens == (40 if "POSTGRES_SCHEMA" in env else 2)
+    assert Settings.from_env({**env, "BEKYMRING_WORKER_THREADS": "6"}).threads == 6
 
 
 def test_signed_out_visitors_are_sent_to_the_sign_in_page(client):
