@@ -4,8 +4,8 @@ or plain data. It knows nothing of the web."""
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -31,8 +31,8 @@ from events.keystore import KeyStore
 from events.sidestore import SideStore, sqlite_side_store
 
 DEFAULT_PERSISTENCE = "events.sqlite_store"
-ACCOUNT_CACHE = 1000  # signed-in users kept for `signed_in_user`
 POSTGRES_PERSISTENCE = "eventsourcing.postgres"
+ACCOUNT_CACHE = 1000  # signed-in users kept for `signed_in_user`
 
 
 class NotFound(DomainError):
