@@ -185,7 +185,7 @@ def copy_store(app: Bekymring, kind: str, env: dict[str, str], root: Path) -> tu
         c.execute(f"SELECT setval(pg_get_serial_sequence('{schema}.bekymring_events', 'notification_id'), "
                   f"(SELECT MAX(notification_id) FROM {schema}.bekymring_events))")
         c.execute(f"INSERT INTO {schema}.data_keys SELECT * FROM {source}.data_keys")
-        c.execute(f"ANALYZE {schema}.bekymring_events")
+    stores.analyze_schema(schema)  # a bulk load: statistics now, as for the store it copies
     return copy_env, lambda: (stores.drop_schema(schema), shutil.rmtree(dst, ignore_errors=True))
 
 

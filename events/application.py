@@ -91,11 +91,12 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         transcoder.register(DateAsISO())
 
     # -- reading -------------------------------------------------------------
-    def _get(self, cls: type, record_id: UUID, **options: Any) -> Any:
-        """The record, rebuilt from its events; `options` go to the repository
-        (a `projector_func` can see each event as the record is rebuilt)."""
+    def _get(self, cls: type, record_id: UUID, repository: Repository | None = None, **options: Any) -> Any:
+        """The record, rebuilt from its events (by default by the app's repository);
+        `options` go to the repository (a `projector_func` can see each event as
+        the record is rebuilt)."""
         try:
-            record = self.repository.get(record_id, **options)
+            record = (repository or self.repository).get(record_id, **options)
         except AggregateNotFoundError:
             raise NotFound(f"no record {record_id}") from None
         if not isinstance(record, cls):
@@ -117,13 +118,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         """The user as of now, for reading only (every request checks its signed-in
         user). Kept between calls and brought up to date with one read of any
         newer events, so a deactivation counts at once; never change or save it."""
-        try:
-            user = self._accounts.get(user_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"no record {user_id}") from None
-        if not isinstance(user, User):
-            raise NotFound(f"no User {user_id}")
-        return user
+        return self._get(User, user_id, self._accounts)
 
     def get_child(self, child_id: UUID) -> Child:
         """The child, or RecordErased if the child's key was shredded."""
