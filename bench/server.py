@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
 
+from intranet import i18n
 from intranet.app import create_app
 
 HEAD = """<!doctype html>
@@ -44,7 +45,7 @@ def bare_template(env, size: int) -> tuple[Template, list[dict]]:
 
 def create() -> Starlette:
     product = create_app()
-    env = product.state.templates.env  # the same environment (autoescape on)
+    env = product.state.templates[i18n.DEFAULT].env  # the same environment (autoescape on)
     cache: dict[int, tuple[Template, list[dict]]] = {}
 
     async def bare(request: Request) -> HTMLResponse:

@@ -10,6 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+from jinja2 import nodes
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
@@ -86,11 +88,53 @@ def val(f: dict[str, Any], name: str, default: Any = "") -> Any:
     return f.get("values", {}).get(name, default) if f else default
 
 
-def make_templates(development: bool = False) -> Jinja2Templates:
-    """The one Jinja2 environment. In `development` (demo mode) edited templates
-    and static files show at once; otherwise templates are compiled once and
-    never checked for changes again, which every page would otherwise pay for."""
-    env = jinja2.Environment(
+class _TranslateConstantTexts(NodeTransformer):
+    """Replaces `_("text")`, `gettext("text")` and a {% trans %} block without
+    variables by the translated text itself, marked safe as `_gettext` would
+    return it. Jinja then joins it with the template's literal HTML, so the
+    concern page's hundred-odd constant texts cost nothing per render (they
+    were a tenth of its rendering time, as calls through the context)."""
+
+    def __init__(self, language: str) -> None:
+        self.translate = i18n.translations(language).gettext
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)
+        if (
+            isinstance(node.node, nodes.Name)
+            and node.node.name in ("_", "gettext")
+            and len(node.args) == 1
+            and isinstance(node.args[0], nodes.Const)
+            and isinstance(node.args[0].value, str)
+            and not (node.kwargs or node.dyn_args or node.dyn_kwargs)
+        ):
+            return nodes.MarkSafe(nodes.Const(self.translate(node.args[0].value)), lineno=node.lineno)
+        return node
+
+
+class _LanguageEnvironment(jinja2.Environment):
+    """The templates of one language: constant texts are translated when a
+    template is compiled. Texts built at run time still go through `_gettext`."""
+
+    def __init__(self, language: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.language = language
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        return _TranslateConstantTexts(self.language).visit(super()._parse(source, name, filename))
+
+
+def make_templates(development: bool = False) -> dict[str, Jinja2Templates]:
+    """The templates, one compiled set per language (`render` picks the
+    request's). In `development` (demo mode) edited templates and static files
+    show at once; otherwise templates are compiled once and never checked for
+    changes again, which every page would otherwise pay for."""
+    return {language: _language_templates(language, development) for language in i18n.LANGUAGES}
+
+
+def _language_templates(language: str, development: bool) -> Jinja2Templates:
+    env = _LanguageEnvironment(
+        language,
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
@@ -99,8 +143,8 @@ def make_templates(development: bool = False) -> Jinja2Templates:
     # {% trans %} blocks ignore line breaks and indentation, as babel.cfg extracts them.
     env.policies["ext.i18n.trimmed"] = True
     templates = Jinja2Templates(env=env)
-    # gettext follows the request's language (a context variable), so one
-    # environment serves every language. The msgids are the Norwegian texts.
+    # The msgids are the Norwegian texts. What is not constant is translated
+    # per call, in the request's language (a context variable).
     templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     templates.env.globals.update(_=_gettext, gettext=_gettext)
     templates.env.globals["static_url"] = static_url if development else _static_url_once
@@ -143,13 +187,14 @@ def render(
     status_code: int = 200,
 ) -> Response:
     """Render a page, or only its `fragment` block for a plain htmx request."""
-    templates: Jinja2Templates = request.app.state.templates
+    language = i18n.current_language.get()
+    templates: Jinja2Templates = request.app.state.templates[language]
     context = dict(context or {})
     context.setdefault("settings", request.app.state.settings)
     context.setdefault("user", getattr(request.state, "user", None))
     context.setdefault("me", getattr(request.state, "account", None))
     context.setdefault("csrf_token", csrf_token(request))
-    context.setdefault("lang", i18n.current_language.get())
+    context.setdefault("lang", language)
     context.setdefault("languages", i18n.LANGUAGES)
     if wants_fragment(request):
         tmpl = templates.get_template(template)

@@ -262,3 +262,25 @@ def test_templates_have_no_unmarked_text():
         unmarked += [f"{name}:{line}: {text!r}" for line, text in finder.found]
         unmarked += [f"{name}:{line}: {text!r}" for line, text in constants_outside_gettext(env.parse(source))]
     assert unmarked == []
+
+
+def test_constant_texts_are_translated_when_a_template_is_compiled():
+    from intranet import i18n
+    from intranet.templating import make_templates
+
+    def not_called(*args, **kwargs):
+        raise AssertionError("a constant text was translated at render time")
+
+    templates = make_templates()
+    constant = '{{ _("Avbryt") }}|{% trans %}Avbryt{% endtrans %}|{{ field_name("x", _("Avbryt")) }}'
+    for language, word in (("nb", "Avbryt"), ("en", "Cancel")):
+        env = templates[language].env
+        folded = env.from_string(constant, globals={"_": not_called, "gettext": not_called,
+                                                    "field_name": lambda name, label: label})
+        assert folded.render() == f"{word}|{word}|{word}"
+        # A text known only at render time is still translated then, in the request's language.
+        token = i18n.current_language.set(language)
+        try:
+            assert env.from_string("{{ _(text) }}").render(text="Avbryt") == word
+        finally:
+            i18n.current_language.reset(token)
