@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
@@ -49,6 +49,16 @@ def data_dir_of(env) -> Path:
 
 def uses_postgres(env) -> bool:
     return env.get("PERSISTENCE_MODULE") == POSTGRES_PERSISTENCE
+
+
+def apply_events(record: Any, events: Iterable[Any]) -> Any:
+    """A record rebuilt from its events. The library's default does the same
+    after checking each event with isinstance() against a runtime-checkable
+    Protocol, which on Python 3.11 costs more than applying the event
+    (about 10-20 µs an event, on every page that reads a record)."""
+    for event in events:
+        record = event.mutate(record)
+    return record
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands, Application):
@@ -95,6 +105,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         """The record, rebuilt from its events (by default by the app's repository);
         `options` go to the repository (a `projector_func` can see each event as
         the record is rebuilt)."""
+        options.setdefault("projector_func", apply_events)
         try:
             record = (repository or self.repository).get(record_id, **options)
         except AggregateNotFoundError:
