@@ -7,7 +7,7 @@ import inspect
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import field
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -25,6 +25,16 @@ def acting_as(user_id: UUID | None) -> Iterator[None]:
         yield
     finally:
         current_actor.reset(token)
+
+
+def apply_events(record: Any, events: Iterable[Any]) -> Any:
+    """A record rebuilt from its events. The library's default does the same
+    after checking each event with isinstance() against a runtime-checkable
+    Protocol, which on Python 3.11 costs more than applying the event
+    (about 10-20 µs an event, on every page that reads a record)."""
+    for event in events:
+        record = event.mutate(record)
+    return record
 
 
 class Record(Aggregate):

@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import event
 
-from events.base import SubjectRecord
+from events.base import SubjectRecord, apply_events
 from events.consents import Consent, best_consent_for
 from events.referrals import Referral
 
@@ -75,7 +75,8 @@ class ReferralCommands:
 
     def _consent_register(self, child_id: UUID) -> ConsentRegister:
         try:
-            return self.repository.get(ConsentRegister.create_id(child_id))  # type: ignore[attr-defined]
+            return self.repository.get(  # type: ignore[attr-defined]
+                ConsentRegister.create_id(child_id), projector_func=apply_events)
         except AggregateNotFoundError:  # the child's first consent
             return ConsentRegister(child_id=child_id)
 
