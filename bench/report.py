@@ -50,7 +50,8 @@ def machine(pg_version: str | None) -> dict[str, Any]:
         pass
     return {
         "cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem, "os": platform.platform(),
-        "python": platform.python_version(), "python_loop_ms": python_speed_ms(), "sqlite": sqlite3.sqlite_version, "postgres": pg_version,
+        "python": platform.python_version(), "python_loop_ms": python_speed_ms(),
+        "sqlite": sqlite3.sqlite_version, "postgres": pg_version,
         "eventsourcing": version("eventsourcing"), "starlette": version("starlette"),
         "uvicorn": version("uvicorn"), "jinja2": version("jinja2"), "cryptography": version("cryptography"),
     }

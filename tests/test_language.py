@@ -18,6 +18,8 @@ from babel.messages.pofile import read_po
 from jinja2 import nodes
 from starlette.testclient import TestClient
 
+from intranet import i18n
+from intranet.templating import make_templates
 from tests.webclient import PASSWORD, csrf_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -265,9 +267,6 @@ def test_templates_have_no_unmarked_text():
 
 
 def test_constant_texts_are_translated_when_a_template_is_compiled():
-    from intranet import i18n
-    from intranet.templating import make_templates
-
     def not_called(*args, **kwargs):
         raise AssertionError("a constant text was translated at render time")
 
