@@ -47,7 +47,7 @@ class AccessLogTables(ViewTables):
     tables = {
         "accesses": "access_id TEXT NOT NULL, child_id TEXT NOT NULL, at TEXT NOT NULL, "
         "user_id TEXT NOT NULL, role TEXT NOT NULL, unit_id TEXT, action TEXT NOT NULL, "
-        "records TEXT NOT NULL, reason_sealed {blob}, PRIMARY KEY (access_id, child_id)",
+        "records TEXT NOT NULL, reason_sealed {blob}",
         "children": "child_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, surname TEXT NOT NULL, "
         "restricted {bool} NOT NULL DEFAULT 0",
         "users": "user_id TEXT PRIMARY KEY, surname TEXT NOT NULL",
@@ -60,12 +60,13 @@ class AccessLogTables(ViewTables):
         "status TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at TEXT NOT NULL, decided_by TEXT",
     }
     indexes = (
+        "CREATE UNIQUE INDEX IF NOT EXISTS access_key ON {accesses} (access_id, child_id)",
         "CREATE INDEX IF NOT EXISTS access_by_child ON {accesses} (child_id, at)",
         "CREATE INDEX IF NOT EXISTS access_by_user ON {accesses} (user_id, at)",
         "CREATE INDEX IF NOT EXISTS anomalies_queue ON {anomalies} (reviewed, at)",
         "CREATE INDEX IF NOT EXISTS erasures_status ON {erasures} (status, requested_at)",
     )
-    built_after_rebuild = ("access_by_child", "access_by_user", "anomalies_queue")
+    built_after_rebuild = ("access_key", "access_by_child", "access_by_user", "anomalies_queue")
 
 
     def by_child(self, child_id: UUID, start: str, end: str, offset: int, limit: int) -> list[dict]:
