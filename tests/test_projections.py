@@ -14,7 +14,9 @@ from projections.runner import ProjectionRunner, rebuild
 
 
 def rows(view) -> dict:
-    return {t: sorted(tuple(r) for r in view.fetchall(f"SELECT * FROM {{{t}}}")) for t in view.tables}
+    """Every table's rows as value tuples (a PostgreSQL row is a dict: tuple() would give its keys)."""
+    return {t: sorted(tuple(dict(r).values()) for r in view.fetchall(f"SELECT * FROM {{{t}}}"))
+            for t in view.tables}
 
 
 def without_sealed(tables: dict) -> dict:
@@ -73,6 +75,40 @@ def test_a_rebuild_from_zero_equals_the_live_read_model(domain, env):
     assert len(child_ids) == 20
     for child_id in map(UUID, child_ids):
         assert fresh["directory"].child_name(child_id) == runner["directory"].child_name(child_id)
+
+
+def test_a_rebuild_in_two_processes_equals_one_in_one(domain):
+    demo.load(domain)
+    home, other = domain.register_unit("Fjordvik skole", "skole"), domain.register_unit("Vik barnehage", "barnehage")
+    children = [domain.register_child("Liv", f"Strand{i}", date(2015, 6, 1), other) for i in range(35)]
+    for child in children:  # outside the user's unit, and more children in an hour than allowed
+        domain.record_access(UUID(int=7), "staff", home, [child], ["child.name"], "view", "", "s")
+    rebuild(domain, processes=1)
+    one = {name: without_sealed(rows(p.view)) for name, p in ProjectionRunner(domain).followers.items()
+           for p in [p.projection]}
+    assert {"outside_unit", "many_children"} <= {row[5] for row in one["access_log"]["anomalies"]}
+
+    progress = []
+    counts = rebuild(domain, processes=2, progress=lambda name, done, total: progress.append((done, total)))
+    two = {name: without_sealed(rows(p.view)) for name, p in ProjectionRunner(domain).followers.items()
+           for p in [p.projection]}
+    assert two == one
+    assert counts == {name: domain.position() for name in one}
+    assert progress[-1] == (domain.position(), domain.position())
+
+
+def test_a_rebuild_helper_that_fails_or_dies_fails_the_rebuild(domain):
+    from projections.rebuild_helper import HelperProcess
+
+    broken = HelperProcess({**domain.env, "BEKYMRING_KEK": "not a key"}, ["access_log"])
+    with pytest.raises(RuntimeError, match="(?s)failed.*BEKYMRING_KEK"):
+        broken.result(lambda done: None)
+    broken.stop()
+    killed = HelperProcess(domain.env, ["access_log"])
+    killed._process.kill()
+    with pytest.raises(RuntimeError, match="stopped"):
+        killed.result(lambda done: None)
+    killed.stop()
 
 
 def test_each_event_is_applied_once_even_when_two_runners_race(domain, env):
