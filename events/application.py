@@ -33,7 +33,7 @@ from events.sidestore import SideStore, sqlite_side_store
 
 DEFAULT_PERSISTENCE = "events.sqlite_store"
 POSTGRES_PERSISTENCE = "eventsourcing.postgres"
-ACCOUNT_CACHE = 1000  # signed-in users kept for `signed_in_user`
+READ_ONLY_CACHE = 1000  # users and units kept for `signed_in_user` and `check_unit`
 
 
 class NotFound(DomainError):
@@ -108,19 +108,26 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
     def get_unit(self, unit_id: UUID) -> Unit:
         return self._get(Unit, unit_id)
 
+    def check_unit(self, unit_id: UUID) -> None:
+        """NotFound unless the unit exists. Reads through the same cache as
+        `signed_in_user`: a registration then decrypts no unit events, only
+        asks for newer ones."""
+        self._get(Unit, unit_id, self._read_only)
+
     def get_user(self, user_id: UUID) -> User:
         return self._get(User, user_id)
 
     @cached_property
-    def _accounts(self) -> Repository:
-        # Shares the event store; the fast-forwarded objects are handed out as they are.
-        return Repository(self.repository.event_store, cache_maxsize=ACCOUNT_CACHE, deepcopy_from_cache=False)
+    def _read_only(self) -> Repository:
+        # Shares the event store; the fast-forwarded objects are handed out as they
+        # are, so what it returns must never be changed or saved.
+        return Repository(self.repository.event_store, cache_maxsize=READ_ONLY_CACHE, deepcopy_from_cache=False)
 
     def signed_in_user(self, user_id: UUID) -> User:
         """The user as of now, for reading only (every request checks its signed-in
         user). Kept between calls and brought up to date with one read of any
         newer events, so a deactivation counts at once; never change or save it."""
-        return self._get(User, user_id, self._accounts)
+        return self._get(User, user_id, self._read_only)
 
     def get_child(self, child_id: UUID) -> Child:
         """The child, or RecordErased if the child's key was shredded."""
@@ -148,7 +155,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         password_is_temporary: bool = True,
     ) -> UUID:
         if unit_id is not None:
-            self.get_unit(unit_id)
+            self.check_unit(unit_id)
         user = User(
             username, name, title, role, unit_id, service, password_hash, password_is_temporary
         )
@@ -177,7 +184,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         national_id: str = "",
         guardians: list[dict[str, Any]] | None = None,
     ) -> UUID:
-        self.get_unit(unit_id)
+        self.check_unit(unit_id)
         with self.new_child_id() as child_id:
             child = Child._create(  # noqa: SLF001 - the constructor cannot take an id
                 Child.Created, id=child_id, first_name=first_name, last_name=last_name,
@@ -213,7 +220,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         self.save(child)
 
     def move_child(self, child_id: UUID, unit_id: UUID) -> None:
-        self.get_unit(unit_id)
+        self.check_unit(unit_id)
         child = self.get_child(child_id)
         child.move_to_unit(unit_id)
         self.save(child)

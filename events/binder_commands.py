@@ -26,7 +26,7 @@ class BinderCommands:
         unit_id: UUID | None = None,
     ) -> UUID:
         if unit_id is not None:
-            self.get_unit(unit_id)  # type: ignore[attr-defined]
+            self.check_unit(unit_id)  # type: ignore[attr-defined]
         page = BinderPage.new(slug, section, title, body, level, form, unit_id)
         try:
             self.save(page)  # type: ignore[attr-defined]

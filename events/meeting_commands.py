@@ -23,7 +23,7 @@ class MeetingCommands:
     def schedule_meeting(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
                          leader_id: UUID, place: str) -> UUID:
         for unit_id in unit_ids:
-            self.get_unit(unit_id)  # type: ignore[attr-defined]
+            self.check_unit(unit_id)  # type: ignore[attr-defined]
         meeting = Meeting(kind, held_on, unit_ids, services, leader_id, place)
         self.save(meeting)  # type: ignore[attr-defined]
         return meeting.id
