@@ -127,6 +127,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 f"| bare Jinja2 page, same size ({web['bare_bytes']:,} vs {web['page_bytes']:,} bytes) | "
                 f"{bare['rps']:,.0f} req/s, p50 {bare['p50_ms']} ms, p99 {bare['p99_ms']} ms |",
                 f"| **ratio concern / bare** | **{web['ratio']:.2f}×** |",
+                f"| read models caught up, after the concern page's load | "
+                f"{web.get('read_models_settled_s', '–')} s |",
                 f"| concern page, 1 connection | {one.get('rps', 0):,.0f} req/s, p50 {one.get('p50_ms')} ms, "
                 f"p99 {one.get('p99_ms')} ms |",
                 f"| server peak RSS (VmHWM) | {web['server_peak_rss_mb']} MB |",

@@ -103,6 +103,18 @@ class Server:
     def get(self, path: str, cookie: str) -> httpx2.Response:
         return httpx2.get(self.base + path, headers={"Cookie": cookie}, timeout=30)
 
+    def settle(self, timeout: float = 300) -> float:
+        """Wait until the server's read models include every event (the concern
+        page's access events) and return the seconds that took: a backlog left
+        from one load would otherwise slow the next one measured."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            status = httpx2.get(self.base + "/health", timeout=30).json()
+            if all(p["behind"] == 0 for p in status["projections"].values()):
+                return round(time.monotonic() - started, 2)
+            time.sleep(0.1)
+        raise RuntimeError(f"read models still behind after {timeout} s")
+
 
 def load(port: int, paths: list[str], cookie: str, seconds: float, warmup: float, connections: int,
          max_requests: int) -> dict:
@@ -134,9 +146,11 @@ def measure(env: dict[str, str], concern_ids: list[UUID], workdir: Path, seconds
         assert bare.status_code == 200, bare.status_code
         result: dict[str, Any] = {"page_bytes": size, "bare_bytes": len(bare.content)}
         result["concern_page"] = load(server.port, paths, cookie, seconds, warmup, connections, max_requests)
+        result["read_models_settled_s"] = server.settle()
         result["bare_page"] = load(server.port, [bare_path], cookie, seconds, warmup, connections, max_requests)
         # Single-connection latency: what one user sees on a quiet server.
         result["concern_page_1conn"] = load(server.port, paths, cookie, min(seconds, 8), 1, 1, max_requests)
+        server.settle()
         result["ratio"] = round(result["concern_page"]["rps"] / result["bare_page"]["rps"], 3)
         if profile_seconds and shutil.which("py-spy"):
             result["profile"] = profile(server, paths, cookie, profile_seconds, workdir)

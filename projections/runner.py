@@ -4,10 +4,11 @@ Each projection has its own view and position. The runner applies events in
 batches; a batch and the position it reaches commit in one transaction, so
 every event is applied exactly once, even across crashes.
 
-- SQLite: the library offers no subscription, so a thread polls
-  `select_notifications`; a local write pokes it so it need not wait.
-- PostgreSQL: after catching up in batches, a thread follows the library's
-  LISTEN/NOTIFY subscription.
+One thread polls `select_notifications` on both stores, every POLL_SECONDS or
+at once when a request waits for its own write. On PostgreSQL the library's
+LISTEN/NOTIFY subscription was used before; it woke for every event, so each
+page view cost every read model that took the event a transaction of its own.
+Polling applies what arrived meanwhile as one batch.
 
 `wait(position)` gives read-your-own-writes: a page rendered after a write
 waits (briefly) until the read models include it.
@@ -161,8 +162,7 @@ class ProjectionRunner:
     """All read models of one process. Start it in the app's lifespan.
 
     One thread follows the store for all of them, so each new event is read and
-    decrypted once, not once per read model (and on PostgreSQL one connection
-    listens, not eight). A read model that fails stops alone.
+    decrypted once, not once per read model. A read model that fails stops alone.
     """
 
     def __init__(self, app: Bekymring, projection_classes: Iterable[type] = PROJECTIONS):
@@ -196,33 +196,16 @@ class ProjectionRunner:
     def _follow(self) -> None:
         try:
             catch_up_together(self.app, self._live(), on_error=Follower.fail)
-            if uses_postgres(self.app.env):
-                self._follow_subscription()
-            else:
-                self._follow_by_polling()
+            self._follow_by_polling()
         except BaseException as e:  # reading or decrypting failed: no read model can go on
             for follower in self._live():
                 follower.fail(e)
 
     def _follow_by_polling(self) -> None:
-        # The library offers no subscription on SQLite.
         while not self._stopping.is_set():
             self._poke.wait(POLL_SECONDS)
             self._poke.clear()
             catch_up_together(self.app, self._live(), on_error=Follower.fail, lazy=True)
-
-    def _follow_subscription(self) -> None:
-        live = self._live()
-        if not live:
-            return
-        subscription = self.app.recorder.subscribe(gt=min(f.position for f in live))
-        stopper = threading.Thread(target=lambda: (self._stopping.wait(), subscription.stop()), daemon=True)
-        stopper.start()
-        with subscription:
-            for notification in subscription:
-                behind = [f for f in self._live() if f.position < notification.id]
-                if behind:
-                    apply_batch(self.app, behind, [notification], Follower.fail, lazy=True)
 
     def wait(self, position: int | None = None, timeout: float = 5.0) -> None:
         """Block until every read model includes `position` (default: the newest event)."""
