@@ -135,34 +135,38 @@ class EnvelopeMapper(Mapper):
         return self.keystore.data_key(key_id_of(bytes(stored_event.state))) is None
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        state = bytes(stored_event.state)
-        key_id = key_id_of(state)
-        cipher = self.keystore.cipher(key_id)
-        if cipher is None:
+        plaintext = self.decrypt(stored_event)
+        if plaintext is None:
             return Tombstone(
                 originator_id=_as_uuid(stored_event.originator_id),
                 originator_version=stored_event.originator_version,
                 topic=stored_event.topic,
-                key_id=key_id,
+                key_id=key_id_of(bytes(stored_event.state)),
             )
+        return self.from_plaintext(stored_event.originator_id, stored_event.originator_version,
+                                   stored_event.topic, plaintext)
+
+    def decrypt(self, stored_event: StoredEvent) -> bytes | None:
+        """The stored event's plaintext, or None if its data key was shredded."""
+        state = bytes(stored_event.state)
+        key_id = key_id_of(state)
+        cipher = self.keystore.cipher(key_id)
+        if cipher is None:
+            return None
         try:
-            plaintext = cipher.decrypt(
-                state[17:HEADER_LEN], state[HEADER_LEN:], associated_data(stored_event, key_id)
-            )
+            return cipher.decrypt(state[17:HEADER_LEN], state[HEADER_LEN:], associated_data(stored_event, key_id))
         except InvalidTag:
             raise IntegrityError(
                 f"stored event {stored_event.originator_id} "
                 f"v{stored_event.originator_version} does not decrypt: "
                 "it was altered or moved"
             ) from None
-        # Hand the plaintext to the library's own decoding path.
-        plain = StoredEvent(
-            originator_id=stored_event.originator_id,
-            originator_version=stored_event.originator_version,
-            topic=stored_event.topic,
-            state=plaintext,
-        )
-        return super().to_domain_event(plain)
+
+    def from_plaintext(self, originator_id: UUID, originator_version: int, topic: str, plaintext: bytes) -> Any:
+        """The domain event, decoded from a plaintext `decrypt` gave (by the
+        library's own decoding path)."""
+        return super().to_domain_event(StoredEvent(
+            originator_id=originator_id, originator_version=originator_version, topic=topic, state=plaintext))
 
 
 def _as_uuid(value: UUID | str) -> UUID:

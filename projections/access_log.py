@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from functools import singledispatchmethod
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -104,6 +104,24 @@ class SQLiteAccessLogView(AccessLogTables, SQLiteView):
 
 class PostgresAccessLogView(AccessLogTables, PostgresView):
     pass
+
+
+class AccessFacts(NamedTuple):
+    """What the rows and the rules need of one access, worked out from its event
+    without the read model's state. A rebuild's first process makes some of them
+    for the helper that builds the access log (projections/runner.py, `Feeder`)."""
+
+    access_id: str
+    user_id: str
+    at: str
+    role: str
+    unit: str | None  # the user's unit; None for break-the-glass
+    action: str
+    records: str
+    reason_sealed: bytes | None
+    children: tuple[str, ...]
+    after_hours: bool
+    hour: str  # the Oslo clock hour, YYYY-MM-DDTHH
 
 
 class AccessLogProjection(Projection):
@@ -213,27 +231,46 @@ class AccessLogProjection(Projection):
     # -- accesses and the rules --------------------------------------------------------------
     @process.register
     def _(self, event: Access.Created, c: Any) -> None:
-        self._record(c, event, event.action, event.records, event.reason)
+        self._record(c, self.facts(event))
 
     @process.register
     def _(self, event: BreakGlass.Created, c: Any) -> None:
-        self._record(c, event, "break_glass", [str(r) for r in event.record_ids], event.reason,
-                     unit_id=None)
+        self._record(c, self.facts(event))
 
-    def _record(self, c: Any, event: Any, action: str, records: list[str], reason: str,
-                unit_id: Any = "from-event") -> None:
-        access_id, user_id, at = str(event.originator_id), str(event.user_id), event.timestamp.isoformat()
-        user_unit = event.unit_id if unit_id == "from-event" else None
-        unit = None if user_unit is None else str(user_unit)
-        sealed = self.seal(reason, f"access:{access_id}")
-        what = ",".join(records)
-        for child in dict.fromkeys(event.subject_ids):
-            child_id = str(child)
+    @process.register
+    def _(self, facts: AccessFacts, c: Any) -> None:
+        self._record(c, facts)
+
+    def facts(self, event: Any) -> AccessFacts:
+        """What the rows and the rules need of an access (or break-the-glass) event."""
+        access_id = str(event.originator_id)
+        if isinstance(event, BreakGlass.Created):
+            action, records, unit = "break_glass", [str(r) for r in event.record_ids], None
+        else:
+            action, records, unit = event.action, event.records, event.unit_id
+        local = event.timestamp.astimezone(OSLO)
+        start, end = self.hours
+        return AccessFacts(
+            access_id, str(event.user_id), event.timestamp.isoformat(), event.role,
+            None if unit is None else str(unit), action, ",".join(records),
+            self.seal(event.reason, f"access:{access_id}"),
+            tuple(dict.fromkeys(str(child) for child in event.subject_ids)),
+            local.weekday() >= 5 or not start <= local.hour < end,
+            local.isoformat(timespec="hours")[:13],  # YYYY-MM-DDTHH, faster than strftime
+        )
+
+    def portable(self, event: Any) -> Any:
+        """What a rebuild's first process may send the helper instead of `event`:
+        an access as its facts (a tuple of strings pickles fast; the event does not)."""
+        return self.facts(event) if isinstance(event, (Access.Created, BreakGlass.Created)) else event
+
+    def _record(self, c: Any, f: AccessFacts) -> None:
+        for child_id in f.children:
             self._pending["accesses"].append(
-                (access_id, child_id, at, user_id, event.role, unit, action, what, sealed))
-            for rule in self._rules_broken(c, event, user_id, child_id, action, unit):
+                (f.access_id, child_id, f.at, f.user_id, f.role, f.unit, f.action, f.records, f.reason_sealed))
+            for rule in self._rules_broken(c, f, child_id):
                 self._pending["anomalies"].append(
-                    (f"{access_id}:{child_id}:{rule}", access_id, at, user_id, child_id, rule))
+                    (f"{f.access_id}:{child_id}:{rule}", f.access_id, f.at, f.user_id, child_id, rule))
 
     def _child(self, c: Any, child_id: str) -> Any:
         if child_id not in self._children:
@@ -266,24 +303,20 @@ class AccessLogProjection(Projection):
             self._pending["hourly"].append((user_id, hour, child_id))
         return len(cached[1])
 
-    def _rules_broken(self, c: Any, event: Any, user_id: str, child_id: str, action: str,
-                      user_unit: str | None) -> list[str]:
+    def _rules_broken(self, c: Any, f: AccessFacts, child_id: str) -> list[str]:
         broken = []
         child = self._child(c, child_id)
-        if action == "break_glass":
+        if f.action == "break_glass":
             broken.append("break_glass")
-        elif (event.role in ("staff", "unit_leader") and child is not None and user_unit is not None
-              and child["unit_id"] != user_unit):
+        elif (f.role in ("staff", "unit_leader") and child is not None and f.unit is not None
+              and child["unit_id"] != f.unit):
             broken.append("outside_unit")
-        local = event.timestamp.astimezone(OSLO)
-        start, end = self.hours
-        if local.weekday() >= 5 or not start <= local.hour < end:
+        if f.after_hours:
             broken.append("after_hours")
-        user = self._user(c, user_id)
+        user = self._user(c, f.user_id)
         if child is not None and user is not None and child["surname"] and child["surname"] == user["surname"]:
             broken.append("same_surname")
-        hour = local.isoformat(timespec="hours")[:13]  # YYYY-MM-DDTHH, faster than strftime
-        count = self._seen_this_hour(c, user_id, hour, child_id)
+        count = self._seen_this_hour(c, f.user_id, f.hour, child_id)
         if count == self.max_per_hour + 1:  # the moment the limit is passed, once
             broken.append("many_children")
         return broken

@@ -1,96 +1,104 @@
-"""A second process for `rebuild`: it builds some read models beside the first.
+"""A second process for `rebuild`: it builds the read models the first one feeds it.
 
 The helper is a fresh interpreter (`python -m projections.rebuild_helper FD`),
 not a multiprocessing child: it imports nothing of the caller's main module and
-inherits none of its connections or threads. It gets the environment on stdin
-(it can hold the KEK, so never on the command line), reads the store itself and
-writes JSON lines to the pipe FD: {"progress": n} per batch, then either
-{"counts": ..., "timings": ...} or {"error": traceback}.
+inherits none of its connections or threads. Its stdin is the feed, pickled
+messages framed by `multiprocessing.connection`: first the environment and the
+read models' names (the environment can hold the KEK, so never the command
+line), then one `(items, last position)` per batch, then None. Its answer is
+one JSON line on the pipe FD: {"timings": ...} or {"error": traceback}.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import select
+import pickle
 import subprocess
 import sys
+import time
 import traceback
-from typing import Any, Callable, Mapping
+from multiprocessing.connection import Connection
+from typing import Any, Iterator, Mapping
 
 
 class HelperProcess:
-    """The caller's side: start the helper, follow its progress, take its result."""
+    """The first process's side: start the helper, feed it, take its answer."""
 
     def __init__(self, env: Mapping[str, str], names: list[str]):
-        read_end, write_end = os.pipe()
+        feed_read, feed_write = os.pipe()
+        answer_read, answer_write = os.pipe()
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "projections.rebuild_helper", str(write_end)],
-                stdin=subprocess.PIPE, pass_fds=(write_end,))
+                [sys.executable, "-m", "projections.rebuild_helper", str(answer_write)],
+                stdin=feed_read, pass_fds=(answer_write,))
         finally:
-            os.close(write_end)
-        self._pipe = os.fdopen(read_end, "rb", buffering=0)  # unbuffered: select() sees every line
-        assert self._process.stdin is not None
-        self._process.stdin.write(json.dumps({"env": dict(env), "names": names}).encode())
-        self._process.stdin.close()
-        self._done = 0
-        self._result: tuple[dict[str, int], dict[str, float]] | None = None
+            os.close(feed_read)
+            os.close(answer_write)
+        self._feed = Connection(feed_write, readable=False)
+        self._answer = os.fdopen(answer_read, "rb")
+        self._send({"env": dict(env), "names": names})
 
-    def _receive_one(self) -> None:
-        line = self._pipe.readline()
+    def send(self, items: list[Any], last: int) -> float:
+        """One batch: what the read models take of it, and its last position.
+        Returns the seconds spent waiting for the helper to take it (it is still
+        busy with the batch before, if that is more than a moment)."""
+        return self._send((items, last))
+
+    def _send(self, message: Any) -> float:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)  # what Connection.recv reads
+        started = time.perf_counter()
+        try:
+            self._feed.send_bytes(data)
+        except OSError:  # it stopped: say why
+            self._feed.close()
+            self._read_answer()
+            raise RuntimeError("the rebuild helper stopped reading") from None
+        return time.perf_counter() - started
+
+    def finish(self) -> dict[str, float]:
+        """Tell the helper the feed is over; wait for its indexes and its timings."""
+        self._send(None)
+        self._feed.close()
+        return self._read_answer()
+
+    def _read_answer(self) -> dict[str, float]:
+        line = self._answer.readline()
         if not line:
             raise RuntimeError(f"the rebuild helper stopped (exit code {self._process.wait()})")
-        message = json.loads(line)
-        if "progress" in message:
-            self._done = message["progress"]
-        elif "error" in message:
-            raise RuntimeError(f"the rebuild helper failed:\n{message['error']}")
-        else:
-            self._result = message["counts"], message["timings"]
-
-    def done(self) -> int:
-        """How many events the helper has read so far (without waiting)."""
-        while self._result is None and _readable(self._pipe):
-            self._receive_one()
-        return self._done
-
-    def result(self, progress: Callable[[int], None]) -> tuple[dict[str, int], dict[str, float]]:
-        """Wait for the helper, reporting its progress; its counts and timings."""
-        while self._result is None:
-            self._receive_one()
-            progress(self._done)
-        return self._result
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"the rebuild helper failed:\n{answer['error']}")
+        return answer["timings"]
 
     def stop(self) -> None:
-        if self._process.poll() is None and self._result is None:
-            self._process.kill()  # the caller failed: the helper's work is void
+        if not self._feed.closed:  # the first process failed: the helper's work is void
+            self._feed.close()
+            self._process.kill()
         self._process.wait()
-        self._pipe.close()
+        self._answer.close()
 
 
-def _readable(pipe: Any) -> bool:
-    return bool(select.select([pipe], [], [], 0)[0])
+def _batches(feed: Connection) -> Iterator[tuple[list[Any], int]]:
+    while (message := feed.recv()) is not None:
+        yield message
 
 
 def main(fd: int) -> None:
     from events.application import Bekymring
-    from projections.runner import PROJECTIONS, rebuild_in_this_process
+    from projections.runner import PROJECTIONS, rebuild_from_feed
 
-    request = json.load(sys.stdin)
-    with os.fdopen(fd, "w", buffering=1) as out:
-        def send(message: dict[str, Any]) -> None:
-            out.write(json.dumps(message) + "\n")
-
+    feed = Connection(0, writable=False)
+    with os.fdopen(fd, "w") as out:
         app = None
         try:
+            request = feed.recv()
             app = Bekymring(env=request["env"])
-            chosen = [c for c in PROJECTIONS if c.name in request["names"]]
             timings: dict[str, float] = {}
-            counts = rebuild_in_this_process(app, chosen, lambda done: send({"progress": done}), timings)
-            send({"counts": counts, "timings": timings})
+            rebuild_from_feed(app, [c for c in PROJECTIONS if c.name in request["names"]], _batches(feed), timings)
+            out.write(json.dumps({"timings": timings}) + "\n")
         except BaseException:
-            send({"error": traceback.format_exc()})
+            out.write(json.dumps({"error": traceback.format_exc()}) + "\n")
         finally:
             if app is not None:
                 app.close()

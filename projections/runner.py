@@ -21,9 +21,11 @@ import logging
 import os
 import threading
 import time
+from contextlib import contextmanager
 from functools import singledispatchmethod
 from types import MethodType
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError as TrackingConflict
 from eventsourcing.persistence import Notification
@@ -102,8 +104,10 @@ class Follower:
         event, for most of them) is not written at all; the position moves on in
         memory and is recorded every IDLE_RECORD_EVERY events. After a crash those
         events are read again and ignored again."""
-        events = notifications if self.raw else decoded
-        last = notifications[-1].id
+        self.apply_events(notifications if self.raw else decoded, notifications[-1].id, lazy)
+
+    def apply_events(self, events: list[Any], last: int, lazy: bool = False) -> None:
+        """Apply `events` and record `last` as the position reached (see `apply`)."""
         if (lazy and not self.raw and last - self.recorded < IDLE_RECORD_EVERY
                 and all(self.handler(type(e)) is None for e in events)):
             self._reached(last)
@@ -362,10 +366,14 @@ def _batches(app: Bekymring, start: int, size: int, clock: dict[str, float]) -> 
         start = batch[-1].id
 
 
-# The access log carries most of a rebuild's work (every access event is decrypted
-# and checked against the rules), so a full rebuild builds it in a second process
-# beside the others (projections/rebuild_helper.py). Each process reads the store
-# itself: handing decoded events over would cost more than decrypting them again.
+# The access log carries most of a rebuild's work, so a full rebuild builds it in
+# a second process (projections/rebuild_helper.py). This process reads the store
+# once for both and sends the helper what the access log takes of each batch
+# (`Feeder`): the events it decoded anyway for its own read models; the access
+# events decrypted, and either decoded here into the access log's compact
+# `AccessFacts` or left for the helper to decode, in a share that keeps both
+# processes busy. Nothing slow to pickle crosses the pipe: a decoded event
+# pickled and unpickled cost more than decoding it.
 APART = "access_log"
 PARALLEL_FROM = 100_000  # events; below this a second process costs more than it saves
 
@@ -379,44 +387,39 @@ def rebuild(
 ) -> dict[str, int]:
     """Drop the named read models (default: all) and rebuild them from event 1,
     in one pass: each batch is read and decrypted once for all of them.
-    `processes`: 2 builds the access log in a second process beside the others
+    `processes`: 2 builds the access log in a second process, fed by this one
     (default: 2 for a large store on a machine with more than one core).
-    `timings`: see `catch_up_together`; the second process's parts are marked `[2]`."""
+    `timings`: see `catch_up_together`; the helper's parts are marked `[2]`."""
     chosen = [c for c in PROJECTIONS if names is None or c.name in set(names)]
     total = app.position()
     if processes is None:
         processes = 2 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
     apart = [c for c in chosen if c.name == APART] if processes > 1 and len(chosen) > 1 else []
-    here = [c for c in chosen if c not in apart]
-    helper = HelperProcess(app.env, [c.name for c in apart]) if apart else None
+    report = (lambda done: progress("alle", done, total)) if progress else None
+    if not apart:
+        return rebuild_in_this_process(app, chosen, report, timings)
+    helper = HelperProcess(app.env, [c.name for c in apart])
     try:
-        def report(done: int) -> None:
-            if progress:
-                progress("alle", min(done, helper.done()) if helper else done, total)
-
-        counts = rebuild_in_this_process(app, here, report, timings)
-        if helper:
-            apart_counts, apart_timings = helper.result(
-                lambda done: progress("alle", done, total) if progress else None)
-            counts.update(apart_counts)
-            if timings is not None:
-                timings.update({k if k in apart_counts else f"{k}[2]": v for k, v in apart_timings.items()})
+        feeders = [Feeder(cls(None, app), app, helper) for cls in apart]
+        counts = rebuild_in_this_process(app, [c for c in chosen if c not in apart], report, timings, feeders)
+        helper_timings = helper.finish()
     finally:
-        if helper:
-            helper.stop()
+        helper.stop()
+    if timings is not None:
+        timings.update({f"{k}[2]": v for k, v in helper_timings.items()})
     return {c.name: counts[c.name] for c in chosen}
 
 
-def rebuild_in_this_process(app: Bekymring, chosen: list[type], report: Callable[[int], None] | None,
-                            timings: dict[str, float] | None) -> dict[str, int]:
-    """Drop and rebuild `chosen` here, in one pass over the store."""
+@contextmanager
+def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | None) -> Iterator[list[Follower]]:
+    """Drop `chosen`, and give followers for their new, empty views; afterwards
+    create the indexes the rebuild left out."""
     for cls in chosen:
         construct_view(cls, app).drop()
     views = [construct_view(cls, app, rebuilding=True) for cls in chosen]
     for view in views:
         view.start_rebuild()
-    followers = [Follower(cls(view, app), app) for cls, view in zip(chosen, views)]
-    done = catch_up_together(app, followers, report, REBUILD_BATCH, timings)
+    yield [Follower(cls(view, app), app) for cls, view in zip(chosen, views)]
     started = time.perf_counter()
     for view in views:
         view.finish_rebuild()
@@ -424,4 +427,99 @@ def rebuild_in_this_process(app: Bekymring, chosen: list[type], report: Callable
             view.datastore.close()  # its large page cache
     if timings is not None:
         timings["indexes"] = round(time.perf_counter() - started, 2)
-    return {follower.projection.name: done for follower in followers}
+
+
+def rebuild_in_this_process(app: Bekymring, chosen: list[type], report: Callable[[int], None] | None,
+                            timings: dict[str, float] | None, feeders: Iterable[Feeder] = ()) -> dict[str, int]:
+    """Rebuild `chosen` here in one pass over the store, feeding the helper on the way."""
+    with rebuilding(app, chosen, timings) as followers:
+        done = catch_up_together(app, [*followers, *feeders], report, REBUILD_BATCH, timings)
+    return {f.projection.name: done for f in [*followers, *feeders]}
+
+
+def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[list[Any], int]],
+                      timings: dict[str, float]) -> None:
+    """In the helper: rebuild `chosen` from the batches the first process sends."""
+    decoding = 0.0
+    with rebuilding(app, chosen, timings) as followers:
+        for items, last in feed:
+            started = time.perf_counter()
+            events = [app.mapper.from_plaintext(UUID(bytes=i.originator_id), i.originator_version, i.topic,
+                                                i.plaintext) if type(i) is Plaintext else i for i in items]
+            decoding += time.perf_counter() - started
+            for follower in followers:
+                follower.apply_events(events, last)
+    timings["decode"] = round(decoding, 2)
+    for follower in followers:
+        timings[follower.projection.name] = round(follower.seconds, 2)
+
+
+class Plaintext(NamedTuple):
+    """A stored event, decrypted but not decoded, on its way to the helper."""
+
+    originator_id: bytes
+    originator_version: int
+    topic: str
+    plaintext: bytes
+
+
+class Feeder:
+    """Stands in, in the first process of a rebuild, for a read model the helper
+    builds: of each batch it sends the helper what the read model takes, the
+    events decoded here anyway as they are, the others as plaintexts or, a
+    share of them, decoded here in the read model's `portable` form."""
+
+    raw = False
+
+    def __init__(self, projection: Any, app: Bekymring, helper: HelperProcess):
+        self.projection = projection  # its name, and which events it takes
+        self.takes = handler_lookup(projection)
+        self.mapper = app.mapper
+        self.helper = helper
+        self.position = 0
+        self.seconds = 0.0  # decrypting, decoding and sending
+        # A share of the events the helper would decode (adjusted batch by batch,
+        # see `apply`) is decoded here and sent in the read model's `portable`
+        # form, if it has one, so that the two processes finish together.
+        self.portable = getattr(projection, "portable", None)
+        self.share = 0.5
+        self._credit = 0.0
+        self._last_sent = time.perf_counter()
+
+    @staticmethod
+    def handler(cls: type) -> None:
+        """`decode` asks: decode nothing for this read model (the helper does),
+        but still turn an erased child's events into tombstones."""
+        return None
+
+    def apply(self, notifications: list[Notification], decoded: list[Any] | None, lazy: bool = False) -> None:
+        started = time.perf_counter()
+        assert decoded is not None  # a Feeder counts as a reader (see `decode`)
+        items: list[Any] = []
+        for n, event in zip(notifications, decoded):
+            if event is not SKIPPED:  # decoded for this process's read models, or a tombstone
+                if self.takes(type(event)) is not None:
+                    items.append(event)
+            elif self.takes(resolve_topic(n.topic)) is not None:
+                plaintext = self.mapper.decrypt(n)
+                if plaintext is None:  # shredded since `decode` looked: a tombstone now
+                    tombstone = self.mapper.to_domain_event(n)
+                    if self.takes(type(tombstone)) is not None:
+                        items.append(tombstone)
+                    continue
+                self._credit += self.share
+                if self._credit >= 1 and self.portable:  # this one decoded here
+                    self._credit -= 1
+                    items.append(self.portable(self.mapper.from_plaintext(
+                        n.originator_id, n.originator_version, n.topic, plaintext)))
+                else:
+                    items.append(Plaintext(n.originator_id.bytes, n.originator_version, n.topic, plaintext))
+        waited = self.helper.send(items, notifications[-1].id)
+        now = time.perf_counter()
+        # Sending waits while the helper is busy with the batch before: then take a
+        # larger share of the decoding here; if it hardly waited, a smaller one.
+        helper_behind = waited > 0.1 * (now - self._last_sent)
+        self.share = min(1.0, self.share + 0.05) if helper_behind else max(0.0, self.share - 0.05)
+        self._last_sent = now
+        self.position = notifications[-1].id
+        self.seconds += now - started
