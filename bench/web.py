@@ -110,6 +110,8 @@ class Server:
         started = time.monotonic()
         while time.monotonic() - started < timeout:
             status = httpx2.get(self.base + "/health", timeout=30).json()
+            if status["status"] != "ok":  # a read model failed, or the store is unreachable
+                raise RuntimeError(f"server not healthy: {status}")
             if all(p["behind"] == 0 for p in status["projections"].values()):
                 return round(time.monotonic() - started, 2)
             time.sleep(0.1)

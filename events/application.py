@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError as VersionConflict
 from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.utils import get_topic
 
 from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest, SignIn
 from events.base import apply_events
@@ -33,7 +34,8 @@ from events.sidestore import SideStore, sqlite_side_store
 
 DEFAULT_PERSISTENCE = "events.sqlite_store"
 POSTGRES_PERSISTENCE = "eventsourcing.postgres"
-READ_ONLY_CACHE = 1000  # users and units kept for `signed_in_user` and `check_unit`
+ACCOUNT_CACHE = 1000  # signed-in users kept for `signed_in_user`
+_UNIT_CREATED = get_topic(Unit.Created)
 
 
 class NotFound(DomainError):
@@ -109,25 +111,26 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         return self._get(Unit, unit_id)
 
     def check_unit(self, unit_id: UUID) -> None:
-        """NotFound unless the unit exists. Reads through the same cache as
-        `signed_in_user`: a registration then decrypts no unit events, only
-        asks for newer ones."""
-        self._get(Unit, unit_id, self._read_only)
+        """NotFound unless `unit_id` is a unit's. Reads the topic of its first
+        stored event, which is in clear: nothing is decrypted, and nothing is
+        kept of an id that turns out to be, say, a child's."""
+        first = self.recorder.select_events(unit_id, limit=1)
+        if not first or first[0].topic != _UNIT_CREATED:
+            raise NotFound(f"no Unit {unit_id}")
 
     def get_user(self, user_id: UUID) -> User:
         return self._get(User, user_id)
 
     @cached_property
-    def _read_only(self) -> Repository:
-        # Shares the event store; the fast-forwarded objects are handed out as they
-        # are, so what it returns must never be changed or saved.
-        return Repository(self.repository.event_store, cache_maxsize=READ_ONLY_CACHE, deepcopy_from_cache=False)
+    def _accounts(self) -> Repository:
+        # Shares the event store; the fast-forwarded objects are handed out as they are.
+        return Repository(self.repository.event_store, cache_maxsize=ACCOUNT_CACHE, deepcopy_from_cache=False)
 
     def signed_in_user(self, user_id: UUID) -> User:
         """The user as of now, for reading only (every request checks its signed-in
         user). Kept between calls and brought up to date with one read of any
         newer events, so a deactivation counts at once; never change or save it."""
-        return self._get(User, user_id, self._read_only)
+        return self._get(User, user_id, self._accounts)
 
     def get_child(self, child_id: UUID) -> Child:
         """The child, or RecordErased if the child's key was shredded."""

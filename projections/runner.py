@@ -393,7 +393,7 @@ def rebuild(
     chosen = [c for c in PROJECTIONS if names is None or c.name in set(names)]
     total = app.position()
     if processes is None:
-        processes = 2 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+        processes = 2 if total >= PARALLEL_FROM and len(os.sched_getaffinity(0)) > 1 else 1
     apart = [c for c in chosen if c.name == APART] if processes > 1 and len(chosen) > 1 else []
     report = (lambda done: progress("alle", done, total)) if progress else None
     if not apart:
@@ -417,16 +417,19 @@ def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | N
     for cls in chosen:
         construct_view(cls, app).drop()
     views = [construct_view(cls, app, rebuilding=True) for cls in chosen]
-    for view in views:
-        view.start_rebuild()
-    yield [Follower(cls(view, app), app) for cls, view in zip(chosen, views)]
-    started = time.perf_counter()
-    for view in views:
-        view.finish_rebuild()
-        if view.datastore is not app.factory.datastore:
-            view.datastore.close()  # its large page cache
-    if timings is not None:
-        timings["indexes"] = round(time.perf_counter() - started, 2)
+    try:
+        for view in views:
+            view.start_rebuild()
+        yield [Follower(cls(view, app), app) for cls, view in zip(chosen, views)]
+        started = time.perf_counter()
+        for view in views:
+            view.finish_rebuild()
+        if timings is not None:
+            timings["indexes"] = round(time.perf_counter() - started, 2)
+    finally:
+        for view in views:
+            if view.datastore is not app.factory.datastore:
+                view.datastore.close()  # its large page cache
 
 
 def rebuild_in_this_process(app: Bekymring, chosen: list[type], report: Callable[[int], None] | None,

@@ -250,18 +250,20 @@ def test_error_pages_are_norwegian_and_reveal_nothing(web):
     assert missing.status_code == 404 and "Finner ikke siden" in missing.text
 
 
-def test_a_registration_checks_its_unit_through_the_read_only_cache(env):
-    # register_child and the other commands ask `check_unit`, which shares
-    # signed_in_user's cache: a unit made by another process must still be found,
-    # and an id that is not a unit still refused.
+def test_a_command_checks_its_unit_by_its_first_event_alone(env):
+    # register_child and the other commands ask `check_unit`, which reads the
+    # first stored event's topic (in clear): a unit made by another process is
+    # found, and any other id is refused without decrypting its record, even a
+    # child whose key was shredded.
     server, admin = Bekymring(env=env), Bekymring(env=env)
     try:
         first = admin.register_unit("Fjordvik skole", "skole")
         server.register_child("Liv", "Strand", date(2015, 6, 1), first)
-        second = admin.register_unit("Vik barnehage", "barnehage")  # after the cache was filled
+        second = admin.register_unit("Vik barnehage", "barnehage")
         moved = server.register_child("Ola", "Berg", date(2016, 1, 2), second)
         assert server.get_child(moved).unit_id == second
         user_id = admin.register_user("liv", "Liv Lærer", "Lærer", "staff", first, None, "hash")
+        admin.shred_subject(moved, "sletting godkjent")
         for not_a_unit in (uuid4(), user_id, moved):
             with pytest.raises(NotFound):
                 server.register_child("Kari", "Dal", date(2016, 1, 2), not_a_unit)
