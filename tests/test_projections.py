@@ -148,6 +148,35 @@ def test_a_runner_restarted_after_a_crash_continues_where_it_committed(domain):
     assert again["directory"].view.count("children") == 1
 
 
+@pytest.mark.postgres
+def test_following_goes_on_after_the_store_drops_its_connections(tmp_path, kek, pg_schema, monkeypatch):
+    # A PostgreSQL restart or failover closes every connection. The read models
+    # must go on once the server is back, not stop until the process restarts.
+    from tests.conftest import pg_connect, postgres_env
+
+    name = f"bekymring-{pg_schema}"
+    monkeypatch.setenv("PGAPPNAME", name)  # libpq names our connections: only they are closed
+    monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
+    domain = Bekymring(env=postgres_env(tmp_path, kek, pg_schema))
+    runner = ProjectionRunner(domain).start()
+    try:
+        unit = domain.register_unit("Fjordvik skole", "skole")
+        runner.wait()
+        with pg_connect(autocommit=True) as c:
+            closed = c.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                               "WHERE application_name = %s AND pid <> pg_backend_pid()", (name,)).fetchone()[0]
+        assert closed > 0
+        time.sleep(0.3)  # polls meet the closed connections meanwhile
+        # The writer's pool meets them too: the library retries on a new connection.
+        child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
+        runner.wait(timeout=10)
+        assert runner["directory"].view.children_in_unit(unit) == [child]
+        assert all(status["ok"] for status in runner.status().values())
+    finally:
+        runner.stop()
+        domain.close()
+
+
 def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain, monkeypatch):
     # Every page view adds an access event; most read models ignore it, and
     # writing their position for each one cost a transaction per read model.
