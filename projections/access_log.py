@@ -135,13 +135,12 @@ class AccessLogProjection(Projection):
         self.reset()
 
     # Rows the rules produce for every access, inserted together at the end of a batch
-    # (one executemany per table; pipelined on PostgreSQL) rather than one by one.
+    # (`insert_rows`: COPY on PostgreSQL) rather than one by one.
     BATCHED = {
-        "accesses": "INSERT INTO {accesses} (access_id, child_id, at, user_id, role, unit_id, action, records, "
-                    "reason_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "anomalies": "INSERT INTO {anomalies} (id, access_id, at, user_id, child_id, rule, reviewed) "
-                     "VALUES (?, ?, ?, ?, ?, ?, 0)",
-        "hourly": "INSERT INTO {hourly} (user_id, hour, child_id) VALUES (?, ?, ?)",
+        "accesses": ("access_id", "child_id", "at", "user_id", "role", "unit_id", "action", "records",
+                     "reason_sealed"),
+        "anomalies": ("id", "access_id", "at", "user_id", "child_id", "rule", "reviewed"),
+        "hourly": ("user_id", "hour", "child_id"),
     }
 
     def reset(self) -> None:
@@ -179,7 +178,7 @@ class AccessLogProjection(Projection):
     def _flush(self, c: Any) -> None:
         for table, rows in self._pending.items():
             if rows:
-                c.executemany(self.view.sql(self.BATCHED[table]), rows)
+                self.view.insert_rows(c, table, self.BATCHED[table], rows)
                 rows.clear()
 
     def _execute(self, c: Any, statement: str, params: tuple = ()) -> Any:
@@ -270,7 +269,7 @@ class AccessLogProjection(Projection):
                 (f.access_id, child_id, f.at, f.user_id, f.role, f.unit, f.action, f.records, f.reason_sealed))
             for rule in self._rules_broken(c, f, child_id):
                 self._pending["anomalies"].append(
-                    (f"{f.access_id}:{child_id}:{rule}", f.access_id, f.at, f.user_id, child_id, rule))
+                    (f"{f.access_id}:{child_id}:{rule}", f.access_id, f.at, f.user_id, child_id, rule, 0))
 
     def _child(self, c: Any, child_id: str) -> Any:
         if child_id not in self._children:

@@ -92,9 +92,9 @@ class LedgerProjection(Projection):
             self._checkpoint(c)
 
     def batch_done(self, c: Any) -> None:
-        # One executemany per batch: one statement per row cost a rebuild on
-        # PostgreSQL a quarter of its time.
-        c.executemany(self.view.sql("INSERT INTO {leaves} (id, hash) VALUES (?, ?)"), self._leaves)
+        # All of a batch's leaves at once (COPY on PostgreSQL): one statement per
+        # row cost a rebuild on PostgreSQL a quarter of its time.
+        self.view.insert_rows(c, "leaves", ("id", "hash"), self._leaves)
         self._leaves.clear()
         state = json.dumps(self.log.state())
         c.execute(self.view.sql("DELETE FROM {tree} WHERE k = 'frontier'"))

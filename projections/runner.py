@@ -121,9 +121,10 @@ class Follower:
                         handle = self.handler(type(event))
                         if handle is not None:
                             handle(event, p)
-                    if batch_done:
-                        batch_done(p)
-                # After the pipeline: the library reads the tracking insert's reply.
+                # After the pipeline: the batch's rows may go in by COPY, and the
+                # library reads the tracking insert's reply.
+                if batch_done:
+                    batch_done(c)
                 self.view.record_position(c, self.app.name, last)
             reached = last
         except TrackingConflict:

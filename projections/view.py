@@ -51,6 +51,11 @@ class ViewTables:
         each reply (PostgreSQL's pipeline mode; SQLite is in-process and needs nothing)."""
         return nullcontext(c)
 
+    def insert_rows(self, c: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Insert many rows into one of the view's tables, the fastest way `c` allows."""
+        c.executemany(self.sql(f"INSERT INTO {{{table}}} ({', '.join(columns)}) "
+                               f"VALUES ({', '.join('?' * len(columns))})"), rows)
+
     def ddl(self) -> list[str]:
         types = POSTGRES_TYPES if self.dialect == "postgres" else SQLITE_TYPES
         statements = [
@@ -178,6 +183,16 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
 
     def qualify_index(self, name: str) -> str:
         return f"{self.datastore.schema}.{name}"
+
+    def insert_rows(self, c: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        # COPY moves a batch's rows several times faster than an INSERT each, but
+        # pipeline mode does not allow it: there (a flush in mid-batch) INSERT.
+        if isinstance(c, StatementCursors):
+            super().insert_rows(c, table, columns, rows)
+            return
+        with c.copy(f"COPY {self.qualify(table)} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     @contextmanager
     def transaction(self, commit: bool = False) -> Iterator[Any]:
