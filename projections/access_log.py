@@ -229,11 +229,7 @@ class AccessLogProjection(Projection):
 
     # -- accesses and the rules --------------------------------------------------------------
     @process.register
-    def _(self, event: Access.Created, c: Any) -> None:
-        self._record(c, self.facts(event))
-
-    @process.register
-    def _(self, event: BreakGlass.Created, c: Any) -> None:
+    def _(self, event: Access.Created | BreakGlass.Created, c: Any) -> None:
         self._record(c, self.facts(event))
 
     @process.register
@@ -261,7 +257,7 @@ class AccessLogProjection(Projection):
     def portable(self, event: Any) -> Any:
         """What a rebuild's first process may send the helper instead of `event`:
         an access as its facts (a tuple of strings pickles fast; the event does not)."""
-        return self.facts(event) if isinstance(event, (Access.Created, BreakGlass.Created)) else event
+        return self.facts(event) if isinstance(event, Access.Created | BreakGlass.Created) else event
 
     def _record(self, c: Any, f: AccessFacts) -> None:
         for child_id in f.children:
