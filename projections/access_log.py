@@ -150,12 +150,12 @@ class AccessLogProjection(Projection):
         # children a user saw this hour, for every access: cached, read through.
         self._children: dict[str, Any] = {}
         self._users: dict[str, Any] = {}
-        self._this_hour: dict[str, tuple[str, set[str]]] = {}
-        # Accesses arrive nearly in time order, so a user's hour is usually new: no
-        # row can exist for an hour after both the newest hour stored when this
-        # cache started and the newest hour this process saw for the user.
-        self._stored_until: str | None = None
-        self._latest_hour: dict[str, str] = {}
+        # Each user's two latest clock hours and the children seen in each, read
+        # through from {hourly}, which holds no other hours (see `_seen_this_hour`).
+        self._hours: dict[str, dict[str, set[str]]] = {}
+        self._moved: set[str] = set()  # users whose older hours are to leave {hourly}
+        # The text of the ids that recur (users, units, children): str(UUID) is slow.
+        self._texts: dict[int, str] = {}
 
     # -- sealing free text ---------------------------------------------------------------
     def seal(self, text: str, context: str) -> bytes | None:
@@ -176,6 +176,12 @@ class AccessLogProjection(Projection):
         self._flush(c)
 
     def _flush(self, c: Any) -> None:
+        for user_id in self._moved:
+            c.execute(self.view.sql("DELETE FROM {hourly} WHERE user_id = ? AND hour < ?"),
+                      (user_id, min(self._hours[user_id])))
+        self._moved.clear()
+        pending = self._pending["hourly"]
+        pending[:] = [row for row in pending if row[1] in self._hours[row[0]]]  # not for an hour since dropped
         for table, rows in self._pending.items():
             if rows:
                 self.view.insert_rows(c, table, self.BATCHED[table], rows)
@@ -245,14 +251,21 @@ class AccessLogProjection(Projection):
             action, records, unit = event.action, event.records, event.unit_id
         local = event.timestamp.astimezone(OSLO)
         start, end = self.hours
+        text = self._text
         return AccessFacts(
-            access_id, str(event.user_id), event.timestamp.isoformat(), event.role,
-            None if unit is None else str(unit), action, ",".join(records),
+            access_id, text(event.user_id), event.timestamp.isoformat(), event.role,
+            None if unit is None else text(unit), action, ",".join(records),
             self.seal(event.reason, f"access:{access_id}"),
-            tuple(dict.fromkeys(str(child) for child in event.subject_ids)),
+            tuple(dict.fromkeys(text(child) for child in event.subject_ids)),
             local.weekday() >= 5 or not start <= local.hour < end,
             local.isoformat(timespec="hours")[:13],  # YYYY-MM-DDTHH, faster than strftime
         )
+
+    def _text(self, uuid: UUID) -> str:
+        text = self._texts.get(uuid.int)
+        if text is None:
+            text = self._texts[uuid.int] = str(uuid)
+        return text
 
     def portable(self, event: Any) -> Any:
         """What a rebuild's first process may send the helper instead of `event`:
@@ -280,23 +293,31 @@ class AccessLogProjection(Projection):
         return self._users[user_id]
 
     def _seen_this_hour(self, c: Any, user_id: str, hour: str, child_id: str) -> int:
-        """How many distinct children the user has seen in this clock hour, this one included."""
-        cached = self._this_hour.get(user_id)
-        if cached is None or cached[0] != hour:
-            if self._stored_until is None:
-                self._stored_until = self._one(c, "SELECT MAX(hour) AS hour FROM {hourly}", ())["hour"] or ""
-            latest = self._latest_hour.get(user_id, "")
-            if hour > self._stored_until and hour > latest:
-                cached = (hour, set())
-            else:
-                rows = self._execute(c, "SELECT child_id FROM {hourly} WHERE user_id = ? AND hour = ?", (user_id, hour))
-                cached = (hour, {r["child_id"] for r in rows.fetchall()})
-            self._this_hour[user_id] = cached
-            self._latest_hour[user_id] = max(hour, latest)
-        if child_id not in cached[1]:
-            cached[1].add(child_id)
+        """How many distinct children the user has seen in this clock hour, this one
+        included; 0 for an access stamped before the user's two latest hours.
+
+        Only those two hours are kept (an access may be stamped a moment before one
+        already recorded, not hours before), so {hourly} stays small: a row for
+        every access made it a fifth of a rebuild's inserts. What is counted depends
+        only on the order of the events, never on where a batch ends."""
+        hours = self._hours.get(user_id)
+        if hours is None:
+            hours = self._hours[user_id] = {}
+            rows = self._execute(c, "SELECT hour, child_id FROM {hourly} WHERE user_id = ?", (user_id,)).fetchall()
+            for row in rows:
+                hours.setdefault(row["hour"], set()).add(row["child_id"])
+        children = hours.get(hour)
+        if children is None:
+            if len(hours) >= 2 and hour < min(hours):
+                return 0
+            children = hours[hour] = set()
+            if len(hours) > 2:
+                del hours[min(hours)]
+                self._moved.add(user_id)
+        if child_id not in children:
+            children.add(child_id)
             self._pending["hourly"].append((user_id, hour, child_id))
-        return len(cached[1])
+        return len(children)
 
     def _rules_broken(self, c: Any, f: AccessFacts, child_id: str) -> list[str]:
         broken = []

@@ -15,7 +15,7 @@ from events.audit import Access, ErasureRequest
 from events.base import acting_as
 from events.errors import DomainError
 from intranet import demo_data
-from projections.access_log import AccessLogProjection
+from projections.access_log import OSLO, AccessLogProjection
 from projections.ledger import LedgerProjection, verify
 from projections.runner import ProjectionRunner
 from tests.conftest import pg_connect
@@ -152,9 +152,9 @@ def test_the_rules_for_hours_many_children_and_surnames(domain, monkeypatch):
 
 
 def test_many_children_in_an_hour_counts_across_restarts_and_late_events(domain, monkeypatch):
-    # The read model keeps each user's current hour in memory and skips the lookup for
-    # an hour newer than anything stored: a restart, and an access stamped earlier than
-    # one already seen, must still count what is stored.
+    # The read model keeps each user's two latest hours, in memory and in {hourly}: a
+    # restart, and an access stamped earlier than one already seen, must still count
+    # what is stored; an access stamped before both is not counted.
     monkeypatch.setenv("BEKYMRING_MAX_CHILDREN_PER_HOUR", "3")
     unit = domain.register_unit("Fjordvik skole", "skole")
     user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
@@ -173,14 +173,23 @@ def test_many_children_in_an_hour_counts_across_restarts_and_late_events(domain,
             access(children[child], at)
         ProjectionRunner(domain, [AccessLogProjection]).catch_up()
         # h2 already has child 0 stored; then h3, h4, and back to h3.
-        for child, at in ((3, h2), (4, h2), (6, h2), (1, h3), (2, h3), (3, h4), (4, h3), (5, h3)):
+        for child, at in ((3, h2), (4, h2), (6, h2), (1, h3), (2, h3), (3, h4), (4, h3), (5, h3),
+                          (3, h1), (4, h1)):  # h1 had two children; now it is too old to count
             access(children[child], at)
     runner = ProjectionRunner(domain, [AccessLogProjection])  # a new process: empty caches
     runner.catch_up()
     many = {(r["child_id"], r["at"][:13]) for r in runner["access_log"].view.queue(False, 0, 100)
             if r["rule"] == "many_children"}
-    # The fourth child of h2 (counting the stored one) and of h3 (counting across h4).
+    # The fourth child of h2 (counting the stored one) and of h3 (counting across h4),
+    # not of h1.
     assert many == {(str(children[6]), h2.isoformat()[:13]), (str(children[5]), h3.isoformat()[:13])}
+    stored = runner["access_log"].view.fetchall("SELECT hour, child_id FROM {hourly}")
+    assert sorted((r["hour"], r["child_id"]) for r in stored) == sorted(
+        [(local_hour(h3), str(children[c])) for c in (1, 2, 4, 5)] + [(local_hour(h4), str(children[3]))])
+
+
+def local_hour(at: datetime) -> str:
+    return at.astimezone(OSLO).isoformat(timespec="hours")[:13]
 
 
 def test_the_guardians_access_report_is_printable_and_recorded(web):
