@@ -306,6 +306,9 @@ class AccessLogProjection(Projection):
             rows = self._execute(c, "SELECT hour, child_id FROM {hourly} WHERE user_id = ?", (user_id,)).fetchall()
             for row in rows:
                 hours.setdefault(row["hour"], set()).add(row["child_id"])
+            for older in sorted(hours)[:-2]:  # a view from before this rule kept every hour
+                del hours[older]
+                self._moved.add(user_id)
         children = hours.get(hour)
         if children is None:
             if len(hours) >= 2 and hour < min(hours):

@@ -188,6 +188,26 @@ def test_many_children_in_an_hour_counts_across_restarts_and_late_events(domain,
         [(local_hour(h3), str(children[c])) for c in (1, 2, 4, 5)] + [(local_hour(h4), str(children[3]))])
 
 
+def test_an_hourly_table_from_before_keeps_only_the_two_latest_hours(domain, monkeypatch):
+    # Before, {hourly} kept a row for every access of every hour; the first access
+    # after an upgrade leaves only the user's two latest hours.
+    unit = domain.register_unit("Fjordvik skole", "skole")
+    user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
+    child = domain.register_child("Liv", "Berg", date(2015, 1, 1), unit)
+    runner = ProjectionRunner(domain, [AccessLogProjection])
+    runner.catch_up()
+    view = runner["access_log"].view
+    with view.transaction(commit=True) as c:
+        for hour in ("2026-11-02T08", "2026-11-02T09", "2026-11-02T10", "2026-11-02T11"):
+            c.execute(view.sql("INSERT INTO {hourly} (user_id, hour, child_id) VALUES (?, ?, ?)"),
+                      (str(user), hour, str(uuid4())))
+    with acting_as(user):
+        domain.record_access(user, "staff", unit, [child], ["child.name"], "view", "", "s")
+    ProjectionRunner(domain, [AccessLogProjection]).catch_up()  # a new process: empty caches
+    hours = sorted({r["hour"] for r in view.fetchall("SELECT hour FROM {hourly}")})
+    assert len(hours) == 2 and hours[0] == "2026-11-02T11" and hours[1] > hours[0]
+
+
 def local_hour(at: datetime) -> str:
     return at.astimezone(OSLO).isoformat(timespec="hours")[:13]
 
