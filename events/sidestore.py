@@ -4,9 +4,10 @@ on SQLite each gets a durable file of its own in the data directory."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from events.sqlite_store import DurableSQLiteDatastore
 
@@ -22,6 +23,19 @@ class SideStore:
     def sql(self, statement: str) -> str:
         """Statements use `?` placeholders; psycopg wants `%s`."""
         return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A cursor for reads that need no common snapshot. On PostgreSQL they run
+        outside a transaction (the pool's connections autocommit): a read
+        transaction cost a BEGIN and a ROLLBACK, and on every ROLLBACK psycopg drops
+        the connection's prepared statements (a DEALLOCATE ALL on its next use)."""
+        if self.dialect == "postgres":
+            with self.datastore.get_connection() as conn, conn.cursor() as c:
+                yield c
+        else:
+            with self.datastore.transaction(commit=False) as c:
+                yield c
 
     @property
     def blob(self) -> str:

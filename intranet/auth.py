@@ -106,8 +106,8 @@ class AuthMiddleware:
         if not token:
             return None, None, frozenset()
         # The session and its user's break-the-glass grants live in one store:
-        # one read transaction for both (on PostgreSQL, fewer round trips).
-        with app_state.sessions.store.datastore.transaction(commit=False) as c:
+        # one connection for both.
+        with app_state.sessions.store.reading() as c:
             session = app_state.sessions.get(token, c)
             grants = app_state.grants.open_for(session.user_id, c) if session else frozenset()
         if session is None:
