@@ -10,6 +10,8 @@ import pytest
 
 from events.application import Bekymring
 from intranet import demo
+from projections import runner as projection_runner
+from projections.access_log import AccessLogProjection
 from projections.runner import ProjectionRunner, rebuild
 
 
@@ -75,6 +77,23 @@ def test_a_rebuild_from_zero_equals_the_live_read_model(domain, env):
     assert len(child_ids) == 20
     for child_id in map(UUID, child_ids):
         assert fresh["directory"].child_name(child_id) == runner["directory"].child_name(child_id)
+
+
+def test_the_helper_applies_several_batches_per_transaction_and_loses_none(domain, monkeypatch):
+    # The helper groups the batches it is fed (runner.HELPER_GROUP); the tail after
+    # the last full group must be applied too, and the position must be the last one.
+    demo.load(domain)
+    rebuild(domain, ["access_log"], processes=1)
+    one = without_sealed(rows(ProjectionRunner(domain, [AccessLogProjection])["access_log"].view))
+    monkeypatch.setattr(projection_runner, "HELPER_GROUP", 7)
+    last = domain.position()
+    batches = [list(domain.recorder.select_notifications(start, min(5, last - start))) for start in range(1, last, 5)]
+    batches.append(list(domain.recorder.select_notifications(last, 1)))  # a tail shorter than a group, always
+    feed = [([domain.mapper.to_domain_event(n) for n in batch], batch[-1].id) for batch in batches]
+    projection_runner.rebuild_from_feed(domain, [AccessLogProjection], feed, {})
+    fresh = ProjectionRunner(domain, [AccessLogProjection])
+    assert fresh.followers["access_log"].position == domain.position()
+    assert without_sealed(rows(fresh["access_log"].view)) == one
 
 
 def test_a_rebuild_in_two_processes_equals_one_in_one(domain):
