@@ -466,7 +466,7 @@ def rebuild_in_this_process(app: Bekymring, chosen: list[type], report: Callable
     return {f.projection.name: done for f in [*followers, *feeders]}
 
 
-HELPER_GROUP = 50_000  # events the helper applies per transaction (see `rebuild_from_feed`)
+HELPER_GROUP = 50_000  # events the helper applies per transaction on SQLite (see `rebuild_from_feed`)
 
 
 def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[list[Any], int]],
@@ -478,13 +478,17 @@ def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[l
     to insert committed every 10,000 events, 3.9 s every 100,000."""
     decoding = 0.0
     batches = iter(feed)
+    # SQLite only: a PostgreSQL transaction must not wait on the feed, since the
+    # library ends a connection idle in one for 5 s (and the rows go in by COPY).
+    group = 0 if uses_postgres(app.env) else HELPER_GROUP
     with rare_collections(), rebuilding(app, chosen, timings) as followers:
-        more = True
-        while more:
+        batch = next(batches, None)
+        while batch is not None:
+            applied = 0
             with ExitStack() as stack:
                 cursors = [stack.enter_context(f.view.transaction(commit=True)) for f in followers]
-                applied, more = 0, False
-                for items, last in batches:
+                while batch is not None:
+                    items, last = batch
                     started = time.perf_counter()
                     events = [app.mapper.from_plaintext(UUID(bytes=i.originator_id), i.originator_version, i.topic,
                                                         i.plaintext) if type(i) is Plaintext else i for i in items]
@@ -494,9 +498,11 @@ def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[l
                         follower.apply_in(c, events, last)
                         follower.seconds += time.perf_counter() - started
                     applied += len(events)
-                    if applied >= HELPER_GROUP:
-                        more = True
+                    if applied >= group:
                         break
+                    batch = next(batches, None)  # waiting inside the transaction: SQLite only
+            if applied >= group:
+                batch = next(batches, None)
     timings["decode"] = round(decoding, 2)
     for follower in followers:
         timings[follower.projection.name] = round(follower.seconds, 2)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from events.application import Bekymring
+from events.application import Bekymring, uses_postgres
 from intranet import demo
 from projections import runner as projection_runner
 from projections.access_log import AccessLogProjection
@@ -89,8 +89,19 @@ def test_the_helper_applies_several_batches_per_transaction_and_loses_none(domai
     last = domain.position()
     batches = [list(domain.recorder.select_notifications(start, min(5, last - start))) for start in range(1, last, 5)]
     batches.append(list(domain.recorder.select_notifications(last, 1)))  # a tail shorter than a group, always
-    feed = [([domain.mapper.to_domain_event(n) for n in batch], batch[-1].id) for batch in batches]
-    projection_runner.rebuild_from_feed(domain, [AccessLogProjection], feed, {})
+    pause = uses_postgres(domain.env)
+    helper_side = Bekymring(env={**domain.env, "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "1"})
+
+    def feed():
+        for batch in batches:
+            yield [domain.mapper.to_domain_event(n) for n in batch], batch[-1].id
+            if pause and batch is batches[0]:
+                time.sleep(1.5)  # a slow feed: no PostgreSQL transaction may wait on it
+
+    try:
+        projection_runner.rebuild_from_feed(helper_side, [AccessLogProjection], feed(), {})
+    finally:
+        helper_side.close()
     fresh = ProjectionRunner(domain, [AccessLogProjection])
     assert fresh.followers["access_log"].position == domain.position()
     assert without_sealed(rows(fresh["access_log"].view)) == one
