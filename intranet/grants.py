@@ -35,7 +35,7 @@ class GrantStore:
                 )
 
     def open_for(self, user_id: UUID, cursor=None) -> frozenset[UUID]:
-        """`cursor`: a read transaction on this store that the caller has open."""
+        """`cursor`: a cursor on this store that the caller has open (`SideStore.reading`)."""
         if cursor is None:
             with self.store.datastore.transaction(commit=False) as c:
                 return self.open_for(user_id, c)

@@ -84,7 +84,7 @@ class SessionStore:
 
     def get(self, token: str | None, cursor=None) -> Session | None:
         """The live session for a cookie token; expired sessions are deleted.
-        `cursor`: a read transaction on this store that the caller has open."""
+        `cursor`: a cursor on this store that the caller has open (`SideStore.reading`)."""
         if not token:
             return None
         row = self._execute(
