@@ -12,7 +12,7 @@ from events.application import Bekymring, uses_postgres
 from intranet import demo
 from projections import runner as projection_runner
 from projections.access_log import AccessLogProjection
-from projections.runner import ProjectionRunner, rebuild
+from projections.runner import ProjectionRunner, construct_view, rebuild
 
 
 def rows(view) -> dict:
@@ -91,12 +91,25 @@ def test_the_helper_applies_several_batches_per_transaction_and_loses_none(domai
     batches = [head[i:i + 5] for i in range(0, len(head), 5)] + [stored[-1:]]  # a tail shorter than a group
     pause = uses_postgres(domain.env)
     helper_side = Bekymring(env={**domain.env, "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "1"})
+    # Count the transactions that write while the feed runs (not the rebuild's own set-up).
+    commits, feeding = [], []
+    view_class = type(construct_view(AccessLogProjection, domain))
+    transaction = view_class.transaction
+
+    def counted(self, commit=False):
+        if feeding and commit:
+            commits.append(1)
+        return transaction(self, commit)
+
+    monkeypatch.setattr(view_class, "transaction", counted)
 
     def feed():
+        feeding.append(True)
         for batch in batches:
             yield [domain.mapper.to_domain_event(n) for n in batch], batch[-1].id
             if pause and batch is batches[0]:
                 time.sleep(1.5)  # a slow feed: no PostgreSQL transaction may wait on it
+        feeding.clear()
 
     try:
         projection_runner.rebuild_from_feed(helper_side, [AccessLogProjection], feed(), {})
@@ -105,6 +118,8 @@ def test_the_helper_applies_several_batches_per_transaction_and_loses_none(domai
     fresh = ProjectionRunner(domain, [AccessLogProjection])
     assert fresh.followers["access_log"].position == domain.position()
     assert without_sealed(rows(fresh["access_log"].view)) == one
+    # Two batches of five make a group of seven or more; on PostgreSQL each batch commits alone.
+    assert len(commits) == (len(batches) if pause else (len(batches) + 1) // 2)
 
 
 def test_a_rebuild_in_two_processes_equals_one_in_one(domain):
