@@ -306,17 +306,15 @@ class AccessLogProjection(Projection):
             rows = self._execute(c, "SELECT hour, child_id FROM {hourly} WHERE user_id = ?", (user_id,)).fetchall()
             for row in rows:
                 hours.setdefault(row["hour"], set()).add(row["child_id"])
-            for older in sorted(hours)[:-2]:  # a view from before this rule kept every hour
+        if hour not in hours:
+            hours[hour] = set()
+        if len(hours) > 2:  # a new hour, or a view from before this rule, which kept every hour
+            for older in sorted(hours)[:-2]:
                 del hours[older]
-                self._moved.add(user_id)
+            self._moved.add(user_id)
         children = hours.get(hour)
-        if children is None:
-            if len(hours) >= 2 and hour < min(hours):
-                return 0
-            children = hours[hour] = set()
-            if len(hours) > 2:
-                del hours[min(hours)]
-                self._moved.add(user_id)
+        if children is None:  # stamped before both
+            return 0
         if child_id not in children:
             children.add(child_id)
             self._pending["hourly"].append((user_id, hour, child_id))

@@ -408,17 +408,16 @@ def rebuild(
         processes = 2 if total >= PARALLEL_FROM and len(os.sched_getaffinity(0)) > 1 else 1
     apart = [c for c in chosen if c.name == APART] if processes > 1 and len(chosen) > 1 else []
     report = (lambda done: progress("alle", done, total)) if progress else None
-    if not apart:
-        with rare_collections():
+    with rare_collections():
+        if not apart:
             return rebuild_in_this_process(app, chosen, report, timings)
-    helper = HelperProcess(app.env, [c.name for c in apart])
-    try:
-        feeders = [Feeder(cls(None, app), app, helper) for cls in apart]
-        with rare_collections():
+        helper = HelperProcess(app.env, [c.name for c in apart])
+        try:
+            feeders = [Feeder(cls(None, app), app, helper) for cls in apart]
             counts = rebuild_in_this_process(app, [c for c in chosen if c not in apart], report, timings, feeders)
-        helper_timings = helper.finish()
-    finally:
-        helper.stop()
+            helper_timings = helper.finish()
+        finally:
+            helper.stop()
     if timings is not None:
         timings.update({f"{k}[2]": v for k, v in helper_timings.items()})
     return {c.name: counts[c.name] for c in chosen}
