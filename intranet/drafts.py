@@ -38,7 +38,7 @@ class DraftStore:
         return now
 
     def load(self, user_id: UUID) -> dict[str, str] | None:
-        with self.store.datastore.transaction(commit=False) as c:
+        with self.store.reading() as c:
             c.execute(self.store.sql(f"SELECT sealed, saved_at FROM {self.table} WHERE user_id = ?"),
                       (str(user_id),))
             row = c.fetchone()

@@ -37,7 +37,7 @@ class GrantStore:
     def open_for(self, user_id: UUID, cursor=None) -> frozenset[UUID]:
         """`cursor`: a cursor on this store that the caller has open (`SideStore.reading`)."""
         if cursor is None:
-            with self.store.datastore.transaction(commit=False) as c:
+            with self.store.reading() as c:
                 return self.open_for(user_id, c)
         cursor.execute(
             self.store.sql(f"SELECT record_id FROM {self.table} WHERE user_id = ? AND expires_at > ?"),

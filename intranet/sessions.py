@@ -63,9 +63,10 @@ class SessionStore:
             )
 
     def _execute(self, statement: str, params: tuple = (), fetch: bool = False, cursor=None):
-        """Run one statement in its own transaction, or in the caller's `cursor`."""
+        """Run one statement (a read on `SideStore.reading`, a write in its own
+        transaction), or in the caller's `cursor`."""
         if cursor is None:
-            with self.store.datastore.transaction(commit=not fetch) as c:
+            with self.store.reading() if fetch else self.store.datastore.transaction(commit=True) as c:
                 return self._execute(statement, params, fetch, c)
         cursor.execute(self.store.sql(statement.replace("{t}", self.table)), params)
         return cursor.fetchone() if fetch else None
@@ -153,7 +154,7 @@ class LoginThrottle:
             )
 
     def _row(self, key: str):
-        with self.store.datastore.transaction(commit=False) as c:
+        with self.store.reading() as c:
             c.execute(self.store.sql(f"SELECT failures, window_start FROM {self.table} WHERE key = ?"), (key,))
             return c.fetchone()
 
