@@ -25,7 +25,7 @@ import time
 from contextlib import ExitStack, contextmanager
 from functools import singledispatchmethod
 from types import MethodType
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, Iterator
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError as TrackingConflict
@@ -355,6 +355,7 @@ def decode(app: Bekymring, followers: list[Follower], batch: list[Notification])
     if not readers:
         return None
     mapper = app.mapper
+    is_erased = mapper.erasure_check()  # a batch's thousands of events share few keys
     wanted: dict[str, bool] = {}
     events: list[Any] = []
     for n in batch:
@@ -362,7 +363,7 @@ def decode(app: Bekymring, followers: list[Follower], batch: list[Notification])
         if handled is None:
             cls = resolve_topic(n.topic)
             handled = wanted[n.topic] = any(f.handler(cls) is not None for f in readers)
-        events.append(mapper.to_domain_event(n) if handled or mapper.is_erased(n) else SKIPPED)
+        events.append(mapper.to_domain_event(n) if handled or is_erased(n) else SKIPPED)
     return events
 
 
@@ -494,11 +495,11 @@ def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[l
                 cursors = [stack.enter_context(f.view.transaction(commit=True)) for f in followers]
                 while batch is not None:
                     items, last = batch
-                    started = time.perf_counter()
-                    events = [app.mapper.from_plaintext(UUID(bytes=i.originator_id), i.originator_version, i.topic,
-                                                        i.plaintext) if type(i) is Plaintext else i for i in items]
-                    decoding += time.perf_counter() - started
                     for follower, c in zip(followers, cursors):
+                        started = time.perf_counter()
+                        portable = follower.projection.portable
+                        events = [portable(UUID(bytes=i[0]), *i[1:]) if type(i) is tuple else i for i in items]
+                        decoding += time.perf_counter() - started
                         started = time.perf_counter()
                         follower.apply_in(c, events, last)
                         follower.seconds += time.perf_counter() - started
@@ -516,20 +517,19 @@ def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[l
         timings[follower.projection.name] = round(follower.seconds, 2)
 
 
-class Plaintext(NamedTuple):
-    """A stored event, decrypted but not decoded, on its way to the helper."""
-
-    originator_id: bytes
-    originator_version: int
-    topic: str
-    plaintext: bytes
+def to_helper(n: Notification, plaintext: bytes) -> tuple[bytes, int, str, bytes]:
+    """A stored event, decrypted but not decoded, on its way to the helper:
+    (originator id, version, topic, plaintext). A plain tuple, which no decoded
+    event or `portable` form is: a NamedTuple pickles and unpickles through a
+    Python call (6.5 µs against 1.7 µs, for a million of them)."""
+    return (n.originator_id.bytes, n.originator_version, n.topic, plaintext)
 
 
 class Feeder:
     """Stands in, in the first process of a rebuild, for a read model the helper
     builds: of each batch it sends the helper what the read model takes, the
     events decoded here anyway as they are, the others as plaintexts or, a
-    share of them, decoded here in the read model's `portable` form."""
+    share of them, in the read model's `portable` form, made here."""
 
     raw = False
 
@@ -542,8 +542,7 @@ class Feeder:
         self.seconds = 0.0  # decrypting, decoding and sending
         # A share of the events the helper would decode (adjusted batch by batch,
         # see `apply`) is decoded here and sent in the read model's `portable`
-        # form, if it has one, so that the two processes finish together.
-        self.portable = getattr(projection, "portable", None)
+        # form, so that the two processes finish together.
         self.share = 0.5
         self._credit = 0.0
         self._last_sent = time.perf_counter()
@@ -570,12 +569,11 @@ class Feeder:
                         items.append(tombstone)
                     continue
                 self._credit += self.share
-                if self._credit >= 1 and self.portable:  # this one decoded here
+                if self._credit >= 1:  # this one decoded here
                     self._credit -= 1
-                    items.append(self.portable(self.mapper.from_plaintext(
-                        n.originator_id, n.originator_version, n.topic, plaintext)))
+                    items.append(self.projection.portable(n.originator_id, n.originator_version, n.topic, plaintext))
                 else:
-                    items.append(Plaintext(n.originator_id.bytes, n.originator_version, n.topic, plaintext))
+                    items.append(to_helper(n, plaintext))
         waited = self.helper.send(items, notifications[-1].id)
         now = time.perf_counter()
         # Sending waits while the helper is busy with the batch before: then take a

@@ -209,6 +209,52 @@ def test_an_hourly_table_from_before_keeps_only_the_two_latest_hours(domain, mon
     assert len(hours) == 2 and hours[0] == old_hours[-1] and hours[1] > hours[0]
 
 
+def test_an_access_read_from_its_plaintext_has_the_facts_of_the_decoded_event(domain):
+    # A rebuild reads an access's facts straight from its JSON (`facts_from_plaintext`);
+    # live following decodes the event. Both must give the same rows and rules.
+    unit = domain.register_unit("Fjordvik skole", "skole")
+    user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
+    a, b = (domain.register_child(n, "Berg", date(2015, 1, 1), unit) for n in ("Liv", "Ola"))
+    with acting_as(user):
+        domain.record_access(user, "staff", unit, [a, b, a], ["concern", "child.name"], "export", "Møte 3. mai", "s")
+        domain.record_access(user, "privacy_officer", None, [b], ["child.name"], "audit", "", "s")
+        domain.break_glass(user, "staff", [uuid4()], [a], "akutt", 30, "s")
+    projection = AccessLogProjection(None, domain)
+    stored = [n for n in domain.recorder.select_notifications(1, domain.position())
+              if n.topic in (ACCESS_TOPIC, "events.audit:BreakGlass.Created")]
+    assert len(stored) == 3
+
+    def comparable(facts):  # sealing uses a fresh nonce: compare the reason opened
+        return facts._replace(reason_sealed=projection.unseal(facts.reason_sealed, f"access:{facts.access_id}"))
+
+    for n in stored:
+        plaintext = domain.mapper.decrypt(n)
+        expected = comparable(projection.facts(domain.mapper.to_domain_event(n)))
+        portable = comparable(projection.portable(n.originator_id, n.originator_version, n.topic, plaintext))
+        assert portable == expected
+        if n.topic == ACCESS_TOPIC:
+            assert comparable(projection.facts_from_plaintext(n.originator_id, plaintext)) == expected
+    first = comparable(projection.facts_from_plaintext(stored[0].originator_id, domain.mapper.decrypt(stored[0])))
+    assert first.children == (str(a), str(b)) and first.reason_sealed == "Møte 3. mai" and first.unit == str(unit)
+    assert projection.facts_from_plaintext(stored[1].originator_id, domain.mapper.decrypt(stored[1])).unit is None
+    # A later class version is left to the library, which upcasts it.
+    later = domain.mapper.decrypt(stored[0]).replace(b'{"timestamp"', b'{"class_version":2,"timestamp"', 1)
+    assert projection.facts_from_plaintext(stored[0].originator_id, later) is None
+
+
+def test_the_clock_hour_of_an_access_is_oslos_across_summer_time(domain):
+    # `_clock` remembers its answer per UTC hour; Oslo's offset changes on the hour.
+    projection = AccessLogProjection(None, domain)
+    start, end = projection.hours
+    spring, autumn = datetime(2026, 3, 28, 22, tzinfo=timezone.utc), datetime(2026, 10, 24, 22, tzinfo=timezone.utc)
+    moments = [base + timedelta(minutes=m) for base in (spring, autumn) for m in range(0, 60 * 30, 17)]
+    moments.append(datetime(2026, 3, 29, 3, 30, tzinfo=timezone(timedelta(hours=2))))  # not in UTC
+    for at in moments * 2:  # the second time from memory
+        local = at.astimezone(OSLO)
+        after_hours = local.weekday() >= 5 or not start <= local.hour < end
+        assert projection._clock(at.isoformat()) == (local_hour(at), after_hours), at  # noqa: SLF001
+
+
 def local_hour(at: datetime) -> str:
     return at.astimezone(OSLO).isoformat(timespec="hours")[:13]
 
