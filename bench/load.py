@@ -52,7 +52,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int]:
 
 
 async def run(port: int, paths: list[str], cookie: str, seconds: float, warmup: float,
-              connections: int, max_requests: int, host: str = "127.0.0.1") -> dict:
+              connections: int, max_requests: int, host: str = "127.0.0.1", keep_latencies: bool = False) -> dict:
     assert host.startswith("127.") or host == "localhost", "loopback only"
     latencies: list[float] = []
     state = {"errors": 0, "bytes": 0, "i": 0, "measuring": False, "statuses": {}}
@@ -99,6 +99,7 @@ async def run(port: int, paths: list[str], cookie: str, seconds: float, warmup: 
         "p50_ms": round(percentile(lat, 50) * 1000, 2), "p90_ms": round(percentile(lat, 90) * 1000, 2),
         "p99_ms": round(percentile(lat, 99) * 1000, 2), "max_ms": round(lat[-1] * 1000, 2) if lat else None,
         "mean_bytes": round(state["bytes"] / n) if n else 0,
+        **({"latencies": latencies} if keep_latencies else {}),
     }
 
 
@@ -109,6 +110,7 @@ def main(argv: list[str]) -> int:
         seconds=min(float(args.get("seconds", 10)), 300), warmup=min(float(args.get("warmup", 2)), 30),
         connections=min(int(args.get("connections", 4)), 64),
         max_requests=min(int(args.get("max_requests", MAX_REQUESTS)), MAX_REQUESTS),
+        keep_latencies=bool(args.get("keep_latencies", False)),
     ))
     print(json.dumps(result))
     return 0

@@ -126,7 +126,10 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 f"{c['errors']} errors) |",
                 f"| bare Jinja2 page, same size ({web['bare_bytes']:,} vs {web['page_bytes']:,} bytes) | "
                 f"{bare['rps']:,.0f} req/s, p50 {bare['p50_ms']} ms, p99 {bare['p99_ms']} ms |",
-                f"| **ratio concern / bare** | **{web['ratio']:.2f}×** |",
+                f"| **ratio concern / bare** | **{web['ratio']:.2f}×**" + (
+                    " (median of turns: " + ", ".join(
+                        f"{t['ratio']:.2f} ({t['concern_rps']:,.0f}/{t['bare_rps']:,.0f})" for t in web["rounds"]) + ")"
+                    if web.get("rounds") else "") + " |",
                 f"| read models caught up, after the concern page's load | "
                 f"{web.get('read_models_settled_s', '–')} s |",
                 f"| concern page, 1 connection | {one.get('rps', 0):,.0f} req/s, p50 {one.get('p50_ms')} ms, "

@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ from uuid import UUID
 import httpx2
 
 from bench.build import BENCH_PASSWORD, BENCH_USERNAME
+from bench.load import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,10 +121,10 @@ class Server:
 
 
 def load(port: int, paths: list[str], cookie: str, seconds: float, warmup: float, connections: int,
-         max_requests: int) -> dict:
+         max_requests: int, keep_latencies: bool = False) -> dict:
     """Run the load client in its own process and return its figures."""
     args = json.dumps({"port": port, "paths": paths, "cookie": cookie, "seconds": seconds, "warmup": warmup,
-                       "connections": connections, "max_requests": max_requests})
+                       "connections": connections, "max_requests": max_requests, "keep_latencies": keep_latencies})
     out = subprocess.run([sys.executable, "-m", "bench.load", args], cwd=ROOT, capture_output=True, text=True,
                          timeout=seconds + warmup + 120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if out.returncode != 0:
@@ -147,17 +149,52 @@ def measure(env: dict[str, str], concern_ids: list[UUID], workdir: Path, seconds
         bare = server.get(bare_path, cookie)
         assert bare.status_code == 200, bare.status_code
         result: dict[str, Any] = {"page_bytes": size, "bare_bytes": len(bare.content)}
-        result["concern_page"] = load(server.port, paths, cookie, seconds, warmup, connections, max_requests)
-        result["read_models_settled_s"] = server.settle()
-        result["bare_page"] = load(server.port, [bare_path], cookie, seconds, warmup, connections, max_requests)
+        # The two pages in turns, ROUNDS times: this machine's speed drifts by a
+        # third within minutes (the bare page alone measured 345 and 627 req/s in
+        # two runs of one hour), so each ratio compares loads a few seconds apart.
+        concern, plain, rounds, settled = [], [], [], []
+        for i in range(ROUNDS):
+            concern.append(load(server.port, paths, cookie, seconds / ROUNDS, warmup if i == 0 else 1,
+                                connections, max_requests, keep_latencies=True))
+            settled.append(server.settle())
+            plain.append(load(server.port, [bare_path], cookie, seconds / ROUNDS, warmup if i == 0 else 1,
+                              connections, max_requests, keep_latencies=True))
+            rounds.append({"concern_rps": concern[-1]["rps"], "bare_rps": plain[-1]["rps"],
+                           "ratio": round(concern[-1]["rps"] / plain[-1]["rps"], 3)})
+        result["concern_page"] = pooled(concern)
+        result["read_models_settled_s"] = max(settled)
+        result["bare_page"] = pooled(plain)
+        result["rounds"] = rounds
         # Single-connection latency: what one user sees on a quiet server.
         result["concern_page_1conn"] = load(server.port, paths, cookie, min(seconds, 8), 1, 1, max_requests)
         server.settle()
-        result["ratio"] = round(result["concern_page"]["rps"] / result["bare_page"]["rps"], 3)
+        result["ratio"] = statistics.median(r["ratio"] for r in rounds)
         if profile_seconds and shutil.which("py-spy"):
             result["profile"] = profile(server, paths, cookie, profile_seconds, workdir)
         result["server_peak_rss_mb"] = server.peak_rss_mb()
     return result
+
+
+ROUNDS = 3  # turns of concern page and bare page (see `measure`)
+
+
+def pooled(loads: list[dict]) -> dict:
+    """One figure for several loads of the same page: their requests and
+    seconds added up, percentiles over all their latencies."""
+    latencies = sorted(x for one in loads for x in one.pop("latencies"))
+    n, seconds = len(latencies), sum(one["seconds"] for one in loads)
+    statuses: dict[str, int] = {}
+    for one in loads:
+        for status, count in one["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    return {
+        "requests": n, "errors": sum(one["errors"] for one in loads), "statuses": statuses,
+        "seconds": round(seconds, 3), "connections": loads[0]["connections"],
+        "rps": round(n / seconds, 1) if seconds > 0 else 0.0,
+        **{f"p{p}_ms": round(percentile(latencies, p) * 1000, 2) for p in (50, 90, 99)},
+        "max_ms": round(latencies[-1] * 1000, 2) if latencies else None,
+        "mean_bytes": round(sum(one["mean_bytes"] * one["requests"] for one in loads) / n) if n else 0,
+    }
 
 
 def profile(server: Server, paths: list[str], cookie: str, seconds: float, workdir: Path) -> dict[str, Any]:
