@@ -48,8 +48,11 @@ ACTION_NAMES = {"view": N_("visning"), "print": N_("utskrift"), "export": N_("ek
 
 
 def period(request: Request) -> tuple[date, date]:
-    """The period asked for (?fra=&til=, ISO dates), default the last 12 months."""
-    today = date.today()
+    """The period asked for (?fra=&til=, ISO dates), default the last 12 months.
+    Days are Oslo's (see `iso_bounds`), so today is too: on a server whose clock
+    runs in UTC, `date.today()` is still yesterday for an hour or two after
+    midnight, and that night's accesses fell outside the default period."""
+    today = datetime.now(OSLO).date()
     start = parse_date(request.query_params.get("fra", "")) or today - timedelta(days=365)
     end = parse_date(request.query_params.get("til", "")) or today
     return start, end
@@ -234,7 +237,7 @@ async def guardian_report(request: Request) -> Response:
         raise HTTPException(404) from None
     await record_access(request, [child_id], ["child.name", "access_log"], action="print", reason="innsyn i logg")
     return render(request, "privacy/report.html", {"items": items, "child": child, "start": start, "end": end,
-                                                   "today": date.today()})
+                                                   "today": datetime.now(OSLO).date()})
 
 
 async def user_log(request: Request) -> Response:
