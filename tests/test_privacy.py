@@ -15,6 +15,7 @@ from events.audit import Access, ErasureRequest
 from events.base import acting_as
 from events.errors import DomainError
 from intranet import demo_data
+from projections import access_log
 from projections.access_log import OSLO, AccessLogProjection
 from projections.ledger import LedgerProjection, verify
 from projections.runner import ProjectionRunner
@@ -209,7 +210,7 @@ def test_an_hourly_table_from_before_keeps_only_the_two_latest_hours(domain, mon
     assert len(hours) == 2 and hours[0] == old_hours[-1] and hours[1] > hours[0]
 
 
-def test_an_access_read_from_its_plaintext_has_the_facts_of_the_decoded_event(domain):
+def test_an_access_read_from_its_plaintext_has_the_facts_of_the_decoded_event(domain, monkeypatch):
     # A rebuild reads an access's facts straight from its JSON (`facts_from_plaintext`);
     # live following decodes the event. Both must give the same rows and rules.
     unit = domain.register_unit("Fjordvik skole", "skole")
@@ -237,9 +238,13 @@ def test_an_access_read_from_its_plaintext_has_the_facts_of_the_decoded_event(do
     first = comparable(projection.facts_from_plaintext(stored[0].originator_id, domain.mapper.decrypt(stored[0])))
     assert first.children == (str(a), str(b)) and first.reason_sealed == "Møte 3. mai" and first.unit == str(unit)
     assert projection.facts_from_plaintext(stored[1].originator_id, domain.mapper.decrypt(stored[1])).unit is None
-    # A later class version is left to the library, which upcasts it.
+    # An event stored at another class version than the class's own is left to
+    # the library, which upcasts it: a later one, and a version 1 event (stored
+    # without `class_version`) once the class has moved on.
     later = domain.mapper.decrypt(stored[0]).replace(b'{"timestamp"', b'{"class_version":2,"timestamp"', 1)
     assert projection.facts_from_plaintext(stored[0].originator_id, later) is None
+    monkeypatch.setattr(access_log, "ACCESS_VERSION", 2)
+    assert projection.facts_from_plaintext(stored[0].originator_id, domain.mapper.decrypt(stored[0])) is None
 
 
 def test_the_clock_hour_of_an_access_is_oslos_across_summer_time(domain):
@@ -247,12 +252,34 @@ def test_the_clock_hour_of_an_access_is_oslos_across_summer_time(domain):
     projection = AccessLogProjection(None, domain)
     start, end = projection.hours
     spring, autumn = datetime(2026, 3, 28, 22, tzinfo=timezone.utc), datetime(2026, 10, 24, 22, tzinfo=timezone.utc)
-    moments = [base + timedelta(minutes=m) for base in (spring, autumn) for m in range(0, 60 * 30, 17)]
+    # From Saturday night to Monday evening: the change of offset, and weekday hours
+    # where UTC and Oslo fall on different sides of 07 and 18.
+    moments = [base + timedelta(minutes=m) for base in (spring, autumn) for m in range(0, 60 * 48, 17)]
+    assert {a for at in moments for a in [projection._clock(at.isoformat())[1]]} == {True, False}  # noqa: SLF001
     moments.append(datetime(2026, 3, 29, 3, 30, tzinfo=timezone(timedelta(hours=2))))  # not in UTC
     for at in moments * 2:  # the second time from memory
         local = at.astimezone(OSLO)
         after_hours = local.weekday() >= 5 or not start <= local.hour < end
         assert projection._clock(at.isoformat()) == (local_hour(at), after_hours), at  # noqa: SLF001
+
+
+def test_the_default_period_ends_on_oslos_today_on_a_server_in_utc(monkeypatch):
+    # At 23:30 UTC it is already the next day in Oslo: the night's accesses must be
+    # inside the default period (they fell outside it while "today" was the server's).
+    from starlette.requests import Request
+
+    from intranet import privacy
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc).astimezone(tz)
+
+    monkeypatch.setattr(privacy, "datetime", Frozen)
+    start, end = privacy.period(Request({"type": "http", "query_string": b"", "headers": []}))
+    assert end == date(2026, 11, 24) and start == date(2025, 11, 24)
+    lo, hi = privacy.iso_bounds(start, end)
+    assert lo <= "2026-11-23T23:30:00+00:00" < hi
 
 
 def local_hour(at: datetime) -> str:
