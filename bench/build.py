@@ -17,11 +17,12 @@ import json
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from events import clock
 from events.application import Bekymring, uses_postgres
 from events.audit import Access
 from events.base import acting_as
@@ -160,7 +161,7 @@ def _build(app: Bekymring, scale: Scale, data_dir: Path, projections: bool) -> d
         out.append(user(uid("privacy", 0), "personvern", "Lise Aune", "Personvernombud", "privacy_officer", None))
         return out
 
-    today = date.today()
+    today = clock.today()
 
     def children(start: int, n: int) -> list[Any]:
         rng = random.Random(f"children:{start}")

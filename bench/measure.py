@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
 
+from events import clock
 from events.application import Bekymring
 from events.base import acting_as
 from projections.access_log import AccessLogProjection
@@ -104,7 +105,7 @@ class _Writer:
             self.author = uuid4()
             self.kids = [self.app.register_child("Ada", "Berg", date(2019, 1, 1), self.unit) for _ in range(20)]
             self.concerns = [
-                self.app.get_concern(self.app.open_concern(k, self.author, date.today(), "Første observasjon.", "",
+                self.app.get_concern(self.app.open_concern(k, self.author, clock.today(), "Første observasjon.", "",
                                                            ["neglect"], 2))
                 for k in self.kids]
         self.done = 0
@@ -119,7 +120,7 @@ class _Writer:
                     app.register_child("Ada", "Berg", date(2019, 1, 1), self.unit)
                 elif op == "log_observation":  # an open concern, its key known
                     concern = self.concerns[i % len(self.concerns)]
-                    concern.log_observation(date.today(), text, "«Jeg er sulten.»", self.author)
+                    concern.log_observation(clock.today(), text, "«Jeg er sulten.»", self.author)
                     app.save(concern)
                 else:  # an access event, as every page view commits
                     app.record_access(self.author, "staff", self.unit, [self.kids[i % len(self.kids)]],

@@ -12,7 +12,7 @@ Run: python -m uvicorn bench.server:create --factory --host 127.0.0.1 --port 812
 from __future__ import annotations
 
 import contextlib
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import AsyncIterator
 
 from jinja2 import Template
@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
 
+from events import clock
 from intranet import i18n
 from intranet.app import create_app
 
@@ -37,7 +38,7 @@ ROW_BYTES = 160  # about one rendered row
 
 
 def bare_template(env, size: int) -> tuple[Template, list[dict]]:
-    today = date.today()
+    today = clock.today()
     n = max(1, (size - len(HEAD) - len(TAIL)) // ROW_BYTES)
     rows = [{"day": today - timedelta(days=i), "text": ROW_TEXT, "by": "Ingrid Solberg"} for i in range(n)]
     return env.from_string(HEAD + ROW + TAIL), rows

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from events import clock
 from events import national_id
 from events.base import SubjectRecord
 from events.errors import DomainError
@@ -22,7 +23,7 @@ class InvalidChild(DomainError):
 def check_details(first_name: str, last_name: str, birth_date: date, nin: str) -> None:
     if not first_name.strip() or not last_name.strip():
         raise InvalidChild("first and last name are required")
-    if birth_date > date.today():
+    if birth_date > clock.today():
         raise InvalidChild("birth date is in the future")
     if nin:
         if not national_id.is_valid(nin):

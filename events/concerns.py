@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from events import clock
 from events.base import SubjectRecord
 from events.errors import DomainError
 from events.guide import steps_for
@@ -53,7 +54,7 @@ def check_text(text: str, what: str, required: bool = True) -> None:
 
 
 def check_date_not_future(day: date, what: str) -> None:
-    if day > date.today():
+    if day > clock.today():
         raise InvalidConcern(f"{what} is in the future")
 
 

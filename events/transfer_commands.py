@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError as VersionConflict
 
+from events import clock
 from events.transfers import CHILD_APPROVES_FROM, UNIT_KINDS, InvalidTransfer, Transfer, parse_part
 
 
@@ -48,7 +49,7 @@ class TransferCommands:
         if child.age_on(approved_on) >= CHILD_APPROVES_FROM:
             required.append(child.name)
         transfer.record_approval(approvers, method, approved_on, minutes, required,
-                                 self.transfer_content(transfer), date.today())
+                                 self.transfer_content(transfer), clock.today())
         self.save(transfer)  # type: ignore[attr-defined]
 
     def send_transfer(self, transfer_id: UUID) -> None:

@@ -5,7 +5,6 @@ Both reveal a child's data, so both record the access before rendering.
 
 from __future__ import annotations
 
-from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -13,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from events import clock
 from events.application import NotFound
 from events.errors import RecordErased
 from events.policy import Target
@@ -60,7 +60,7 @@ async def child_page(request: Request) -> Response:
     consents = await run_in_threadpool(domain.consents_of, child.id)
     await record_access(request, [child.id], ["child.details", "child.guardians", "consent"])
     return render(request, "children/child.html", {
-        "child": child, "unit": unit, "consents": consents, "today": date.today(), "labels": labels,
+        "child": child, "unit": unit, "consents": consents, "today": clock.today(), "labels": labels,
     })
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from events import clock
 from events.concerns import CATEGORIES, MAX_TEXT, WORRY_LEVELS
 from intranet.forms import parse_uuid
 from intranet.i18n import N_, _
@@ -58,7 +59,7 @@ def _date(form: dict, name: str, errors: dict, label: str, past: bool = True) ->
     value = parse_date(form.get(name, ""))
     if value is None:
         errors[name] = _("%(label)s: skriv en gyldig dato (dd.mm.åååå).") % {"label": _(label)}
-    elif past and value > date.today():
+    elif past and value > clock.today():
         errors[name] = _("%(label)s kan ikke være fram i tid.") % {"label": _(label)}
     return value
 

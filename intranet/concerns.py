@@ -5,7 +5,6 @@ Every page and fragment that shows a concern records the access first.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from events import clock
 from events import guide
 from events.children import Child
 from events.concern_commands import Change, ConcernChanged
@@ -55,7 +55,7 @@ def apply(action: str, p: dict[str, Any], user_id: UUID):
         "samtale": lambda c: c.record_guardian_talk(p["held_on"], p["participants"], p["summary"], p["child_heard"], user_id),
         "korriger-samtale": lambda c: c.correct_guardian_talk(p["no"] or 0, p["summary"], p["reason"], user_id),
         "tiltak": lambda c: c.add_measure(p["measure"], p["responsible"], p["deadline"], p["evaluate_on"], user_id),
-        "evaluer": lambda c: c.evaluate_measure(p["no"] or 0, p["outcome"], date.today()),
+        "evaluer": lambda c: c.evaluate_measure(p["no"] or 0, p["outcome"], clock.today()),
         "del": lambda c: c.share_with(p["user_id"]),
         "fjern-deling": lambda c: c.unshare(p["user_id"]),
         "lukk": lambda c: c.close(p["reason"]),
@@ -94,7 +94,7 @@ def page_context(request: Request, concern: Concern, child: Child, history: list
     people = [concern.author_id, *concern.shared_with, *colleague_ids, *(c.actor_id for c in history)]
     people += [e["by"] for e in concern.entries] + [t["by"] for t in concern.talks]
     names = state.names.users(people)
-    today = date.today()
+    today = clock.today()
     return {
         "referrals": state.projections["referrals"].view.for_concern(concern.id),
         "concern": concern,
@@ -204,11 +204,11 @@ async def new_concern(request: Request) -> Response:
     drafts = request.app.state.drafts
     context: dict[str, Any] = {
         "children": children, "labels": labels, "categories": CATEGORIES, "errors": {},
-        "today": date.today(), "active": "new",
+        "today": clock.today(), "active": "new",
     }
     if request.method == "GET":
         draft = await run_in_threadpool(drafts.load, user.id)
-        context["values"] = draft or {"observed_on": date.today().isoformat()}
+        context["values"] = draft or {"observed_on": clock.today().isoformat()}
         context["draft_restored"] = draft is not None
         await record_access(request, [c[0] for c in children], ["child.name"], reason="velg barn")
         return render(request, "concerns/new.html", context)
@@ -304,7 +304,7 @@ async def overdue(request: Request) -> Response:
     user = require(request, "concerns.mine")
     scope, scope_id = ("unit", user.unit_id) if user.role == "unit_leader" else ("member", user.id)
     view = request.app.state.projections["concerns"].view
-    today = date.today()
+    today = clock.today()
     talks = await run_in_threadpool(view.talks_overdue, today, scope, scope_id)
     measures = await run_in_threadpool(view.measures_overdue, today, scope, scope_id)
     receipts = []

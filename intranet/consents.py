@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from events import clock
 from events.consents import CHILD_CONSENTS_FROM_15, INFORMATION, SERVICES, InvalidConsent
 from events.policy import Target
 from intranet import labels
@@ -93,7 +94,7 @@ async def new_consent(request: Request) -> Response:
     """Record a consent, or a refusal, with its scope."""
     child = await load_child(request, request.path_params["child_id"], "consent.record")
     user = current_user(request)
-    today = date.today()
+    today = clock.today()
     context: dict[str, Any] = {
         "child": child, "labels": labels, "signers": signer_choices(child, today),
         "child_from_15": CHILD_CONSENTS_FROM_15, "errors": {},
@@ -141,7 +142,7 @@ async def consent_page(request: Request) -> Response:
     child = await run_in_threadpool(request.app.state.domain.get_child, consent.child_id)
     await record_access(request, [consent.child_id], ["consent", "child.name"])
     return render(request, "consents/page.html", {"consent": consent, "child": child, "labels": labels,
-                                                  "today": date.today(), "errors": {}, "values": {}})
+                                                  "today": clock.today(), "errors": {}, "values": {}})
 
 
 async def withdraw(request: Request) -> Response:
@@ -156,14 +157,14 @@ async def withdraw(request: Request) -> Response:
     else:
         try:
             await run_in_threadpool(request.app.state.domain.withdraw_consent, consent.id, services,
-                                    form["reason"], date.today(), user.id)
+                                    form["reason"], clock.today(), user.id)
         except InvalidConsent:
             errors["services"] = _("Velg tjenester som samtykket fortsatt gjelder.")
     if errors:
         child = await run_in_threadpool(request.app.state.domain.get_child, consent.child_id)
         await record_access(request, [consent.child_id], ["consent", "child.name"])
         return render(request, "consents/page.html", {"consent": consent, "child": child, "labels": labels,
-                      "today": date.today(), "errors": errors, "values": form}, status_code=422)
+                      "today": clock.today(), "errors": errors, "values": form}, status_code=422)
     return redirect(request, f"/samtykker/{consent.id}")
 
 

@@ -9,6 +9,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from events import clock
 from events.base import acting_as
 from intranet import demo_data
 
@@ -25,7 +26,7 @@ CHILD_WORDS = ["«Pappa var så sint i går»", "«Mamma sov hele dagen»", "«J
 
 
 def load_examples(app: Any, ids: dict[str, Any], today: date | None = None) -> None:
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(2026)
     users = ids["users"]
     authors = {"solsikken": ["pedleder", "barnehagelaerer", "styrer"],

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from events import clock
 from events.concerns import CATEGORIES
 from events.directory import UNIT_KINDS
 from events.errors import RecordErased
@@ -115,7 +116,7 @@ async def statistics(request: Request) -> Response:
     """Concerns by month, category, unit type and BTI level, optionally filtered by one
     other dimension; counts below 5 are never shown, nor can they be worked out."""
     require(request, "leaders.view")
-    today = date.today()
+    today = clock.today()
     row_dim = request.query_params.get("dimensjon", "month")
     if row_dim not in DIMENSION_NAMES:
         row_dim = "month"

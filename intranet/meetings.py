@@ -3,7 +3,6 @@ default), general issues, minutes and their approval, and the yearly wheel."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from events import clock
 from events.application import NotFound
 from events.consents import best_consent_for
 from events.errors import DomainError, RecordErased
@@ -77,7 +77,7 @@ async def meetings(request: Request) -> Response:
         return sorted(rows.values(), key=lambda r: r["held_on"], reverse=True)
 
     return render(request, "meetings/list.html", {"meetings": await run_in_threadpool(load), "kinds": KIND_NAMES,
-                                                  "today": date.today().isoformat(), "active": "meetings"})
+                                                  "today": clock.today().isoformat(), "active": "meetings"})
 
 
 async def schedule(request: Request) -> Response:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events import national_id
+from events import clock, national_id
 from events.application import NotFound
 from events.errors import DomainError, RecordErased
 from intranet.admin import ROLE_NAMES
@@ -48,11 +48,9 @@ ACTION_NAMES = {"view": N_("visning"), "print": N_("utskrift"), "export": N_("ek
 
 
 def period(request: Request) -> tuple[date, date]:
-    """The period asked for (?fra=&til=, ISO dates), default the last 12 months.
-    Days are Oslo's (see `iso_bounds`), so today is too: on a server whose clock
-    runs in UTC, `date.today()` is still yesterday for an hour or two after
-    midnight, and that night's accesses fell outside the default period."""
-    today = datetime.now(OSLO).date()
+    """The period asked for (?fra=&til=, ISO dates), default the last 12 months
+    up to today, in Oslo days (events/clock.py), as `iso_bounds` reads them."""
+    today = clock.today()
     start = parse_date(request.query_params.get("fra", "")) or today - timedelta(days=365)
     end = parse_date(request.query_params.get("til", "")) or today
     return start, end
@@ -237,7 +235,7 @@ async def guardian_report(request: Request) -> Response:
         raise HTTPException(404) from None
     await record_access(request, [child_id], ["child.name", "access_log"], action="print", reason="innsyn i logg")
     return render(request, "privacy/report.html", {"items": items, "child": child, "start": start, "end": end,
-                                                   "today": datetime.now(OSLO).date()})
+                                                   "today": clock.today()})
 
 
 async def user_log(request: Request) -> Response:

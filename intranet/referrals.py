@@ -4,7 +4,7 @@ print and export. Every print and export is recorded as an access event."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from events import clock
 from events.consents import best_consent_for
 from events.policy import Target, may
 from events.referrals import KINDS, ConsentMissing, InvalidReferral
@@ -106,10 +107,10 @@ def page_context(request: Request, referral, concern, target) -> dict[str, Any]:
     child = domain.get_child(referral.child_id)
     consent, coverage = (None, None)
     if referral.needs_consent:
-        consent, coverage = best_consent_for(domain.consents_of(referral.child_id), referral.kind, date.today())
+        consent, coverage = best_consent_for(domain.consents_of(referral.child_id), referral.kind, clock.today())
     send_action = "referral.send_report" if referral.kind == "barnevern" else "referral.send_referral"
     return {
-        "referral": referral, "concern": concern, "child": child, "labels": labels, "today": date.today(),
+        "referral": referral, "concern": concern, "child": child, "labels": labels, "today": clock.today(),
         "consent": consent, "coverage": coverage, "errors": {}, "values": {},
         "may_send": may(request.state.user, send_action, target), "field_names": FIELD_NAMES,
     }
@@ -157,7 +158,7 @@ async def referral_action(request: Request) -> Response:
             on = parse_date(form.get("on", ""))
             if on is None:
                 errors["on"] = _("Skriv datoen den ble sendt.")
-            elif on > date.today():
+            elif on > clock.today():
                 errors["on"] = _("Datoen kan ikke være fram i tid.")
             else:
                 await run_in_threadpool(domain.send_referral, referral.id, on, form.get("channel", ""))
@@ -253,7 +254,7 @@ async def reconciliation(request: Request) -> Response:
     require(request, "referrals.reconcile", Target(unit_id=user.unit_id))
     view = request.app.state.projections["referrals"].view
     directory = request.app.state.projections["directory"]
-    today = date.today()
+    today = clock.today()
 
     def load():
         rows = view.unconfirmed(user.unit_id)

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2 import nodes
@@ -17,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from events.clock import OSLO
 from intranet import i18n, labels
 from intranet.forms import csrf_token, set_anonymous_csrf_cookie
 from intranet.paths import static_dir, templates_dir
@@ -38,7 +38,6 @@ def static_url(name: str) -> str:
 _static_url_once = lru_cache(maxsize=None)(static_url)
 
 
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 def nodate(value: date | None) -> str:

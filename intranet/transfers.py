@@ -9,7 +9,6 @@ sender sees.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from events import clock
 from events.errors import DomainError
 from events.policy import Target, may
 from events.transfers import APPROVAL_METHODS, FORM_FIELDS, KINDS, UNIT_KINDS, ApprovalMissing, Transfer
@@ -108,7 +108,7 @@ async def new_transfer(request: Request) -> Response:
     receivers = [u for u in units if u["kind"] == "skole" and not u["closed"] and u["id"] != str(user.unit_id)]
     context: dict[str, Any] = {
         "child_options": [(str(i), name) for i, name in children], "units": receivers, "words": words, "kinds": KINDS, "errors": {},
-        "values": {"kind": KINDS[0]}, "today": date.today(), "calendar": has_calendar(request), "active": "transfers",
+        "values": {"kind": KINDS[0]}, "today": clock.today(), "calendar": has_calendar(request), "active": "transfers",
     }
     if request.method == "POST":
         form = await read_form(request)
@@ -145,7 +145,7 @@ def page_context(request: Request, transfer: Transfer, child, target: Target) ->
         "transfer": transfer, "child": child, "content": content, "words": words, "labels": labels,
         "from_unit": domain.get_unit(transfer.from_unit_id), "to_unit": domain.get_unit(transfer.to_unit_id),
         "sender": sender, "may_send": may(user, "transfer.send", target),
-        "receiver": may(user, "transfer.receive", target), "today": date.today(), "errors": {}, "values": {},
+        "receiver": may(user, "transfer.receive", target), "today": clock.today(), "errors": {}, "values": {},
         "calendar": has_calendar(request), "active": "transfers", "methods": APPROVAL_METHODS,
         "form_fields": FORM_FIELDS,
     }
@@ -162,7 +162,7 @@ def page_context(request: Request, transfer: Transfer, child, target: Target) ->
         context["units"] = [u for u in units if u["kind"] == to_kind and not u["closed"]
                             and u["id"] != str(transfer.from_unit_id)]
         context["approvers"] = [g["name"] for g in child.guardians_with_responsibility]
-        if child.age_on(date.today()) >= 15:
+        if child.age_on(clock.today()) >= 15:
             context["approvers"].append(child.name)
     return context
 

@@ -21,19 +21,18 @@ from datetime import datetime
 from functools import singledispatchmethod
 from typing import Any, NamedTuple
 from uuid import UUID
-from zoneinfo import ZoneInfo
+
+from eventsourcing.utils import get_topic
 
 from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest
 from events.children import Child
+from events.clock import OSLO
 from events.directory import User
-from eventsourcing.utils import get_topic
-
 from events.envelope import Tombstone
 from events.keystore import SYSTEM_KEY_ID, seal, unseal
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
-OSLO = ZoneInfo("Europe/Oslo")
 ACCESS_TOPIC = get_topic(Access.Created)
 ACCESS_VERSION = getattr(Access.Created, "class_version", 1)  # the version `facts_from_plaintext` reads
 RULES = ("outside_unit", "after_hours", "many_children", "break_glass", "same_surname")

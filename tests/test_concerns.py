@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from events import clock
 from events.audit import Access
 from events.base import acting_as
 from events.concern_commands import ConcernChanged
@@ -32,7 +33,7 @@ def test_a_concern_from_first_worry_to_closing(domain):
     unit = domain.register_unit("Solsikken barnehage", "barnehage")
     child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
     author, colleague = uuid4(), uuid4()
-    today = date.today()
+    today = clock.today()
 
     # A pedagogical leader writes down what she saw.
     with acting_as(author):
@@ -82,14 +83,14 @@ def test_another_users_change_since_loading_is_a_conflict_but_ones_own_is_not(do
     child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
     a, b = uuid4(), uuid4()
     with acting_as(a):
-        concern_id = domain.open_concern(child, a, date.today(), "Observasjon", "", ["other"], 1)
+        concern_id = domain.open_concern(child, a, clock.today(), "Observasjon", "", ["other"], 1)
     seen = domain.get_concern(concern_id).version
     with acting_as(a):
-        domain.change_concern(concern_id, seen, a, lambda c: c.log_observation(date.today(), "A1", "", a))
+        domain.change_concern(concern_id, seen, a, lambda c: c.log_observation(clock.today(), "A1", "", a))
         # A second form on A's own page, loaded before A's first save: no conflict.
         domain.change_concern(concern_id, seen, a, lambda c: c.mark_step("decide", True))
     with acting_as(b), pytest.raises(ConcernChanged) as conflict:
-        domain.change_concern(concern_id, seen, b, lambda c: c.log_observation(date.today(), "B1", "", b))
+        domain.change_concern(concern_id, seen, b, lambda c: c.log_observation(clock.today(), "B1", "", b))
     assert [c.kind for c in conflict.value.changes] == ["ObservationLogged", "StepMarked"]
     assert {c.actor_id for c in conflict.value.changes} == {a}
 
@@ -99,7 +100,7 @@ def test_one_read_gives_the_concern_and_its_whole_history(domain):
     child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
     author = uuid4()
     with acting_as(author):
-        concern_id = domain.open_concern(child, author, date.today(), "Kom uten matpakke.", "", ["neglect"], 2)
+        concern_id = domain.open_concern(child, author, clock.today(), "Kom uten matpakke.", "", ["neglect"], 2)
         domain.change_concern(concern_id, 1, author, lambda c: c.set_level(1, "Tiltak i barnehagen"))
     concern, history = domain.concern_with_history(concern_id)
     assert vars(concern) == vars(domain.get_concern(concern_id))
@@ -114,9 +115,9 @@ def test_the_domain_refuses_bad_concerns(domain):
         {"categories": []},
         {"categories": ["astrology"]},
         {"worry": 9},
-        {"observed_on": date.today() + timedelta(days=1)},
+        {"observed_on": clock.today() + timedelta(days=1)},
     ):
-        args = {"observed_on": date.today(), "observation": "x", "child_words": "",
+        args = {"observed_on": clock.today(), "observation": "x", "child_words": "",
                 "categories": ["other"], "worry": 2, **kwargs}
         with pytest.raises(InvalidConcern):
             domain.open_concern(child, uuid4(), **args)
@@ -125,7 +126,7 @@ def test_the_domain_refuses_bad_concerns(domain):
 # -- the pages ---------------------------------------------------------------------------------
 def new_concern_form(web, client, **fields):
     page = client.get("/bekymringer/ny").text
-    data = {"csrf_token": csrf_of(page), "observed_on": date.today().isoformat(), **fields}
+    data = {"csrf_token": csrf_of(page), "observed_on": clock.today().isoformat(), **fields}
     return page, data
 
 
@@ -164,7 +165,7 @@ def test_staff_files_a_concern_and_follows_it_up(web, env):
     token = csrf_of(page.text)
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     added = staff.post(f"{concern_url}/logg", headers={"HX-Request": "true"}, data={
-        "csrf_token": token, "version": version, "observed_on": date.today().isoformat(),
+        "csrf_token": token, "version": version, "observed_on": clock.today().isoformat(),
         "text": "Hentet av bestemor, som luktet alkohol.", "child_words": ""})
     assert added.status_code == 200
     assert added.text.lstrip().startswith('<section id="logbook"')
@@ -172,14 +173,14 @@ def test_staff_files_a_concern_and_follows_it_up(web, env):
     # Without JavaScript the same form redirects back to its section. The other
     # forms on the page still carry the old version: one's own changes are no conflict.
     talk = staff.post(f"{concern_url}/samtale", data={
-        "csrf_token": token, "version": version, "held_on": date.today().isoformat(),
+        "csrf_token": token, "version": version, "held_on": clock.today().isoformat(),
         "participants": "mor og pedagogisk leder", "summary": "Mor ble overrasket, men var samarbeidsvillig.",
         "child_heard": "1"})
     assert talk.status_code == 303 and talk.headers["location"].endswith("#talks")
     measure = staff.post(f"{concern_url}/tiltak", data={
         "csrf_token": token, "version": version, "measure": "Frokost i barnehagen",
-        "responsible": "Pedagogisk leder", "deadline": date.today().isoformat(),
-        "evaluate_on": (date.today() - timedelta(days=1)).isoformat()})
+        "responsible": "Pedagogisk leder", "deadline": clock.today().isoformat(),
+        "evaluate_on": (clock.today() - timedelta(days=1)).isoformat()})
     assert measure.status_code == 422 and "Evalueringsdatoen kan ikke være før fristen." in measure.text
     assert "Frokost i barnehagen" in measure.text
     colleague = web.ids["users"]["barnehagelaerer"]
@@ -206,11 +207,11 @@ def test_two_people_change_the_same_concern_at_once(web):
     version = re.search(r'name="version" value="(\d+)"', staff_page).group(1)
     first = staff.post(f"{concern_url}/logg", data={
         "csrf_token": csrf_of(staff_page), "version": version,
-        "observed_on": date.today().isoformat(), "text": "Staff skrev dette først."})
+        "observed_on": clock.today().isoformat(), "text": "Staff skrev dette først."})
     assert first.status_code == 303
     second = leader.post(f"{concern_url}/logg", headers={"HX-Request": "true"}, data={
         "csrf_token": csrf_of(leader_page), "version": version,
-        "observed_on": date.today().isoformat(), "text": "Lederens tekst som ikke må forsvinne."})
+        "observed_on": clock.today().isoformat(), "text": "Lederens tekst som ikke må forsvinne."})
     assert second.status_code == 409
     assert "Bekymringen ble endret av andre" in second.text
     staff_name = next(u["name"] for u in demo_data.USERS if u["username"] == "pedleder")
@@ -220,7 +221,7 @@ def test_two_people_change_the_same_concern_at_once(web):
     new_version = re.search(r'name="version" value="(\d+)"', second.text).group(1)
     again = leader.post(f"{concern_url}/logg", data={
         "csrf_token": csrf_of(leader_page), "version": new_version,
-        "observed_on": date.today().isoformat(), "text": "Lederens tekst som ikke må forsvinne."})
+        "observed_on": clock.today().isoformat(), "text": "Lederens tekst som ikke må forsvinne."})
     assert again.status_code == 303
     texts = [e["text"] for e in web.domain.get_concern(web.concerns["own"]).entries]
     assert texts[-2:] == ["Staff skrev dette først.", "Lederens tekst som ikke må forsvinne."]
@@ -274,10 +275,10 @@ def test_overdue_conversations_and_evaluations(web):
     author = web.ids["users"]["pedleder"]
     child = web.child_in("solsikken")
     with acting_as(author):
-        late = web.domain.open_concern(child, author, date.today() - timedelta(days=20),
+        late = web.domain.open_concern(child, author, clock.today() - timedelta(days=20),
                                        "Gammel bekymring", "", ["absence"], 2)
         web.domain.change_concern(late, 1, author, lambda c: c.add_measure(
-            "Oppfølging", "Styrer", date.today() - timedelta(days=10), date.today() - timedelta(days=3), author))
+            "Oppfølging", "Styrer", clock.today() - timedelta(days=10), clock.today() - timedelta(days=3), author))
     web.projections.wait()
     for client in (web.login("staff"), web.login("unit_leader")):
         page = client.get("/bekymringer/forfalt").text
@@ -337,7 +338,7 @@ def test_unit_leader_moves_a_concern_through_the_guide_and_closes_it(web):
     page = leader.get(url).text
     assert "Nivå 1 – tiltak i egen tjeneste" in page and "Lag en tiltaksplan sammen med foresatte" in page
     assert post("tiltak", measure="Fast voksen ved henting", responsible="Styrer",
-                deadline=date.today().isoformat(), evaluate_on=date.today().isoformat()).status_code == 303
+                deadline=clock.today().isoformat(), evaluate_on=clock.today().isoformat()).status_code == 303
     assert post("evaluer", no="1", outcome="Fungerer godt").status_code == 303
     staff_id = web.ids["users"]["pedleder"]
     assert post("del", user_id=str(staff_id)).status_code == 303
@@ -351,7 +352,7 @@ def test_unit_leader_moves_a_concern_through_the_guide_and_closes_it(web):
     assert "Begrunnelse: Tiltakene har virket" in closed and "Legg til i loggen" not in closed
     web.projections.wait()
     assert url in leader.get("/bekymringer/innboks?status=avsluttet").text
-    assert post("logg", observed_on=date.today().isoformat(), text="x").status_code == 422
+    assert post("logg", observed_on=clock.today().isoformat(), text="x").status_code == 422
     assert post("gjenapne", reason="Ny hendelse").status_code == 303
     assert "Legg til i loggen" in leader.get(url).text
     concern = web.domain.get_concern(concern_id)

@@ -37,6 +37,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.persistence import IntegrityError as AlreadyStored
 
+from events import clock
 from events.application import Bekymring
 from events.audit import Access
 from events.base import acting_as
@@ -73,7 +74,7 @@ def write_observation(app: Bekymring, cfg: dict, key: str) -> str:
     concern = app.get_concern(UUID(cfg["concern"]))
     if any(marker(key) in entry["text"] for entry in concern.entries):
         return "retried"
-    concern.log_observation(date.today(), f"Observasjon {marker(key)}", "", UUID(cfg["user"]))
+    concern.log_observation(clock.today(), f"Observasjon {marker(key)}", "", UUID(cfg["user"]))
     app.save(concern)  # a version conflict would mean another writer: reload and check again
     return "new"
 
@@ -160,7 +161,7 @@ def test_killed_writer_loses_no_acknowledged_event(env, tmp_path):
                                  "not-a-real-hash", False)
         child = app.register_child("Sofie", "Kvernmo", date(2021, 4, 12), unit)
     with acting_as(user):
-        concern = app.open_concern(child, user, date.today(), "Første observasjon.", "", ["neglect"], 2)
+        concern = app.open_concern(child, user, clock.today(), "Første observasjon.", "", ["neglect"], 2)
     app.close()
     cfg = {"env": env, "unit": str(unit), "user": str(user), "child": str(child), "concern": str(concern),
            "next": 0, "stop_at": 10**9}

@@ -18,6 +18,7 @@ from babel.messages.pofile import read_po
 from jinja2 import nodes
 from starlette.testclient import TestClient
 
+from events import clock
 from intranet import i18n
 from intranet.templating import make_templates
 from tests.webclient import PASSWORD, csrf_of
@@ -51,7 +52,7 @@ def test_the_interface_is_norwegian_by_default(web):
     assert "Fra bekymring til handling" in home.text and "Mine bekymringer" in home.text
     concern = staff.get(f"/bekymringer/{web.concerns['own']}").text
     assert "Bekymring for" in concern and "Handlingsveileder" in concern
-    assert date.today().strftime("%d.%m.%Y") in concern  # dates the Norwegian way
+    assert clock.today().strftime("%d.%m.%Y") in concern  # dates the Norwegian way
     assert "Skjemaet har" in staff.post("/bekymringer/ny", data={"csrf_token": csrf_of(home.text)}).text
 
 
@@ -70,7 +71,7 @@ def test_a_signed_in_user_switches_to_english_and_keeps_it(web):
     assert 'value="nb" class="link" lang="nb">Norsk bokmål</button>' in home.text  # and back
 
     # A concern: labels, the action guide's steps and dates in English.
-    today = date.today()
+    today = clock.today()
     concern = staff.get(f"/bekymringer/{web.concerns['own']}").text
     assert "Concern for" in concern and "Action guide: Level" in concern
     assert "Neglect" in concern and "Talk to the guardians and the child by" in concern

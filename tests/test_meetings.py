@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import pytest
 
+from events import clock
 from events.base import acting_as
 from events.concerns import CATEGORIES
 from events.meetings import ConsentDoesNotCoverMeeting, InvalidMeeting
@@ -18,7 +19,7 @@ from projections.runner import ProjectionRunner
 from projections.suppression import THRESHOLD, protect, recoverable
 from tests.webclient import csrf_of
 
-TODAY = date.today()
+TODAY = clock.today()
 GUARDIANS = [{"name": "Mona Lyng", "relation": "mor", "parental_responsibility": True, "phone": "412 34 567"},
              {"name": "Tor Lyng", "relation": "far", "parental_responsibility": True}]
 

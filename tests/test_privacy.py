@@ -264,10 +264,12 @@ def test_the_clock_hour_of_an_access_is_oslos_across_summer_time(domain):
 
 
 def test_the_default_period_ends_on_oslos_today_on_a_server_in_utc(monkeypatch):
-    # At 23:30 UTC it is already the next day in Oslo: the night's accesses must be
-    # inside the default period (they fell outside it while "today" was the server's).
+    # At 23:30 UTC it is already the next day in Oslo (events/clock.py): the night's
+    # accesses must be inside the default period (they fell outside it while "today"
+    # was the server's date).
     from starlette.requests import Request
 
+    from events import clock
     from intranet import privacy
 
     class Frozen(datetime):
@@ -275,7 +277,7 @@ def test_the_default_period_ends_on_oslos_today_on_a_server_in_utc(monkeypatch):
         def now(cls, tz=None):
             return datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc).astimezone(tz)
 
-    monkeypatch.setattr(privacy, "datetime", Frozen)
+    monkeypatch.setattr(clock, "datetime", Frozen)
     start, end = privacy.period(Request({"type": "http", "query_string": b"", "headers": []}))
     assert end == date(2026, 11, 24) and start == date(2025, 11, 24)
     lo, hi = privacy.iso_bounds(start, end)

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import pytest
 
+from events import clock
 from events.application import Bekymring, uses_postgres
 from intranet import demo
 from projections import runner as projection_runner
@@ -249,7 +250,7 @@ def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain
         assert stored < concerns.view.position(domain.name) <= domain.position()
         # A restarted runner goes on from what is recorded and agrees with a rebuild.
         runner.stop()
-        domain.open_concern(child, staff, date.today(), "Første observasjon.", "", ["neglect"], 1)
+        domain.open_concern(child, staff, clock.today(), "Første observasjon.", "", ["neglect"], 1)
         again = ProjectionRunner(domain)
         again.catch_up()
         assert again["concerns"].view.fetchone("SELECT COUNT(*) AS n FROM {concerns}")["n"] == 1
@@ -322,7 +323,7 @@ def test_rebuilding_one_read_model_decrypts_only_what_it_handles(domain, monkeyp
     kept = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
     erased = domain.register_child("Jonas", "Berg", date(2016, 1, 2), unit)
     for child in (kept, erased):
-        domain.open_concern(child, staff, date.today(), "Første observasjon.", "", ["neglect"], 1)
+        domain.open_concern(child, staff, clock.today(), "Første observasjon.", "", ["neglect"], 1)
         for _ in range(5):
             domain.record_access(staff, "staff", unit, [child], ["concern"], "view", "", "s")
     domain.shred_subject(erased, "sletting godkjent")

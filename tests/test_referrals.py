@@ -8,13 +8,14 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from events import clock
 from events.audit import Access
 from events.consents import InvalidConsent
 from events.referrals import ConsentMissing, InvalidReferral
 from tests.rawstore import leaks
 from tests.webclient import csrf_of
 
-TODAY = date.today()
+TODAY = clock.today()
 GUARDIANS = [
     {"name": "Mona Berg", "relation": "mor", "parental_responsibility": True},
     {"name": "Tor Berg", "relation": "far", "parental_responsibility": True},

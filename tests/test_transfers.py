@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from events import clock
 from events.base import acting_as
 from events.transfers import ApprovalMissing, InvalidTransfer
 from tests.factories import SECRET_GUARDIAN, SECRET_PHONE, guardians
@@ -15,7 +16,7 @@ from tests.rawstore import leaks
 from tests.test_concerns import access_events
 from tests.webclient import csrf_of
 
-TODAY = date.today()
+TODAY = clock.today()
 PARENTS = [g["name"] for g in guardians() if g["parental_responsibility"]]
 STRENGTHS = "Elsker å bygge med lego og forteller lange eventyr"
 OBSERVATION = "Kommer ofte uten vintersko og fryser i utetiden"

@@ -4,10 +4,11 @@ https so Secure cookies behave as in production, plus sign-in helpers."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from starlette.testclient import TestClient
 
+from events import clock
 from events.base import acting_as
 from intranet import demo, demo_data
 from intranet.app import create_app
@@ -57,7 +58,7 @@ class Web:
         }
         with acting_as(self.ids["users"]["styrer"]):
             self.meeting = self.domain.schedule_meeting(
-                "autumn", date.today(), [self.ids["units"]["solsikken"]],
+                "autumn", clock.today(), [self.ids["units"]["solsikken"]],
                 ["barnevern", "helsestasjon", "ppt", "unit_leader"], self.ids["users"]["styrer"], "Rådhuset")
         self.transfers = {
             # sent from Solsikken barnehage to Fjordvik skole, prepared by a staff member
@@ -75,7 +76,7 @@ class Web:
             transfer_id = self.domain.start_transfer(child_id, school, "kindergarten_to_school", author)
             self.domain.update_transfer(transfer_id, school, [], {"strengths": "Glad i å tegne og synge"})
             guardians = [g["name"] for g in self.domain.get_child(child_id).guardians_with_responsibility]
-            self.domain.approve_transfer(transfer_id, guardians, "skriftlig", date.today(), "")
+            self.domain.approve_transfer(transfer_id, guardians, "skriftlig", clock.today(), "")
         if send:
             with acting_as(self.ids["users"]["styrer"]):
                 self.domain.send_transfer(transfer_id)
@@ -84,11 +85,11 @@ class Web:
     def give_consent(self, child_id, services, days=365):
         child = self.domain.get_child(child_id)
         signers = [{"name": g["name"], "method": "skriftlig"} for g in child.guardians_with_responsibility]
-        if child.age_on(date.today()) >= 15:
+        if child.age_on(clock.today()) >= 15:
             signers.append({"name": child.name, "method": "skriftlig"})
         return self.domain.record_consent(
             child_id, "given", services, ["observations", "development"], "Utredning og samarbeid",
-            date.today(), date.today() + timedelta(days=days), signers, "", False, "",
+            clock.today(), clock.today() + timedelta(days=days), signers, "", False, "",
             self.ids["users"]["pedleder"],
         )
 
@@ -105,7 +106,7 @@ class Web:
         author = self.ids["users"][username]
         with acting_as(author):
             return self.domain.open_concern(
-                self.child_in(unit_key), author, date.today(),
+                self.child_in(unit_key), author, clock.today(),
                 "Kom uten matpakke og var sulten tre dager på rad.", "", list(categories), 2,
             )
 
