@@ -139,3 +139,20 @@ def test_d_numbers_and_synthetic_numbers_encode_the_birth_date():
     d_number = next(n for n in d_numbers if n)
     assert national_id.birth_date_of(d_number) == date(2019, 12, 31)
     assert national_id.birth_date_of(d_number[:10] + str((int(d_number[10]) + 1) % 10)) is None
+
+
+def test_every_today_in_the_code_is_oslos():
+    # A server's clock often runs in UTC, where date.today() is yesterday for an
+    # hour or two after Oslo's midnight (events/clock.py).
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("events", "intranet", "projections", "bench", "tests")
+        for path in sorted((root / folder).rglob("*.py"))
+        if path.name != "clock.py" and path != Path(__file__).resolve()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "date.today()" in line or "datetime.today()" in line
+    ]
+    assert offenders == [], "use events.clock.today(): " + ", ".join(offenders)
