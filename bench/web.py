@@ -154,10 +154,11 @@ def measure(env: dict[str, str], concern_ids: list[UUID], workdir: Path, seconds
         # two runs of one hour), so each ratio compares loads a few seconds apart.
         concern, plain, rounds, settled = [], [], [], []
         for i in range(ROUNDS):
-            concern.append(load(server.port, paths, cookie, seconds / ROUNDS, warmup if i == 0 else min(warmup, 1),
+            turn_warmup = warmup if i == 0 else min(warmup, 1)
+            concern.append(load(server.port, paths, cookie, seconds / ROUNDS, turn_warmup,
                                 connections, max_requests, keep_latencies=True))
             settled.append(server.settle())
-            plain.append(load(server.port, [bare_path], cookie, seconds / ROUNDS, warmup if i == 0 else min(warmup, 1),
+            plain.append(load(server.port, [bare_path], cookie, seconds / ROUNDS, turn_warmup,
                               connections, max_requests, keep_latencies=True))
             rounds.append({"concern_rps": concern[-1]["rps"], "bare_rps": plain[-1]["rps"],
                            "ratio": round(concern[-1]["rps"] / plain[-1]["rps"], 3)})

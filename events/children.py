@@ -8,8 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from events import clock
-from events import national_id
+from events import clock, national_id
 from events.base import SubjectRecord
 from events.errors import DomainError
 

@@ -22,7 +22,8 @@ from events.errors import IntegrityError, RecordErased
 from events.keystore import SYSTEM_KEY_ID, KeyStore
 
 FORMAT_V1 = b"\x01"
-HEADER_LEN = 1 + 16 + 12
+KEY_ID_END = 1 + 16  # the format byte, then the data key's id
+HEADER_LEN = KEY_ID_END + 12  # then the nonce
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def key_id_of(state: bytes) -> UUID:
     """The data key id named by a stored event's header."""
     if state[:1] != FORMAT_V1 or len(state) < HEADER_LEN + 16:
         raise IntegrityError("stored event has no envelope header")
-    return UUID(bytes=bytes(state[1:17]))
+    return UUID(bytes=bytes(state[1:KEY_ID_END]))
 
 
 class EnvelopeMapper(Mapper):
@@ -140,7 +141,7 @@ class EnvelopeMapper(Mapper):
         answers: dict[bytes, bool] = {}
 
         def is_erased(stored_event: StoredEvent) -> bool:
-            key = bytes(stored_event.state[:HEADER_LEN - 12])  # the format byte and the key id
+            key = bytes(stored_event.state[:KEY_ID_END])
             erased = answers.get(key)
             if erased is None:
                 erased = answers[key] = self.is_erased(stored_event)
@@ -168,7 +169,7 @@ class EnvelopeMapper(Mapper):
         if cipher is None:
             return None
         try:
-            return cipher.decrypt(state[17:HEADER_LEN], state[HEADER_LEN:], associated_data(stored_event, key_id))
+            return cipher.decrypt(state[KEY_ID_END:HEADER_LEN], state[HEADER_LEN:], associated_data(stored_event, key_id))
         except InvalidTag:
             raise IntegrityError(
                 f"stored event {stored_event.originator_id} "

@@ -5,7 +5,6 @@ Both reveal a child's data, so both record the access before rendering.
 
 from __future__ import annotations
 
-
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request

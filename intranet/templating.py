@@ -38,8 +38,6 @@ def static_url(name: str) -> str:
 _static_url_once = lru_cache(maxsize=None)(static_url)
 
 
-
-
 def nodate(value: date | None) -> str:
     """A date the Norwegian way (23.11.2026), or the user's language's."""
     return i18n.short_date(value) if value else "–"
