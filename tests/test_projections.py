@@ -159,6 +159,15 @@ def test_a_rebuild_helper_that_fails_or_dies_fails_the_rebuild(domain):
         killed.finish()
     killed.stop()
 
+    # This process fails while its thread still writes batches to the helper:
+    # stopping kills the helper and ends that thread.
+    abandoned = HelperProcess(domain.env, ["access_log"])
+    for last in range(5):
+        abandoned.send([], last)
+    assert abandoned._sender.is_alive()
+    abandoned.stop()
+    assert abandoned._sender is None and abandoned._process.returncode is not None
+
 
 def test_each_event_is_applied_once_even_when_two_runners_race(domain, env):
     unit = domain.register_unit("Fjordvik skole", "skole")
