@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
+from pathlib import Path
 
 MAX_REQUESTS = 200_000
 
@@ -51,8 +53,16 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int]:
             return status, total
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run(port: int, paths: list[str], cookie: str, seconds: float, warmup: float,
-              connections: int, max_requests: int, host: str = "127.0.0.1", keep_latencies: bool = False) -> dict:
+              connections: int, max_requests: int, host: str = "127.0.0.1", keep_latencies: bool = False,
+              server_pid: int | None = None) -> dict:
+    """`server_pid`: also report the server's CPU time over the measured seconds."""
     assert host.startswith("127.") or host == "localhost", "loopback only"
     latencies: list[float] = []
     state = {"errors": 0, "bytes": 0, "i": 0, "measuring": False, "statuses": {}}
@@ -88,7 +98,13 @@ async def run(port: int, paths: list[str], cookie: str, seconds: float, warmup: 
         finally:
             writer.close()
 
-    await asyncio.gather(*(worker() for _ in range(connections)))
+    async def server_cpu_at_start() -> None:
+        await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
+        state["cpu"] = process_cpu_seconds(server_pid)
+
+    await asyncio.gather(*(worker() for _ in range(connections)),
+                         *([server_cpu_at_start()] if server_pid else []))
+    server_cpu = round(process_cpu_seconds(server_pid) - state["cpu"], 2) if server_pid else None
     elapsed = min(time.perf_counter(), deadline) - measure_from
     lat = sorted(latencies)
     n = len(lat)
@@ -99,6 +115,7 @@ async def run(port: int, paths: list[str], cookie: str, seconds: float, warmup: 
         "p50_ms": round(percentile(lat, 50) * 1000, 2), "p90_ms": round(percentile(lat, 90) * 1000, 2),
         "p99_ms": round(percentile(lat, 99) * 1000, 2), "max_ms": round(lat[-1] * 1000, 2) if lat else None,
         "mean_bytes": round(state["bytes"] / n) if n else 0,
+        **({"server_cpu_s": server_cpu} if server_pid else {}),
         **({"latencies": latencies} if keep_latencies else {}),
     }
 
@@ -111,6 +128,7 @@ def main(argv: list[str]) -> int:
         connections=min(int(args.get("connections", 4)), 64),
         max_requests=min(int(args.get("max_requests", MAX_REQUESTS)), MAX_REQUESTS),
         keep_latencies=bool(args.get("keep_latencies", False)),
+        server_pid=args.get("server_pid"),
     ))
     print(json.dumps(result))
     return 0

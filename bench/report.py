@@ -130,6 +130,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
                     " (median of turns: " + ", ".join(
                         f"{t['ratio']:.2f} ({t['concern_rps']:,.0f}/{t['bare_rps']:,.0f})" for t in web["rounds"]) + ")"
                     if web.get("rounds") else "") + " |",
+                *([f"| server CPU per page, concern / bare | {c['server_cpu_ms']} ms / {bare['server_cpu_ms']} ms |"]
+                  if "server_cpu_ms" in c and "server_cpu_ms" in bare else []),
                 f"| read models caught up, after the concern page's load | "
                 f"{web.get('read_models_settled_s', '–')} s |",
                 f"| concern page, 1 connection | {one.get('rps', 0):,.0f} req/s, p50 {one.get('p50_ms')} ms, "

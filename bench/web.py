@@ -121,10 +121,12 @@ class Server:
 
 
 def load(port: int, paths: list[str], cookie: str, seconds: float, warmup: float, connections: int,
-         max_requests: int, keep_latencies: bool = False) -> dict:
-    """Run the load client in its own process and return its figures."""
+         max_requests: int, keep_latencies: bool = False, server_pid: int | None = None) -> dict:
+    """Run the load client in its own process and return its figures (with the
+    server's CPU time over the measured seconds, given its `server_pid`)."""
     args = json.dumps({"port": port, "paths": paths, "cookie": cookie, "seconds": seconds, "warmup": warmup,
-                       "connections": connections, "max_requests": max_requests, "keep_latencies": keep_latencies})
+                       "connections": connections, "max_requests": max_requests, "keep_latencies": keep_latencies,
+                       "server_pid": server_pid})
     out = subprocess.run([sys.executable, "-m", "bench.load", args], cwd=ROOT, capture_output=True, text=True,
                          timeout=seconds + warmup + 120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if out.returncode != 0:
@@ -156,10 +158,10 @@ def measure(env: dict[str, str], concern_ids: list[UUID], workdir: Path, seconds
         for i in range(ROUNDS):
             turn_warmup = warmup if i == 0 else min(warmup, 1)
             concern.append(load(server.port, paths, cookie, seconds / ROUNDS, turn_warmup,
-                                connections, max_requests, keep_latencies=True))
+                                connections, max_requests, keep_latencies=True, server_pid=server.proc.pid))
             settled.append(server.settle())
             plain.append(load(server.port, [bare_path], cookie, seconds / ROUNDS, turn_warmup,
-                              connections, max_requests, keep_latencies=True))
+                              connections, max_requests, keep_latencies=True, server_pid=server.proc.pid))
             rounds.append({"concern_rps": concern[-1]["rps"], "bare_rps": plain[-1]["rps"],
                            "ratio": round(concern[-1]["rps"] / plain[-1]["rps"], 3)})
         result["concern_page"] = pooled(concern)
@@ -195,6 +197,10 @@ def pooled(loads: list[dict]) -> dict:
         **{f"p{p}_ms": round(percentile(latencies, p) * 1000, 2) for p in (50, 90, 99)},
         "max_ms": round(latencies[-1] * 1000, 2) if latencies else None,
         "mean_bytes": round(sum(one["mean_bytes"] * one["requests"] for one in loads) / n) if n else 0,
+        # The server's CPU per page (its threads and SQLite's work, not PostgreSQL's):
+        # steadier than throughput on a machine whose speed drifts.
+        **({"server_cpu_ms": round(sum(one["server_cpu_s"] for one in loads) / n * 1000, 2)}
+           if n and all(one.get("server_cpu_s") is not None for one in loads) else {}),
     }
 
 
