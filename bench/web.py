@@ -198,7 +198,7 @@ def pooled(loads: list[dict]) -> dict:
         "max_ms": round(latencies[-1] * 1000, 2) if latencies else None,
         "mean_bytes": round(sum(one["mean_bytes"] * one["requests"] for one in loads) / n) if n else 0,
         # The server's CPU per page (its threads and SQLite's work, not PostgreSQL's):
-        # steadier than throughput on a machine whose speed drifts.
+        # the server uses one core, so the two pages' CPU makes their ratio.
         **({"server_cpu_ms": round(sum(one["server_cpu_s"] for one in loads) / n * 1000, 2)}
            if n and all(one.get("server_cpu_s") is not None for one in loads) else {}),
     }
