@@ -73,7 +73,7 @@ class HelperProcess:
             self._sender.start()
         data = pickle.dumps((items, last), protocol=pickle.HIGHEST_PROTOCOL)
         started = time.perf_counter()
-        while not self._broken.is_set():
+        while self._sender.is_alive():  # it stops only when the pipe broke
             try:
                 self._queue.put(data, timeout=0.1)
                 return time.perf_counter() - started
