@@ -16,18 +16,15 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import queue
 import subprocess
 import sys
-import threading
 import time
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Iterator, Mapping, NoReturn
+from typing import Any, Iterator, Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # holds this `projections` package
-QUEUED = 2  # batches waiting to be written to the helper, beyond the one being written
 
 
 class HelperProcess:
@@ -50,9 +47,6 @@ class HelperProcess:
             os.close(answer_write)
         self._feed = Connection(feed_write, readable=False)
         self._answer = os.fdopen(answer_read, "rb")
-        self._queue: queue.Queue[bytes | None] = queue.Queue(QUEUED)
-        self._broken = threading.Event()
-        self._sender: threading.Thread | None = None
         try:
             self._send({"env": dict(env), "names": names})
             self._read_answer()  # ready: it opened the store (else it says why, and nothing was dropped)
@@ -62,67 +56,26 @@ class HelperProcess:
 
     def send(self, items: list[Any], last: int) -> float:
         """One batch: what the read models take of it, and its last position.
-        Returns the seconds spent waiting for room in the queue to the helper
-        (it is behind, if that is more than a moment).
+        Returns the seconds spent waiting for the helper to take it (it is still
+        busy with the batch before, if that is more than a moment)."""
+        return self._send((items, last))
 
-        A thread writes the batches: the helper reads a batch only when it is done
-        with the one before, and writing here directly made this process wait
-        for that, and the helper then wait for this process's next batch."""
-        if self._sender is None:
-            self._sender = threading.Thread(target=self._write_queued, name="rebuild-feed", daemon=True)
-            self._sender.start()
-        data = pickle.dumps((items, last), protocol=pickle.HIGHEST_PROTOCOL)
+    def _send(self, message: Any) -> float:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)  # what Connection.recv reads
         started = time.perf_counter()
-        while self._sender.is_alive():  # it stops only when the pipe broke
-            try:
-                self._queue.put(data, timeout=0.1)
-                return time.perf_counter() - started
-            except queue.Full:
-                continue
-        self._stopped_reading()
-
-    def _write_queued(self) -> None:
-        while (data := self._queue.get()) is not None:
-            try:
-                self._feed.send_bytes(data)
-            except OSError:  # it stopped: `send` and `finish` say why
-                self._broken.set()
-                return
-
-    def _send(self, message: Any) -> None:
-        """A message written at once (no batch is queued)."""
         try:
-            self._feed.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            self._stopped_reading()
-
-    def _stopped_reading(self) -> NoReturn:
-        """The pipe broke: say why the helper stopped."""
-        self._feed.close()
-        self._read_answer()  # raises with the helper's error, if it gave one
-        raise RuntimeError("the rebuild helper stopped reading")
+            self._feed.send_bytes(data)
+        except OSError:  # it stopped: say why
+            self._feed.close()
+            self._read_answer()
+            raise RuntimeError("the rebuild helper stopped reading") from None
+        return time.perf_counter() - started
 
     def finish(self) -> dict[str, float]:
         """Tell the helper the feed is over; wait for its indexes and its timings."""
-        self._end_queue()
-        if self._broken.is_set():
-            self._stopped_reading()
         self._send(None)
         self._feed.close()
         return self._read_answer()["timings"]
-
-    def _end_queue(self) -> None:
-        """Let the writing thread write what is queued, and end."""
-        if self._sender is None:
-            return
-        while self._sender.is_alive():
-            try:
-                self._queue.put(None, timeout=0.1)
-                break
-            except queue.Full:
-                continue  # it is writing, or it stopped (then it takes nothing more)
-        self._sender.join()
-        self._sender = None
 
     def _read_answer(self) -> dict[str, Any]:
         line = self._answer.readline()
@@ -135,10 +88,8 @@ class HelperProcess:
 
     def stop(self) -> None:
         if not self._feed.closed:  # the first process failed: the helper's work is void
-            self._process.kill()  # its end of the pipe closes, so the writing thread stops
-            self._process.wait()
-            self._end_queue()
             self._feed.close()
+            self._process.kill()
         self._process.wait()
         self._answer.close()
 

@@ -576,9 +576,8 @@ class Feeder:
                     items.append(to_helper(n, plaintext))
         waited = self.helper.send(items, notifications[-1].id)
         now = time.perf_counter()
-        # Sending waits while the helper is behind (the batches queued for it are
-        # full): then take a larger share of the decoding here; if it hardly
-        # waited, a smaller one.
+        # Sending waits while the helper is busy with the batch before: then take a
+        # larger share of the decoding here; if it hardly waited, a smaller one.
         helper_behind = waited > 0.1 * (now - self._last_sent)
         self.share = min(1.0, self.share + 0.05) if helper_behind else max(0.0, self.share - 0.05)
         self._last_sent = now
