@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError as TrackingConflict
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError
 from eventsourcing.utils import resolve_topic
 
 from events.application import Bekymring, data_dir_of, uses_postgres
@@ -61,6 +61,10 @@ PROJECTIONS = (
 BATCH = 2000
 REBUILD_BATCH = 10_000  # fewer commits when a read model is built from zero
 POLL_SECONDS = 0.5
+# The store unreachable (a PostgreSQL restart, a SQLite file locked by another
+# process): following pauses and tries again, waiting twice as long each time.
+UNREACHABLE = (OperationalError, InterfaceError)
+RETRY_SECONDS = (0.5, 30.0)  # first and longest wait
 IDLE_RECORD_EVERY = 1000  # a read model with nothing to apply records its position this often
 
 
@@ -210,18 +214,39 @@ class ProjectionRunner:
         return [f for f in self.followers.values() if f.error is None]
 
     def _follow(self) -> None:
-        try:
-            catch_up_together(self.app, self._live(), on_error=Follower.fail)
-            self._follow_by_polling()
-        except BaseException as e:  # reading or decrypting failed: no read model can go on
-            for follower in self._live():
-                follower.fail(e)
+        """Follow the store until stopped. While the store cannot be reached the
+        read models keep what they have (pages show them, the health check says
+        the store is unavailable) and following starts again when it can: each
+        read model goes on from the position it recorded, so nothing is applied
+        twice. Any other failure stops them: reading or decrypting stops all,
+        a read model's own bug stops that one."""
+        wait = RETRY_SECONDS[0]
+        while not self._stopping.is_set():
+            try:
+                catch_up_together(self.app, self._live(), on_error=self._failed)
+                wait = RETRY_SECONDS[0]
+                self._follow_by_polling()
+                return
+            except UNREACHABLE as e:
+                log.warning("the store is unreachable; read models try again in %.1f s", wait, exc_info=e)
+                self._stopping.wait(wait)
+                wait = min(wait * 2, RETRY_SECONDS[1])
+            except BaseException as e:  # reading or decrypting failed: no read model can go on
+                for follower in self._live():
+                    follower.fail(e)
+                return
+
+    @staticmethod
+    def _failed(follower: Follower, error: BaseException) -> None:
+        if isinstance(error, UNREACHABLE):
+            raise error  # not the read model's fault: try again later (see `_follow`)
+        follower.fail(error)
 
     def _follow_by_polling(self) -> None:
         while not self._stopping.is_set():
             self._poke.wait(POLL_SECONDS)
             self._poke.clear()
-            catch_up_together(self.app, self._live(), on_error=Follower.fail, lazy=True)
+            catch_up_together(self.app, self._live(), on_error=self._failed, lazy=True)
 
     def wait(self, position: int | None = None, timeout: float = 5.0) -> None:
         """Block until every read model includes `position` (default: the newest event)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from datetime import date
 from uuid import UUID
@@ -217,6 +218,69 @@ def test_following_goes_on_after_the_store_drops_its_connections(tmp_path, kek, 
         child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
         runner.wait(timeout=10)
         assert runner["directory"].view.children_in_unit(unit) == [child]
+        assert all(status["ok"] for status in runner.status().values())
+    finally:
+        runner.stop()
+        domain.close()
+
+
+@pytest.mark.postgres
+def test_following_goes_on_after_an_outage_longer_than_the_librarys_retries(tmp_path, kek, pg_schema, monkeypatch):
+    # The library retries a read for about two seconds; a restart that takes
+    # longer must pause the read models, not stop them until the process restarts.
+    from tests.conftest import pg_connect, postgres_env
+
+    name = f"bekymring-{pg_schema}"
+    monkeypatch.setenv("PGAPPNAME", name)
+    monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
+    monkeypatch.setattr("projections.runner.RETRY_SECONDS", (0.2, 1.0))
+    domain = Bekymring(env=postgres_env(tmp_path, kek, pg_schema))
+    runner = ProjectionRunner(domain).start()
+    try:
+        unit = domain.register_unit("Fjordvik skole", "skole")
+        runner.wait()
+        deadline = time.monotonic() + 3
+        with pg_connect(autocommit=True) as c:
+            while time.monotonic() < deadline:  # every connection we open is closed again at once
+                c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE application_name = %s AND pid <> pg_backend_pid()", (name,))
+                time.sleep(0.02)
+        child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
+        runner.wait(timeout=10)
+        assert runner["directory"].view.children_in_unit(unit) == [child]
+        assert all(status["ok"] for status in runner.status().values())
+    finally:
+        runner.stop()
+        domain.close()
+
+
+def test_following_goes_on_after_a_read_model_file_was_locked_for_a_while(tmp_path, kek, monkeypatch):
+    # Another process (an sqlite3 shell, say) holds a read model's file locked
+    # longer than a write waits for it: the read models pause and go on from
+    # where they recorded; none is stopped for it. (On PostgreSQL a locked table
+    # makes the write wait, with no error: see the outage test above.)
+    from tests.conftest import sqlite_env
+
+    monkeypatch.setattr("eventsourcing.sqlite.SQLITE3_DEFAULT_LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
+    monkeypatch.setattr("projections.runner.RETRY_SECONDS", (0.2, 1.0))
+    domain = Bekymring(env=sqlite_env(tmp_path, kek))
+    runner = ProjectionRunner(domain).start()
+    try:
+        unit = domain.register_unit("Fjordvik skole", "skole")
+        runner.wait()
+        view = runner["directory"].view
+        other = sqlite3.connect(view.datastore.pool.db_name, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
+            time.sleep(1.5)  # the directory's writes time out meanwhile
+            assert runner.followers["directory"].position < domain.position()
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+        runner.wait(timeout=10)
+        assert view.children_in_unit(unit) == [child]
         assert all(status["ok"] for status in runner.status().values())
     finally:
         runner.stop()
