@@ -20,6 +20,7 @@ import bisect
 import gc
 import logging
 import os
+import sqlite3
 import threading
 import time
 from contextlib import ExitStack, contextmanager
@@ -63,8 +64,25 @@ REBUILD_BATCH = 10_000  # fewer commits when a read model is built from zero
 POLL_SECONDS = 0.5
 # The store unreachable (a PostgreSQL restart, a SQLite file locked by another
 # process): following pauses and tries again, waiting twice as long each time.
-UNREACHABLE = (OperationalError, InterfaceError)
 RETRY_SECONDS = (0.5, 30.0)  # first and longest wait
+PAUSE_TOLERATED = 60.0  # seconds paused before `status` says the read models are not ok
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether `error` says the store cannot be reached for now, so that trying
+    again later may succeed: a lost or refused PostgreSQL connection, a server
+    shutting down (SQLSTATE classes 08 and 57), a SQLite file locked by another
+    process. Not an error in what was asked (no such table, a full disk, a
+    constraint): that stops the read model, loudly, as before."""
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    cause = error.__cause__  # the driver's error (the library chains it)
+    if isinstance(cause, sqlite3.Error):
+        return getattr(cause, "sqlite_errorcode", 0) & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+    if cause is not None and hasattr(cause, "sqlstate"):  # psycopg's
+        return cause.sqlstate is None or cause.sqlstate[:2] in ("08", "57")
+    return False
 IDLE_RECORD_EVERY = 1000  # a read model with nothing to apply records its position this often
 
 
@@ -99,6 +117,7 @@ class Follower:
         self.raw = getattr(projection, "raw", False)  # the ledger reads stored rows, not events
         self.handler = handler_lookup(projection)
         self.seconds = 0.0  # time spent applying batches (for the benchmarks)
+        self._stale = False  # see `_forget`
 
     def apply(self, notifications: list[Notification], decoded: list[Any] | None,
               lazy: bool = False) -> None:
@@ -118,6 +137,9 @@ class Follower:
             self._reached(last)
             return
         started = time.perf_counter()
+        if self._stale:  # a rolled-back batch's caches could not be dropped then
+            self.projection.reset()
+            self._stale = False
         try:
             with self.view.transaction(commit=True) as c:
                 self.apply_in(c, events, last)
@@ -137,8 +159,17 @@ class Follower:
         self._reached(reached)
 
     def _forget(self) -> None:
-        if hasattr(self.projection, "reset"):
+        """Drop the caches a rolled-back batch filled. A read model that reloads
+        them from its view (the ledger's tree) cannot while the store is
+        unreachable: then it is done before the next batch instead."""
+        if not hasattr(self.projection, "reset"):
+            return
+        self._stale = True
+        try:
             self.projection.reset()
+        except Exception:
+            return
+        self._stale = False
 
     def apply_in(self, c: Any, events: list[Any], last: int) -> None:
         """Apply `events` and record `last`, in the caller's transaction `c`."""
@@ -194,6 +225,7 @@ class ProjectionRunner:
         }
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._paused_since: float | None = None  # monotonic time the store stopped answering
 
     def __getitem__(self, name: str) -> Any:
         return self.followers[name].projection
@@ -214,31 +246,41 @@ class ProjectionRunner:
         return [f for f in self.followers.values() if f.error is None]
 
     def _follow(self) -> None:
-        """Follow the store until stopped. While the store cannot be reached the
-        read models keep what they have (pages show them, the health check says
-        the store is unavailable) and following starts again when it can: each
-        read model goes on from the position it recorded, so nothing is applied
-        twice. Any other failure stops them: reading or decrypting stops all,
-        a read model's own bug stops that one."""
+        """Follow the store until stopped. While the store cannot be reached (see
+        `unreachable`) the read models keep what they have, pages show it, and
+        following starts again later: each read model goes on from the position
+        it recorded, so nothing is applied twice or skipped. Any other failure
+        stops them: in reading or decrypting, all; in a read model's code, that one."""
         wait = RETRY_SECONDS[0]
         while not self._stopping.is_set():
             try:
                 catch_up_together(self.app, self._live(), on_error=self._failed)
+                self._resumed()
                 wait = RETRY_SECONDS[0]
                 self._follow_by_polling()
                 return
-            except UNREACHABLE as e:
-                log.warning("the store is unreachable; read models try again in %.1f s", wait, exc_info=e)
+            except BaseException as e:
+                if not unreachable(e):  # reading or decrypting failed: no read model can go on
+                    for follower in self._live():
+                        follower.fail(e)
+                    return
+                first = self._paused_since is None
+                if first:
+                    self._paused_since = time.monotonic()
+                log.warning("the store cannot be reached; read models paused, next try in %.1f s",
+                            wait, exc_info=e if first else None)
                 self._stopping.wait(wait)
                 wait = min(wait * 2, RETRY_SECONDS[1])
-            except BaseException as e:  # reading or decrypting failed: no read model can go on
-                for follower in self._live():
-                    follower.fail(e)
-                return
+
+    def _resumed(self) -> None:
+        if self._paused_since is not None:
+            log.warning("the store answers again; read models paused for %.1f s",
+                        time.monotonic() - self._paused_since)
+            self._paused_since = None
 
     @staticmethod
     def _failed(follower: Follower, error: BaseException) -> None:
-        if isinstance(error, UNREACHABLE):
+        if unreachable(error):
             raise error  # not the read model's fault: try again later (see `_follow`)
         follower.fail(error)
 
@@ -247,6 +289,7 @@ class ProjectionRunner:
             self._poke.wait(POLL_SECONDS)
             self._poke.clear()
             catch_up_together(self.app, self._live(), on_error=self._failed, lazy=True)
+            self._resumed()
 
     def wait(self, position: int | None = None, timeout: float = 5.0) -> None:
         """Block until every read model includes `position` (default: the newest event)."""
@@ -265,12 +308,18 @@ class ProjectionRunner:
         return catch_up_together(self.app, list(self.followers.values()), progress, batch)
 
     def status(self) -> dict[str, dict[str, Any]]:
+        """Each read model's position; not ok if it failed, or if following has
+        been paused longer than PAUSE_TOLERATED (a read model's file locked by
+        another process, say: the store itself answers)."""
         newest = self.app.position()
+        since = self._paused_since
+        paused = None if since is None else round(time.monotonic() - since, 1)
         return {
             name: {
                 "position": f.position,
                 "behind": max(0, newest - f.position),
-                "ok": f.error is None,
+                "ok": f.error is None and (paused is None or paused < PAUSE_TOLERATED),
+                **({} if paused is None else {"paused_s": paused}),
             }
             for name, f in self.followers.items()
         }

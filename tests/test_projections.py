@@ -287,6 +287,86 @@ def test_following_goes_on_after_a_read_model_file_was_locked_for_a_while(tmp_pa
         domain.close()
 
 
+def test_a_read_models_own_error_still_stops_it_not_pauses_all(domain):
+    # A table missing from a read model's view (on SQLite an OperationalError
+    # too) is a bug or damage, not the store being away: that read model stops,
+    # loudly, and the others go on.
+    runner = ProjectionRunner(domain).start()
+    try:
+        unit = domain.register_unit("Fjordvik skole", "skole")
+        runner.wait()
+        view = runner["directory"].view
+        with view.transaction(commit=True) as c:
+            c.execute(f"DROP TABLE {view.qualify('children')}")
+        domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
+        with pytest.raises(RuntimeError, match="projection directory failed"):
+            runner.wait(timeout=5)
+        runner.followers["access_log"].wait(domain.position(), timeout=5)
+        status = runner.status()
+        assert not status["directory"]["ok"]
+        assert status["access_log"]["ok"] and status["access_log"]["behind"] == 0
+    finally:
+        runner.stop()
+
+
+def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(domain, tmp_path, monkeypatch):
+    # The ledger grows its tree in memory as it applies a batch, and reloads it
+    # from its view when the batch is rolled back. If the store is away for the
+    # reload too, the reload must come before the next batch, or the batch's
+    # leaves would be added to the tree twice. Both failures are the store's
+    # real "database is locked", raised where the store would raise it.
+    from eventsourcing.persistence import OperationalError
+
+    from events import ledger
+    from projections.ledger import LedgerProjection, raw_rows
+
+    monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
+    monkeypatch.setattr("projections.runner.RETRY_SECONDS", (0.1, 0.2))
+    scratch = str(tmp_path / "locked.sqlite")
+    holder, writer = (sqlite3.connect(scratch, timeout=0, isolation_level=None) for _ in range(2))
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError) as locked:
+        writer.execute("BEGIN IMMEDIATE")
+    busy = locked.value
+    done, reload = LedgerProjection.batch_done, LedgerProjection.reset
+    armed, failed = [], []
+
+    def batch_done(self, c):
+        if armed and "batch" not in failed:  # after `process` grew the tree
+            failed.append("batch")
+            raise OperationalError(str(busy)) from busy
+        done(self, c)
+
+    def reset(self):
+        if failed == ["batch"]:
+            failed.append("reload")
+            raise OperationalError(str(busy)) from busy
+        reload(self)
+
+    monkeypatch.setattr(LedgerProjection, "batch_done", batch_done)
+    monkeypatch.setattr(LedgerProjection, "reset", reset)
+    runner = ProjectionRunner(domain).start()
+    try:
+        unit = domain.register_unit("Fjordvik skole", "skole")
+        runner.wait()
+        armed.append(True)
+        domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
+        runner.wait(timeout=10)
+        assert failed == ["batch", "reload"]
+        expected = ledger.MerkleLog()
+        for row in raw_rows(domain):
+            expected.append(ledger.row_leaf_hash(row.id, row.originator_id, row.originator_version, row.topic,
+                                                 bytes(row.state)))
+        stored = ledger.MerkleLog.from_state(runner["ledger"].view.tree_state())
+        assert (stored.size, stored.root()) == (expected.size, expected.root())
+        assert all(status["ok"] for status in runner.status().values())
+    finally:
+        runner.stop()
+        holder.close()
+        writer.close()
+
+
 def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain, monkeypatch):
     # Every page view adds an access event; most read models ignore it, and
     # writing their position for each one cost a transaction per read model.
