@@ -276,6 +276,8 @@ def test_following_goes_on_after_a_read_model_file_was_locked_for_a_while(tmp_pa
             child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
             time.sleep(1.5)  # the directory's writes time out meanwhile
             assert runner.followers["directory"].position < domain.position()
+            paused = runner.status()["directory"]
+            assert paused["paused_s"] > 0 and paused["ok"]  # ok until paused for a minute
             other.execute("ROLLBACK")
         finally:
             other.close()
