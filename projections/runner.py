@@ -62,6 +62,7 @@ PROJECTIONS = (
 BATCH = 2000
 REBUILD_BATCH = 10_000  # fewer commits when a read model is built from zero
 POLL_SECONDS = 0.5
+IDLE_RECORD_EVERY = 1000  # a read model with nothing to apply records its position this often
 # The store unreachable (a PostgreSQL restart, a SQLite file locked by another
 # process): following pauses and tries again, waiting twice as long each time.
 RETRY_SECONDS = (0.5, 30.0)  # first and longest wait
@@ -83,7 +84,6 @@ def unreachable(error: BaseException) -> bool:
     if cause is not None and hasattr(cause, "sqlstate"):  # psycopg's
         return cause.sqlstate is None or cause.sqlstate[:2] in ("08", "57")
     return False
-IDLE_RECORD_EVERY = 1000  # a read model with nothing to apply records its position this often
 
 
 def construct_view(projection_class: type, app: Bekymring, rebuilding: bool = False) -> Any:
