@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Iterator
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError as TrackingConflict
-from eventsourcing.persistence import InterfaceError, Notification, OperationalError
+from eventsourcing.persistence import ConnectionUnavailableError, InterfaceError, Notification, OperationalError
 from eventsourcing.utils import resolve_topic
 
 from events.application import Bekymring, data_dir_of, uses_postgres
@@ -63,26 +63,34 @@ BATCH = 2000
 REBUILD_BATCH = 10_000  # fewer commits when a read model is built from zero
 POLL_SECONDS = 0.5
 IDLE_RECORD_EVERY = 1000  # a read model with nothing to apply records its position this often
-# The store unreachable (a PostgreSQL restart, a SQLite file locked by another
-# process): following pauses and tries again, waiting twice as long each time.
-RETRY_SECONDS = (0.5, 30.0)  # first and longest wait
+# The store away for a while (a PostgreSQL restart, a SQLite file locked by
+# another connection): following pauses and tries again, waiting twice as long
+# each time, from RETRY_FIRST to RETRY_MAX seconds.
+RETRY_FIRST, RETRY_MAX = 0.5, 30.0
 PAUSE_TOLERATED = 60.0  # seconds paused before `status` says the read models are not ok
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+# PostgreSQL: a server shutting down or starting (admin, crash, cannot connect
+# now) or a session ended for idling; class 08 (connection errors) as a whole.
+POSTGRES_AWAY = {"57P01", "57P02", "57P03", "57P05"}
 
 
-def unreachable(error: BaseException) -> bool:
-    """Whether `error` says the store cannot be reached for now, so that trying
-    again later may succeed: a lost or refused PostgreSQL connection, a server
-    shutting down (SQLSTATE classes 08 and 57), a SQLite file locked by another
-    process. Not an error in what was asked (no such table, a full disk, a
-    constraint): that stops the read model, loudly, as before."""
+def worth_retrying(error: BaseException) -> bool:
+    """Whether `error` says the store is away for now, so that trying again
+    later may succeed: a lost or refused PostgreSQL connection, a server
+    shutting down, no free connection in the pool, a SQLite file locked by
+    another connection. Not an error in what was asked (no such table, a full
+    disk, a cancelled statement, a constraint): that stops the read model,
+    loudly, as before."""
+    if isinstance(error, ConnectionUnavailableError):  # the library's own pool, timed out
+        return True
     if not isinstance(error, (OperationalError, InterfaceError)):
         return False
     cause = error.__cause__  # the driver's error (the library chains it)
     if isinstance(cause, sqlite3.Error):
-        return getattr(cause, "sqlite_errorcode", 0) & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+        return (getattr(cause, "sqlite_errorcode", 0) & 0xFF) in (SQLITE_BUSY, SQLITE_LOCKED)
     if cause is not None and hasattr(cause, "sqlstate"):  # psycopg's
-        return cause.sqlstate is None or cause.sqlstate[:2] in ("08", "57")
+        state = cause.sqlstate
+        return state is None or state.startswith("08") or state in POSTGRES_AWAY
     return False
 
 
@@ -168,6 +176,8 @@ class Follower:
         try:
             self.projection.reset()
         except Exception:
+            log.warning("read model %s: dropping a rolled-back batch's caches failed; "
+                        "done before its next batch", self.projection.name, exc_info=True)
             return
         self._stale = False
 
@@ -246,31 +256,31 @@ class ProjectionRunner:
         return [f for f in self.followers.values() if f.error is None]
 
     def _follow(self) -> None:
-        """Follow the store until stopped. While the store cannot be reached (see
-        `unreachable`) the read models keep what they have, pages show it, and
+        """Follow the store until stopped. While the store is away (see
+        `worth_retrying`) the read models keep what they have, pages show it, and
         following starts again later: each read model goes on from the position
         it recorded, so nothing is applied twice or skipped. Any other failure
         stops them: in reading or decrypting, all; in a read model's code, that one."""
-        wait = RETRY_SECONDS[0]
+        delay = RETRY_FIRST
         while not self._stopping.is_set():
             try:
                 catch_up_together(self.app, self._live(), on_error=self._failed)
                 self._resumed()
-                wait = RETRY_SECONDS[0]
+                delay = RETRY_FIRST
                 self._follow_by_polling()
                 return
             except BaseException as e:
-                if not unreachable(e):  # reading or decrypting failed: no read model can go on
+                if not worth_retrying(e):  # reading or decrypting failed: no read model can go on
                     for follower in self._live():
                         follower.fail(e)
                     return
                 first = self._paused_since is None
                 if first:
                     self._paused_since = time.monotonic()
-                log.warning("the store cannot be reached; read models paused, next try in %.1f s",
-                            wait, exc_info=e if first else None)
-                self._stopping.wait(wait)
-                wait = min(wait * 2, RETRY_SECONDS[1])
+                log.warning("the store is away; read models paused, next try in %.1f s",
+                            delay, exc_info=e if first else None)
+                self._stopping.wait(delay)
+                delay = min(delay * 2, RETRY_MAX)
 
     def _resumed(self) -> None:
         if self._paused_since is not None:
@@ -280,8 +290,8 @@ class ProjectionRunner:
 
     @staticmethod
     def _failed(follower: Follower, error: BaseException) -> None:
-        if unreachable(error):
-            raise error  # not the read model's fault: try again later (see `_follow`)
+        if worth_retrying(error):
+            raise error  # not the read model's fault: end the pass, try again later (see `_follow`)
         follower.fail(error)
 
     def _follow_by_polling(self) -> None:
@@ -361,7 +371,9 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
     """Bring several read models up to date in one pass: each batch is read and
     decrypted once for all of them. Returns how many events were read.
     `timings`, if given, gets the seconds spent reading, decrypting and in each read model.
-    `on_error`: a read model that fails is handed to it and left out (default: raise).
+    `on_error`: a read model that fails is handed to it and left out (default: raise);
+    it may raise instead, which ends the pass (`ProjectionRunner._failed` does, for
+    the store being away).
     `lazy`: see `Follower.apply`.
 
     (Reading the next batch in a thread while one is applied was tried: no faster,

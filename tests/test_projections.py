@@ -207,7 +207,8 @@ def test_following_goes_on_after_the_store_drops_its_connections(tmp_path, kek, 
     name = f"bekymring-{pg_schema}"
     monkeypatch.setenv("PGAPPNAME", name)  # libpq names our connections: only they are closed
     monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.runner.RETRY_SECONDS", (0.2, 1.0))
+    monkeypatch.setattr("projections.runner.RETRY_FIRST", 0.2)
+    monkeypatch.setattr("projections.runner.RETRY_MAX", 1.0)
     domain = Bekymring(env=postgres_env(tmp_path, kek, pg_schema))
     runner = ProjectionRunner(domain).start()
     try:
@@ -242,7 +243,8 @@ def test_following_goes_on_after_a_read_model_file_was_locked_for_a_while(tmp_pa
 
     monkeypatch.setattr("eventsourcing.sqlite.SQLITE3_DEFAULT_LOCK_TIMEOUT", 0.2)
     monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.runner.RETRY_SECONDS", (0.2, 1.0))
+    monkeypatch.setattr("projections.runner.RETRY_FIRST", 0.2)
+    monkeypatch.setattr("projections.runner.RETRY_MAX", 1.0)
     domain = Bekymring(env=sqlite_env(tmp_path, kek))
     runner = ProjectionRunner(domain).start()
     try:
@@ -266,6 +268,38 @@ def test_following_goes_on_after_a_read_model_file_was_locked_for_a_while(tmp_pa
     finally:
         runner.stop()
         domain.close()
+
+
+@pytest.mark.postgres
+def test_only_the_store_being_away_is_worth_retrying(tmp_path, postgres_up):
+    # Real errors from both drivers, wrapped as the library wraps them.
+    from eventsourcing.persistence import ConnectionUnavailableError, OperationalError
+
+    from projections.runner import worth_retrying
+    from tests.conftest import pg_connect
+
+    def caught(action):
+        try:
+            action()
+        except Exception as e:
+            try:
+                raise OperationalError(str(e)) from e
+            except OperationalError as wrapped:
+                return wrapped
+        raise AssertionError("no error")
+
+    path = str(tmp_path / "x.sqlite")
+    holder, other = (sqlite3.connect(path, timeout=0, isolation_level=None) for _ in range(2))
+    holder.execute("BEGIN IMMEDIATE")
+    assert worth_retrying(caught(lambda: other.execute("BEGIN IMMEDIATE")))  # database is locked
+    assert not worth_retrying(caught(lambda: other.execute("SELECT * FROM missing")))  # no such table
+    holder.close()
+    other.close()
+    with pg_connect(autocommit=True) as c:
+        c.execute("SET statement_timeout = 1")
+        assert not worth_retrying(caught(lambda: c.execute("SELECT pg_sleep(1)")))  # cancelled (57014)
+    assert worth_retrying(ConnectionUnavailableError("no free connection"))
+    assert not worth_retrying(ValueError("a bug"))
 
 
 def test_a_read_models_own_error_still_stops_it_not_pauses_all(domain):
@@ -302,7 +336,8 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
     from projections.ledger import LedgerProjection, raw_rows
 
     monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.runner.RETRY_SECONDS", (0.1, 0.2))
+    monkeypatch.setattr("projections.runner.RETRY_FIRST", 0.1)
+    monkeypatch.setattr("projections.runner.RETRY_MAX", 0.2)
     scratch = str(tmp_path / "locked.sqlite")
     holder, writer = (sqlite3.connect(scratch, timeout=0, isolation_level=None) for _ in range(2))
     holder.execute("CREATE TABLE t (x)")
