@@ -106,17 +106,26 @@ async def run(port: int, paths: list[str], cookie: str, seconds: float, warmup: 
                          *([server_cpu_at_start()] if server_pid else []))
     server_cpu = round(process_cpu_seconds(server_pid) - state["cpu"], 2) if server_pid else None
     elapsed = min(time.perf_counter(), deadline) - measure_from
+    return {
+        **summary(latencies, elapsed, connections, state["errors"], state["statuses"], state["bytes"]),
+        **({"server_cpu_s": server_cpu} if server_pid else {}),
+        **({"latencies": latencies} if keep_latencies else {}),
+    }
+
+
+def summary(latencies: list[float], seconds: float, connections: int, errors: int,
+            statuses: dict, total_bytes: int) -> dict:
+    """The figures of a load: requests, throughput, latency percentiles (also of
+    several loads of one page pooled, see bench/web.py)."""
     lat = sorted(latencies)
     n = len(lat)
     return {
-        "requests": n, "errors": state["errors"], "statuses": state["statuses"],
-        "seconds": round(elapsed, 3), "connections": connections,
-        "rps": round(n / elapsed, 1) if elapsed > 0 else 0.0,
-        "p50_ms": round(percentile(lat, 50) * 1000, 2), "p90_ms": round(percentile(lat, 90) * 1000, 2),
-        "p99_ms": round(percentile(lat, 99) * 1000, 2), "max_ms": round(lat[-1] * 1000, 2) if lat else None,
-        "mean_bytes": round(state["bytes"] / n) if n else 0,
-        **({"server_cpu_s": server_cpu} if server_pid else {}),
-        **({"latencies": latencies} if keep_latencies else {}),
+        "requests": n, "errors": errors, "statuses": statuses,
+        "seconds": round(seconds, 3), "connections": connections,
+        "rps": round(n / seconds, 1) if seconds > 0 else 0.0,
+        **{f"p{p}_ms": round(percentile(lat, p) * 1000, 2) for p in (50, 90, 99)},
+        "max_ms": round(lat[-1] * 1000, 2) if lat else None,
+        "mean_bytes": round(total_bytes / n) if n else 0,
     }
 
 

@@ -24,7 +24,7 @@ from uuid import UUID
 import httpx2
 
 from bench.build import BENCH_PASSWORD, BENCH_USERNAME
-from bench.load import percentile
+from bench.load import summary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -184,24 +184,19 @@ ROUNDS = 3  # turns of concern page and bare page (see `measure`)
 def pooled(loads: list[dict]) -> dict:
     """One figure for several loads of the same page: their requests and
     seconds added up, percentiles over all their latencies."""
-    latencies = sorted(x for one in loads for x in one.pop("latencies"))
-    n, seconds = len(latencies), sum(one["seconds"] for one in loads)
+    latencies = [x for one in loads for x in one.pop("latencies")]
     statuses: dict[str, int] = {}
     for one in loads:
         for status, count in one["statuses"].items():
             statuses[status] = statuses.get(status, 0) + count
-    return {
-        "requests": n, "errors": sum(one["errors"] for one in loads), "statuses": statuses,
-        "seconds": round(seconds, 3), "connections": loads[0]["connections"],
-        "rps": round(n / seconds, 1) if seconds > 0 else 0.0,
-        **{f"p{p}_ms": round(percentile(latencies, p) * 1000, 2) for p in (50, 90, 99)},
-        "max_ms": round(latencies[-1] * 1000, 2) if latencies else None,
-        "mean_bytes": round(sum(one["mean_bytes"] * one["requests"] for one in loads) / n) if n else 0,
-        # The server's CPU per page (its threads and SQLite's work, not PostgreSQL's):
-        # the server uses one core, so the two pages' CPU makes their ratio.
-        **({"server_cpu_ms": round(sum(one["server_cpu_s"] for one in loads) / n * 1000, 2)}
-           if n and all(one.get("server_cpu_s") is not None for one in loads) else {}),
-    }
+    result = summary(latencies, sum(one["seconds"] for one in loads), loads[0]["connections"],
+                     sum(one["errors"] for one in loads), statuses,
+                     sum(one["mean_bytes"] * one["requests"] for one in loads))
+    # The server's CPU per page (its threads and SQLite's work, not PostgreSQL's):
+    # the server uses one core, so the two pages' CPU makes their ratio.
+    if latencies and all(one.get("server_cpu_s") is not None for one in loads):
+        result["server_cpu_ms"] = round(sum(one["server_cpu_s"] for one in loads) / len(latencies) * 1000, 2)
+    return result
 
 
 def profile(server: Server, paths: list[str], cookie: str, seconds: float, workdir: Path) -> dict[str, Any]:
