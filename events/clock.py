@@ -3,7 +3,8 @@
 A server's clock often runs in UTC. There `date.today()` is still yesterday for
 an hour or two after Oslo's midnight: a consent that ended yesterday would still
 look valid, and an observation dated today would be refused as one from the
-future. Every "today" in the app comes from here.
+future. Every "today" in the app comes from here, and so does the day of an
+event's timestamp.
 """
 
 from __future__ import annotations
@@ -17,3 +18,8 @@ OSLO = ZoneInfo("Europe/Oslo")
 def today() -> date:
     """Today's date in Oslo."""
     return datetime.now(OSLO).date()
+
+
+def day_of(moment: datetime) -> date:
+    """The Oslo date of a moment (an event's timestamp, stamped in UTC)."""
+    return moment.astimezone(OSLO).date()

@@ -12,6 +12,7 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
+from events import clock
 from events.concerns import Concern
 from events.directory import Unit
 from events.meetings import Meeting, MeetingCase
@@ -145,7 +146,7 @@ class MeetingProjection(Projection):
     @process.register
     def _(self, event: Concern.LevelSet, c: Any) -> None:
         c.execute(self.view.sql("UPDATE {stats} SET level = ? WHERE key = ?"), (event.level, self.key(event.originator_id)))
-        self._first_action(c, event.originator_id, event.timestamp.date())
+        self._first_action(c, event.originator_id, clock.day_of(event.timestamp))
 
     @process.register
     def _(self, event: Concern.GuardianTalkRecorded, c: Any) -> None:
@@ -153,7 +154,7 @@ class MeetingProjection(Projection):
 
     @process.register
     def _(self, event: Concern.MeasureAdded, c: Any) -> None:
-        self._first_action(c, event.originator_id, event.timestamp.date())
+        self._first_action(c, event.originator_id, clock.day_of(event.timestamp))
 
     @process.register
     def _(self, event: Referral.Created, c: Any) -> None:

@@ -143,7 +143,8 @@ def test_d_numbers_and_synthetic_numbers_encode_the_birth_date():
 
 def test_every_today_in_the_code_is_oslos():
     # A server's clock often runs in UTC, where date.today() is yesterday for an
-    # hour or two after Oslo's midnight (events/clock.py).
+    # hour or two after Oslo's midnight (events/clock.py); so is the date of an
+    # event's timestamp, stamped in UTC.
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
@@ -153,6 +154,6 @@ def test_every_today_in_the_code_is_oslos():
         for path in sorted((root / folder).rglob("*.py"))
         if path.name != "clock.py" and path != Path(__file__).resolve()
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if "date.today()" in line or "datetime.today()" in line
+        if "date.today()" in line or "datetime.today()" in line or "timestamp.date()" in line
     ]
-    assert offenders == [], "use events.clock.today(): " + ", ".join(offenders)
+    assert offenders == [], "use events.clock.today() or clock.day_of(): " + ", ".join(offenders)

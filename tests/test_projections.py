@@ -501,3 +501,24 @@ def test_rebuilding_one_read_model_decrypts_only_what_it_handles(domain, monkeyp
     assert sorted(t for t, _ in decoded) == ["Child.Created", "Concern.Created", "Concern.Created", "Erasure.Created"]
     assert ("Child.Created", erased) in decoded  # a tombstone; the kept child's is skipped
     assert rows(ProjectionRunner(domain)["concerns"].view) == live
+
+
+def test_days_to_first_action_count_oslo_days(domain, monkeypatch):
+    # Events are stamped in UTC: a level set at 00:30 in Oslo is stamped the
+    # day before. The leaders' "days to first action" counts Oslo days
+    # (events/clock.py), as the concern's own date is one.
+    from datetime import datetime, timezone
+
+    unit = domain.register_unit("Fjordvik skole", "skole")
+    child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
+    staff = UUID(int=7)
+    concern_id = domain.open_concern(child, staff, date(2026, 11, 23), "Første observasjon.", "", ["neglect"], 1)
+    concern = domain.get_concern(concern_id)
+    night = datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc)  # 24 November, 00:30 in Oslo
+    monkeypatch.setattr("eventsourcing.domain.datetime_now_with_tzinfo", lambda: night)
+    concern.set_level(2, "Tiltak vurdert i samråd med leder")
+    domain.save(concern)
+    runner = ProjectionRunner(domain)
+    runner.catch_up()
+    rows = runner["meetings"].view.fetchall("SELECT first_action_days FROM {stats}")
+    assert [row["first_action_days"] for row in rows] == [1]
