@@ -30,7 +30,9 @@ from typing import Any, Callable, Iterable, Iterator
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError as TrackingConflict
-from eventsourcing.persistence import ConnectionUnavailableError, InterfaceError, Notification, OperationalError
+from eventsourcing.persistence import (
+    ConnectionUnavailableError, InterfaceError, Notification, OperationalError, StoredEvent,
+)
 from eventsourcing.utils import resolve_topic
 
 from events.application import Bekymring, data_dir_of, uses_postgres
@@ -469,10 +471,10 @@ def _batches(app: Bekymring, start: int, size: int, clock: dict[str, float]) -> 
 # a second process (projections/rebuild_helper.py). This process reads the store
 # once for both and sends the helper what the access log takes of each batch
 # (`Feeder`): the events it decoded anyway for its own read models; the access
-# events decrypted, and either decoded here into the access log's compact
-# `AccessFacts` or left for the helper to decode, in a share that keeps both
-# processes busy. Nothing slow to pickle crosses the pipe: a decoded event
-# pickled and unpickled cost more than decoding it.
+# events either decrypted and decoded here into the access log's compact
+# `AccessFacts` or sent as stored, for the helper to decrypt and decode, in a
+# share that keeps both processes busy. Nothing slow to pickle crosses the
+# pipe: a decoded event pickled and unpickled cost more than decoding it.
 APART = "access_log"
 PARALLEL_FROM = 100_000  # events; below this a second process costs more than it saves
 
@@ -532,11 +534,15 @@ def rare_collections(threshold: int = 200_000) -> Iterator[None]:
 def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | None) -> Iterator[list[Follower]]:
     """Drop `chosen`, and give followers for their new, empty views; afterwards
     create the indexes the rebuild left out."""
-    for cls in chosen:
-        construct_view(cls, app).drop()
-    views = [construct_view(cls, app, rebuilding=True) for cls in chosen]
+    views: list[Any] = []
     try:
+        for cls in chosen:
+            views.append(construct_view(cls, app, rebuilding=True))
         for view in views:
+            # Dropped through the rebuild's own connections: on SQLite no other
+            # connection of this process then holds the file (see RebuildConnectionPool).
+            view.drop()
+            view.create_table()
             view.start_rebuild()
         yield [Follower(cls(view, app), app) for cls, view in zip(chosen, views)]
         started = time.perf_counter()
@@ -583,8 +589,8 @@ def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[l
                     items, last = batch
                     for follower, c in zip(followers, cursors):
                         started = time.perf_counter()
-                        portable = follower.projection.portable
-                        events = [portable(UUID(bytes=i[0]), *i[1:]) if type(i) is tuple else i for i in items]
+                        events = [from_first_process(app, follower.projection, i) if type(i) is tuple else i
+                                  for i in items]
                         decoding += time.perf_counter() - started
                         started = time.perf_counter()
                         follower.apply_in(c, events, last)
@@ -603,19 +609,30 @@ def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[l
         timings[follower.projection.name] = round(follower.seconds, 2)
 
 
-def to_helper(n: Notification, plaintext: bytes) -> tuple[bytes, int, str, bytes]:
-    """A stored event, decrypted but not decoded, on its way to the helper:
-    (originator id, version, topic, plaintext). A plain tuple, which no decoded
-    event or `portable` form is: a NamedTuple pickles and unpickles through a
-    Python call (6.5 µs against 1.7 µs, for a million of them)."""
-    return (n.originator_id.bytes, n.originator_version, n.topic, plaintext)
+def to_helper(n: Notification) -> tuple[bytes, int, str, bytes]:
+    """A stored event on its way to the helper, still encrypted: (originator id,
+    version, topic, state). A plain tuple, which no decoded event or `portable`
+    form is: a NamedTuple pickles and unpickles through a Python call (6.5 µs
+    against 1.7 µs, for a million of them)."""
+    return (n.originator_id.bytes, n.originator_version, n.topic, bytes(n.state))
+
+
+def from_first_process(app: Bekymring, projection: Any, item: tuple[bytes, int, str, bytes]) -> Any:
+    """In the helper: a stored event `to_helper` sent, decrypted and in the read
+    model's `portable` form; a tombstone if its key was shredded meanwhile."""
+    originator_id, version, topic, state = item
+    stored = StoredEvent(originator_id=UUID(bytes=originator_id), originator_version=version, topic=topic, state=state)
+    plaintext = app.mapper.decrypt(stored)
+    if plaintext is None:
+        return app.mapper.to_domain_event(stored)
+    return projection.portable(stored.originator_id, version, topic, plaintext)
 
 
 class Feeder:
     """Stands in, in the first process of a rebuild, for a read model the helper
     builds: of each batch it sends the helper what the read model takes, the
-    events decoded here anyway as they are, the others as plaintexts or, a
-    share of them, in the read model's `portable` form, made here."""
+    events decoded here anyway as they are, the others still encrypted or, a
+    share of them, decrypted here into the read model's `portable` form."""
 
     raw = False
 
@@ -626,9 +643,9 @@ class Feeder:
         self.helper = helper
         self.position = 0
         self.seconds = 0.0  # decrypting, decoding and sending
-        # A share of the events the helper would decode (adjusted batch by batch,
-        # see `apply`) is decoded here and sent in the read model's `portable`
-        # form, so that the two processes finish together.
+        # A share of the events the helper would decrypt and decode (adjusted
+        # batch by batch, see `apply`) is done here and sent in the read model's
+        # `portable` form, so that the two processes finish together.
         self.share = 0.5
         self._credit = 0.0
         self._last_sent = time.perf_counter()
@@ -648,18 +665,18 @@ class Feeder:
                 if self.takes(type(event)) is not None:
                     items.append(event)
             elif self.takes(resolve_topic(n.topic)) is not None:
+                self._credit += self.share
+                if self._credit < 1:  # the helper decrypts and decodes this one
+                    items.append(to_helper(n))
+                    continue
+                self._credit -= 1
                 plaintext = self.mapper.decrypt(n)
                 if plaintext is None:  # shredded since `decode` looked: a tombstone now
                     tombstone = self.mapper.to_domain_event(n)
                     if self.takes(type(tombstone)) is not None:
                         items.append(tombstone)
                     continue
-                self._credit += self.share
-                if self._credit >= 1:  # this one decoded here
-                    self._credit -= 1
-                    items.append(self.projection.portable(n.originator_id, n.originator_version, n.topic, plaintext))
-                else:
-                    items.append(to_helper(n, plaintext))
+                items.append(self.projection.portable(n.originator_id, n.originator_version, n.topic, plaintext))
         waited = self.helper.send(items, notifications[-1].id)
         now = time.perf_counter()
         # Sending waits while the helper is busy with the batch before: then take a

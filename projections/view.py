@@ -8,6 +8,7 @@ placeholders and `{name}` table references; `sql()` adapts them to the store.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager, nullcontext
 from typing import Any, ContextManager, Iterator
 
@@ -117,6 +118,16 @@ class ViewTables:
         raise NotImplementedError
 
 
+def sync_file(path: str) -> None:
+    """Make a file's contents, and its name, durable."""
+    for name, flags in ((path, os.O_RDONLY), (os.path.dirname(os.path.abspath(path)), os.O_RDONLY | os.O_DIRECTORY)):
+        fd = os.open(name, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 class SQLiteView(ViewTables, SQLiteTrackingRecorder):
     dialect = "sqlite"
 
@@ -131,8 +142,13 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
 
     def finish_rebuild(self) -> None:
         super().finish_rebuild()
-        with self.transaction() as c:  # the WAL, kept long during the rebuild, into the file
-            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with self.transaction() as c:
+            c.execute("PRAGMA journal_mode")
+            (mode,) = c.fetchone()
+            if mode.lower() == "wal":  # the WAL, kept long during the rebuild, into the file
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if mode.lower() != "wal":  # written without syncing (RebuildConnectionPool): sync it now
+            sync_file(self.datastore.pool.db_name)
 
 
 class StatementCursors:

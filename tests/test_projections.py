@@ -195,6 +195,69 @@ def test_a_runner_restarted_after_a_crash_continues_where_it_committed(domain):
     assert again["directory"].view.count("children") == 1
 
 
+# Run by the next test in a process of its own: rebuild in batches of ten, and
+# die by SIGKILL in the middle of the third, its rows applied but not committed.
+KILLED_REBUILD = """
+import json, os, signal, sys
+from events.application import Bekymring
+from projections import runner
+from projections.access_log import SQLiteAccessLogView
+env = json.loads(sys.argv[1])
+app = Bekymring(env=env)
+runner.REBUILD_BATCH = 10
+wal = os.path.join(env["BEKYMRING_DATA_DIR"], "views", "access_log.sqlite-wal")
+batches = [0]
+record_position = SQLiteAccessLogView.record_position
+def die_before_the_third_commit(self, c, name, position):
+    batches[0] += 1
+    if batches[0] == 3:  # its rows applied, its position not yet
+        print(json.dumps({"wal": os.path.exists(wal)}), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    record_position(self, c, name, position)
+SQLiteAccessLogView.record_position = die_before_the_third_commit
+runner.rebuild(app, processes=1)
+"""
+
+
+def test_a_rebuild_killed_mid_batch_leaves_read_models_that_go_on(tmp_path, kek):
+    # SQLite: a rebuild writes a read model's file with a rollback journal and
+    # without syncing, while nothing else has it open (RebuildConnectionPool).
+    # Killed in the middle of a batch, the file still opens; following goes on
+    # from what was committed, to the same rows as a whole rebuild.
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import sqlite_env
+
+    env = sqlite_env(tmp_path, kek)
+    domain = Bekymring(env=env)
+    try:
+        demo.load(domain)
+        unit = domain.register_unit("Fjordvik skole", "skole")
+        children = [domain.register_child("Liv", f"Strand{i}", date(2015, 6, 1), unit) for i in range(5)]
+        for i in range(40):
+            domain.record_access(UUID(int=7), "staff", unit, [children[i % 5]], ["child.name"], "view", "", "s")
+        repo = Path(__file__).resolve().parent.parent
+        done = subprocess.run([sys.executable, "-c", KILLED_REBUILD, json.dumps(env)], cwd=repo,
+                              env={**os.environ, "PYTHONPATH": str(repo)}, capture_output=True, text=True, timeout=120)
+        assert done.returncode == -signal.SIGKILL, done.stderr
+        assert json.loads(done.stdout) == {"wal": False}  # it wrote with no WAL
+        resumed = ProjectionRunner(domain)
+        assert 0 < resumed.followers["access_log"].position < domain.position()
+        resumed.catch_up()
+        after_kill = {name: without_sealed(rows(f.view)) for name, f in resumed.followers.items()}
+        del resumed
+        rebuild(domain, processes=1)
+        whole = {name: without_sealed(rows(f.view)) for name, f in ProjectionRunner(domain).followers.items()}
+        assert after_kill["access_log"]["accesses"] and after_kill == whole
+    finally:
+        domain.close()
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("outage", [0, 3], ids=["once", "3s"])
 def test_following_goes_on_after_the_store_drops_its_connections(tmp_path, kek, pg_schema, monkeypatch, outage):
