@@ -26,15 +26,15 @@ class SideStore:
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
-        """A cursor for reads that need no common snapshot. On PostgreSQL they run
-        outside a transaction (the pool's connections autocommit): a read
-        transaction cost a BEGIN and a ROLLBACK, and on every ROLLBACK psycopg drops
-        the connection's prepared statements (a DEALLOCATE ALL on its next use)."""
+        """A cursor for reads that need no common snapshot, outside a transaction
+        (the pool's connections autocommit): a read transaction cost a BEGIN and
+        a ROLLBACK, and on every ROLLBACK psycopg drops the connection's prepared
+        statements (a DEALLOCATE ALL on its next use)."""
         if self.dialect == "postgres":
             with self.datastore.get_connection() as conn, conn.cursor() as c:
                 yield c
         else:
-            with self.datastore.transaction(commit=False) as c:
+            with self.datastore.reading() as c:
                 yield c
 
     @property

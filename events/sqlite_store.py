@@ -7,6 +7,8 @@ Selected with PERSISTENCE_MODULE=events.sqlite_store (the default).
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
+from typing import Iterator
 
 # Import the module, not its classes: the library finds a persistence module's
 # factory by scanning it for exactly one factory class.
@@ -86,6 +88,15 @@ class DurableSQLiteDatastore(sqlite.SQLiteDatastore):
             db_name=db_name,
             lock_timeout=kwargs.get("lock_timeout"),
         )
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Cursor]:
+        """A cursor for reads that need no common snapshot: each statement is a
+        transaction of its own (the connections autocommit). The library's
+        read transaction adds a BEGIN and a ROLLBACK, which cost as much again
+        as a short SELECT (11 µs of 22), and a page makes several such reads."""
+        with self.get_connection(commit=False) as connection, connection.cursor() as c:
+            yield c
 
 
 class ReadModelDatastore(DurableSQLiteDatastore):

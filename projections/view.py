@@ -77,8 +77,10 @@ class ViewTables:
         return self.max_tracking_id(application_name) or 0  # type: ignore[attr-defined]
 
     def reading(self) -> ContextManager[Any]:
-        """A cursor for one read-only statement."""
-        return self.transaction()
+        """A cursor for one read-only statement, outside a transaction: a single
+        statement is atomic on its own, and a read transaction costs a BEGIN
+        and a ROLLBACK (round trips, on PostgreSQL)."""
+        raise NotImplementedError
 
     def fetchall(self, statement: str, params: tuple = ()) -> list[Any]:
         with self.reading() as c:
@@ -139,6 +141,9 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
 
     def tracking_table(self) -> str:
         return "tracking"
+
+    def reading(self) -> ContextManager[Any]:
+        return self.datastore.reading()  # type: ignore[attr-defined]
 
     def finish_rebuild(self) -> None:
         super().finish_rebuild()
@@ -223,8 +228,6 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
-        # One statement is atomic on its own: outside a transaction (the pool's
-        # connections autocommit) it saves the BEGIN and ROLLBACK round trips.
         with self.datastore.get_connection() as conn, conn.cursor() as c:  # type: ignore[attr-defined]
             yield c
 
