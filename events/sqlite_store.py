@@ -13,13 +13,19 @@ from typing import Iterator
 # Import the module, not its classes: the library finds a persistence module's
 # factory by scanning it for exactly one factory class.
 from eventsourcing import sqlite
+from eventsourcing.persistence import DatabaseError, OperationalError
 
 
 class DurableSQLiteConnectionPool(sqlite.SQLiteConnectionPool):
     synchronous = "FULL"
 
     def _create_connection(self) -> sqlite.SQLiteConnection:
-        connection = super()._create_connection()
+        try:
+            connection = super()._create_connection()  # switches a new file to WAL
+        except sqlite3.OperationalError as e:
+            # The file is not in WAL mode and another connection holds it: only a
+            # rebuild of this read model in another process does that.
+            raise OperationalError(f"{self.db_name}: {e} (is a rebuild of it running?)") from e
         c = connection._sqlite_conn  # noqa: SLF001 - no public accessor
         # FULL: a commit is on disk before it is acknowledged, even in WAL mode.
         c.execute(f"PRAGMA synchronous={self.synchronous}")
@@ -45,38 +51,46 @@ class RebuildConnectionPool(ReadModelConnectionPool):
       every read looked the page up in a WAL of up to a gigabyte first. The
       access log's 640 MB, written anew on this machine: rows 7.8–8.9 s in WAL
       against 6.6 s, indexes and checkpoint 8.5–11.5 s against 5.2 s.
-      A rollback journal (DELETE) still survives the process being killed:
-      the next opener rolls the last group back, and the library switches the
-      file back to WAL then.
-    - synchronous=OFF in that mode: the rebuild syncs the file once, at the end
-      (`SQLiteView.finish_rebuild`). A power cut during a rebuild can leave the
-      file corrupt; delete it and rebuild again (nothing else is lost: the
-      events are elsewhere).
-    - If the file is open elsewhere (a running server, or a test's runner), it
+      A rollback journal (DELETE) with synchronous=FULL is as safe as WAL:
+      killed or cut off mid-batch, the next opener rolls the batch back from
+      the journal. The rebuild puts the file back into WAL at its end
+      (`SQLiteView.finish_rebuild`).
+    - The first connection decides for the pool; a rollback journal is each
+      connection's own setting (DELETE by default), so later ones follow it.
+    - If the file is open elsewhere (a running server, a test's runner), it
       stays in WAL, as before: a WAL file cannot leave WAL mode while another
-      connection uses it. Then a WAL checkpoint only every 1 GiB.
+      connection uses it. Then a WAL checkpoint only every 1 GiB. The other
+      way round, a process that opens the file while the rebuild is writing it
+      cannot switch it to WAL, and fails (see DurableSQLiteConnectionPool).
     - A big page cache: inserts land in random places of large indexes. The
       server's connections keep the defaults, so its memory stays small.
     """
 
     cache_kib = 256 * 1024
     checkpoint_pages = 262_144  # about 1 GiB of WAL between checkpoints, if in WAL
+    journal: str | None = None  # "delete" or "wal", as the first connection found
 
     def _create_connection(self) -> sqlite.SQLiteConnection:
         connection = super()._create_connection()
         c = connection._sqlite_conn  # noqa: SLF001
         c.execute(f"PRAGMA cache_size=-{self.cache_kib}")
+        if self.journal is None:
+            self.journal = self._leave_wal(c)
+        if self.journal == "wal":
+            c.execute(f"PRAGMA wal_autocheckpoint={self.checkpoint_pages}")
+        else:
+            c.execute("PRAGMA synchronous=FULL")
+        return connection
+
+    @staticmethod
+    def _leave_wal(c: sqlite3.Connection) -> str:
         try:
             (mode,) = c.execute("PRAGMA journal_mode=DELETE").fetchone()
         except sqlite3.OperationalError as e:
             if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                 raise
-            mode = "wal"  # open elsewhere
-        if mode.lower() == "wal":
-            c.execute(f"PRAGMA wal_autocheckpoint={self.checkpoint_pages}")
-        else:
-            c.execute("PRAGMA synchronous=OFF")
-        return connection
+            return "wal"  # open elsewhere
+        return mode.lower()
 
 
 class DurableSQLiteDatastore(sqlite.SQLiteDatastore):
@@ -95,8 +109,20 @@ class DurableSQLiteDatastore(sqlite.SQLiteDatastore):
         transaction of its own (the connections autocommit). The library's
         read transaction adds a BEGIN and a ROLLBACK, which cost as much again
         as a short SELECT (11 µs of 22), and a page makes several such reads."""
-        with self.get_connection(commit=False) as connection, connection.cursor() as c:
+        with self.get_connection(commit=False) as connection, connection.cursor() as c, library_errors():
             yield c
+
+
+@contextmanager
+def library_errors() -> Iterator[None]:
+    """sqlite3's errors as the library's own, as its transactions raise them
+    (the driver's error chained): what `projections.runner.worth_retrying` reads."""
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        raise OperationalError(e) from e
+    except sqlite3.DatabaseError as e:
+        raise DatabaseError(e) from e
 
 
 class ReadModelDatastore(DurableSQLiteDatastore):

@@ -26,7 +26,8 @@ class Projection:
 
     def portable(self, originator_id: UUID, originator_version: int, topic: str, plaintext: bytes) -> Any:
         """What a rebuild's helper process applies for a stored event this read
-        model takes, given decrypted (projections/runner.py, `Feeder`): by default
-        the event, decoded. A read model may give something cheaper to make and to
-        send between the processes, which its `process` also accepts."""
+        model takes, given decrypted (projections/runner.py: `Feeder` in the first
+        process, `from_first_process` in the helper): by default the event,
+        decoded. A read model may give something cheaper to make and to send
+        between the processes, which its `process` also accepts."""
         return self.app.mapper.from_plaintext(originator_id, originator_version, topic, plaintext)

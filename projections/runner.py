@@ -534,16 +534,18 @@ def rare_collections(threshold: int = 200_000) -> Iterator[None]:
 def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | None) -> Iterator[list[Follower]]:
     """Drop `chosen`, and give followers for their new, empty views; afterwards
     create the indexes the rebuild left out."""
+    for cls in chosen:
+        old = construct_view(cls, app, rebuilding=True)
+        try:
+            old.drop()
+        finally:
+            close_own(old, app)  # no connection of this process left holding the file
     views: list[Any] = []
     try:
         for cls in chosen:
+            # A new view: the library's recorder remembers the tracking table it found.
             views.append(construct_view(cls, app, rebuilding=True))
-        for view in views:
-            # Dropped through the rebuild's own connections: on SQLite no other
-            # connection of this process then holds the file (see RebuildConnectionPool).
-            view.drop()
-            view.create_table()
-            view.start_rebuild()
+            views[-1].start_rebuild()
         yield [Follower(cls(view, app), app) for cls, view in zip(chosen, views)]
         started = time.perf_counter()
         for view in views:
@@ -552,8 +554,13 @@ def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | N
             timings["indexes"] = round(time.perf_counter() - started, 2)
     finally:
         for view in views:
-            if view.datastore is not app.factory.datastore:
-                view.datastore.close()  # its large page cache
+            close_own(view, app)  # its large page cache
+
+
+def close_own(view: Any, app: Bekymring) -> None:
+    """Close a view's connections if it has its own (a SQLite file), not the app's."""
+    if view.datastore is not app.factory.datastore:
+        view.datastore.close()
 
 
 def rebuild_in_this_process(app: Bekymring, chosen: list[type], report: Callable[[int], None] | None,

@@ -8,7 +8,7 @@ placeholders and `{name}` table references; `sql()` adapts them to the store.
 
 from __future__ import annotations
 
-import os
+import sqlite3
 from contextlib import contextmanager, nullcontext
 from typing import Any, ContextManager, Iterator
 
@@ -120,16 +120,6 @@ class ViewTables:
         raise NotImplementedError
 
 
-def sync_file(path: str) -> None:
-    """Make a file's contents, and its name, durable."""
-    for name, flags in ((path, os.O_RDONLY), (os.path.dirname(os.path.abspath(path)), os.O_RDONLY | os.O_DIRECTORY)):
-        fd = os.open(name, flags)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 class SQLiteView(ViewTables, SQLiteTrackingRecorder):
     dialect = "sqlite"
 
@@ -147,13 +137,17 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
 
     def finish_rebuild(self) -> None:
         super().finish_rebuild()
-        with self.transaction() as c:
-            c.execute("PRAGMA journal_mode")
-            (mode,) = c.fetchone()
-            if mode.lower() == "wal":  # the WAL, kept long during the rebuild, into the file
+        # Back into WAL, as the server's connections want it (a rebuild that had
+        # the file alone wrote it with a rollback journal: RebuildConnectionPool),
+        # or the long-kept WAL into the file. Outside a transaction: a journal
+        # mode cannot change inside one.
+        with self.datastore.get_connection(commit=True) as connection, connection.cursor() as c:
+            try:
+                c.execute("PRAGMA journal_mode=WAL")
                 c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        if mode.lower() != "wal":  # written without syncing (RebuildConnectionPool): sync it now
-            sync_file(self.datastore.pool.db_name)
+            except sqlite3.OperationalError as e:  # open elsewhere meanwhile: its opener switched it
+                if e.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise
 
 
 class StatementCursors:

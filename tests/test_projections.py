@@ -195,23 +195,28 @@ def test_a_runner_restarted_after_a_crash_continues_where_it_committed(domain):
     assert again["directory"].view.count("children") == 1
 
 
-# Run by the next test in a process of its own: rebuild in batches of ten, and
-# die by SIGKILL in the middle of the third, its rows applied but not committed.
+# Run by the next test in a process of its own: rebuild in batches of ten, with
+# a page cache so small that a batch's changes reach the file before it commits,
+# and die by SIGKILL in the middle of the third batch, its rows applied and
+# written, its position not yet.
 KILLED_REBUILD = """
 import json, os, signal, sys
 from events.application import Bekymring
+from events.sqlite_store import RebuildConnectionPool
 from projections import runner
 from projections.access_log import SQLiteAccessLogView
 env = json.loads(sys.argv[1])
 app = Bekymring(env=env)
 runner.REBUILD_BATCH = 10
-wal = os.path.join(env["BEKYMRING_DATA_DIR"], "views", "access_log.sqlite-wal")
+RebuildConnectionPool.cache_kib = 1
+path = os.path.join(env["BEKYMRING_DATA_DIR"], "views", "access_log.sqlite")
 batches = [0]
 record_position = SQLiteAccessLogView.record_position
 def die_before_the_third_commit(self, c, name, position):
     batches[0] += 1
-    if batches[0] == 3:  # its rows applied, its position not yet
-        print(json.dumps({"wal": os.path.exists(wal)}), flush=True)
+    if batches[0] == 3:
+        journal = os.path.getsize(path + "-journal") if os.path.exists(path + "-journal") else 0
+        print(json.dumps({"wal": os.path.exists(path + "-wal"), "journal": journal}), flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
     record_position(self, c, name, position)
 SQLiteAccessLogView.record_position = die_before_the_third_commit
@@ -219,16 +224,24 @@ runner.rebuild(app, processes=1)
 """
 
 
+def close_views(runner: ProjectionRunner) -> None:
+    for follower in runner.followers.values():
+        follower.view.datastore.close()
+
+
 def test_a_rebuild_killed_mid_batch_leaves_read_models_that_go_on(tmp_path, kek):
-    # SQLite: a rebuild writes a read model's file with a rollback journal and
-    # without syncing, while nothing else has it open (RebuildConnectionPool).
-    # Killed in the middle of a batch, the file still opens; following goes on
-    # from what was committed, to the same rows as a whole rebuild.
+    # SQLite: a rebuild that has a read model's file alone writes it with a
+    # rollback journal, not the WAL (RebuildConnectionPool), and puts it back
+    # into WAL at the end. Killed in the middle of a batch whose changes had
+    # reached the file, the next opener rolls them back from the journal;
+    # following goes on from what was committed, to the same rows as a whole
+    # rebuild.
     import json
     import os
     import signal
     import subprocess
     import sys
+    from contextlib import closing
     from pathlib import Path
 
     from tests.conftest import sqlite_env
@@ -241,17 +254,34 @@ def test_a_rebuild_killed_mid_batch_leaves_read_models_that_go_on(tmp_path, kek)
         children = [domain.register_child("Liv", f"Strand{i}", date(2015, 6, 1), unit) for i in range(5)]
         for i in range(40):
             domain.record_access(UUID(int=7), "staff", unit, [children[i % 5]], ["child.name"], "view", "", "s")
+        live = ProjectionRunner(domain)
+        live.catch_up()  # the files exist, in WAL, as a server leaves them
+        close_views(live)
+        path = str(tmp_path / "views" / "access_log.sqlite")
+
+        def journal_mode() -> str:
+            with closing(sqlite3.connect(path)) as c:  # reading the mode changes nothing
+                return c.execute("PRAGMA journal_mode").fetchone()[0]
+
+        assert journal_mode() == "wal"
         repo = Path(__file__).resolve().parent.parent
         done = subprocess.run([sys.executable, "-c", KILLED_REBUILD, json.dumps(env)], cwd=repo,
                               env={**os.environ, "PYTHONPATH": str(repo)}, capture_output=True, text=True, timeout=120)
         assert done.returncode == -signal.SIGKILL, done.stderr
-        assert json.loads(done.stdout) == {"wal": False}  # it wrote with no WAL
+        killed = json.loads(done.stdout)
+        assert killed["wal"] is False and killed["journal"] > 0  # a hot journal: the batch was in the file
         resumed = ProjectionRunner(domain)
+        assert journal_mode() == "wal"
+        with closing(sqlite3.connect(path)) as c:
+            assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert 0 < resumed.followers["access_log"].position < domain.position()
         resumed.catch_up()
         after_kill = {name: without_sealed(rows(f.view)) for name, f in resumed.followers.items()}
-        del resumed
-        rebuild(domain, processes=1)
+        close_views(resumed)
+        during = []
+        rebuild(domain, processes=1, progress=lambda *_: during.append(os.path.exists(path + "-wal")))
+        assert during and not any(during)  # no WAL while it wrote
+        assert journal_mode() == "wal"  # and back in WAL after
         whole = {name: without_sealed(rows(f.view)) for name, f in ProjectionRunner(domain).followers.items()}
         assert after_kill["access_log"]["accesses"] and after_kill == whole
     finally:
@@ -363,6 +393,25 @@ def test_only_the_store_being_away_is_worth_retrying(tmp_path, postgres_up):
         assert not worth_retrying(caught(lambda: c.execute("SELECT pg_sleep(1)")))  # cancelled (57014)
     assert worth_retrying(ConnectionUnavailableError("no free connection"))
     assert not worth_retrying(ValueError("a bug"))
+
+
+def test_a_sqlite_read_outside_a_transaction_raises_the_librarys_errors(tmp_path):
+    # `reading()` runs without the library's transaction, whose exit turns
+    # sqlite3's errors into the library's; `worth_retrying` reads those.
+    from eventsourcing.persistence import OperationalError
+
+    from events.sqlite_store import DurableSQLiteDatastore
+    from projections.runner import worth_retrying
+
+    store = DurableSQLiteDatastore(str(tmp_path / "x.sqlite"))
+    try:
+        with pytest.raises(OperationalError) as raised:
+            with store.reading() as c:
+                c.execute("SELECT * FROM missing")
+        assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+        assert not worth_retrying(raised.value)  # no such table: a bug, not the store away
+    finally:
+        store.close()
 
 
 def test_a_read_models_own_error_still_stops_it_not_pauses_all(domain):
