@@ -20,12 +20,7 @@ class DurableSQLiteConnectionPool(sqlite.SQLiteConnectionPool):
     synchronous = "FULL"
 
     def _create_connection(self) -> sqlite.SQLiteConnection:
-        try:
-            connection = super()._create_connection()  # switches a new file to WAL
-        except sqlite3.OperationalError as e:
-            # The file is not in WAL mode and another connection holds it: only a
-            # rebuild of this read model in another process does that.
-            raise OperationalError(f"{self.db_name}: {e} (is a rebuild of it running?)") from e
+        connection = super()._create_connection()
         c = connection._sqlite_conn  # noqa: SLF001 - no public accessor
         # FULL: a commit is on disk before it is acknowledged, even in WAL mode.
         c.execute(f"PRAGMA synchronous={self.synchronous}")
@@ -60,8 +55,9 @@ class RebuildConnectionPool(ReadModelConnectionPool):
     - If the file is open elsewhere (a running server, a test's runner), it
       stays in WAL, as before: a WAL file cannot leave WAL mode while another
       connection uses it. Then a WAL checkpoint only every 1 GiB. The other
-      way round, a process that opens the file while the rebuild is writing it
-      cannot switch it to WAL, and fails (see DurableSQLiteConnectionPool).
+      way round, a process that opens the file during the rebuild switches it
+      to WAL between two batches (the rebuild goes on in WAL, slower), or
+      fails with "database is locked" within one: stop the server first.
     - A big page cache: inserts land in random places of large indexes. The
       server's connections keep the defaults, so its memory stays small.
     """

@@ -8,6 +8,7 @@ placeholders and `{name}` table references; `sql()` adapts them to the store.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from contextlib import contextmanager, nullcontext
 from typing import Any, ContextManager, Iterator
@@ -16,6 +17,8 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
+
+log = logging.getLogger(__name__)
 
 SQLITE_TYPES = {"blob": "BLOB", "bigint": "INTEGER", "bool": "INTEGER"}
 POSTGRES_TYPES = {"blob": "BYTEA", "bigint": "BIGINT", "bool": "INTEGER"}
@@ -144,10 +147,15 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
         with self.datastore.get_connection(commit=True) as connection, connection.cursor() as c:
             try:
                 c.execute("PRAGMA journal_mode=WAL")
+                (mode,) = c.fetchone()
                 c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.OperationalError as e:  # open elsewhere meanwhile: its opener switched it
+            except sqlite3.OperationalError as e:  # held elsewhere: its next opener switches it
                 if e.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                     raise
+                mode = str(e)
+        if mode != "wal":
+            log.warning("read model %s left out of WAL after its rebuild (%s); "
+                        "its next opener switches it", self.name, mode)
 
 
 class StatementCursors:
