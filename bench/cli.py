@@ -133,9 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         result = run_store(store, args, steps, machine)
         if not args.build_only:
             out = args.results / f"{kind}-{scale.tag}.json"
-            if out.exists() and args.only:  # keep the steps not measured this time
+            if out.exists() and args.only:
+                # Keep the steps not measured this time, and the machine's speed and
+                # load they were measured at: only the steps rerun are replaced.
                 previous = json.loads(out.read_text())
-                result = {**previous, **result, "steps_rerun": sorted(steps)}
+                result = {**previous, **{k: result[k] for k in (*steps, "events") if k in result},
+                          "steps_rerun": sorted(steps), "rerun_python_loop_ms": result["machine"].get("python_loop_ms")}
             out.write_text(json.dumps(result, indent=1, default=str) + "\n")
             log(f"wrote {out}")
             print(report.markdown([result]))

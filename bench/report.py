@@ -105,6 +105,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
         out.append("")
         if r["machine"].get("python_loop_ms"):
             out.append(f"Speed of this run's machine: a 5M-step Python loop took {r['machine']['python_loop_ms']} ms.")
+            if r.get("rerun_python_loop_ms"):
+                out.append(f"Measured again in a later run ({', '.join(r['steps_rerun'])}), whose loop took "
+                           f"{r['rerun_python_loop_ms']} ms.")
             out.append("")
         if r.get("load_average_before"):
             out.append(f"Load average (1, 5, 15 min) before: {r['load_average_before']}, after: "
