@@ -44,8 +44,9 @@ class RebuildConnectionPool(ReadModelConnectionPool):
     - No WAL, when no other connection has the file open: in WAL mode every
       page was written twice, into the WAL and then by the checkpoint, and
       every read looked the page up in a WAL of up to a gigabyte first. The
-      access log's 640 MB, written anew on this machine: rows 7.8–8.9 s in WAL
-      against 6.6 s, indexes and checkpoint 8.5–11.5 s against 5.2 s.
+      access log's 640 MB, written anew on this machine: the rows took 7.8–9.5 s
+      in WAL against 9.8–11.0 s, but the indexes and checkpoint, which the
+      helper runs alone at the end, 8.5–11.5 s against 6.5–7.0 s.
       A rollback journal (DELETE) with synchronous=FULL is as safe as WAL:
       killed or cut off mid-batch, the next opener rolls the batch back from
       the journal. The rebuild puts the file back into WAL at its end
