@@ -84,7 +84,7 @@ class RebuildConnectionPool(ReadModelConnectionPool):
         try:
             (mode,) = c.execute("PRAGMA journal_mode=DELETE").fetchone()
         except sqlite3.OperationalError as e:
-            if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+            if not held_elsewhere(e):
                 raise
             return "wal"  # open elsewhere
         return mode.lower()
@@ -108,6 +108,13 @@ class DurableSQLiteDatastore(sqlite.SQLiteDatastore):
         as a short SELECT (11 µs of 22), and a page makes several such reads."""
         with self.get_connection(commit=False) as connection, connection.cursor() as c, library_errors():
             yield c
+
+
+def held_elsewhere(error: BaseException) -> bool:
+    """Whether a sqlite3 error says another connection holds the file (BUSY or
+    LOCKED, whatever the extended code): trying again later may succeed."""
+    return isinstance(error, sqlite3.Error) and (error.sqlite_errorcode & 0xFF) in (
+        sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 @contextmanager

@@ -38,7 +38,7 @@ from eventsourcing.utils import resolve_topic
 from events.application import Bekymring, data_dir_of, uses_postgres
 from events.envelope import Tombstone
 from events.erasure import Erasure
-from events.sqlite_store import ReadModelDatastore, RebuildDatastore
+from events.sqlite_store import ReadModelDatastore, RebuildDatastore, held_elsewhere
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
 from projections.concerns import ConcernProjection
@@ -70,7 +70,6 @@ IDLE_RECORD_EVERY = 1000  # a read model with nothing to apply records its posit
 # each time, from RETRY_FIRST to RETRY_MAX seconds.
 RETRY_FIRST, RETRY_MAX = 0.5, 30.0
 PAUSE_TOLERATED = 60.0  # seconds paused before `status` says the read models are not ok
-SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 # PostgreSQL: a server shutting down or starting (admin, crash, cannot connect
 # now) or a session ended for idling; class 08 (connection errors) as a whole.
 POSTGRES_AWAY = {"57P01", "57P02", "57P03", "57P05"}
@@ -89,7 +88,7 @@ def worth_retrying(error: BaseException) -> bool:
         return False
     cause = error.__cause__  # the driver's error (the library chains it)
     if isinstance(cause, sqlite3.Error):
-        return (getattr(cause, "sqlite_errorcode", 0) & 0xFF) in (SQLITE_BUSY, SQLITE_LOCKED)
+        return held_elsewhere(cause)
     if cause is not None and hasattr(cause, "sqlstate"):  # psycopg's
         state = cause.sqlstate
         return state is None or state.startswith("08") or state in POSTGRES_AWAY

@@ -18,6 +18,8 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
+from events.sqlite_store import held_elsewhere
+
 log = logging.getLogger(__name__)
 
 SQLITE_TYPES = {"blob": "BLOB", "bigint": "INTEGER", "bool": "INTEGER"}
@@ -150,7 +152,7 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
                 (mode,) = c.fetchone()
                 c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except sqlite3.OperationalError as e:  # held elsewhere: its next opener switches it
-                if e.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                if not held_elsewhere(e):
                     raise
                 mode = str(e)
         if mode != "wal":
