@@ -109,9 +109,20 @@ def _widen(fd: int) -> None:
         pass
 
 
-def _batches(feed: Connection) -> Iterator[tuple[list[Any], int]]:
-    while (message := feed.recv()) is not None:
-        yield message
+def _batches(feed: Connection, timings: dict[str, float]) -> Iterator[tuple[list[Any], int]]:
+    """The feed's batches; in `timings["idle"]`, the seconds spent waiting for
+    them (with `waited` in the first process's: how well the two kept busy)."""
+    idle = 0.0
+    try:
+        while True:
+            started = time.perf_counter()
+            feed.poll(None)
+            idle += time.perf_counter() - started
+            if (message := feed.recv()) is None:
+                return
+            yield message
+    finally:
+        timings["idle"] = round(idle, 2)
 
 
 def main(fd: int) -> None:
@@ -126,7 +137,8 @@ def main(fd: int) -> None:
             app = Bekymring(env=request["env"])
             out.write(json.dumps({"ready": True}) + "\n")
             timings: dict[str, float] = {}
-            rebuild_from_feed(app, [c for c in PROJECTIONS if c.name in request["names"]], _batches(feed), timings)
+            rebuild_from_feed(app, [c for c in PROJECTIONS if c.name in request["names"]], _batches(feed, timings),
+                              timings)
             out.write(json.dumps({"timings": timings}) + "\n")
         except BaseException:
             # Stop reading first: the first process, blocked sending a batch, then

@@ -503,6 +503,8 @@ def rebuild(
         try:
             feeders = [Feeder(cls(None, app), app, helper) for cls in apart]
             counts = rebuild_in_this_process(app, [c for c in chosen if c not in apart], report, timings, feeders)
+            if timings is not None:  # of the feeders' seconds: waiting for the helper to take a batch
+                timings["waited"] = round(sum(f.waited for f in feeders), 2)
             helper_timings = helper.finish()
         finally:
             helper.stop()
@@ -533,12 +535,15 @@ def rare_collections(threshold: int = 200_000) -> Iterator[None]:
 def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | None) -> Iterator[list[Follower]]:
     """Drop `chosen`, and give followers for their new, empty views; afterwards
     create the indexes the rebuild left out."""
+    started = time.perf_counter()
     for cls in chosen:
         old = construct_view(cls, app, rebuilding=True)
         try:
             old.drop()
         finally:
             close_own(old, app)  # no connection of this process left holding the file
+    if timings is not None:
+        timings["drop"] = round(time.perf_counter() - started, 2)
     views: list[Any] = []
     try:
         for cls in chosen:
@@ -649,6 +654,7 @@ class Feeder:
         self.helper = helper
         self.position = 0
         self.seconds = 0.0  # decrypting, decoding and sending
+        self.waited = 0.0  # of which waiting for the helper to take a batch
         # A share of the events the helper would decrypt and decode (adjusted
         # batch by batch, see `apply`) is done here and sent in the read model's
         # `portable` form, so that the two processes finish together.
@@ -684,6 +690,7 @@ class Feeder:
                     continue
                 items.append(self.projection.portable(n.originator_id, n.originator_version, n.topic, plaintext))
         waited = self.helper.send(items, notifications[-1].id)
+        self.waited += waited
         now = time.perf_counter()
         # Sending waits while the helper is busy with the batch before: then take a
         # larger share of the decoding here; if it hardly waited, a smaller one.
