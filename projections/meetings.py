@@ -88,17 +88,24 @@ class MeetingTables(ViewTables):
 
 
 class SQLiteMeetingView(MeetingTables, SQLiteView):
-    pass
+    # Days from a stats row's opened_on to the date given, never below 0.
+    days_since_opened = "MAX(0, CAST(julianday(?) - julianday(opened_on) AS INTEGER))"
 
 
 class PostgresMeetingView(MeetingTables, PostgresView):
-    pass
+    days_since_opened = "GREATEST(0, CAST(? AS DATE) - CAST(opened_on AS DATE))"
 
 
 class MeetingProjection(Projection):
     name = "meetings"
     views = (SQLiteMeetingView, PostgresMeetingView)
 
+    def __init__(self, view: Any, app: Any):
+        super().__init__(view, app)
+        # A unit's kind, as its Unit.Created said (a kind never changes): a
+        # concern's statistics row needs it, and asking the view for it cost a
+        # round trip per concern on PostgreSQL.
+        self._unit_kinds: dict[str, str] = {}
 
     def key(self, concern_id: UUID) -> str:
         return self.app.blind_index(f"stat:{concern_id}")
@@ -110,6 +117,7 @@ class MeetingProjection(Projection):
     @process.register
     def _(self, event: Unit.Created, c: Any) -> None:
         c.execute(self.view.sql("INSERT INTO {units} (id, kind) VALUES (?, ?)"), (str(event.originator_id), event.kind))
+        self._unit_kinds[str(event.originator_id)] = event.kind
 
     @process.register
     def _(self, event: Meeting.Created, c: Any) -> None:
@@ -134,27 +142,35 @@ class MeetingProjection(Projection):
     # -- statistics ------------------------------------------------------------------------
     @process.register
     def _(self, event: Concern.Created, c: Any) -> None:
-        c.execute(self.view.sql("SELECT kind FROM {units} WHERE id = ?"), (str(event.unit_id),))
-        unit = c.fetchone()
         key = self.key(event.originator_id)
         c.execute(self.view.sql("INSERT INTO {stats} (key, child_key, unit_kind, month, level, opened_on) VALUES (?, ?, ?, ?, 0, ?)"),
-                  (key, self.app.blind_index(f"stat-child:{event.child_id}"), unit["kind"] if unit else "ukjent",
+                  (key, self.app.blind_index(f"stat-child:{event.child_id}"), self._unit_kind(c, str(event.unit_id)),
                    event.observed_on.strftime("%Y-%m"), event.observed_on.isoformat()))
         for category in dict.fromkeys(event.categories):
             c.execute(self.view.sql("INSERT INTO {stat_categories} (key, category) VALUES (?, ?)"), (key, category))
 
+    def _unit_kind(self, c: Any, unit_id: str) -> str:
+        kind = self._unit_kinds.get(unit_id)
+        if kind is None:  # a unit this object has not seen created (applied by another process)
+            c.execute(self.view.sql("SELECT kind FROM {units} WHERE id = ?"), (unit_id,))
+            unit = c.fetchone()
+            if unit is None:
+                return "ukjent"
+            kind = self._unit_kinds[unit_id] = unit["kind"]
+        return kind
+
     @process.register
     def _(self, event: Concern.LevelSet, c: Any) -> None:
         c.execute(self.view.sql("UPDATE {stats} SET level = ? WHERE key = ?"), (event.level, self.key(event.originator_id)))
-        self._first_action(c, event.originator_id, clock.day_of(event.timestamp))
+        self._first_action_of(c, event.originator_id, clock.day_of(event.timestamp))
 
     @process.register
     def _(self, event: Concern.GuardianTalkRecorded, c: Any) -> None:
-        self._first_action(c, event.originator_id, event.held_on)
+        self._first_action_of(c, event.originator_id, event.held_on)
 
     @process.register
     def _(self, event: Concern.MeasureAdded, c: Any) -> None:
-        self._first_action(c, event.originator_id, clock.day_of(event.timestamp))
+        self._first_action_of(c, event.originator_id, clock.day_of(event.timestamp))
 
     @process.register
     def _(self, event: Referral.Created, c: Any) -> None:
@@ -163,20 +179,18 @@ class MeetingProjection(Projection):
 
     @process.register
     def _(self, event: Referral.Sent, c: Any) -> None:
-        c.execute(self.view.sql("SELECT key FROM {stat_referrals} WHERE referral_id = ?"), (str(event.originator_id),))
-        row = c.fetchone()
-        if row is not None:
-            self._first_action(c, None, event.on, key=row["key"])
+        self._first_action(c, event.on, "(SELECT key FROM {stat_referrals} WHERE referral_id = ?)",
+                           str(event.originator_id))
 
-    def _first_action(self, c: Any, concern_id: UUID | None, on: date, key: str | None = None) -> None:
-        """Days from the concern to its first action (a level, a conversation, a measure, a referral)."""
-        key = key or self.key(concern_id)
-        c.execute(self.view.sql("SELECT opened_on, first_action_days FROM {stats} WHERE key = ?"), (key,))
-        row = c.fetchone()
-        if row is None or row["first_action_days"] is not None:
-            return
-        days = max(0, (on - date.fromisoformat(row["opened_on"])).days)
-        c.execute(self.view.sql("UPDATE {stats} SET first_action_days = ? WHERE key = ?"), (days, key))
+    def _first_action(self, c: Any, on: date, key_sql: str, key: str) -> None:
+        """Days from the concern to its first action (a level, a conversation, a
+        measure, a referral), if it has none yet. One statement, no reading back:
+        on PostgreSQL a read costs a round trip, which a rebuild pays per event."""
+        c.execute(self.view.sql(f"UPDATE {{stats}} SET first_action_days = {self.view.days_since_opened} "
+                                f"WHERE key = {key_sql} AND first_action_days IS NULL"), (on.isoformat(), key))
+
+    def _first_action_of(self, c: Any, concern_id: UUID, on: date) -> None:
+        self._first_action(c, on, "?", self.key(concern_id))
 
     # -- erasure ---------------------------------------------------------------------------
     def purge_child(self, c: Any, child_id: UUID) -> None:

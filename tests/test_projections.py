@@ -618,6 +618,34 @@ def test_rebuilding_one_read_model_decrypts_only_what_it_handles(domain, monkeyp
     assert rows(ProjectionRunner(domain)["concerns"].view) == live
 
 
+def test_statistics_rows_take_the_unit_kind_and_only_the_first_action(domain):
+    # The statistics row of a concern takes its unit's kind (remembered from
+    # Unit.Created, or read from the view by a runner that did not see it
+    # created) and the days to its first action only: a referral sent counts,
+    # a later action does not move it, and an action dated before the concern
+    # counts as day 0.
+    unit = domain.register_unit("Fjordvik barnehage", "barnehage")
+    child = domain.register_child("Liv", "Strand", date(2021, 6, 1), unit)
+    staff = UUID(int=7)
+    domain.open_concern(child, staff, date(2026, 11, 2), "Første observasjon.", "", ["neglect"], 1)
+    ProjectionRunner(domain).catch_up()  # the unit is in the view; the next runner never sees it created
+    second = domain.open_concern(child, staff, date(2026, 11, 10), "Andre observasjon.", "", ["neglect"], 1)
+    third = domain.open_concern(child, staff, date(2026, 11, 20), "Tredje observasjon.", "", ["neglect"], 1)
+    fields = {"reporter_name": "Kari", "reporter_role": "Styrer", "reporter_phone": "41234567",
+              "reporter_email": "kari@example.no", "message": "Blåmerker",
+              "guardians": [{"name": "Mona Strand", "informed": True, "not_informed_reason": ""}]}
+    domain.send_referral(domain.open_referral(second, "barnevern", staff, fields), date(2026, 11, 13), "fiks")
+    domain.send_referral(domain.open_referral(second, "barnevern", staff, fields), date(2026, 11, 24), "fiks")
+    domain.send_referral(domain.open_referral(third, "barnevern", staff, fields), date(2026, 11, 18), "fiks")
+    runner = ProjectionRunner(domain)
+    runner.catch_up()
+    view = runner["meetings"].view
+    rows = {row["opened_on"]: (row["unit_kind"], row["first_action_days"])
+            for row in view.fetchall("SELECT opened_on, unit_kind, first_action_days FROM {stats}")}
+    assert rows == {"2026-11-02": ("barnehage", None), "2026-11-10": ("barnehage", 3),
+                    "2026-11-20": ("barnehage", 0)}
+
+
 def test_days_to_first_action_count_oslo_days(domain, monkeypatch):
     # Events are stamped in UTC: a level set at 00:30 in Oslo is stamped the
     # day before. The leaders' "days to first action" counts Oslo days
