@@ -7,6 +7,7 @@ leaves a row that says when, so readers can tell "erased" from "missing".
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -22,6 +23,8 @@ from events.errors import IntegrityError, KeyConfigurationError
 from events.kek import Kek
 from events.sidestore import SideStore
 
+log = logging.getLogger(__name__)
+
 SYSTEM_KEY_ID = UUID(int=0)
 INDEX_KEY_ID = UUID(int=1)  # HMAC key for blind indexes (search by name)
 
@@ -32,6 +35,9 @@ CACHE_SECONDS = 30.0
 # commit per 64 registrations. Larger batches save little, since wrapping and
 # inserting each key costs about 15 µs anyway, and leave more unused keys.
 BATCH_SIZE = 64
+# With this few left, the next batch is stored in a thread of its own, so that
+# a registration does not wait for its commit (an fsync on SQLite).
+STORE_AHEAD_AT = 16
 
 # Ready AES-GCM objects for this many data keys (then the cache starts over):
 # making one costs a tenth of decoding an event, and each holds ~2.5 KB.
@@ -55,8 +61,9 @@ class KeyStore:
         self._cache: dict[UUID, tuple[bytes, float]] = {}
         self._ciphers: dict[UUID, tuple[bytes, AESGCM]] = {}  # for keys in _cache only
         self._lock = threading.Lock()
-        self._unused: list[tuple[UUID, bytes]] = []  # stored keys no subject has yet
+        self._unused: list[tuple[UUID, bytes, AESGCM]] = []  # stored keys no subject has yet
         self._unused_lock = threading.Lock()
+        self._storing_ahead: threading.Thread | None = None
         self.create_table()
 
     # -- SQL helpers ---------------------------------------------------------
@@ -124,10 +131,14 @@ class KeyStore:
             return None
         cached = self._ciphers.get(key_id)
         if cached is None or cached[0] is not key:
-            if len(self._ciphers) >= CIPHER_CACHE:
-                self._ciphers.clear()
-            cached = self._ciphers[key_id] = (key, AESGCM(key))
+            cached = self._keep_cipher(key_id, key, AESGCM(key))
         return cached[1]
+
+    def _keep_cipher(self, key_id: UUID, key: bytes, cipher: AESGCM) -> tuple[bytes, AESGCM]:
+        if len(self._ciphers) >= CIPHER_CACHE:
+            self._ciphers.clear()
+        kept = self._ciphers[key_id] = (key, cipher)
+        return kept
 
     def _select(self, key_id: UUID):
         with self.datastore.transaction(commit=False) as c:
@@ -157,8 +168,10 @@ class KeyStore:
         own (a second fsync on SQLite, where the key file is separate). Instead
         keys are stored BATCH_SIZE at a time, in one durable commit, before any
         of their ids is handed out: a key is on disk before any event under it.
-        The ids are fresh random UUIDs known only to this process until used,
-        so no other process can take the same one.
+        The next batch is stored ahead, in a thread, when STORE_AHEAD_AT are
+        left; only the first registration, or one that finds none left, stores
+        a batch itself. The ids are fresh random UUIDs known only to this
+        process until used, so no other process can take the same one.
 
         Build the aggregate inside the block and save it after: if the block
         raises (invalid details), no event names the id and it is used again.
@@ -166,17 +179,31 @@ class KeyStore:
         with self._unused_lock:
             if not self._unused:
                 self._unused = self._store_new_keys(BATCH_SIZE)
-            key_id, key = self._unused.pop()
+            key_id, key, cipher = self._unused.pop()
+            if len(self._unused) < STORE_AHEAD_AT and self._storing_ahead is None:
+                self._storing_ahead = threading.Thread(target=self._store_ahead, name="keys-ahead", daemon=True)
+                self._storing_ahead.start()
         try:
             yield key_id
         except BaseException:
             with self._unused_lock:
-                self._unused.append((key_id, key))
+                self._unused.append((key_id, key, cipher))
             raise
         with self._lock:
             self._cache[key_id] = (key, time.monotonic())
+        self._keep_cipher(key_id, key, cipher)  # made with the batch: the subject's first event needs it next
 
-    def _store_new_keys(self, count: int) -> list[tuple[UUID, bytes]]:
+    def _store_ahead(self) -> None:
+        try:
+            keys = self._store_new_keys(BATCH_SIZE)
+        except Exception:  # the registration that finds none left stores them, or says why
+            log.exception("data keys could not be stored ahead")
+            keys = []
+        with self._unused_lock:
+            self._unused[:0] = keys  # behind those still waiting: pop() takes from the end
+            self._storing_ahead = None
+
+    def _store_new_keys(self, count: int) -> list[tuple[UUID, bytes, AESGCM]]:
         keys = [(uuid4(), AESGCM.generate_key(256)) for _ in range(count)]
         kek, created_at = self.kek, _now()  # one KEK for the batch, even during a rewrap
         with self.datastore.transaction(commit=True) as c:
@@ -187,7 +214,7 @@ class KeyStore:
                 ),
                 [(str(i), self._wrap(kek, i, k), kek.id, created_at) for i, k in keys],
             )
-        return keys
+        return [(i, k, AESGCM(k)) for i, k in keys]
 
     def release_unused(self) -> None:
         """Delete the stored keys no subject was given (on a clean shutdown).
@@ -196,12 +223,16 @@ class KeyStore:
         a crash they stay behind: rows that encrypt nothing.
         """
         with self._unused_lock:
+            storing = self._storing_ahead
+        if storing is not None:
+            storing.join()  # its keys too
+        with self._unused_lock:
             unused, self._unused = self._unused, []
         if unused:
             with self.datastore.transaction(commit=True) as c:
                 c.executemany(
                     self._sql("DELETE FROM {table} WHERE key_id = ?"),
-                    [(str(key_id),) for key_id, _ in unused],
+                    [(str(key_id),) for key_id, _, _ in unused],
                 )
 
     # -- shredding -------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from events.application import Bekymring
 from events.envelope import Tombstone
 from events.errors import DomainError, IntegrityError, KeyConfigurationError, RecordErased
 from events.kek import Kek, load_kek, write_kek_file
+from events.keystore import BATCH_SIZE, STORE_AHEAD_AT
 from intranet import demo, demo_data
 from projections.runner import ProjectionRunner
 from tests.conftest import pg_connect
@@ -222,6 +224,64 @@ def test_no_child_is_registered_when_its_key_cannot_be_stored(domain, monkeypatc
     with pytest.raises(OSError):
         domain.register_child("Ada", "Berg", date(2019, 1, 1), unit)
     assert domain.position() == before
+
+
+def _store_calls(domain, monkeypatch, fail_ahead: bool = False) -> list[str]:
+    """Which threads store a batch of new keys (the ahead thread's refused if asked)."""
+    calls: list[str] = []
+    store = domain.keystore._store_new_keys
+
+    def recorded(count):
+        calls.append(threading.current_thread().name)
+        if fail_ahead and threading.current_thread().name == "keys-ahead":
+            raise OSError("disk full")
+        return store(count)
+
+    monkeypatch.setattr(domain.keystore, "_store_new_keys", recorded)
+    return calls
+
+
+def _wait_for_keys_ahead(domain) -> None:
+    ahead = domain.keystore._storing_ahead
+    if ahead is not None:
+        ahead.join(timeout=30)
+
+
+def test_the_next_batch_of_keys_is_stored_ahead_in_a_thread(domain, env, monkeypatch):
+    # Only the first registration stores a batch itself; when STORE_AHEAD_AT are
+    # left, the next batch is stored in a thread, and the registrations after it
+    # take their keys from that batch.
+    calls = _store_calls(domain, monkeypatch)
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    first_batch = BATCH_SIZE - STORE_AHEAD_AT + 1
+    children = [domain.register_child("Ada", "Berg", date(2019, 1, 1), unit) for _ in range(first_batch)]
+    _wait_for_keys_ahead(domain)
+    children += [domain.register_child("Bo", "Berg", date(2019, 1, 1), unit) for _ in range(30)]
+    assert calls == ["MainThread", "keys-ahead"]
+    other = Bekymring(env=env)  # every child's key is stored, not only held here
+    try:
+        assert {other.get_child(c).last_name for c in children} == {"Berg"}
+    finally:
+        other.close()
+
+
+def test_a_batch_of_keys_that_cannot_be_stored_ahead_is_stored_by_a_registration(domain, env, monkeypatch, caplog):
+    calls = _store_calls(domain, monkeypatch, fail_ahead=True)
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    children = []
+    for _ in range(BATCH_SIZE + 5):  # past the first batch: the thread's batch failed
+        children.append(domain.register_child("Ada", "Berg", date(2019, 1, 1), unit))
+        _wait_for_keys_ahead(domain)
+    # The thread tried (once per registration while few were left), then the
+    # registration that found none left stored a batch itself.
+    assert calls[0] == calls[-1] == "MainThread" and calls.count("MainThread") == 2
+    assert set(calls[1:-1]) == {"keys-ahead"}
+    assert "could not be stored ahead" in caplog.text
+    other = Bekymring(env=env)
+    try:
+        assert len({other.get_child(c).id for c in children}) == BATCH_SIZE + 5
+    finally:
+        other.close()
 
 
 def test_closing_deletes_only_the_keys_no_child_was_given(domain, env):
