@@ -64,6 +64,7 @@ class KeyStore:
         self._unused: list[tuple[UUID, bytes, AESGCM]] = []  # stored keys no subject has yet
         self._unused_lock = threading.Lock()
         self._storing_ahead: threading.Thread | None = None
+        self._released = False  # release_unused() ran: store no more ahead
         self.create_table()
 
     # -- SQL helpers ---------------------------------------------------------
@@ -180,9 +181,8 @@ class KeyStore:
             if not self._unused:
                 self._unused = self._store_new_keys(BATCH_SIZE)
             key_id, key, cipher = self._unused.pop()
-            if len(self._unused) < STORE_AHEAD_AT and self._storing_ahead is None:
-                self._storing_ahead = threading.Thread(target=self._store_ahead, name="keys-ahead", daemon=True)
-                self._storing_ahead.start()
+            if len(self._unused) < STORE_AHEAD_AT and self._storing_ahead is None and not self._released:
+                self._start_storing_ahead()
         try:
             yield key_id
         except BaseException:
@@ -192,6 +192,17 @@ class KeyStore:
         with self._lock:
             self._cache[key_id] = (key, time.monotonic())
         self._keep_cipher(key_id, key, cipher)  # made with the batch: the subject's first event needs it next
+
+    def _start_storing_ahead(self) -> None:
+        """(With `_unused_lock` held.) A thread that cannot start leaves the
+        next batch to the registration that finds none left."""
+        thread = threading.Thread(target=self._store_ahead, name="keys-ahead", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:
+            log.exception("data keys cannot be stored ahead")
+            return
+        self._storing_ahead = thread
 
     def _store_ahead(self) -> None:
         try:
@@ -223,6 +234,7 @@ class KeyStore:
         a crash they stay behind: rows that encrypt nothing.
         """
         with self._unused_lock:
+            self._released = True  # no thread starts after this one
             storing = self._storing_ahead
         if storing is not None:
             storing.join()  # its keys too

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -226,15 +227,17 @@ def test_no_child_is_registered_when_its_key_cannot_be_stored(domain, monkeypatc
     assert domain.position() == before
 
 
-def _store_calls(domain, monkeypatch, fail_ahead: bool = False) -> list[str]:
-    """Which threads store a batch of new keys (the ahead thread's refused if asked)."""
+def _store_calls(domain, monkeypatch, ahead=None) -> list[str]:
+    """Which threads store a batch of new keys; `ahead(n)`, if given, runs in
+    the ahead thread before its n-th batch (it may raise, or wait)."""
     calls: list[str] = []
     store = domain.keystore._store_new_keys
 
     def recorded(count):
-        calls.append(threading.current_thread().name)
-        if fail_ahead and threading.current_thread().name == "keys-ahead":
-            raise OSError("disk full")
+        name = threading.current_thread().name
+        calls.append(name)
+        if ahead and name == "keys-ahead":
+            ahead(calls.count(name))
         return store(count)
 
     monkeypatch.setattr(domain.keystore, "_store_new_keys", recorded)
@@ -266,22 +269,72 @@ def test_the_next_batch_of_keys_is_stored_ahead_in_a_thread(domain, env, monkeyp
 
 
 def test_a_batch_of_keys_that_cannot_be_stored_ahead_is_stored_by_a_registration(domain, env, monkeypatch, caplog):
-    calls = _store_calls(domain, monkeypatch, fail_ahead=True)
+    def fail_once(n):
+        if n == 1:
+            raise OSError("disk full")
+
+    calls = _store_calls(domain, monkeypatch, ahead=fail_once)
     unit = domain.register_unit("Solsikken barnehage", "barnehage")
     children = []
-    for _ in range(BATCH_SIZE + 5):  # past the first batch: the thread's batch failed
+    for _ in range(BATCH_SIZE + 5):
         children.append(domain.register_child("Ada", "Berg", date(2019, 1, 1), unit))
         _wait_for_keys_ahead(domain)
-    # The thread tried (once per registration while few were left), then the
-    # registration that found none left stored a batch itself.
-    assert calls[0] == calls[-1] == "MainThread" and calls.count("MainThread") == 2
-    assert set(calls[1:-1]) == {"keys-ahead"}
+    # The thread's first batch failed (logged); the next registration started it
+    # again, and its batch served the registrations past the first 64: none of
+    # them stored a batch itself.
+    assert calls == ["MainThread", "keys-ahead", "keys-ahead"]
     assert "could not be stored ahead" in caplog.text
     other = Bekymring(env=env)
     try:
         assert len({other.get_child(c).id for c in children}) == BATCH_SIZE + 5
     finally:
         other.close()
+
+
+def test_a_registration_stores_the_keys_itself_when_none_are_left(domain, monkeypatch):
+    calls = _store_calls(domain, monkeypatch, ahead=lambda n: time.sleep(1))  # a slow disk
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    for _ in range(BATCH_SIZE + 1):  # the thread's batch comes too late for the 65th
+        domain.register_child("Ada", "Berg", date(2019, 1, 1), unit)
+    assert calls == ["MainThread", "keys-ahead", "MainThread"]
+
+
+def test_a_thread_that_cannot_start_leaves_the_registrations_working(domain, env, monkeypatch):
+    start = threading.Thread.start
+
+    def refuse(thread):
+        if thread.name == "keys-ahead":
+            raise RuntimeError("can't start new thread")
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    system_keys = _stored_key_ids(domain)
+    children = [domain.register_child("Ada", "Berg", date(2019, 1, 1), unit) for _ in range(BATCH_SIZE + 1)]
+    domain.close()  # and closing still deletes the keys no child was given
+    reopened = Bekymring(env=env)
+    try:
+        assert _stored_key_ids(reopened) == system_keys | {str(c) for c in children}
+    finally:
+        reopened.close()
+
+
+def test_closing_waits_for_the_keys_being_stored_ahead_and_deletes_them(domain, env, monkeypatch, caplog):
+    _store_calls(domain, monkeypatch, ahead=lambda n: time.sleep(0.3))  # still storing at close
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    system_keys = _stored_key_ids(domain)
+    children = [domain.register_child("Ada", "Berg", date(2019, 1, 1), unit)
+                for _ in range(BATCH_SIZE - STORE_AHEAD_AT + 1)]
+    storing = domain.keystore._storing_ahead
+    assert storing is not None
+    domain.close()
+    assert not storing.is_alive()  # its batch was stored before the store closed, then deleted
+    assert "could not be stored ahead" not in caplog.text
+    reopened = Bekymring(env=env)
+    try:
+        assert _stored_key_ids(reopened) == system_keys | {str(c) for c in children}
+    finally:
+        reopened.close()
 
 
 def test_closing_deletes_only_the_keys_no_child_was_given(domain, env):
