@@ -50,19 +50,19 @@ def max_children_per_hour() -> int:
 class AccessLogTables(ViewTables):
     name = "access_log"
     tables = {
-        "accesses": "access_id TEXT NOT NULL, child_id TEXT NOT NULL, at TEXT NOT NULL, "
-        "user_id TEXT NOT NULL, role TEXT NOT NULL, unit_id TEXT, action TEXT NOT NULL, "
+        "accesses": "access_id {key} NOT NULL, child_id {key} NOT NULL, at {key} NOT NULL, "
+        "user_id {key} NOT NULL, role TEXT NOT NULL, unit_id {key}, action TEXT NOT NULL, "
         "records TEXT NOT NULL, reason_sealed {blob}",
-        "children": "child_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, surname TEXT NOT NULL, "
+        "children": "child_id {key} PRIMARY KEY, unit_id {key} NOT NULL, surname {key} NOT NULL, "
         "restricted {bool} NOT NULL DEFAULT 0",
-        "users": "user_id TEXT PRIMARY KEY, surname TEXT NOT NULL",
-        "hourly": "user_id TEXT NOT NULL, hour TEXT NOT NULL, child_id TEXT NOT NULL, "
+        "users": "user_id {key} PRIMARY KEY, surname {key} NOT NULL",
+        "hourly": "user_id {key} NOT NULL, hour {key} NOT NULL, child_id {key} NOT NULL, "
         "PRIMARY KEY (user_id, hour, child_id)",
-        "anomalies": "id TEXT PRIMARY KEY, access_id TEXT NOT NULL, at TEXT NOT NULL, "
-        "user_id TEXT NOT NULL, child_id TEXT NOT NULL, rule TEXT NOT NULL, reviewed {bool} NOT NULL, "
-        "reviewed_by TEXT, reviewed_at TEXT, comment_sealed {blob}",
-        "erasures": "id TEXT PRIMARY KEY, child_id TEXT NOT NULL, unit_id TEXT NOT NULL, "
-        "status TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at TEXT NOT NULL, decided_by TEXT",
+        "anomalies": "id {key} PRIMARY KEY, access_id {key} NOT NULL, at {key} NOT NULL, "
+        "user_id {key} NOT NULL, child_id {key} NOT NULL, rule TEXT NOT NULL, reviewed {bool} NOT NULL, "
+        "reviewed_by {key}, reviewed_at {key}, comment_sealed {blob}",
+        "erasures": "id {key} PRIMARY KEY, child_id {key} NOT NULL, unit_id {key} NOT NULL, "
+        "status TEXT NOT NULL, requested_by {key} NOT NULL, requested_at {key} NOT NULL, decided_by {key}",
     }
     indexes = (
         "CREATE UNIQUE INDEX IF NOT EXISTS access_key ON {accesses} (access_id, child_id)",

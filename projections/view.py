@@ -22,8 +22,12 @@ from events.sqlite_store import held_elsewhere
 
 log = logging.getLogger(__name__)
 
-SQLITE_TYPES = {"blob": "BLOB", "bigint": "INTEGER", "bool": "INTEGER"}
-POSTGRES_TYPES = {"blob": "BYTEA", "bigint": "BIGINT", "bool": "INTEGER"}
+# `{key}` is text compared byte by byte, for ids and ISO times: SQLite's default,
+# while PostgreSQL compares TEXT by the database's locale (C.UTF-8 included),
+# which made building the access log's three indexes on a million rows take
+# 7.9 s instead of 3.5 s. Human text (names, titles) stays TEXT.
+SQLITE_TYPES = {"blob": "BLOB", "bigint": "INTEGER", "bool": "INTEGER", "key": "TEXT"}
+POSTGRES_TYPES = {"blob": "BYTEA", "bigint": "BIGINT", "bool": "INTEGER", "key": 'TEXT COLLATE "C"'}
 
 
 class ViewTables:
