@@ -284,3 +284,24 @@ def test_constant_texts_are_translated_when_a_template_is_compiled():
             assert env.from_string("{{ _(text) }}").render(text="Avbryt") == word
         finally:
             i18n.current_language.reset(token)
+
+
+def test_templates_call_plain_functions_directly_and_the_rest_as_jinja_does():
+    # intranet/templating.py's _Context: a plain function or a built-in is called
+    # without Jinja's look for pass_context; whatever is marked still gets its context.
+    import jinja2
+
+    @jinja2.pass_context
+    def who(context, greeting):
+        return f"{greeting} {context['name']}"
+
+    def stops():
+        raise StopIteration
+
+    env = make_templates()["nb"].env
+    template = env.from_string(
+        '{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}'
+        '{{ plain(1, b=2) }}|{{ names.get("a", "–") }}|{{ who("Hei") }}|{{ twice("o") }}|'
+        '{% for n in [1] %}{{ who("Hallo") }}{% endfor %}|{{ stops() is undefined }}')
+    rendered = template.render(plain=lambda a, b: a + b, names={"a": "Kari"}, who=who, stops=stops, name="Liv")
+    assert rendered == "3|Kari|Hei Liv|oo|Hallo Liv|True"
