@@ -130,12 +130,15 @@ def test_a_rebuild_in_two_processes_equals_one_in_one(domain):
     children = [domain.register_child("Liv", f"Strand{i}", date(2015, 6, 1), other) for i in range(35)]
     for child in children:  # outside the user's unit, and more children in an hour than allowed
         domain.record_access(UUID(int=7), "staff", home, [child], ["child.name"], "view", "", "s")
+    for child in children[:2]:  # the concerns' read models are built in the helper too
+        domain.open_concern(child, UUID(int=7), date(2026, 11, 2), "Kom uten matpakke.", "", ["neglect"], 1)
     domain.shred_subject(children[0], "sletting godkjent")  # its events read as tombstones
     domain.break_glass(UUID(int=8), "staff", [], [children[1]], "akutt", 30, "s")
     rebuild(domain, processes=1)
     one = {name: without_sealed(rows(p.view)) for name, p in ProjectionRunner(domain).followers.items()
            for p in [p.projection]}
     assert {"outside_unit", "many_children", "break_glass"} <= {row[5] for row in one["access_log"]["anomalies"]}
+    assert one["concerns"]["concerns"] and one["meetings"]["stats"]
 
     progress = []
     counts = rebuild(domain, processes=2, progress=lambda name, done, total: progress.append((done, total)))
