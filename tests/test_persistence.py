@@ -4,8 +4,11 @@ datastore, and the settings that make an acknowledged write durable."""
 from __future__ import annotations
 
 import tempfile
+import uuid
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.tests.persistence import (
@@ -16,10 +19,12 @@ from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.utils import Environment, get_topic, resolve_topic
 
 from events.application import Bekymring
+from events.kek import Kek
+from events.postgres_recorder import PostgresRecorder
 from events.sqlite_store import DurableSQLiteDatastore
 from intranet import demo
 from projections.directory import SQLiteDirectoryView
-from tests.conftest import sqlite_env
+from tests.conftest import pg_connect, postgres_available, postgres_env, sqlite_env
 
 
 class TestDurableSQLiteApplicationRecorder(ApplicationRecorderTestCase):
@@ -40,6 +45,37 @@ class TestDurableSQLiteApplicationRecorder(ApplicationRecorderTestCase):
         return InfrastructureFactory.construct(env).application_recorder()
 
     # Throughput belongs in bench/, not in the test suite.
+    test_performance = None
+    test_concurrent_throughput = None
+
+
+@pytest.mark.postgres
+class TestPostgresRecorder(ApplicationRecorderTestCase):
+    """The library's recorder tests on ours, which reads the log its own way
+    (events/postgres_recorder.py)."""
+
+    def setUp(self) -> None:
+        if not postgres_available():
+            self.skipTest("PostgreSQL is not reachable")
+        self.schema = f"t_{uuid.uuid4().hex[:12]}"
+        with pg_connect(autocommit=True) as c:
+            c.execute(f"CREATE SCHEMA {self.schema}")
+        self.factories: list[InfrastructureFactory] = []
+
+    def tearDown(self) -> None:
+        for factory in self.factories:
+            factory.close()
+        with pg_connect(autocommit=True) as c:
+            c.execute(f"DROP SCHEMA {self.schema} CASCADE")
+
+    def create_recorder(self):
+        env = Environment("t", {**postgres_env(Path(), Kek.generate(), self.schema),
+                                "APPLICATION_RECORDER_TOPIC": get_topic(PostgresRecorder)})
+        self.factories.append(InfrastructureFactory.construct(env))
+        recorder = self.factories[-1].application_recorder()
+        assert type(recorder) is PostgresRecorder
+        return recorder
+
     test_performance = None
     test_concurrent_throughput = None
 
