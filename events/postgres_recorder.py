@@ -1,10 +1,14 @@
-"""The library's PostgreSQL recorder, reading the notification log faster.
+"""The library's PostgreSQL recorder, reading stored events faster.
 
-The read models (projections/runner.py), a rebuild and `audit verify` read the
-log in batches after a position. The library reads each row in text format, as
-a dict: an event's state (bytea) then crosses as hex text to decode. In binary
-format, as tuples, reading 300,000 events took 1.45 s instead of 2.4 s. Every
-other call goes to the library unchanged.
+The library reads each row in text format, as a dict: an event's state (bytea)
+then crosses as hex text to decode. Here the two reads that matter are in
+binary format, as tuples:
+- the notification log in batches after a position, as the read models
+  (projections/runner.py), a rebuild and `audit verify` read it: 300,000
+  events took 1.45 s instead of 2.4 s;
+- a record's events, as every page reads its records: 105 µs of CPU instead
+  of 135 µs for a concern's events (a concern page reads three records).
+Every other call goes to the library unchanged.
 
 `Bekymring.construct_env` names this class in APPLICATION_RECORDER_TOPIC, the
 library's own setting for it.
@@ -12,13 +16,14 @@ library's own setting for it.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
+from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, Notification, OperationalError
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 
 class PostgresRecorder(PostgresApplicationRecorder):
@@ -27,6 +32,37 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._after_statement = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {0}.{1} "
             "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        self._events_statements: dict[tuple[bool, bool, bool, bool], Composed] = {}
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        shape = (gt is not None, lte is not None, desc, limit is not None)
+        statement = self._events_statements.get(shape)
+        if statement is None:
+            statement = self._events_statements[shape] = self._events_statement(*shape)
+        params: list[Any] = [originator_id, *(p for p in (gt, lte, limit) if p is not None)]
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
+            curs.execute(statement, params, prepare=True)
+            return [StoredEvent(originator_id=o, originator_version=v, topic=t, state=s)
+                    for o, v, t, s in curs.fetchall()]
+
+    def _events_statement(self, gt: bool, lte: bool, desc: bool, limit: bool) -> Composed:
+        """The library's statement for these arguments, naming the columns."""
+        return SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {0}.{1} WHERE originator_id = %s"
+            + (" AND originator_version > %s" if gt else "")
+            + (" AND originator_version <= %s" if lte else "")
+            + (" ORDER BY originator_version DESC" if desc else " ORDER BY originator_version ASC")
+            + (" LIMIT %s" if limit else "")
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
 
     def select_notifications(

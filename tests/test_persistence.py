@@ -229,3 +229,41 @@ def test_every_stored_topic_resolves(domain):
     topics = {n.topic for n in domain.recorder.select_notifications(1, 1000)}
     assert topics <= PROMISED_TOPICS
     assert {resolve_topic(t).__qualname__ for t in topics} >= {"Child.Created", "Erasure.Created"}
+
+
+@pytest.mark.postgres
+def test_our_postgres_recorder_reads_as_the_librarys_does(tmp_path, kek, pg_schema):
+    from eventsourcing.postgres import PostgresApplicationRecorder
+
+    from events.concerns import Concern
+
+    app = Bekymring(env=postgres_env(tmp_path, kek, pg_schema))
+    try:
+        unit = app.register_unit("Fjordvik skole", "skole")
+        child = app.register_child("Liv", "Strand", date(2015, 6, 1), unit)
+        concern = app.open_concern(child, uuid.UUID(int=7), date(2026, 11, 2), "Kom uten matpakke.", "", ["neglect"], 1)
+        record = app.get_concern(concern)
+        for day in (3, 4, 5):
+            record.log_observation(date(2026, 11, day), f"Observasjon {day}.", "", uuid.UUID(int=7))
+        app.save(record)
+        ours = app.recorder
+        assert type(ours) is PostgresRecorder
+        library = PostgresApplicationRecorder(ours.datastore, events_table_name=ours.events_table_name)
+        for record in (unit, child, concern):
+            for gt in (None, 0, 1, 3):
+                for lte in (None, 2, 4):
+                    for desc in (False, True):
+                        for limit in (None, 1, 2):
+                            options = {"gt": gt, "lte": lte, "desc": desc, "limit": limit}
+                            assert ours.select_events(record, **options) == library.select_events(record, **options)
+        assert len(ours.select_events(concern)) == 4
+        last = app.position()
+        for start in (None, 1, 2, last, last + 1):
+            for inclusive in (True, False):
+                for limit in (1, 3, 100):
+                    for stop, topics in ((None, ()), (last - 1, ()), (None, [get_topic(Concern.ObservationLogged)])):
+                        options = {"stop": stop, "topics": topics, "inclusive_of_start": inclusive}
+                        assert ours.select_notifications(start, limit, **options) == \
+                            library.select_notifications(start, limit, **options)
+    finally:
+        app.close()
