@@ -49,11 +49,9 @@ class PostgresRecorder(PostgresApplicationRecorder):
         statement = self._events_statements.get(shape)
         if statement is None:
             statement = self._events_statements[shape] = self._events_statement(*shape)
-        params: list[Any] = [originator_id, *(p for p in (gt, lte, limit) if p is not None)]
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
-            curs.execute(statement, params, prepare=True)
-            return [StoredEvent(originator_id=o, originator_version=v, topic=t, state=s)
-                    for o, v, t, s in curs.fetchall()]
+        params = [originator_id, *(p for p in (gt, lte, limit) if p is not None)]
+        return [StoredEvent(originator_id=o, originator_version=v, topic=t, state=s)
+                for o, v, t, s in self._rows(statement, params)]
 
     def _events_statement(self, gt: bool, lte: bool, desc: bool, limit: bool) -> Composed:
         """The library's statement for these arguments, naming the columns."""
@@ -80,9 +78,11 @@ class PostgresRecorder(PostgresApplicationRecorder):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
     def _select_after(self, position: int, limit: int) -> list[Notification]:
+        return [Notification(id=i, originator_id=o, originator_version=v, topic=t, state=s)
+                for i, o, v, t, s in self._rows(self._after_statement, [position, limit])]
+
+    def _rows(self, statement: Composed, params: list[Any]) -> list[tuple]:
+        """The statement's rows in binary format, as tuples (see the module's docstring)."""
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
-            curs.execute(self._after_statement, (position, limit), prepare=True)
-            return [
-                Notification(id=i, originator_id=o, originator_version=v, topic=t, state=s)
-                for i, o, v, t, s in curs.fetchall()
-            ]
+            curs.execute(statement, params, prepare=True)
+            return curs.fetchall()

@@ -120,8 +120,8 @@ class _Context(Context):
     """Calls a plain function from a template directly. Jinja looks each callee
     over for pass_context and the like first (four attribute lookups, two of
     them failing), which on the concern page's hundred-odd calls per render
-    was 6 % of the time the server held the GIL. Anything else (macros, marked functions, methods of classes)
-    goes Jinja's own way."""
+    was 6 % of the time the server held the GIL. Anything else (macros, marked
+    functions, methods of classes) goes Jinja's own way."""
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
         kind = type(__obj)
