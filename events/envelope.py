@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from uuid import UUID, SafeUUID
 
 from cryptography.exceptions import InvalidTag
@@ -142,6 +142,14 @@ class EnvelopeMapper(Mapper):
     def is_erased(self, stored_event: StoredEvent) -> bool:
         """Whether the event's data key was shredded (it reads as a Tombstone)."""
         return self.keystore.data_key(key_id_of(bytes(stored_event.state))) is None
+
+    def preload_keys(self, states: Iterable[bytes]) -> None:
+        """Read the data keys these stored states name in a few statements, not one
+        each (see `KeyStore.preload`). A state without the header is left to
+        `decrypt`, which says so."""
+        heads = {bytes(state[:KEY_ID_END]) for state in states}
+        self.keystore.preload(_uuid_of(head[1:]) for head in heads
+                              if head[:1] == FORMAT_V1 and len(head) == KEY_ID_END)
 
     def erasure_check(self) -> Callable[[StoredEvent], bool]:
         """`is_erased`, asking once per data key: for one batch of events read

@@ -8,7 +8,12 @@ the feed, pickled messages framed by `multiprocessing.connection`: first the
 environment and the read models' names (the environment can hold the KEK, so
 never the command line), then one `(items, last position)` per batch, then None.
 It answers in JSON lines on the pipe FD: {"ready": true} once it has opened the
-store, then {"timings": ...}; or {"error": traceback} instead of either.
+store, then {"timings": ...}; or {"error": traceback} instead of either. On the
+pipe ACKS it writes one byte for each batch it has applied.
+
+In the first process a thread writes the batches, so that the first process
+goes on with its own read models while the helper reads; the acknowledgements
+tell it when the helper is about to run out (`wants_more`).
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import fcntl
 import json
 import os
 import pickle
+import queue
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from multiprocessing.connection import Connection
@@ -35,47 +42,95 @@ class HelperProcess:
         feed_read, feed_write = os.pipe()
         _widen(feed_write)
         answer_read, answer_write = os.pipe()
+        acks_read, acks_write = os.pipe()
+        os.set_blocking(acks_read, False)
         path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-P", "-m", "projections.rebuild_helper", str(answer_write)],
-                stdin=feed_read, pass_fds=(answer_write,), env={**os.environ, "PYTHONPATH": path})
+                [sys.executable, "-P", "-m", "projections.rebuild_helper", str(answer_write), str(acks_write)],
+                stdin=feed_read, pass_fds=(answer_write, acks_write), env={**os.environ, "PYTHONPATH": path})
         except BaseException:
             os.close(feed_write)
             os.close(answer_read)
+            os.close(acks_read)
             raise
         finally:
             os.close(feed_read)
             os.close(answer_write)
+            os.close(acks_write)
         self._feed = Connection(feed_write, readable=False)
         self._answer = os.fdopen(answer_read, "rb")
+        self._acks = acks_read
+        self._sent = self._applied = 0  # batches
+        # A batch being written (the helper reads it when it is done with the one
+        # before) and at most one more waiting here.
+        self._queue: queue.Queue[bytes | object] = queue.Queue(maxsize=1)
+        self._broken = False  # the helper stopped reading: `_check` says why
+        self._sender: threading.Thread | None = None
         try:
-            self._send({"env": dict(env), "names": names})
+            try:
+                self._feed.send_bytes(_pickled({"env": dict(env), "names": names}))
+            except OSError:  # it stopped already: say why
+                self._broken = True
+                self._check()
             self._read_answer()  # ready: it opened the store (else it says why, and nothing was dropped)
         except BaseException:
-            self.stop()
+            self.close()
             raise
+        self._sender = threading.Thread(target=self._write_queued, name="rebuild-feed", daemon=True)
+        self._sender.start()
 
     def send(self, items: list[Any], last: int) -> float:
-        """One batch: what the read models take of it, and its last position.
-        Returns the seconds spent waiting for the helper to take it (it is still
-        busy with the batch before, if that is more than a moment)."""
-        return self._send((items, last))
+        """Queue one batch: what the read models take of it, and its last position.
+        Returns the seconds spent waiting for room in the queue (the helper is
+        then still busy with the batches before)."""
+        self._sent += 1
+        return self._put(_pickled((items, last)))
 
-    def _send(self, message: Any) -> float:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)  # what Connection.recv reads
-        started = time.perf_counter()
+    def wants_more(self) -> bool:
+        """Whether the helper has less than two batches left to apply (it would
+        soon wait for one)."""
         try:
-            self._feed.send_bytes(data)
-        except OSError:  # it stopped: say why
+            while acks := os.read(self._acks, 4096):
+                self._applied += len(acks)
+        except BlockingIOError:  # none since the last look
+            pass
+        return self._sent - self._applied < 2
+
+    def _put(self, data: bytes | object) -> float:
+        self._check()
+        started = time.perf_counter()
+        self._queue.put(data)
+        return time.perf_counter() - started
+
+    def _write_queued(self) -> None:
+        """The sender thread: write each queued batch (the write waits, without the
+        GIL, while the helper works); after a broken pipe, drop the rest."""
+        while (data := self._queue.get()) is not _END:
+            if self._broken:
+                continue
+            try:
+                self._feed.send_bytes(data)  # type: ignore[arg-type]
+            except OSError:
+                self._broken = True
+
+    def _check(self) -> None:
+        if self._broken:  # it stopped reading: wait for it to say why
+            self._end_sender()
             self._feed.close()
             self._read_answer()
-            raise RuntimeError("the rebuild helper stopped reading") from None
-        return time.perf_counter() - started
+            raise RuntimeError("the rebuild helper stopped reading")
+
+    def _end_sender(self) -> None:
+        if self._sender is not None and self._sender.is_alive():
+            self._queue.put(_END)  # after the batches queued before it (dropped if the pipe broke)
+            self._sender.join()
 
     def finish(self) -> dict[str, float]:
         """Tell the helper the feed is over; wait for its indexes and its timings."""
-        self._send(None)
+        self._put(_pickled(None))
+        self._end_sender()
+        self._check()
         self._feed.close()
         return self._read_answer()["timings"]
 
@@ -89,11 +144,25 @@ class HelperProcess:
         return answer
 
     def stop(self) -> None:
-        if not self._feed.closed:  # the first process failed: the helper's work is void
+        """End the feed, killing the helper unless the feed was finished (the first
+        process failed: the helper's work is void)."""
+        if not self._feed.closed:
+            self._process.kill()  # a write in flight fails at once
+            self._end_sender()
             self._feed.close()
-            self._process.kill()
         self._process.wait()
+
+    def close(self) -> None:
+        self.stop()
         self._answer.close()
+        os.close(self._acks)
+
+
+_END = object()  # the sender thread's last item
+
+
+def _pickled(message: Any) -> bytes:
+    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)  # what Connection.recv reads
 
 
 PIPE_BYTES = 1 << 20
@@ -109,12 +178,20 @@ def _widen(fd: int) -> None:
         pass
 
 
-def _batches(feed: Connection, timings: dict[str, float]) -> Iterator[tuple[list[Any], int]]:
-    """The feed's batches; in `timings["idle"]`, the seconds spent waiting for
-    them (with `waited` in the first process's: how well the two kept busy)."""
+def _batches(feed: Connection, acks: int, timings: dict[str, float]) -> Iterator[tuple[list[Any], int]]:
+    """The feed's batches, each acknowledged once applied (when the next is
+    asked for); in `timings["idle"]`, the seconds spent waiting for them (with
+    `waited` in the first process's: how well the two kept busy)."""
     idle = 0.0
+    first = True
     try:
         while True:
+            if not first:
+                try:
+                    os.write(acks, b".")
+                except BlockingIOError:  # 64 KiB not read yet: the first process only guesses worse
+                    pass
+            first = False
             started = time.perf_counter()
             feed.poll(None)
             idle += time.perf_counter() - started
@@ -125,11 +202,12 @@ def _batches(feed: Connection, timings: dict[str, float]) -> Iterator[tuple[list
         timings["idle"] = round(idle, 2)
 
 
-def main(fd: int) -> None:
+def main(fd: int, acks: int) -> None:
     from events.application import Bekymring
     from projections.runner import PROJECTIONS, rebuild_from_feed
 
     feed = Connection(0, writable=False)
+    os.set_blocking(acks, False)
     with os.fdopen(fd, "w", buffering=1) as out:
         app = None
         try:
@@ -137,7 +215,7 @@ def main(fd: int) -> None:
             app = Bekymring(env=request["env"])
             out.write(json.dumps({"ready": True}) + "\n")
             timings: dict[str, float] = {}
-            rebuild_from_feed(app, [c for c in PROJECTIONS if c.name in request["names"]], _batches(feed, timings),
+            rebuild_from_feed(app, [c for c in PROJECTIONS if c.name in request["names"]], _batches(feed, acks, timings),
                               timings)
             out.write(json.dumps({"timings": timings}) + "\n")
         except BaseException:
@@ -152,4 +230,4 @@ def main(fd: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), int(sys.argv[2]))

@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -131,6 +132,33 @@ def test_shredding_turns_one_childs_events_into_tombstones(domain):
     # No ready cipher keeps the destroyed key in memory.
     assert domain.keystore.cipher(gone) is None and gone not in domain.keystore._ciphers
     assert domain.keystore.cipher(kept) is not None
+
+
+def test_preloading_reads_keys_in_bulk_and_keeps_shredded_ones_shredded(domain, env, monkeypatch):
+    import events.keystore
+
+    unit = domain.register_unit("Fjordvik skole", "skole")
+    children = [domain.register_child(f"Barn{i}", "Nøkkel", date(2015, 6, 1), unit) for i in range(5)]
+    domain.shred_subject(children[0], "slettet etter oppbevaringstid")
+    states = [n.state for n in domain.recorder.select_notifications(1, 1000)]
+    monkeypatch.setattr(events.keystore, "PRELOAD_CHUNK", 2)  # several statements
+    fresh = Bekymring(env=env)  # an empty cache, as a rebuild starts with
+    try:
+        fresh.mapper.preload_keys([*states, b"no header"])
+        keystore = fresh.keystore
+        # Spoil the stored keys: from now on only what preloading cached can open them.
+        with keystore.datastore.transaction(commit=True) as c:
+            c.execute(keystore._sql("UPDATE {table} SET wrapped = ? WHERE wrapped IS NOT NULL"), (b"spoilt" * 8,))
+        assert keystore.data_key(children[0]) is None  # shredded before: still shredded
+        for child in children[1:]:
+            assert keystore.data_key(child) == domain.keystore.data_key(child)
+        assert fresh.get_child(children[1]).first_name == "Barn1"
+        never = UUID(bytes=b"\xff" * 16)
+        fresh.mapper.preload_keys([b"\x01" + never.bytes + bytes(40)])  # a key never stored: missing when used
+        with pytest.raises(IntegrityError, match="no data key"):
+            keystore.data_key(never)
+    finally:
+        fresh.close()
 
 
 def test_uuids_decode_to_the_same_values_as_the_librarys_parser():
