@@ -9,8 +9,9 @@ placeholders and `{name}` table references; `sql()` adapts them to the store.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from typing import Any, ContextManager, Iterator
 
 from eventsourcing.persistence import Tracking
@@ -140,6 +141,25 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
 
     def tracking_table(self) -> str:
         return "tracking"
+
+    def drop(self) -> None:
+        """As for any view; but a read model's SQLite file holds nothing else, so a
+        rebuild that has the file alone (out of WAL, see RebuildConnectionPool)
+        deletes it instead: dropping the access log's million rows made SQLite
+        walk every page, 2.5-4 s of the rebuild's helper."""
+        pool = self.datastore.pool
+        if getattr(pool, "journal", None) != "delete":  # open elsewhere too, or not for a rebuild
+            super().drop()
+            return
+        with self.datastore.get_connection(commit=True) as connection:
+            c = connection._sqlite_conn  # noqa: SLF001
+            c.execute("BEGIN EXCLUSIVE")  # nobody reads or writes it while it goes
+            try:
+                for suffix in ("", "-journal", "-wal", "-shm"):
+                    with suppress(FileNotFoundError):
+                        os.remove(pool.db_name + suffix)
+            finally:
+                c.execute("ROLLBACK")
 
     def reading(self) -> ContextManager[Any]:
         return self.datastore.reading()  # type: ignore[attr-defined]

@@ -296,11 +296,32 @@ def test_a_rebuild_killed_mid_batch_leaves_read_models_that_go_on(tmp_path, kek)
         after_kill = {name: without_sealed(rows(f.view)) for name, f in resumed.followers.items()}
         close_views(resumed)
         during = []
+
+        def mark() -> None:  # a table no read model drops: only a new file is without it
+            with closing(sqlite3.connect(path)) as c, c:
+                c.execute("CREATE TABLE marker (x)")
+
+        def marked() -> bool:
+            with closing(sqlite3.connect(path)) as c:
+                return c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'marker'").fetchone()[0] == 1
+
+        mark()
         rebuild(domain, processes=1, progress=lambda *_: during.append(os.path.exists(path + "-wal")))
         assert during and not any(during)  # no WAL while it wrote
         assert journal_mode() == "wal"  # and back in WAL after
+        assert not marked()  # a new file, not the old one's tables dropped
         whole = {name: without_sealed(rows(f.view)) for name, f in ProjectionRunner(domain).followers.items()}
         assert after_kill["access_log"]["accesses"] and after_kill == whole
+
+        # Open elsewhere (a server left running): the file stays, its tables are
+        # dropped, and the rebuild goes on in WAL to the same rows.
+        mark()
+        with closing(sqlite3.connect(path)) as server:
+            server.execute("SELECT count(*) FROM tracking").fetchone()  # holds the WAL's shared memory
+            rebuild(domain, ["access_log"], processes=1)
+        assert marked()
+        again = {name: without_sealed(rows(f.view)) for name, f in ProjectionRunner(domain).followers.items()}
+        assert again == whole
     finally:
         domain.close()
 
