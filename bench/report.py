@@ -159,7 +159,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
         rb = r.get("rebuild")
         if rb:
             if "seconds_by_part" in rb:  # one pass, each event decrypted once
-                parts = ", ".join(f"{k} {v:,} s" for k, v in rb["seconds_by_part"].items())
+                # All seconds, but `held`: the most events read ahead of the first process's read models.
+                parts = ", ".join(f"{k} {v:,} events" if k == "held" else f"{k} {v:,} s"
+                                  for k, v in rb["seconds_by_part"].items())
                 detail = f"one pass; seconds spent: {parts}"
             else:  # older results: each read model rebuilt on its own
                 detail = "per read model: " + ", ".join(f"{k} {v['events_per_s']:,}/s" for k, v in rb["projections"].items())
