@@ -183,21 +183,18 @@ def _batches(feed: Connection, acks: int, timings: dict[str, float]) -> Iterator
     asked for); in `timings["idle"]`, the seconds spent waiting for them (with
     `waited` in the first process's: how well the two kept busy)."""
     idle = 0.0
-    first = True
     try:
         while True:
-            if not first:
-                try:
-                    os.write(acks, b".")
-                except BlockingIOError:  # 64 KiB not read yet: the first process only guesses worse
-                    pass
-            first = False
             started = time.perf_counter()
             feed.poll(None)
             idle += time.perf_counter() - started
             if (message := feed.recv()) is None:
                 return
             yield message
+            try:  # asked for the next: this one is applied
+                os.write(acks, b".")
+            except BlockingIOError:  # 64 KiB not read yet: the first process only guesses worse
+                pass
     finally:
         timings["idle"] = round(idle, 2)
 

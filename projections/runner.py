@@ -395,9 +395,14 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
         if not followers:
             break
     if timings is not None:
-        timings.update({k: round(v, 2) for k, v in clock.items()})
-        timings.update({f.projection.name: round(f.seconds - before[f], 2) for f in before})
+        record_timings(timings, clock, before)
     return done
+
+
+def record_timings(timings: dict[str, float], clock: dict[str, float], before: dict[Any, float]) -> None:
+    """A pass's seconds reading and decrypting, and in each read model since `before`."""
+    timings.update({k: round(v, 2) for k, v in clock.items()})
+    timings.update({f.projection.name: round(f.seconds - before[f], 2) for f in before})
 
 
 def apply_batch(app: Bekymring, followers: list[Follower], batch: list[Notification],
@@ -442,7 +447,7 @@ def decode(app: Bekymring, followers: list[Follower], batch: list[Notification])
     readers = [f for f in followers if not f.raw]
     if not readers:
         return None
-    return decode_where(app, batch, by_topic(lambda cls: any(f.handler(cls) is not None for f in readers)))
+    return decode_where(app, batch, by_topic(handled_by(readers)))
 
 
 def decode_where(app: Bekymring, batch: list[Notification], wanted: Callable[[str], bool]) -> list[Any]:
@@ -452,6 +457,11 @@ def decode_where(app: Bekymring, batch: list[Notification], wanted: Callable[[st
     mapper.preload_keys(n.state for n in batch)
     is_erased = mapper.erasure_check()  # a batch's thousands of events share few keys
     return [mapper.to_domain_event(n) if wanted(n.topic) or is_erased(n) else SKIPPED for n in batch]
+
+
+def handled_by(followers: list[Follower]) -> Callable[[type], bool]:
+    """Whether any of `followers` handles an event class."""
+    return lambda cls: any(f.handler(cls) is not None for f in followers)
 
 
 def by_topic(wanted: Callable[[type], bool]) -> Callable[[str], bool]:
@@ -605,15 +615,13 @@ def feed_first(app: Bekymring, followers: list[Follower], feeders: list[Feeder],
     later, while the helper has a batch in hand. So the helper does not wait
     while this process works through a stretch of the log with nothing for the
     helper (the bench's store begins with its children's and concerns' 65,000
-    events, once 9-13 s of the helper's idling). Each read model still applies
+    events, which left the helper idle 6.5-13 s). Each read model still applies
     the events in the log's order. Returns how many events were read."""
     clock = {"read": 0.0, "decrypt": 0.0}
     before = {f: f.seconds for f in followers}
     stored = [f for f in followers if f.raw]
     readers = [f for f in followers if not f.raw]
-    def handled_here(cls: type) -> bool:
-        return any(f.handler(cls) is not None for f in readers)
-
+    handled_here = handled_by(readers)
     own = by_topic(handled_here)
     shared = by_topic(lambda cls: handled_here(cls) and any(f.takes(cls) is not None for f in feeders))
     mapper = app.mapper
@@ -657,8 +665,7 @@ def feed_first(app: Bekymring, followers: list[Follower], feeders: list[Feeder],
             if progress:
                 progress(done)
     if timings is not None:
-        timings.update({k: round(v, 2) for k, v in clock.items()})
-        timings.update({f.projection.name: round(f.seconds - before[f], 2) for f in before})
+        record_timings(timings, clock, before)
         timings.update({f.projection.name: round(f.seconds, 2) for f in feeders})
         timings["held"] = most_held
     return done
