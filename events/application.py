@@ -27,6 +27,7 @@ from events.transfer_commands import TransferCommands
 from events.directory import Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper, UUIDAsHex
 from events.erasure import Erasure
+from events.group_commit import GroupCommit
 from events.errors import DomainError, RecordErased
 from events.kek import load_kek
 from events.keystore import KeyStore
@@ -78,6 +79,11 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         self.keystore = keystore
         self.blind_index = BlindIndex(keystore)
         return EnvelopeMapper(self.construct_transcoder(), keystore)
+
+    @cached_property
+    def _access_commits(self) -> GroupCommit:
+        # Pages shown at once share a commit for their access events (events/group_commit.py).
+        return GroupCommit(self.save)
 
     def close(self) -> None:
         try:  # while the store is open: keys stored for children never registered
@@ -247,7 +253,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         """Record a read of children's data. Call it before showing the data:
         if it raises, the data must not be shown."""
         access = Access(user_id, role, unit_id, subject_ids, records, action, reason, session)
-        self.save(access)
+        self._access_commits.save(*access.collect_events())
         return access.id
 
     def record_sign_in(
