@@ -79,7 +79,7 @@ class PlainBekymring(Bekymring):
         Application.close(self)
 
 
-def _scratch_env(kind: str, root: Path, tag: str) -> tuple[dict[str, str], Callable[[], None]]:
+def scratch_env(kind: str, root: Path, tag: str) -> tuple[dict[str, str], Callable[[], None]]:
     """A fresh, empty store of the same kind; and how to remove it."""
     if kind == "sqlite":
         d = root / f"scratch-{tag}-{uuid4().hex[:8]}"
@@ -98,7 +98,7 @@ class _Writer:
     """One application on a fresh, empty store, doing the three writes."""
 
     def __init__(self, app_class: type, kind: str, root: Path):
-        self.env, self.cleanup = _scratch_env(kind, root, "write")
+        self.env, self.cleanup = scratch_env(kind, root, "write")
         self.app = app_class(env=self.env)
         with acting_as(None):
             self.unit = self.app.register_unit("Enhet", "barnehage")

@@ -253,8 +253,13 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         """Record a read of children's data. Call it before showing the data:
         if it raises, the data must not be shown."""
         access = Access(user_id, role, unit_id, subject_ids, records, action, reason, session)
-        self._access_commits.save(*access.collect_events())
+        self.save_access(access)
         return access.id
+
+    def save_access(self, access: Access) -> None:
+        """Commit a new access record, in one commit with the others being shown
+        at the same moment (events/group_commit.py); return once it is stored."""
+        self._access_commits.save(*access.collect_events())
 
     def record_sign_in(
         self,

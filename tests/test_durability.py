@@ -1,9 +1,10 @@
 """Crash durability: a writer process is killed with SIGKILL many times mid-write.
 
-The writer (this file, run as a script) saves events in a loop — access events
+The writer (this file, run as a script) saves events from three threads — access
+events, which share commits as concurrent pages' do (events/group_commit.py),
 and logbook entries — while its read models follow in threads, and prints each
-request key once `save()` has returned. The test kills it at random moments,
-restarts it from the first unacknowledged key, and afterwards checks that:
+request key once its save has returned. The test kills it at random moments,
+restarts it with the keys left unacknowledged, and afterwards checks that:
 
 - every acknowledged event is in the store, and no request was applied twice;
 - the tamper-evidence ledger verifies (after its catch-up);
@@ -21,6 +22,7 @@ after a commit and before its acknowledgement, to show the retry deterministical
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -28,6 +30,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import date
@@ -44,6 +47,7 @@ from events.base import acting_as
 
 REPO = Path(__file__).resolve().parent.parent
 KILLS = 20
+WRITER_THREADS = 3
 REQUESTS = uuid5(NAMESPACE_URL, "bekymring:test:durability")
 
 
@@ -64,41 +68,58 @@ def write_access(app: Bekymring, cfg: dict, key: str) -> str:
         action="view", reason="", session="durability",
     )
     try:
-        app.save(access)
+        app.save_access(access)  # group-committed with the other threads' accesses, as pages are
     except AlreadyStored:
         return "retried"  # committed before the crash; the acknowledgement was lost
     return "new"
 
 
 def write_observation(app: Bekymring, cfg: dict, key: str) -> str:
-    concern = app.get_concern(UUID(cfg["concern"]))
-    if any(marker(key) in entry["text"] for entry in concern.entries):
-        return "retried"
-    concern.log_observation(clock.today(), f"Observasjon {marker(key)}", "", UUID(cfg["user"]))
-    app.save(concern)  # a version conflict would mean another writer: reload and check again
-    return "new"
+    while True:
+        concern = app.get_concern(UUID(cfg["concern"]))
+        if any(marker(key) in entry["text"] for entry in concern.entries):
+            return "retried"
+        concern.log_observation(clock.today(), f"Observasjon {marker(key)}", "", UUID(cfg["user"]))
+        try:
+            app.save(concern)
+            return "new"
+        except AlreadyStored:  # a version conflict: another thread wrote first; reload and check again
+            continue
 
 
 def writer(cfg: dict[str, Any]) -> None:
+    """WRITER_THREADS threads take request numbers in turn: first those an earlier
+    run left unacknowledged (`todo`), then on from `next`. Their access events
+    share commits, as concurrent pages' do."""
     from projections.runner import ProjectionRunner
 
     app = Bekymring(env=cfg["env"])
     runner = ProjectionRunner(app).start()  # kills land in the read models' batches too
     print("ready", flush=True)
-    n = cfg["next"]
-    with acting_as(UUID(cfg["user"])):
-        while True:
-            key = f"r{n}"
-            kind = "obs" if n % 4 == 3 else "access"
-            outcome = (write_observation if kind == "obs" else write_access)(app, cfg, key)
-            if cfg.get("crash_after_commit"):
-                os.kill(os.getpid(), signal.SIGKILL)  # committed, never acknowledged
-            print(f"ack {n} {kind} {outcome}", flush=True)
-            n += 1
-            if n >= cfg["stop_at"]:
-                runner.stop()
-                app.close()
-                return
+    numbers = itertools.chain(cfg["todo"], range(cfg["next"], cfg["stop_at"]))
+    taking, printing = threading.Lock(), threading.Lock()
+
+    def work() -> None:
+        with acting_as(UUID(cfg["user"])):  # a thread starts with a context of its own
+            while True:
+                with taking:
+                    n = next(numbers, None)
+                if n is None:
+                    return
+                kind = "obs" if n % 4 == 3 else "access"
+                outcome = (write_observation if kind == "obs" else write_access)(app, cfg, f"r{n}")
+                if cfg.get("crash_after_commit"):
+                    os.kill(os.getpid(), signal.SIGKILL)  # committed, never acknowledged
+                with printing:
+                    print(f"ack {n} {kind} {outcome}", flush=True)
+
+    threads = [threading.Thread(target=work) for _ in range(WRITER_THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    runner.stop()
+    app.close()
 
 
 # -- the test ---------------------------------------------------------------------------
@@ -164,7 +185,7 @@ def test_killed_writer_loses_no_acknowledged_event(env, tmp_path):
         concern = app.open_concern(child, user, clock.today(), "Første observasjon.", "", ["neglect"], 2)
     app.close()
     cfg = {"env": env, "unit": str(unit), "user": str(user), "child": str(child), "concern": str(concern),
-           "next": 0, "stop_at": 10**9}
+           "todo": [], "next": 0, "stop_at": 10**9}
 
     rng = random.Random()
     acked: dict[int, tuple[str, str]] = {}
@@ -172,7 +193,9 @@ def test_killed_writer_loses_no_acknowledged_event(env, tmp_path):
     started = time.monotonic()
     with open(tmp_path / "writer.stderr", "w") as stderr:
         for _ in range(KILLS):
-            cfg["next"] = max(acked, default=-1) + 1  # the first request not acknowledged
+            # Threads acknowledge out of order: retry the gaps, then go on.
+            cfg["next"] = max(acked, default=-1) + 1
+            cfg["todo"] = sorted(set(range(cfg["next"])) - set(acked))
             proc = start_writer(cfg, stderr)
             first = proc.stdout.readline()  # at least one write per run, then a random moment
             time.sleep(rng.uniform(0.0, 0.6))
@@ -186,16 +209,17 @@ def test_killed_writer_loses_no_acknowledged_event(env, tmp_path):
 
         # Deterministically: commit, crash before the acknowledgement, retry.
         crash_at = max(acked) + 1
-        proc = start_writer({**cfg, "next": crash_at, "crash_after_commit": True}, stderr)
+        todo = sorted(set(range(crash_at)) - set(acked))
+        proc = start_writer({**cfg, "todo": [crash_at], "next": crash_at + 1, "stop_at": crash_at + 1,
+                             "crash_after_commit": True}, stderr)  # that one request alone
         output = output_of(proc)
         assert proc.returncode == -signal.SIGKILL and not acks_of(output)
-        proc = start_writer({**cfg, "next": crash_at, "stop_at": crash_at + 8}, stderr)
+        proc = start_writer({**cfg, "todo": todo, "next": crash_at, "stop_at": crash_at + 8}, stderr)
         output = output_of(proc)
         assert proc.returncode == 0, (tmp_path / "writer.stderr").read_text()[-3000:]
-        final = acks_of(output)
-        assert final[0] == (crash_at, "access" if crash_at % 4 != 3 else "obs", "retried")
-        for n, kind, outcome in final:
-            acked[n] = (kind, outcome)
+        final = {n: (kind, outcome) for n, kind, outcome in acks_of(output)}
+        assert final[crash_at] == ("access" if crash_at % 4 != 3 else "obs", "retried")
+        acked.update(final)
     elapsed = time.monotonic() - started
     assert len(acked) > KILLS, f"too few writes between kills: {len(acked)}"
     missing = sorted(set(range(max(acked) + 1)) - set(acked))

@@ -46,13 +46,15 @@ class HeldFirstCommit:
 
 
 def save_at_once(held: HeldFirstCommit, records: list) -> dict:
-    """Each record saved from a thread of its own; what each save raised, by record."""
+    """Each record saved from a thread of its own; what each save raised, by record
+    (None: it returned, and its event was stored when it did)."""
     outcome: dict = {}
 
     def save(record) -> None:
         try:
             group.save(*record.collect_events())
-            outcome[record.id] = None
+            # Returned: the event must be in the store already, not merely queued.
+            outcome[record.id] = None if stored(held.domain, record.id) else "returned before it was stored"
         except Exception as error:  # noqa: BLE001 - the outcome is checked
             outcome[record.id] = error
 
