@@ -56,6 +56,11 @@ def access_id(key: str) -> UUID:
     return uuid5(REQUESTS, key)
 
 
+def unacknowledged(acked: dict[int, Any], below: int) -> list[int]:
+    """The request numbers below `below` never acknowledged (threads leave gaps)."""
+    return sorted(set(range(below)) - set(acked))
+
+
 def marker(key: str) -> str:
     return f"[forespørsel {key}]"
 
@@ -195,7 +200,7 @@ def test_killed_writer_loses_no_acknowledged_event(env, tmp_path):
         for _ in range(KILLS):
             # Threads acknowledge out of order: retry the gaps, then go on.
             cfg["next"] = max(acked, default=-1) + 1
-            cfg["todo"] = sorted(set(range(cfg["next"])) - set(acked))
+            cfg["todo"] = unacknowledged(acked, cfg["next"])
             proc = start_writer(cfg, stderr)
             first = proc.stdout.readline()  # at least one write per run, then a random moment
             time.sleep(rng.uniform(0.0, 0.6))
@@ -209,7 +214,7 @@ def test_killed_writer_loses_no_acknowledged_event(env, tmp_path):
 
         # Deterministically: commit, crash before the acknowledgement, retry.
         crash_at = max(acked) + 1
-        todo = sorted(set(range(crash_at)) - set(acked))
+        todo = unacknowledged(acked, crash_at)
         proc = start_writer({**cfg, "todo": [crash_at], "next": crash_at + 1, "stop_at": crash_at + 1,
                              "crash_after_commit": True}, stderr)  # that one request alone
         output = output_of(proc)
@@ -222,7 +227,7 @@ def test_killed_writer_loses_no_acknowledged_event(env, tmp_path):
         acked.update(final)
     elapsed = time.monotonic() - started
     assert len(acked) > KILLS, f"too few writes between kills: {len(acked)}"
-    missing = sorted(set(range(max(acked) + 1)) - set(acked))
+    missing = unacknowledged(acked, max(acked) + 1)
     assert not missing, f"requests never acknowledged: {missing[:20]}"
 
     app = Bekymring(env=env)

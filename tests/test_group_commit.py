@@ -76,7 +76,7 @@ def stored(domain, record_id) -> bool:
 
 def test_pages_shown_at_once_share_one_commit_and_each_is_stored(domain):
     held = HeldFirstCommit(domain, others=3)
-    group = held.group = GroupCommit(held)
+    held.group = GroupCommit(held)
     records = [an_access() for _ in range(4)]
 
     outcome = save_at_once(held, records)
@@ -90,7 +90,7 @@ def test_one_record_that_cannot_be_stored_costs_only_its_own_page(domain):
     earlier = an_access()
     domain.save(earlier)
     held = HeldFirstCommit(domain, others=3)
-    group = held.group = GroupCommit(held)
+    held.group = GroupCommit(held)
     first, clash, fine, also_fine = an_access(), an_access(id=earlier.id), an_access(), an_access()
 
     outcome = save_at_once(held, [first, clash, fine, also_fine])
@@ -106,7 +106,7 @@ def test_when_the_store_refuses_every_waiting_caller_is_refused(domain, env):
     from tests.test_privacy import make_access_writes_fail
 
     held = HeldFirstCommit(domain, others=2)
-    group = held.group = GroupCommit(held)
+    held.group = GroupCommit(held)
     make_access_writes_fail(env)
     records = [an_access() for _ in range(3)]
 
@@ -118,7 +118,10 @@ def test_when_the_store_refuses_every_waiting_caller_is_refused(domain, env):
 
 @pytest.mark.parametrize("callers", [1, 8])
 def test_record_access_goes_through_the_group_commit(domain, callers):
-    """The application's `record_access` is the group-committed path, from many threads."""
+    """The application's `record_access` is the group-committed path: with its first
+    commit held, the other threads' accesses share the next one."""
+    held = HeldFirstCommit(domain, others=callers - 1)
+    domain._access_commits = held.group = GroupCommit(held)  # noqa: SLF001 - the one the app uses
     ids: list = []
     threads = [threading.Thread(target=lambda: ids.append(domain.record_access(
         uuid4(), "staff", uuid4(), [uuid4()], ["concern"], "view", "", "s"))) for _ in range(callers)]
@@ -127,3 +130,4 @@ def test_record_access_goes_through_the_group_commit(domain, callers):
     for t in threads:
         t.join(30)
     assert len(ids) == callers and all(stored(domain, i) for i in ids)
+    assert [len(c) for c in held.commits] == ([1] if callers == 1 else [1, callers - 1])
