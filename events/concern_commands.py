@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable
+from typing import Any, Callable
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError as VersionConflict
 
-from events.concerns import Concern
+from events import clock
+from events.concerns import Concern, InvalidConcern
 from events.errors import DomainError
 
 
@@ -57,6 +58,27 @@ class ConcernCommands:
         )
         self.save(concern)  # type: ignore[attr-defined]
         return concern.id
+
+    def file_concern(
+        self,
+        unit_id: UUID,
+        author_id: UUID,
+        observed_on: date,
+        observation: str,
+        child_words: str,
+        categories: list[str],
+        worry: int,
+        child_id: UUID | None = None,
+        new_child: dict[str, Any] | None = None,
+    ) -> UUID:
+        """File a concern about a child of the unit, or about a child the unit
+        registers now (`new_child`: first_name, last_name, birth_date)."""
+        if child_id is None:
+            if new_child is None:
+                raise InvalidConcern("choose the child")
+            child_id = self.register_child(new_child["first_name"], new_child["last_name"],  # type: ignore[attr-defined]
+                                           new_child["birth_date"], unit_id)
+        return self.open_concern(child_id, author_id, observed_on, observation, child_words, categories, worry)
 
     def get_concern(self, concern_id: UUID) -> Concern:
         return self._get(Concern, concern_id)  # type: ignore[attr-defined]
@@ -106,3 +128,60 @@ class ConcernCommands:
         others = [c for c in self.changes_since(concern_id, seen) if c.actor_id != actor_id]
         if others:
             raise ConcernChanged(others)
+
+    # -- the changes, by name. Each names the version the user saw and who acts. ----------
+    def log_observation(self, concern_id: UUID, seen_version: int, actor_id: UUID,
+                        observed_on: date, text: str, child_words: str) -> int:
+        return self.change_concern(concern_id, seen_version, actor_id,
+                                   lambda c: c.log_observation(observed_on, text, child_words, actor_id))
+
+    def correct_observation(self, concern_id: UUID, seen_version: int, actor_id: UUID,
+                            no: int, text: str, child_words: str, reason: str) -> int:
+        return self.change_concern(concern_id, seen_version, actor_id,
+                                   lambda c: c.correct_entry(no, text, child_words, reason, actor_id))
+
+    def set_concern_level(self, concern_id: UUID, seen_version: int, actor_id: UUID, level: int, reason: str) -> int:
+        return self.change_concern(concern_id, seen_version, actor_id, lambda c: c.set_level(level, reason))
+
+    def mark_guide_step(self, concern_id: UUID, seen_version: int, actor_id: UUID, step: str, done: bool) -> int:
+        return self.change_concern(concern_id, seen_version, actor_id, lambda c: c.mark_step(step, done))
+
+    def record_guardian_talk(self, concern_id: UUID, seen_version: int, actor_id: UUID, held_on: date,
+                             participants: str, summary: str, child_heard: bool) -> int:
+        return self.change_concern(concern_id, seen_version, actor_id, lambda c: c.record_guardian_talk(
+            held_on, participants, summary, child_heard, actor_id))
+
+    def correct_guardian_talk(self, concern_id: UUID, seen_version: int, actor_id: UUID,
+                              no: int, summary: str, reason: str) -> int:
+        return self.change_concern(concern_id, seen_version, actor_id,
+                                   lambda c: c.correct_guardian_talk(no, summary, reason, actor_id))
+
+    def add_measure(self, concern_id: UUID, seen_version: int, actor_id: UUID, measure: str,
+                    responsible: str, deadline: date, evaluate_on: date) -> int:
+        return self.change_concern(concern_id, seen_version, actor_id, lambda c: c.add_measure(
+            measure, responsible, deadline, evaluate_on, actor_id))
+
+    def evaluate_measure(self, concern_id: UUID, seen_version: int, actor_id: UUID, no: int, outcome: str) -> int:
+        """Evaluated today."""
+        return self.change_concern(concern_id, seen_version, actor_id,
+                                   lambda c: c.evaluate_measure(no, outcome, clock.today()))
+
+    def share_concern(self, concern_id: UUID, seen_version: int, actor_id: UUID, user_id: UUID) -> int:
+        """Only with a colleague in the concern's unit, who is still active."""
+        concern = self.get_concern(concern_id)
+        try:
+            colleague = self.get_user(user_id)  # type: ignore[attr-defined]
+        except DomainError:
+            colleague = None
+        if colleague is None or not colleague.active or colleague.unit_id != concern.unit_id:
+            raise InvalidConcern("share with a colleague in the unit")
+        return self.change_concern(concern_id, seen_version, actor_id, lambda c: c.share_with(user_id))
+
+    def unshare_concern(self, concern_id: UUID, seen_version: int, actor_id: UUID, user_id: UUID) -> int:
+        return self.change_concern(concern_id, seen_version, actor_id, lambda c: c.unshare(user_id))
+
+    def close_concern(self, concern_id: UUID, seen_version: int, actor_id: UUID, reason: str) -> int:
+        return self.change_concern(concern_id, seen_version, actor_id, lambda c: c.close(reason))
+
+    def reopen_concern(self, concern_id: UUID, seen_version: int, actor_id: UUID, reason: str) -> int:
+        return self.change_concern(concern_id, seen_version, actor_id, lambda c: c.reopen(reason))

@@ -60,6 +60,28 @@ class Target:
     def child(cls, child) -> Target:
         return cls(unit_id=child.unit_id, record_ids=(child.id,), restricted=child.restricted)
 
+    @classmethod
+    def consent(cls, consent, restricted: bool = False) -> Target:
+        return cls(unit_id=consent.unit_id, record_ids=(consent.id, consent.child_id), restricted=restricted)
+
+    @classmethod
+    def referral(cls, referral, concern, restricted: bool = False) -> Target:
+        """Whoever works on the concern works on its referrals."""
+        return cls(unit_id=referral.unit_id, author_id=referral.author_id,
+                   shared_with=(concern.author_id, *concern.shared_with),
+                   record_ids=(referral.id, concern.id, referral.child_id), restricted=restricted)
+
+    @classmethod
+    def transfer(cls, transfer, restricted: bool = False) -> Target:
+        """The sending side always; the receiving unit only once it is sent."""
+        return cls(unit_id=transfer.from_unit_id, author_id=transfer.author_id,
+                   record_ids=(transfer.id, transfer.child_id), restricted=restricted,
+                   to_unit_id=transfer.to_unit_id if transfer.is_sent else None)
+
+    @classmethod
+    def binder_page(cls, page) -> Target:
+        return cls(unit_id=page.unit_id)
+
 
 def _own_unit(user: Principal, target: Target | None) -> bool:
     return (
@@ -202,6 +224,23 @@ RECORD_ACTIONS = (
     "referral.send_report", "referral.send_referral",
     "transfer.create", "transfer.view", "transfer.edit", "transfer.send", "transfer.receive",
 )
+
+
+# Actions whose rule depends on the record: the route names the general action,
+# the policy picks the specific one.
+SPECIFIC_ACTIONS: dict[str, Callable[[object], str]] = {
+    # A report to barnevernet is every caseworker's own duty (no consent needed);
+    # a referral to PPT or BUP is sent by the unit's leader, on consent.
+    "referral.send": lambda referral: (
+        "referral.send_report" if getattr(referral, "kind", None) == "barnevern" else "referral.send_referral"
+    ),
+}
+
+
+def action_for(action: str, record: object) -> str:
+    """The action the rules know, for a general `action` on `record`."""
+    specific = SPECIFIC_ACTIONS.get(action)
+    return specific(record) if specific else action
 
 
 def may(user: Principal | None, action: str, target: Target | None = None) -> bool:

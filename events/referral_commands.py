@@ -99,6 +99,33 @@ class ReferralCommands:
         self.save(referral)  # type: ignore[attr-defined]
         return referral.id
 
+    def draft_referral(self, concern_id: UUID, kind: str, author_id: UUID) -> UUID:
+        """Start a report or referral from a concern, filled in from its record."""
+        concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
+        return self.open_referral(concern_id, kind, author_id, self._prefilled(concern, author_id, kind))
+
+    def _prefilled(self, concern, author_id: UUID, kind: str) -> dict[str, Any]:
+        """What the record already says. This is the document's text, for a
+        Norwegian recipient: it stays in Norwegian whatever the interface language."""
+        child = self.get_child(concern.child_id)  # type: ignore[attr-defined]
+        author = self.get_user(author_id)  # type: ignore[attr-defined]
+        history = "\n".join(f"{e['observed_on']:%d.%m.%Y}: {e['text']}" for e in concern.entries)
+        if kind == "barnevern":
+            return {
+                "reporter_name": author.name, "reporter_role": author.title, "reporter_phone": "",
+                "reporter_email": "", "unit_name": self.get_unit(concern.unit_id).name,  # type: ignore[attr-defined]
+                "guardians": [{"name": g["name"], "phone": g.get("phone", ""), "informed": False,
+                               "not_informed_reason": ""} for g in child.guardians_with_responsibility][:2],
+                "child_informed": False, "child_not_informed_reason": "",
+                "interpreter": "", "other_services": "", "message": concern.entries[0]["text"],
+                "history": history, "other_views": "",
+            }
+        return {
+            "reason": concern.entries[0]["text"], "history": history,
+            "tried": "\n".join(f"{m['measure']} ({m['outcome'] or 'ikke evaluert'})" for m in concern.measures),
+            "guardians_view": "\n".join(t["summary"] for t in concern.talks), "child_view": "",
+        }
+
     def get_referral(self, referral_id: UUID) -> Referral:
         return self._get(Referral, referral_id)  # type: ignore[attr-defined]
 

@@ -111,6 +111,11 @@ class Transfer(SubjectRecord):
     def is_draft(self) -> bool:
         return self.status in ("draft", "approved")
 
+    @property
+    def is_sent(self) -> bool:
+        """Sent: the receiving unit has a part in it from now on."""
+        return self.status in ("sent", "viewed", "accepted", "returned")
+
     # -- the draft -------------------------------------------------------------------------
     def update_draft(self, to_unit_id: UUID, parts: list[str], form: dict[str, str]) -> None:
         """Change what goes with the transfer; a recorded approval no longer holds."""

@@ -21,6 +21,8 @@ DOMAIN_MESSAGES = {
     "already has access": ("user_id", N_("Personen har allerede tilgang.")),
     "the concern is closed; reopen it to change it": ("", N_("Bekymringen er avsluttet. Gjenåpne den for å endre den.")),
     "the concern is open": ("", N_("Bekymringen er allerede åpen.")),
+    "share with a colleague in the unit": ("user_id", N_("Velg en kollega i enheten.")),
+    "was not shared with that person": ("user_id", N_("Velg en kollega i enheten.")),
     "observation date is in the future": ("observed_on", N_("Datoen kan ikke være fram i tid.")),
     "date of the conversation is in the future": ("held_on", N_("Datoen kan ikke være fram i tid.")),
 }
@@ -73,7 +75,7 @@ def new_concern(form: dict[str, str], categories: list[str], unit_children: set[
     errors: dict[str, str] = {}
     parsed: dict[str, Any] = {}
     choice = form.get("child_id", "")
-    if choice == "new":
+    if choice == "new":  # a child the unit registers now
         parsed["new_child"] = {
             "first_name": _text(form, "new_first_name", errors, N_("Fornavn")),
             "last_name": _text(form, "new_last_name", errors, N_("Etternavn")),
@@ -83,7 +85,8 @@ def new_concern(form: dict[str, str], categories: list[str], unit_children: set[
         child_id = parse_uuid(choice)
         if child_id is None or child_id not in unit_children:
             errors["child_id"] = _("Velg barnet bekymringen gjelder, eller registrer et nytt barn.")
-        parsed["child_id"] = child_id
+        else:
+            parsed["child_id"] = child_id
     parsed["observed_on"] = _date(form, "observed_on", errors, N_("Dato for observasjonen"))
     parsed["observation"] = _text(form, "observation", errors, N_("Hva du har sett eller hørt"))
     parsed["child_words"] = _text(form, "child_words", errors, N_("Barnets egne ord"), required=False)
@@ -107,7 +110,7 @@ def action(name: str, form: dict[str, str]) -> Parsed:
         p["text"] = _text(form, "text", errors, N_("Observasjonen"))
         p["child_words"] = _text(form, "child_words", errors, N_("Barnets egne ord"), required=False)
     elif name == "korriger":
-        p["no"] = _number(form, "no")
+        p["no"] = _number(form, "no") or 0
         p["text"] = _text(form, "text", errors, N_("Korrigert tekst"))
         p["child_words"] = _text(form, "child_words", errors, N_("Barnets egne ord"), required=False)
         p["reason"] = _text(form, "reason", errors, N_("Grunnen til korrigeringen"))
@@ -125,7 +128,7 @@ def action(name: str, form: dict[str, str]) -> Parsed:
         p["summary"] = _text(form, "summary", errors, N_("Referatet"))
         p["child_heard"] = form.get("child_heard") == "1"
     elif name == "korriger-samtale":
-        p["no"] = _number(form, "no")
+        p["no"] = _number(form, "no") or 0
         p["summary"] = _text(form, "summary", errors, N_("Korrigert referat"))
         p["reason"] = _text(form, "reason", errors, N_("Grunnen til korrigeringen"))
     elif name == "tiltak":
@@ -136,7 +139,7 @@ def action(name: str, form: dict[str, str]) -> Parsed:
         if p["deadline"] and p["evaluate_on"] and p["evaluate_on"] < p["deadline"]:
             errors["evaluate_on"] = _("Evalueringsdatoen kan ikke være før fristen.")
     elif name == "evaluer":
-        p["no"] = _number(form, "no")
+        p["no"] = _number(form, "no") or 0
         p["outcome"] = _text(form, "outcome", errors, N_("Resultatet"))
     elif name in ("del", "fjern-deling"):
         p["user_id"] = parse_uuid(form.get("user_id"))

@@ -1,6 +1,7 @@
 """Concerns: file one in under a minute, then follow it to the right action.
 
-Every page and fragment that shows a concern records the access first.
+Every page and fragment that shows a concern records the access first
+(intranet/records.py).
 """
 
 from __future__ import annotations
@@ -22,67 +23,32 @@ from events.errors import DomainError
 from events.policy import Target, may
 from intranet import concern_forms, labels
 from intranet.auth import redirect
-from intranet.forms import page_number, parse_uuid, read_form, read_multi
-from intranet.guard import commit_access, current_user, found, record_access, require
+from intranet.forms import page_number, read_form, read_multi
+from intranet.guard import current_user, require
+from intranet.records import Record, Shown, load_record, show, show_record
 from intranet.i18n import _
 from intranet.templating import render, wants_fragment
 
-# action in the URL -> (page section, permission, what it does to the concern)
-ACTIONS: dict[str, tuple[str, str]] = {
-    "logg": ("logbook", "concern.edit"),
-    "korriger": ("logbook", "concern.edit"),
-    "niva": ("guide", "concern.edit"),
-    "steg": ("guide", "concern.edit"),
-    "samtale": ("talks", "concern.edit"),
-    "korriger-samtale": ("talks", "concern.edit"),
-    "tiltak": ("plan", "concern.edit"),
-    "evaluer": ("plan", "concern.edit"),
-    "del": ("sharing", "concern.share"),
-    "fjern-deling": ("sharing", "concern.share"),
-    "lukk": ("status", "concern.close"),
-    "gjenapne": ("status", "concern.close"),
+# action in the URL -> (page section, permission, the named command on the concern).
+# The form's parsed fields (intranet/concern_forms.py) are the command's arguments.
+ACTIONS: dict[str, tuple[str, str, str]] = {
+    "logg": ("logbook", "concern.edit", "log_observation"),
+    "korriger": ("logbook", "concern.edit", "correct_observation"),
+    "niva": ("guide", "concern.edit", "set_concern_level"),
+    "steg": ("guide", "concern.edit", "mark_guide_step"),
+    "samtale": ("talks", "concern.edit", "record_guardian_talk"),
+    "korriger-samtale": ("talks", "concern.edit", "correct_guardian_talk"),
+    "tiltak": ("plan", "concern.edit", "add_measure"),
+    "evaluer": ("plan", "concern.edit", "evaluate_measure"),
+    "del": ("sharing", "concern.share", "share_concern"),
+    "fjern-deling": ("sharing", "concern.share", "unshare_concern"),
+    "lukk": ("status", "concern.close", "close_concern"),
+    "gjenapne": ("status", "concern.close", "reopen_concern"),
 }
+SHOWN = ["concern", "child.name"]  # what the concern page shows
 
 
-def apply(action: str, p: dict[str, Any], user_id: UUID):
-    """The change to make to the concern for one posted form."""
-    return {
-        "logg": lambda c: c.log_observation(p["observed_on"], p["text"], p["child_words"], user_id),
-        "korriger": lambda c: c.correct_entry(p["no"] or 0, p["text"], p["child_words"], p["reason"], user_id),
-        "niva": lambda c: c.set_level(p["level"], p["reason"]),
-        "steg": lambda c: c.mark_step(p["step"], p["done"]),
-        "samtale": lambda c: c.record_guardian_talk(p["held_on"], p["participants"], p["summary"], p["child_heard"], user_id),
-        "korriger-samtale": lambda c: c.correct_guardian_talk(p["no"] or 0, p["summary"], p["reason"], user_id),
-        "tiltak": lambda c: c.add_measure(p["measure"], p["responsible"], p["deadline"], p["evaluate_on"], user_id),
-        "evaluer": lambda c: c.evaluate_measure(p["no"] or 0, p["outcome"], clock.today()),
-        "del": lambda c: c.share_with(p["user_id"]),
-        "fjern-deling": lambda c: c.unshare(p["user_id"]),
-        "lukk": lambda c: c.close(p["reason"]),
-        "gjenapne": lambda c: c.reopen(p["reason"]),
-    }[action]
-
-
-# -- loading ---------------------------------------------------------------------------
-def find_concern(request: Request, action: str) -> tuple[Concern, Child, list[Change]]:
-    """The concern in the path, its child and its history, if the user may do
-    `action` on it; else 404. Runs in the threadpool."""
-    concern_id = parse_uuid(request.path_params["concern_id"])
-    if concern_id is None:
-        raise HTTPException(404, "record")
-    domain = request.app.state.domain
-    with found(request):
-        concern, history = domain.concern_with_history(concern_id)
-        child = domain.get_child(concern.child_id)
-    require(request, action, Target.concern(concern, child.restricted), record=True)
-    return concern, child, history
-
-
-async def load_concern(request: Request, action: str) -> Concern:
-    """The concern in the path, if the user may do `action` on it; else 404."""
-    concern, _child, _history = await run_in_threadpool(find_concern, request, action)
-    return concern
-
-
+# -- the concern page ---------------------------------------------------------------------
 def page_context(request: Request, concern: Concern, child: Child, history: list[Change]) -> dict[str, Any]:
     """Everything the concern page shows (runs in the threadpool)."""
     state = request.app.state
@@ -116,22 +82,15 @@ def page_context(request: Request, concern: Concern, child: Child, history: list
     }
 
 
-def shown_context(request: Request, concern: Concern, child: Child, history: list[Change]) -> dict[str, Any]:
-    """The page's context, once the access to it is committed (fail closed).
-    One threadpool hop for the reads and the audit write."""
-    context = page_context(request, concern, child, history)
-    commit_access(request, [concern.child_id], ["concern", "child.name"])
-    return context
+def page_reads(request: Request, record: Record) -> tuple[dict[str, Any], Shown]:
+    context = page_context(request, record.value, record.child, record.related["history"])
+    return context, Shown([record.value.child_id], SHOWN)
 
 
-# -- the concern page ---------------------------------------------------------------------
 async def concern_page(request: Request) -> Response:
     """One concern: chronology, action guide, conversations, action plan, sharing."""
-
-    def load() -> dict[str, Any]:
-        return shown_context(request, *find_concern(request, "concern.view"))
-
-    return render(request, "concerns/page.html", await run_in_threadpool(load))
+    return await show_record(request, "concern", "concern.view", "concerns/page.html",
+                             lambda record: page_reads(request, record))
 
 
 async def concern_action(request: Request) -> Response:
@@ -139,44 +98,48 @@ async def concern_action(request: Request) -> Response:
     action = request.path_params["action"]
     if action not in ACTIONS:
         raise HTTPException(404)
-    section, permission = ACTIONS[action]
-    concern, child, _history = await run_in_threadpool(find_concern, request, permission)
-    user = current_user(request)
+    section, permission, command = ACTIONS[action]
+    record = await load_record(request, "concern", permission)
     form = await read_form(request)
     parsed, errors = concern_forms.action(action, form)
-    if action in ("del", "fjern-deling") and not errors:
-        colleagues = await run_in_threadpool(
-            request.app.state.projections["directory"].view.active_users_in_unit, concern.unit_id
-        )
-        if parsed["user_id"] not in colleagues and parsed["user_id"] not in concern.shared_with:
-            errors["user_id"] = _("Velg en kollega i enheten.")
-    seen = _number(form.get("version"))
-    conflict = None
-    domain = request.app.state.domain
+    conflict: list[Change] | None = None
     if not errors:
-        try:
-            await run_in_threadpool(
-                domain.change_concern, concern.id, seen, user.id, apply(action, parsed, user.id)
-            )
-        except ConcernChanged as e:
-            conflict = e.changes
-        except DomainError as e:
-            errors = concern_forms.domain_error(str(e))
+        errors, conflict = await run_in_threadpool(
+            _change, request.app.state.domain, command, record.value.id, _number(form.get("version")),
+            current_user(request).id, parsed)
     if not errors and conflict is None:
         if not wants_fragment(request):
-            return redirect(request, f"/bekymringer/{concern.id}#{section}")
+            return redirect(request, f"/bekymringer/{record.value.id}#{section}")
         request.app.state.projections.wait()
-    concern, history = await run_in_threadpool(domain.concern_with_history, concern.id)
-    context = await run_in_threadpool(shown_context, request, concern, child, history)
+    # Closing or reopening changes every section; the other forms change one.
+    return await show_record(
+        request, "concern", "concern.view", "concerns/page.html",
+        lambda shown: _after_change(request, shown, action, section, form, errors, conflict),
+        fragment="content" if section == "status" else section,
+        status_code=409 if conflict else 422 if errors else 200)
+
+
+def _change(domain, command: str, concern_id: UUID, seen: int, actor_id: UUID, parsed: dict[str, Any]):
+    """Run the named command: (field errors, the others' changes if it was stale)."""
+    try:
+        getattr(domain, command)(concern_id, seen, actor_id, **parsed)
+    except ConcernChanged as e:
+        return {}, e.changes
+    except DomainError as e:
+        return concern_forms.domain_error(str(e)), None
+    return {}, None
+
+
+def _after_change(request: Request, record: Record, action: str, section: str, form: dict[str, str],
+                  errors: dict[str, str], conflict: list[Change] | None) -> tuple[dict[str, Any], Shown]:
+    """The page again, with the user's text and errors, or what others changed."""
+    context, shown = page_reads(request, record)
     if errors or conflict:
         context["forms"] = {action: {"values": form, "errors": errors}}
-        if conflict:
-            names = await run_in_threadpool(request.app.state.names.users, [c.actor_id for c in conflict])
-            context["conflict"] = {"action": action, "section": section, "changes": conflict, "names": names}
-    status = 409 if conflict else 422 if errors else 200
-    # Closing or reopening changes every section; the other forms change one.
-    fragment = "content" if section == "status" else section
-    return render(request, "concerns/page.html", context, fragment=fragment, status_code=status)
+    if conflict:
+        names = request.app.state.names.users([c.actor_id for c in conflict])
+        context["conflict"] = {"action": action, "section": section, "changes": conflict, "names": names}
+    return context, shown
 
 
 def _number(text: str | None) -> int:
@@ -184,61 +147,57 @@ def _number(text: str | None) -> int:
 
 
 # -- filing a new concern ------------------------------------------------------------------
-async def unit_children(request: Request, unit_id: UUID) -> list[tuple[UUID, str]]:
+def unit_children(request: Request, unit_id: UUID) -> list[tuple[UUID, str]]:
+    """The unit's children by name, to choose from (runs in the threadpool)."""
     directory = request.app.state.projections["directory"]
+    ids = directory.view.children_in_unit(unit_id, 0, 1000)
+    named = [(i, directory.child_name(i)) for i in ids]
+    return sorted([(i, n) for i, n in named if n], key=lambda c: c[1].casefold())
 
-    def load():
-        ids = directory.view.children_in_unit(unit_id, 0, 1000)
-        named = [(i, directory.child_name(i)) for i in ids]
-        return sorted([(i, n) for i, n in named if n], key=lambda c: c[1].casefold())
 
-    return await run_in_threadpool(load)
+def _new_form(request: Request, unit_id: UUID, **context: Any) -> tuple[dict[str, Any], Shown]:
+    """The form, with the unit's children to choose from."""
+    children = unit_children(request, unit_id)
+    context = {"children": children, "labels": labels, "categories": CATEGORIES, "errors": {},
+               "today": clock.today(), "active": "new", **context}
+    return context, Shown([c[0] for c in children], ["child.name"], reason="velg barn")
+
+
+def _draft_form(request: Request, user) -> tuple[dict[str, Any], Shown]:
+    draft = request.app.state.drafts.load(user.id)
+    return _new_form(request, user.unit_id, values=draft or {"observed_on": clock.today().isoformat()},
+                     draft_restored=draft is not None)
 
 
 async def new_concern(request: Request) -> Response:
     """The lightweight form: which child, what you saw or heard, how worried you are."""
     user = current_user(request)
     require(request, "concern.create", Target(unit_id=user.unit_id))
-    children = await unit_children(request, user.unit_id)
-    drafts = request.app.state.drafts
-    context: dict[str, Any] = {
-        "children": children, "labels": labels, "categories": CATEGORIES, "errors": {},
-        "today": clock.today(), "active": "new",
-    }
     if request.method == "GET":
-        draft = await run_in_threadpool(drafts.load, user.id)
-        context["values"] = draft or {"observed_on": clock.today().isoformat()}
-        context["draft_restored"] = draft is not None
-        await record_access(request, [c[0] for c in children], ["child.name"], reason="velg barn")
-        return render(request, "concerns/new.html", context)
-
+        return await show(request, "concerns/new.html", lambda: _draft_form(request, user))
     form = await read_form(request)
     categories = await read_multi(request, "categories")
-    parsed, errors = concern_forms.new_concern(form, categories, {c[0] for c in children})
-    if not errors:
-        domain = request.app.state.domain
-        try:
-            concern_id = await run_in_threadpool(_file, domain, user, parsed)
-        except DomainError as e:
-            errors = concern_forms.domain_error(str(e))
+    concern_id, errors = await run_in_threadpool(_file, request, user, form, categories)
     if errors:
-        context.update(values={**form, "categories": categories}, errors=errors)
-        await record_access(request, [c[0] for c in children], ["child.name"], reason="velg barn")
-        return render(request, "concerns/new.html", context, fragment="form", status_code=422)
-    await run_in_threadpool(drafts.delete, user.id)
+        return await show(request, "concerns/new.html", lambda: _new_form(
+            request, user.unit_id, values={**form, "categories": categories}, errors=errors),
+            fragment="form", status_code=422)
     request.app.state.projections.wait()
     return redirect(request, f"/bekymringer/{concern_id}")
 
 
-def _file(domain, user, parsed) -> UUID:
-    child_id = parsed.get("child_id")
-    if child_id is None:
-        new = parsed["new_child"]
-        child_id = domain.register_child(new["first_name"], new["last_name"], new["birth_date"], user.unit_id)
-    return domain.open_concern(
-        child_id, user.id, parsed["observed_on"], parsed["observation"], parsed["child_words"],
-        parsed["categories"], parsed["worry"],
-    )
+def _file(request: Request, user, form: dict[str, str], categories: list[str]):
+    """File the concern the form describes: (its id, no errors) or (None, field errors)."""
+    children = {c[0] for c in unit_children(request, user.unit_id)}
+    parsed, errors = concern_forms.new_concern(form, categories, children)
+    if errors:
+        return None, errors
+    try:
+        concern_id = request.app.state.domain.file_concern(user.unit_id, user.id, **parsed)
+    except DomainError as e:
+        return None, concern_forms.domain_error(str(e))
+    request.app.state.drafts.delete(user.id)
+    return concern_id, {}
 
 
 async def save_draft(request: Request) -> Response:
@@ -258,18 +217,17 @@ async def save_draft(request: Request) -> Response:
 PAGE_SIZE = 25
 
 
-async def named_rows(request: Request, rows: list[dict]) -> list[dict]:
-    """Add the child's name to each row, and record that the names were shown."""
+def named(request: Request, rows: list[dict]) -> list[dict]:
+    """Each row with its child's name (runs in the threadpool)."""
     directory = request.app.state.projections["directory"]
-
-    def name_all():
-        for row in rows:
-            row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
-        return rows
-
-    rows = await run_in_threadpool(name_all)
-    await record_access(request, [UUID(r["child_id"]) for r in rows], ["concern.list", "child.name"])
+    for row in rows:
+        row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
     return rows
+
+
+def listed(*lists: list[dict]) -> Shown:
+    """What a list page shows: the listed children's names."""
+    return Shown([UUID(r["child_id"]) for rows in lists for r in rows], ["concern.list", "child.name"])
 
 
 async def my_concerns(request: Request) -> Response:
@@ -289,34 +247,32 @@ async def _list(request: Request, which: str, query) -> Response:
     page = page_number(request)
     status = "closed" if request.query_params.get("status") == "avsluttet" else "open"
     view = request.app.state.projections["concerns"].view
-    rows = await run_in_threadpool(query, view, status, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-    more = len(rows) > PAGE_SIZE
-    rows = await named_rows(request, rows[:PAGE_SIZE])
-    return render(request, "concerns/list.html", {
-        "which": which, "rows": rows, "page": page, "more": more, "status": status, "labels": labels,
-        "active": which,
-    })
+
+    def reads():
+        rows = query(view, status, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+        shown = named(request, rows[:PAGE_SIZE])
+        return {"which": which, "rows": shown, "page": page, "more": len(rows) > PAGE_SIZE, "status": status,
+                "labels": labels, "active": which}, listed(shown)
+
+    return await show(request, "concerns/list.html", reads)
 
 
 async def overdue(request: Request) -> Response:
     """What is late: guardian conversations not held in 14 days, measures not evaluated."""
     user = require(request, "concerns.mine")
+    return await show(request, "concerns/overdue.html", lambda: _overdue(request, user))
+
+
+def _overdue(request: Request, user) -> tuple[dict[str, Any], Shown]:
     scope, scope_id = ("unit", user.unit_id) if user.role == "unit_leader" else ("member", user.id)
-    view = request.app.state.projections["concerns"].view
+    projections = request.app.state.projections
     today = clock.today()
-    talks = await run_in_threadpool(view.talks_overdue, today, scope, scope_id)
-    measures = await run_in_threadpool(view.measures_overdue, today, scope, scope_id)
-    receipts = []
-    if user.role == "unit_leader":
-        receipts = await run_in_threadpool(
-            request.app.state.projections["referrals"].view.receipt_overdue, user.unit_id, today)
-    talks = await named_rows(request, talks)
-    measures = await named_rows(request, measures)
-    receipts = await named_rows(request, receipts)
-    return render(request, "concerns/overdue.html", {
-        "talks": talks, "measures": measures, "receipts": receipts, "today": today,
-        "active": "overdue", "labels": labels,
-    })
+    talks = named(request, projections["concerns"].view.talks_overdue(today, scope, scope_id))
+    measures = named(request, projections["concerns"].view.measures_overdue(today, scope, scope_id))
+    receipts = named(request, projections["referrals"].view.receipt_overdue(user.unit_id, today)
+                     if user.role == "unit_leader" else [])
+    return {"talks": talks, "measures": measures, "receipts": receipts, "today": today,
+            "active": "overdue", "labels": labels}, listed(talks, measures, receipts)
 
 
 async def search(request: Request) -> Response:
@@ -325,29 +281,27 @@ async def search(request: Request) -> Response:
     user = require(request, "concerns.mine")
     if request.method == "GET":
         return render(request, "concerns/search.html", {"rows": None, "query": "", "active": "search"})
-    form = await read_form(request)
-    query = form.get("name", "").strip()
+    query = (await read_form(request)).get("name", "").strip()
     if len(query) < 2:
         return render(request, "concerns/search.html", {
             "rows": None, "query": query, "error": _("Skriv minst to bokstaver av barnets fornavn eller etternavn."),
             "active": "search"}, status_code=422)
-    domain = request.app.state.domain
+    return await show(request, "concerns/search.html", lambda: _found(request, user, query))
+
+
+def _found(request: Request, user, query: str) -> tuple[dict[str, Any], Shown]:
+    """The concerns of children whose name matches, that the user may see."""
     directory = request.app.state.projections["directory"].view
     concerns_view = request.app.state.projections["concerns"].view
-
-    def find():
-        child_ids = directory.child_ids_by_token(domain.blind_index(query), limit=200)
-        visible = []
-        for row in concerns_view.for_children(child_ids):
-            target = Target(unit_id=UUID(row["unit_id"]), author_id=UUID(row["author_id"]),
-                            shared_with=tuple(concerns_view.members(UUID(row["id"]))))
-            if may(user, "concern.view", target):
-                visible.append(row)
-        return visible[:100]
-
-    rows = await named_rows(request, await run_in_threadpool(find))
-    return render(request, "concerns/search.html", {"rows": rows, "query": query, "active": "search",
-                                                     "labels": labels})
+    child_ids = directory.child_ids_by_token(request.app.state.domain.blind_index(query), limit=200)
+    visible = []
+    for row in concerns_view.for_children(child_ids):
+        target = Target(unit_id=UUID(row["unit_id"]), author_id=UUID(row["author_id"]),
+                        shared_with=tuple(concerns_view.members(UUID(row["id"]))))
+        if may(user, "concern.view", target):
+            visible.append(row)
+    rows = named(request, visible[:100])
+    return {"rows": rows, "query": query, "active": "search", "labels": labels}, listed(rows)
 
 
 routes = [

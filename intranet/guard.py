@@ -1,8 +1,10 @@
 """The one place every route asks for permission, and records access.
 
-`require()` asks the policy (events/policy.py). `record_access()` (or
-`commit_access()` from the threadpool) commits the access event before the
-data is shown; if it cannot, the request fails and nothing is shown (fail closed).
+`require()` asks the policy (events/policy.py). `commit_access()` (through
+intranet/records.py's `show`) commits the access event before the data is
+shown; if it cannot, the request fails and nothing is shown (fail closed).
+`check_render()` is the render guard: a response that would show a child's
+data not covered by a committed access event of the request is refused.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from events.application import NotFound
+from events.children import Child
 from events.errors import RecordErased
 from events.policy import Principal, Target, by_break_glass, may, refused_for_restriction
 
@@ -80,6 +83,7 @@ def commit_access(
     """`record_access` for code already in the threadpool, so that a page's reads
     and its access event take one hop. Raises 503 if it cannot commit."""
     subject_ids = list(dict.fromkeys(subject_ids))  # a list may show a child twice
+    shown = _shown(request)
     if not subject_ids:
         return
     user = current_user(request)
@@ -99,3 +103,63 @@ def commit_access(
     except Exception:
         log.exception("access event could not be recorded; data withheld")
         raise HTTPException(503, "access could not be recorded") from None
+    shown.update(subject_ids)
+
+
+# -- the render guard -----------------------------------------------------------------------
+# A template that shows children's data the context does not name by record
+# (names in plain tuples, say) says so on its first line.
+CHILD_DATA_MARK = "{# shows children's data #}"
+
+
+class UnauditedRender(RuntimeError):
+    """A page was about to show a child's data that no access event covers."""
+
+
+def _shown(request: Request) -> set[UUID]:
+    """The children whose data this request's committed access events cover.
+    It exists once the request has decided what it shows, even nothing."""
+    shown = getattr(request.state, "shown_children", None)
+    if shown is None:
+        shown = request.state.shown_children = set()
+    return shown
+
+
+def _child_of(value: object) -> UUID | None:
+    if isinstance(value, Child):
+        return value.id
+    if isinstance(value, dict):  # a read model's row
+        child_id = value.get("child_id")
+    else:  # a record about a child
+        child_id = getattr(value, "child_id", None)
+    if isinstance(child_id, UUID):
+        return child_id
+    try:
+        return UUID(child_id) if isinstance(child_id, str) else None
+    except ValueError:
+        return None
+
+
+def children_in(context: dict) -> set[UUID]:
+    """The children whose data a template context holds: records about a child
+    (and the child itself) as values, and rows of a read model in lists."""
+    found_ids = set()
+    for key, value in context.items():
+        if isinstance(value, dict):
+            continue  # a form's values or a lookup table, not a record
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        for item in items:
+            child_id = _child_of(item)
+            if child_id is not None:
+                found_ids.add(child_id)
+    return found_ids
+
+
+def check_render(request: Request, template: str, context: dict, marked: bool) -> None:
+    """Refuse to render children's data no committed access event of this
+    request covers (fail closed: the response is a server error, and logged)."""
+    shown = getattr(request.state, "shown_children", None)
+    missing = children_in(context) - (shown or set())
+    if missing or (marked and shown is None):
+        log.error("refused to render %s: %d child(ren) shown without an access event", template, len(missing))
+        raise UnauditedRender(f"{template} shows children's data with no access event committed")

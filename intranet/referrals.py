@@ -16,16 +16,15 @@ from starlette.routing import Route
 
 from events import clock
 from events.consents import best_consent_for
-from events.policy import Target, may
+from events.policy import Target
 from events.referrals import KINDS, ConsentMissing, InvalidReferral
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
-from intranet.concerns import load_concern
-from intranet.forms import parse_uuid, read_form
-from intranet.guard import current_user, found, record_access, require
+from intranet.forms import read_form
+from intranet.guard import current_user, require
+from intranet.records import Record, Shown, find_record, load_record, may_do, show, show_record, shown_now
 from intranet.i18n import N_, _
-from intranet.templating import render
 
 FIELD_NAMES = {
     "reporter_name": N_("Navn på melder"), "reporter_role": N_("Rolle"), "reporter_phone": N_("Telefon"),
@@ -41,29 +40,6 @@ MESSAGES = {
     "receipt date is before the date sent": N_("Mottaksdatoen er før sendedatoen."),
     "a sent referral cannot be changed": N_("En sendt henvisning kan ikke endres."),
 }
-
-
-def prefill(domain, concern, user, kind: str) -> dict[str, Any]:
-    """A draft filled in from what the record already says. This is the document's
-    text, for a Norwegian recipient: it stays in Norwegian whatever the interface language."""
-    child = domain.get_child(concern.child_id)
-    author = domain.get_user(user.id)
-    history = "\n".join(f"{e['observed_on']:%d.%m.%Y}: {e['text']}" for e in concern.entries)
-    if kind == "barnevern":
-        return {
-            "reporter_name": author.name, "reporter_role": author.title, "reporter_phone": "",
-            "reporter_email": "", "unit_name": domain.get_unit(concern.unit_id).name,
-            "guardians": [{"name": g["name"], "phone": g.get("phone", ""), "informed": False,
-                           "not_informed_reason": ""} for g in child.guardians_with_responsibility][:2],
-            "child_informed": False, "child_not_informed_reason": "",
-            "interpreter": "", "other_services": "", "message": concern.entries[0]["text"],
-            "history": history, "other_views": "",
-        }
-    return {
-        "reason": concern.entries[0]["text"], "history": history,
-        "tried": "\n".join(f"{m['measure']} ({m['outcome'] or 'ikke evaluert'})" for m in concern.measures),
-        "guardians_view": "\n".join(t["summary"] for t in concern.talks), "child_view": "",
-    }
 
 
 def fields_from_form(kind: str, form: dict[str, str], old: dict[str, Any]) -> dict[str, Any]:
@@ -84,114 +60,99 @@ def fields_from_form(kind: str, form: dict[str, str], old: dict[str, Any]) -> di
     return fields
 
 
-async def load_referral(request: Request, action: str):
-    referral_id = parse_uuid(request.path_params["referral_id"])
-    if referral_id is None:
-        raise HTTPException(404, "record")
-    domain = request.app.state.domain
-    with found(request):
-        referral = await run_in_threadpool(domain.get_referral, referral_id)
-        concern = await run_in_threadpool(domain.get_concern, referral.concern_id)
-        child = await run_in_threadpool(domain.get_child, referral.child_id)
-    target = Target(unit_id=referral.unit_id, author_id=referral.author_id,
-                    shared_with=(concern.author_id, *concern.shared_with),
-                    record_ids=(referral.id, concern.id, referral.child_id), restricted=child.restricted)
-    if action == "referral.send":
-        action = "referral.send_report" if referral.kind == "barnevern" else "referral.send_referral"
-    require(request, action, target, record=True)
-    return referral, concern, target
+SHOWN = ["referral", "child.name", "child.guardians"]
 
 
-def page_context(request: Request, referral, concern, target) -> dict[str, Any]:
-    domain = request.app.state.domain
-    child = domain.get_child(referral.child_id)
+def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str, Any], Shown]:
+    """The referral page: the draft, the consent that covers it, and what the user may do."""
+    referral = record.value
     consent, coverage = (None, None)
     if referral.needs_consent:
-        consent, coverage = best_consent_for(domain.consents_of(referral.child_id), referral.kind, clock.today())
-    send_action = "referral.send_report" if referral.kind == "barnevern" else "referral.send_referral"
-    return {
-        "referral": referral, "concern": concern, "child": child, "labels": labels, "today": clock.today(),
-        "consent": consent, "coverage": coverage, "errors": {}, "values": {},
-        "may_send": may(request.state.user, send_action, target), "field_names": FIELD_NAMES,
+        consents = request.app.state.domain.consents_of(referral.child_id)
+        consent, coverage = best_consent_for(consents, referral.kind, clock.today())
+    context = {
+        "referral": referral, "concern": record.related["concern"], "child": record.child, "labels": labels,
+        "today": clock.today(), "consent": consent, "coverage": coverage, "errors": {}, "values": {},
+        "may_send": may_do(request, "referral.send", record), "field_names": FIELD_NAMES, **more,
     }
+    return context, Shown([referral.child_id], SHOWN)
 
 
 async def create(request: Request) -> Response:
     """Start a report or referral from a concern, filled in from its record."""
-    concern = await load_concern(request, "referral.create")
-    user = current_user(request)
-    form = await read_form(request)
-    kind = form.get("kind", "")
+    record = await load_record(request, "concern", "referral.create")
+    kind = (await read_form(request)).get("kind", "")
     if kind not in KINDS:
         raise HTTPException(400)
-    domain = request.app.state.domain
-    fields = await run_in_threadpool(prefill, domain, concern, user, kind)
-    referral_id = await run_in_threadpool(domain.open_referral, concern.id, kind, user.id, fields)
+    referral_id = await run_in_threadpool(
+        request.app.state.domain.draft_referral, record.value.id, kind, current_user(request).id)
     request.app.state.projections.wait()
     return redirect(request, f"/henvisninger/{referral_id}")
 
 
 async def referral_page(request: Request) -> Response:
     """One report or referral: the draft, the consent check, sending, and follow-up."""
-    referral, concern, target = await load_referral(request, "referral.view")
-    context = await run_in_threadpool(page_context, request, referral, concern, target)
-    await record_access(request, [referral.child_id], ["referral", "child.name", "child.guardians"])
-    return render(request, "referrals/page.html", context)
+    return await show_record(request, "referral", "referral.view", "referrals/page.html",
+                             lambda record: page_reads(request, record))
+
+
+# action in the URL -> permission (the policy picks which kind of sending)
+ACTIONS = {"lagre": "referral.edit", "send": "referral.send", "mottatt": "referral.edit",
+           "tilbakemelding": "referral.edit", "avslutt": "referral.edit"}
 
 
 async def referral_action(request: Request) -> Response:
     """Save the draft, send, confirm receipt, record feedback, or close."""
     action = request.path_params["action"]
-    permission = {"lagre": "referral.edit", "send": "referral.send", "mottatt": "referral.edit",
-                  "tilbakemelding": "referral.edit", "avslutt": "referral.edit"}.get(action)
-    if permission is None:
+    if action not in ACTIONS:
         raise HTTPException(404)
-    referral, concern, target = await load_referral(request, permission)
+    record = await load_record(request, "referral", ACTIONS[action])
     form = await read_form(request)
-    domain = request.app.state.domain
-    errors: dict[str, str] = {}
-    try:
-        if action == "lagre":
-            fields = fields_from_form(referral.kind, form, referral.fields)
-            await run_in_threadpool(domain.update_referral, referral.id, fields)
-        elif action == "send":
-            on = parse_date(form.get("on", ""))
-            if on is None:
-                errors["on"] = _("Skriv datoen den ble sendt.")
-            elif on > clock.today():
-                errors["on"] = _("Datoen kan ikke være fram i tid.")
-            else:
-                await run_in_threadpool(domain.send_referral, referral.id, on, form.get("channel", ""))
-        elif action == "mottatt":
-            on = parse_date(form.get("on", ""))
-            if on is None:
-                errors["receipt_on"] = _("Skriv datoen mottaket ble bekreftet.")
-            else:
-                await run_in_threadpool(domain.confirm_referral_receipt, referral.id, on)
-        elif action == "tilbakemelding":
-            on = parse_date(form.get("on", ""))
-            opened = {"ja": True, "nei": False}.get(form.get("opened", ""))
-            if on is None:
-                errors["feedback_on"] = _("Skriv datoen for tilbakemeldingen.")
-            else:
-                await run_in_threadpool(domain.record_referral_feedback, referral.id, on, opened,
-                                        form.get("feedback", ""))
-        else:
-            await run_in_threadpool(domain.close_referral, referral.id, form.get("reason", ""))
-    except ConsentMissing as e:
-        errors["consent"] = _("Henvisningen kan ikke sendes: %(reason)s. Det må foreligge et gyldig samtykke fra "
-                              "foresatte som omfatter %(service)s på datoen den sendes.") % {
-            "reason": labels.coverage_reason(e.reason), "service": _(labels.SERVICES[e.service])}
-    except InvalidReferral as e:
-        errors["_form"] = referral_message(str(e))
+    command, args, errors = parse_action(action, form, record.value)
+    if not errors:
+        errors = await run_in_threadpool(_run, request.app.state.domain, command, record.value.id, args)
     if errors:
-        referral = await run_in_threadpool(domain.get_referral, referral.id)
-        context = await run_in_threadpool(page_context, request, referral, concern, target)
-        context.update(errors=errors, values=form)
-        await record_access(request, [referral.child_id], ["referral", "child.name", "child.guardians"])
-        return render(request, "referrals/page.html", context, status_code=422)
+        return await show_record(request, "referral", "referral.view", "referrals/page.html",
+                                 lambda again: page_reads(request, again, errors=errors, values=form),
+                                 status_code=422)
     request.app.state.projections.wait()
-    return redirect(request, f"/henvisninger/{referral.id}")
+    return redirect(request, f"/henvisninger/{record.value.id}")
+
+
+def parse_action(action: str, form: dict[str, str], referral) -> tuple[str, tuple, dict[str, str]]:
+    """The named command and its arguments for a posted form, or field errors."""
+    if action == "lagre":
+        return "update_referral", (fields_from_form(referral.kind, form, referral.fields),), {}
+    if action == "avslutt":
+        return "close_referral", (form.get("reason", ""),), {}
+    on = parse_date(form.get("on", ""))
+    if action == "send":
+        if on is None:
+            return "", (), {"on": _("Skriv datoen den ble sendt.")}
+        if on > clock.today():
+            return "", (), {"on": _("Datoen kan ikke være fram i tid.")}
+        return "send_referral", (on, form.get("channel", "")), {}
+    if action == "mottatt":
+        if on is None:
+            return "", (), {"receipt_on": _("Skriv datoen mottaket ble bekreftet.")}
+        return "confirm_referral_receipt", (on,), {}
+    if on is None:
+        return "", (), {"feedback_on": _("Skriv datoen for tilbakemeldingen.")}
+    opened = {"ja": True, "nei": False}.get(form.get("opened", ""))
+    return "record_referral_feedback", (on, opened, form.get("feedback", "")), {}
+
+
+def _run(domain, command: str, referral_id: UUID, args: tuple) -> dict[str, str]:
+    """Run the command; the field errors it raises, if any."""
+    try:
+        getattr(domain, command)(referral_id, *args)
+    except ConsentMissing as e:
+        return {"consent": _("Henvisningen kan ikke sendes: %(reason)s. Det må foreligge et gyldig samtykke fra "
+                             "foresatte som omfatter %(service)s på datoen den sendes.") % {
+            "reason": labels.coverage_reason(e.reason), "service": _(labels.SERVICES[e.service])}}
+    except InvalidReferral as e:
+        return {"_form": referral_message(str(e))}
+    return {}
 
 
 def referral_message(message: str) -> str:
@@ -203,25 +164,29 @@ def referral_message(message: str) -> str:
     return _("Kunne ikke lagres: %(message)s") % {"message": message}
 
 
+def _printed(record: Record, action: str, **more: Any) -> tuple[dict[str, Any], Shown]:
+    context = {"referral": record.value, "child": record.child, "labels": labels,
+               "concern": record.related["concern"], **more}
+    return context, Shown([record.value.child_id], SHOWN, action=action)
+
+
 async def printable(request: Request) -> Response:
     """A printable version, recorded as a print of the child's data."""
-    referral, concern, target = await load_referral(request, "referral.view")
-    domain = request.app.state.domain
-    child = await run_in_threadpool(domain.get_child, referral.child_id)
-    await record_access(request, [referral.child_id], ["referral", "child.name", "child.guardians"], action="print")
-    return render(request, "referrals/print.html", {"referral": referral, "child": child, "labels": labels,
-                                                    "concern": concern})
+    return await show_record(request, "referral", "referral.view", "referrals/print.html",
+                             lambda record: _printed(record, "print"))
 
 
 async def export(request: Request) -> Response:
     """A report to barnevernet as Fiks bekymringsmelding v2 JSON, recorded as an export."""
-    referral, concern, target = await load_referral(request, "referral.view")
-    if referral.kind != "barnevern":
-        raise HTTPException(404)
-    domain = request.app.state.domain
-    child = await run_in_threadpool(domain.get_child, referral.child_id)
-    await record_access(request, [referral.child_id], ["referral", "child.name", "child.guardians"], action="export")
-    body = fiks_v2(referral, child, request.app.state.settings.municipality)
+    municipality = request.app.state.settings.municipality
+
+    def reads() -> tuple[dict[str, Any], Shown]:
+        record = find_record(request, "referral", "referral.view")
+        if record.value.kind != "barnevern":
+            raise HTTPException(404)
+        return _printed(record, "export", body=fiks_v2(record.value, record.child, municipality))
+
+    body = (await run_in_threadpool(shown_now, request, reads))["body"]
     return Response(json.dumps(body, ensure_ascii=False, indent=2), media_type="application/json",
                     headers={"Content-Disposition": 'attachment; filename="bekymringsmelding.json"'})
 
@@ -252,22 +217,19 @@ async def reconciliation(request: Request) -> Response:
     """For the unit leader: every report sent and never confirmed, with the overdue ones first."""
     user = current_user(request)
     require(request, "referrals.reconcile", Target(unit_id=user.unit_id))
-    view = request.app.state.projections["referrals"].view
+    return await show(request, "referrals/reconciliation.html", lambda: _unconfirmed(request, user.unit_id))
+
+
+def _unconfirmed(request: Request, unit_id: UUID) -> tuple[dict[str, Any], Shown]:
     directory = request.app.state.projections["directory"]
     today = clock.today()
-
-    def load():
-        rows = view.unconfirmed(user.unit_id)
-        for row in rows:
-            row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
-            row["overdue"] = bool(row["confirmation_due"]) and row["confirmation_due"] < today.isoformat()
-        rows.sort(key=lambda r: (not r["overdue"], r["sent_on"] or ""))
-        return rows
-
-    rows = await run_in_threadpool(load)
-    await record_access(request, [UUID(r["child_id"]) for r in rows], ["referral.list", "child.name"])
-    return render(request, "referrals/reconciliation.html", {"rows": rows, "labels": labels, "today": today,
-                                                             "active": "referrals"})
+    rows = request.app.state.projections["referrals"].view.unconfirmed(unit_id)
+    for row in rows:
+        row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
+        row["overdue"] = bool(row["confirmation_due"]) and row["confirmation_due"] < today.isoformat()
+    rows.sort(key=lambda r: (not r["overdue"], r["sent_on"] or ""))
+    context = {"rows": rows, "labels": labels, "today": today, "active": "referrals"}
+    return context, Shown([UUID(r["child_id"]) for r in rows], ["referral.list", "child.name"])
 
 
 routes = [

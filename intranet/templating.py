@@ -21,6 +21,7 @@ from starlette.templating import Jinja2Templates
 from events.clock import OSLO
 from intranet import i18n, labels
 from intranet.forms import csrf_token, set_anonymous_csrf_cookie
+from intranet.guard import CHILD_DATA_MARK, check_render
 from intranet.paths import static_dir, templates_dir
 
 
@@ -206,6 +207,13 @@ def wants_fragment(request: Request) -> bool:
     )
 
 
+@lru_cache(maxsize=None)
+def _marked(loader: jinja2.BaseLoader, env: jinja2.Environment, template: str) -> bool:
+    """Whether the template says it shows children's data (intranet/guard.py)."""
+    source, _filename, _uptodate = loader.get_source(env, template)
+    return source.startswith(CHILD_DATA_MARK)
+
+
 def render(
     request: Request,
     template: str,
@@ -214,7 +222,8 @@ def render(
     fragment: str = "content",
     status_code: int = 200,
 ) -> Response:
-    """Render a page, or only its `fragment` block for a plain htmx request."""
+    """Render a page, or only its `fragment` block for a plain htmx request.
+    Refused if it would show a child's data no access event covers."""
     language = i18n.current_language.get()
     templates: Jinja2Templates = request.app.state.templates[language]
     context = dict(context or {})
@@ -224,6 +233,7 @@ def render(
     context.setdefault("csrf_token", csrf_token(request))
     context.setdefault("lang", language)
     context.setdefault("languages", i18n.LANGUAGES)
+    check_render(request, template, context, _marked(templates.env.loader, templates.env, template))
     if wants_fragment(request):
         tmpl = templates.get_template(template)
         ctx = tmpl.new_context({"request": request, **context})

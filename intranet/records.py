@@ -1,0 +1,150 @@
+"""One way to load a record a path names, and one way to show a child's data.
+
+`load_record` reads the record, its child and the policy's `Target` and asks
+the policy, in one thread hop. `show` does a page's reads and commits the
+access event in one hop, then renders: what a page shows of a child is
+recorded before it is shown, and `render` refuses a page whose context holds a
+child's data that no access event of the request covers (intranet/guard.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from uuid import UUID
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from events.children import Child
+from events.policy import Target, action_for, may
+from intranet.forms import parse_uuid
+from intranet.guard import commit_access, current_user, found, require
+from intranet.templating import render
+
+
+@dataclass
+class Record:
+    """A record the user may act on, with what the policy decided it on."""
+
+    value: Any  # the aggregate
+    child: Child | None  # the child it is about, if any
+    target: Target
+    related: dict[str, Any] = field(default_factory=dict)  # e.g. a referral's concern
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a response shows of which children, for the access event."""
+
+    children: list[UUID]
+    records: list[str]
+    action: str = "view"
+    reason: str = ""
+
+
+# -- reading each kind of record, in the threadpool ------------------------------------------
+def _concern(domain, record_id: UUID) -> Record:
+    concern, history = domain.concern_with_history(record_id)
+    child = domain.get_child(concern.child_id)
+    return Record(concern, child, Target.concern(concern, child.restricted), {"history": history})
+
+
+def _consent(domain, record_id: UUID) -> Record:
+    consent = domain.get_consent(record_id)
+    child = domain.get_child(consent.child_id)
+    return Record(consent, child, Target.consent(consent, child.restricted))
+
+
+def _referral(domain, record_id: UUID) -> Record:
+    referral = domain.get_referral(record_id)
+    concern = domain.get_concern(referral.concern_id)
+    child = domain.get_child(referral.child_id)
+    return Record(referral, child, Target.referral(referral, concern, child.restricted), {"concern": concern})
+
+
+def _transfer(domain, record_id: UUID) -> Record:
+    transfer = domain.get_transfer(record_id)
+    child = domain.get_child(transfer.child_id)
+    return Record(transfer, child, Target.transfer(transfer, child.restricted))
+
+
+def _child(domain, record_id: UUID) -> Record:
+    child = domain.get_child(record_id)
+    return Record(child, child, Target.child(child))
+
+
+def _meeting(domain, record_id: UUID) -> Record:
+    meeting = domain.get_meeting(record_id)
+    return Record(meeting, None, Target.meeting(meeting))
+
+
+# kind -> (the path parameter naming it, how to read it)
+KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
+    "concern": ("concern_id", _concern),
+    "consent": ("consent_id", _consent),
+    "referral": ("referral_id", _referral),
+    "transfer": ("transfer_id", _transfer),
+    "child": ("child_id", _child),
+    "meeting": ("meeting_id", _meeting),
+}
+
+
+def find_record(request: Request, kind: str, action: str) -> Record:
+    """The record of `kind` the path names, if the user may do `action` on it;
+    else 404, exactly as if it did not exist (so ids cannot be probed), or 403
+    when only the child's restriction stands in the way. Runs in the threadpool."""
+    param, read = KINDS[kind]
+    record_id = parse_uuid(request.path_params[param])
+    if record_id is None:
+        raise HTTPException(404, "record")
+    with found(request):
+        record = read(request.app.state.domain, record_id)
+    require(request, action_for(action, record.value), record.target, record=True)
+    return record
+
+
+async def load_record(request: Request, kind: str, action: str) -> Record:
+    """`find_record`, in one thread hop."""
+    return await run_in_threadpool(find_record, request, kind, action)
+
+
+def may_do(request: Request, action: str, record: Record) -> bool:
+    """Whether the user may also do `action` on a record already loaded (to offer it)."""
+    return may(current_user(request), action_for(action, record.value), record.target)
+
+
+def shown_now(request: Request, reads: Callable[[], tuple[dict[str, Any], Shown]]) -> dict[str, Any]:
+    """Do a page's `reads`, then commit what it shows; return its context.
+    Runs in the threadpool. If the access cannot be committed, nothing is shown (503)."""
+    context, shown = reads()
+    commit_access(request, shown.children, shown.records, shown.action, shown.reason)
+    return context
+
+
+async def show(
+    request: Request,
+    template: str,
+    reads: Callable[[], tuple[dict[str, Any], Shown]],
+    *,
+    fragment: str = "content",
+    status_code: int = 200,
+) -> Response:
+    """Render `template` with what `reads` returns, once its access is committed."""
+    context = await run_in_threadpool(shown_now, request, reads)
+    return render(request, template, context, fragment=fragment, status_code=status_code)
+
+
+async def show_record(
+    request: Request,
+    kind: str,
+    action: str,
+    template: str,
+    reads: Callable[[Record], tuple[dict[str, Any], Shown]],
+    **options: Any,
+) -> Response:
+    """Load the record the path names, do the page's reads and commit its access,
+    all in one thread hop; then render."""
+    return await show(request, template, lambda: reads(find_record(request, kind, action)), **options)
