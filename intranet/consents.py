@@ -6,21 +6,19 @@ from datetime import date, timedelta
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from events import clock
 from events.consents import CHILD_CONSENTS_FROM_15, INFORMATION, SERVICES, InvalidConsent
-from events.policy import Target
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
-from intranet.forms import parse_uuid, read_form, read_multi
-from intranet.guard import current_user, found, record_access, require
+from intranet.forms import read_form, read_multi
+from intranet.guard import current_user
 from intranet.i18n import N_, _
-from intranet.templating import render
+from intranet.records import Record, Shown, load_record, show_record
 
 CONSENT_MESSAGES = {
     "choose the services the consent covers": ("services", N_("Velg hvilke tjenester samtykket gjelder.")),
@@ -30,29 +28,6 @@ CONSENT_MESSAGES = {
     "oral consent must be minuted": ("minutes", N_("Et muntlig samtykke må skrives ned (referat).")),
     "record who refused": ("signatories", N_("Kryss av for hvem som nektet.")),
 }
-
-
-async def load_child(request: Request, child_id_text: str, action: str):
-    child_id = parse_uuid(child_id_text)
-    if child_id is None:
-        raise HTTPException(404, "record")
-    with found(request):
-        child = await run_in_threadpool(request.app.state.domain.get_child, child_id)
-    require(request, action, Target.child(child), record=True)
-    return child
-
-
-async def load_consent(request: Request, action: str):
-    consent_id = parse_uuid(request.path_params["consent_id"])
-    if consent_id is None:
-        raise HTTPException(404, "record")
-    domain = request.app.state.domain
-    with found(request):
-        consent = await run_in_threadpool(domain.get_consent, consent_id)
-        child = await run_in_threadpool(domain.get_child, consent.child_id)
-    require(request, action, Target(unit_id=consent.unit_id, record_ids=(consent.id, consent.child_id),
-                                    restricted=child.restricted), record=True)
-    return consent
 
 
 def signer_choices(child, on: date) -> list[tuple[str, str]]:
@@ -90,93 +65,99 @@ def parse_consent(form: dict[str, str], services: list[str], information: list[s
     return parsed, errors
 
 
-async def new_consent(request: Request) -> Response:
-    """Record a consent, or a refusal, with its scope."""
-    child = await load_child(request, request.path_params["child_id"], "consent.record")
-    user = current_user(request)
-    today = clock.today()
+def _form(request: Request, record: Record, **more: Any) -> tuple[dict[str, Any], Shown]:
+    """The consent form for the child, with who can sign."""
+    child, today = record.value, clock.today()
     context: dict[str, Any] = {
         "child": child, "labels": labels, "signers": signer_choices(child, today),
         "child_from_15": CHILD_CONSENTS_FROM_15, "errors": {},
         "values": {"valid_from": today.isoformat(), "valid_until": (today + timedelta(days=365)).isoformat(),
                    "decision": "given", "services": [], "information": [], "signers": []},
+        **more,
     }
+    return context, Shown([child.id], ["child.name", "child.guardians"], reason="samtykke")
+
+
+async def new_consent(request: Request) -> Response:
+    """Record a consent, or a refusal, with its scope."""
     if request.method == "GET":
-        await record_access(request, [child.id], ["child.name", "child.guardians"], reason="samtykke")
-        return render(request, "consents/new.html", context)
+        return await show_record(request, "child", "consent.record", "consents/new.html",
+                                 lambda record: _form(request, record))
+    record = await load_record(request, "child", "consent.record")
     form = await read_form(request)
-    services = await read_multi(request, "services")
-    information = await read_multi(request, "information")
-    signers = await read_multi(request, "signers")
-    parsed, errors = parse_consent(form, services, information, signers)
+    chosen = {name: await read_multi(request, name) for name in ("services", "information", "signers")}
+    parsed, errors = parse_consent(form, chosen["services"], chosen["information"], chosen["signers"])
     if not errors:
-        try:
-            consent_id = await run_in_threadpool(
-                request.app.state.domain.record_consent, child.id, parsed["decision"], parsed["services"],
-                parsed["information"], parsed["purpose"], parsed["valid_from"], parsed["valid_until"],
-                parsed["signatories"], parsed["exclusions"], parsed["oral"], parsed["minutes"], user.id,
-            )
-        except InvalidConsent as e:
-            message = str(e)
-            if message.startswith("missing signature: "):
-                names = message.removeprefix("missing signature: ")
-                errors["signers"] = (
-                    _("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke, og barnet selv fra 15 år for disse tjenestene.")
-                    if child.age_on(today) >= 15 else
-                    _("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke.")) % {"names": names}
-            else:
-                field, text = CONSENT_MESSAGES.get(message, ("_form", None))
-                errors[field] = _(text) if text else _("Samtykket kunne ikke lagres: %(message)s") % {"message": message}
+        consent_id, errors = await run_in_threadpool(_record, request, record.value, parsed)
     if errors:
-        context["values"] = {**form, "services": services, "information": information, "signers": signers}
-        context["errors"] = errors
-        await record_access(request, [child.id], ["child.name", "child.guardians"], reason="samtykke")
-        return render(request, "consents/new.html", context, status_code=422)
+        return await show_record(request, "child", "consent.record", "consents/new.html",
+                                 lambda again: _form(request, again, values={**form, **chosen}, errors=errors),
+                                 status_code=422)
     request.app.state.projections.wait()
     return redirect(request, f"/samtykker/{consent_id}")
 
 
+def _record(request: Request, child, parsed: dict[str, Any]):
+    """Record the consent: (its id, no errors) or (None, field errors)."""
+    try:
+        return request.app.state.domain.record_consent(child.id, recorded_by=current_user(request).id, **parsed), {}
+    except InvalidConsent as e:
+        message = str(e)
+        if message.startswith("missing signature: "):
+            names = message.removeprefix("missing signature: ")
+            return None, {"signers": (
+                _("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke, og barnet selv fra 15 år for disse tjenestene.")
+                if child.age_on(clock.today()) >= 15 else
+                _("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke.")) % {"names": names}}
+        field, text = CONSENT_MESSAGES.get(message, ("_form", None))
+        return None, {field: _(text) if text else _("Samtykket kunne ikke lagres: %(message)s") % {"message": message}}
+
+
+def _consent(record: Record, **more: Any) -> tuple[dict[str, Any], Shown]:
+    context = {"consent": record.value, "child": record.child, "labels": labels, "today": clock.today(),
+               "errors": {}, "values": {}, **more}
+    return context, Shown([record.value.child_id], ["consent", "child.name"])
+
+
 async def consent_page(request: Request) -> Response:
     """One consent: its scope, who signed, withdrawals, and a form to withdraw."""
-    consent = await load_consent(request, "consent.view")
-    child = await run_in_threadpool(request.app.state.domain.get_child, consent.child_id)
-    await record_access(request, [consent.child_id], ["consent", "child.name"])
-    return render(request, "consents/page.html", {"consent": consent, "child": child, "labels": labels,
-                                                  "today": clock.today(), "errors": {}, "values": {}})
+    return await show_record(request, "consent", "consent.view", "consents/page.html", _consent)
 
 
 async def withdraw(request: Request) -> Response:
     """Withdraw a consent, fully or for some services; it takes effect at once."""
-    consent = await load_consent(request, "consent.record")
-    user = current_user(request)
+    record = await load_record(request, "consent", "consent.record")
     form = await read_form(request)
     services = await read_multi(request, "services")
-    errors = {}
-    if not form.get("reason", "").strip():
-        errors["reason"] = _("Skriv hvem som trakk samtykket, og hvordan (skriftlig, muntlig).")
-    else:
-        try:
-            await run_in_threadpool(request.app.state.domain.withdraw_consent, consent.id, services,
-                                    form["reason"], clock.today(), user.id)
-        except InvalidConsent:
-            errors["services"] = _("Velg tjenester som samtykket fortsatt gjelder.")
+    errors = await run_in_threadpool(_withdraw, request, record.value.id, services, form.get("reason", "").strip())
     if errors:
-        child = await run_in_threadpool(request.app.state.domain.get_child, consent.child_id)
-        await record_access(request, [consent.child_id], ["consent", "child.name"])
-        return render(request, "consents/page.html", {"consent": consent, "child": child, "labels": labels,
-                      "today": clock.today(), "errors": errors, "values": form}, status_code=422)
-    return redirect(request, f"/samtykker/{consent.id}")
+        return await show_record(request, "consent", "consent.record", "consents/page.html",
+                                 lambda again: _consent(again, errors=errors, values=form), status_code=422)
+    return redirect(request, f"/samtykker/{record.value.id}")
+
+
+def _withdraw(request: Request, consent_id, services: list[str], reason: str) -> dict[str, str]:
+    if not reason:
+        return {"reason": _("Skriv hvem som trakk samtykket, og hvordan (skriftlig, muntlig).")}
+    try:
+        request.app.state.domain.withdraw_consent(consent_id, services, reason, clock.today(),
+                                                  current_user(request).id)
+    except InvalidConsent:
+        return {"services": _("Velg tjenester som samtykket fortsatt gjelder.")}
+    return {}
+
+
+def _printed(request: Request, record: Record) -> tuple[dict[str, Any], Shown]:
+    consent = record.value
+    context = {"consent": consent, "child": record.child, "labels": labels,
+               "unit": request.app.state.domain.get_unit(consent.unit_id)}
+    return context, Shown([consent.child_id], ["consent", "child.name", "child.guardians"], action="print")
 
 
 async def printable(request: Request) -> Response:
     """The consent form in the user's language, filled in from the record, for signature."""
-    consent = await load_consent(request, "consent.view")
-    domain = request.app.state.domain
-    child = await run_in_threadpool(domain.get_child, consent.child_id)
-    unit = await run_in_threadpool(domain.get_unit, consent.unit_id)
-    await record_access(request, [consent.child_id], ["consent", "child.name", "child.guardians"], action="print")
-    return render(request, "consents/print.html", {"consent": consent, "child": child, "unit": unit,
-                                                   "labels": labels})
+    return await show_record(request, "consent", "consent.view", "consents/print.html",
+                             lambda record: _printed(request, record))
 
 
 routes = [

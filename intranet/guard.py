@@ -108,8 +108,9 @@ def commit_access(
 
 # -- the render guard -----------------------------------------------------------------------
 # A template that shows children's data the context does not name by record
-# (names in plain tuples, say) says so on its first line.
-CHILD_DATA_MARK = "{# shows children's data #}"
+# (names in plain tuples, say) says so on its first line:
+# {# shows children's data -#}   (the dash keeps the line out of the page)
+CHILD_DATA_MARK = "{# shows children's data"
 
 
 class UnauditedRender(RuntimeError):

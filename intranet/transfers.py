@@ -28,35 +28,11 @@ from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.concerns import unit_children
 from intranet.forms import page_number, parse_uuid, read_form, read_multi
-from intranet.guard import current_user, found, record_access, require
+from intranet.guard import commit_access, current_user, require
+from intranet.records import Record, Shown, load_record, may_do, show, show_record
 from intranet.i18n import _
-from intranet.templating import render
 
 PAGE_SIZE = 25
-SENT = ("sent", "viewed", "accepted", "returned")
-
-
-def target_of(transfer: Transfer, restricted: bool) -> Target:
-    """The sending side always; the receiving unit only once it is sent."""
-    return Target(unit_id=transfer.from_unit_id, author_id=transfer.author_id,
-                  record_ids=(transfer.id, transfer.child_id), restricted=restricted,
-                  to_unit_id=transfer.to_unit_id if transfer.status in SENT else None)
-
-
-async def load_transfer(request: Request, action: str) -> tuple[Transfer, Any, Target]:
-    """The transfer in the path and its child, if the user may do `action`; else 404."""
-    transfer_id = parse_uuid(request.path_params["transfer_id"])
-    if transfer_id is None:
-        raise HTTPException(404, "record")
-    domain = request.app.state.domain
-    with found(request):
-        transfer = await run_in_threadpool(domain.get_transfer, transfer_id)
-        child = await run_in_threadpool(domain.get_child, transfer.child_id)
-    target = target_of(transfer, child.restricted)
-    require(request, action, target, record=True)
-    return transfer, child, target
-
-
 def has_calendar(request: Request) -> bool:
     return any(getattr(r, "path", "") == "/arshjul" for r in request.app.routes)
 
@@ -74,28 +50,25 @@ def records_shown(content: dict[str, Any]) -> list[str]:
 async def transfer_list(request: Request) -> Response:
     """Incoming transfers (the unit leader's) and outgoing ones."""
     user = require(request, "transfers.list")
-    page = page_number(request)
+    return await show(request, "transfers/list.html", lambda: _lists(request, user, page_number(request)))
+
+
+def _lists(request: Request, user, page: int) -> tuple[dict[str, Any], Shown]:
     view = request.app.state.projections["transfers"].view
     directory = request.app.state.projections["directory"]
     offset, limit = (page - 1) * PAGE_SIZE, PAGE_SIZE + 1
-
-    def load():
-        incoming = view.incoming(user.unit_id, offset, limit) if user.role == "unit_leader" else []
-        outgoing = (view.outgoing(user.unit_id, offset, limit) if user.role == "unit_leader"
-                    else view.authored(user.id, offset, limit))
-        units = {u["id"]: u["name"] for u in directory.view.units()}
-        for row in incoming[:PAGE_SIZE] + outgoing[:PAGE_SIZE]:
-            row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
-            row["from_unit"], row["to_unit"] = units.get(row["from_unit_id"], "?"), units.get(row["to_unit_id"], "?")
-        return incoming, outgoing
-
-    incoming, outgoing = await run_in_threadpool(load)
+    leader = user.role == "unit_leader"
+    incoming = view.incoming(user.unit_id, offset, limit) if leader else []
+    outgoing = view.outgoing(user.unit_id, offset, limit) if leader else view.authored(user.id, offset, limit)
     more = len(incoming) > PAGE_SIZE or len(outgoing) > PAGE_SIZE
     incoming, outgoing = incoming[:PAGE_SIZE], outgoing[:PAGE_SIZE]
-    await record_access(request, [UUID(r["child_id"]) for r in incoming + outgoing], ["transfer.list", "child.name"])
-    return render(request, "transfers/list.html", {
-        "incoming": incoming, "outgoing": outgoing, "page": page, "more": more, "words": words,
-        "leader": user.role == "unit_leader", "active": "transfers"})
+    units = {u["id"]: u["name"] for u in directory.view.units()}
+    for row in incoming + outgoing:
+        row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
+        row["from_unit"], row["to_unit"] = units.get(row["from_unit_id"], "?"), units.get(row["to_unit_id"], "?")
+    context = {"incoming": incoming, "outgoing": outgoing, "page": page, "more": more, "words": words,
+               "leader": leader, "active": "transfers"}
+    return context, Shown([UUID(r["child_id"]) for r in incoming + outgoing], ["transfer.list", "child.name"])
 
 
 # -- a new transfer ------------------------------------------------------------------------
@@ -103,82 +76,105 @@ async def new_transfer(request: Request) -> Response:
     """Start a transfer: which child, to which unit, and what kind."""
     user = current_user(request)
     require(request, "transfer.create", Target(unit_id=user.unit_id))
-    children = await unit_children(request, user.unit_id)
-    units = await run_in_threadpool(request.app.state.projections["directory"].view.units)
-    receivers = [u for u in units if u["kind"] == "skole" and not u["closed"] and u["id"] != str(user.unit_id)]
+    if request.method == "GET":
+        return await show(request, "transfers/new.html", lambda: _new_form(request, user))
+    form = await read_form(request)
+    transfer_id, errors = await run_in_threadpool(_start, request, user, form)
+    if errors:
+        return await show(request, "transfers/new.html", lambda: _new_form(request, user, values=form, errors=errors),
+                          status_code=422)
+    request.app.state.projections.wait()
+    return redirect(request, f"/overforinger/{transfer_id}")
+
+
+def _receivers(request: Request, user) -> list[dict]:
+    units = request.app.state.projections["directory"].view.units()
+    return [u for u in units if u["kind"] == "skole" and not u["closed"] and u["id"] != str(user.unit_id)]
+
+
+def _new_form(request: Request, user, **more: Any) -> tuple[dict[str, Any], Shown]:
+    children = unit_children(request, user.unit_id)
     context: dict[str, Any] = {
-        "child_options": [(str(i), name) for i, name in children], "units": receivers, "words": words, "kinds": KINDS, "errors": {},
-        "values": {"kind": KINDS[0]}, "today": clock.today(), "calendar": has_calendar(request), "active": "transfers",
+        "child_options": [(str(i), name) for i, name in children], "units": _receivers(request, user),
+        "words": words, "kinds": KINDS, "errors": {}, "values": {"kind": KINDS[0]}, "today": clock.today(),
+        "calendar": has_calendar(request), "active": "transfers", **more,
     }
-    if request.method == "POST":
-        form = await read_form(request)
-        errors: dict[str, str] = {}
-        child_id, to_unit_id, kind = parse_uuid(form.get("child_id")), parse_uuid(form.get("to_unit_id")), form.get("kind", "")
-        if child_id not in {c[0] for c in children}:
-            errors["child_id"] = _("Velg barnet som skal overføres.")
-        if to_unit_id is None or str(to_unit_id) not in {u["id"] for u in receivers}:
-            errors["to_unit_id"] = _("Velg skolen som skal motta overføringen.")
-        if kind not in KINDS:
-            errors["kind"] = _("Velg type overføring.")
-        if not errors:
-            try:
-                transfer_id = await run_in_threadpool(request.app.state.domain.start_transfer, child_id, to_unit_id,
-                                                      kind, user.id)
-            except DomainError as e:
-                errors = words.error(str(e))
-        if not errors:
-            request.app.state.projections.wait()
-            return redirect(request, f"/overforinger/{transfer_id}")
-        context.update(values=form, errors=errors)
-    await record_access(request, [c[0] for c in children], ["child.name"], reason="velg barn")
-    return render(request, "transfers/new.html", context, status_code=422 if context["errors"] else 200)
+    return context, Shown([c[0] for c in children], ["child.name"], reason="velg barn")
+
+
+def _start(request: Request, user, form: dict[str, str]):
+    """Start the transfer the form describes: (its id, no errors) or (None, field errors)."""
+    errors: dict[str, str] = {}
+    child_id, to_unit_id, kind = parse_uuid(form.get("child_id")), parse_uuid(form.get("to_unit_id")), form.get("kind", "")
+    if child_id not in {c[0] for c in unit_children(request, user.unit_id)}:
+        errors["child_id"] = _("Velg barnet som skal overføres.")
+    if to_unit_id is None or str(to_unit_id) not in {u["id"] for u in _receivers(request, user)}:
+        errors["to_unit_id"] = _("Velg skolen som skal motta overføringen.")
+    if kind not in KINDS:
+        errors["kind"] = _("Velg type overføring.")
+    if errors:
+        return None, errors
+    try:
+        return request.app.state.domain.start_transfer(child_id, to_unit_id, kind, user.id), {}
+    except DomainError as e:
+        return None, words.error(str(e))
 
 
 # -- one transfer -----------------------------------------------------------------------------
-def page_context(request: Request, transfer: Transfer, child, target: Target) -> dict[str, Any]:
-    """What the transfer page shows (runs in the threadpool)."""
+def visible_concerns(request: Request, transfer: Transfer) -> list[dict]:
+    """The child's concerns the user may see: the parts a sender can choose from."""
+    user = current_user(request)
+    view = request.app.state.projections["concerns"].view
+    return [row for row in view.for_children([transfer.child_id])
+            if may(user, "concern.view", Target(unit_id=UUID(row["unit_id"]), author_id=UUID(row["author_id"]),
+                                                shared_with=tuple(view.members(UUID(row["id"])))))]
+
+
+def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str, Any], Shown]:
+    """What the transfer page shows, and the kinds of record it reveals."""
     domain = request.app.state.domain
-    user = request.state.user
-    sender = may(user, "transfer.edit", target)
+    transfer, child = record.value, record.child
+    sender = may_do(request, "transfer.edit", record)
     content = transfer.snapshot if transfer.snapshot is not None else domain.transfer_content(transfer)
     context: dict[str, Any] = {
         "transfer": transfer, "child": child, "content": content, "words": words, "labels": labels,
         "from_unit": domain.get_unit(transfer.from_unit_id), "to_unit": domain.get_unit(transfer.to_unit_id),
-        "sender": sender, "may_send": may(user, "transfer.send", target),
-        "receiver": may(user, "transfer.receive", target), "today": clock.today(), "errors": {}, "values": {},
-        "calendar": has_calendar(request), "active": "transfers", "methods": APPROVAL_METHODS,
-        "form_fields": FORM_FIELDS,
+        "sender": sender, "may_send": may_do(request, "transfer.send", record),
+        "receiver": may_do(request, "transfer.receive", record), "today": clock.today(), "errors": {},
+        "values": {}, "calendar": has_calendar(request), "active": "transfers", "methods": APPROVAL_METHODS,
+        "form_fields": FORM_FIELDS, "names": request.app.state.names.users([actor for _, _, actor in transfer.trail]),
     }
-    context["names"] = request.app.state.names.users([actor for _, _, actor in transfer.trail])
     if sender and transfer.is_draft:
-        concerns_view = request.app.state.projections["concerns"].view
-        context["concerns"] = [
-            row for row in concerns_view.for_children([transfer.child_id])
-            if may(user, "concern.view", Target(unit_id=UUID(row["unit_id"]), author_id=UUID(row["author_id"]),
-                                                shared_with=tuple(concerns_view.members(UUID(row["id"])))))
-        ]
-        units = request.app.state.projections["directory"].view.units()
+        context["concerns"] = visible_concerns(request, transfer)
         to_kind = UNIT_KINDS[transfer.kind][1]
-        context["units"] = [u for u in units if u["kind"] == to_kind and not u["closed"]
-                            and u["id"] != str(transfer.from_unit_id)]
+        context["units"] = [u for u in request.app.state.projections["directory"].view.units()
+                            if u["kind"] == to_kind and not u["closed"] and u["id"] != str(transfer.from_unit_id)]
         context["approvers"] = [g["name"] for g in child.guardians_with_responsibility]
         if child.age_on(clock.today()) >= 15:
             context["approvers"].append(child.name)
-    return context
+    context.update(more)
+    return context, Shown([transfer.child_id], records_shown(content))
+
+
+def _opened(request: Request, record: Record) -> tuple[dict[str, Any], Shown]:
+    """The page as the receiving leader opens it. Nothing is received silently: the
+    opening is recorded, then becomes a step the sender sees, with who and when."""
+    context, shown = page_reads(request, record)
+    if context["receiver"] and record.value.status == "sent":
+        commit_access(request, shown.children, shown.records)
+        domain = request.app.state.domain
+        domain.mark_transfer_viewed(record.value.id)
+        transfer = domain.get_transfer(record.value.id)
+        context, _shown = page_reads(request, Record(transfer, record.child, Target.transfer(
+            transfer, record.child.restricted)))
+        shown = Shown([], [])  # committed above
+    return context, shown
 
 
 async def transfer_page(request: Request) -> Response:
     """One transfer: the draft and its approval for the sender, the content for the receiver."""
-    transfer, child, target = await load_transfer(request, "transfer.view")
-    context = await run_in_threadpool(page_context, request, transfer, child, target)
-    await record_access(request, [transfer.child_id], records_shown(context["content"]))
-    if context["receiver"] and transfer.status == "sent":
-        # Nothing is received silently: the sender sees when it was opened, and by whom.
-        domain = request.app.state.domain
-        await run_in_threadpool(domain.mark_transfer_viewed, transfer.id)
-        transfer = await run_in_threadpool(domain.get_transfer, transfer.id)
-        context = await run_in_threadpool(page_context, request, transfer, child, target_of(transfer, child.restricted))
-    return render(request, "transfers/page.html", context)
+    return await show_record(request, "transfer", "transfer.view", "transfers/page.html",
+                             lambda record: _opened(request, record))
 
 
 ACTIONS = {"lagre": "transfer.edit", "godkjenning": "transfer.edit", "send": "transfer.send",
@@ -190,50 +186,54 @@ async def transfer_action(request: Request) -> Response:
     action = request.path_params["action"]
     if action not in ACTIONS:
         raise HTTPException(404)
-    transfer, child, target = await load_transfer(request, ACTIONS[action])
+    record = await load_record(request, "transfer", ACTIONS[action])
     form = await read_form(request)
-    domain = request.app.state.domain
-    errors: dict[str, str] = {}
+    chosen = {name: await read_multi(request, name) for name in ("parts", "approvers")}
+    errors = await run_in_threadpool(_act, request, record, action, form, chosen)
+    if errors:
+        return await show_record(request, "transfer", "transfer.view", "transfers/page.html",
+                                 lambda again: page_reads(request, again, errors=errors, values=form, failed=action),
+                                 status_code=422)
+    request.app.state.projections.wait()
+    return redirect(request, f"/overforinger/{record.value.id}")
+
+
+def _act(request: Request, record: Record, action: str, form: dict[str, str], chosen: dict[str, list[str]]):
+    """Run the action's command; the field errors, if any."""
+    domain, transfer_id = request.app.state.domain, record.value.id
     try:
         if action == "lagre":
-            parts = await read_multi(request, "parts")
-            context = await run_in_threadpool(page_context, request, transfer, child, target)
-            allowed = {f"{k}:{c['id']}" for c in context.get("concerns", []) for k in ("logbook", "plan")}
-            to_unit_id = parse_uuid(form.get("to_unit_id"))
-            if any(p not in allowed and p not in ("guardians", "consents") for p in parts):
-                errors["parts"] = _("Velg bare deler du har tilgang til.")
-            elif to_unit_id is None:
-                errors["to_unit_id"] = _("Velg enheten som skal motta overføringen.")
-            else:
-                fields = {f: form.get(f, "").strip() for f in FORM_FIELDS}
-                await run_in_threadpool(domain.update_transfer, transfer.id, to_unit_id, parts, fields)
-        elif action == "godkjenning":
-            approvers = await read_multi(request, "approvers")
-            other = form.get("other_approver", "").strip()
+            return _save_draft(request, record.value, form, chosen["parts"])
+        if action == "godkjenning":
             on = parse_date(form.get("approved_on", ""))
             if on is None:
-                errors["approved_on"] = _("Skriv datoen foresatte godkjente (dd.mm.åååå).")
-            else:
-                await run_in_threadpool(domain.approve_transfer, transfer.id, approvers + ([other] if other else []),
-                                        form.get("method", ""), on, form.get("minutes", "").strip())
+                return {"approved_on": _("Skriv datoen foresatte godkjente (dd.mm.åååå).")}
+            other = form.get("other_approver", "").strip()
+            domain.approve_transfer(transfer_id, chosen["approvers"] + ([other] if other else []),
+                                    form.get("method", ""), on, form.get("minutes", "").strip())
         elif action == "send":
-            await run_in_threadpool(domain.send_transfer, transfer.id)
+            domain.send_transfer(transfer_id)
         elif action == "godta":
-            await run_in_threadpool(domain.accept_transfer, transfer.id)
+            domain.accept_transfer(transfer_id)
         else:
-            await run_in_threadpool(domain.return_transfer, transfer.id, form.get("reason", "").strip())
+            domain.return_transfer(transfer_id, form.get("reason", "").strip())
     except ApprovalMissing as e:
-        errors["approvers"] = words.approval_message(str(e))
+        return {"approvers": words.approval_message(str(e))}
     except DomainError as e:
-        errors = words.error(str(e))
-    if errors:
-        transfer = await run_in_threadpool(domain.get_transfer, transfer.id)
-        context = await run_in_threadpool(page_context, request, transfer, child, target_of(transfer, child.restricted))
-        context.update(errors=errors, values=form, failed=action)
-        await record_access(request, [transfer.child_id], records_shown(context["content"]))
-        return render(request, "transfers/page.html", context, status_code=422)
-    request.app.state.projections.wait()
-    return redirect(request, f"/overforinger/{transfer.id}")
+        return words.error(str(e))
+    return {}
+
+
+def _save_draft(request: Request, transfer: Transfer, form: dict[str, str], parts: list[str]) -> dict[str, str]:
+    allowed = {f"{k}:{c['id']}" for c in visible_concerns(request, transfer) for k in ("logbook", "plan")}
+    to_unit_id = parse_uuid(form.get("to_unit_id"))
+    if any(p not in allowed and p not in ("guardians", "consents") for p in parts):
+        return {"parts": _("Velg bare deler du har tilgang til.")}
+    if to_unit_id is None:
+        return {"to_unit_id": _("Velg enheten som skal motta overføringen.")}
+    fields = {f: form.get(f, "").strip() for f in FORM_FIELDS}
+    request.app.state.domain.update_transfer(transfer.id, to_unit_id, parts, fields)
+    return {}
 
 
 routes = [

@@ -170,10 +170,9 @@ def test_every_route_is_in_the_matrix_or_explained(web):
         assert path in paths or path in NOT_IN_MATRIX, f"{path} is not in the access matrix"
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(web, role):
-    client = web.login(role)
-    values = {
+def matrix_values(web) -> dict:
+    """The records the matrix's path templates name."""
+    return {
         "own_child": web.child_in("solsikken"),
         "other_child": web.child_in("fjordvikskole"),
         "missing": "6f1c1c1e-0000-4000-8000-000000000000",
@@ -189,6 +188,12 @@ def test_access_matrix(web, role):
         "own_transfer": web.transfers["own"],
         "colleague_transfer": web.transfers["colleague"],
     }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(web, role):
+    client = web.login(role)
+    values = matrix_values(web)
     failures = []
     for method, template, allowed, denied_status, *accepted in MATRIX:
         path = template.format(**values)
