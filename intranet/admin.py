@@ -204,6 +204,8 @@ async def erasures_page(request: Request) -> Response:
         out = []
         for row in rows:
             request_ = state.domain.get_erasure_request(UUID(row["id"]))
+            # The admin confirms without seeing which child: the row leaves the child out.
+            row = {k: v for k, v in row.items() if k != "child_id"}
             out.append({**row, "reason": request_.reason, "unit": units.get(row["unit_id"], "–"),
                         "requester": state.domain.get_user(request_.requested_by).name})
         return out

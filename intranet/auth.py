@@ -157,90 +157,86 @@ def _first_page(stage: str) -> str:
     return {NEEDS_CODE: "/logg-inn/kode", NEEDS_ENROLMENT: "/konto/totp"}.get(stage, "/")
 
 
+LOCKED = "locked"
+WRONG = "wrong"
+
+
 async def login_page(request: Request) -> Response:
     """The sign-in form."""
     if request.method == "GET":
         return render(request, "auth/login.html", {"values": {}, "error": None})
     form = await read_form(request)
     username = form.get("username", "").strip().lower()
-    password = form.get("password", "")
-    state = request.app.state
-    domain = state.domain
-    a_key, c_key = account_key(request, username), client_key(request)
-
-    def check():
-        if state.throttle.is_blocked(a_key, c_key):
-            domain.record_sign_in("locked_out", None, username, c_key, "")
-            return None, "locked"
-        user_id = state.projections["directory"].view.user_id_by_username_index(
-            domain.blind_index(username)
-        )
-        account = domain.get_user(user_id) if user_id else None
-        good = verify_password(account.password_hash if account else _DUMMY_HASH, password)
-        if not (good and account and account.active):
-            state.throttle.failed(a_key, c_key)
-            domain.record_sign_in("failed", account.id if account else None, username, c_key, "")
-            return None, "wrong"
-        state.throttle.succeeded(a_key)
-        return account, None
-
-    account, problem = await run_in_threadpool(check)
+    account, problem = await run_in_threadpool(_check_password, request, username, form.get("password", ""))
     if account is None:
         message = {
-            "locked": _("For mange mislykkede forsøk. Vent 15 minutter og prøv igjen, eller kontakt IT."),
-            "wrong": _("Feil brukernavn eller passord."),
+            LOCKED: _("For mange mislykkede forsøk. Vent 15 minutter og prøv igjen, eller kontakt IT."),
+            WRONG: _("Feil brukernavn eller passord."),
         }[problem]
-        return render(
-            request, "auth/login.html", {"values": {"username": username}, "error": message},
-            status_code=422 if problem == "wrong" else 429,
-        )
+        return render(request, "auth/login.html", {"values": {"username": username}, "error": message},
+                      status_code=422 if problem == WRONG else 429)
     stage = _stage_for(account)
     response = redirect(request, _first_page(stage))
     session = start_session(request, response, account.id, stage)
     if stage == ACTIVE:
-        await run_in_threadpool(
-            domain.record_sign_in, "signed_in", account.id, username, c_key, session.audit_id
-        )
+        await run_in_threadpool(request.app.state.domain.record_sign_in, "signed_in", account.id, username,
+                                client_key(request), session.audit_id)
     return response
+
+
+def _check_password(request: Request, username: str, password: str):
+    """(the account, None) for a right password, else (None, LOCKED or WRONG); each
+    failure is recorded and counted. Unknown usernames take as long as known ones."""
+    state, domain = request.app.state, request.app.state.domain
+    a_key, c_key = account_key(request, username), client_key(request)
+    if state.throttle.is_blocked(a_key, c_key):
+        domain.record_sign_in("locked_out", None, username, c_key, "")
+        return None, LOCKED
+    user_id = state.projections["directory"].view.user_id_by_username_index(domain.blind_index(username))
+    account = domain.get_user(user_id) if user_id else None
+    good = verify_password(account.password_hash if account else _DUMMY_HASH, password)
+    if not (good and account and account.active):
+        state.throttle.failed(a_key, c_key)
+        domain.record_sign_in("failed", account.id if account else None, username, c_key, "")
+        return None, WRONG
+    state.throttle.succeeded(a_key)
+    return account, None
 
 
 async def second_factor(request: Request) -> Response:
     """The one-time code (or a recovery code) after the password."""
-    account = request.state.account
     if request.method == "GET":
         return render(request, "auth/code.html", {"error": None})
-    form = await read_form(request)
-    code = form.get("code", "").strip()
-    state, domain = request.app.state, request.app.state.domain
-    a_key, c_key = account_key(request, account.username), client_key(request)
-
-    def check() -> str | None:
-        if state.throttle.is_blocked(a_key, c_key):
-            return _("For mange mislykkede forsøk. Vent 15 minutter og prøv igjen.")
-        step = totp.matching_step(account.totp_secret, code)
-        try:
-            if step is not None:
-                domain.use_totp_step(account.id, step)
-                return None
-            if "-" in code:
-                domain.use_recovery_code(account.id, totp.hash_recovery_code(code))
-                return None
-        except DomainError:
-            pass
-        state.throttle.failed(a_key, c_key)
-        domain.record_sign_in("second_factor_failed", account.id, account.username, c_key,
-                              request.state.session.audit_id)
-        return _("Koden stemmer ikke. Bruk koden som vises i appen nå, eller en reservekode.")
-
-    error = await run_in_threadpool(check)
+    code = (await read_form(request)).get("code", "").strip()
+    error = await run_in_threadpool(_check_code, request, request.state.account, code)
     if error:
         return render(request, "auth/code.html", {"error": error}, status_code=422)
-    state.sessions.set_stage(request.state.session, ACTIVE)
-    await run_in_threadpool(
-        domain.record_sign_in, "signed_in", account.id, account.username, c_key,
-        request.state.session.audit_id,
-    )
+    account, session = request.state.account, request.state.session
+    request.app.state.sessions.set_stage(session, ACTIVE)
+    await run_in_threadpool(request.app.state.domain.record_sign_in, "signed_in", account.id, account.username,
+                            client_key(request), session.audit_id)
     return redirect(request, "/")
+
+
+def _check_code(request: Request, account, code: str) -> str | None:
+    """None if the code is right (and is then used up), else what to tell the user."""
+    state, domain = request.app.state, request.app.state.domain
+    a_key, c_key = account_key(request, account.username), client_key(request)
+    if state.throttle.is_blocked(a_key, c_key):
+        return _("For mange mislykkede forsøk. Vent 15 minutter og prøv igjen.")
+    step = totp.matching_step(account.totp_secret, code)
+    try:
+        if step is not None:
+            domain.use_totp_step(account.id, step)
+            return None
+        if "-" in code:
+            domain.use_recovery_code(account.id, totp.hash_recovery_code(code))
+            return None
+    except DomainError:
+        pass
+    state.throttle.failed(a_key, c_key)
+    domain.record_sign_in("second_factor_failed", account.id, account.username, c_key, request.state.session.audit_id)
+    return _("Koden stemmer ikke. Bruk koden som vises i appen nå, eller en reservekode.")
 
 
 async def logout(request: Request) -> Response:
