@@ -59,26 +59,16 @@ class ConcernCommands:
         self.save(concern)  # type: ignore[attr-defined]
         return concern.id
 
-    def file_concern(
-        self,
-        unit_id: UUID,
-        author_id: UUID,
-        observed_on: date,
-        observation: str,
-        child_words: str,
-        categories: list[str],
-        worry: int,
-        child_id: UUID | None = None,
-        new_child: dict[str, Any] | None = None,
-    ) -> UUID:
-        """File a concern about a child of the unit, or about a child the unit
-        registers now (`new_child`: first_name, last_name, birth_date)."""
+    def file_concern(self, unit_id: UUID, author_id: UUID, child_id: UUID | None = None,
+                     new_child: dict[str, Any] | None = None, **concern: Any) -> UUID:
+        """File a concern (`open_concern`'s fields) about a child of the unit, or
+        about a child the unit registers now (`new_child`: first_name, last_name, birth_date)."""
         if child_id is None:
             if new_child is None:
                 raise InvalidConcern("choose the child")
             child_id = self.register_child(new_child["first_name"], new_child["last_name"],  # type: ignore[attr-defined]
                                            new_child["birth_date"], unit_id)
-        return self.open_concern(child_id, author_id, observed_on, observation, child_words, categories, worry)
+        return self.open_concern(child_id, author_id, **concern)
 
     def get_concern(self, concern_id: UUID) -> Concern:
         return self._get(Concern, concern_id)  # type: ignore[attr-defined]
