@@ -35,7 +35,7 @@ class ConcernChanged(DomainError):
     """Raised when a concern changed after the user loaded it."""
 
     def __init__(self, changes: list[Change]):
-        super().__init__("the concern changed since it was loaded")
+        super().__init__("concern.changed")
         self.changes = changes
 
 
@@ -51,7 +51,7 @@ class ConcernCommands:
         worry: int,
     ) -> UUID:
         child = self.get_child(child_id)  # type: ignore[attr-defined]
-        concern = Concern(
+        concern = Concern.new(
             child_id, child.unit_id, author_id, observed_on, observation, child_words,
             categories, worry,
         )

@@ -19,6 +19,7 @@ from events.children import Child
 from events.concern_commands import Change, ConcernChanged
 from events.concerns import CATEGORIES, Concern
 from events.errors import DomainError
+from intranet.error_messages import field_errors
 from events.policy import Target, may
 from intranet import concern_forms, labels
 from intranet.auth import redirect
@@ -161,7 +162,7 @@ async def concern_action(request: Request) -> Response:
         except ConcernChanged as e:
             conflict = e.changes
         except DomainError as e:
-            errors = concern_forms.domain_error(str(e))
+            errors = field_errors(e)
     if not errors and conflict is None:
         if not wants_fragment(request):
             return redirect(request, f"/bekymringer/{concern.id}#{section}")
@@ -220,7 +221,7 @@ async def new_concern(request: Request) -> Response:
         try:
             concern_id = await run_in_threadpool(_file, domain, user, parsed)
         except DomainError as e:
-            errors = concern_forms.domain_error(str(e))
+            errors = field_errors(e)
     if errors:
         context.update(values={**form, "categories": categories}, errors=errors)
         await record_access(request, [c[0] for c in children], ["child.name"], reason="velg barn")

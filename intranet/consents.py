@@ -17,19 +17,12 @@ from events.policy import Target
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
+from intranet.error_messages import field_errors
 from intranet.forms import parse_uuid, read_form, read_multi
 from intranet.guard import current_user, found, record_access, require
-from intranet.i18n import N_, _
+from intranet.i18n import _
 from intranet.templating import render
 
-CONSENT_MESSAGES = {
-    "choose the services the consent covers": ("services", N_("Velg hvilke tjenester samtykket gjelder.")),
-    "choose the categories of information": ("information", N_("Velg hvilke opplysninger som kan deles.")),
-    "the purpose is required": ("purpose", N_("Skriv formålet med samarbeidet.")),
-    "valid until is before valid from": ("valid_until", N_("Sluttdatoen er før startdatoen.")),
-    "oral consent must be minuted": ("minutes", N_("Et muntlig samtykke må skrives ned (referat).")),
-    "record who refused": ("signatories", N_("Kryss av for hvem som nektet.")),
-}
 
 
 async def load_child(request: Request, child_id_text: str, action: str):
@@ -117,16 +110,7 @@ async def new_consent(request: Request) -> Response:
                 parsed["signatories"], parsed["exclusions"], parsed["oral"], parsed["minutes"], user.id,
             )
         except InvalidConsent as e:
-            message = str(e)
-            if message.startswith("missing signature: "):
-                names = message.removeprefix("missing signature: ")
-                errors["signers"] = (
-                    _("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke, og barnet selv fra 15 år for disse tjenestene.")
-                    if child.age_on(today) >= 15 else
-                    _("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke.")) % {"names": names}
-            else:
-                field, text = CONSENT_MESSAGES.get(message, ("_form", None))
-                errors[field] = _(text) if text else _("Samtykket kunne ikke lagres: %(message)s") % {"message": message}
+            errors = field_errors(e)
     if errors:
         context["values"] = {**form, "services": services, "information": information, "signers": signers}
         context["errors"] = errors
@@ -158,8 +142,8 @@ async def withdraw(request: Request) -> Response:
         try:
             await run_in_threadpool(request.app.state.domain.withdraw_consent, consent.id, services,
                                     form["reason"], clock.today(), user.id)
-        except InvalidConsent:
-            errors["services"] = _("Velg tjenester som samtykket fortsatt gjelder.")
+        except InvalidConsent as e:
+            errors = field_errors(e)
     if errors:
         child = await run_in_threadpool(request.app.state.domain.get_child, consent.child_id)
         await record_access(request, [consent.child_id], ["consent", "child.name"])

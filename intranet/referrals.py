@@ -22,6 +22,7 @@ from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.concerns import load_concern
+from intranet.error_messages import field_errors
 from intranet.forms import parse_uuid, read_form
 from intranet.guard import current_user, found, record_access, require
 from intranet.i18n import N_, _
@@ -32,14 +33,6 @@ FIELD_NAMES = {
     "reporter_email": N_("E-post"), "message": N_("Bekymringen"),
     "not_informed_reason": N_("Hvorfor foresatte ikke er orientert"),
     "reason": N_("Henvisningsgrunn"), "tried": N_("Hva er prøvd"), "guardians_view": N_("Foresattes syn"),
-}
-MESSAGES = {
-    "choose how it was sent": N_("Velg hvordan den ble sendt."),
-    "already sent": N_("Den er allerede sendt."),
-    "describe the feedback": N_("Beskriv tilbakemeldingen."),
-    "closing needs a reason": N_("Skriv hvorfor den avsluttes."),
-    "receipt date is before the date sent": N_("Mottaksdatoen er før sendedatoen."),
-    "a sent referral cannot be changed": N_("En sendt henvisning kan ikke endres."),
 }
 
 
@@ -178,12 +171,8 @@ async def referral_action(request: Request) -> Response:
                                         form.get("feedback", ""))
         else:
             await run_in_threadpool(domain.close_referral, referral.id, form.get("reason", ""))
-    except ConsentMissing as e:
-        errors["consent"] = _("Henvisningen kan ikke sendes: %(reason)s. Det må foreligge et gyldig samtykke fra "
-                              "foresatte som omfatter %(service)s på datoen den sendes.") % {
-            "reason": labels.coverage_reason(e.reason), "service": _(labels.SERVICES[e.service])}
-    except InvalidReferral as e:
-        errors["_form"] = referral_message(str(e))
+    except (ConsentMissing, InvalidReferral) as e:
+        errors = field_errors(e)
     if errors:
         referral = await run_in_threadpool(domain.get_referral, referral.id)
         context = await run_in_threadpool(page_context, request, referral, concern, target)
@@ -192,15 +181,6 @@ async def referral_action(request: Request) -> Response:
         return render(request, "referrals/page.html", context, status_code=422)
     request.app.state.projections.wait()
     return redirect(request, f"/henvisninger/{referral.id}")
-
-
-def referral_message(message: str) -> str:
-    if message.startswith("missing: "):
-        names = [_(FIELD_NAMES[f]) if f in FIELD_NAMES else f for f in message.removeprefix("missing: ").split(", ")]
-        return _("Fyll ut før sending: %(fields)s.") % {"fields": ", ".join(names)}
-    if message in MESSAGES:
-        return _(MESSAGES[message])
-    return _("Kunne ikke lagres: %(message)s") % {"message": message}
 
 
 async def printable(request: Request) -> Response:

@@ -20,8 +20,9 @@ from starlette.routing import Route
 
 from events import clock
 from events.errors import DomainError
+from intranet.error_messages import field_errors
 from events.policy import Target, may
-from events.transfers import APPROVAL_METHODS, FORM_FIELDS, KINDS, UNIT_KINDS, ApprovalMissing, Transfer
+from events.transfers import APPROVAL_METHODS, FORM_FIELDS, KINDS, UNIT_KINDS, Transfer
 from intranet import labels
 from intranet import transfer_words as words
 from intranet.auth import redirect
@@ -125,7 +126,7 @@ async def new_transfer(request: Request) -> Response:
                 transfer_id = await run_in_threadpool(request.app.state.domain.start_transfer, child_id, to_unit_id,
                                                       kind, user.id)
             except DomainError as e:
-                errors = words.error(str(e))
+                errors = field_errors(e)
         if not errors:
             request.app.state.projections.wait()
             return redirect(request, f"/overforinger/{transfer_id}")
@@ -222,10 +223,8 @@ async def transfer_action(request: Request) -> Response:
             await run_in_threadpool(domain.accept_transfer, transfer.id)
         else:
             await run_in_threadpool(domain.return_transfer, transfer.id, form.get("reason", "").strip())
-    except ApprovalMissing as e:
-        errors["approvers"] = words.approval_message(str(e))
     except DomainError as e:
-        errors = words.error(str(e))
+        errors = field_errors(e)
     if errors:
         transfer = await run_in_threadpool(domain.get_transfer, transfer.id)
         context = await run_in_threadpool(page_context, request, transfer, child, target_of(transfer, child.restricted))
