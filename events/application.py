@@ -112,9 +112,9 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         try:
             record = (repository or self.repository).get(record_id, **options)
         except AggregateNotFoundError:
-            raise NotFound(f"no record {record_id}") from None
+            raise NotFound("record.not_found", kind="record", record_id=record_id) from None
         if not isinstance(record, cls):
-            raise NotFound(f"no {cls.__name__} {record_id}")
+            raise NotFound("record.not_found", kind=cls.__name__, record_id=record_id)
         return record
 
     def get_unit(self, unit_id: UUID) -> Unit:
@@ -126,7 +126,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         kept of an id that turns out to be, say, a child's."""
         first = self.recorder.select_events(unit_id, limit=1)
         if not first or first[0].topic != _UNIT_CREATED:
-            raise NotFound(f"no Unit {unit_id}")
+            raise NotFound("record.not_found", kind="Unit", record_id=unit_id)
 
     def get_user(self, user_id: UUID) -> User:
         return self._get(User, user_id)
@@ -152,7 +152,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
 
     # -- directory ------------------------------------------------------------
     def register_unit(self, name: str, kind: str) -> UUID:
-        unit = Unit(name=name, kind=kind)
+        unit = Unit.new(name, kind)
         self.save(unit)
         return unit.id
 
@@ -169,7 +169,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
     ) -> UUID:
         if unit_id is not None:
             self.check_unit(unit_id)
-        user = User(
+        user = User.new(
             username, name, title, role, unit_id, service, password_hash, password_is_temporary
         )
         self.save(user)
@@ -199,11 +199,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
     ) -> UUID:
         self.check_unit(unit_id)
         with self.new_child_id() as child_id:
-            child = Child._create(  # noqa: SLF001 - the constructor cannot take an id
-                Child.Created, id=child_id, first_name=first_name, last_name=last_name,
-                birth_date=birth_date, unit_id=unit_id, national_id=national_id,
-                guardians=guardians or [],
-            )
+            child = Child.new(first_name, last_name, birth_date, unit_id, national_id, guardians or [], id=child_id)
         self.save(child)
         return child.id
 
@@ -279,7 +275,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
 
     def review_anomaly(self, anomaly_id: str, comment: str, reviewed_by: UUID) -> None:
         if not comment.strip():
-            raise DomainError("a review needs a comment")
+            raise DomainError("anomaly.comment_required", "comment")
         self.save(AnomalyReview(anomaly_id, comment, reviewed_by))
 
     # -- restriction and erasure -------------------------------------------------------
@@ -295,7 +291,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
 
     def request_erasure(self, child_id: UUID, reason: str, requested_by: UUID) -> UUID:
         if not reason.strip():
-            raise DomainError("an erasure request needs a reason")
+            raise DomainError("erasure.reason_required", "reason")
         child = self.get_child(child_id)
         request = ErasureRequest(child_id, child.unit_id, reason, requested_by)
         self.save(request)

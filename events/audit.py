@@ -101,9 +101,9 @@ class ErasureRequest(Record):
 
     def _check_open(self, admin_id: UUID) -> None:
         if self.status != "requested":
-            raise DomainError("the request was already decided")
+            raise DomainError("erasure.already_decided")
         if admin_id == self.requested_by:
-            raise DomainError("the person who requested an erasure cannot confirm it")
+            raise DomainError("erasure.same_person")
 
     @event("Confirmed")
     def _confirmed(self, admin_id: UUID) -> None:

@@ -41,7 +41,7 @@ class PageChanged(DomainError):
     """Raised when a page got a new revision after the editor opened it."""
 
     def __init__(self, latest: int):
-        super().__init__("the page changed since it was opened")
+        super().__init__("page.changed")
         self.latest = latest
 
 
@@ -52,29 +52,29 @@ def page_id_for(slug: str) -> UUID:
 
 def check_slug(slug: str) -> None:
     if not SLUG.match(slug) or not 2 <= len(slug) <= 80:
-        raise InvalidPage("the address may hold only a-z, 0-9 and hyphens")
+        raise InvalidPage("page.slug_invalid", "slug")
     if slug in RESERVED_SLUGS:
-        raise InvalidPage("the address is reserved")
+        raise InvalidPage("page.slug_reserved", "slug")
 
 
 def check_content(title: str, body: str, note: str = "") -> None:
     if not title.strip():
-        raise InvalidPage("the title is required")
+        raise InvalidPage("page.title_required", "title")
     if len(title) > MAX_TITLE:
-        raise InvalidPage("the title is too long")
+        raise InvalidPage("page.title_too_long", "title")
     if len(body) > MAX_BODY:
-        raise InvalidPage("the text is too long")
+        raise InvalidPage("page.body_too_long", "body")
     if len(note) > MAX_NOTE:
-        raise InvalidPage("the note is too long")
+        raise InvalidPage("page.note_too_long", "note")
 
 
 def check_placement(section: str, level: int | None, form: str | None) -> None:
     if section not in SECTIONS:
-        raise InvalidPage("unknown section")
+        raise InvalidPage("page.section_unknown", "section")
     if level is not None and (section != "guide" or level not in LEVELS):
-        raise InvalidPage("only guide pages have a level, 0-3")
+        raise InvalidPage("page.level_misplaced", "level")
     if form is not None and (section != "template" or form not in FORMS):
-        raise InvalidPage("only template pages lead to a form")
+        raise InvalidPage("page.form_misplaced", "form")
 
 
 class BinderPage(Record):
@@ -140,7 +140,7 @@ class BinderPage(Record):
 
     def revision(self, no: int) -> dict[str, Any]:
         if not 1 <= no <= len(self.revisions):
-            raise InvalidPage("no such version")
+            raise InvalidPage("page.no_such_version")
         return self.revisions[no - 1]
 
     def moment(self, version: int) -> tuple[datetime, UUID | None]:
@@ -155,7 +155,7 @@ class BinderPage(Record):
         self.check_unchanged_since(seen_no)
         check_content(title, body, note)
         if (title, body) == (self.latest["title"], self.latest["body"]):
-            raise InvalidPage("nothing was changed")
+            raise InvalidPage("page.unchanged", "body")
         self._edited(title, body, note, None)
 
     def restore(self, no: int, seen_no: int) -> None:
@@ -163,7 +163,7 @@ class BinderPage(Record):
         self.check_unchanged_since(seen_no)
         old = self.revision(no)
         if no == self.latest["no"]:
-            raise InvalidPage("that is the newest version")
+            raise InvalidPage("page.newest_already")
         self._edited(old["title"], old["body"], "", no)
 
     @event("Edited")
@@ -178,7 +178,7 @@ class BinderPage(Record):
         """Publish the newest revision. The event carries its text, so the
         search index needs nothing but the event."""
         if self.published_no == self.latest["no"]:
-            raise InvalidPage("the newest version is already published")
+            raise InvalidPage("page.already_published")
         self._published(self.latest["no"], self.latest["title"], self.latest["body"])
 
     @event("Published")
@@ -187,7 +187,7 @@ class BinderPage(Record):
 
     def unpublish(self) -> None:
         if not self.is_published:
-            raise InvalidPage("the page is not published")
+            raise InvalidPage("page.not_published")
         self._unpublished()
 
     @event("Unpublished")

@@ -31,7 +31,7 @@ class BinderCommands:
         try:
             self.save(page)  # type: ignore[attr-defined]
         except VersionConflict:
-            raise InvalidPage("the address is taken") from None
+            raise InvalidPage("page.slug_taken", "slug") from None
         return page.id
 
     def get_page(self, slug: str) -> BinderPage:

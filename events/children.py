@@ -21,24 +21,24 @@ class InvalidChild(DomainError):
 
 def check_details(first_name: str, last_name: str, birth_date: date, nin: str) -> None:
     if not first_name.strip() or not last_name.strip():
-        raise InvalidChild("first and last name are required")
+        raise InvalidChild("child.name_required", "first_name")
     if birth_date > clock.today():
-        raise InvalidChild("birth date is in the future")
+        raise InvalidChild("date.in_future", "birth_date")
     if nin:
         if not national_id.is_valid(nin):
-            raise InvalidChild("national identity number is not valid")
+            raise InvalidChild("child.national_id_invalid", "national_id")
         if national_id.birth_date_of(nin) != birth_date:
-            raise InvalidChild("national identity number does not match the birth date")
+            raise InvalidChild("child.national_id_mismatch", "national_id")
 
 
 def check_guardians(guardians: list[dict[str, Any]]) -> None:
     for guardian in guardians:
         if not str(guardian.get("name", "")).strip():
-            raise InvalidChild("every guardian needs a name")
+            raise InvalidChild("child.guardian_name_required", "guardians")
         if guardian.get("relation") not in RELATIONS:
-            raise InvalidChild(f"unknown relation {guardian.get('relation')!r}")
+            raise InvalidChild("child.relation_unknown", "guardians", relation=guardian.get("relation"))
     if guardians and not any(g.get("parental_responsibility") for g in guardians):
-        raise InvalidChild("at least one guardian must have parental responsibility")
+        raise InvalidChild("child.no_parental_responsibility", "guardians")
 
 
 class Child(SubjectRecord):
@@ -58,8 +58,7 @@ class Child(SubjectRecord):
         national_id: str,
         guardians: list[dict[str, Any]],
     ):
-        check_details(first_name, last_name, birth_date, national_id)
-        check_guardians(guardians)
+        # Applies the Created event: the rules are checked in `new`, so old events always replay.
         self.first_name = first_name
         self.last_name = last_name
         self.birth_date = birth_date
@@ -68,6 +67,16 @@ class Child(SubjectRecord):
         self.guardians = list(guardians)
         self.restricted = False
         self.restriction_reason = ""
+
+    @classmethod
+    def new(cls, first_name: str, last_name: str, birth_date: date, unit_id: UUID, national_id: str,
+            guardians: list[dict[str, Any]], id: UUID | None = None) -> Child:
+        """A new child, after the rules are checked; `id` when the data key was made first."""
+        check_details(first_name, last_name, birth_date, national_id)
+        check_guardians(guardians)
+        return cls._create(cls.Created, id=id, first_name=first_name, last_name=last_name,  # noqa: SLF001
+                           birth_date=birth_date, unit_id=unit_id, national_id=national_id,
+                           guardians=guardians)
 
     @property
     def name(self) -> str:
@@ -88,7 +97,7 @@ class Child(SubjectRecord):
     ) -> None:
         check_details(first_name, last_name, birth_date, national_id)
         if not reason.strip():
-            raise InvalidChild("a correction needs a reason")
+            raise InvalidChild("child.correction_reason_required", "reason")
         self._details_corrected(first_name, last_name, birth_date, national_id, reason)
 
     @event("DetailsCorrected")
@@ -115,9 +124,9 @@ class Child(SubjectRecord):
     # Restriction (sperring): only the privacy officer may then see the child's records.
     def restrict(self, reason: str) -> None:
         if not reason.strip():
-            raise InvalidChild("a restriction needs a reason")
+            raise InvalidChild("child.restriction_reason_required", "reason")
         if self.restricted:
-            raise InvalidChild("already restricted")
+            raise InvalidChild("child.already_restricted")
         self._restricted(reason)
 
     @event("Restricted")
@@ -127,9 +136,9 @@ class Child(SubjectRecord):
 
     def lift_restriction(self, reason: str) -> None:
         if not self.restricted:
-            raise InvalidChild("not restricted")
+            raise InvalidChild("child.not_restricted")
         if not reason.strip():
-            raise InvalidChild("lifting a restriction needs a reason")
+            raise InvalidChild("child.lifting_reason_required", "reason")
         self._restriction_lifted(reason)
 
     @event("RestrictionLifted")

@@ -36,7 +36,7 @@ class ConcernChanged(DomainError):
     """Raised when a concern changed after the user loaded it."""
 
     def __init__(self, changes: list[Change]):
-        super().__init__("the concern changed since it was loaded")
+        super().__init__("concern.changed")
         self.changes = changes
 
 
@@ -52,7 +52,7 @@ class ConcernCommands:
         worry: int,
     ) -> UUID:
         child = self.get_child(child_id)  # type: ignore[attr-defined]
-        concern = Concern(
+        concern = Concern.new(
             child_id, child.unit_id, author_id, observed_on, observation, child_words,
             categories, worry,
         )
@@ -65,7 +65,7 @@ class ConcernCommands:
         about a child the unit registers now (`new_child`: first_name, last_name, birth_date)."""
         if child_id is None:
             if new_child is None:
-                raise InvalidConcern("choose the child")
+                raise InvalidConcern("concern.child_required", "child_id")
             child_id = self.register_child(new_child["first_name"], new_child["last_name"],  # type: ignore[attr-defined]
                                            new_child["birth_date"], unit_id)
         return self.open_concern(child_id, author_id, **concern)
@@ -164,7 +164,7 @@ class ConcernCommands:
         except DomainError:
             colleague = None
         if colleague is None or not colleague.active or colleague.unit_id != concern.unit_id:
-            raise InvalidConcern("share with a colleague in the unit")
+            raise InvalidConcern("concern.not_a_colleague", "user_id")
         return self.change_concern(concern_id, seen_version, actor_id, lambda c: c.share_with(user_id))
 
     def unshare_concern(self, concern_id: UUID, seen_version: int, actor_id: UUID, user_id: UUID) -> int:

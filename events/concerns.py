@@ -46,16 +46,16 @@ class ConcernClosed(DomainError):
     """Raised when a closed concern is changed; reopen it first."""
 
 
-def check_text(text: str, what: str, required: bool = True) -> None:
+def check_text(text: str, field: str, required: bool = True) -> None:
     if required and not text.strip():
-        raise InvalidConcern(f"{what} is required")
+        raise InvalidConcern("text.required", field)
     if len(text) > MAX_TEXT:
-        raise InvalidConcern(f"{what} is too long")
+        raise InvalidConcern("text.too_long", field, max=MAX_TEXT)
 
 
-def check_date_not_future(day: date, what: str) -> None:
+def check_date_not_future(day: date, field: str) -> None:
     if day > clock.today():
-        raise InvalidConcern(f"{what} is in the future")
+        raise InvalidConcern("date.in_future", field)
 
 
 class Concern(SubjectRecord):
@@ -76,13 +76,7 @@ class Concern(SubjectRecord):
         categories: list[str],
         worry: int,
     ):
-        check_text(observation, "observation")
-        check_text(child_words, "child's words", required=False)
-        check_date_not_future(observed_on, "observation date")
-        if not categories or any(c not in CATEGORIES for c in categories):
-            raise InvalidConcern("choose at least one known category")
-        if worry not in WORRY_LEVELS:
-            raise InvalidConcern("worry must be 1-4")
+        # Applies the Created event: no rule is checked here (see `new`).
         self.child_id = child_id
         self.unit_id = unit_id
         self.author_id = author_id
@@ -107,6 +101,21 @@ class Concern(SubjectRecord):
         self.measures: list[dict[str, Any]] = []
         self.closing_reason = ""
 
+    @classmethod
+    def new(cls, child_id: UUID, unit_id: UUID, author_id: UUID, observed_on: date, observation: str,
+            child_words: str, categories: list[str], worry: int) -> Concern:
+        """A new concern; the rules are checked here, not in `__init__`, which the
+        library runs again on every replay: a rule made stricter later must not
+        make stored concerns unreadable."""
+        check_text(observation, "observation")
+        check_text(child_words, "child_words", required=False)
+        check_date_not_future(observed_on, "observed_on")
+        if not categories or any(c not in CATEGORIES for c in categories):
+            raise InvalidConcern("concern.category_unknown", "categories")
+        if worry not in WORRY_LEVELS:
+            raise InvalidConcern("concern.worry_unknown", "worry")
+        return cls(child_id, unit_id, author_id, observed_on, observation, child_words, categories, worry)
+
     # -- guards -----------------------------------------------------------------------
     @property
     def is_urgent(self) -> bool:
@@ -118,14 +127,14 @@ class Concern(SubjectRecord):
 
     def check_is_open(self) -> None:
         if not self.is_open:
-            raise ConcernClosed("the concern is closed; reopen it to change it")
+            raise ConcernClosed("concern.closed")
 
     # -- logbook ------------------------------------------------------------------------
     def log_observation(self, observed_on: date, text: str, child_words: str, by: UUID) -> None:
         self.check_is_open()
-        check_text(text, "observation")
-        check_text(child_words, "child's words", required=False)
-        check_date_not_future(observed_on, "observation date")
+        check_text(text, "text")
+        check_text(child_words, "child_words", required=False)
+        check_date_not_future(observed_on, "observed_on")
         self._observation_logged(observed_on, text, child_words, by)
 
     @event("ObservationLogged")
@@ -137,9 +146,10 @@ class Concern(SubjectRecord):
 
     def correct_entry(self, no: int, text: str, child_words: str, reason: str, by: UUID) -> None:
         if not 1 <= no <= len(self.entries):
-            raise InvalidConcern("no such entry")
-        check_text(text, "observation")
-        check_text(reason, "reason for the correction")
+            raise InvalidConcern("concern.no_such_entry")
+        check_text(text, "text")
+        check_text(child_words, "child_words", required=False)
+        check_text(reason, "reason")
         self._entry_corrected(no, text, child_words, reason, by)
 
     @event("EntryCorrected")
@@ -155,10 +165,10 @@ class Concern(SubjectRecord):
     def set_level(self, level: int, reason: str) -> None:
         self.check_is_open()
         if level not in BTI_LEVELS:
-            raise InvalidConcern("level must be 0-3")
+            raise InvalidConcern("concern.level_unknown", "level")
         if level == self.level:
-            raise InvalidConcern("the concern is already at that level")
-        check_text(reason, "reason for the level")
+            raise InvalidConcern("concern.same_level", "level")
+        check_text(reason, "reason")
         self._level_set(level, reason)
 
     @event("LevelSet")
@@ -168,7 +178,7 @@ class Concern(SubjectRecord):
     def mark_step(self, step: str, done: bool) -> None:
         self.check_is_open()
         if step not in steps_for(self.level):
-            raise InvalidConcern("no such step at this level")
+            raise InvalidConcern("concern.no_such_step")
         self._step_marked(self.level, step, done)
 
     @event("StepMarked")
@@ -182,7 +192,7 @@ class Concern(SubjectRecord):
         self, held_on: date, participants: str, summary: str, child_heard: bool, by: UUID
     ) -> None:
         self.check_is_open()
-        check_date_not_future(held_on, "date of the conversation")
+        check_date_not_future(held_on, "held_on")
         check_text(participants, "participants")
         check_text(summary, "summary")
         self._guardian_talk_recorded(held_on, participants, summary, child_heard, by)
@@ -198,9 +208,9 @@ class Concern(SubjectRecord):
 
     def correct_guardian_talk(self, no: int, summary: str, reason: str, by: UUID) -> None:
         if not 1 <= no <= len(self.talks):
-            raise InvalidConcern("no such conversation")
+            raise InvalidConcern("concern.no_such_talk")
         check_text(summary, "summary")
-        check_text(reason, "reason for the correction")
+        check_text(reason, "reason")
         self._guardian_talk_corrected(no, summary, reason, by)
 
     @event("GuardianTalkCorrected")
@@ -221,9 +231,9 @@ class Concern(SubjectRecord):
     ) -> None:
         self.check_is_open()
         check_text(measure, "measure")
-        check_text(responsible, "responsible person")
+        check_text(responsible, "responsible")
         if evaluate_on < deadline:
-            raise InvalidConcern("evaluation date is before the deadline")
+            raise InvalidConcern("concern.evaluation_before_deadline", "evaluate_on")
         self._measure_added(measure, responsible, deadline, evaluate_on, by)
 
     @event("MeasureAdded")
@@ -238,7 +248,7 @@ class Concern(SubjectRecord):
 
     def evaluate_measure(self, no: int, outcome: str, evaluated_on: date) -> None:
         if not 1 <= no <= len(self.measures):
-            raise InvalidConcern("no such measure")
+            raise InvalidConcern("concern.no_such_measure")
         check_text(outcome, "outcome")
         self._measure_evaluated(no, outcome, evaluated_on)
 
@@ -250,7 +260,7 @@ class Concern(SubjectRecord):
     # -- sharing, closing -------------------------------------------------------------------
     def share_with(self, user_id: UUID) -> None:
         if user_id == self.author_id or user_id in self.shared_with:
-            raise InvalidConcern("already has access")
+            raise InvalidConcern("concern.already_shared", "user_id")
         self._shared(user_id)
 
     @event("Shared")
@@ -259,7 +269,7 @@ class Concern(SubjectRecord):
 
     def unshare(self, user_id: UUID) -> None:
         if user_id not in self.shared_with:
-            raise InvalidConcern("was not shared with that person")
+            raise InvalidConcern("concern.not_shared", "user_id")
         self._unshared(user_id)
 
     @event("Unshared")
@@ -268,7 +278,7 @@ class Concern(SubjectRecord):
 
     def close(self, reason: str) -> None:
         self.check_is_open()
-        check_text(reason, "reason for closing")
+        check_text(reason, "reason")
         self._closed(reason)
 
     @event("Closed")
@@ -278,8 +288,8 @@ class Concern(SubjectRecord):
 
     def reopen(self, reason: str) -> None:
         if self.is_open:
-            raise InvalidConcern("the concern is open")
-        check_text(reason, "reason for reopening")
+            raise InvalidConcern("concern.already_open")
+        check_text(reason, "reason")
         self._reopened(reason)
 
     @event("Reopened")

@@ -105,30 +105,31 @@ class Consent(SubjectRecord):
     ) -> None:
         """The rules for a new consent; raises InvalidConsent naming what is missing."""
         if decision not in ("given", "refused"):
-            raise InvalidConsent("decision must be given or refused")
+            raise InvalidConsent("consent.decision_unknown", "decision")
         if not services or any(s not in SERVICES for s in services):
-            raise InvalidConsent("choose the services the consent covers")
+            raise InvalidConsent("consent.services_required", "services")
         if decision == "refused":
             if not signatories:
-                raise InvalidConsent("record who refused")
+                raise InvalidConsent("consent.refusers_required", "signers")
             return
         if not information or any(i not in INFORMATION for i in information):
-            raise InvalidConsent("choose the categories of information")
+            raise InvalidConsent("consent.information_required", "information")
         if not purpose.strip():
-            raise InvalidConsent("the purpose is required")
+            raise InvalidConsent("consent.purpose_required", "purpose")
         if valid_until < valid_from:
-            raise InvalidConsent("valid until is before valid from")
+            raise InvalidConsent("consent.period_reversed", "valid_until")
         if valid_until > valid_from + timedelta(days=31 * MAX_MONTHS):
-            raise InvalidConsent(f"a consent lasts at most {MAX_MONTHS} months")
+            raise InvalidConsent("consent.period_too_long", "valid_until", months=MAX_MONTHS)
         signed = {s["name"].strip().casefold() for s in signatories}
         missing = [n for n in required_signers if n.strip().casefold() not in signed]
-        if child_age >= 15 and any(s in CHILD_CONSENTS_FROM_15 for s in services):
-            if child_name.strip().casefold() not in signed:
-                missing.append(child_name)
+        child_signs = child_age >= 15 and any(s in CHILD_CONSENTS_FROM_15 for s in services)
+        if child_signs and child_name.strip().casefold() not in signed:
+            missing.append(child_name)
         if missing:
-            raise InvalidConsent("missing signature: " + ", ".join(missing))
+            code = "consent.signatures_missing_with_child" if child_signs else "consent.signatures_missing"
+            raise InvalidConsent(code, "signers", names=missing)
         if oral and not minutes.strip():
-            raise InvalidConsent("oral consent must be minuted")
+            raise InvalidConsent("consent.oral_without_minutes", "minutes")
 
     # -- queries ---------------------------------------------------------------------
     def covers(self, service: str, on: date) -> Coverage:
@@ -156,12 +157,12 @@ class Consent(SubjectRecord):
     def withdraw(self, services: list[str], reason: str, on: date, by: UUID) -> None:
         """Withdraw the consent for some services (or all): effective at once."""
         if self.decision != "given":
-            raise InvalidConsent("only a given consent can be withdrawn")
+            raise InvalidConsent("consent.not_given", "services")
         targets = services or [s for s in self.services if s not in self.withdrawn]
         if not targets or any(s not in self.services or s in self.withdrawn for s in targets):
-            raise InvalidConsent("choose services the consent still covers")
+            raise InvalidConsent("consent.withdrawal_services", "services")
         if not reason.strip():
-            raise InvalidConsent("record who withdrew it and how")
+            raise InvalidConsent("consent.withdrawal_reason_required", "reason")
         self._withdrawn(targets, reason, on, by)
 
     @event("Withdrawn")

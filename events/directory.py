@@ -36,11 +36,16 @@ class Unit(Record):
     """A barnehage, skole or service in the municipality."""
 
     def __init__(self, name: str, kind: str):
-        if kind not in UNIT_KINDS:
-            raise DomainError(f"unknown unit kind {kind!r}")
+        # Applies the Created event: the rules are checked in `new`, so old events always replay.
         self.name = name
         self.kind = kind
         self.closed = False
+
+    @classmethod
+    def new(cls, name: str, kind: str) -> Unit:
+        if kind not in UNIT_KINDS:
+            raise DomainError("unit.kind_unknown", "kind", kind=kind)
+        return cls(name=name, kind=kind)
 
     @event("Renamed")
     def rename(self, name: str) -> None:
@@ -53,13 +58,13 @@ class Unit(Record):
 
 def check_role_fits(role: str, unit_id: UUID | None, service: str | None) -> None:
     if role not in ROLES:
-        raise InvalidRole(f"unknown role {role!r}")
+        raise InvalidRole("role.unknown", "role", role=role)
     if role in UNIT_ROLES and unit_id is None:
-        raise InvalidRole(f"role {role} needs a unit")
+        raise InvalidRole("role.unit_required", "unit_id", role=role)
     if role == "resource_team" and service not in SERVICES:
-        raise InvalidRole("a resource-team member represents a service")
+        raise InvalidRole("role.service_required", "service")
     if role != "resource_team" and service is not None:
-        raise InvalidRole("only resource-team members represent a service")
+        raise InvalidRole("role.service_not_allowed", "service")
 
 
 class User(Record):
@@ -76,7 +81,7 @@ class User(Record):
         password_hash: str,
         password_is_temporary: bool = True,
     ):
-        check_role_fits(role, unit_id, service)
+        # Applies the Created event: the rules are checked in `new`, so old events always replay.
         self.username = username
         self.name = name
         self.title = title
@@ -90,6 +95,12 @@ class User(Record):
         self.totp_secret: str | None = None
         self.totp_last_step = 0
         self.recovery_code_hashes: list[str] = []
+
+    @classmethod
+    def new(cls, username: str, name: str, title: str, role: str, unit_id: UUID | None, service: str | None,
+            password_hash: str, password_is_temporary: bool = True) -> User:
+        check_role_fits(role, unit_id, service)
+        return cls(username, name, title, role, unit_id, service, password_hash, password_is_temporary)
 
     @property
     def needs_totp(self) -> bool:
@@ -124,7 +135,7 @@ class User(Record):
     def use_totp_step(self, step: int) -> None:
         """Accept a code's time step once: a code seen before is refused (replay)."""
         if step <= self.totp_last_step:
-            raise DomainError("this code was already used")
+            raise DomainError("totp.code_used", "code")
         self._totp_step_used(step)
 
     @event("TotpStepUsed")
@@ -133,7 +144,7 @@ class User(Record):
 
     def use_recovery_code(self, code_hash: str) -> None:
         if code_hash not in self.recovery_code_hashes:
-            raise DomainError("unknown recovery code")
+            raise DomainError("totp.recovery_code_unknown", "code")
         self._recovery_code_used(code_hash)
 
     @event("RecoveryCodeUsed")

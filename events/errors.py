@@ -1,15 +1,178 @@
-"""Domain errors: the web turns each into a clear message for the user."""
+"""Domain errors: a command that breaks a rule raises a `DomainError` naming the
+rule by a stable code. The web shows a translated message for each code
+(intranet/error_messages.py); the English text here is for logs only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Every rule a command can refuse by: code -> English text for logs, formatted
+# with the error's `field` and parameters (a list reads as "a, b").
+# Codes are "<area>.<rule>": the area is the record (concern, consent, ...) or,
+# for a rule shared by several records, the kind of input (text, date).
+CODES: dict[str, str] = {
+    # shared
+    "text.required": "{field} is required",
+    "text.too_long": "{field} is too long (at most {max} characters)",
+    "date.in_future": "{field} is in the future",
+    "record.not_found": "no {kind} {record_id}",
+    "record.erased": "record {record_id} was erased",
+    # concerns
+    "concern.category_unknown": "choose at least one known category",
+    "concern.worry_unknown": "worry must be 1-4",
+    "concern.closed": "the concern is closed; reopen it to change it",
+    "concern.already_open": "the concern is open",
+    "concern.changed": "the concern changed since it was loaded",
+    "concern.no_such_entry": "no such entry",
+    "concern.no_such_talk": "no such conversation",
+    "concern.no_such_measure": "no such measure",
+    "concern.no_such_step": "no such step at this level",
+    "concern.level_unknown": "level must be 0-3",
+    "concern.same_level": "the concern is already at that level",
+    "concern.evaluation_before_deadline": "evaluation date is before the deadline",
+    "concern.already_shared": "already has access",
+    "concern.not_shared": "was not shared with that person",
+    "concern.not_a_colleague": "share only with an active colleague in the concern's unit",
+    "concern.child_required": "choose the child the concern is about",
+    # consents
+    "consent.decision_unknown": "decision must be given or refused",
+    "consent.services_required": "choose the services the consent covers",
+    "consent.refusers_required": "record who refused",
+    "consent.information_required": "choose the categories of information",
+    "consent.purpose_required": "the purpose is required",
+    "consent.period_reversed": "valid until is before valid from",
+    "consent.period_too_long": "a consent lasts at most {months} months",
+    "consent.signatures_missing": "missing signature: {names}",
+    "consent.signatures_missing_with_child": "missing signature: {names} (the child signs too from 15)",
+    "consent.oral_without_minutes": "oral consent must be minuted",
+    "consent.not_given": "only a given consent can be withdrawn",
+    "consent.withdrawal_services": "choose services the consent still covers",
+    "consent.withdrawal_reason_required": "record who withdrew it and how",
+    # referrals
+    "referral.kind_unknown": "unknown kind {kind!r}",
+    "referral.sent_cannot_change": "a sent referral cannot be changed",
+    "referral.already_sent": "already sent",
+    "referral.channel_required": "choose how it was sent",
+    "referral.fields_missing": "missing: {fields}",
+    "referral.consent_missing": "no valid consent for {service}: {reason}",
+    "referral.not_sent": "only a sent referral can be confirmed received",
+    "referral.receipt_before_sending": "receipt date is before the date sent",
+    "referral.feedback_before_sending": "feedback comes after sending",
+    "referral.feedback_required": "describe the feedback",
+    "referral.already_closed": "already closed",
+    "referral.closing_reason_required": "closing needs a reason",
+    # transfers
+    "transfer.kind_unknown": "unknown kind {kind!r}",
+    "transfer.part_unknown": "unknown part {part!r}",
+    "transfer.form_field_unknown": "unknown field in the transfer form",
+    "transfer.form_too_long": "a field in the transfer form is too long",
+    "transfer.to_own_unit": "the receiving unit is the child's own unit",
+    "transfer.unit_closed": "the receiving unit is closed",
+    "transfer.units_do_not_fit": "the units do not fit this kind of transfer",
+    "transfer.concern_of_other_child": "the concern is about another child",
+    "transfer.sent_cannot_change": "a sent transfer cannot be changed",
+    "transfer.not_awaiting_approval": "the transfer is not a draft awaiting approval",
+    "transfer.empty": "the transfer is empty",
+    "transfer.method_required": "choose how the approval was given",
+    "transfer.approvals_missing": "missing approval: {names}",
+    "transfer.approval_not_recorded": "the guardians' approval is not recorded",
+    "transfer.oral_without_minutes": "an oral approval must be minuted",
+    "transfer.already_sent": "already sent",
+    "transfer.not_received": "only an opened, undecided transfer can be accepted or returned",
+    "transfer.return_reason_required": "say why it is returned",
+    "transfer.child_moved": "the child is no longer in the sending unit",
+    "transfer.changed_meanwhile": "the transfer or the child changed meanwhile",
+    # resource-team meetings
+    "meeting.kind_unknown": "unknown kind of meeting",
+    "meeting.units_required": "a meeting is for at least one unit",
+    "meeting.services_required": "choose the services that attend",
+    "meeting.closed": "the minutes are approved; the meeting is closed",
+    "meeting.not_held_yet": "the meeting is not held yet; its minutes cannot be approved",
+    "meeting.issue_title_required": "a general issue needs a title",
+    "meeting.no_such_issue": "no such issue",
+    "meeting.advice_required": "write the advice",
+    "meeting.advice_missing": "every case needs its advice minuted",
+    "meeting.leader_only": "only the meeting leader approves the minutes",
+    "meeting.mode_unknown": "unknown mode",
+    "meeting.case_text_required": "describe the case",
+    "meeting.unit_not_attending": "the concern's unit is not in this meeting",
+    "meeting.text_names_child": "the text still names the child or family",
+    "meeting.named_without_consent": "no consent for {missing}",
+    # the binder's pages
+    "page.slug_invalid": "the address may hold only a-z, 0-9 and hyphens",
+    "page.slug_reserved": "the address is reserved",
+    "page.slug_taken": "the address is taken",
+    "page.title_required": "the title is required",
+    "page.title_too_long": "the title is too long",
+    "page.body_too_long": "the text is too long",
+    "page.note_too_long": "the note is too long",
+    "page.section_unknown": "unknown section",
+    "page.level_misplaced": "only guide pages have a level, 0-3",
+    "page.form_misplaced": "only template pages lead to a form",
+    "page.no_such_version": "no such version",
+    "page.unchanged": "nothing was changed",
+    "page.newest_already": "that is the newest version",
+    "page.already_published": "the newest version is already published",
+    "page.not_published": "the page is not published",
+    "page.changed": "the page changed since it was opened",
+    # children
+    "child.name_required": "first and last name are required",
+    "child.national_id_invalid": "national identity number is not valid",
+    "child.national_id_mismatch": "national identity number does not match the birth date",
+    "child.guardian_name_required": "every guardian needs a name",
+    "child.relation_unknown": "unknown relation {relation!r}",
+    "child.no_parental_responsibility": "at least one guardian must have parental responsibility",
+    "child.correction_reason_required": "a correction needs a reason",
+    "child.restriction_reason_required": "a restriction needs a reason",
+    "child.already_restricted": "already restricted",
+    "child.not_restricted": "not restricted",
+    "child.lifting_reason_required": "lifting a restriction needs a reason",
+    # the directory, sign-in
+    "unit.kind_unknown": "unknown unit kind {kind!r}",
+    "role.unknown": "unknown role {role!r}",
+    "role.unit_required": "role {role} needs a unit",
+    "role.service_required": "a resource-team member represents a service",
+    "role.service_not_allowed": "only resource-team members represent a service",
+    "totp.code_used": "this code was already used",
+    "totp.recovery_code_unknown": "unknown recovery code",
+    # privacy
+    "anomaly.comment_required": "a review needs a comment",
+    "erasure.reason_required": "an erasure request needs a reason",
+    "erasure.already_decided": "the request was already decided",
+    "erasure.same_person": "the person who requested an erasure cannot confirm it",
+}
+
+
+def _readable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(map(str, value))
+    return value
 
 
 class DomainError(Exception):
-    """Raised when a command breaks a rule of the domain."""
+    """Raised when a command breaks a rule of the domain.
+
+    `code` names the rule (a key of CODES); `field` the input it is about, by
+    the name the command and its form give it (None: the command as a whole);
+    `params` the details a message needs (the names missing, a limit)."""
+
+    def __init__(self, code: str, field: str | None = None, **params: Any):
+        if code not in CODES:
+            raise ValueError(f"unknown domain error code {code!r}: add it to events.errors.CODES")
+        self.code = code
+        self.field = field
+        self.params = params
+        readable = {k: _readable(v) for k, v in params.items()}
+        super().__init__(CODES[code].format(field=field or "", **readable))
 
 
 class RecordErased(DomainError):
     """Raised when a record's data key was shredded, so its content is gone."""
 
     def __init__(self, originator_id):
-        super().__init__(f"record {originator_id} was erased")
+        super().__init__("record.erased", record_id=originator_id)
         self.originator_id = originator_id
 
 

@@ -24,7 +24,7 @@ class MeetingCommands:
                          leader_id: UUID, place: str) -> UUID:
         for unit_id in unit_ids:
             self.check_unit(unit_id)  # type: ignore[attr-defined]
-        meeting = Meeting(kind, held_on, unit_ids, services, leader_id, place)
+        meeting = Meeting.new(kind, held_on, unit_ids, services, leader_id, place)
         self.save(meeting)  # type: ignore[attr-defined]
         return meeting.id
 
@@ -49,22 +49,22 @@ class MeetingCommands:
         meeting.check_open()
         concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
         if concern.unit_id not in meeting.unit_ids:
-            raise InvalidMeeting("the concern's unit is not in this meeting")
+            raise InvalidMeeting("meeting.unit_not_attending", "concern_id")
         if mode not in MODES:
-            raise InvalidMeeting("unknown mode")
+            raise InvalidMeeting("meeting.mode_unknown", "mode")
         child = self.get_child(concern.child_id)  # type: ignore[attr-defined]
         if mode == "anonymous":
             leftover = [r for r in redact(text, people_of(child)).replacements if r[1] in
                         ("barnet", "mor", "far", "medmor", "foresatt", "[etternavn]", "[fødselsnummer]")]
             if leftover:
-                raise InvalidMeeting("the text still names the child or family")
+                raise InvalidMeeting("meeting.text_names_child", "text")
         else:
             consents = self.consents_of(child.id)  # type: ignore[attr-defined]
             coverage = {s: best_consent_for(consents, s, meeting.held_on)[1] for s in meeting.services
                         if s != "unit_leader"}
             MeetingCase.check_named_allowed(meeting.services, coverage)
         unit = self.get_unit(concern.unit_id)  # type: ignore[attr-defined]
-        case = MeetingCase(meeting.id, concern.id, child.id, unit.id, unit.kind, mode,
+        case = MeetingCase.new(meeting.id, concern.id, child.id, unit.id, unit.kind, mode,
                            age_band(child.age_on(meeting.held_on)), text, brought_by)
         meeting.add_case(case.id)
         self.save(case, meeting)  # type: ignore[attr-defined]
@@ -93,7 +93,7 @@ class MeetingCommands:
         meeting = self.get_meeting(meeting_id)
         cases = [self.get_meeting_case(i) for i in meeting.case_ids]
         if any(not c.advice for c in cases):
-            raise InvalidMeeting("every case needs its advice minuted")
+            raise InvalidMeeting("meeting.advice_missing")
         meeting.approve_minutes(by)
         self.save(meeting)  # type: ignore[attr-defined]
         not_returned = []

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from events import clock
 from events.base import Record, SubjectRecord
 from events.consents import Coverage
 from events.errors import DomainError
@@ -33,7 +34,7 @@ class ConsentDoesNotCoverMeeting(DomainError):
     """Raised when a case is brought by name without consent for every attending service."""
 
     def __init__(self, missing: dict[str, str]):
-        super().__init__("no consent for " + ", ".join(missing))
+        super().__init__("meeting.named_without_consent", "mode", missing=missing)
         self.missing = missing  # service -> why
 
 
@@ -49,12 +50,7 @@ class Meeting(Record):
 
     def __init__(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
                  leader_id: UUID, place: str):
-        if kind not in KINDS:
-            raise InvalidMeeting("unknown kind of meeting")
-        if not unit_ids:
-            raise InvalidMeeting("a meeting is for at least one unit")
-        if not services or any(s not in SERVICES for s in services):
-            raise InvalidMeeting("choose the services that attend")
+        # Applies the Created event: the rules are checked in `new`, so old events always replay.
         self.kind = kind
         self.held_on = held_on
         self.unit_ids = list(unit_ids)
@@ -66,13 +62,24 @@ class Meeting(Record):
         self.minutes_approved = False
         self.approved_by: UUID | None = None
 
+    @classmethod
+    def new(cls, kind: str, held_on: date, unit_ids: list[UUID], services: list[str], leader_id: UUID,
+            place: str) -> Meeting:
+        if kind not in KINDS:
+            raise InvalidMeeting("meeting.kind_unknown", "kind")
+        if not unit_ids:
+            raise InvalidMeeting("meeting.units_required", "unit_ids")
+        if not services or any(s not in SERVICES for s in services):
+            raise InvalidMeeting("meeting.services_required", "services")
+        return cls(kind, held_on, unit_ids, services, leader_id, place)
+
     @property
     def barnevern_attends(self) -> bool:
         return "barnevern" in self.services
 
     def check_open(self) -> None:
         if self.minutes_approved:
-            raise InvalidMeeting("the minutes are approved; the meeting is closed")
+            raise InvalidMeeting("meeting.closed")
 
     @event("CaseAdded")
     def add_case(self, case_id: UUID) -> None:
@@ -81,7 +88,7 @@ class Meeting(Record):
     def add_general_issue(self, title: str, text: str, brought_by: UUID) -> None:
         self.check_open()
         if not title.strip():
-            raise InvalidMeeting("a general issue needs a title")
+            raise InvalidMeeting("meeting.issue_title_required", "title")
         self._general_issue_added(title, text, brought_by)
 
     @event("GeneralIssueAdded")
@@ -92,9 +99,9 @@ class Meeting(Record):
     def minute_general(self, no: int, advice: str) -> None:
         self.check_open()
         if not 1 <= no <= len(self.general):
-            raise InvalidMeeting("no such issue")
+            raise InvalidMeeting("meeting.no_such_issue")
         if not advice.strip():
-            raise InvalidMeeting("write the advice")
+            raise InvalidMeeting("meeting.advice_required", "advice")
         self._general_minuted(no, advice)
 
     @event("GeneralIssueMinuted")
@@ -104,7 +111,10 @@ class Meeting(Record):
     def approve_minutes(self, by: UUID) -> None:
         self.check_open()
         if by != self.leader_id:
-            raise InvalidMeeting("only the meeting leader approves the minutes")
+            raise InvalidMeeting("meeting.leader_only")
+        if self.held_on > clock.today():
+            # The advice goes to each concern's logbook dated the meeting's day.
+            raise InvalidMeeting("meeting.not_held_yet")
         self._minutes_approved(by)
 
     @event("MinutesApproved")
@@ -122,10 +132,7 @@ class MeetingCase(SubjectRecord):
 
     def __init__(self, meeting_id: UUID, concern_id: UUID, child_id: UUID, unit_id: UUID,
                  unit_kind: str, mode: str, age_band: str, text: str, brought_by: UUID):
-        if mode not in MODES:
-            raise InvalidMeeting("unknown mode")
-        if not text.strip():
-            raise InvalidMeeting("describe the case")
+        # Applies the Created event: the rules are checked in `new`, so old events always replay.
         self.meeting_id = meeting_id
         self.concern_id = concern_id
         self.child_id = child_id
@@ -139,6 +146,15 @@ class MeetingCase(SubjectRecord):
         self.advice_redacted = ""
         self.returned_to_concern = False
 
+    @classmethod
+    def new(cls, meeting_id: UUID, concern_id: UUID, child_id: UUID, unit_id: UUID, unit_kind: str, mode: str,
+            age_band: str, text: str, brought_by: UUID) -> MeetingCase:
+        if mode not in MODES:
+            raise InvalidMeeting("meeting.mode_unknown", "mode")
+        if not text.strip():
+            raise InvalidMeeting("meeting.case_text_required", "text")
+        return cls(meeting_id, concern_id, child_id, unit_id, unit_kind, mode, age_band, text, brought_by)
+
     @staticmethod
     def check_named_allowed(services: list[str], coverage: dict[str, Coverage]) -> None:
         """By name only when valid consent covers every service attending."""
@@ -148,7 +164,7 @@ class MeetingCase(SubjectRecord):
 
     def minute_advice(self, advice: str, advice_redacted: str) -> None:
         if not advice.strip():
-            raise InvalidMeeting("write the advice")
+            raise InvalidMeeting("meeting.advice_required", "advice")
         self._advice_minuted(advice, advice_redacted)
 
     @event("AdviceMinuted")

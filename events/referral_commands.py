@@ -95,7 +95,7 @@ class ReferralCommands:
     # -- referrals -------------------------------------------------------------------------
     def open_referral(self, concern_id: UUID, kind: str, author_id: UUID, fields: dict[str, Any]) -> UUID:
         concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
-        referral = Referral(concern.child_id, concern.id, concern.unit_id, kind, author_id, fields)
+        referral = Referral.new(concern.child_id, concern.id, concern.unit_id, kind, author_id, fields)
         self.save(referral)  # type: ignore[attr-defined]
         return referral.id
 

@@ -42,7 +42,7 @@ class ConsentMissing(DomainError):
     """Raised when a referral that needs consent has none valid for its service."""
 
     def __init__(self, service: str, reason: str):
-        super().__init__(f"no valid consent for {service}: {reason}")
+        super().__init__("referral.consent_missing", "consent", service=service, reason=reason)
         self.service = service
         self.reason = reason
 
@@ -56,8 +56,7 @@ class Referral(SubjectRecord):
 
     def __init__(self, child_id: UUID, concern_id: UUID, unit_id: UUID, kind: str,
                  author_id: UUID, fields: dict[str, Any]):
-        if kind not in KINDS:
-            raise InvalidReferral(f"unknown kind {kind!r}")
+        # Applies the Created event: the rules are checked in `new`, so old events always replay.
         self.child_id = child_id
         self.concern_id = concern_id
         self.unit_id = unit_id
@@ -73,6 +72,13 @@ class Referral(SubjectRecord):
         self.feedback = ""
         self.investigation_opened: bool | None = None
         self.closing_reason = ""
+
+    @classmethod
+    def new(cls, child_id: UUID, concern_id: UUID, unit_id: UUID, kind: str, author_id: UUID,
+            fields: dict[str, Any]) -> Referral:
+        if kind not in KINDS:
+            raise InvalidReferral("referral.kind_unknown", "kind", kind=kind)
+        return cls(child_id, concern_id, unit_id, kind, author_id, fields)
 
     @property
     def needs_consent(self) -> bool:
@@ -102,7 +108,7 @@ class Referral(SubjectRecord):
     # -- the draft ---------------------------------------------------------------------
     def update_draft(self, fields: dict[str, Any]) -> None:
         if self.status != "draft":
-            raise InvalidReferral("a sent referral cannot be changed")
+            raise InvalidReferral("referral.sent_cannot_change")
         self._draft_updated(fields)
 
     @event("DraftUpdated")
@@ -113,12 +119,12 @@ class Referral(SubjectRecord):
     def send(self, on: date, channel: str, coverage: Coverage | None, consent_id: UUID | None) -> None:
         """Send it. PPT and BUP need `coverage` from a consent valid for the service on `on`."""
         if self.status != "draft":
-            raise InvalidReferral("already sent")
+            raise InvalidReferral("referral.already_sent")
         if channel not in CHANNELS:
-            raise InvalidReferral("choose how it was sent")
+            raise InvalidReferral("referral.channel_required", "channel")
         missing = self.missing_fields()
         if missing:
-            raise InvalidReferral("missing: " + ", ".join(missing))
+            raise InvalidReferral("referral.fields_missing", fields=missing)
         if self.needs_consent:
             if coverage is None or not coverage.ok or consent_id is None:
                 raise ConsentMissing(self.kind, coverage.reason if coverage else "ingen samtykke")
@@ -135,9 +141,9 @@ class Referral(SubjectRecord):
 
     def confirm_receipt(self, on: date) -> None:
         if self.status != "sent":
-            raise InvalidReferral("only a sent referral can be confirmed received")
+            raise InvalidReferral("referral.not_sent")
         if self.sent_on and on < self.sent_on:
-            raise InvalidReferral("receipt date is before the date sent")
+            raise InvalidReferral("referral.receipt_before_sending", "receipt_on")
         self._receipt_confirmed(on)
 
     @event("ReceiptConfirmed")
@@ -147,9 +153,9 @@ class Referral(SubjectRecord):
 
     def record_feedback(self, on: date, investigation_opened: bool | None, feedback: str) -> None:
         if self.status not in ("sent", "receipt_confirmed"):
-            raise InvalidReferral("feedback comes after sending")
+            raise InvalidReferral("referral.feedback_before_sending")
         if not feedback.strip():
-            raise InvalidReferral("describe the feedback")
+            raise InvalidReferral("referral.feedback_required")
         self._feedback_recorded(on, investigation_opened, feedback)
 
     @event("FeedbackRecorded")
@@ -163,9 +169,9 @@ class Referral(SubjectRecord):
 
     def close(self, reason: str) -> None:
         if self.status == "closed":
-            raise InvalidReferral("already closed")
+            raise InvalidReferral("referral.already_closed")
         if not reason.strip():
-            raise InvalidReferral("closing needs a reason")
+            raise InvalidReferral("referral.closing_reason_required")
         self._closed(reason)
 
     @event("Closed")

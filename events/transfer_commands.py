@@ -23,7 +23,7 @@ class TransferCommands:
     def start_transfer(self, child_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID) -> UUID:
         child = self.get_child(child_id)  # type: ignore[attr-defined]
         self._check_units_fit(kind, child.unit_id, to_unit_id)
-        transfer = Transfer(child_id, child.unit_id, to_unit_id, kind, author_id)
+        transfer = Transfer.new(child_id, child.unit_id, to_unit_id, kind, author_id)
         self.save(transfer)  # type: ignore[attr-defined]
         return transfer.id
 
@@ -36,7 +36,7 @@ class TransferCommands:
         for part in parts:
             _, concern_id = parse_part(part)
             if concern_id is not None and self.get_concern(concern_id).child_id != transfer.child_id:  # type: ignore[attr-defined]
-                raise InvalidTransfer("the concern is about another child")
+                raise InvalidTransfer("transfer.concern_of_other_child", "parts")
         transfer.update_draft(to_unit_id, parts, form)
         self.save(transfer)  # type: ignore[attr-defined]
 
@@ -73,13 +73,13 @@ class TransferCommands:
         transfer = self.get_transfer(transfer_id)
         child = self.get_child(transfer.child_id)  # type: ignore[attr-defined]
         if child.unit_id != transfer.from_unit_id:
-            raise InvalidTransfer("the child is no longer in the sending unit")
+            raise InvalidTransfer("transfer.child_moved")
         transfer.accept()
         child.move_to_unit(transfer.to_unit_id)
         try:
             self.save(transfer, child)  # type: ignore[attr-defined]
         except VersionConflict:
-            raise InvalidTransfer("the transfer or the child changed meanwhile") from None
+            raise InvalidTransfer("transfer.changed_meanwhile") from None
 
     def return_transfer(self, transfer_id: UUID, reason: str) -> None:
         transfer = self.get_transfer(transfer_id)
@@ -124,10 +124,10 @@ class TransferCommands:
 
     def _check_units_fit(self, kind: str, from_unit_id: UUID, to_unit_id: UUID) -> None:
         if kind not in UNIT_KINDS:
-            raise InvalidTransfer(f"unknown kind {kind!r}")
+            raise InvalidTransfer("transfer.kind_unknown", "kind", kind=kind)
         from_unit = self.get_unit(from_unit_id)  # type: ignore[attr-defined]
         to_unit = self.get_unit(to_unit_id)  # type: ignore[attr-defined]
         if to_unit.closed:
-            raise InvalidTransfer("the receiving unit is closed")
+            raise InvalidTransfer("transfer.unit_closed", "to_unit_id")
         if (from_unit.kind, to_unit.kind) != UNIT_KINDS[kind]:
-            raise InvalidTransfer("the units do not fit this kind of transfer")
+            raise InvalidTransfer("transfer.units_do_not_fit", "to_unit_id")

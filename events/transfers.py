@@ -54,14 +54,14 @@ def parse_part(part: str) -> tuple[str, UUID | None]:
             return kind, UUID(concern)
     except ValueError:
         pass
-    raise InvalidTransfer(f"unknown part {part!r}")
+    raise InvalidTransfer("transfer.part_unknown", "parts", part=part)
 
 
 def check_form(form: dict[str, str]) -> None:
     if set(form) - set(FORM_FIELDS):
-        raise InvalidTransfer("unknown field in the transfer form")
+        raise InvalidTransfer("transfer.form_field_unknown")
     if any(len(v) > MAX_TEXT for v in form.values()):
-        raise InvalidTransfer("a field in the transfer form is too long")
+        raise InvalidTransfer("transfer.form_too_long")
 
 
 class Transfer(SubjectRecord):
@@ -78,10 +78,7 @@ class Transfer(SubjectRecord):
         return kwargs["child_id"]
 
     def __init__(self, child_id: UUID, from_unit_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID):
-        if kind not in KINDS:
-            raise InvalidTransfer(f"unknown kind {kind!r}")
-        if from_unit_id == to_unit_id:
-            raise InvalidTransfer("the receiving unit is the child's own unit")
+        # Applies the Created event: the rules are checked in `new`, so old events always replay.
         self.child_id = child_id
         self.from_unit_id = from_unit_id
         self.to_unit_id = to_unit_id
@@ -94,6 +91,14 @@ class Transfer(SubjectRecord):
         self.snapshot: dict[str, Any] | None = None
         self.return_reason = ""
         self.trail: list[tuple[str, datetime, UUID | None]] = []
+
+    @classmethod
+    def new(cls, child_id: UUID, from_unit_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID) -> Transfer:
+        if kind not in KINDS:
+            raise InvalidTransfer("transfer.kind_unknown", "kind", kind=kind)
+        if from_unit_id == to_unit_id:
+            raise InvalidTransfer("transfer.to_own_unit", "to_unit_id")
+        return cls(child_id, from_unit_id, to_unit_id, kind, author_id)
 
     # -- queries ---------------------------------------------------------------------------
     def concern_ids(self) -> list[UUID]:
@@ -120,9 +125,9 @@ class Transfer(SubjectRecord):
     def update_draft(self, to_unit_id: UUID, parts: list[str], form: dict[str, str]) -> None:
         """Change what goes with the transfer; a recorded approval no longer holds."""
         if not self.is_draft:
-            raise InvalidTransfer("a sent transfer cannot be changed")
+            raise InvalidTransfer("transfer.sent_cannot_change")
         if to_unit_id == self.from_unit_id:
-            raise InvalidTransfer("the receiving unit is the child's own unit")
+            raise InvalidTransfer("transfer.to_own_unit", "to_unit_id")
         for part in parts:
             parse_part(part)
         check_form(form)
@@ -151,19 +156,21 @@ class Transfer(SubjectRecord):
         """The guardians approved this content: `snapshot` is frozen as what will be sent.
         `required` names everyone whose approval is needed (see the application)."""
         if self.status != "draft":
-            raise InvalidTransfer("the transfer is not a draft awaiting approval")
+            raise InvalidTransfer("transfer.not_awaiting_approval")
         if not any(v.strip() for v in self.form.values()) and not self.parts:
-            raise InvalidTransfer("the transfer is empty")
+            raise InvalidTransfer("transfer.empty")
         if method not in APPROVAL_METHODS:
-            raise InvalidTransfer("choose how the approval was given")
+            raise InvalidTransfer("transfer.method_required", "method")
         if approved_on > today:
-            raise InvalidTransfer("the approval date is in the future")
+            raise InvalidTransfer("date.in_future", "approved_on")
         given = {a.strip().casefold() for a in approvers if a.strip()}
         missing = [n for n in required if n.strip().casefold() not in given]
-        if missing or not given:
-            raise ApprovalMissing("missing approval: " + ", ".join(missing or ["foresatte"]))
+        if missing:
+            raise ApprovalMissing("transfer.approvals_missing", "approvers", names=missing)
+        if not given:
+            raise ApprovalMissing("transfer.approval_not_recorded", "approvers")
         if method == "muntlig" and not minutes.strip():
-            raise InvalidTransfer("an oral approval must be minuted")
+            raise InvalidTransfer("transfer.oral_without_minutes", "minutes")
         names = list(dict.fromkeys(a.strip() for a in approvers if a.strip()))
         self._approval_recorded(names, method, approved_on, minutes, snapshot)
 
@@ -179,9 +186,9 @@ class Transfer(SubjectRecord):
     # -- sending and receiving --------------------------------------------------------------------
     def send(self) -> None:
         if self.status == "draft":
-            raise ApprovalMissing("the guardians' approval is not recorded")
+            raise ApprovalMissing("transfer.approval_not_recorded", "approvers")
         if self.status != "approved":
-            raise InvalidTransfer("already sent")
+            raise InvalidTransfer("transfer.already_sent")
         self._sent()
 
     @event("Sent")
@@ -210,7 +217,7 @@ class Transfer(SubjectRecord):
     def return_to_sender(self, reason: str) -> None:
         self.check_is_received()
         if not reason.strip():
-            raise InvalidTransfer("say why it is returned")
+            raise InvalidTransfer("transfer.return_reason_required", "reason")
         self._returned(reason)
 
     @event("Returned")
@@ -220,4 +227,4 @@ class Transfer(SubjectRecord):
 
     def check_is_received(self) -> None:
         if self.status != "viewed":
-            raise InvalidTransfer("only an opened, undecided transfer can be accepted or returned")
+            raise InvalidTransfer("transfer.not_received")

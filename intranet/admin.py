@@ -16,6 +16,7 @@ from events.application import NotFound
 from events.errors import DomainError
 from events.directory import ROLES, SERVICES, UNIT_KINDS, UNIT_ROLES, InvalidRole
 from intranet.auth import redirect
+from intranet.error_messages import field_errors
 from intranet.forms import page_number, parse_uuid, read_form
 from intranet.guard import require
 from intranet.i18n import N_, _
@@ -145,7 +146,7 @@ async def user_action(request: Request) -> Response:
             try:
                 await run_in_threadpool(domain.assign_role, user.id, role, unit_id, service)
             except InvalidRole as e:  # pragma: no cover - role_errors checks the same
-                errors["role"] = str(e)
+                errors = field_errors(e)
         if errors:
             units = await run_in_threadpool(state.projections["directory"].view.units)
             return render(request, "admin/user.html", {

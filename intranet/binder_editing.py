@@ -21,36 +21,11 @@ from events.policy import Target, may
 from events.richtext import to_html
 from intranet.auth import redirect
 from intranet.binder_pages import base_context, load_page
+from intranet.error_messages import field_errors
 from intranet.forms import parse_uuid, read_form
 from intranet.guard import current_user, require
-from intranet.i18n import N_, _
+from intranet.i18n import _
 from intranet.templating import render, when
-
-MESSAGES = {
-    "the address may hold only a-z, 0-9 and hyphens": ("slug", N_("Adressen kan bare ha små bokstaver a–z, tall og bindestrek.")),
-    "the address is reserved": ("slug", N_("Adressen er reservert. Velg en annen.")),
-    "the address is taken": ("slug", N_("Det finnes allerede en side med denne adressen.")),
-    "the title is required": ("title", N_("Skriv en tittel.")),
-    "the title is too long": ("title", N_("Tittelen er for lang.")),
-    "the text is too long": ("body", N_("Teksten er for lang.")),
-    "the note is too long": ("note", N_("Kommentaren er for lang.")),
-    "nothing was changed": ("body", N_("Ingenting er endret.")),
-    "only guide pages have a level, 0-3": ("level", N_("Bare sider i handlingsveilederen har BTI-nivå.")),
-    "only template pages lead to a form": ("form", N_("Bare maler kan lede til et skjema.")),
-    "unknown section": ("section", N_("Velg hvor i permen siden hører hjemme.")),
-    "the newest version is already published": ("_form", N_("Den nyeste versjonen er allerede publisert.")),
-    "the page is not published": ("_form", N_("Siden er ikke publisert.")),
-    "that is the newest version": ("_form", N_("Det er allerede den nyeste versjonen.")),
-    "no such version": ("_form", N_("Versjonen finnes ikke.")),
-}
-
-
-def page_error(e: Exception) -> dict[str, str]:
-    if str(e) in MESSAGES:
-        field, text = MESSAGES[str(e)]
-        return {field: _(text)}
-    return {"_form": _("Kunne ikke lagres: %(message)s") % {"message": str(e)}}
-
 
 def _int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() and len(text) < 7 else None
@@ -82,7 +57,7 @@ async def new_page(request: Request) -> Response:
             await run_in_threadpool(request.app.state.domain.create_page, form.get("slug", "").strip(), section,
                                     form.get("title", "").strip(), form.get("body", ""), level, kind, unit_id)
         except InvalidPage as e:
-            errors = page_error(e)
+            errors = field_errors(e)
     if errors or "preview" in form:
         context.update(values=form, errors=errors, preview=Markup(to_html(form.get("body", ""))))
         return render(request, "binder/new.html", context, status_code=422 if errors else 200)
@@ -118,7 +93,7 @@ async def edit_page(request: Request) -> Response:
         context["values"]["revision"] = str(newest.latest["no"])
         return render(request, "binder/edit.html", context, status_code=409)
     except InvalidPage as e:
-        context["errors"] = page_error(e)
+        context["errors"] = field_errors(e)
         return render(request, "binder/edit.html", context, status_code=422)
     request.app.state.projections.wait()
     return redirect(request, f"/perm/{page.slug}")
@@ -194,7 +169,7 @@ async def page_action(request: Request) -> Response:
                                                           "Se over historikken og prøv igjen.")}, 409)
     except InvalidPage as e:
         page = await run_in_threadpool(domain.get_page, page.slug)
-        return await _history(request, page, page_error(e), 422)
+        return await _history(request, page, field_errors(e), 422)
     request.app.state.projections.wait()
     return redirect(request, f"/perm/{page.slug}/historikk" if action == "gjenopprett" else f"/perm/{page.slug}")
 

@@ -14,27 +14,6 @@ from intranet.i18n import N_, _
 
 Parsed = tuple[dict[str, Any], dict[str, str]]
 
-# Domain refusals that belong next to a field: message -> (field, text to show).
-DOMAIN_MESSAGES = {
-    "evaluation date is before the deadline": ("evaluate_on", N_("Evalueringsdatoen kan ikke være før fristen.")),
-    "the concern is already at that level": ("level", N_("Bekymringen er allerede på dette nivået.")),
-    "already has access": ("user_id", N_("Personen har allerede tilgang.")),
-    "the concern is closed; reopen it to change it": ("", N_("Bekymringen er avsluttet. Gjenåpne den for å endre den.")),
-    "the concern is open": ("", N_("Bekymringen er allerede åpen.")),
-    "share with a colleague in the unit": ("user_id", N_("Velg en kollega i enheten.")),
-    "was not shared with that person": ("user_id", N_("Velg en kollega i enheten.")),
-    "observation date is in the future": ("observed_on", N_("Datoen kan ikke være fram i tid.")),
-    "date of the conversation is in the future": ("held_on", N_("Datoen kan ikke være fram i tid.")),
-}
-
-
-def domain_error(message: str) -> dict[str, str]:
-    if message in DOMAIN_MESSAGES:
-        field, text = DOMAIN_MESSAGES[message]
-        return {field or "_form": _(text)}
-    return {"_form": _("Endringen kunne ikke lagres: %(message)s") % {"message": message}}
-
-
 def parse_date(text: str) -> date | None:
     """ISO dates (from <input type=date>) and Norwegian dd.mm.yyyy."""
     text = (text or "").strip()

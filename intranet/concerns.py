@@ -20,6 +20,7 @@ from events.children import Child
 from events.concern_commands import Change, ConcernChanged
 from events.concerns import CATEGORIES, Concern
 from events.errors import DomainError
+from intranet.error_messages import field_errors
 from events.policy import Target, may
 from intranet import concern_forms, labels
 from intranet.auth import redirect
@@ -126,7 +127,7 @@ def _change(domain, command: str, concern_id: UUID, seen: int, actor_id: UUID, p
     except ConcernChanged as e:
         return {}, e.changes
     except DomainError as e:
-        return concern_forms.domain_error(str(e)), None
+        return field_errors(e), None
     return {}, None
 
 
@@ -195,7 +196,7 @@ def _file(request: Request, user, form: dict[str, str], categories: list[str]):
     try:
         concern_id = request.app.state.domain.file_concern(user.unit_id, user.id, **parsed)
     except DomainError as e:
-        return None, concern_forms.domain_error(str(e))
+        return None, field_errors(e)
     request.app.state.drafts.delete(user.id)
     return concern_id, {}
 

@@ -15,19 +15,12 @@ from events.consents import CHILD_CONSENTS_FROM_15, INFORMATION, SERVICES, Inval
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
+from intranet.error_messages import field_errors
 from intranet.forms import read_form, read_multi
 from intranet.guard import current_user
-from intranet.i18n import N_, _
+from intranet.i18n import _
 from intranet.records import Record, Shown, load_record, show_record
 
-CONSENT_MESSAGES = {
-    "choose the services the consent covers": ("services", N_("Velg hvilke tjenester samtykket gjelder.")),
-    "choose the categories of information": ("information", N_("Velg hvilke opplysninger som kan deles.")),
-    "the purpose is required": ("purpose", N_("Skriv formålet med samarbeidet.")),
-    "valid until is before valid from": ("valid_until", N_("Sluttdatoen er før startdatoen.")),
-    "oral consent must be minuted": ("minutes", N_("Et muntlig samtykke må skrives ned (referat).")),
-    "record who refused": ("signatories", N_("Kryss av for hvem som nektet.")),
-}
 
 
 def signer_choices(child, on: date) -> list[tuple[str, str]]:
@@ -102,15 +95,7 @@ def _record(request: Request, child, parsed: dict[str, Any]):
     try:
         return request.app.state.domain.record_consent(child.id, recorded_by=current_user(request).id, **parsed), {}
     except InvalidConsent as e:
-        message = str(e)
-        if message.startswith("missing signature: "):
-            names = message.removeprefix("missing signature: ")
-            return None, {"signers": (
-                _("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke, og barnet selv fra 15 år for disse tjenestene.")
-                if child.age_on(clock.today()) >= 15 else
-                _("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke.")) % {"names": names}}
-        field, text = CONSENT_MESSAGES.get(message, ("_form", None))
-        return None, {field: _(text) if text else _("Samtykket kunne ikke lagres: %(message)s") % {"message": message}}
+        return None, field_errors(e)
 
 
 def _consent(record: Record, **more: Any) -> tuple[dict[str, Any], Shown]:
@@ -142,8 +127,8 @@ def _withdraw(request: Request, consent_id, services: list[str], reason: str) ->
     try:
         request.app.state.domain.withdraw_consent(consent_id, services, reason, clock.today(),
                                                   current_user(request).id)
-    except InvalidConsent:
-        return {"services": _("Velg tjenester som samtykket fortsatt gjelder.")}
+    except InvalidConsent as e:
+        return field_errors(e)
     return {}
 
 

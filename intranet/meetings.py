@@ -21,6 +21,7 @@ from events.policy import Target
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
+from intranet.error_messages import field_errors
 from intranet.forms import parse_uuid, read_form, read_multi
 from intranet.guard import current_user, record_access, require
 from intranet.i18n import N_, _
@@ -30,26 +31,6 @@ from intranet.templating import render
 KIND_NAMES = {"spring": N_("Vårmøte"), "autumn": N_("Høstmøte"), "extra": N_("Ekstramøte")}
 SERVICE_NAMES = {"barnevern": N_("Barnevernet"), "helsestasjon": N_("Helsestasjonen"), "ppt": N_("PPT"),
                  "unit_leader": N_("Enhetens leder")}
-MEETING_MESSAGES = {
-    "the text still names the child or family": ("text", N_("Teksten inneholder fortsatt navn på barnet eller familien. "
-                                                    "Fjern dem, eller ta opp saken med navn (krever samtykke).")),
-    "the concern's unit is not in this meeting": ("concern_id", N_("Bekymringen hører til en enhet som ikke er med i møtet.")),
-    "the minutes are approved; the meeting is closed": ("_form", N_("Referatet er godkjent, og møtet er lukket.")),
-    "describe the case": ("text", N_("Beskriv saken.")),
-    "write the advice": ("advice", N_("Skriv rådet.")),
-    "every case needs its advice minuted": ("_form", N_("Alle saker må ha et referert råd før referatet godkjennes.")),
-    "only the meeting leader approves the minutes": ("_form", N_("Bare møteleder kan godkjenne referatet.")),
-    "a general issue needs a title": ("title", N_("Gi problemstillingen en tittel.")),
-}
-
-
-def message(error: DomainError) -> dict[str, str]:
-    if str(error) in MEETING_MESSAGES:
-        field, text = MEETING_MESSAGES[str(error)]
-        return {field: _(text)}
-    return {"_form": _("Kunne ikke lagres: %(message)s") % {"message": str(error)}}
-
-
 async def load_meeting(request: Request, action: str):
     meeting_id = parse_uuid(request.path_params["meeting_id"])
     if meeting_id is None:
@@ -163,7 +144,7 @@ async def meeting_action(request: Request) -> Response:
         else:
             await run_in_threadpool(domain.approve_minutes, meeting.id, user.id)
     except DomainError as e:
-        errors = message(e)
+        errors = field_errors(e)
     if errors:
         meeting = await run_in_threadpool(domain.get_meeting, meeting.id)
         context = await run_in_threadpool(meeting_context, request, meeting)
@@ -191,7 +172,7 @@ async def minute_case(request: Request) -> Response:
         await run_in_threadpool(domain.minute_case, case.id, form.get("advice", ""))
     except DomainError as e:
         context = await run_in_threadpool(meeting_context, request, meeting)
-        context.update(errors={f"advice-{case.id}": message(e).popitem()[1]}, values=form)
+        context.update(errors={f"advice-{case.id}": field_errors(e).popitem()[1]}, values=form)
         await record_access(request, [c.child_id for c in context["cases"]], ["meeting_case"], reason="ressursteam")
         return render(request, "meetings/page.html", context, status_code=422)
     return redirect(request, f"/ressursteam/{meeting.id}#sak-{case.id}")
@@ -238,12 +219,8 @@ async def bring_case(request: Request) -> Response:
             await run_in_threadpool(domain.bring_case, meeting.id, concern_id, mode, form.get("text", ""), user.id)
             state.projections.wait()
             return redirect(request, f"/ressursteam/{meeting.id}")
-        except ConsentDoesNotCoverMeeting as e:
-            missing = "; ".join(f"{_(SERVICE_NAMES[s])}: {labels.coverage_reason(why)}" for s, why in e.missing.items())
-            context["errors"] = {"mode": _("Saken kan bare tas opp med navn når gyldig samtykke omfatter alle tjenestene "
-                                           "som deltar. Mangler: %(missing)s.") % {"missing": missing}}
-        except InvalidMeeting as e:
-            context["errors"] = message(e)
+        except (ConsentDoesNotCoverMeeting, InvalidMeeting) as e:
+            context["errors"] = field_errors(e)
         status = 422
     await record_access(request, [concern.child_id], ["concern", "child.name"], reason="ressursteam")
     return render(request, "meetings/bring.html", context, status_code=status)

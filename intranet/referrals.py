@@ -21,6 +21,7 @@ from events.referrals import KINDS, ConsentMissing, InvalidReferral
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
+from intranet.error_messages import field_errors
 from intranet.forms import read_form
 from intranet.guard import current_user, require
 from intranet.records import Record, Shown, find_record, load_record, may_do, show, show_record, shown_now
@@ -31,14 +32,6 @@ FIELD_NAMES = {
     "reporter_email": N_("E-post"), "message": N_("Bekymringen"),
     "not_informed_reason": N_("Hvorfor foresatte ikke er orientert"),
     "reason": N_("Henvisningsgrunn"), "tried": N_("Hva er prøvd"), "guardians_view": N_("Foresattes syn"),
-}
-MESSAGES = {
-    "choose how it was sent": N_("Velg hvordan den ble sendt."),
-    "already sent": N_("Den er allerede sendt."),
-    "describe the feedback": N_("Beskriv tilbakemeldingen."),
-    "closing needs a reason": N_("Skriv hvorfor den avsluttes."),
-    "receipt date is before the date sent": N_("Mottaksdatoen er før sendedatoen."),
-    "a sent referral cannot be changed": N_("En sendt henvisning kan ikke endres."),
 }
 
 
@@ -146,22 +139,9 @@ def _run(domain, command: str, referral_id: UUID, args: tuple) -> dict[str, str]
     """Run the command; the field errors it raises, if any."""
     try:
         getattr(domain, command)(referral_id, *args)
-    except ConsentMissing as e:
-        return {"consent": _("Henvisningen kan ikke sendes: %(reason)s. Det må foreligge et gyldig samtykke fra "
-                             "foresatte som omfatter %(service)s på datoen den sendes.") % {
-            "reason": labels.coverage_reason(e.reason), "service": _(labels.SERVICES[e.service])}}
-    except InvalidReferral as e:
-        return {"_form": referral_message(str(e))}
+    except (ConsentMissing, InvalidReferral) as e:
+        return field_errors(e)
     return {}
-
-
-def referral_message(message: str) -> str:
-    if message.startswith("missing: "):
-        names = [_(FIELD_NAMES[f]) if f in FIELD_NAMES else f for f in message.removeprefix("missing: ").split(", ")]
-        return _("Fyll ut før sending: %(fields)s.") % {"fields": ", ".join(names)}
-    if message in MESSAGES:
-        return _(MESSAGES[message])
-    return _("Kunne ikke lagres: %(message)s") % {"message": message}
 
 
 def _printed(record: Record, action: str, **more: Any) -> tuple[dict[str, Any], Shown]:

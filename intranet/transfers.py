@@ -20,8 +20,9 @@ from starlette.routing import Route
 
 from events import clock
 from events.errors import DomainError
+from intranet.error_messages import field_errors
 from events.policy import Target, may
-from events.transfers import APPROVAL_METHODS, FORM_FIELDS, KINDS, UNIT_KINDS, ApprovalMissing, Transfer
+from events.transfers import APPROVAL_METHODS, FORM_FIELDS, KINDS, UNIT_KINDS, Transfer
 from intranet import labels
 from intranet import transfer_words as words
 from intranet.auth import redirect
@@ -117,7 +118,7 @@ def _start(request: Request, user, form: dict[str, str]):
     try:
         return request.app.state.domain.start_transfer(child_id, to_unit_id, kind, user.id), {}
     except DomainError as e:
-        return None, words.error(str(e))
+        return None, field_errors(e)
 
 
 # -- one transfer -----------------------------------------------------------------------------
@@ -217,10 +218,8 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str], ch
             domain.accept_transfer(transfer_id)
         else:
             domain.return_transfer(transfer_id, form.get("reason", "").strip())
-    except ApprovalMissing as e:
-        return {"approvers": words.approval_message(str(e))}
     except DomainError as e:
-        return words.error(str(e))
+        return field_errors(e)
     return {}
 
 

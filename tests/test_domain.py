@@ -10,6 +10,7 @@ import pytest
 from events.base import acting_as
 from events.children import Child, InvalidChild
 from events.directory import InvalidRole, Unit, User
+from events.errors import DomainError
 from events import national_id
 from tests.factories import SECRET_NATIONAL_ID, guardians
 
@@ -24,7 +25,7 @@ def new_child(**overrides) -> Child:
         guardians=guardians(),
     )
     kwargs.update(overrides)
-    return Child(**kwargs)
+    return Child.new(**kwargs)
 
 
 def test_a_child_is_its_own_subject_and_every_event_says_so():
@@ -82,14 +83,14 @@ def test_age_is_counted_from_the_birthday():
 
 def test_roles_fit_units_and_services():
     unit_id = uuid4()
-    User("a", "A", "Lærer", "staff", unit_id, None, "h")
-    User("b", "B", "Barnevern", "resource_team", None, "barnevern", "h")
+    User.new("a", "A", "Lærer", "staff", unit_id, None, "h")
+    User.new("b", "B", "Barnevern", "resource_team", None, "barnevern", "h")
     with pytest.raises(InvalidRole):
-        User("c", "C", "Lærer", "staff", None, None, "h")
+        User.new("c", "C", "Lærer", "staff", None, None, "h")
     with pytest.raises(InvalidRole):
-        User("d", "D", "PPT", "resource_team", None, "tannlege", "h")
+        User.new("d", "D", "PPT", "resource_team", None, "tannlege", "h")
     with pytest.raises(InvalidRole):
-        User("e", "E", "Boss", "emperor", None, None, "h")
+        User.new("e", "E", "Boss", "emperor", None, None, "h")
 
 
 def test_a_role_change_is_an_event():
@@ -101,9 +102,10 @@ def test_a_role_change_is_an_event():
 
 
 def test_units_have_known_kinds():
-    Unit("Fjordvik skole", "skole")
-    with pytest.raises(Exception, match="unknown unit kind"):
-        Unit("Sirkus", "sirkus")
+    Unit.new("Fjordvik skole", "skole")
+    with pytest.raises(DomainError, match="unknown unit kind") as refused:
+        Unit.new("Sirkus", "sirkus")
+    assert (refused.value.code, refused.value.field) == ("unit.kind_unknown", "kind")
 
 
 @pytest.mark.parametrize(
@@ -157,3 +159,59 @@ def test_every_today_in_the_code_is_oslos():
         if "date.today()" in line or "datetime.today()" in line or "timestamp.date()" in line
     ]
     assert offenders == [], "use events.clock.today() or clock.day_of(): " + ", ".join(offenders)
+
+
+# -- rules are checked by commands, never on replay -------------------------------------------
+def test_stored_records_still_read_after_a_rule_is_made_stricter(env, domain, monkeypatch):
+    """The library runs `__init__` and every event method again whenever a record is
+    read. A rule checked there would make stored records unreadable the day it is made
+    stricter; checked in the command, it only refuses new input."""
+    from events import clock, concerns, directory, meetings
+    from events.application import Bekymring
+    from events.concerns import InvalidConcern
+    from events.meetings import InvalidMeeting
+
+    today = clock.today()
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    child = domain.register_child("Ola", "Lyng", date(2021, 5, 5), unit, "", guardians())
+    author = uuid4()
+    concern = domain.open_concern(child, author, today, "Kom uten matpakke. " * 4, "", ["neglect"], 2)
+    domain.change_concern(concern, 1, author, lambda c: c.log_observation(today, "Sulten igjen. " * 4, "", author))
+    meeting = domain.schedule_meeting("autumn", today, [unit], ["ppt", "unit_leader"], uuid4(), "Rådhuset")
+
+    monkeypatch.setattr(concerns, "MAX_TEXT", 20)
+    monkeypatch.setattr(concerns, "CATEGORIES", tuple(c for c in concerns.CATEGORIES if c != "neglect"))
+    monkeypatch.setattr(meetings, "SERVICES", ("barnevern", "unit_leader"))
+    monkeypatch.setattr(directory, "UNIT_KINDS", tuple(k for k in directory.UNIT_KINDS if k != "barnehage"))
+    monkeypatch.setattr(clock, "today", lambda: date(2021, 1, 1))  # the child's birth date is now "future"
+
+    reader = Bekymring(env=env)  # nothing cached: every record is replayed from its events
+    try:
+        stored = reader.get_concern(concern)
+        assert [e["text"] for e in stored.entries] == ["Kom uten matpakke. " * 4, "Sulten igjen. " * 4]
+        assert stored.categories == ["neglect"]
+        assert reader.get_meeting(meeting).services == ["ppt", "unit_leader"]
+        assert reader.get_unit(unit).kind == "barnehage"
+        assert reader.get_child(child).name == "Ola Lyng"
+    finally:
+        reader.close()
+
+    # The commands refuse new input that breaks the stricter rules.
+    with pytest.raises(InvalidConcern) as too_long:
+        domain.open_concern(child, author, date(2020, 12, 1), "Kom uten matpakke. " * 4, "", ["other"], 2)
+    assert (too_long.value.code, too_long.value.field) == ("text.too_long", "observation")
+    with pytest.raises(InvalidConcern) as category:
+        domain.open_concern(child, author, date(2020, 12, 1), "Sulten", "", ["neglect"], 2)
+    assert category.value.code == "concern.category_unknown"
+    with pytest.raises(InvalidConcern) as logged:
+        domain.change_concern(concern, 2, author, lambda c: c.log_observation(today, "Sulten igjen.", "", author))
+    assert (logged.value.code, logged.value.field) == ("date.in_future", "observed_on")
+    with pytest.raises(InvalidMeeting) as services:
+        domain.schedule_meeting("autumn", today, [unit], ["ppt"], uuid4(), "Rådhuset")
+    assert services.value.code == "meeting.services_required"
+    with pytest.raises(DomainError) as kind:
+        domain.register_unit("Solstrålen barnehage", "barnehage")
+    assert kind.value.code == "unit.kind_unknown"
+    with pytest.raises(InvalidChild) as born:
+        domain.register_child("Kari", "Lyng", date(2021, 5, 5), unit, "", guardians())
+    assert (born.value.code, born.value.field) == ("date.in_future", "birth_date")

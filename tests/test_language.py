@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
+import pytest
 from babel.dates import format_date
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -305,3 +306,94 @@ def test_templates_call_plain_functions_directly_and_the_rest_as_jinja_does():
         '{% for n in [1] %}{{ who("Hallo") }}{% endfor %}|{{ stops() is undefined }}')
     rendered = template.render(plain=lambda a, b: a + b, names={"a": "Kari"}, who=who, stops=stops, name="Liv")
     assert rendered == "3|Kari|Hei Liv|oo|Hallo Liv|True"
+
+
+# -- the domain's refusals ------------------------------------------------------------------
+def domain_error_classes() -> set[str]:
+    import events.application  # noqa: F401 - imports every aggregate and its errors
+    from events.errors import DomainError
+
+    found, todo = set(), [DomainError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def raised_codes() -> dict[str, list[str]]:
+    """Every code a `raise SomeDomainError("code", ...)` in events/ names, and where."""
+    import ast
+
+    classes = domain_error_classes()
+    codes: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "events").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            call = node.exc
+            if not (isinstance(call.func, ast.Name) and call.func.id in classes):
+                continue
+            first = call.args[0] if call.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                codes.setdefault(first.value, []).append(f"{path.name}:{node.lineno}")
+            elif isinstance(first, ast.Name):  # a variable holding one of several codes
+                codes.setdefault(f"<{first.id}>", []).append(f"{path.name}:{node.lineno}")
+    return codes
+
+
+def test_every_domain_refusal_has_a_code_with_a_norwegian_and_an_english_message():
+    from events.errors import CODES
+    from intranet.error_messages import MESSAGES
+
+    raised = raised_codes()
+    assert len(raised) > 100  # the scan found the raises
+    # A code chosen at run time is one of the registry's (checked by the constructor too).
+    assert {c for c in raised if c not in CODES and not c.startswith("<")} == set()
+    assert set(MESSAGES) == set(CODES)
+    english = i18n.translations("en")
+    untranslated = [code for code, msgid in MESSAGES.items()
+                    if not english.gettext(msgid).strip() or english.gettext(msgid) == msgid]
+    assert untranslated == []
+
+
+def test_a_domain_error_is_shown_translated_beside_its_field():
+    from events.concerns import InvalidConcern
+    from events.consents import InvalidConsent
+    from events.meetings import ConsentDoesNotCoverMeeting
+    from events.referrals import InvalidReferral
+    from intranet.error_messages import field_errors
+
+    future = InvalidConcern("date.in_future", "observed_on")
+    assert str(future) == "observed_on is in the future"  # for logs
+    assert field_errors(future) == {"observed_on": "Datoen kan ikke være fram i tid."}
+    missing = InvalidConsent("consent.signatures_missing", "signers", names=["Tor Berg", "Siri Berg"])
+    assert field_errors(missing)["signers"].startswith("Mangler underskrift fra: Tor Berg, Siri Berg.")
+    fields = InvalidReferral("referral.fields_missing", fields=["reporter_phone", "not_informed_reason"])
+    assert field_errors(fields) == {"_form": "Fyll ut før sending: Telefon, Hvorfor foresatte ikke er orientert."}
+    no_consent = ConsentDoesNotCoverMeeting({"barnevern": "det er ikke registrert samtykke for barnet"})
+    token = i18n.current_language.set("en")
+    try:
+        assert field_errors(future) == {"observed_on": "The date cannot be in the future."}
+        assert "Missing: Child welfare services (barnevernet): no consent is recorded for the child." in field_errors(no_consent)["mode"]
+    finally:
+        i18n.current_language.reset(token)
+
+
+def test_a_code_without_a_message_shows_a_general_one_and_is_logged(monkeypatch, caplog):
+    from events.referrals import InvalidReferral
+    from intranet import error_messages
+
+    monkeypatch.delitem(error_messages.MESSAGES, "referral.already_closed")
+    with caplog.at_level("ERROR", logger="intranet.error_messages"):
+        shown = error_messages.field_errors(InvalidReferral("referral.already_closed"))
+    assert shown == {"_form": "Endringen kunne ikke lagres. Prøv igjen, eller kontakt brukerstøtte hvis det gjentar seg."}
+    assert "referral.already_closed" in caplog.text
+    assert "already closed" not in shown["_form"]
+
+
+def test_an_unknown_code_is_refused_where_it_is_raised():
+    from events.errors import DomainError
+
+    with pytest.raises(ValueError, match="CODES"):
+        DomainError("concern.made_up")

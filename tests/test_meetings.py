@@ -194,3 +194,23 @@ def test_the_statistics_page_never_shows_a_count_below_5(web):
         assert "<svg" in html and "&lt;5" in html
     # Leaders never reach a case page.
     assert page.get(f"/bekymringer/{web.concerns['own']}").status_code == 404
+
+
+def test_a_refused_approval_is_explained_in_norwegian_and_approves_nothing(web):
+    """Minutes of a meeting not yet held cannot be approved: the advice would be logged on
+    the concern with a date in the future. The page says so in the user's words, never in
+    the domain's English, and the meeting stays open."""
+    styrer = web.ids["users"]["styrer"]
+    with acting_as(styrer):
+        meeting = web.domain.schedule_meeting("extra", TODAY + timedelta(days=7), [web.ids["units"]["solsikken"]],
+                                              ["barnevern", "unit_leader"], styrer, "Rådhuset")
+        case = web.domain.bring_case(meeting, web.concerns["own"], "anonymous", "Barnet kommer uten matpakke.", styrer)
+        web.domain.minute_case(case, "Snakk med foresatte denne uken.")
+    leader = web.login("unit_leader")
+    url = f"/ressursteam/{meeting}"
+    refused = web.post_form(leader, f"{url}/godkjenn", {}, page=url)
+    assert refused.status_code == 422
+    alert = re.search(r'<p class="flash error" role="alert">(.*?)</p>', refused.text, re.S)
+    assert alert and "før møtet er holdt" in alert.group(1)
+    assert "observation" not in refused.text and "Kunne ikke lagres" not in refused.text
+    assert not web.domain.get_meeting(meeting).minutes_approved

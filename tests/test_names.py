@@ -19,7 +19,7 @@ class Directory:
     def get_user(self, user_id):
         self.reads += 1
         if user_id not in self.names:
-            raise NotFound(str(user_id))
+            raise NotFound("record.not_found", kind="User", record_id=user_id)
         return SimpleNamespace(name=self.names[user_id])
 
     get_unit = get_user

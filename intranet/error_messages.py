@@ -1,0 +1,193 @@
+"""The domain's refusals as messages for the user: one table from each error code
+(events/errors.py CODES) to a Norwegian msgid, translated where it is shown, and
+one function that places the message beside the field it is about."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from events.errors import DomainError
+from intranet import labels
+from intranet.i18n import N_, _
+
+log = logging.getLogger(__name__)
+
+FORM = "_form"  # the key of a message about the whole form
+UNKNOWN = N_("Endringen kunne ikke lagres. Prøv igjen, eller kontakt brukerstøtte hvis det gjentar seg.")
+
+MESSAGES: dict[str, str] = {
+    # shared
+    "text.required": N_("Feltet må fylles ut."),
+    "text.too_long": N_("Teksten er for lang (høyst %(max)s tegn)."),
+    "date.in_future": N_("Datoen kan ikke være fram i tid."),
+    "record.not_found": N_("Finner ikke det du ba om. Det kan være slettet."),
+    "record.erased": N_("Opplysningene er slettet."),
+    # concerns
+    "concern.category_unknown": N_("Velg minst én kategori."),
+    "concern.worry_unknown": N_("Velg hvor bekymret du er."),
+    "concern.closed": N_("Bekymringen er avsluttet. Gjenåpne den for å endre den."),
+    "concern.already_open": N_("Bekymringen er allerede åpen."),
+    "concern.changed": N_("Bekymringen er endret av noen andre etter at du åpnet den."),
+    "concern.no_such_entry": N_("Finner ikke oppføringen i loggen."),
+    "concern.no_such_talk": N_("Finner ikke samtalen."),
+    "concern.no_such_measure": N_("Finner ikke tiltaket."),
+    "concern.no_such_step": N_("Steget hører ikke til dette nivået."),
+    "concern.level_unknown": N_("Velg nivå 0–3."),
+    "concern.same_level": N_("Bekymringen er allerede på dette nivået."),
+    "concern.evaluation_before_deadline": N_("Evalueringsdatoen kan ikke være før fristen."),
+    "concern.already_shared": N_("Personen har allerede tilgang."),
+    "concern.not_shared": N_("Bekymringen er ikke delt med denne personen."),
+    "concern.not_a_colleague": N_("Velg en kollega i enheten."),
+    "concern.child_required": N_("Velg barnet bekymringen gjelder, eller registrer et nytt barn."),
+    # consents
+    "consent.decision_unknown": N_("Velg om samtykket er gitt eller nektet."),
+    "consent.services_required": N_("Velg hvilke tjenester samtykket gjelder."),
+    "consent.refusers_required": N_("Kryss av for hvem som nektet."),
+    "consent.information_required": N_("Velg hvilke opplysninger som kan deles."),
+    "consent.purpose_required": N_("Skriv formålet med samarbeidet."),
+    "consent.period_reversed": N_("Sluttdatoen er før startdatoen."),
+    "consent.period_too_long": N_("Et samtykke kan gjelde i høyst %(months)s måneder."),
+    "consent.signatures_missing": N_("Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke."),
+    "consent.signatures_missing_with_child": N_(
+        "Mangler underskrift fra: %(names)s. Alle med foreldreansvar må samtykke, og barnet selv fra 15 år "
+        "for disse tjenestene."),
+    "consent.oral_without_minutes": N_("Et muntlig samtykke må skrives ned (referat)."),
+    "consent.not_given": N_("Bare et gitt samtykke kan trekkes tilbake."),
+    "consent.withdrawal_services": N_("Velg tjenester som samtykket fortsatt gjelder."),
+    "consent.withdrawal_reason_required": N_("Skriv hvem som trakk samtykket, og hvordan (skriftlig, muntlig)."),
+    # referrals
+    "referral.kind_unknown": N_("Velg type henvisning."),
+    "referral.sent_cannot_change": N_("En sendt henvisning kan ikke endres."),
+    "referral.already_sent": N_("Den er allerede sendt."),
+    "referral.channel_required": N_("Velg hvordan den ble sendt."),
+    "referral.fields_missing": N_("Fyll ut før sending: %(fields)s."),
+    "referral.consent_missing": N_(
+        "Henvisningen kan ikke sendes: %(reason)s. Det må foreligge et gyldig samtykke fra foresatte som "
+        "omfatter %(service)s på datoen den sendes."),
+    "referral.not_sent": N_("Bare en sendt henvisning kan få bekreftet mottak."),
+    "referral.receipt_before_sending": N_("Mottaksdatoen er før sendedatoen."),
+    "referral.feedback_before_sending": N_("Tilbakemelding kan bare registreres etter at den er sendt."),
+    "referral.feedback_required": N_("Beskriv tilbakemeldingen."),
+    "referral.already_closed": N_("Den er allerede avsluttet."),
+    "referral.closing_reason_required": N_("Skriv hvorfor den avsluttes."),
+    # transfers
+    "transfer.kind_unknown": N_("Velg type overføring."),
+    "transfer.part_unknown": N_("Velg bare deler du har tilgang til."),
+    "transfer.form_field_unknown": N_("Overgangsskjemaet har et ukjent felt."),
+    "transfer.form_too_long": N_("Et av feltene i overgangsskjemaet er for langt."),
+    "transfer.to_own_unit": N_("Mottakeren kan ikke være barnets egen enhet."),
+    "transfer.unit_closed": N_("Enheten er lagt ned."),
+    "transfer.units_do_not_fit": N_("Enhetene passer ikke til denne typen overføring."),
+    "transfer.concern_of_other_child": N_("Bekymringen gjelder et annet barn."),
+    "transfer.sent_cannot_change": N_("En sendt overføring kan ikke endres."),
+    "transfer.not_awaiting_approval": N_(
+        "Godkjenningen er allerede registrert. Endre utkastet for å registrere en ny."),
+    "transfer.empty": N_("Fyll ut overgangsskjemaet eller velg hva som skal sendes, før foresatte godkjenner."),
+    "transfer.method_required": N_("Velg hvordan foresatte godkjente."),
+    "transfer.approvals_missing": N_(
+        "Mangler godkjenning fra: %(names)s. Alle med foreldreansvar må godkjenne, og barnet selv fra 15 år."),
+    "transfer.approval_not_recorded": N_("Overføringen kan ikke sendes før foresattes godkjenning er registrert."),
+    "transfer.oral_without_minutes": N_("En muntlig godkjenning må skrives ned (hvem, når, hvordan)."),
+    "transfer.already_sent": N_("Overføringen er allerede sendt."),
+    "transfer.not_received": N_("Overføringen er allerede behandlet."),
+    "transfer.return_reason_required": N_("Skriv hvorfor overføringen returneres."),
+    "transfer.child_moved": N_("Barnet er ikke lenger i enheten som sendte overføringen."),
+    "transfer.changed_meanwhile": N_("Overføringen eller barnet ble endret samtidig. Prøv igjen."),
+    # resource-team meetings
+    "meeting.kind_unknown": N_("Velg type møte."),
+    "meeting.units_required": N_("Velg minst én enhet."),
+    "meeting.services_required": N_("Velg hvem som deltar."),
+    "meeting.closed": N_("Referatet er godkjent, og møtet er lukket."),
+    "meeting.not_held_yet": N_("Referatet kan ikke godkjennes før møtet er holdt."),
+    "meeting.issue_title_required": N_("Gi problemstillingen en tittel."),
+    "meeting.no_such_issue": N_("Finner ikke problemstillingen."),
+    "meeting.advice_required": N_("Skriv rådet."),
+    "meeting.advice_missing": N_("Alle saker må ha et referert råd før referatet godkjennes."),
+    "meeting.leader_only": N_("Bare møteleder kan godkjenne referatet."),
+    "meeting.mode_unknown": N_("Velg om saken tas opp anonymt eller med navn."),
+    "meeting.case_text_required": N_("Beskriv saken."),
+    "meeting.unit_not_attending": N_("Bekymringen hører til en enhet som ikke er med i møtet."),
+    "meeting.text_names_child": N_("Teksten inneholder fortsatt navn på barnet eller familien. "
+                                   "Fjern dem, eller ta opp saken med navn (krever samtykke)."),
+    "meeting.named_without_consent": N_("Saken kan bare tas opp med navn når gyldig samtykke omfatter alle "
+                                        "tjenestene som deltar. Mangler: %(missing)s."),
+    # the binder's pages
+    "page.slug_invalid": N_("Adressen kan bare ha små bokstaver a–z, tall og bindestrek."),
+    "page.slug_reserved": N_("Adressen er reservert. Velg en annen."),
+    "page.slug_taken": N_("Det finnes allerede en side med denne adressen."),
+    "page.title_required": N_("Skriv en tittel."),
+    "page.title_too_long": N_("Tittelen er for lang."),
+    "page.body_too_long": N_("Teksten er for lang."),
+    "page.note_too_long": N_("Kommentaren er for lang."),
+    "page.section_unknown": N_("Velg hvor i permen siden hører hjemme."),
+    "page.level_misplaced": N_("Bare sider i handlingsveilederen har BTI-nivå."),
+    "page.form_misplaced": N_("Bare maler kan lede til et skjema."),
+    "page.no_such_version": N_("Versjonen finnes ikke."),
+    "page.unchanged": N_("Ingenting er endret."),
+    "page.newest_already": N_("Det er allerede den nyeste versjonen."),
+    "page.already_published": N_("Den nyeste versjonen er allerede publisert."),
+    "page.not_published": N_("Siden er ikke publisert."),
+    "page.changed": N_("Siden har fått en ny versjon siden du åpnet den. Se over historikken og prøv igjen."),
+    # children
+    "child.name_required": N_("Skriv fornavn og etternavn."),
+    "child.national_id_invalid": N_("Fødselsnummeret er ikke gyldig."),
+    "child.national_id_mismatch": N_("Fødselsnummeret passer ikke med fødselsdatoen."),
+    "child.guardian_name_required": N_("Hver foresatt må ha et navn."),
+    "child.relation_unknown": N_("Velg relasjon til barnet for hver foresatt."),
+    "child.no_parental_responsibility": N_("Minst én foresatt må ha foreldreansvar."),
+    "child.correction_reason_required": N_("Skriv grunnen til korrigeringen."),
+    "child.restriction_reason_required": N_("Skriv grunnen til sperringen."),
+    "child.already_restricted": N_("Barnet er allerede sperret."),
+    "child.not_restricted": N_("Barnet er ikke sperret."),
+    "child.lifting_reason_required": N_("Skriv grunnen til at sperringen oppheves."),
+    # the directory, sign-in
+    "unit.kind_unknown": N_("Velg type enhet."),
+    "role.unknown": N_("Velg en rolle."),
+    "role.unit_required": N_("Velg enheten personen arbeider i."),
+    "role.service_required": N_("Velg tjenesten personen representerer i ressursteamet."),
+    "role.service_not_allowed": N_("Bare medlemmer av ressursteamet representerer en tjeneste."),
+    "totp.code_used": N_("Koden er allerede brukt. Vent på neste kode i appen."),
+    "totp.recovery_code_unknown": N_("Reservekoden stemmer ikke."),
+    # privacy
+    "anomaly.comment_required": N_("Skriv en kommentar til gjennomgangen."),
+    "erasure.reason_required": N_("Skriv grunnen til slettingen."),
+    "erasure.already_decided": N_("Forespørselen er allerede behandlet."),
+    "erasure.same_person": N_("Den som ba om slettingen, kan ikke bekrefte den selv."),
+}
+
+
+def _words(values: Any) -> str:
+    return ", ".join(map(str, values)) if isinstance(values, (list, tuple)) else str(values)
+
+
+def _referral_fields(params: dict[str, Any]) -> dict[str, Any]:
+    from intranet.referrals import FIELD_NAMES  # imported here: that module imports this one
+
+    return {"fields": ", ".join(_(FIELD_NAMES[f]) if f in FIELD_NAMES else f for f in params["fields"])}
+
+
+def _service(service: str) -> str:
+    return _(labels.SERVICES[service]) if service in labels.SERVICES else service
+
+
+# Parameters that need more than joining: codes -> the values their message shows.
+PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "referral.fields_missing": _referral_fields,
+    "referral.consent_missing": lambda p: {"reason": labels.coverage_reason(p["reason"]),
+                                           "service": _service(p["service"])},
+    "meeting.named_without_consent": lambda p: {"missing": "; ".join(
+        f"{_service(s)}: {labels.coverage_reason(why)}" for s, why in p["missing"].items())},
+}
+
+
+def field_errors(error: DomainError) -> dict[str, str]:
+    """{field or "_form": the message in the user's language}. A code without a
+    message is logged, and the user sees a general message: never the English."""
+    msgid = MESSAGES.get(error.code)
+    if msgid is None:
+        log.error("no message for domain error code %r (%s)", error.code, error)
+        return {FORM: _(UNKNOWN)}
+    convert = PARAMS.get(error.code)
+    values = convert(error.params) if convert else {k: _words(v) for k, v in error.params.items()}
+    return {error.field or FORM: _(msgid) % values}
