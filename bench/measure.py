@@ -20,7 +20,7 @@ from events.application import Bekymring
 from events.base import acting_as
 from projections.access_log import AccessLogProjection
 from projections.ledger import LedgerProjection, verify
-from projections.runner import Follower, construct_view, rebuild
+from projections.live import Follower, construct_view, rebuild
 
 from bench import stores
 from bench.build import child_ids, log

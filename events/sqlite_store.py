@@ -120,7 +120,7 @@ def held_elsewhere(error: BaseException) -> bool:
 @contextmanager
 def library_errors() -> Iterator[None]:
     """sqlite3's errors as the library's own, as its transactions raise them
-    (the driver's error chained): what `projections.runner.worth_retrying` reads."""
+    (the driver's error chained): what `projections.live.worth_retrying` reads."""
     try:
         yield
     except sqlite3.OperationalError as e:

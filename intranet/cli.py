@@ -70,7 +70,7 @@ def _progress(name: str, done: int, total: int) -> None:
 
 
 def cmd_projections(args: argparse.Namespace) -> int:
-    from projections.runner import ProjectionRunner, rebuild
+    from projections.live import ProjectionRunner, rebuild
 
     app = _domain(_settings())
     try:
@@ -116,7 +116,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from events import ledger
     from projections.ledger import LedgerProjection, origin_of, signing_key, verify
-    from projections.runner import construct_view
+    from projections.live import construct_view
 
     app = _domain(_settings())
     try:
@@ -130,7 +130,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             print(report)
             return 0 if report.ok else 1
         if args.action == "checkpoint":
-            from projections.runner import Follower
+            from projections.live import Follower
 
             follower = Follower(LedgerProjection(view, app), app)
             follower.catch_up()

@@ -201,7 +201,7 @@ def _batches(feed: Connection, acks: int, timings: dict[str, float]) -> Iterator
 
 def main(fd: int, acks: int) -> None:
     from events.application import Bekymring
-    from projections.runner import PROJECTIONS, rebuild_from_feed
+    from projections.live import PROJECTIONS, rebuild_from_feed
 
     feed = Connection(0, writable=False)
     os.set_blocking(acks, False)

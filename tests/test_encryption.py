@@ -17,7 +17,7 @@ from events.errors import DomainError, IntegrityError, KeyConfigurationError, Re
 from events.kek import Kek, load_kek, write_kek_file
 from events.keystore import BATCH_SIZE, STORE_AHEAD_AT
 from intranet import demo, demo_data
-from projections.runner import ProjectionRunner
+from projections.live import ProjectionRunner
 from tests.conftest import pg_connect
 from tests.factories import SECRETS, register_secret_child
 from tests.rawstore import events_table, leaks

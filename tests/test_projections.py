@@ -12,9 +12,9 @@ import pytest
 from events import clock
 from events.application import Bekymring, uses_postgres
 from intranet import demo
-from projections import runner as projection_runner
+from projections import live as projection_runner
 from projections.access_log import AccessLogProjection
-from projections.runner import ProjectionRunner, construct_view, rebuild
+from projections.live import ProjectionRunner, construct_view, rebuild
 
 
 def rows(view) -> dict:
@@ -217,7 +217,7 @@ KILLED_REBUILD = """
 import json, os, signal, sys
 from events.application import Bekymring
 from events.sqlite_store import RebuildConnectionPool
-from projections import runner
+from projections import live as runner
 from projections.access_log import SQLiteAccessLogView
 env = json.loads(sys.argv[1])
 app = Bekymring(env=env)
@@ -337,9 +337,9 @@ def test_following_goes_on_after_the_store_drops_its_connections(tmp_path, kek, 
 
     name = f"bekymring-{pg_schema}"
     monkeypatch.setenv("PGAPPNAME", name)  # libpq names our connections: only they are closed
-    monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.runner.RETRY_FIRST", 0.2)
-    monkeypatch.setattr("projections.runner.RETRY_MAX", 1.0)
+    monkeypatch.setattr("projections.live.POLL_SECONDS", 0.05)
+    monkeypatch.setattr("projections.live.RETRY_FIRST", 0.2)
+    monkeypatch.setattr("projections.live.RETRY_MAX", 1.0)
     domain = Bekymring(env=postgres_env(tmp_path, kek, pg_schema))
     runner = ProjectionRunner(domain).start()
     try:
@@ -373,9 +373,9 @@ def test_following_goes_on_after_a_read_model_file_was_locked_for_a_while(tmp_pa
     from tests.conftest import sqlite_env
 
     monkeypatch.setattr("eventsourcing.sqlite.SQLITE3_DEFAULT_LOCK_TIMEOUT", 0.2)
-    monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.runner.RETRY_FIRST", 0.2)
-    monkeypatch.setattr("projections.runner.RETRY_MAX", 1.0)
+    monkeypatch.setattr("projections.live.POLL_SECONDS", 0.05)
+    monkeypatch.setattr("projections.live.RETRY_FIRST", 0.2)
+    monkeypatch.setattr("projections.live.RETRY_MAX", 1.0)
     domain = Bekymring(env=sqlite_env(tmp_path, kek))
     runner = ProjectionRunner(domain).start()
     try:
@@ -406,7 +406,7 @@ def test_only_the_store_being_away_is_worth_retrying(tmp_path, postgres_up):
     # Real errors from both drivers, wrapped as the library wraps them.
     from eventsourcing.persistence import ConnectionUnavailableError, OperationalError
 
-    from projections.runner import worth_retrying
+    from projections.live import worth_retrying
     from tests.conftest import pg_connect
 
     def caught(action):
@@ -439,7 +439,7 @@ def test_a_sqlite_read_outside_a_transaction_raises_the_librarys_errors(tmp_path
     from eventsourcing.persistence import OperationalError
 
     from events.sqlite_store import DurableSQLiteDatastore
-    from projections.runner import worth_retrying
+    from projections.live import worth_retrying
 
     store = DurableSQLiteDatastore(str(tmp_path / "x.sqlite"))
     try:
@@ -485,9 +485,9 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
     from events import ledger
     from projections.ledger import LedgerProjection, raw_rows
 
-    monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.runner.RETRY_FIRST", 0.1)
-    monkeypatch.setattr("projections.runner.RETRY_MAX", 0.2)
+    monkeypatch.setattr("projections.live.POLL_SECONDS", 0.05)
+    monkeypatch.setattr("projections.live.RETRY_FIRST", 0.1)
+    monkeypatch.setattr("projections.live.RETRY_MAX", 0.2)
     scratch = str(tmp_path / "locked.sqlite")
     holder, writer = (sqlite3.connect(scratch, timeout=0, isolation_level=None) for _ in range(2))
     holder.execute("CREATE TABLE t (x)")
@@ -536,7 +536,7 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
 def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain, monkeypatch):
     # Every page view adds an access event; most read models ignore it, and
     # writing their position for each one cost a transaction per read model.
-    monkeypatch.setattr("projections.runner.IDLE_RECORD_EVERY", 3)
+    monkeypatch.setattr("projections.live.IDLE_RECORD_EVERY", 3)
     unit = domain.register_unit("Fjordvik skole", "skole")
     child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
     runner = ProjectionRunner(domain).start()

@@ -14,7 +14,7 @@ import pytest
 from events import ledger
 from intranet import demo
 from projections.ledger import LedgerProjection, verify
-from projections.runner import ProjectionRunner
+from projections.live import ProjectionRunner
 from tests.conftest import pg_connect
 from tests.rawstore import events_table
 
