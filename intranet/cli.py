@@ -70,7 +70,8 @@ def _progress(name: str, done: int, total: int) -> None:
 
 
 def cmd_projections(args: argparse.Namespace) -> int:
-    from projections.live import ProjectionRunner, rebuild
+    from projections.live import ProjectionRunner
+    from projections.rebuild import rebuild
 
     app = _domain(_settings())
     try:
@@ -116,7 +117,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from events import ledger
     from projections.ledger import LedgerProjection, origin_of, signing_key, verify
-    from projections.live import construct_view
+    from projections.registry import construct_view
 
     app = _domain(_settings())
     try:
@@ -130,7 +131,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             print(report)
             return 0 if report.ok else 1
         if args.action == "checkpoint":
-            from projections.live import Follower
+            from projections.batches import Follower
 
             follower = Follower(LedgerProjection(view, app), app)
             follower.catch_up()

@@ -114,7 +114,7 @@ class PostgresAccessLogView(AccessLogTables, PostgresView):
 class AccessFacts(NamedTuple):
     """What the rows and the rules need of one access, worked out from its event
     without the read model's state. A rebuild's first process makes some of them
-    for the helper that builds the access log (projections/live.py, `Feeder`)."""
+    for the helper that builds the access log (projections/rebuild.py, `Feeder`)."""
 
     access_id: str
     user_id: str

@@ -178,7 +178,8 @@ def table_rows(view: Any) -> dict[str, list[tuple]]:
 
 def test_killed_writer_loses_no_acknowledged_event(env, tmp_path):
     from projections.ledger import raw_rows, verify
-    from projections.live import ProjectionRunner, rebuild
+    from projections.live import ProjectionRunner
+    from projections.rebuild import rebuild
 
     app = Bekymring(env=env)
     with acting_as(None):

@@ -12,9 +12,11 @@ import pytest
 from events import clock
 from events.application import Bekymring, uses_postgres
 from intranet import demo
-from projections import live as projection_runner
 from projections.access_log import AccessLogProjection
-from projections.live import ProjectionRunner, construct_view, rebuild
+from projections.live import ProjectionRunner
+from projections.rebuild import RebuildSizes, rebuild
+from projections.rebuild_helper import rebuild_from_feed
+from projections.registry import construct_view
 
 
 def rows(view) -> dict:
@@ -82,12 +84,11 @@ def test_a_rebuild_from_zero_equals_the_live_read_model(domain, env):
 
 
 def test_the_helper_applies_several_batches_per_transaction_and_loses_none(domain, monkeypatch):
-    # The helper groups the batches it is fed (runner.HELPER_GROUP); the tail after
+    # The helper groups the batches it is fed (`group` events); the tail after
     # the last full group must be applied too, and the position must be the last one.
     demo.load(domain)
     rebuild(domain, ["access_log"], processes=1)
     one = without_sealed(rows(ProjectionRunner(domain, [AccessLogProjection])["access_log"].view))
-    monkeypatch.setattr(projection_runner, "HELPER_GROUP", 7)
     stored = list(domain.recorder.select_notifications(1, domain.position()))  # ids may have gaps
     head = stored[:-1]
     batches = [head[i:i + 5] for i in range(0, len(head), 5)] + [stored[-1:]]  # a tail shorter than a group
@@ -114,7 +115,7 @@ def test_the_helper_applies_several_batches_per_transaction_and_loses_none(domai
         feeding.clear()
 
     try:
-        projection_runner.rebuild_from_feed(helper_side, [AccessLogProjection], feed(), {})
+        rebuild_from_feed(helper_side, [AccessLogProjection], feed(), {}, group=7)
     finally:
         helper_side.close()
     fresh = ProjectionRunner(domain, [AccessLogProjection])
@@ -124,7 +125,7 @@ def test_the_helper_applies_several_batches_per_transaction_and_loses_none(domai
     assert len(commits) == (len(batches) if pause else (len(batches) + 1) // 2)
 
 
-def test_a_rebuild_in_two_processes_equals_one_in_one(domain, monkeypatch):
+def test_a_rebuild_in_two_processes_equals_one_in_one(domain):
     demo.load(domain)
     home, other = domain.register_unit("Fjordvik skole", "skole"), domain.register_unit("Vik barnehage", "barnehage")
     children = [domain.register_child("Liv", f"Strand{i}", date(2015, 6, 1), other) for i in range(35)]
@@ -150,10 +151,8 @@ def test_a_rebuild_in_two_processes_equals_one_in_one(domain, monkeypatch):
 
     # Small batches: the first process reads ahead of its own read models and
     # applies what it held in pieces, between feeding the helper.
-    monkeypatch.setattr(projection_runner, "REBUILD_BATCH", 30)
-    monkeypatch.setattr(projection_runner, "HELD_PIECE", 7)
     timings: dict[str, float] = {}
-    rebuild(domain, processes=2, timings=timings)
+    rebuild(domain, processes=2, timings=timings, sizes=RebuildSizes(batch=30, held_piece=7))
     small = {name: without_sealed(rows(p.view)) for name, p in ProjectionRunner(domain).followers.items()
              for p in [p.projection]}
     assert small == one
@@ -217,11 +216,10 @@ KILLED_REBUILD = """
 import json, os, signal, sys
 from events.application import Bekymring
 from events.sqlite_store import RebuildConnectionPool
-from projections import live as runner
 from projections.access_log import SQLiteAccessLogView
+from projections.rebuild import RebuildSizes, rebuild
 env = json.loads(sys.argv[1])
 app = Bekymring(env=env)
-runner.REBUILD_BATCH = 50
 RebuildConnectionPool.cache_kib = 1
 path = os.path.join(env["BEKYMRING_DATA_DIR"], "views", "access_log.sqlite")
 batches = [0]
@@ -237,7 +235,7 @@ def die_before_the_third_commit(self, c, name, position):
         os.kill(os.getpid(), signal.SIGKILL)
     record_position(self, c, name, position)
 SQLiteAccessLogView.record_position = die_before_the_third_commit
-runner.rebuild(app, processes=1)
+rebuild(app, processes=1, sizes=RebuildSizes(batch=50))
 """
 
 
@@ -337,11 +335,8 @@ def test_following_goes_on_after_the_store_drops_its_connections(tmp_path, kek, 
 
     name = f"bekymring-{pg_schema}"
     monkeypatch.setenv("PGAPPNAME", name)  # libpq names our connections: only they are closed
-    monkeypatch.setattr("projections.live.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.live.RETRY_FIRST", 0.2)
-    monkeypatch.setattr("projections.live.RETRY_MAX", 1.0)
     domain = Bekymring(env=postgres_env(tmp_path, kek, pg_schema))
-    runner = ProjectionRunner(domain).start()
+    runner = ProjectionRunner(domain, poll_seconds=0.05, retry_first=0.2, retry_max=1.0).start()
     try:
         unit = domain.register_unit("Fjordvik skole", "skole")
         runner.wait()
@@ -373,11 +368,8 @@ def test_following_goes_on_after_a_read_model_file_was_locked_for_a_while(tmp_pa
     from tests.conftest import sqlite_env
 
     monkeypatch.setattr("eventsourcing.sqlite.SQLITE3_DEFAULT_LOCK_TIMEOUT", 0.2)
-    monkeypatch.setattr("projections.live.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.live.RETRY_FIRST", 0.2)
-    monkeypatch.setattr("projections.live.RETRY_MAX", 1.0)
     domain = Bekymring(env=sqlite_env(tmp_path, kek))
-    runner = ProjectionRunner(domain).start()
+    runner = ProjectionRunner(domain, poll_seconds=0.05, retry_first=0.2, retry_max=1.0).start()
     try:
         unit = domain.register_unit("Fjordvik skole", "skole")
         runner.wait()
@@ -485,9 +477,6 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
     from events import ledger
     from projections.ledger import LedgerProjection, raw_rows
 
-    monkeypatch.setattr("projections.live.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.live.RETRY_FIRST", 0.1)
-    monkeypatch.setattr("projections.live.RETRY_MAX", 0.2)
     scratch = str(tmp_path / "locked.sqlite")
     holder, writer = (sqlite3.connect(scratch, timeout=0, isolation_level=None) for _ in range(2))
     holder.execute("CREATE TABLE t (x)")
@@ -512,7 +501,7 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
 
     monkeypatch.setattr(LedgerProjection, "batch_done", batch_done)
     monkeypatch.setattr(LedgerProjection, "reset", reset)
-    runner = ProjectionRunner(domain).start()
+    runner = ProjectionRunner(domain, poll_seconds=0.05, retry_first=0.1, retry_max=0.2).start()
     try:
         unit = domain.register_unit("Fjordvik skole", "skole")
         runner.wait()
@@ -533,13 +522,12 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
         writer.close()
 
 
-def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain, monkeypatch):
+def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain):
     # Every page view adds an access event; most read models ignore it, and
     # writing their position for each one cost a transaction per read model.
-    monkeypatch.setattr("projections.live.IDLE_RECORD_EVERY", 3)
     unit = domain.register_unit("Fjordvik skole", "skole")
     child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
-    runner = ProjectionRunner(domain).start()
+    runner = ProjectionRunner(domain, idle_record_every=3).start()
     try:
         runner.wait()
         concerns = runner.followers["concerns"]
