@@ -115,7 +115,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from events import ledger
+    from events.ledger import tree as ledger
     from projections.ledger import LedgerProjection, origin_of, signing_key, verify
     from projections.registry import construct_view
 

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from events import ledger
+from events.ledger import tree as ledger
 from events.keystore import KeyStore
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables

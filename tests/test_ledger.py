@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from events.ledger import (
+from events.ledger.tree import (
     EMPTY_ROOT,
     Checkpoint,
     CheckpointError,

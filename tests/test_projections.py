@@ -474,7 +474,7 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
     # real "database is locked", raised where the store would raise it.
     from eventsourcing.persistence import OperationalError
 
-    from events import ledger
+    from events.ledger import tree as ledger
     from projections.ledger import LedgerProjection, raw_rows
 
     scratch = str(tmp_path / "locked.sqlite")

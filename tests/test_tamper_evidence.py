@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from events import ledger
+from events.ledger import tree as ledger
 from intranet import demo
 from projections.ledger import LedgerProjection, verify
 from projections.live import ProjectionRunner
