@@ -115,7 +115,12 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from events.ledger import tree as ledger
+    from events.ledger.checkpoints import (
+        parse_verifier_key,
+        read_checkpoints,
+        verifier_key,
+        write_checkpoints,
+    )
     from projections.ledger import LedgerProjection, origin_of, signing_key, verify
     from projections.registry import construct_view
 
@@ -123,10 +128,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     try:
         view = construct_view(LedgerProjection, app)
         if args.action == "verify":
-            extra = ledger.read_checkpoints(args.checkpoints) if args.checkpoints else []
+            extra = read_checkpoints(args.checkpoints) if args.checkpoints else []
             public_key = None
             if args.public_key:
-                _, public_key = ledger.parse_verifier_key(Path(args.public_key).read_text().strip())
+                _, public_key = parse_verifier_key(Path(args.public_key).read_text().strip())
             report = verify(app, view, extra, public_key)
             print(report)
             return 0 if report.ok else 1
@@ -139,11 +144,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
             print(cp.note if cp else "Loggen er tom.")
             return 0
         if args.action == "export-checkpoints":
-            ledger.write_checkpoints(args.file, view.checkpoints())
+            write_checkpoints(args.file, view.checkpoints())
             print(f"{len(view.checkpoints())} sjekkpunkter skrevet til {args.file}")
             return 0
         # public-key: what an outside verifier needs, printed as a signed-note verifier key.
-        print(ledger.verifier_key(origin_of(app), signing_key(app.keystore).public_key()))
+        print(verifier_key(origin_of(app), signing_key(app.keystore).public_key()))
         return 0
     finally:
         app.close()

@@ -474,7 +474,7 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
     # real "database is locked", raised where the store would raise it.
     from eventsourcing.persistence import OperationalError
 
-    from events.ledger import tree as ledger
+    from events.ledger.tree import MerkleLog, row_leaf_hash
     from projections.ledger import LedgerProjection, raw_rows
 
     scratch = str(tmp_path / "locked.sqlite")
@@ -509,11 +509,11 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
         domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
         runner.wait(timeout=10)
         assert failed == ["batch", "reload"]
-        expected = ledger.MerkleLog()
+        expected = MerkleLog()
         for row in raw_rows(domain):
-            expected.append(ledger.row_leaf_hash(row.id, row.originator_id, row.originator_version, row.topic,
+            expected.append(row_leaf_hash(row.id, row.originator_id, row.originator_version, row.topic,
                                                  bytes(row.state)))
-        stored = ledger.MerkleLog.from_state(runner["ledger"].view.tree_state())
+        stored = MerkleLog.from_state(runner["ledger"].view.tree_state())
         assert (stored.size, stored.root()) == (expected.size, expected.root())
         assert all(status["ok"] for status in runner.status().values())
     finally:
