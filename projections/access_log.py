@@ -29,7 +29,7 @@ from events.children import Child
 from events.clock import OSLO
 from events.directory import User
 from events.envelope import Tombstone
-from events.keystore import SYSTEM_KEY_ID, seal, unseal
+from events.storage.keystore import SYSTEM_KEY_ID, seal, unseal
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from events.ledger.checkpoints import Checkpoint, parse_checkpoint, sign_checkpoint
 from events.ledger.tree import MerkleLog, row_leaf_hash
 from events.ledger.verification import VerificationReport, verify_log
-from events.keystore import KeyStore
+from events.storage.keystore import KeyStore
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable
 from eventsourcing.persistence import ConnectionUnavailableError, InterfaceError, OperationalError
 
 from events.application import Bekymring
-from events.sqlite_store import held_elsewhere
+from events.storage.sqlite_store import held_elsewhere
 from projections.batches import BATCH, IDLE_RECORD_EVERY, Follower, catch_up_together
 from projections.registry import PROJECTIONS, construct_view
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from events.application import Bekymring, data_dir_of, uses_postgres
-from events.sqlite_store import ReadModelDatastore, RebuildDatastore
+from events.storage.sqlite_store import ReadModelDatastore, RebuildDatastore
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
 from projections.concerns import ConcernProjection

@@ -215,7 +215,7 @@ def test_a_runner_restarted_after_a_crash_continues_where_it_committed(domain):
 KILLED_REBUILD = """
 import json, os, signal, sys
 from events.application import Bekymring
-from events.sqlite_store import RebuildConnectionPool
+from events.storage.sqlite_store import RebuildConnectionPool
 from projections.access_log import SQLiteAccessLogView
 from projections.rebuild import RebuildSizes, rebuild
 env = json.loads(sys.argv[1])
@@ -430,7 +430,7 @@ def test_a_sqlite_read_outside_a_transaction_raises_the_librarys_errors(tmp_path
     # sqlite3's errors into the library's; `worth_retrying` reads those.
     from eventsourcing.persistence import OperationalError
 
-    from events.sqlite_store import DurableSQLiteDatastore
+    from events.storage.sqlite_store import DurableSQLiteDatastore
     from projections.live import worth_retrying
 
     store = DurableSQLiteDatastore(str(tmp_path / "x.sqlite"))

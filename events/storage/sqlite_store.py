@@ -1,7 +1,7 @@
 """The embedded SQLite store: the library's recorders on connections that are
 durable (WAL, synchronous=FULL) and that overwrite deleted content.
 
-Selected with PERSISTENCE_MODULE=events.sqlite_store (the default).
+Selected with PERSISTENCE_MODULE=events.storage.sqlite_store (the default).
 """
 
 from __future__ import annotations
