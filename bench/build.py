@@ -31,7 +31,8 @@ from events.concerns import CATEGORIES, Concern
 from events.directory import Unit, User
 from intranet import demo_data
 from intranet.passwords import hash_password
-from projections.runner import REBUILD_BATCH, ProjectionRunner
+from projections.live import ProjectionRunner
+from projections.rebuild import REBUILD_BATCH
 
 from bench import stores
 from bench.stores import Scale

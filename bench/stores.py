@@ -102,7 +102,7 @@ def env_for(store: str, data_dir: Path, schema: str | None = None) -> dict[str, 
         "BEKYMRING_DEMO": "0",
     }
     if store == "sqlite":
-        env["PERSISTENCE_MODULE"] = "events.sqlite_store"
+        env["PERSISTENCE_MODULE"] = "events.storage.sqlite_store"
         return env
     assert schema, "PostgreSQL needs a schema"
     env.update({

@@ -30,11 +30,11 @@ from events.erasure import Erasure
 from events.group_commit import GroupCommit
 from events.errors import DomainError, RecordErased
 from events.kek import load_kek
-from events.keystore import KeyStore
-from events.postgres_recorder import PostgresRecorder
-from events.sidestore import SideStore, sqlite_side_store
+from events.storage.keystore import KeyStore
+from events.storage.postgres_recorder import PostgresRecorder
+from events.storage.sidestore import SideStore, sqlite_side_store
 
-DEFAULT_PERSISTENCE = "events.sqlite_store"
+DEFAULT_PERSISTENCE = "events.storage.sqlite_store"
 POSTGRES_PERSISTENCE = "eventsourcing.postgres"
 ACCOUNT_CACHE = 1000  # signed-in users kept for `signed_in_user`
 _UNIT_CREATED = get_topic(Unit.Created)
@@ -65,7 +65,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         environment = super().construct_env(name, env)
         environment.setdefault("PERSISTENCE_MODULE", DEFAULT_PERSISTENCE)
         if uses_postgres(environment):
-            # The library's recorder, reading the log faster (events/postgres_recorder.py).
+            # The library's recorder, reading the log faster (events/storage/postgres_recorder.py).
             environment.setdefault("APPLICATION_RECORDER_TOPIC", get_topic(PostgresRecorder))
         else:
             data_dir = data_dir_of(environment)

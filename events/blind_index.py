@@ -11,7 +11,7 @@ import hmac
 import re
 import unicodedata
 
-from events.keystore import INDEX_KEY_ID, KeyStore
+from events.storage.keystore import INDEX_KEY_ID, KeyStore
 
 
 def normalise(text: str) -> str:

@@ -20,7 +20,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoding
 from eventsourcing.utils import get_topic
 
 from events.errors import IntegrityError, RecordErased
-from events.keystore import SYSTEM_KEY_ID, KeyStore
+from events.storage.keystore import SYSTEM_KEY_ID, KeyStore
 
 FORMAT_V1 = b"\x01"
 KEY_ID_END = 1 + 16  # the format byte, then the data key's id

@@ -16,13 +16,14 @@ keeps what the team needs to judge the case (what happened, and when):
 - other people's names, found by a gazetteer of first names and surnames or
   after a relation word ("naboen", "tante", "læreren") → "[navn]".
 
-Pure domain code: the only I/O is reading the name lists from Faker at import.
+Pure domain code: the only I/O is reading the name lists from Faker, on first use.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
+import threading
 from dataclasses import dataclass
 
 from events.national_id import has_valid_checksum
@@ -199,7 +200,8 @@ _ABBREVIATIONS = frozenset("ca kl jf dvs bl f eks evt mht ifm hhv tlf pga iht nr
 # the core; sv_SE and da_DK add Nordic names common in Norway, and sv_SE also
 # carries many names of Somali, Arabic and Persian origin (Abdi, Ahmed,
 # Fatima, Zahra); pl_PL and lt_LT cover the two largest immigrant groups and
-# en_PK Pakistani names. They are read once, at import.
+# en_PK Pakistani names. They are read once per process, when first needed
+# (`name_lists`): most processes never redact.
 _LOCALES = ("no_NO", "sv_SE", "da_DK", "pl_PL", "lt_LT", "en_PK")
 _FIRST_NAME_ATTRIBUTES = ("first_names", "first_names_male", "first_names_female")
 _SURNAME_ATTRIBUTES = ("last_names", "male_last_names", "female_last_names", "unisex_last_names")
@@ -238,7 +240,19 @@ def _load_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(first - excluded), frozenset(last - excluded)
 
 
-FIRST_NAMES, SURNAMES = _load_gazetteer()
+_name_lists: tuple[frozenset[str], frozenset[str]] | None = None
+_name_lists_loading = threading.Lock()
+
+
+def name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """The gazetteer's (first names, surnames), loaded on the first call; threads
+    that call meanwhile wait for that one load."""
+    global _name_lists
+    if _name_lists is None:
+        with _name_lists_loading:
+            if _name_lists is None:
+                _name_lists = _load_gazetteer()
+    return _name_lists
 
 
 # Patterns -----------------------------------------------------------------------
@@ -494,12 +508,13 @@ def _gazetteer(word: str) -> tuple[str | None, bool]:
     if word.isupper() and len(word) <= 3:
         return None, False  # an acronym: "LIS", "MIA", "ADA"
     w = word.casefold()
+    first_names, surnames = name_lists()
     for candidate, genitive in ((w, False), (w[:-1], True)):
         if genitive and (len(w) <= 3 or not w.endswith("s")):
             break
-        if candidate in FIRST_NAMES:
+        if candidate in first_names:
             return "first", genitive
-        if candidate in SURNAMES:
+        if candidate in surnames:
             return "last", genitive
     return None, False
 

@@ -25,7 +25,7 @@ from intranet.paths import static_dir
 from intranet.settings import Settings
 from intranet.staticfiles import CachedStaticFiles
 from intranet.templating import make_templates
-from projections.runner import ProjectionRunner
+from projections.live import ProjectionRunner
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

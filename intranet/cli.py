@@ -70,7 +70,8 @@ def _progress(name: str, done: int, total: int) -> None:
 
 
 def cmd_projections(args: argparse.Namespace) -> int:
-    from projections.runner import ProjectionRunner, rebuild
+    from projections.live import ProjectionRunner
+    from projections.rebuild import rebuild
 
     app = _domain(_settings())
     try:
@@ -114,23 +115,28 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from events import ledger
+    from events.ledger.checkpoints import (
+        parse_verifier_key,
+        read_checkpoints,
+        verifier_key,
+        write_checkpoints,
+    )
     from projections.ledger import LedgerProjection, origin_of, signing_key, verify
-    from projections.runner import construct_view
+    from projections.registry import construct_view
 
     app = _domain(_settings())
     try:
         view = construct_view(LedgerProjection, app)
         if args.action == "verify":
-            extra = ledger.read_checkpoints(args.checkpoints) if args.checkpoints else []
+            extra = read_checkpoints(args.checkpoints) if args.checkpoints else []
             public_key = None
             if args.public_key:
-                _, public_key = ledger.parse_verifier_key(Path(args.public_key).read_text().strip())
+                _, public_key = parse_verifier_key(Path(args.public_key).read_text().strip())
             report = verify(app, view, extra, public_key)
             print(report)
             return 0 if report.ok else 1
         if args.action == "checkpoint":
-            from projections.runner import Follower
+            from projections.batches import Follower
 
             follower = Follower(LedgerProjection(view, app), app)
             follower.catch_up()
@@ -138,11 +144,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
             print(cp.note if cp else "Loggen er tom.")
             return 0
         if args.action == "export-checkpoints":
-            ledger.write_checkpoints(args.file, view.checkpoints())
+            write_checkpoints(args.file, view.checkpoints())
             print(f"{len(view.checkpoints())} sjekkpunkter skrevet til {args.file}")
             return 0
         # public-key: what an outside verifier needs, printed as a signed-note verifier key.
-        print(ledger.verifier_key(origin_of(app), signing_key(app.keystore).public_key()))
+        print(verifier_key(origin_of(app), signing_key(app.keystore).public_key()))
         return 0
     finally:
         app.close()

@@ -7,8 +7,8 @@ import json
 import time
 from uuid import UUID
 
-from events.keystore import SYSTEM_KEY_ID, seal, unseal
-from events.sidestore import SideStore
+from events.storage.keystore import SYSTEM_KEY_ID, seal, unseal
+from events.storage.sidestore import SideStore
 
 KEEP_SECONDS = 7 * 24 * 3600
 

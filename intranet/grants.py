@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from uuid import UUID
 
-from events.sidestore import SideStore
+from events.storage.sidestore import SideStore
 
 GRANT_MINUTES = 60
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 from uuid import UUID
 
-from events.sidestore import SideStore
+from events.storage.sidestore import SideStore
 
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 10 * 3600

@@ -29,7 +29,7 @@ from events.children import Child
 from events.clock import OSLO
 from events.directory import User
 from events.envelope import Tombstone
-from events.keystore import SYSTEM_KEY_ID, seal, unseal
+from events.storage.keystore import SYSTEM_KEY_ID, seal, unseal
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
@@ -114,7 +114,7 @@ class PostgresAccessLogView(AccessLogTables, PostgresView):
 class AccessFacts(NamedTuple):
     """What the rows and the rules need of one access, worked out from its event
     without the read model's state. A rebuild's first process makes some of them
-    for the helper that builds the access log (projections/runner.py, `Feeder`)."""
+    for the helper that builds the access log (projections/rebuild.py, `Feeder`)."""
 
     access_id: str
     user_id: str

@@ -15,7 +15,7 @@ from uuid import UUID
 from events.blind_index import tokens
 from events.children import Child
 from events.directory import Unit, User
-from events.keystore import seal, unseal
+from events.storage.keystore import seal, unseal
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 

@@ -1,5 +1,5 @@
 """The tamper-evidence read model: a Merkle tree over the stored rows, leaf
-hashes to name an altered row, and signed checkpoints (events/ledger.py).
+hashes to name an altered row, and signed checkpoints (events/ledger/).
 
 It reads the raw notifications (ciphertext), not decrypted events, so shredding
 a child's key never breaks the proof.
@@ -15,8 +15,10 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from events import ledger
-from events.keystore import KeyStore
+from events.ledger.checkpoints import Checkpoint, parse_checkpoint, sign_checkpoint
+from events.ledger.tree import MerkleLog, row_leaf_hash
+from events.ledger.verification import VerificationReport, verify_log
+from events.storage.keystore import KeyStore
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
@@ -47,9 +49,9 @@ class LedgerTables(ViewTables):
         row = self.fetchone("SELECT state FROM {tree} WHERE k = 'frontier'")
         return json.loads(row["state"]) if row else None
 
-    def checkpoints(self) -> list[ledger.Checkpoint]:
+    def checkpoints(self) -> list[Checkpoint]:
         rows = self.fetchall("SELECT note FROM {checkpoints} ORDER BY size")
-        return [ledger.parse_checkpoint(r["note"]) for r in rows]
+        return [parse_checkpoint(r["note"]) for r in rows]
 
     def leaves_from(self, after: int, limit: int) -> list[tuple[int, bytes]]:
         rows = self.fetchall("SELECT id, hash FROM {leaves} WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
@@ -79,13 +81,13 @@ class LedgerProjection(Projection):
     def reset(self) -> None:
         """Reload the tree from the view (at start, and after a lost race)."""
         state = self.view.tree_state()
-        self.log = ledger.MerkleLog.from_state(state) if state else ledger.MerkleLog()
+        self.log = MerkleLog.from_state(state) if state else MerkleLog()
         self._leaves: list[tuple[int, bytes]] = []  # inserted together at the end of a batch
 
     def process(self, notification: Any, c: Any) -> None:
-        h = ledger.row_leaf_hash(notification.id, notification.originator_id,
-                                 notification.originator_version, notification.topic,
-                                 bytes(notification.state))
+        h = row_leaf_hash(notification.id, notification.originator_id,
+                          notification.originator_version, notification.topic,
+                          bytes(notification.state))
         self.log.append(h)
         self._leaves.append((notification.id, h))
         if self.log.size % CHECKPOINT_EVERY == 0:
@@ -100,15 +102,15 @@ class LedgerProjection(Projection):
         c.execute(self.view.sql("DELETE FROM {tree} WHERE k = 'frontier'"))
         c.execute(self.view.sql("INSERT INTO {tree} (k, state) VALUES ('frontier', ?)"), (state,))
 
-    def _checkpoint(self, c: Any) -> ledger.Checkpoint:
-        cp = ledger.sign_checkpoint(self.origin, self.log.size, self.log.root(), self.origin,
-                                    signing_key(self.app.keystore))
+    def _checkpoint(self, c: Any) -> Checkpoint:
+        cp = sign_checkpoint(self.origin, self.log.size, self.log.root(), self.origin,
+                             signing_key(self.app.keystore))
         c.execute(self.view.sql("DELETE FROM {checkpoints} WHERE size = ?"), (cp.size,))
         c.execute(self.view.sql("INSERT INTO {checkpoints} (size, note, created_at) VALUES (?, ?, ?)"),
                   (cp.size, cp.note, datetime.now(timezone.utc).isoformat()))
         return cp
 
-    def checkpoint_now(self) -> ledger.Checkpoint | None:
+    def checkpoint_now(self) -> Checkpoint | None:
         """Sign a checkpoint of everything applied so far (if not already signed)."""
         if self.log.size == 0:
             return None
@@ -163,14 +165,14 @@ def raw_rows(app: Any) -> Iterator[Any]:
         position = batch[-1].id
 
 
-def verify(app: Any, view: LedgerTables, extra_checkpoints: list[ledger.Checkpoint] = (),
-           public_key=None) -> ledger.VerificationReport:
+def verify(app: Any, view: LedgerTables, extra_checkpoints: list[Checkpoint] = (),
+           public_key=None) -> VerificationReport:
     """Recompute the tree from the raw store and check it against every checkpoint
     (those in the view and any given), naming each row that differs."""
     public_key = public_key or signing_key(app.keystore).public_key()
     recorded = _RecordedLeaves(view)
     origin = origin_of(app)
-    report = ledger.verify_log(
+    report = verify_log(
         raw_rows(app), [*view.checkpoints(), *extra_checkpoints], public_key, origin=origin,
         expected_leaves=recorded, gaps_are_errors=False,
     )

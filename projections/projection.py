@@ -2,7 +2,7 @@
 
 A read model is a `Projection` with a `name`, its two `views` (SQLite and
 PostgreSQL) and `process(event, c)`, usually a `singledispatchmethod`; the
-runner (projections/runner.py) applies events to it in batches.
+runner (projections/live.py, projections/batches.py) applies events to it in batches.
 
 A read model that keeps a child's data defines `purge_child(c, child_id)`.
 The runner calls it for the child's erasure and for every tombstone (an
@@ -26,7 +26,7 @@ class Projection:
 
     def portable(self, originator_id: UUID, originator_version: int, topic: str, plaintext: bytes) -> Any:
         """What a rebuild's helper process applies for a stored event this read
-        model takes, given decrypted (projections/runner.py: `Feeder` in the first
+        model takes, given decrypted (projections/rebuild.py: `Feeder` in the first
         process, `from_first_process` in the helper): by default the event,
         decoded. A read model may give something cheaper to make and to send
         between the processes, which its `process` also accepts."""

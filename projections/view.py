@@ -19,7 +19,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
-from events.sqlite_store import held_elsewhere
+from events.storage.sqlite_store import held_elsewhere
 
 log = logging.getLogger(__name__)
 

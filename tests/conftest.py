@@ -56,7 +56,7 @@ def kek() -> Kek:
 
 def sqlite_env(data_dir: Path, kek: Kek) -> dict[str, str]:
     return {
-        "PERSISTENCE_MODULE": "events.sqlite_store",
+        "PERSISTENCE_MODULE": "events.storage.sqlite_store",
         "BEKYMRING_DATA_DIR": str(data_dir),
         "BEKYMRING_KEK": kek.encode(),
         "BEKYMRING_DEMO": "0",

@@ -15,7 +15,7 @@ from events.concerns import GUARDIAN_TALK_DAYS
 from events.richtext import plain_text, to_html
 from intranet import labels
 from projections.binder import BinderProjection
-from projections.runner import ProjectionRunner
+from projections.live import ProjectionRunner
 from tests.webclient import csrf_of
 
 

@@ -96,7 +96,7 @@ def writer(cfg: dict[str, Any]) -> None:
     """WRITER_THREADS threads take request numbers in turn: first those an earlier
     run left unacknowledged (`todo`), then on from `next`. Their access events
     share commits, as concurrent pages' do."""
-    from projections.runner import ProjectionRunner
+    from projections.live import ProjectionRunner
 
     app = Bekymring(env=cfg["env"])
     runner = ProjectionRunner(app).start()  # kills land in the read models' batches too
@@ -178,7 +178,8 @@ def table_rows(view: Any) -> dict[str, list[tuple]]:
 
 def test_killed_writer_loses_no_acknowledged_event(env, tmp_path):
     from projections.ledger import raw_rows, verify
-    from projections.runner import ProjectionRunner, rebuild
+    from projections.live import ProjectionRunner
+    from projections.rebuild import rebuild
 
     app = Bekymring(env=env)
     with acting_as(None):

@@ -15,9 +15,9 @@ from events.application import Bekymring
 from events.envelope import Tombstone
 from events.errors import DomainError, IntegrityError, KeyConfigurationError, RecordErased
 from events.kek import Kek, load_kek, write_kek_file
-from events.keystore import BATCH_SIZE, STORE_AHEAD_AT
+from events.storage.keystore import BATCH_SIZE, STORE_AHEAD_AT
 from intranet import demo, demo_data
-from projections.runner import ProjectionRunner
+from projections.live import ProjectionRunner
 from tests.conftest import pg_connect
 from tests.factories import SECRETS, register_secret_child
 from tests.rawstore import events_table, leaks
@@ -135,13 +135,13 @@ def test_shredding_turns_one_childs_events_into_tombstones(domain):
 
 
 def test_preloading_reads_keys_in_bulk_and_keeps_shredded_ones_shredded(domain, env, monkeypatch):
-    import events.keystore
+    import events.storage.keystore
 
     unit = domain.register_unit("Fjordvik skole", "skole")
     children = [domain.register_child(f"Barn{i}", "Nøkkel", date(2015, 6, 1), unit) for i in range(5)]
     domain.shred_subject(children[0], "slettet etter oppbevaringstid")
     states = [n.state for n in domain.recorder.select_notifications(1, 1000)]
-    monkeypatch.setattr(events.keystore, "PRELOAD_CHUNK", 2)  # several statements
+    monkeypatch.setattr(events.storage.keystore, "PRELOAD_CHUNK", 2)  # several statements
     fresh = Bekymring(env=env)  # an empty cache, as a rebuild starts with
     try:
         fresh.mapper.preload_keys([*states, b"no header"])
@@ -199,7 +199,7 @@ def test_kek_rotation_rewraps_the_keys_and_never_touches_events(domain, env, tmp
 
 
 def test_outside_demo_mode_the_app_refuses_to_start_without_a_kek(tmp_path):
-    env = {"BEKYMRING_DATA_DIR": str(tmp_path), "BEKYMRING_DEMO": "0", "PERSISTENCE_MODULE": "events.sqlite_store"}
+    env = {"BEKYMRING_DATA_DIR": str(tmp_path), "BEKYMRING_DEMO": "0", "PERSISTENCE_MODULE": "events.storage.sqlite_store"}
     with pytest.raises(KeyConfigurationError, match="No key-encryption key"):
         Bekymring(env=env)
     assert not (tmp_path / "dev-kek.key").exists()

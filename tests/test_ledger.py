@@ -18,28 +18,22 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from events.ledger import (
-    EMPTY_ROOT,
+from events.ledger.checkpoints import (
     Checkpoint,
     CheckpointError,
-    MerkleLog,
     dump_checkpoints,
     key_id,
-    leaf_bytes,
-    leaf_hash,
     load_checkpoints,
-    node_hash,
     parse_checkpoint,
     parse_verifier_key,
     read_checkpoints,
-    root_of,
-    row_leaf_hash,
     sign_checkpoint,
     verifier_key,
     verify_checkpoint,
-    verify_log,
     write_checkpoints,
 )
+from events.ledger.tree import EMPTY_ROOT, MerkleLog, leaf_bytes, leaf_hash, node_hash, root_of, row_leaf_hash
+from events.ledger.verification import verify_log
 
 ORIGIN = "bekymring.example.kommune.no/log"
 KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"test log key").digest())

@@ -15,7 +15,7 @@ from events.concerns import CATEGORIES
 from events.meetings import ConsentDoesNotCoverMeeting, InvalidMeeting
 from intranet import demo_data
 from intranet.leaders import DIMENSION_NAMES, protected_table
-from projections.runner import ProjectionRunner
+from projections.live import ProjectionRunner
 from projections.suppression import THRESHOLD, protect, recoverable
 from tests.webclient import csrf_of
 

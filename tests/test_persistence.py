@@ -20,8 +20,8 @@ from eventsourcing.utils import Environment, get_topic, resolve_topic
 
 from events.application import Bekymring
 from events.kek import Kek
-from events.postgres_recorder import PostgresRecorder
-from events.sqlite_store import DurableSQLiteDatastore
+from events.storage.postgres_recorder import PostgresRecorder
+from events.storage.sqlite_store import DurableSQLiteDatastore
 from intranet import demo
 from projections.directory import SQLiteDirectoryView
 from tests.conftest import pg_connect, postgres_available, postgres_env, sqlite_env
@@ -38,7 +38,7 @@ class TestDurableSQLiteApplicationRecorder(ApplicationRecorderTestCase):
         env = Environment(
             "t",
             {
-                "PERSISTENCE_MODULE": "events.sqlite_store",
+                "PERSISTENCE_MODULE": "events.storage.sqlite_store",
                 "SQLITE_DBNAME": str(Path(self.tmp.name) / "events.sqlite"),
             },
         )
@@ -52,7 +52,7 @@ class TestDurableSQLiteApplicationRecorder(ApplicationRecorderTestCase):
 @pytest.mark.postgres
 class TestPostgresRecorder(ApplicationRecorderTestCase):
     """The library's recorder tests on ours, which reads the log its own way
-    (events/postgres_recorder.py)."""
+    (events/storage/postgres_recorder.py)."""
 
     def setUp(self) -> None:
         if not postgres_available():

@@ -18,7 +18,7 @@ from intranet import demo_data
 from projections import access_log
 from projections.access_log import OSLO, AccessLogProjection
 from projections.ledger import LedgerProjection, verify
-from projections.runner import ProjectionRunner
+from projections.live import ProjectionRunner
 from tests.conftest import pg_connect
 from tests.rawstore import events_table
 from tests.webclient import csrf_of

@@ -12,9 +12,11 @@ import pytest
 from events import clock
 from events.application import Bekymring, uses_postgres
 from intranet import demo
-from projections import runner as projection_runner
 from projections.access_log import AccessLogProjection
-from projections.runner import ProjectionRunner, construct_view, rebuild
+from projections.live import ProjectionRunner
+from projections.rebuild import RebuildSizes, rebuild
+from projections.rebuild_helper import rebuild_from_feed
+from projections.registry import construct_view
 
 
 def rows(view) -> dict:
@@ -82,12 +84,11 @@ def test_a_rebuild_from_zero_equals_the_live_read_model(domain, env):
 
 
 def test_the_helper_applies_several_batches_per_transaction_and_loses_none(domain, monkeypatch):
-    # The helper groups the batches it is fed (runner.HELPER_GROUP); the tail after
+    # The helper groups the batches it is fed (`group` events); the tail after
     # the last full group must be applied too, and the position must be the last one.
     demo.load(domain)
     rebuild(domain, ["access_log"], processes=1)
     one = without_sealed(rows(ProjectionRunner(domain, [AccessLogProjection])["access_log"].view))
-    monkeypatch.setattr(projection_runner, "HELPER_GROUP", 7)
     stored = list(domain.recorder.select_notifications(1, domain.position()))  # ids may have gaps
     head = stored[:-1]
     batches = [head[i:i + 5] for i in range(0, len(head), 5)] + [stored[-1:]]  # a tail shorter than a group
@@ -114,7 +115,7 @@ def test_the_helper_applies_several_batches_per_transaction_and_loses_none(domai
         feeding.clear()
 
     try:
-        projection_runner.rebuild_from_feed(helper_side, [AccessLogProjection], feed(), {})
+        rebuild_from_feed(helper_side, [AccessLogProjection], feed(), {}, group=7)
     finally:
         helper_side.close()
     fresh = ProjectionRunner(domain, [AccessLogProjection])
@@ -124,7 +125,7 @@ def test_the_helper_applies_several_batches_per_transaction_and_loses_none(domai
     assert len(commits) == (len(batches) if pause else (len(batches) + 1) // 2)
 
 
-def test_a_rebuild_in_two_processes_equals_one_in_one(domain, monkeypatch):
+def test_a_rebuild_in_two_processes_equals_one_in_one(domain):
     demo.load(domain)
     home, other = domain.register_unit("Fjordvik skole", "skole"), domain.register_unit("Vik barnehage", "barnehage")
     children = [domain.register_child("Liv", f"Strand{i}", date(2015, 6, 1), other) for i in range(35)]
@@ -150,10 +151,8 @@ def test_a_rebuild_in_two_processes_equals_one_in_one(domain, monkeypatch):
 
     # Small batches: the first process reads ahead of its own read models and
     # applies what it held in pieces, between feeding the helper.
-    monkeypatch.setattr(projection_runner, "REBUILD_BATCH", 30)
-    monkeypatch.setattr(projection_runner, "HELD_PIECE", 7)
     timings: dict[str, float] = {}
-    rebuild(domain, processes=2, timings=timings)
+    rebuild(domain, processes=2, timings=timings, sizes=RebuildSizes(batch=30, held_piece=7))
     small = {name: without_sealed(rows(p.view)) for name, p in ProjectionRunner(domain).followers.items()
              for p in [p.projection]}
     assert small == one
@@ -216,12 +215,11 @@ def test_a_runner_restarted_after_a_crash_continues_where_it_committed(domain):
 KILLED_REBUILD = """
 import json, os, signal, sys
 from events.application import Bekymring
-from events.sqlite_store import RebuildConnectionPool
-from projections import runner
+from events.storage.sqlite_store import RebuildConnectionPool
 from projections.access_log import SQLiteAccessLogView
+from projections.rebuild import RebuildSizes, rebuild
 env = json.loads(sys.argv[1])
 app = Bekymring(env=env)
-runner.REBUILD_BATCH = 50
 RebuildConnectionPool.cache_kib = 1
 path = os.path.join(env["BEKYMRING_DATA_DIR"], "views", "access_log.sqlite")
 batches = [0]
@@ -237,7 +235,7 @@ def die_before_the_third_commit(self, c, name, position):
         os.kill(os.getpid(), signal.SIGKILL)
     record_position(self, c, name, position)
 SQLiteAccessLogView.record_position = die_before_the_third_commit
-runner.rebuild(app, processes=1)
+rebuild(app, processes=1, sizes=RebuildSizes(batch=50))
 """
 
 
@@ -337,11 +335,8 @@ def test_following_goes_on_after_the_store_drops_its_connections(tmp_path, kek, 
 
     name = f"bekymring-{pg_schema}"
     monkeypatch.setenv("PGAPPNAME", name)  # libpq names our connections: only they are closed
-    monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.runner.RETRY_FIRST", 0.2)
-    monkeypatch.setattr("projections.runner.RETRY_MAX", 1.0)
     domain = Bekymring(env=postgres_env(tmp_path, kek, pg_schema))
-    runner = ProjectionRunner(domain).start()
+    runner = ProjectionRunner(domain, poll_seconds=0.05, retry_first=0.2, retry_max=1.0).start()
     try:
         unit = domain.register_unit("Fjordvik skole", "skole")
         runner.wait()
@@ -373,11 +368,8 @@ def test_following_goes_on_after_a_read_model_file_was_locked_for_a_while(tmp_pa
     from tests.conftest import sqlite_env
 
     monkeypatch.setattr("eventsourcing.sqlite.SQLITE3_DEFAULT_LOCK_TIMEOUT", 0.2)
-    monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.runner.RETRY_FIRST", 0.2)
-    monkeypatch.setattr("projections.runner.RETRY_MAX", 1.0)
     domain = Bekymring(env=sqlite_env(tmp_path, kek))
-    runner = ProjectionRunner(domain).start()
+    runner = ProjectionRunner(domain, poll_seconds=0.05, retry_first=0.2, retry_max=1.0).start()
     try:
         unit = domain.register_unit("Fjordvik skole", "skole")
         runner.wait()
@@ -406,7 +398,7 @@ def test_only_the_store_being_away_is_worth_retrying(tmp_path, postgres_up):
     # Real errors from both drivers, wrapped as the library wraps them.
     from eventsourcing.persistence import ConnectionUnavailableError, OperationalError
 
-    from projections.runner import worth_retrying
+    from projections.live import worth_retrying
     from tests.conftest import pg_connect
 
     def caught(action):
@@ -438,8 +430,8 @@ def test_a_sqlite_read_outside_a_transaction_raises_the_librarys_errors(tmp_path
     # sqlite3's errors into the library's; `worth_retrying` reads those.
     from eventsourcing.persistence import OperationalError
 
-    from events.sqlite_store import DurableSQLiteDatastore
-    from projections.runner import worth_retrying
+    from events.storage.sqlite_store import DurableSQLiteDatastore
+    from projections.live import worth_retrying
 
     store = DurableSQLiteDatastore(str(tmp_path / "x.sqlite"))
     try:
@@ -482,12 +474,9 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
     # real "database is locked", raised where the store would raise it.
     from eventsourcing.persistence import OperationalError
 
-    from events import ledger
+    from events.ledger.tree import MerkleLog, row_leaf_hash
     from projections.ledger import LedgerProjection, raw_rows
 
-    monkeypatch.setattr("projections.runner.POLL_SECONDS", 0.05)
-    monkeypatch.setattr("projections.runner.RETRY_FIRST", 0.1)
-    monkeypatch.setattr("projections.runner.RETRY_MAX", 0.2)
     scratch = str(tmp_path / "locked.sqlite")
     holder, writer = (sqlite3.connect(scratch, timeout=0, isolation_level=None) for _ in range(2))
     holder.execute("CREATE TABLE t (x)")
@@ -512,7 +501,7 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
 
     monkeypatch.setattr(LedgerProjection, "batch_done", batch_done)
     monkeypatch.setattr(LedgerProjection, "reset", reset)
-    runner = ProjectionRunner(domain).start()
+    runner = ProjectionRunner(domain, poll_seconds=0.05, retry_first=0.1, retry_max=0.2).start()
     try:
         unit = domain.register_unit("Fjordvik skole", "skole")
         runner.wait()
@@ -520,11 +509,11 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
         domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
         runner.wait(timeout=10)
         assert failed == ["batch", "reload"]
-        expected = ledger.MerkleLog()
+        expected = MerkleLog()
         for row in raw_rows(domain):
-            expected.append(ledger.row_leaf_hash(row.id, row.originator_id, row.originator_version, row.topic,
+            expected.append(row_leaf_hash(row.id, row.originator_id, row.originator_version, row.topic,
                                                  bytes(row.state)))
-        stored = ledger.MerkleLog.from_state(runner["ledger"].view.tree_state())
+        stored = MerkleLog.from_state(runner["ledger"].view.tree_state())
         assert (stored.size, stored.root()) == (expected.size, expected.root())
         assert all(status["ok"] for status in runner.status().values())
     finally:
@@ -533,13 +522,12 @@ def test_a_rolled_back_batchs_caches_go_even_if_dropping_them_failed_at_first(do
         writer.close()
 
 
-def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain, monkeypatch):
+def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain):
     # Every page view adds an access event; most read models ignore it, and
     # writing their position for each one cost a transaction per read model.
-    monkeypatch.setattr("projections.runner.IDLE_RECORD_EVERY", 3)
     unit = domain.register_unit("Fjordvik skole", "skole")
     child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
-    runner = ProjectionRunner(domain).start()
+    runner = ProjectionRunner(domain, idle_record_every=3).start()
     try:
         runner.wait()
         concerns = runner.followers["concerns"]

@@ -477,3 +477,31 @@ def test_corpus_recall_and_retention():
         assert removed / total >= floor, (cat, failures)
     assert recall >= 0.95, failures
     assert retention >= 0.95, failures
+
+
+NAME_LISTS_ON_FIRST_USE = """
+import sys, threading
+import events.redaction as r
+assert not any(m.startswith("faker") for m in sys.modules), "name lists read at import"
+loads, results = [], []
+load = r._load_gazetteer
+def counted():
+    loads.append(1)
+    return load()
+r._load_gazetteer = counted
+threads = [threading.Thread(target=lambda: results.append(r.name_lists())) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert len(loads) == 1 and all(x is results[0] for x in results), (loads, len(results))
+assert "ingrid" in results[0][0] and "hansen" in results[0][1]
+print(r.redact("Ingrid Hansen ringte.", []).text)
+"""
+
+
+def test_the_name_lists_are_read_once_on_first_use_not_at_import():
+    # Importing the domain (every process does) must not pay for Faker's lists.
+    out = subprocess.run([sys.executable, "-c", NAME_LISTS_ON_FIRST_USE], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    assert out.strip() == "[navn] ringte."

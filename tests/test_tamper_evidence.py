@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from events import ledger
+from events.ledger.checkpoints import sign_checkpoint
 from intranet import demo
 from projections.ledger import LedgerProjection, verify
-from projections.runner import ProjectionRunner
+from projections.live import ProjectionRunner
 from tests.conftest import pg_connect
 from tests.rawstore import events_table
 
@@ -109,7 +109,7 @@ def test_a_forged_checkpoint_is_refused(logged):
     domain, projection = logged
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    forged = ledger.sign_checkpoint(projection.origin, 3, b"\0" * 32, projection.origin, Ed25519PrivateKey.generate())
+    forged = sign_checkpoint(projection.origin, 3, b"\0" * 32, projection.origin, Ed25519PrivateKey.generate())
     report = verify(domain, projection.view, [forged])
     assert not report.ok and any("checkpoint at size 3" in p for p in report.problems)
 

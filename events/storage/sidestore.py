@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from events.sqlite_store import DurableSQLiteDatastore
+from events.storage.sqlite_store import DurableSQLiteDatastore
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The embedded SQLite store: the library's recorders on connections that are
 durable (WAL, synchronous=FULL) and that overwrite deleted content.
 
-Selected with PERSISTENCE_MODULE=events.sqlite_store (the default).
+Selected with PERSISTENCE_MODULE=events.storage.sqlite_store (the default).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def held_elsewhere(error: BaseException) -> bool:
 @contextmanager
 def library_errors() -> Iterator[None]:
     """sqlite3's errors as the library's own, as its transactions raise them
-    (the driver's error chained): what `projections.runner.worth_retrying` reads."""
+    (the driver's error chained): what `projections.live.worth_retrying` reads."""
     try:
         yield
     except sqlite3.OperationalError as e:

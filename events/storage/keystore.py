@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from events.errors import IntegrityError, KeyConfigurationError
 from events.kek import Kek
-from events.sidestore import SideStore
+from events.storage.sidestore import SideStore
 
 log = logging.getLogger(__name__)
 

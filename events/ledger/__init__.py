@@ -1,0 +1,1 @@
+"""Tamper evidence for the event log: a Merkle tree, signed checkpoints, verification."""

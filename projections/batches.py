@@ -1,0 +1,297 @@
+"""Applying the notification log to read models, batch by batch.
+
+A pass reads each batch once and decrypts it once for all the read models in
+it (`catch_up_together`); each read model (`Follower`) applies its part of the
+batch and records the position reached in one transaction, so every event is
+applied exactly once, even across crashes. Live following (projections/live.py)
+and both processes of a rebuild (projections/rebuild.py,
+projections/rebuild_helper.py) are made of these passes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import threading
+import time
+from functools import singledispatchmethod
+from types import MethodType
+from typing import Any, Callable, Iterator
+
+from eventsourcing.persistence import IntegrityError as TrackingConflict
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import resolve_topic
+
+from events.application import Bekymring
+from events.envelope import Tombstone
+from events.erasure import Erasure
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+IDLE_RECORD_EVERY = 1000  # a read model with nothing to apply records its position this often
+
+
+class Follower:
+    """One projection, its view and its position."""
+
+    def __init__(self, projection: Any, app: Bekymring, poke: threading.Event | None = None,
+                 idle_record_every: int = IDLE_RECORD_EVERY):
+        self.projection = projection
+        self.view = projection.view
+        self.app = app
+        self.position = self.view.position(app.name)
+        self.recorded = self.position  # the position its view holds
+        self.changed = threading.Condition()
+        self.poke = poke or threading.Event()  # wakes the thread that follows the store
+        self.error: BaseException | None = None
+        self.raw = getattr(projection, "raw", False)  # the ledger reads stored rows, not events
+        self.handler = handler_lookup(projection)
+        self.seconds = 0.0  # time spent applying batches (for the benchmarks)
+        self.idle_record_every = idle_record_every
+        self._stale = False  # see `_forget`
+
+    def apply(self, notifications: list[Notification], decoded: list[Any] | None,
+              lazy: bool = False) -> None:
+        """Apply a batch and record its last position, atomically. `decoded` are the
+        batch's events, decrypted once for all read models (see `apply_batch`).
+
+        `lazy` (following live): a batch with nothing for this read model (an access
+        event, for most of them) is not written at all; the position moves on in
+        memory and is recorded every `idle_record_every` events. After a crash those
+        events are read again and ignored again."""
+        self.apply_events(notifications if self.raw else decoded, notifications[-1].id, lazy)
+
+    def apply_events(self, events: list[Any], last: int, lazy: bool = False) -> None:
+        """Apply `events` and record `last` as the position reached (see `apply`)."""
+        if (lazy and not self.raw and last - self.recorded < self.idle_record_every
+                and all(self.handler(type(e)) is None for e in events)):
+            self._reached(last)
+            return
+        started = time.perf_counter()
+        if self._stale:  # a rolled-back batch's caches could not be dropped then
+            self.projection.reset()
+            self._stale = False
+        try:
+            with self.view.transaction(commit=True) as c:
+                self.apply_in(c, events, last)
+            reached = last
+        except TrackingConflict:
+            # Either another process applied this batch first (continue from where
+            # it got), or the projection broke a constraint (a bug: stop loudly).
+            self._forget()
+            reached = self.view.position(self.app.name)
+            if reached < last:
+                raise
+        except BaseException:
+            self._forget()  # the batch was rolled back: so must its caches be
+            raise
+        self.recorded = reached
+        self.seconds += time.perf_counter() - started
+        self._reached(reached)
+
+    def _forget(self) -> None:
+        """Drop the caches a rolled-back batch filled. A read model that reloads
+        them from its view (the ledger's tree) cannot while the store is
+        unreachable: then it is done before the next batch instead."""
+        if not hasattr(self.projection, "reset"):
+            return
+        self._stale = True
+        try:
+            self.projection.reset()
+        except Exception:
+            log.warning("read model %s: dropping a rolled-back batch's caches failed; "
+                        "done before its next batch", self.projection.name, exc_info=True)
+            return
+        self._stale = False
+
+    def apply_in(self, c: Any, events: list[Any], last: int) -> None:
+        """Apply `events` and record `last`, in the caller's transaction `c`."""
+        with self.view.pipelined(c) as p:
+            for event in events:
+                handle = self.handler(type(event))
+                if handle is not None:
+                    handle(event, p)
+        # After the pipeline: the batch's rows may go in by COPY, and the library
+        # reads the tracking insert's reply.
+        batch_done = getattr(self.projection, "batch_done", None)
+        if batch_done:
+            batch_done(c)
+        self.view.record_position(c, self.app.name, last)
+
+    def _reached(self, reached: int) -> None:
+        with self.changed:
+            self.position = reached
+            self.changed.notify_all()
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Apply everything recorded so far; return how many events were applied."""
+        return catch_up_together(self.app, [self], progress)
+
+    def fail(self, error: BaseException) -> None:
+        """Stop applying events to this read model; wait() and health report it."""
+        log.error("projection %s stopped", self.projection.name, exc_info=error)
+        self.error = error
+        with self.changed:
+            self.changed.notify_all()
+
+    def wait(self, position: int, timeout: float) -> bool:
+        self.poke.set()
+        with self.changed:
+            return self.changed.wait_for(
+                lambda: self.position >= position or self.error is not None, timeout
+            ) and self.error is None
+
+
+
+def handler_lookup(projection: Any) -> Callable[[type], Callable[[Any, Any], None] | None]:
+    """event class -> the projection's bound handler, or None if it ignores that class.
+
+    Resolved once per class: a `singledispatchmethod` otherwise builds a new
+    wrapper on every attribute access, which dominated rebuild profiles. A
+    read model's `purge_child` answers an erasure and every tombstone
+    (projections/projection.py).
+    """
+    purge = getattr(projection, "purge_child", None)
+    purges = {
+        Erasure.Created: lambda event, c: purge(c, event.child_id),
+        Tombstone: lambda event, c: purge(c, event.key_id),
+    } if purge else {}
+    method = type(projection).__dict__.get("process")
+    if not isinstance(method, singledispatchmethod):
+        return lambda cls: purges.get(cls, projection.process)
+    default = method.dispatcher.dispatch(object)
+    handlers: dict[type, Any] = dict(purges)
+
+    def lookup(cls: type) -> Any:
+        if cls not in handlers:
+            function = method.dispatcher.dispatch(cls)
+            handlers[cls] = None if function is default else MethodType(function, projection)
+        return handlers[cls]
+
+    return lookup
+
+
+def catch_up_together(app: Bekymring, followers: list[Follower],
+                      progress: Callable[[int], None] | None = None, batch_size: int = BATCH,
+                      timings: dict[str, float] | None = None,
+                      on_error: Callable[[Follower, BaseException], None] | None = None,
+                      lazy: bool = False) -> int:
+    """Bring several read models up to date in one pass: each batch is read and
+    decrypted once for all of them. Returns how many events were read.
+    `timings`, if given, gets the seconds spent reading, decrypting and in each read model.
+    `on_error`: a read model that fails is handed to it and left out (default: raise);
+    it may raise instead, which ends the pass (`live.ProjectionRunner._failed` does, for
+    the store being away).
+    `lazy`: see `Follower.apply`.
+
+    (Reading the next batch in a thread while one is applied was tried: no faster,
+    as both halves hold the GIL most of the time.)"""
+    followers = list(followers)
+    if not followers:
+        return 0
+    clock = {"read": 0.0, "decrypt": 0.0}
+    before = {f: f.seconds for f in followers}
+    done = 0
+    for batch in read_batches(app, min(f.position for f in followers), batch_size, clock):
+        for failed in apply_batch(app, followers, batch, on_error, clock, lazy):
+            followers.remove(failed)
+        done += len(batch)
+        if progress:
+            progress(done)
+        if not followers:
+            break
+    if timings is not None:
+        record_timings(timings, clock, before)
+    return done
+
+
+def record_timings(timings: dict[str, float], clock: dict[str, float], before: dict[Any, float]) -> None:
+    """A pass's seconds reading and decrypting, and in each read model since `before`."""
+    timings.update({k: round(v, 2) for k, v in clock.items()})
+    timings.update({f.projection.name: round(f.seconds - before[f], 2) for f in before})
+
+
+def apply_batch(app: Bekymring, followers: list[Follower], batch: list[Notification],
+                on_error: Callable[[Follower, BaseException], None] | None = None,
+                clock: dict[str, float] | None = None, lazy: bool = False) -> list[Follower]:
+    """Apply to each read model the part of `batch` it has not applied yet,
+    decrypting once. Returns the read models that failed (given to `on_error`)."""
+    started = time.perf_counter()
+    decoded = decode(app, followers, batch)
+    if clock is not None:
+        clock["decrypt"] += time.perf_counter() - started
+    ids = [n.id for n in batch]
+    failed = []
+    for follower in followers:
+        first = bisect.bisect_right(ids, follower.position)  # those it has not applied yet
+        if first == len(batch):
+            continue
+        try:
+            follower.apply(batch[first:], decoded[first:] if decoded is not None else None, lazy)
+        except Exception as e:
+            if on_error is None:
+                raise
+            on_error(follower, e)
+            failed.append(follower)
+    return failed
+
+
+class Skipped:
+    """In place of an event that no read model in the pass handles: it is not
+    decrypted (rebuilding one read model skips a million access events)."""
+
+    __slots__ = ()
+
+
+SKIPPED = Skipped()
+
+
+def decode(app: Bekymring, followers: list[Follower], batch: list[Notification]) -> list[Any] | None:
+    """The batch's events, decrypted once for all read models that take events;
+    events that none of them handles are SKIPPED, unless their subject was
+    erased: those are decoded, as the tombstones every read model purges on."""
+    readers = [f for f in followers if not f.raw]
+    if not readers:
+        return None
+    return decode_where(app, batch, by_topic(handled_by(readers)))
+
+
+def decode_where(app: Bekymring, batch: list[Notification], wanted: Callable[[str], bool]) -> list[Any]:
+    """The batch's events whose topic is `wanted`, and those of erased subjects
+    (tombstones), decoded; the others SKIPPED."""
+    mapper = app.mapper
+    mapper.preload_keys(n.state for n in batch)
+    is_erased = mapper.erasure_check()  # a batch's thousands of events share few keys
+    return [mapper.to_domain_event(n) if wanted(n.topic) or is_erased(n) else SKIPPED for n in batch]
+
+
+def handled_by(followers: list[Follower]) -> Callable[[type], bool]:
+    """Whether any of `followers` handles an event class."""
+    return lambda cls: any(f.handler(cls) is not None for f in followers)
+
+
+def by_topic(wanted: Callable[[type], bool]) -> Callable[[str], bool]:
+    """`wanted` asked of a topic's class once per topic."""
+    known: dict[str, bool] = {}
+
+    def lookup(topic: str) -> bool:
+        answer = known.get(topic)
+        if answer is None:
+            answer = known[topic] = wanted(resolve_topic(topic))
+        return answer
+
+    return lookup
+
+
+def read_batches(app: Bekymring, start: int, size: int, clock: dict[str, float]) -> Iterator[list[Notification]]:
+    """The notifications after `start`, batch by batch."""
+    while True:
+        started = time.perf_counter()
+        batch = list(app.recorder.select_notifications(start=start, limit=size, inclusive_of_start=False))
+        clock["read"] += time.perf_counter() - started
+        if not batch:
+            return
+        yield batch
+        start = batch[-1].id
+

@@ -1,0 +1,185 @@
+"""Keeps the read models up to date with the notification log while the app runs.
+
+Each projection has its own view and position. The runner applies events in
+batches (projections/batches.py); a batch and the position it reaches commit in
+one transaction, so every event is applied exactly once, even across crashes.
+
+One thread polls `select_notifications` on both stores, every `poll_seconds` or
+at once when a request waits for its own write. On PostgreSQL the library's
+LISTEN/NOTIFY subscription was used before; it woke for every event, so each
+page view cost every read model that took the event a transaction of its own.
+Polling applies what arrived meanwhile as one batch.
+
+`wait(position)` gives read-your-own-writes: a page rendered after a write
+waits (briefly) until the read models include it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from typing import Any, Callable, Iterable
+
+from eventsourcing.persistence import ConnectionUnavailableError, InterfaceError, OperationalError
+
+from events.application import Bekymring
+from events.storage.sqlite_store import held_elsewhere
+from projections.batches import BATCH, IDLE_RECORD_EVERY, Follower, catch_up_together
+from projections.registry import PROJECTIONS, construct_view
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+# The store away for a while (a PostgreSQL restart, a SQLite file locked by
+# another connection): following pauses and tries again, waiting twice as long
+# each time, from RETRY_FIRST to RETRY_MAX seconds.
+RETRY_FIRST, RETRY_MAX = 0.5, 30.0
+PAUSE_TOLERATED = 60.0  # seconds paused before `status` says the read models are not ok
+# PostgreSQL: a server shutting down or starting (admin, crash, cannot connect
+# now) or a session ended for idling; class 08 (connection errors) as a whole.
+POSTGRES_AWAY = {"57P01", "57P02", "57P03", "57P05"}
+
+
+def worth_retrying(error: BaseException) -> bool:
+    """Whether `error` says the store is away for now, so that trying again
+    later may succeed: a lost or refused PostgreSQL connection, a server
+    shutting down, no free connection in the pool, a SQLite file locked by
+    another connection. Not an error in what was asked (no such table, a full
+    disk, a cancelled statement, a constraint): that stops the read model,
+    loudly, as before."""
+    if isinstance(error, ConnectionUnavailableError):  # the library's own pool, timed out
+        return True
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    cause = error.__cause__  # the driver's error (the library chains it)
+    if isinstance(cause, sqlite3.Error):
+        return held_elsewhere(cause)
+    if cause is not None and hasattr(cause, "sqlstate"):  # psycopg's
+        state = cause.sqlstate
+        return state is None or state.startswith("08") or state in POSTGRES_AWAY
+    return False
+
+
+class ProjectionRunner:
+    """All read models of one process. Start it in the app's lifespan.
+
+    One thread follows the store for all of them, so each new event is read and
+    decrypted once, not once per read model. A read model that fails stops alone.
+    """
+
+    def __init__(self, app: Bekymring, projection_classes: Iterable[type] = PROJECTIONS, *,
+                 poll_seconds: float = POLL_SECONDS, retry_first: float = RETRY_FIRST,
+                 retry_max: float = RETRY_MAX, pause_tolerated: float = PAUSE_TOLERATED,
+                 idle_record_every: int = IDLE_RECORD_EVERY):
+        self.app = app
+        self.poll_seconds = poll_seconds
+        self.retry_first, self.retry_max = retry_first, retry_max
+        self.pause_tolerated = pause_tolerated
+        self._poke = threading.Event()  # a waiting request asks for a catch-up now
+        self.followers = {
+            cls.name: Follower(cls(construct_view(cls, app), app), app, self._poke, idle_record_every)
+            for cls in projection_classes
+        }
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._paused_since: float | None = None  # monotonic time the store stopped answering
+
+    def __getitem__(self, name: str) -> Any:
+        return self.followers[name].projection
+
+    def start(self) -> ProjectionRunner:
+        self._thread = threading.Thread(target=self._follow, name="projections", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._poke.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _live(self) -> list[Follower]:
+        return [f for f in self.followers.values() if f.error is None]
+
+    def _follow(self) -> None:
+        """Follow the store until stopped. While the store is away (see
+        `worth_retrying`) the read models keep what they have, pages show it, and
+        following starts again later: each read model goes on from the position
+        it recorded, so nothing is applied twice or skipped. Any other failure
+        stops them: in reading or decrypting, all; in a read model's code, that one."""
+        delay = self.retry_first
+        while not self._stopping.is_set():
+            try:
+                catch_up_together(self.app, self._live(), on_error=self._failed)
+                self._resumed()
+                delay = self.retry_first
+                self._follow_by_polling()
+                return
+            except BaseException as e:
+                if not worth_retrying(e):  # reading or decrypting failed: no read model can go on
+                    for follower in self._live():
+                        follower.fail(e)
+                    return
+                first = self._paused_since is None
+                if first:
+                    self._paused_since = time.monotonic()
+                log.warning("the store is away; read models paused, next try in %.1f s",
+                            delay, exc_info=e if first else None)
+                self._stopping.wait(delay)
+                delay = min(delay * 2, self.retry_max)
+
+    def _resumed(self) -> None:
+        if self._paused_since is not None:
+            log.warning("the store answers again; read models paused for %.1f s",
+                        time.monotonic() - self._paused_since)
+            self._paused_since = None
+
+    @staticmethod
+    def _failed(follower: Follower, error: BaseException) -> None:
+        if worth_retrying(error):
+            raise error  # not the read model's fault: end the pass, try again later (see `_follow`)
+        follower.fail(error)
+
+    def _follow_by_polling(self) -> None:
+        while not self._stopping.is_set():
+            self._poke.wait(self.poll_seconds)
+            self._poke.clear()
+            catch_up_together(self.app, self._live(), on_error=self._failed, lazy=True)
+            self._resumed()
+
+    def wait(self, position: int | None = None, timeout: float = 5.0) -> None:
+        """Block until every read model includes `position` (default: the newest event)."""
+        if position is None:
+            position = self.app.position()
+        for follower in self.followers.values():
+            if not follower.wait(position, timeout):
+                if follower.error is not None:
+                    raise RuntimeError(
+                        f"projection {follower.projection.name} failed"
+                    ) from follower.error
+                raise TimeoutError(f"projection {follower.projection.name} is behind")
+
+    def catch_up(self, progress: Callable[[int], None] | None = None, batch: int = BATCH) -> int:
+        """Apply everything recorded so far, in this thread (CLI, tests, rebuild)."""
+        return catch_up_together(self.app, list(self.followers.values()), progress, batch)
+
+    def status(self) -> dict[str, dict[str, Any]]:
+        """Each read model's position; not ok if it failed, or if following has
+        been paused longer than `pause_tolerated` (a read model's file locked by
+        another process, say: the store itself answers)."""
+        newest = self.app.position()
+        since = self._paused_since
+        paused = None if since is None else round(time.monotonic() - since, 1)
+        return {
+            name: {
+                "position": f.position,
+                "behind": max(0, newest - f.position),
+                "ok": f.error is None and (paused is None or paused < self.pause_tolerated),
+                **({} if paused is None else {"paused_s": paused}),
+            }
+            for name, f in self.followers.items()
+        }
+

@@ -1,0 +1,51 @@
+"""The read models a process keeps, and where each one's view lives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.application import Bekymring, data_dir_of, uses_postgres
+from events.storage.sqlite_store import ReadModelDatastore, RebuildDatastore
+from projections.access_log import AccessLogProjection
+from projections.binder import BinderProjection
+from projections.concerns import ConcernProjection
+from projections.directory import DirectoryProjection
+from projections.ledger import LedgerProjection
+from projections.meetings import MeetingProjection
+from projections.referrals import ReferralProjection
+from projections.transfers import TransferProjection
+
+PROJECTIONS = (
+    DirectoryProjection,
+    ConcernProjection,
+    ReferralProjection,
+    AccessLogProjection,
+    BinderProjection,
+    TransferProjection,
+    MeetingProjection,
+    LedgerProjection,
+)
+
+
+def construct_view(projection_class: type, app: Bekymring, rebuilding: bool = False) -> Any:
+    """The read model's view on the app's store (on SQLite, a file of its own).
+    `rebuilding`: SQLite connections tuned for building from zero (see RebuildDatastore)."""
+    sqlite_view, postgres_view = projection_class.views
+    if uses_postgres(app.env):
+        view = postgres_view(datastore=app.factory.datastore)
+    else:
+        views_dir = data_dir_of(app.env) / "views"
+        views_dir.mkdir(parents=True, exist_ok=True)
+        datastore_class = RebuildDatastore if rebuilding else ReadModelDatastore
+        datastore = datastore_class(str(views_dir / f"{projection_class.name}.sqlite"))
+        view = sqlite_view(datastore=datastore)
+    view.create_table()
+    return view
+
+
+
+def close_own(view: Any, app: Bekymring) -> None:
+    """Close a view's connections if it has its own (a SQLite file), not the app's."""
+    if view.datastore is not app.factory.datastore:
+        view.datastore.close()
+
