@@ -1,12 +1,13 @@
 """A second process for `rebuild`: it builds the read models the first one feeds it.
 
-The helper is a fresh interpreter (`python -P -m projections.rebuild_helper FD`),
-not a multiprocessing child: it imports nothing of the caller's main module and
+The helper is a fresh interpreter (`python -P -c ... ROOT FD ACKS`), not a
+multiprocessing child: it imports nothing of the caller's main module and
 inherits none of its connections or threads, and it imports this same copy of
-the project (PYTHONPATH), not whatever the working directory holds. Its stdin is
-the feed, pickled messages framed by `multiprocessing.connection`: first the
-environment and the read models' names (the environment can hold the KEK, so
-never the command line), then one `(items, last position)` per batch, then None.
+the project (ROOT first on its path), not whatever the working directory holds.
+Its stdin is the feed, pickled messages framed by `multiprocessing.connection`:
+first the domain environment, the read models' names and their
+`ReadModelConfig` (the environment can hold the KEK, so never the command
+line), then one `(items, last position)` per batch, then None.
 It answers in JSON lines on the pipe FD: {"ready": true} once it has opened the
 store, then {"timings": ...}; or {"error": traceback} instead of either. On the
 pipe ACKS it writes one byte for each batch it has applied.
@@ -32,23 +33,27 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from projections.config import DEFAULTS, ReadModelConfig
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # holds this `projections` package
+# The helper's entry: this project's root first on its path, then `main(FD, ACKS)`.
+HELPER_MAIN = ("import sys; sys.path.insert(0, sys.argv[1]); "
+               "from projections.rebuild_helper import main; main(int(sys.argv[2]), int(sys.argv[3]))")
 
 
 class HelperProcess:
     """The first process's side: start the helper, feed it, take its answers."""
 
-    def __init__(self, env: Mapping[str, str], names: list[str]):
+    def __init__(self, env: Mapping[str, str], names: list[str], config: ReadModelConfig = DEFAULTS):
         feed_read, feed_write = os.pipe()
         _widen(feed_write)
         answer_read, answer_write = os.pipe()
         acks_read, acks_write = os.pipe()
         os.set_blocking(acks_read, False)
-        path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-P", "-m", "projections.rebuild_helper", str(answer_write), str(acks_write)],
-                stdin=feed_read, pass_fds=(answer_write, acks_write), env={**os.environ, "PYTHONPATH": path})
+                [sys.executable, "-P", "-c", HELPER_MAIN, str(PROJECT_ROOT), str(answer_write), str(acks_write)],
+                stdin=feed_read, pass_fds=(answer_write, acks_write))
         except BaseException:
             os.close(feed_write)
             os.close(answer_read)
@@ -69,7 +74,7 @@ class HelperProcess:
         self._sender: threading.Thread | None = None
         try:
             try:
-                self._feed.send_bytes(_pickled({"env": dict(env), "names": names}))
+                self._feed.send_bytes(_pickled({"env": dict(env), "names": names, "config": config}))
             except OSError:  # it stopped already: say why
                 self._broken = True
                 self._check()
@@ -213,7 +218,7 @@ def main(fd: int, acks: int) -> None:
             out.write(json.dumps({"ready": True}) + "\n")
             timings: dict[str, float] = {}
             rebuild_from_feed(app, [c for c in PROJECTIONS if c.name in request["names"]], _batches(feed, acks, timings),
-                              timings)
+                              timings, request["config"])
             out.write(json.dumps({"timings": timings}) + "\n")
         except BaseException:
             # Stop reading first: the first process, blocked sending a batch, then
@@ -224,7 +229,3 @@ def main(fd: int, acks: int) -> None:
         finally:
             if app is not None:
                 app.close()
-
-
-if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]))

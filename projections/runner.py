@@ -43,6 +43,7 @@ from events.sqlite_store import ReadModelDatastore, RebuildDatastore, held_elsew
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
 from projections.concerns import ConcernProjection
+from projections.config import DEFAULTS, ReadModelConfig
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
@@ -228,11 +229,12 @@ class ProjectionRunner:
     decrypted once, not once per read model. A read model that fails stops alone.
     """
 
-    def __init__(self, app: Bekymring, projection_classes: Iterable[type] = PROJECTIONS):
+    def __init__(self, app: Bekymring, projection_classes: Iterable[type] = PROJECTIONS,
+                 config: ReadModelConfig = DEFAULTS):
         self.app = app
         self._poke = threading.Event()  # a waiting request asks for a catch-up now
         self.followers = {
-            cls.name: Follower(cls(construct_view(cls, app), app), app, self._poke)
+            cls.name: Follower(cls(construct_view(cls, app), app, config), app, self._poke)
             for cls in projection_classes
         }
         self._stopping = threading.Event()
@@ -507,6 +509,7 @@ def rebuild(
     progress: Callable[[str, int, int], None] | None = None,
     timings: dict[str, float] | None = None,
     processes: int | None = None,
+    config: ReadModelConfig = DEFAULTS,
 ) -> dict[str, int]:
     """Drop the named read models (default: all) and rebuild them from event 1,
     in one pass: each batch is read and decrypted once for all of them.
@@ -521,11 +524,12 @@ def rebuild(
     report = (lambda done: progress("alle", done, total)) if progress else None
     with rare_collections():
         if not apart:
-            return rebuild_in_this_process(app, chosen, report, timings)
-        helper = HelperProcess(app.env, [c.name for c in apart])
+            return rebuild_in_this_process(app, chosen, report, timings, config=config)
+        helper = HelperProcess(app.env, [c.name for c in apart], config)
         try:
-            feeders = [Feeder(cls(None, app), app, helper) for cls in apart]
-            counts = rebuild_in_this_process(app, [c for c in chosen if c not in apart], report, timings, feeders)
+            feeders = [Feeder(cls(None, app, config), app, helper) for cls in apart]
+            counts = rebuild_in_this_process(app, [c for c in chosen if c not in apart], report, timings, feeders,
+                                             config)
             if timings is not None:  # of the feeders' seconds: waiting for the helper to take a batch
                 timings["waited"] = round(sum(f.waited for f in feeders), 2)
             helper_timings = helper.finish()
@@ -555,7 +559,8 @@ def rare_collections(threshold: int = 200_000) -> Iterator[None]:
 
 
 @contextmanager
-def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | None) -> Iterator[list[Follower]]:
+def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | None,
+               config: ReadModelConfig = DEFAULTS) -> Iterator[list[Follower]]:
     """Drop `chosen`, and give followers for their new, empty views; afterwards
     create the indexes the rebuild left out."""
     started = time.perf_counter()
@@ -573,7 +578,7 @@ def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | N
             # A new view: the library's recorder remembers the tracking table it found.
             views.append(construct_view(cls, app, rebuilding=True))
             views[-1].start_rebuild()
-        yield [Follower(cls(view, app), app) for cls, view in zip(chosen, views)]
+        yield [Follower(cls(view, app, config), app) for cls, view in zip(chosen, views)]
         started = time.perf_counter()
         for view in views:
             view.finish_rebuild()
@@ -591,9 +596,10 @@ def close_own(view: Any, app: Bekymring) -> None:
 
 
 def rebuild_in_this_process(app: Bekymring, chosen: list[type], report: Callable[[int], None] | None,
-                            timings: dict[str, float] | None, feeders: Iterable[Feeder] = ()) -> dict[str, int]:
+                            timings: dict[str, float] | None, feeders: Iterable[Feeder] = (),
+                            config: ReadModelConfig = DEFAULTS) -> dict[str, int]:
     """Rebuild `chosen` here in one pass over the store, feeding the helper on the way."""
-    with rebuilding(app, chosen, timings) as followers:
+    with rebuilding(app, chosen, timings, config) as followers:
         if feeders:
             done = feed_first(app, followers, list(feeders), report, timings)
         else:
@@ -675,7 +681,7 @@ HELPER_GROUP = 50_000  # events the helper applies per transaction on SQLite (se
 
 
 def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[list[Any], int]],
-                      timings: dict[str, float]) -> None:
+                      timings: dict[str, float], config: ReadModelConfig = DEFAULTS) -> None:
     """In the helper: rebuild `chosen` from the batches the first process sends,
     each applied as it comes, several to a transaction. A commit writes every
     page the transaction changed, and rows keyed by random ids (the access log's
@@ -686,7 +692,7 @@ def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[l
     # SQLite only: a PostgreSQL transaction must not wait on the feed, since the
     # library ends a connection idle in one for 5 s (and the rows go in by COPY).
     group = 0 if uses_postgres(app.env) else HELPER_GROUP
-    with rare_collections(), rebuilding(app, chosen, timings) as followers:
+    with rare_collections(), rebuilding(app, chosen, timings, config) as followers:
         batch = next(batches, None)
         while batch is not None:
             applied = 0
