@@ -21,6 +21,7 @@ from projections.config import ReadModelConfig
 from projections.ledger import LedgerProjection, verify
 from projections.runner import ProjectionRunner
 from tests.conftest import pg_connect
+from tests.factories import five_children_seen_at_once
 from tests.rawstore import events_table
 from tests.webclient import csrf_of
 
@@ -137,12 +138,7 @@ def test_reviewing_an_anomaly_is_an_event_with_a_comment(web):
 
 def test_the_rules_for_hours_many_children_and_surnames(domain):
     config = ReadModelConfig(office_hours=(0, 0), max_children_per_hour=3)  # every hour is after hours
-    unit = domain.register_unit("Fjordvik skole", "skole")
-    user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
-    children = [domain.register_child(f"Barn{i}", "Strand" if i == 0 else f"Etternavn{i}", date(2015, 1, 1), unit)
-                for i in range(5)]
-    with acting_as(user):
-        domain.record_access(user, "staff", unit, children, ["child.name"], "view", "", "s")
+    five_children_seen_at_once(domain)
     runner = ProjectionRunner(domain, [AccessLogProjection], config)
     runner.catch_up()
     rules = [r["rule"] for r in runner["access_log"].view.queue(False, 0, 100)]

@@ -8,13 +8,11 @@ import dataclasses
 import re
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from events.base import acting_as
 from events.kek import Kek
 from intranet.app import create_app
 from intranet.settings import Settings, SettingsError
@@ -23,6 +21,7 @@ from projections.config import ReadModelConfig
 from projections.ledger import LedgerProjection
 from projections.runner import ProjectionRunner, rebuild
 from tests.conftest import sqlite_env
+from tests.factories import five_children_seen_at_once
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_PASSWORD = "db-password-not-to-be-shown"
@@ -100,16 +99,6 @@ def test_the_read_model_values_are_read_from_settings():
     assert Settings.from_env({}).read_models == ReadModelConfig()
 
 
-def five_children_seen(domain):
-    """One user sees five children at once (Kari Strand sees Barn0 Strand)."""
-    unit = domain.register_unit("Fjordvik skole", "skole")
-    user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
-    children = [domain.register_child(f"Barn{i}", "Strand" if i == 0 else f"Etternavn{i}", date(2015, 1, 1), unit)
-                for i in range(5)]
-    with acting_as(user):
-        domain.record_access(user, "staff", unit, children, ["child.name"], "view", "", "s")
-
-
 def rules_of(view):
     return sorted(r["rule"] for r in view.queue(False, 0, 100))
 
@@ -123,7 +112,7 @@ def test_the_configured_values_reach_the_web_apps_read_models(env, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     with TestClient(create_app(Settings.from_env({**env, **CONFIGURED}))) as client:
         domain = client.app.state.domain
-        five_children_seen(domain)
+        five_children_seen_at_once(domain)
         runner = client.app.state.projections
         position = domain.position()
         runner.wait(position)
@@ -137,7 +126,7 @@ def test_the_configured_values_reach_the_web_apps_read_models(env, monkeypatch):
 
 @pytest.mark.parametrize("processes", [1, 2])
 def test_a_rebuild_uses_the_values_given_in_either_process(domain, processes):
-    five_children_seen(domain)
+    five_children_seen_at_once(domain)
     config = Settings.from_env(CONFIGURED).read_models
     rebuild(domain, ["ledger", "access_log"], processes=processes, config=config)  # 2: the access log in a helper
     runner = ProjectionRunner(domain, [LedgerProjection, AccessLogProjection], config=config)
@@ -151,7 +140,7 @@ def test_the_cli_passes_the_configured_values(tmp_path):
     env = sqlite_env(tmp_path / "data", kek)
     domain = Settings.from_env(env).open_domain()
     try:
-        five_children_seen(domain)
+        five_children_seen_at_once(domain)
         position = domain.position()
     finally:
         domain.close()
