@@ -249,7 +249,7 @@ def _build(app: Bekymring, scale: Scale, data_dir: Path, projections: bool) -> d
 
 def catch_up(app: Bekymring) -> None:
     """Bring every read model up to date, in one pass (resumable: tracking records)."""
-    runner = ProjectionRunner(app)
+    runner = ProjectionRunner(app, config=stores.read_models())
     total = app.position()
     start = min(f.position for f in runner.followers.values())
     if start >= total:

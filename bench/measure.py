@@ -206,7 +206,7 @@ def rebuild_on_copy(app: Bekymring, kind: str, env: dict[str, str], root: Path,
         timings: dict[str, float] = {}
 
         def run() -> None:
-            rebuild(copy, timings=timings)  # exactly what `intranet projections rebuild` does
+            rebuild(copy, timings=timings, config=stores.read_models())  # as `intranet projections rebuild`
 
         t1 = time.perf_counter()
         summary = None
@@ -220,7 +220,7 @@ def rebuild_on_copy(app: Bekymring, kind: str, env: dict[str, str], root: Path,
         log(f"  rebuild: {events} events in {seconds:.1f}s ({timings})")
         # One read model alone, as after a fix to it: events it ignores are not decrypted.
         t2 = time.perf_counter()
-        rebuild(copy, [ONE_READ_MODEL])
+        rebuild(copy, [ONE_READ_MODEL], config=stores.read_models())
         one_seconds = time.perf_counter() - t2
         log(f"  rebuild {ONE_READ_MODEL} alone: {one_seconds:.1f}s")
         copy.close()
@@ -236,10 +236,11 @@ def rebuild_on_copy(app: Bekymring, kind: str, env: dict[str, str], root: Path,
 
 
 def audit_verify(app: Bekymring) -> dict[str, Any]:
+    config = stores.read_models()
     view = construct_view(LedgerProjection, app)
-    Follower(LedgerProjection(view, app), app).catch_up()
+    Follower(LedgerProjection(view, app, config), app).catch_up()
     t0 = time.perf_counter()
-    report = verify(app, view)
+    report = verify(app, view, config=config)
     seconds = time.perf_counter() - t0
     return {"ok": report.ok, "rows": report.size, "checkpoints": len(report.checkpoints_matched),
             "seconds": round(seconds, 2), "events_per_s": round(report.size / seconds)}

@@ -12,6 +12,8 @@ from pathlib import Path
 import psycopg
 
 from events.kek import Kek, read_kek_file, write_kek_file
+from intranet.settings import Settings
+from projections.config import ReadModelConfig
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = BENCH_DIR / "data"
@@ -90,6 +92,12 @@ def bench_schemas() -> list[str]:
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s ORDER BY 1", (SCHEMA_PREFIX + "%",)
         ).fetchall()
     return [r[0] for r in rows]
+
+
+def read_models() -> ReadModelConfig:
+    """The read models' values from the same variables the product reads, so
+    that a measured rebuild builds what `intranet projections rebuild` would."""
+    return Settings.from_env().read_models
 
 
 def env_for(store: str, data_dir: Path, schema: str | None = None) -> dict[str, str]:

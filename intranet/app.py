@@ -10,7 +10,6 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from events.application import Bekymring
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, children, concerns, consents, leaders, meetings, pages,
     privacy, referrals, transfers,
@@ -34,8 +33,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # One domain application and one projection runner per process.
-        domain = Bekymring(env=settings.domain_env)
-        runner = ProjectionRunner(domain).start()
+        domain = settings.open_domain()
+        runner = ProjectionRunner(domain, config=settings.read_models).start()
         app.state.domain = domain
         app.state.projections = runner
         app.state.names = DisplayNames(domain)
@@ -81,5 +80,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.templates = make_templates(development=settings.demo)
+    app.state.templates = make_templates(development=settings.demo, municipality=settings.municipality,
+                                         demo=settings.demo)
     return app

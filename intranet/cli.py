@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from events.errors import KeyConfigurationError
+from intranet.settings import SettingsError
 
 
 def _settings():
@@ -17,9 +18,7 @@ def _settings():
 
 
 def _domain(settings):
-    from events.application import Bekymring
-
-    return Bekymring(env=settings.domain_env)
+    return settings.open_domain()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -73,14 +72,15 @@ def cmd_projections(args: argparse.Namespace) -> int:
     from projections.live import ProjectionRunner
     from projections.rebuild import rebuild
 
-    app = _domain(_settings())
+    settings = _settings()
+    app = _domain(settings)
     try:
         if args.action == "rebuild":
-            counts = rebuild(app, args.names or None, progress=_progress)
+            counts = rebuild(app, args.names or None, progress=_progress, config=settings.read_models)
             for name, count in counts.items():
                 print(f"{name}: {count} hendelser")
         else:
-            runner = ProjectionRunner(app)
+            runner = ProjectionRunner(app, config=settings.read_models)
             for name, status in runner.status().items():
                 print(f"{name}: posisjon {status['position']}, {status['behind']} bak")
     finally:
@@ -124,7 +124,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from projections.ledger import LedgerProjection, origin_of, signing_key, verify
     from projections.registry import construct_view
 
-    app = _domain(_settings())
+    settings = _settings()
+    config = settings.read_models
+    app = _domain(settings)
     try:
         view = construct_view(LedgerProjection, app)
         if args.action == "verify":
@@ -132,13 +134,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
             public_key = None
             if args.public_key:
                 _, public_key = parse_verifier_key(Path(args.public_key).read_text().strip())
-            report = verify(app, view, extra, public_key)
+            report = verify(app, view, extra, public_key, config)
             print(report)
             return 0 if report.ok else 1
         if args.action == "checkpoint":
             from projections.batches import Follower
 
-            follower = Follower(LedgerProjection(view, app), app)
+            follower = Follower(LedgerProjection(view, app, config), app)
             follower.catch_up()
             cp = follower.projection.checkpoint_now()
             print(cp.note if cp else "Loggen er tom.")
@@ -148,7 +150,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             print(f"{len(view.checkpoints())} sjekkpunkter skrevet til {args.file}")
             return 0
         # public-key: what an outside verifier needs, printed as a signed-note verifier key.
-        print(verifier_key(origin_of(app), signing_key(app.keystore).public_key()))
+        print(verifier_key(origin_of(app, config), signing_key(app.keystore).public_key()))
         return 0
     finally:
         app.close()
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except KeyConfigurationError as e:
+    except (KeyConfigurationError, SettingsError) as e:
         print(f"intranet: {e}", file=sys.stderr)
         return 2
 

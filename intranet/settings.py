@@ -1,13 +1,23 @@
-"""Settings, read once from the environment (or given by a test)."""
+"""Settings, read once from the environment (or given by a test).
+
+A bad value stops the app, the CLI and the bench at startup, naming the
+variable. Secrets are held as `Secret` (shown as stars) and unwrapped only
+where the domain application is opened (`Settings.open_domain`)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from starlette.config import Config
+from starlette.datastructures import Secret
+
+from projections.config import DEFAULTS, ReadModelConfig
+
+if TYPE_CHECKING:
+    from events.application import Bekymring
 
 # The environment keys the domain application reads (eventsourcing's own and ours).
 DOMAIN_KEYS = (
@@ -26,6 +36,11 @@ DOMAIN_KEYS = (
     "BEKYMRING_KEK",
     "BEKYMRING_KEK_FILE",
 )
+SECRET_KEYS = ("BEKYMRING_KEK", "POSTGRES_PASSWORD")
+
+
+class SettingsError(ValueError):
+    """A variable with a value the app cannot use."""
 
 
 SQLITE_THREADS = 2
@@ -38,16 +53,18 @@ class Settings:
     demo: bool
     municipality: str
     secure_cookies: bool = True
-    domain_env: dict[str, str] = field(default_factory=dict)
+    domain_env: dict[str, str | Secret] = field(default_factory=dict)  # secrets as Secret
     worker_threads: int | None = None  # None: by store, see `threads`
+    read_models: ReadModelConfig = DEFAULTS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         environ = dict(os.environ if environ is None else environ)
-        config = Config(environ=environ)
+        config = _checked(Config(environ=environ))
         data_dir = Path(config("BEKYMRING_DATA_DIR", default="data"))
         demo = config("BEKYMRING_DEMO", cast=bool, default=False)
-        domain_env = {k: environ[k] for k in DOMAIN_KEYS if k in environ}
+        domain_env: dict[str, str | Secret] = {
+            k: Secret(environ[k]) if k in SECRET_KEYS else environ[k] for k in DOMAIN_KEYS if k in environ}
         domain_env["BEKYMRING_DATA_DIR"] = str(data_dir)
         domain_env["BEKYMRING_DEMO"] = "1" if demo else "0"
         return cls(
@@ -58,7 +75,14 @@ class Settings:
             secure_cookies=config("BEKYMRING_SECURE_COOKIES", cast=bool, default=not demo),
             domain_env=domain_env,
             worker_threads=config("BEKYMRING_WORKER_THREADS", cast=int, default=None),
+            read_models=read_models_from(config),
         )
+
+    def open_domain(self) -> Bekymring:
+        """The domain application: the one place the secrets are unwrapped."""
+        from events.application import Bekymring
+
+        return Bekymring(env={k: str(v) for k, v in self.domain_env.items()})
 
     @property
     def store(self) -> str:
@@ -76,3 +100,47 @@ class Settings:
         if self.worker_threads is not None:
             return max(1, self.worker_threads)
         return SQLITE_THREADS if self.store == "sqlite" else POSTGRES_THREADS
+
+
+def _checked(config: Config) -> Callable[..., Any]:
+    """`config`, raising a SettingsError (which names the variable) for a bad value."""
+
+    def read(name: str, cast: Callable[[Any], Any] | None = None, default: Any = None) -> Any:
+        try:
+            return config(name, cast=cast, default=default)
+        except ValueError as e:
+            raise SettingsError(str(e)) from None
+
+    return read
+
+
+def _hours(text: str) -> tuple[int, int]:
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError("want START-END, as 07-18")
+    return int(start), int(end)
+
+
+# ReadModelConfig's fields: the variable for each, and how its text is read.
+READ_MODEL_VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "office_hours": ("BEKYMRING_OFFICE_HOURS", _hours),
+    "max_children_per_hour": ("BEKYMRING_MAX_CHILDREN_PER_HOUR", int),
+    "checkpoint_every": ("BEKYMRING_CHECKPOINT_EVERY", int),
+    "ledger_origin": ("BEKYMRING_LEDGER_ORIGIN", str),
+}
+
+
+def read_models_from(config: Callable[..., Any]) -> ReadModelConfig:
+    """The read models' values (projections/config.py), each checked on its own
+    so that an error names its variable."""
+    given = {}
+    for key, (name, parse) in READ_MODEL_VARIABLES.items():
+        text = config(name, default=None)
+        if text is None:
+            continue
+        try:
+            given[key] = parse(text)
+            ReadModelConfig(**{key: given[key]})
+        except ValueError as e:
+            raise SettingsError(f"{name}={text!r}: {e}") from None
+    return ReadModelConfig(**given)

@@ -153,15 +153,18 @@ class _LanguageEnvironment(jinja2.Environment):
         return _TranslateConstantTexts(self.language).visit(super()._parse(source, name, filename))
 
 
-def make_templates(development: bool = False) -> dict[str, Jinja2Templates]:
+def make_templates(development: bool = False, *, municipality: str = "", demo: bool = False,
+                   ) -> dict[str, Jinja2Templates]:
     """The templates, one compiled set per language (`render` picks the
     request's). In `development` (demo mode) edited templates and static files
     show at once; otherwise templates are compiled once and never checked for
-    changes again, which every page would otherwise pay for."""
-    return {language: _language_templates(language, development) for language in i18n.LANGUAGES}
+    changes again, which every page would otherwise pay for. Of the settings,
+    templates see only `municipality` and `demo`, as globals."""
+    site = {"municipality": municipality, "demo": demo}
+    return {language: _language_templates(language, development, site) for language in i18n.LANGUAGES}
 
 
-def _language_templates(language: str, development: bool) -> Jinja2Templates:
+def _language_templates(language: str, development: bool, site: dict[str, Any]) -> Jinja2Templates:
     env = _LanguageEnvironment(
         language,
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -176,6 +179,7 @@ def _language_templates(language: str, development: bool) -> Jinja2Templates:
     # per call, in the request's language (a context variable).
     templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     templates.env.globals.update(_=_gettext, gettext=_gettext)
+    templates.env.globals.update(site)
     templates.env.globals["static_url"] = static_url if development else _static_url_once
     # The domain's words (marked with N_(), shown as {{ _(labels.STATUS[key]) }}).
     templates.env.globals["labels"] = labels
@@ -227,7 +231,6 @@ def render(
     language = i18n.current_language.get()
     templates: Jinja2Templates = request.app.state.templates[language]
     context = dict(context or {})
-    context.setdefault("settings", request.app.state.settings)
     context.setdefault("user", getattr(request.state, "user", None))
     context.setdefault("me", getattr(request.state, "account", None))
     context.setdefault("csrf_token", csrf_token(request))

@@ -4,10 +4,11 @@ One row per child per access event (metadata only: who, role, unit, when, how,
 which kinds of record), the review queue of anomalies, and pending erasure
 requests. Reasons are free text, so they are kept sealed under the system key.
 
-Anomaly rules (DESIGN.md §4), each configurable by environment:
+Anomaly rules (DESIGN.md §4), the limits given by `ReadModelConfig`
+(BEKYMRING_OFFICE_HOURS and BEKYMRING_MAX_CHILDREN_PER_HOUR in the settings):
 - outside_unit: staff or a unit leader saw a child of another unit;
-- after_hours: outside BEKYMRING_OFFICE_HOURS (default 07-18, Monday to Friday, Oslo time);
-- many_children: more than BEKYMRING_MAX_CHILDREN_PER_HOUR (default 30) distinct
+- after_hours: outside office hours (default 07-18, Monday to Friday, Oslo time);
+- many_children: more than `max_children_per_hour` (default 30) distinct
   children by one user within one clock hour;
 - break_glass: every access outside the rules;
 - same_surname: the user shares the child's surname (compared as blind indexes).
@@ -15,7 +16,6 @@ Anomaly rules (DESIGN.md §4), each configurable by environment:
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from functools import singledispatchmethod
 from typing import Any, NamedTuple
@@ -30,21 +30,13 @@ from events.clock import OSLO
 from events.directory import User
 from events.envelope import Tombstone
 from events.storage.keystore import SYSTEM_KEY_ID, seal, unseal
+from projections.config import DEFAULTS, ReadModelConfig
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 ACCESS_TOPIC = get_topic(Access.Created)
 ACCESS_VERSION = getattr(Access.Created, "class_version", 1)  # the version `facts_from_plaintext` reads
 RULES = ("outside_unit", "after_hours", "many_children", "break_glass", "same_surname")
-
-
-def office_hours() -> tuple[int, int]:
-    start, end = os.environ.get("BEKYMRING_OFFICE_HOURS", "07-18").split("-")
-    return int(start), int(end)
-
-
-def max_children_per_hour() -> int:
-    return int(os.environ.get("BEKYMRING_MAX_CHILDREN_PER_HOUR", "30"))
 
 
 class AccessLogTables(ViewTables):
@@ -133,10 +125,10 @@ class AccessLogProjection(Projection):
     name = "access_log"
     views = (SQLiteAccessLogView, PostgresAccessLogView)
 
-    def __init__(self, view: AccessLogTables, app: Any):
-        super().__init__(view, app)
-        self.hours = office_hours()
-        self.max_per_hour = max_children_per_hour()
+    def __init__(self, view: AccessLogTables, app: Any, config: ReadModelConfig = DEFAULTS):
+        super().__init__(view, app, config)
+        self.hours = config.office_hours
+        self.max_per_hour = config.max_children_per_hour
         self.reset()
 
     # Rows the rules produce for every access, inserted together at the end of a batch

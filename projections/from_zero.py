@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 from events.application import Bekymring
 from projections.batches import Follower
+from projections.config import DEFAULTS, ReadModelConfig
 from projections.registry import close_own, construct_view
 
 
@@ -32,7 +33,8 @@ def rare_collections(threshold: int = 200_000) -> Iterator[None]:
 
 
 @contextmanager
-def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | None) -> Iterator[list[Follower]]:
+def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | None,
+               config: ReadModelConfig = DEFAULTS) -> Iterator[list[Follower]]:
     """Drop `chosen`, and give followers for their new, empty views; afterwards
     create the indexes the rebuild left out."""
     started = time.perf_counter()
@@ -50,7 +52,7 @@ def rebuilding(app: Bekymring, chosen: list[type], timings: dict[str, float] | N
             # A new view: the library's recorder remembers the tracking table it found.
             views.append(construct_view(cls, app, rebuilding=True))
             views[-1].start_rebuild()
-        yield [Follower(cls(view, app), app) for cls, view in zip(chosen, views)]
+        yield [Follower(cls(view, app, config), app) for cls, view in zip(chosen, views)]
         started = time.perf_counter()
         for view in views:
             view.finish_rebuild()

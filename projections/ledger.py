@@ -8,7 +8,6 @@ a child's key never breaks the proof.
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
 from typing import Any, Iterator
 from uuid import UUID
@@ -19,11 +18,11 @@ from events.ledger.checkpoints import Checkpoint, parse_checkpoint, sign_checkpo
 from events.ledger.tree import MerkleLog, row_leaf_hash
 from events.ledger.verification import VerificationReport, verify_log
 from events.storage.keystore import KeyStore
+from projections.config import DEFAULTS, ReadModelConfig
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 LEDGER_KEY_ID = UUID(int=2)  # the Ed25519 seed, wrapped by the KEK like every data key
-CHECKPOINT_EVERY = int(os.environ.get("BEKYMRING_CHECKPOINT_EVERY", "1000"))
 READ_BATCH = 5000
 
 
@@ -33,8 +32,8 @@ def signing_key(keystore: KeyStore) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
-def origin_of(app: Any) -> str:
-    return os.environ.get("BEKYMRING_LEDGER_ORIGIN", f"bekymring.local/{app.name}")
+def origin_of(app: Any, config: ReadModelConfig = DEFAULTS) -> str:
+    return config.origin_of(app.name)
 
 
 class LedgerTables(ViewTables):
@@ -67,15 +66,17 @@ class PostgresLedgerView(LedgerTables, PostgresView):
 
 
 class LedgerProjection(Projection):
-    """Appends every stored row to the tree; signs a checkpoint every N rows."""
+    """Appends every stored row to the tree; signs a checkpoint every
+    `config.checkpoint_every` rows."""
 
     name = "ledger"
     views = (SQLiteLedgerView, PostgresLedgerView)
     raw = True  # gets Notifications, not decrypted events
 
-    def __init__(self, view: LedgerTables, app: Any):
-        super().__init__(view, app)
-        self.origin = origin_of(app)
+    def __init__(self, view: LedgerTables, app: Any, config: ReadModelConfig = DEFAULTS):
+        super().__init__(view, app, config)
+        self.origin = origin_of(app, config)
+        self.checkpoint_every = config.checkpoint_every
         self.reset()
 
     def reset(self) -> None:
@@ -90,7 +91,7 @@ class LedgerProjection(Projection):
                           bytes(notification.state))
         self.log.append(h)
         self._leaves.append((notification.id, h))
-        if self.log.size % CHECKPOINT_EVERY == 0:
+        if self.log.size % self.checkpoint_every == 0:
             self._checkpoint(c)
 
     def batch_done(self, c: Any) -> None:
@@ -166,12 +167,12 @@ def raw_rows(app: Any) -> Iterator[Any]:
 
 
 def verify(app: Any, view: LedgerTables, extra_checkpoints: list[Checkpoint] = (),
-           public_key=None) -> VerificationReport:
+           public_key=None, config: ReadModelConfig = DEFAULTS) -> VerificationReport:
     """Recompute the tree from the raw store and check it against every checkpoint
     (those in the view and any given), naming each row that differs."""
     public_key = public_key or signing_key(app.keystore).public_key()
     recorded = _RecordedLeaves(view)
-    origin = origin_of(app)
+    origin = origin_of(app, config)
     report = verify_log(
         raw_rows(app), [*view.checkpoints(), *extra_checkpoints], public_key, origin=origin,
         expected_leaves=recorded, gaps_are_errors=False,

@@ -27,6 +27,7 @@ from eventsourcing.persistence import ConnectionUnavailableError, InterfaceError
 from events.application import Bekymring
 from events.storage.sqlite_store import held_elsewhere
 from projections.batches import BATCH, IDLE_RECORD_EVERY, Follower, catch_up_together
+from projections.config import DEFAULTS, ReadModelConfig
 from projections.registry import PROJECTIONS, construct_view
 
 log = logging.getLogger(__name__)
@@ -72,14 +73,14 @@ class ProjectionRunner:
     def __init__(self, app: Bekymring, projection_classes: Iterable[type] = PROJECTIONS, *,
                  poll_seconds: float = POLL_SECONDS, retry_first: float = RETRY_FIRST,
                  retry_max: float = RETRY_MAX, pause_tolerated: float = PAUSE_TOLERATED,
-                 idle_record_every: int = IDLE_RECORD_EVERY):
+                 idle_record_every: int = IDLE_RECORD_EVERY, config: ReadModelConfig = DEFAULTS):
         self.app = app
         self.poll_seconds = poll_seconds
         self.retry_first, self.retry_max = retry_first, retry_max
         self.pause_tolerated = pause_tolerated
         self._poke = threading.Event()  # a waiting request asks for a catch-up now
         self.followers = {
-            cls.name: Follower(cls(construct_view(cls, app), app), app, self._poke, idle_record_every)
+            cls.name: Follower(cls(construct_view(cls, app), app, config), app, self._poke, idle_record_every)
             for cls in projection_classes
         }
         self._stopping = threading.Event()

@@ -17,6 +17,7 @@ from events.concerns import Concern
 from events.directory import Unit
 from events.meetings import Meeting, MeetingCase
 from events.referrals import Referral
+from projections.config import DEFAULTS, ReadModelConfig
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
@@ -100,8 +101,8 @@ class MeetingProjection(Projection):
     name = "meetings"
     views = (SQLiteMeetingView, PostgresMeetingView)
 
-    def __init__(self, view: Any, app: Any):
-        super().__init__(view, app)
+    def __init__(self, view: Any, app: Any, config: ReadModelConfig = DEFAULTS):
+        super().__init__(view, app, config)
         # A unit's kind, as its Unit.Created said (a kind never changes): a
         # concern's statistics row needs it, and asking the view for it cost a
         # round trip per concern on PostgreSQL.

@@ -15,14 +15,17 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from projections.config import DEFAULTS, ReadModelConfig
+
 
 class Projection:
     name: str = ""
     views: tuple[type, type]
 
-    def __init__(self, view: Any, app: Any):
+    def __init__(self, view: Any, app: Any, config: ReadModelConfig = DEFAULTS):
         self.view = view
         self.app = app
+        self.config = config
 
     def portable(self, originator_id: UUID, originator_version: int, topic: str, plaintext: bytes) -> Any:
         """What a rebuild's helper process applies for a stored event this read

@@ -22,6 +22,7 @@ from projections.batches import (
     SKIPPED, Follower, by_topic, catch_up_together, decode_where, handled_by, handler_lookup, read_batches,
     record_timings,
 )
+from projections.config import DEFAULTS, ReadModelConfig
 from projections.from_zero import rare_collections, rebuilding
 from projections.rebuild_helper import HelperProcess
 from projections.registry import PROJECTIONS
@@ -60,6 +61,7 @@ def rebuild(
     timings: dict[str, float] | None = None,
     processes: int | None = None,
     sizes: RebuildSizes = RebuildSizes(),
+    config: ReadModelConfig = DEFAULTS,
 ) -> dict[str, int]:
     """Drop the named read models (default: all) and rebuild them from event 1,
     in one pass: each batch is read and decrypted once for all of them.
@@ -75,11 +77,12 @@ def rebuild(
     report = (lambda done: progress("alle", done, total)) if progress else None
     with rare_collections():
         if not apart:
-            return rebuild_in_this_process(app, chosen, report, timings, sizes)
-        helper = HelperProcess(app.env, [c.name for c in apart])
+            return rebuild_in_this_process(app, chosen, report, timings, sizes, config=config)
+        helper = HelperProcess(app.env, [c.name for c in apart], config)
         try:
-            feeders = [Feeder(cls(None, app), app, helper) for cls in apart]
-            counts = rebuild_in_this_process(app, [c for c in chosen if c not in apart], report, timings, sizes, feeders)
+            feeders = [Feeder(cls(None, app, config), app, helper) for cls in apart]
+            counts = rebuild_in_this_process(app, [c for c in chosen if c not in apart], report, timings, sizes,
+                                             feeders, config)
             if timings is not None:  # of the feeders' seconds: waiting for the helper to take a batch
                 timings["waited"] = round(sum(f.waited for f in feeders), 2)
             helper_timings = helper.finish()
@@ -92,9 +95,9 @@ def rebuild(
 
 def rebuild_in_this_process(app: Bekymring, chosen: list[type], report: Callable[[int], None] | None,
                             timings: dict[str, float] | None, sizes: RebuildSizes,
-                            feeders: Iterable[Feeder] = ()) -> dict[str, int]:
+                            feeders: Iterable[Feeder] = (), config: ReadModelConfig = DEFAULTS) -> dict[str, int]:
     """Rebuild `chosen` here in one pass over the store, feeding the helper on the way."""
-    with rebuilding(app, chosen, timings) as followers:
+    with rebuilding(app, chosen, timings, config) as followers:
         if feeders:
             done = feed_first(app, followers, list(feeders), report, timings, sizes)
         else:

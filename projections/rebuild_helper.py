@@ -1,13 +1,14 @@
 """A second process for `rebuild` (projections/rebuild.py): it builds the read
 models the first one feeds it. This module does not import rebuild.py.
 
-The helper is a fresh interpreter (`python -P -m projections.rebuild_helper FD`),
-not a multiprocessing child: it imports nothing of the caller's main module and
+The helper is a fresh interpreter (`python -P -c ... ROOT FD ACKS`), not a
+multiprocessing child: it imports nothing of the caller's main module and
 inherits none of its connections or threads, and it imports this same copy of
-the project (PYTHONPATH), not whatever the working directory holds. Its stdin is
-the feed, pickled messages framed by `multiprocessing.connection`: first the
-environment and the read models' names (the environment can hold the KEK, so
-never the command line), then one `(items, last position)` per batch, then None.
+the project (ROOT first on its path), not whatever the working directory holds.
+Its stdin is the feed, pickled messages framed by `multiprocessing.connection`:
+first the domain environment, the read models' names and their
+`ReadModelConfig` (the environment can hold the KEK, so never the command
+line), then one `(items, last position)` per batch, then None.
 It answers in JSON lines on the pipe FD: {"ready": true} once it has opened the
 store, then {"timings": ...}; or {"error": traceback} instead of either. On the
 pipe ACKS it writes one byte for each batch it has applied.
@@ -41,23 +42,27 @@ from events.application import Bekymring, uses_postgres
 from projections.from_zero import rare_collections, rebuilding
 from projections.registry import PROJECTIONS
 
+from projections.config import DEFAULTS, ReadModelConfig
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # holds this `projections` package
+# The helper's entry: this project's root first on its path, then `main(FD, ACKS)`.
+HELPER_MAIN = ("import sys; sys.path.insert(0, sys.argv[1]); "
+               "from projections.rebuild_helper import main; main(int(sys.argv[2]), int(sys.argv[3]))")
 
 
 class HelperProcess:
     """The first process's side: start the helper, feed it, take its answers."""
 
-    def __init__(self, env: Mapping[str, str], names: list[str]):
+    def __init__(self, env: Mapping[str, str], names: list[str], config: ReadModelConfig = DEFAULTS):
         feed_read, feed_write = os.pipe()
         _widen(feed_write)
         answer_read, answer_write = os.pipe()
         acks_read, acks_write = os.pipe()
         os.set_blocking(acks_read, False)
-        path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-P", "-m", "projections.rebuild_helper", str(answer_write), str(acks_write)],
-                stdin=feed_read, pass_fds=(answer_write, acks_write), env={**os.environ, "PYTHONPATH": path})
+                [sys.executable, "-P", "-c", HELPER_MAIN, str(PROJECT_ROOT), str(answer_write), str(acks_write)],
+                stdin=feed_read, pass_fds=(answer_write, acks_write))
         except BaseException:
             os.close(feed_write)
             os.close(answer_read)
@@ -78,7 +83,7 @@ class HelperProcess:
         self._sender: threading.Thread | None = None
         try:
             try:
-                self._feed.send_bytes(_pickled({"env": dict(env), "names": names}))
+                self._feed.send_bytes(_pickled({"env": dict(env), "names": names, "config": config}))
             except OSError:  # it stopped already: say why
                 self._broken = True
                 self._check()
@@ -212,7 +217,8 @@ HELPER_GROUP = 50_000  # events the helper applies per transaction on SQLite (se
 
 
 def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[list[Any], int]],
-                      timings: dict[str, float], group: int = HELPER_GROUP) -> None:
+                      timings: dict[str, float], group: int = HELPER_GROUP,
+                      config: ReadModelConfig = DEFAULTS) -> None:
     """In the helper: rebuild `chosen` from the batches the first process sends,
     each applied as it comes, `group` events or more to a transaction. A commit
     writes every page the transaction changed, and rows keyed by random ids (the
@@ -223,7 +229,7 @@ def rebuild_from_feed(app: Bekymring, chosen: list[type], feed: Iterable[tuple[l
     # SQLite only: a PostgreSQL transaction must not wait on the feed, since the
     # library ends a connection idle in one for 5 s (and the rows go in by COPY).
     group = 0 if uses_postgres(app.env) else group
-    with rare_collections(), rebuilding(app, chosen, timings) as followers:
+    with rare_collections(), rebuilding(app, chosen, timings, config) as followers:
         batch = next(batches, None)
         while batch is not None:
             applied = 0
@@ -276,7 +282,7 @@ def main(fd: int, acks: int) -> None:
             out.write(json.dumps({"ready": True}) + "\n")
             timings: dict[str, float] = {}
             rebuild_from_feed(app, [c for c in PROJECTIONS if c.name in request["names"]], _batches(feed, acks, timings),
-                              timings)
+                              timings, config=request["config"])
             out.write(json.dumps({"timings": timings}) + "\n")
         except BaseException:
             # Stop reading first: the first process, blocked sending a batch, then
@@ -287,7 +293,3 @@ def main(fd: int, acks: int) -> None:
         finally:
             if app is not None:
                 app.close()
-
-
-if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]))

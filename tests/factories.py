@@ -46,3 +46,16 @@ def register_secret_child(domain, unit_id=None):
         national_id=SECRET_NATIONAL_ID,
         guardians=guardians(),
     )
+
+
+def five_children_seen_at_once(domain) -> None:
+    """One staff member sees five children of her school in one access; she
+    shares Barn0's surname (Strand)."""
+    from events.base import acting_as
+
+    unit = domain.register_unit("Fjordvik skole", "skole")
+    user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
+    children = [domain.register_child(f"Barn{i}", "Strand" if i == 0 else f"Etternavn{i}", date(2015, 1, 1), unit)
+                for i in range(5)]
+    with acting_as(user):
+        domain.record_access(user, "staff", unit, children, ["child.name"], "view", "", "s")

@@ -17,9 +17,11 @@ from events.errors import DomainError
 from intranet import demo_data
 from projections import access_log
 from projections.access_log import OSLO, AccessLogProjection
+from projections.config import ReadModelConfig
 from projections.ledger import LedgerProjection, verify
 from projections.live import ProjectionRunner
 from tests.conftest import pg_connect
+from tests.factories import five_children_seen_at_once
 from tests.rawstore import events_table
 from tests.webclient import csrf_of
 
@@ -134,16 +136,10 @@ def test_reviewing_an_anomaly_is_an_event_with_a_comment(web):
     assert reviews[0].anomaly_id == anomaly_id and reviews[0].reviewed_by == web.ids["users"]["personvern"]
 
 
-def test_the_rules_for_hours_many_children_and_surnames(domain, monkeypatch):
-    monkeypatch.setenv("BEKYMRING_OFFICE_HOURS", "0-0")  # every hour is after hours
-    monkeypatch.setenv("BEKYMRING_MAX_CHILDREN_PER_HOUR", "3")
-    unit = domain.register_unit("Fjordvik skole", "skole")
-    user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
-    children = [domain.register_child(f"Barn{i}", "Strand" if i == 0 else f"Etternavn{i}", date(2015, 1, 1), unit)
-                for i in range(5)]
-    with acting_as(user):
-        domain.record_access(user, "staff", unit, children, ["child.name"], "view", "", "s")
-    runner = ProjectionRunner(domain, [AccessLogProjection])
+def test_the_rules_for_hours_many_children_and_surnames(domain):
+    config = ReadModelConfig(office_hours=(0, 0), max_children_per_hour=3)  # every hour is after hours
+    five_children_seen_at_once(domain)
+    runner = ProjectionRunner(domain, [AccessLogProjection], config)
     runner.catch_up()
     rules = [r["rule"] for r in runner["access_log"].view.queue(False, 0, 100)]
     assert rules.count("after_hours") == 5
@@ -152,11 +148,11 @@ def test_the_rules_for_hours_many_children_and_surnames(domain, monkeypatch):
     assert "outside_unit" not in rules
 
 
-def test_many_children_in_an_hour_counts_across_restarts_and_late_events(domain, monkeypatch):
+def test_many_children_in_an_hour_counts_across_restarts_and_late_events(domain):
     # The read model keeps each user's two latest hours, in memory and in {hourly}: a
     # restart, and an access stamped earlier than one already seen, must still count
     # what is stored; an access stamped before both is not counted.
-    monkeypatch.setenv("BEKYMRING_MAX_CHILDREN_PER_HOUR", "3")
+    config = ReadModelConfig(max_children_per_hour=3)
     unit = domain.register_unit("Fjordvik skole", "skole")
     user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
     children = [domain.register_child(f"Barn{i}", f"Etternavn{i}", date(2015, 1, 1), unit) for i in range(8)]
@@ -172,12 +168,12 @@ def test_many_children_in_an_hour_counts_across_restarts_and_late_events(domain,
     with acting_as(user):
         for child, at in ((0, h2), (1, h1), (2, h1)):
             access(children[child], at)
-        ProjectionRunner(domain, [AccessLogProjection]).catch_up()
+        ProjectionRunner(domain, [AccessLogProjection], config).catch_up()
         # h2 already has child 0 stored; then h3, h4, and back to h3.
         for child, at in ((3, h2), (4, h2), (6, h2), (1, h3), (2, h3), (3, h4), (4, h3), (5, h3),
                           (3, h1), (4, h1)):  # h1 had two children; now it is too old to count
             access(children[child], at)
-    runner = ProjectionRunner(domain, [AccessLogProjection])  # a new process: empty caches
+    runner = ProjectionRunner(domain, [AccessLogProjection], config)  # a new process: empty caches
     runner.catch_up()
     many = {(r["child_id"], r["at"][:13]) for r in runner["access_log"].view.queue(False, 0, 100)
             if r["rule"] == "many_children"}
