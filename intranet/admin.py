@@ -204,7 +204,9 @@ async def erasures_page(request: Request) -> Response:
         out = []
         for row in rows:
             request_ = state.domain.get_erasure_request(UUID(row["id"]))
-            out.append({**row, "reason": request_.reason, "unit": units.get(row["unit_id"], "–"),
+            # Admins do not see the child: its id stays out of the page.
+            out.append({"id": row["id"], "requested_at": row["requested_at"], "reason": request_.reason,
+                        "unit": units.get(row["unit_id"], "–"),
                         "requester": state.domain.get_user(request_.requested_by).name})
         return out
 
