@@ -225,6 +225,7 @@ RECORD_ACTIONS = (
     "consent.view", "consent.record", "referral.create", "referral.view", "referral.edit",
     "referral.send_report", "referral.send_referral",
     "transfer.create", "transfer.view", "transfer.edit", "transfer.send", "transfer.receive",
+    "break_glass",  # a restriction is never broken through
 )
 
 
