@@ -269,28 +269,27 @@ async def users(request: Request) -> Response:
 
 
 # -- restriction and erasure ------------------------------------------------------------------
+# action in the URL -> (permission, the named command on the child)
+CHILD_ACTIONS = {"sperr": ("child.restrict", "restrict_child"), "opphev": ("child.restrict", "lift_restriction"),
+                 "slett": ("erasure.request", "request_erasure")}
+
+
 async def child_action(request: Request) -> Response:
     """Restrict a child, lift the restriction, or request erasure (which an admin must confirm)."""
     action = request.path_params["action"]
-    permission = {"sperr": "child.restrict", "opphev": "child.restrict", "slett": "erasure.request"}.get(action)
-    if permission is None:
+    if action not in CHILD_ACTIONS:
         raise HTTPException(404)
+    permission, command = CHILD_ACTIONS[action]
     user = require(request, permission)
     child_id = parse_uuid(request.path_params["child_id"])
-    form = await read_form(request)
-    reason = form.get("reason", "").strip()
-    domain = request.app.state.domain
+    reason = (await read_form(request)).get("reason", "").strip()
     if child_id is None:
         raise HTTPException(404)
     if not reason:
         return redirect(request, f"/personvern/barn/{child_id}?feil=begrunnelse")
+    arguments = (user.id,) if action == "slett" else ()
     try:
-        if action == "sperr":
-            await run_in_threadpool(domain.restrict_child, child_id, reason)
-        elif action == "opphev":
-            await run_in_threadpool(domain.lift_restriction, child_id, reason)
-        else:
-            await run_in_threadpool(domain.request_erasure, child_id, reason, user.id)
+        await run_in_threadpool(getattr(request.app.state.domain, command), child_id, reason, *arguments)
     except (NotFound, RecordErased):
         raise HTTPException(404) from None
     except DomainError:
