@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Callable
 from uuid import UUID
 
+from events.redaction import redact
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -223,6 +225,7 @@ RECORD_ACTIONS = (
     "consent.view", "consent.record", "referral.create", "referral.view", "referral.edit",
     "referral.send_report", "referral.send_referral",
     "transfer.create", "transfer.view", "transfer.edit", "transfer.send", "transfer.receive",
+    "break_glass",  # a restriction is never broken through
 )
 
 
@@ -241,6 +244,20 @@ def action_for(action: str, record: object) -> str:
     """The action the rules know, for a general `action` on `record`."""
     specific = SPECIFIC_ACTIONS.get(action)
     return specific(record) if specific else action
+
+
+# What municipal leaders see of the resource team's approved minutes: never who a
+# case is about. Of a case, its age band, its unit's kind and its advice with names
+# redacted; its text only if it was brought anonymised (checked for names then). A
+# named case was discussed on consent for the services attending, not for leaders.
+def for_leaders_case(case) -> dict[str, str]:
+    return {"age_band": case.age_band, "unit_kind": case.unit_kind, "mode": case.mode,
+            "text": case.text if case.mode == "anonymous" else "", "advice": case.advice_redacted}
+
+
+def for_leaders_issue(issue: dict[str, str]) -> dict[str, str]:
+    """A general issue, every text with names redacted (no registered person to match)."""
+    return {key: redact(issue[key], []).text for key in ("title", "text", "advice")}
 
 
 def may(user: Principal | None, action: str, target: Target | None = None) -> bool:

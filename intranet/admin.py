@@ -80,6 +80,19 @@ async def users_page(request: Request) -> Response:
     })
 
 
+def new_user_errors(state, form: dict[str, str]) -> tuple[dict[str, str], tuple, str]:
+    """What is wrong with a new user's form; the role, unit and service; the username."""
+    errors, role = role_errors(form)
+    username = form.get("username", "").strip().lower()
+    if not USERNAME.match(username):
+        errors["username"] = _("Brukernavn: små bokstaver, tall, punktum eller bindestrek (2–40 tegn), og det må starte med en bokstav.")
+    elif state.projections["directory"].view.user_id_by_username_index(state.domain.blind_index(username)):
+        errors["username"] = _("Brukernavnet er i bruk.")
+    if not form.get("name", "").strip():
+        errors["name"] = _("Skriv inn fullt navn.")
+    return errors, role, username
+
+
 async def new_user_page(request: Request) -> Response:
     """Create a user with a temporary password, shown once."""
     require(request, "directory.manage")
@@ -89,16 +102,7 @@ async def new_user_page(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "admin/user_new.html", context)
     form = await read_form(request)
-    errors, (role, unit_id, service) = role_errors(form)
-    username = form.get("username", "").strip().lower()
-    if not USERNAME.match(username):
-        errors["username"] = _("Brukernavn: små bokstaver, tall, punktum eller bindestrek (2–40 tegn), og det må starte med en bokstav.")
-    elif await run_in_threadpool(
-        state.projections["directory"].view.user_id_by_username_index, state.domain.blind_index(username)
-    ):
-        errors["username"] = _("Brukernavnet er i bruk.")
-    if not form.get("name", "").strip():
-        errors["name"] = _("Skriv inn fullt navn.")
+    errors, (role, unit_id, service), username = await run_in_threadpool(new_user_errors, state, form)
     if errors:
         context.update(values=form, errors=errors)
         return render(request, "admin/user_new.html", context, status_code=422)
@@ -125,11 +129,21 @@ async def user_page(request: Request) -> Response:
     """One user: role and unit, password reset, second factor, deactivation."""
     require(request, "directory.manage")
     user = await _load_user(request, request.path_params["user_id"])
+    values = {"role": user.role, "unit_id": str(user.unit_id or ""), "service": user.service or ""}
+    return await _user_page(request, user, values, {})
+
+
+async def _user_page(request: Request, user, values: dict[str, str], errors: dict[str, str]) -> Response:
     units = await run_in_threadpool(request.app.state.projections["directory"].view.units)
     return render(request, "admin/user.html", {
         "account": user, "units": units, "roles": ROLE_NAMES, "services": SERVICE_NAMES,
-        "errors": {}, "values": {"role": user.role, "unit_id": str(user.unit_id or ""), "service": user.service or ""},
-    })
+        "errors": errors, "values": values,
+    }, status_code=422 if errors else 200)
+
+
+# action in the URL -> (the named command on the account, whether it ends the user's sessions)
+ACCOUNT_COMMANDS = {"deaktiver": ("deactivate_user", True), "aktiver": ("reactivate_user", False),
+                    "totp-nullstill": ("reset_totp", True)}
 
 
 async def user_action(request: Request) -> Response:
@@ -138,38 +152,36 @@ async def user_action(request: Request) -> Response:
     user = await _load_user(request, request.path_params["user_id"])
     form = await read_form(request)
     state = request.app.state
-    domain = state.domain
     action = request.path_params["action"]
     if action == "rolle":
-        errors, (role, unit_id, service) = role_errors(form)
-        if not errors:
-            try:
-                await run_in_threadpool(domain.assign_role, user.id, role, unit_id, service)
-            except InvalidRole as e:  # pragma: no cover - role_errors checks the same
-                errors = field_errors(e)
+        errors = await run_in_threadpool(_assign_role, state.domain, user.id, form)
         if errors:
-            units = await run_in_threadpool(state.projections["directory"].view.units)
-            return render(request, "admin/user.html", {
-                "account": user, "units": units, "roles": ROLE_NAMES, "services": SERVICE_NAMES,
-                "errors": errors, "values": form,
-            }, status_code=422)
+            return await _user_page(request, user, form, errors)
     elif action == "passord":
         password = temporary_password()
-        await run_in_threadpool(domain.set_password_hash, user.id, hash_password(password), True)
+        await run_in_threadpool(state.domain.set_password_hash, user.id, hash_password(password), True)
         state.sessions.revoke_user(user.id)
         return render(request, "admin/password_shown.html", {"username": user.username, "password": password, "user_id": user.id})
-    elif action == "deaktiver":
-        await run_in_threadpool(domain.deactivate_user, user.id)
-        state.sessions.revoke_user(user.id)
-    elif action == "aktiver":
-        await run_in_threadpool(domain.reactivate_user, user.id)
-    elif action == "totp-nullstill":
-        await run_in_threadpool(domain.reset_totp, user.id)
-        state.sessions.revoke_user(user.id)
+    elif action in ACCOUNT_COMMANDS:
+        command, ends_sessions = ACCOUNT_COMMANDS[action]
+        await run_in_threadpool(getattr(state.domain, command), user.id)
+        if ends_sessions:
+            state.sessions.revoke_user(user.id)
     else:
         raise HTTPException(404)
     state.projections.wait()
     return redirect(request, f"/admin/brukere/{user.id}")
+
+
+def _assign_role(domain, user_id: UUID, form: dict[str, str]) -> dict[str, str]:
+    """Give the user the role, unit and service in the form: the errors, if any."""
+    errors, (role, unit_id, service) = role_errors(form)
+    if not errors:
+        try:
+            domain.assign_role(user_id, role, unit_id, service)
+        except InvalidRole as e:  # pragma: no cover - role_errors checks the same
+            errors = field_errors(e)
+    return errors
 
 
 async def units_page(request: Request) -> Response:
@@ -205,9 +217,9 @@ async def erasures_page(request: Request) -> Response:
         out = []
         for row in rows:
             request_ = state.domain.get_erasure_request(UUID(row["id"]))
-            # The admin confirms without seeing which child: the row leaves the child out.
-            row = {k: v for k, v in row.items() if k != "child_id"}
-            out.append({**row, "reason": request_.reason, "unit": units.get(row["unit_id"], "–"),
+            # Admins do not see the child: its id stays out of the page.
+            out.append({"id": row["id"], "requested_at": row["requested_at"], "reason": request_.reason,
+                        "unit": units.get(row["unit_id"], "–"),
                         "requester": state.domain.get_user(request_.requested_by).name})
         return out
 

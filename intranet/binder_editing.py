@@ -9,6 +9,7 @@ and keeps their text.
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
@@ -17,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from events.binder import FORMS, SECTIONS, InvalidPage, PageChanged
-from events.policy import Target, may
+from events.policy import Principal, Target, may
 from events.richtext import to_html
 from intranet.auth import redirect
 from intranet.binder_pages import base_context, load_page
 from intranet.error_messages import field_errors
 from intranet.forms import parse_uuid, read_form
-from intranet.guard import current_user, require
+from intranet.guard import require
 from intranet.i18n import _
 from intranet.templating import render, when
 
@@ -31,11 +32,35 @@ def _int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() and len(text) < 7 else None
 
 
+def _save(domain, command: str, *arguments: Any) -> dict[str, str]:
+    """Run the named command on a page: the field errors, if any."""
+    try:
+        getattr(domain, command)(*arguments)
+    except InvalidPage as e:
+        return field_errors(e)
+    return {}
+
+
 # -- a new page --------------------------------------------------------------------------------
+def new_page_fields(user: Principal, form: dict[str, str]) -> tuple[tuple[Any, ...], dict[str, str]]:
+    """`create_page`'s arguments from the form, and what stops this user saving it."""
+    section = form.get("section", "")
+    level = _int(form.get("level")) if section == "guide" else None
+    kind = (form.get("form") or None) if section == "template" else None
+    unit_id = parse_uuid(form.get("unit_id")) if section == "unit_info" else None
+    errors: dict[str, str] = {}
+    if section == "unit_info" and unit_id is None:
+        errors["unit_id"] = _("Velg enheten siden handler om.")
+    elif not may(user, "binder.edit", Target(unit_id=unit_id)):
+        errors["unit_id"] = _("Du kan bare skrive informasjonssiden for din egen enhet.")
+    arguments = (form.get("slug", "").strip(), section, form.get("title", "").strip(), form.get("body", ""),
+                 level, kind, unit_id)
+    return arguments, errors
+
+
 async def new_page(request: Request) -> Response:
     """A new page, saved as a draft."""
-    require(request, "binder.edit")
-    user = current_user(request)
+    user = require(request, "binder.edit")
     units = await run_in_threadpool(request.app.state.projections["directory"].view.units)
     units = [u for u in units if may(user, "binder.edit", Target(unit_id=parse_uuid(u["id"])))]
     context = base_context(request, values={"section": "guide"}, errors={}, units=units, forms=FORMS,
@@ -43,29 +68,39 @@ async def new_page(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "binder/new.html", context)
     form = await read_form(request)
-    errors: dict[str, str] = {}
-    section = form.get("section", "")
-    level = _int(form.get("level")) if section == "guide" else None
-    kind = (form.get("form") or None) if section == "template" else None
-    unit_id = parse_uuid(form.get("unit_id")) if section == "unit_info" else None
-    if section == "unit_info" and unit_id is None:
-        errors["unit_id"] = _("Velg enheten siden handler om.")
-    elif not may(user, "binder.edit", Target(unit_id=unit_id)):
-        errors["unit_id"] = _("Du kan bare skrive informasjonssiden for din egen enhet.")
+    arguments, errors = new_page_fields(user, form)
     if not errors and "preview" not in form:
-        try:
-            await run_in_threadpool(request.app.state.domain.create_page, form.get("slug", "").strip(), section,
-                                    form.get("title", "").strip(), form.get("body", ""), level, kind, unit_id)
-        except InvalidPage as e:
-            errors = field_errors(e)
+        errors = await run_in_threadpool(_save, request.app.state.domain, "create_page", *arguments)
     if errors or "preview" in form:
         context.update(values=form, errors=errors, preview=Markup(to_html(form.get("body", ""))))
         return render(request, "binder/new.html", context, status_code=422 if errors else 200)
     request.app.state.projections.wait()
-    return redirect(request, f"/perm/{form['slug'].strip()}")
+    return redirect(request, f"/perm/{arguments[0]}")
 
 
 # -- editing -------------------------------------------------------------------------------------
+def conflict_note(request: Request, slug: str) -> tuple[str, int]:
+    """Who saved over the editor's revision, and when; and the newest revision's number."""
+    newest = request.app.state.domain.get_page(slug)
+    at, by = newest.moment(newest.latest["version"])
+    names = request.app.state.names.users([by])
+    return _("%(who)s lagret en ny versjon %(when)s, etter at du åpnet siden. "
+             "Teksten din er beholdt nedenfor. Se historikken, og lagre igjen hvis den skal gjelde.") % {
+        "who": names.get(by) or _("Noen"), "when": when(at)}, newest.latest["no"]
+
+
+def _edit(request: Request, slug: str, form: dict[str, str]) -> tuple[dict[str, str], tuple[str, int] | None]:
+    """Save the edit: (field errors, the conflict note if someone saved in between)."""
+    try:
+        request.app.state.domain.edit_page(slug, form.get("title", "").strip(), form.get("body", ""),
+                                           form.get("note", "").strip(), _int(form.get("revision")) or 0)
+    except PageChanged:
+        return {}, conflict_note(request, slug)
+    except InvalidPage as e:
+        return field_errors(e), None
+    return {}, None
+
+
 async def edit_page(request: Request) -> Response:
     """Edit the title and text; preview first if you like. Saved as a new draft revision."""
     page = await load_page(request, "binder.edit")
@@ -79,27 +114,20 @@ async def edit_page(request: Request) -> Response:
     if "preview" in form:
         context["preview"] = Markup(to_html(form.get("body", "")))
         return render(request, "binder/edit.html", context)
-    domain = request.app.state.domain
-    try:
-        await run_in_threadpool(domain.edit_page, page.slug, form.get("title", "").strip(), form.get("body", ""),
-                                form.get("note", "").strip(), _int(form.get("revision")) or 0)
-    except PageChanged:
-        newest = await run_in_threadpool(domain.get_page, page.slug)
-        at, by = newest.moment(newest.latest["version"])
-        names = await run_in_threadpool(request.app.state.names.users, [by])
-        context["conflict"] = _("%(who)s lagret en ny versjon %(when)s, etter at du åpnet siden. "
-                                "Teksten din er beholdt nedenfor. Se historikken, og lagre igjen hvis den skal gjelde.") % {
-            "who": names.get(by) or _("Noen"), "when": when(at)}
-        context["values"]["revision"] = str(newest.latest["no"])
+    errors, conflict = await run_in_threadpool(_edit, request, page.slug, form)
+    if conflict:
+        context["conflict"], context["values"]["revision"] = conflict[0], str(conflict[1])
         return render(request, "binder/edit.html", context, status_code=409)
-    except InvalidPage as e:
-        context["errors"] = field_errors(e)
-        return render(request, "binder/edit.html", context, status_code=422)
+    if errors:
+        return render(request, "binder/edit.html", {**context, "errors": errors}, status_code=422)
     request.app.state.projections.wait()
     return redirect(request, f"/perm/{page.slug}")
 
 
 # -- history, compare, restore, publish ------------------------------------------------------------
+# action in the URL -> the named command on the page
+PAGE_ACTIONS = {"publiser": "publish_page", "avpubliser": "unpublish_page", "gjenopprett": "restore_page"}
+
 async def history(request: Request) -> Response:
     """Every version: who saved it, when, and why; compare any two, restore any one."""
     page = await load_page(request, "binder.edit")
@@ -150,26 +178,17 @@ def diff_lines(old: str, new: str, context: int = 2) -> list[tuple[str, str]]:
 async def page_action(request: Request) -> Response:
     """Publish the newest version, withdraw the page to draft, or restore a version."""
     action = request.path_params["action"]
-    if action not in ("publiser", "avpubliser", "gjenopprett"):
+    if action not in PAGE_ACTIONS:
         raise HTTPException(404)
     page = await load_page(request, "binder.edit")
     form = await read_form(request)
-    domain = request.app.state.domain
+    arguments = (_int(form.get("no")) or 0, _int(form.get("revision")) or 0) if action == "gjenopprett" else ()
     try:
-        if action == "publiser":
-            await run_in_threadpool(domain.publish_page, page.slug)
-        elif action == "avpubliser":
-            await run_in_threadpool(domain.unpublish_page, page.slug)
-        else:
-            await run_in_threadpool(domain.restore_page, page.slug, _int(form.get("no")) or 0,
-                                    _int(form.get("revision")) or 0)
+        errors = await run_in_threadpool(_save, request.app.state.domain, PAGE_ACTIONS[action], page.slug, *arguments)
     except PageChanged:
-        page = await run_in_threadpool(domain.get_page, page.slug)
-        return await _history(request, page, {"_form": _("Siden har fått en ny versjon siden du åpnet den. "
-                                                          "Se over historikken og prøv igjen.")}, 409)
-    except InvalidPage as e:
-        page = await run_in_threadpool(domain.get_page, page.slug)
-        return await _history(request, page, field_errors(e), 422)
+        errors = {"_form": _("Siden har fått en ny versjon siden du åpnet den. Se over historikken og prøv igjen.")}
+        return await _history(request, await load_page(request, "binder.edit"), errors, 409)
+    if errors:
+        return await _history(request, await load_page(request, "binder.edit"), errors, 422)
     request.app.state.projections.wait()
     return redirect(request, f"/perm/{page.slug}/historikk" if action == "gjenopprett" else f"/perm/{page.slug}")
-

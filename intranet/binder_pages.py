@@ -16,12 +16,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from events.application import NotFound
 from events.binder import SECTIONS, SLUG, BinderPage
 from events.policy import Target, may
 from events.richtext import to_html
 from intranet.forms import page_number, read_form
-from intranet.guard import current_user, require
+from intranet.guard import current_user, found, require
 from intranet.i18n import N_, _
 from intranet.templating import render
 
@@ -59,24 +58,28 @@ def binder_view(request: Request):
 
 
 def is_editor(request: Request, page: BinderPage | None = None) -> bool:
-    target = Target(unit_id=page.unit_id) if page is not None else None
+    target = Target.binder_page(page) if page is not None else None
     return may(current_user(request), "binder.edit", target)
 
 
-async def load_page(request: Request, action: str = "binder.view") -> BinderPage:
+def find_page(request: Request, action: str) -> BinderPage:
     """The page in the path, if the user may do `action` on it. A draft is
-    missing (404) to anyone who may not edit it; other refusals are 403."""
+    missing (404) to anyone who may not edit it; other refusals are 403, as
+    pages are not about anyone. Runs in the threadpool."""
     slug = request.path_params["slug"]
     if not SLUG.match(slug):
         raise HTTPException(404)
-    try:
-        page = await run_in_threadpool(request.app.state.domain.get_page, slug)
-    except NotFound:
-        raise HTTPException(404) from None
+    with found(request):
+        page = request.app.state.domain.get_page(slug)
     if not page.is_published and not is_editor(request, page):
         raise HTTPException(404)
-    require(request, action, Target(unit_id=page.unit_id))
+    require(request, action, Target.binder_page(page))
     return page
+
+
+async def load_page(request: Request, action: str = "binder.view") -> BinderPage:
+    """`find_page`, in one thread hop."""
+    return await run_in_threadpool(find_page, request, action)
 
 
 def form_link(request: Request, form: str | None) -> dict[str, Any] | None:
@@ -120,19 +123,22 @@ async def section(request: Request) -> Response:
         request, section=key, rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page_no))
 
 
-async def show_page(request: Request) -> Response:
-    """One page: the published version, or for editors the newest, marked as a draft."""
-    page = await load_page(request)
+def page_context(request: Request) -> dict[str, Any]:
+    """The page in the path and what is shown beside it, in one thread hop."""
+    page = find_page(request, "binder.view")
     editor = is_editor(request, page)
     shown = page.latest if editor else page.published
-    guide = []
-    if page.section == "guide":
-        guide = await run_in_threadpool(binder_view(request).section_pages, "guide", False, 0, 10)
-    names = await run_in_threadpool(request.app.state.names.users, [page.moment(shown["version"])[1]])
-    return render(request, "binder/page.html", base_context(
+    guide = binder_view(request).section_pages("guide", False, 0, 10) if page.section == "guide" else []
+    changed = page.moment(shown["version"])
+    return base_context(
         request, page=page, shown=shown, body=Markup(to_html(shown["body"])), page_editor=editor,
-        form=form_link(request, page.form), guide=guide, changed=page.moment(shown["version"]), names=names,
-        error=None))
+        form=form_link(request, page.form), guide=guide, changed=changed,
+        names=request.app.state.names.users([changed[1]]), error=None)
+
+
+async def show_page(request: Request) -> Response:
+    """One page: the published version, or for editors the newest, marked as a draft."""
+    return render(request, "binder/page.html", await run_in_threadpool(page_context, request))
 
 
 async def search(request: Request) -> Response:

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from events.application import NotFound
 from events.errors import RecordErased
+from events.policy import Target
 from intranet.auth import redirect
 from intranet.forms import read_form
 from intranet.grants import GRANT_MINUTES
@@ -45,9 +46,23 @@ def records_behind(domain, kind: str, record_id: UUID) -> tuple[list[UUID], UUID
     return [consent.id, child.id], child.id, child.restricted
 
 
+def grant(request: Request, kind: str, record_id: UUID, reason: str) -> None:
+    """Grant the user access to the record for an hour, if the policy lets a grant
+    reach it (never through a restriction). Runs in the threadpool."""
+    domain = request.app.state.domain
+    try:
+        record_ids, child_id, restricted = records_behind(domain, kind, record_id)
+    except (NotFound, RecordErased):
+        raise HTTPException(404, "record") from None
+    user = require(request, "break_glass", Target(record_ids=tuple(record_ids), restricted=restricted))
+    domain.break_glass(user.id, user.role, record_ids, [child_id], reason, GRANT_MINUTES,
+                       request.state.session.audit_id)
+    request.app.state.grants.grant(user.id, record_ids)
+
+
 async def break_glass(request: Request) -> Response:
     """Grant access outside the rules, for an hour, on a typed reason."""
-    user = require(request, "break_glass")
+    require(request, "break_glass")
     form = await read_form(request)
     path = form.get("path", "")
     match = RECORD_PATH.match(path)
@@ -59,17 +74,7 @@ async def break_glass(request: Request) -> Response:
             "title": _("Finner ikke siden"), "glass": True, "path": path, "status": 404,
             "text": _("Skriv en begrunnelse på minst %(n)s tegn for å be om nødtilgang.") % {"n": MIN_REASON},
         }, status_code=422)
-    domain = request.app.state.domain
-    try:
-        record_ids, child_id, restricted = await run_in_threadpool(
-            records_behind, domain, match.group(1), UUID(match.group(2)))
-    except (NotFound, RecordErased):
-        raise HTTPException(404, "record") from None
-    if restricted:
-        raise HTTPException(403, "restricted")
-    await run_in_threadpool(domain.break_glass, user.id, user.role, record_ids, [child_id], reason,
-                            GRANT_MINUTES, request.state.session.audit_id)
-    await run_in_threadpool(request.app.state.grants.grant, user.id, record_ids)
+    await run_in_threadpool(grant, request, match.group(1), UUID(match.group(2)), reason)
     return redirect(request, path)
 
 

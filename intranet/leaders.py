@@ -16,14 +16,14 @@ from events import clock
 from events.concerns import CATEGORIES
 from events.directory import UNIT_KINDS
 from events.errors import RecordErased
-from events.redaction import redact
+from events.policy import for_leaders_case, for_leaders_issue
 from intranet import labels
 from intranet.forms import page_number
 from intranet.guard import require
 from intranet.i18n import N_, _
 from intranet.meetings import KIND_NAMES, SERVICE_NAMES
 from intranet.templating import render
-from projections.suppression import TOTAL, protect
+from projections.suppression import THRESHOLD, TOTAL, protect
 
 PAGE_SIZE = 10
 # Marked with N_(): translated where they are shown.
@@ -75,48 +75,38 @@ def protected_table(view, row_dim: str, col_dim: str | None, today: date):
     return protect(view.counts(row_dim, col_dim, since), rows, cols)
 
 
+def approved_minutes(domain, view, page: int) -> tuple[list[dict], bool]:
+    """A page of approved minutes, as the policy lets leaders see them (no child's record
+    reaches the template); and whether there are more."""
+    rows = view.approved((page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    out = []
+    for row in rows[:PAGE_SIZE]:
+        meeting = domain.get_meeting(UUID(row["id"]))
+        cases = []
+        for case_id in meeting.case_ids:
+            try:
+                cases.append(for_leaders_case(domain.get_meeting_case(case_id)))
+            except RecordErased:
+                continue
+        general = [for_leaders_issue(g) for g in meeting.general]
+        kinds = sorted({labels.unit_kind(c["unit_kind"]) for c in cases})
+        out.append({"meeting": meeting, "cases": cases, "general": general, "unit_kinds": kinds})
+    return out, len(rows) > PAGE_SIZE
+
+
 async def minutes(request: Request) -> Response:
     """Approved minutes across units: cases by age band and unit type, advice, general issues."""
     require(request, "leaders.view")
     page = page_number(request)
     state = request.app.state
-    domain = state.domain
-
-    def load():
-        rows = state.projections["meetings"].view.approved((page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-        out = []
-        for row in rows[:PAGE_SIZE]:
-            meeting = domain.get_meeting(UUID(row["id"]))
-            cases = []
-            for case_id in meeting.case_ids:
-                try:
-                    case = domain.get_meeting_case(case_id)
-                except RecordErased:
-                    continue
-                cases.append({
-                    "age_band": labels.age_band(case.age_band), "unit_kind": labels.unit_kind(case.unit_kind),
-                    "mode": case.mode,
-                    # Named cases are discussed with consent, but leaders see only the redacted advice.
-                    "text": case.text if case.mode == "anonymous" else "",
-                    "advice": case.advice_redacted,
-                })
-            general = [{"title": redact(g["title"], []).text, "text": redact(g["text"], []).text,
-                        "advice": redact(g["advice"], []).text} for g in meeting.general]
-            kinds = sorted({c["unit_kind"] for c in cases})
-            out.append({"meeting": meeting, "cases": cases, "general": general, "unit_kinds": kinds})
-        return out, len(rows) > PAGE_SIZE
-
-    items, more = await run_in_threadpool(load)
+    items, more = await run_in_threadpool(approved_minutes, state.domain, state.projections["meetings"].view, page)
     return render(request, "leaders/minutes.html", {"items": items, "page": page, "more": more,
                                                     "kinds": KIND_NAMES, "services": SERVICE_NAMES,
                                                     "active": "leaders"})
 
 
-async def statistics(request: Request) -> Response:
-    """Concerns by month, category, unit type and BTI level, optionally filtered by one
-    other dimension; counts below 5 are never shown, nor can they be worked out."""
-    require(request, "leaders.view")
-    today = clock.today()
+def breakdown(request: Request, today: date) -> tuple[str, str | None, list[str], str]:
+    """The breakdown asked for: its dimension, the filter's dimension, its values, the value chosen."""
     row_dim = request.query_params.get("dimensjon", "month")
     if row_dim not in DIMENSION_NAMES:
         row_dim = "month"
@@ -125,23 +115,31 @@ async def statistics(request: Request) -> Response:
         col_dim = None
     col_values = values_of(col_dim, today) if col_dim else []
     chosen = request.query_params.get("verdi", TOTAL)
-    if chosen not in col_values:
-        chosen = TOTAL
+    return row_dim, col_dim, col_values, chosen if chosen in col_values else TOTAL
+
+
+def statistics_rows(view, row_dim: str, col_dim: str | None, chosen: str, today: date):
+    """The published counts, and the average days to the first action where enough
+    concerns had one that no child can be recognised by it."""
+    table = protected_table(view, row_dim, col_dim, today)
+    days = view.days_to_first_action(row_dim, last_months(today)[0]) if chosen == TOTAL else {}
+    rows = []
+    for value in values_of(row_dim, today):
+        n = table.value(value, chosen)
+        with_action, avg = days.get(value, (0, None))
+        rows.append({"label": label_of(row_dim, value), "n": n,
+                     "days": round(avg) if avg is not None and with_action >= THRESHOLD and n is not None else None})
+    return rows, table.value(TOTAL, chosen)
+
+
+async def statistics(request: Request) -> Response:
+    """Concerns by month, category, unit type and BTI level, optionally filtered by one
+    other dimension; counts below 5 are never shown, nor can they be worked out."""
+    require(request, "leaders.view")
+    today = clock.today()
+    row_dim, col_dim, col_values, chosen = breakdown(request, today)
     view = request.app.state.projections["meetings"].view
-
-    def load():
-        table = protected_table(view, row_dim, col_dim, today)
-        days = view.days_to_first_action(row_dim, last_months(today)[0]) if chosen == TOTAL else {}
-        rows = []
-        for value in values_of(row_dim, today):
-            n = table.value(value, chosen)
-            with_action, avg = days.get(value, (0, None))
-            rows.append({"label": label_of(row_dim, value), "n": n,
-                         "days": round(avg) if avg is not None and with_action >= 5 and n is not None else None})
-        total = table.value(TOTAL, chosen)
-        return rows, total
-
-    rows, total = await run_in_threadpool(load)
+    rows, total = await run_in_threadpool(statistics_rows, view, row_dim, col_dim, chosen, today)
     return render(request, "leaders/statistics.html", {
         "rows": rows, "total": total, "row_dim": row_dim, "col_dim": col_dim, "chosen": chosen,
         "col_values": [(v, label_of(col_dim, v)) for v in col_values] if col_dim else [],

@@ -16,33 +16,21 @@ from events import clock
 from events.application import NotFound
 from events.consents import best_consent_for
 from events.errors import DomainError, RecordErased
-from events.meetings import KINDS, SERVICES, ConsentDoesNotCoverMeeting, InvalidMeeting
-from events.policy import Target
+from events.meetings import KINDS, SERVICES, ConsentDoesNotCoverMeeting, InvalidMeeting, Meeting
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.error_messages import field_errors
 from intranet.forms import parse_uuid, read_form, read_multi
-from intranet.guard import current_user, record_access, require
+from intranet.guard import current_user, require
 from intranet.i18n import N_, _
+from intranet.records import Shown, load_record, show, show_record
 from intranet.templating import render
 
 # Marked with N_(): templates show them as {{ _(kinds[m.kind]) }}.
 KIND_NAMES = {"spring": N_("Vårmøte"), "autumn": N_("Høstmøte"), "extra": N_("Ekstramøte")}
 SERVICE_NAMES = {"barnevern": N_("Barnevernet"), "helsestasjon": N_("Helsestasjonen"), "ppt": N_("PPT"),
                  "unit_leader": N_("Enhetens leder")}
-async def load_meeting(request: Request, action: str):
-    meeting_id = parse_uuid(request.path_params["meeting_id"])
-    if meeting_id is None:
-        raise HTTPException(404, "record")
-    try:
-        meeting = await run_in_threadpool(request.app.state.domain.get_meeting, meeting_id)
-    except NotFound:
-        raise HTTPException(404, "record") from None
-    require(request, action, Target.meeting(meeting), record=True)
-    return meeting
-
-
 # -- the list and scheduling ---------------------------------------------------------------
 async def meetings(request: Request) -> Response:
     """The meetings I take part in."""
@@ -61,6 +49,21 @@ async def meetings(request: Request) -> Response:
                                                   "today": clock.today().isoformat(), "active": "meetings"})
 
 
+def schedule_errors(form: dict[str, str], unit_ids: list[UUID | None], services: list[str]):
+    """The meeting's date, and what is wrong with the form."""
+    errors = {}
+    held_on = parse_date(form.get("held_on", ""))
+    if held_on is None:
+        errors["held_on"] = _("Skriv en gyldig dato.")
+    if form.get("kind") not in KINDS:
+        errors["kind"] = _("Velg type møte.")
+    if not unit_ids or None in unit_ids:
+        errors["unit_ids"] = _("Velg minst én enhet.")
+    if not services or any(s not in SERVICES for s in services):
+        errors["services"] = _("Velg hvem som deltar.")
+    return held_on, errors
+
+
 async def schedule(request: Request) -> Response:
     """Plan a meeting: spring, autumn or extra, for one or more units, with the services attending."""
     user = require(request, "meeting.schedule")
@@ -73,16 +76,7 @@ async def schedule(request: Request) -> Response:
     form = await read_form(request)
     unit_ids = [parse_uuid(u) for u in await read_multi(request, "unit_ids")]
     services = await read_multi(request, "services")
-    errors = {}
-    held_on = parse_date(form.get("held_on", ""))
-    if held_on is None:
-        errors["held_on"] = _("Skriv en gyldig dato.")
-    if form.get("kind") not in KINDS:
-        errors["kind"] = _("Velg type møte.")
-    if not unit_ids or None in unit_ids:
-        errors["unit_ids"] = _("Velg minst én enhet.")
-    if not services or any(s not in SERVICES for s in services):
-        errors["services"] = _("Velg hvem som deltar.")
+    held_on, errors = schedule_errors(form, unit_ids, services)
     if not errors:
         meeting_id = await run_in_threadpool(state.domain.schedule_meeting, form["kind"], held_on, unit_ids,
                                              services, user.id, form.get("place", "").strip())
@@ -93,7 +87,14 @@ async def schedule(request: Request) -> Response:
 
 
 # -- the meeting page ------------------------------------------------------------------------
-def meeting_context(request: Request, meeting) -> dict[str, Any]:
+# action in the URL -> (permission, the named command on the meeting)
+ACTIONS = {"generelt": ("meeting.general", "add_general_issue"), "rad": ("meeting.minute", "minute_general"),
+           "godkjenn": ("meeting.approve", "approve_minutes")}
+
+
+def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | None = None,
+                  values: dict[str, str] | None = None) -> tuple[dict[str, Any], Shown]:
+    """Everything the meeting page shows, and which children's cases (runs in the threadpool)."""
     domain = request.app.state.domain
     units = {u["id"]: u for u in request.app.state.projections["directory"].view.units()}
     cases = []
@@ -102,128 +103,125 @@ def meeting_context(request: Request, meeting) -> dict[str, Any]:
             cases.append(domain.get_meeting_case(case_id))
         except (NotFound, RecordErased):
             continue  # the child was erased
-    user = request.state.user
-    return {
+    user = current_user(request)
+    context = {
         "meeting": meeting, "cases": cases, "kinds": KIND_NAMES, "services": SERVICE_NAMES,
         "unit_names": [units[str(u)]["name"] for u in meeting.unit_ids if str(u) in units],
         "is_leader": user.id == meeting.leader_id,
         "may_bring": user.role == "unit_leader" and user.unit_id in meeting.unit_ids,
-        "leader_name": domain.get_user(meeting.leader_id).name, "errors": {}, "values": {},
+        "leader_name": domain.get_user(meeting.leader_id).name, "errors": errors or {}, "values": values or {},
         "active": "meetings",
     }
+    records = ["meeting_case" if c.mode == "anonymous" else "meeting_case.named" for c in cases]
+    return context, Shown([c.child_id for c in cases], records, reason="ressursteam")
 
 
 async def meeting_page(request: Request) -> Response:
     """One meeting: the cases brought (anonymised unless by name), general issues, minutes."""
-    meeting = await load_meeting(request, "meeting.view")
-    context = await run_in_threadpool(meeting_context, request, meeting)
-    await record_access(request, [c.child_id for c in context["cases"]],
-                        ["meeting_case" if c.mode == "anonymous" else "meeting_case.named" for c in context["cases"]],
-                        reason="ressursteam")
-    return render(request, "meetings/page.html", context)
+    return await show_record(request, "meeting", "meeting.view", "meetings/page.html",
+                             lambda record: meeting_reads(request, record.value))
 
 
 async def meeting_action(request: Request) -> Response:
     """A general issue, advice on one, or the approval of the minutes."""
     action = request.path_params["action"]
-    permission = {"generelt": "meeting.general", "godkjenn": "meeting.approve", "rad": "meeting.minute"}.get(action)
-    if permission is None:
+    if action not in ACTIONS:
         raise HTTPException(404)
-    meeting = await load_meeting(request, permission)
-    user = current_user(request)
+    permission, command = ACTIONS[action]
+    record = await load_record(request, "meeting", permission)
     form = await read_form(request)
-    domain = request.app.state.domain
-    errors: dict[str, str] = {}
-    try:
-        if action == "generelt":
-            await run_in_threadpool(domain.add_general_issue, meeting.id, form.get("title", ""),
-                                    form.get("text", ""), user.id)
-        elif action == "rad":
-            no = int(form["no"]) if form.get("no", "").isdigit() else 0
-            await run_in_threadpool(domain.minute_general, meeting.id, no, form.get("advice", ""))
-        else:
-            await run_in_threadpool(domain.approve_minutes, meeting.id, user.id)
-    except DomainError as e:
-        errors = field_errors(e)
+    arguments = _arguments(action, form, current_user(request).id)
+    errors = await run_in_threadpool(_run, request.app.state.domain, command, record.value.id, *arguments)
     if errors:
-        meeting = await run_in_threadpool(domain.get_meeting, meeting.id)
-        context = await run_in_threadpool(meeting_context, request, meeting)
-        context.update(errors=errors, values=form)
-        await record_access(request, [c.child_id for c in context["cases"]], ["meeting_case"], reason="ressursteam")
-        return render(request, "meetings/page.html", context, status_code=422)
+        return await show_record(request, "meeting", "meeting.view", "meetings/page.html",
+                                 lambda shown: meeting_reads(request, shown.value, errors, form), status_code=422)
     request.app.state.projections.wait()
-    return redirect(request, f"/ressursteam/{meeting.id}")
+    return redirect(request, f"/ressursteam/{record.value.id}")
+
+
+def _arguments(action: str, form: dict[str, str], user_id: UUID) -> tuple[Any, ...]:
+    """The command's arguments after the meeting's id, from the posted form."""
+    if action == "generelt":
+        return form.get("title", ""), form.get("text", ""), user_id
+    if action == "rad":
+        return int(form["no"]) if form.get("no", "").isdigit() else 0, form.get("advice", "")
+    return (user_id,)
+
+
+def _run(domain, command: str, *arguments: Any) -> dict[str, str]:
+    """Run the named command on the meeting or case: the field errors, if any."""
+    try:
+        getattr(domain, command)(*arguments)
+    except DomainError as e:
+        return field_errors(e)
+    return {}
 
 
 async def minute_case(request: Request) -> Response:
     """The meeting leader minutes the advice given on one case."""
-    case_id = parse_uuid(request.path_params["case_id"])
-    domain = request.app.state.domain
-    try:
-        case = await run_in_threadpool(domain.get_meeting_case, case_id) if case_id else None
-        meeting = await run_in_threadpool(domain.get_meeting, case.meeting_id) if case else None
-    except (NotFound, RecordErased):
-        meeting = None
-    if meeting is None:
-        raise HTTPException(404, "record")
-    require(request, "meeting.minute", Target.meeting(meeting), record=True)
+    record = await load_record(request, "meeting_case", "meeting.minute")
+    case, meeting = record.value, record.related["meeting"]
     form = await read_form(request)
-    try:
-        await run_in_threadpool(domain.minute_case, case.id, form.get("advice", ""))
-    except DomainError as e:
-        context = await run_in_threadpool(meeting_context, request, meeting)
-        context.update(errors={f"advice-{case.id}": field_errors(e).popitem()[1]}, values=form)
-        await record_access(request, [c.child_id for c in context["cases"]], ["meeting_case"], reason="ressursteam")
-        return render(request, "meetings/page.html", context, status_code=422)
+    errors = await run_in_threadpool(_run, request.app.state.domain, "minute_case", case.id, form.get("advice", ""))
+    if errors:
+        errors = {f"advice-{case.id}": errors.popitem()[1]}
+        return await show(request, "meetings/page.html", lambda: meeting_reads(request, meeting, errors, form),
+                          status_code=422)
     return redirect(request, f"/ressursteam/{meeting.id}#sak-{case.id}")
 
 
 # -- bringing a case ----------------------------------------------------------------------------
+def open_concerns(request: Request) -> list[tuple[UUID, str, UUID]]:
+    """The open concerns of the user's unit, to choose from: (concern, child's name, child)."""
+    state = request.app.state
+    directory = state.projections["directory"]
+    rows = state.projections["concerns"].view.in_unit(current_user(request).unit_id, "open", 0, 200)
+    return [(UUID(r["id"]), directory.child_name(UUID(r["child_id"])) or "?", UUID(r["child_id"])) for r in rows]
+
+
+def bring_reads(request: Request, meeting: Meeting, concern_id: UUID | None, form: dict[str, str],
+                errors: dict[str, str]) -> tuple[dict[str, Any], Shown]:
+    """The list of concerns to choose from, or the chosen one with its consents' coverage."""
+    options = open_concerns(request)
+    context: dict[str, Any] = {"meeting": meeting, "options": options, "services": SERVICE_NAMES, "errors": errors,
+                               "values": form, "concern_id": concern_id, "active": "meetings", "labels": labels}
+    if concern_id not in {o[0] for o in options}:
+        return context, Shown([o[2] for o in options], ["child.name", "concern.list"], reason="ressursteam")
+    domain = request.app.state.domain
+    concern = domain.get_concern(concern_id)
+    consents = domain.consents_of(concern.child_id)
+    coverage = {s: best_consent_for(consents, s, meeting.held_on)[1] for s in meeting.services if s != "unit_leader"}
+    context.update(options=[], concern=concern, coverage=coverage, named_allowed=all(c.ok for c in coverage.values()))
+    context["values"] = {"mode": "anonymous", "text": domain.redacted_concern_text(concern_id), **form}
+    return context, Shown([concern.child_id], ["concern", "child.name"], reason="ressursteam")
+
+
+def bring(request: Request, meeting: Meeting, concern_id: UUID | None, form: dict[str, str]) -> dict[str, str] | None:
+    """Bring one of the user's open concerns: None once brought, else the errors
+    (none when it is not one of them: the list is shown again)."""
+    if concern_id not in {o[0] for o in open_concerns(request)}:
+        return {}
+    try:
+        request.app.state.domain.bring_case(meeting.id, concern_id, form.get("mode", "anonymous"),
+                                            form.get("text", ""), current_user(request).id)
+    except (ConsentDoesNotCoverMeeting, InvalidMeeting) as e:
+        return field_errors(e)
+    return None
+
+
 async def bring_case(request: Request) -> Response:
     """Bring a concern: anonymised (the default, redacted text you can edit) or by name (consent)."""
-    meeting = await load_meeting(request, "meeting.bring")
-    user = current_user(request)
-    state = request.app.state
-    domain = state.domain
-    form: dict[str, str] = {}
-    if request.method == "POST":
-        form = await read_form(request)
+    meeting = (await load_record(request, "meeting", "meeting.bring")).value
+    form = await read_form(request) if request.method == "POST" else {}
     concern_id = parse_uuid(form.get("concern_id") or request.query_params.get("bekymring"))
-    concerns_view = state.projections["concerns"].view
-    directory = state.projections["directory"]
-
-    def choices():
-        rows = concerns_view.in_unit(user.unit_id, "open", 0, 200)
-        return [(UUID(r["id"]), directory.child_name(UUID(r["child_id"])) or "?", UUID(r["child_id"])) for r in rows]
-
-    options = await run_in_threadpool(choices)
-    context: dict[str, Any] = {"meeting": meeting, "options": options, "services": SERVICE_NAMES, "errors": {},
-                               "values": form, "concern_id": concern_id, "active": "meetings", "labels": labels}
-    if concern_id is None or concern_id not in {o[0] for o in options}:
-        await record_access(request, [o[2] for o in options], ["child.name", "concern.list"], reason="ressursteam")
-        return render(request, "meetings/bring.html", context)
-
-    def details():
-        concern = domain.get_concern(concern_id)
-        consents = domain.consents_of(concern.child_id)
-        coverage = {s: best_consent_for(consents, s, meeting.held_on)[1] for s in meeting.services if s != "unit_leader"}
-        return concern, coverage, domain.redacted_concern_text(concern_id)
-
-    concern, coverage, redacted = await run_in_threadpool(details)
-    context.update(concern=concern, coverage=coverage, named_allowed=all(c.ok for c in coverage.values()))
-    context["values"] = {"mode": "anonymous", "text": redacted, **form}
-    status = 200
+    errors: dict[str, str] | None = {}
     if request.method == "POST":
-        mode = form.get("mode", "anonymous")
-        try:
-            await run_in_threadpool(domain.bring_case, meeting.id, concern_id, mode, form.get("text", ""), user.id)
-            state.projections.wait()
+        errors = await run_in_threadpool(bring, request, meeting, concern_id, form)
+        if errors is None:
+            request.app.state.projections.wait()
             return redirect(request, f"/ressursteam/{meeting.id}")
-        except (ConsentDoesNotCoverMeeting, InvalidMeeting) as e:
-            context["errors"] = field_errors(e)
-        status = 422
-    await record_access(request, [concern.child_id], ["concern", "child.name"], reason="ressursteam")
-    return render(request, "meetings/bring.html", context, status_code=status)
+    return await show(request, "meetings/bring.html", lambda: bring_reads(request, meeting, concern_id, form, errors),
+                      status_code=422 if errors else 200)
 
 
 routes = [

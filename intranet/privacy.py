@@ -24,8 +24,9 @@ from intranet.admin import ROLE_NAMES
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.forms import page_number, parse_uuid, read_form
-from intranet.guard import record_access, require
+from intranet.guard import require
 from intranet.i18n import N_, _
+from intranet.records import Shown, show
 from intranet.templating import OSLO, render
 
 PAGE_SIZE = 50
@@ -106,33 +107,30 @@ def describe(row: dict, people: People, log) -> dict:
 
 
 # -- the review queue -----------------------------------------------------------------------
+def queue_reads(request: Request, reviewed: bool, page: int) -> tuple[dict[str, Any], Shown]:
+    state = request.app.state
+    projection = state.projections["access_log"]
+    rows = projection.view.queue(reviewed, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    people = People(state)
+    items = []
+    for row in rows[:PAGE_SIZE]:
+        item = describe(row, people, projection)
+        rule = row["rule"]
+        item["rule_name"] = _(RULE_NAMES[rule]) if rule in RULE_NAMES else rule
+        if reviewed:
+            item["comment"] = projection.unseal(row["comment_sealed"], f"review:{row['id']}")
+            item["reviewer"] = people.user_label(row["reviewed_by"])
+        items.append(item)
+    context = {"items": items, "reviewed": reviewed, "page": page, "more": len(rows) > PAGE_SIZE, "active": "privacy"}
+    return context, Shown([UUID(i["child_id"]) for i in items], ["child.name"], "audit", "gjennomgang av avvik")
+
+
 async def queue(request: Request) -> Response:
     """Anomalies to review: outside the unit, after hours, many children, break-the-glass, same surname."""
     require(request, "audit.view")
     reviewed = request.query_params.get("vis") == "gjennomgatt"
     page = page_number(request)
-    state = request.app.state
-    projection = state.projections["access_log"]
-
-    def load():
-        rows = projection.view.queue(reviewed, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-        people = People(state)
-        items = []
-        for row in rows[:PAGE_SIZE]:
-            item = describe(row, people, projection)
-            rule = row["rule"]
-            item["rule_name"] = _(RULE_NAMES[rule]) if rule in RULE_NAMES else rule
-            if reviewed:
-                item["comment"] = projection.unseal(row["comment_sealed"], f"review:{row['id']}")
-                item["reviewer"] = people.user_label(row["reviewed_by"])
-            items.append(item)
-        return items, len(rows) > PAGE_SIZE
-
-    items, more = await run_in_threadpool(load)
-    await record_access(request, [UUID(i["child_id"]) for i in items], ["child.name"], action="audit",
-                        reason="gjennomgang av avvik")
-    return render(request, "privacy/queue.html", {"items": items, "reviewed": reviewed, "page": page,
-                                                  "more": more, "active": "privacy"})
+    return await show(request, "privacy/queue.html", lambda: queue_reads(request, reviewed, page))
 
 
 async def review(request: Request) -> Response:
@@ -152,28 +150,46 @@ async def review(request: Request) -> Response:
 
 
 # -- finding a child, and the child's log ---------------------------------------------------
+def find_reads(request: Request, query: str | None) -> tuple[dict[str, Any], Shown]:
+    """The children whose name or national identity number is `query`, restricted ones
+    too; None before anything was asked."""
+    results = []
+    if query and len(query) >= 2:
+        state = request.app.state
+        digits = query.replace(" ", "")
+        token = state.domain.blind_index("nin:" + digits if national_id.is_valid(digits) else query)
+        directory = state.projections["directory"]
+        ids = directory.view.child_ids_by_token(token, limit=50, include_restricted=True)
+        results = [(i, directory.child_name(i)) for i in ids]
+    context = {"query": query or "", "results": None if query is None else results, "active": "privacy"}
+    return context, Shown([i for i, _name in results], ["child.name"], "search", "personvernombud")
+
+
 async def find_child(request: Request) -> Response:
     """Find a child by name or national identity number (posted, never in the URL)."""
     require(request, "audit.view")
-    if request.method == "GET":
-        return render(request, "privacy/find.html", {"query": "", "results": None, "active": "privacy"})
-    form = await read_form(request)
-    query = form.get("query", "").strip()
+    query = None
+    if request.method == "POST":
+        query = (await read_form(request)).get("query", "").strip()
+    return await show(request, "privacy/find.html", lambda: find_reads(request, query))
+
+
+def child_log_reads(request: Request, child_id: UUID, start: date, end: date, page: int):
     state = request.app.state
-    domain, directory = state.domain, state.projections["directory"]
-
-    def search():
-        digits = query.replace(" ", "")
-        if national_id.is_valid(digits):
-            token = domain.blind_index("nin:" + digits)
-        else:
-            token = domain.blind_index(query)
-        ids = directory.view.child_ids_by_token(token, limit=50, include_restricted=True)
-        return [(i, directory.child_name(i)) for i in ids]
-
-    results = await run_in_threadpool(search) if len(query) >= 2 else []
-    await record_access(request, [i for i, _ in results], ["child.name"], action="search", reason="personvernombud")
-    return render(request, "privacy/find.html", {"query": query, "results": results, "active": "privacy"})
+    projection = state.projections["access_log"]
+    lo, hi = iso_bounds(start, end)
+    rows = projection.view.by_child(child_id, lo, hi, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    people = People(state)
+    try:
+        child = state.domain.get_child(child_id)
+    except (NotFound, RecordErased):
+        child = None
+    context = {
+        "items": [describe(r, people, projection) for r in rows[:PAGE_SIZE]], "more": len(rows) > PAGE_SIZE,
+        "page": page, "child": child, "child_id": child_id, "start": start, "end": end,
+        "erasures": projection.view.erasures_of(child_id), "active": "privacy", "errors": {},
+    }
+    return context, Shown([child_id], ["child.name", "access_log"], "audit", "personvernombud")
 
 
 async def child_log(request: Request) -> Response:
@@ -182,28 +198,27 @@ async def child_log(request: Request) -> Response:
     child_id = parse_uuid(request.path_params["child_id"])
     if child_id is None:
         raise HTTPException(404)
-    state = request.app.state
-    projection = state.projections["access_log"]
     start, end = period(request)
     page = page_number(request)
+    return await show(request, "privacy/child.html", lambda: child_log_reads(request, child_id, start, end, page))
 
-    def load():
-        lo, hi = iso_bounds(start, end)
-        rows = projection.view.by_child(child_id, lo, hi, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-        people = People(state)
-        items = [describe(r, people, projection) for r in rows[:PAGE_SIZE]]
-        try:
-            child = state.domain.get_child(child_id)
-        except (NotFound, RecordErased):
-            child = None
-        return items, len(rows) > PAGE_SIZE, child, projection.view.erasures_of(child_id)
 
-    items, more, child, erasures = await run_in_threadpool(load)
-    await record_access(request, [child_id], ["child.name", "access_log"], action="audit", reason="personvernombud")
-    return render(request, "privacy/child.html", {
-        "items": items, "more": more, "page": page, "child": child, "child_id": child_id,
-        "start": start, "end": end, "erasures": erasures, "active": "privacy", "errors": {},
-    })
+def report_reads(request: Request, child_id: UUID, start: date, end: date) -> tuple[dict[str, Any], Shown]:
+    """Every access in the period, a page of the log at a time."""
+    state = request.app.state
+    projection = state.projections["access_log"]
+    lo, hi = iso_bounds(start, end)
+    people = People(state)
+    items, offset = [], 0
+    while True:
+        rows = projection.view.by_child(child_id, lo, hi, offset, 500)
+        items += [describe(r, people, projection) for r in rows]
+        if len(rows) < 500:
+            break
+        offset += 500
+    context = {"items": items, "child": state.domain.get_child(child_id), "start": start, "end": end,
+               "today": clock.today()}
+    return context, Shown([child_id], ["child.name", "access_log"], "print", "innsyn i logg")
 
 
 async def guardian_report(request: Request) -> Response:
@@ -212,30 +227,22 @@ async def guardian_report(request: Request) -> Response:
     child_id = parse_uuid(request.path_params["child_id"])
     if child_id is None:
         raise HTTPException(404)
-    state = request.app.state
-    projection = state.projections["access_log"]
     start, end = period(request)
-
-    def load():
-        lo, hi = iso_bounds(start, end)
-        people = People(state)
-        items, offset = [], 0
-        while True:  # the whole period, a page at a time
-            rows = projection.view.by_child(child_id, lo, hi, offset, 500)
-            items += [describe(r, people, projection) for r in rows]
-            if len(rows) < 500:
-                break
-            offset += 500
-        child = state.domain.get_child(child_id)
-        return items, child
-
     try:
-        items, child = await run_in_threadpool(load)
+        return await show(request, "privacy/report.html", lambda: report_reads(request, child_id, start, end))
     except (NotFound, RecordErased):
         raise HTTPException(404) from None
-    await record_access(request, [child_id], ["child.name", "access_log"], action="print", reason="innsyn i logg")
-    return render(request, "privacy/report.html", {"items": items, "child": child, "start": start, "end": end,
-                                                   "today": clock.today()})
+
+
+def user_log_reads(request: Request, user_id: UUID, page: int) -> tuple[dict[str, Any], Shown]:
+    state = request.app.state
+    projection = state.projections["access_log"]
+    rows = projection.view.by_user(user_id, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    people = People(state)
+    items = [describe(r, people, projection) for r in rows[:PAGE_SIZE]]
+    context = {"items": items, "more": len(rows) > PAGE_SIZE, "page": page, "who": people.user_label(str(user_id)),
+               "user_id": user_id, "active": "privacy"}
+    return context, Shown([UUID(i["child_id"]) for i in items], ["child.name"], "audit", "personvernombud")
 
 
 async def user_log(request: Request) -> Response:
@@ -244,20 +251,8 @@ async def user_log(request: Request) -> Response:
     user_id = parse_uuid(request.path_params["user_id"])
     if user_id is None:
         raise HTTPException(404)
-    state = request.app.state
-    projection = state.projections["access_log"]
     page = page_number(request)
-
-    def load():
-        rows = projection.view.by_user(user_id, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-        people = People(state)
-        return [describe(r, people, projection) for r in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE, people.user_label(str(user_id))
-
-    items, more, who = await run_in_threadpool(load)
-    await record_access(request, list(dict.fromkeys(UUID(i["child_id"]) for i in items)), ["child.name"],
-                        action="audit", reason="personvernombud")
-    return render(request, "privacy/user.html", {"items": items, "more": more, "page": page, "who": who,
-                                                 "user_id": user_id, "active": "privacy"})
+    return await show(request, "privacy/user.html", lambda: user_log_reads(request, user_id, page))
 
 
 async def users(request: Request) -> Response:
@@ -274,28 +269,27 @@ async def users(request: Request) -> Response:
 
 
 # -- restriction and erasure ------------------------------------------------------------------
+# action in the URL -> (permission, the named command on the child)
+CHILD_ACTIONS = {"sperr": ("child.restrict", "restrict_child"), "opphev": ("child.restrict", "lift_restriction"),
+                 "slett": ("erasure.request", "request_erasure")}
+
+
 async def child_action(request: Request) -> Response:
     """Restrict a child, lift the restriction, or request erasure (which an admin must confirm)."""
     action = request.path_params["action"]
-    permission = {"sperr": "child.restrict", "opphev": "child.restrict", "slett": "erasure.request"}.get(action)
-    if permission is None:
+    if action not in CHILD_ACTIONS:
         raise HTTPException(404)
+    permission, command = CHILD_ACTIONS[action]
     user = require(request, permission)
     child_id = parse_uuid(request.path_params["child_id"])
-    form = await read_form(request)
-    reason = form.get("reason", "").strip()
-    domain = request.app.state.domain
+    reason = (await read_form(request)).get("reason", "").strip()
     if child_id is None:
         raise HTTPException(404)
     if not reason:
         return redirect(request, f"/personvern/barn/{child_id}?feil=begrunnelse")
+    arguments = (user.id,) if action == "slett" else ()
     try:
-        if action == "sperr":
-            await run_in_threadpool(domain.restrict_child, child_id, reason)
-        elif action == "opphev":
-            await run_in_threadpool(domain.lift_restriction, child_id, reason)
-        else:
-            await run_in_threadpool(domain.request_erasure, child_id, reason, user.id)
+        await run_in_threadpool(getattr(request.app.state.domain, command), child_id, reason, *arguments)
     except (NotFound, RecordErased):
         raise HTTPException(404) from None
     except DomainError:

@@ -81,6 +81,13 @@ def _meeting(domain, record_id: UUID) -> Record:
     return Record(meeting, None, Target.meeting(meeting))
 
 
+def _meeting_case(domain, record_id: UUID) -> Record:
+    """A case brought to a meeting: the meeting's attendance decides."""
+    case = domain.get_meeting_case(record_id)
+    meeting = domain.get_meeting(case.meeting_id)
+    return Record(case, None, Target.meeting(meeting), {"meeting": meeting})
+
+
 # kind -> (the path parameter naming it, how to read it)
 KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
     "concern": ("concern_id", _concern),
@@ -89,6 +96,7 @@ KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
     "transfer": ("transfer_id", _transfer),
     "child": ("child_id", _child),
     "meeting": ("meeting_id", _meeting),
+    "meeting_case": ("case_id", _meeting_case),
 }
 
 
