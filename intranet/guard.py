@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from typing import Iterator
 from uuid import UUID
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -62,17 +61,6 @@ def found(request: Request) -> Iterator[None]:
         raise HTTPException(410, "erased") from None
 
 
-async def record_access(
-    request: Request,
-    subject_ids: list[UUID],
-    records: list[str],
-    action: str = "view",
-    reason: str = "",
-) -> None:
-    """Commit who is about to see which children's data. Raises 503 if it cannot."""
-    await run_in_threadpool(commit_access, request, subject_ids, records, action, reason)
-
-
 def commit_access(
     request: Request,
     subject_ids: list[UUID],
@@ -80,8 +68,9 @@ def commit_access(
     action: str = "view",
     reason: str = "",
 ) -> None:
-    """`record_access` for code already in the threadpool, so that a page's reads
-    and its access event take one hop. Raises 503 if it cannot commit."""
+    """Commit who is about to see which children's data, before it is shown
+    (intranet/records.py's `show` calls it in the same thread hop as the page's
+    reads). Raises 503 if it cannot commit: nothing is shown."""
     subject_ids = list(dict.fromkeys(subject_ids))  # a list may show a child twice
     shown = _shown(request)
     if not subject_ids:
