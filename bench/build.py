@@ -236,7 +236,7 @@ def _build(app: Bekymring, scale: Scale, data_dir: Path, projections: bool) -> d
         manifest.set("projections", app.position(), time.perf_counter() - t0)
     if uses_postgres(app.env) and not manifest.done("analyzed"):
         # A bulk load, as a restore is: statistics now, as autovacuum would give a
-        # production server in time (it is off on this machine's PostgreSQL).
+        # production server in time (a bench server may have it off).
         t0 = time.perf_counter()
         stores.analyze_schema(app.env["POSTGRES_SCHEMA"])
         manifest.set("analyzed", 1, time.perf_counter() - t0)

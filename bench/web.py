@@ -151,9 +151,8 @@ def measure(env: dict[str, str], concern_ids: list[UUID], workdir: Path, seconds
         bare = server.get(bare_path, cookie)
         assert bare.status_code == 200, bare.status_code
         result: dict[str, Any] = {"page_bytes": size, "bare_bytes": len(bare.content)}
-        # The two pages in turns, ROUNDS times: this machine's speed drifts by a
-        # third within minutes (the bare page alone measured 345 and 627 req/s in
-        # two runs of one hour), so each ratio compares loads a few seconds apart.
+        # The two pages in turns, ROUNDS times: a shared machine's speed drifts
+        # within minutes, so each ratio compares loads a few seconds apart.
         concern, plain, rounds, settled = [], [], [], []
         for i in range(ROUNDS):
             turn_warmup = warmup if i == 0 else min(warmup, 1)

@@ -94,8 +94,8 @@ class Settings:
         """How many requests may run store work (in threads) at once.
 
         SQLite's work is done in this process and holds the GIL, so more threads
-        only take turns with it: with four concurrent concern pages the server
-        spent a quarter more CPU per page under 40 threads than under 2. On
+        only take turns with it, and the hand-offs between many threads cost CPU
+        per page. On
         PostgreSQL the threads mostly wait on the network, and fewer were slower."""
         if self.worker_threads is not None:
             return max(1, self.worker_threads)

@@ -60,8 +60,8 @@ def clock(value: float | datetime) -> str:
 
 def _gettext(message: str, **variables: Any) -> Markup:
     """Jinja's newstyle gettext (escaped, a format string), called directly:
-    its own `_()` goes through two more wrappers, which cost a text-heavy page
-    (the concern page has about 100 texts) a sixth of its rendering time. The
+    its own `_()` goes through two more wrappers, a real share of rendering a
+    text-heavy page (the concern page has about 100 texts). The
     environment always autoescapes, so no context is needed; a text with no
     variables is not formatted (no msgid holds a literal '%')."""
     text = Markup(i18n.gettext(message))
@@ -120,8 +120,8 @@ _PLAIN_CALLABLES = (types.BuiltinFunctionType, types.MethodWrapperType)
 class _Context(Context):
     """Calls a plain function from a template directly. Jinja looks each callee
     over for pass_context and the like first (four attribute lookups, two of
-    them failing), which on the concern page's hundred-odd calls per render
-    was 6 % of the time the server held the GIL. Anything else (macros, marked
+    them failing), which adds up over the concern page's hundred-odd calls per
+    render. Anything else (macros, marked
     functions, methods of classes) goes Jinja's own way."""
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature

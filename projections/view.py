@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 
 # `{key}` is text compared byte by byte, for ids and ISO times: SQLite's default,
 # while PostgreSQL compares TEXT by the database's locale (C.UTF-8 included),
-# which made building the access log's three indexes on a million rows take
-# 7.9 s instead of 3.5 s. Human text (names, titles) stays TEXT.
+# which has no fast path and made building the access log's indexes about
+# twice as slow. Human text (names, titles) stays TEXT.
 SQLITE_TYPES = {"blob": "BLOB", "bigint": "INTEGER", "bool": "INTEGER", "key": "TEXT"}
 POSTGRES_TYPES = {"blob": "BYTEA", "bigint": "BIGINT", "bool": "INTEGER", "key": 'TEXT COLLATE "C"'}
 
@@ -39,7 +39,7 @@ class ViewTables:
     indexes: tuple[str, ...] = ()  # "CREATE INDEX IF NOT EXISTS <name> ON {table} (...)"
     # Indexes that only the pages use, not the read model while it applies events:
     # a rebuild creates them at the end, in one sort each, instead of filling them
-    # row by row (on a million rows, several times faster).
+    # row by row.
     built_after_rebuild: tuple[str, ...] = ()
     dialect: str = ""
 
@@ -146,7 +146,7 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
         """As for any view; but a read model's SQLite file holds nothing else, so a
         rebuild that has the file alone (out of WAL, see RebuildConnectionPool)
         deletes it instead: dropping the access log's million rows made SQLite
-        walk every page, 2.5-4 s of the rebuild's helper."""
+        walk every page before the rebuild's helper could apply anything."""
         pool = self.datastore.pool
         if getattr(pool, "journal", None) != "delete":  # open elsewhere too, or not for a rebuild
             super().drop()
