@@ -185,8 +185,8 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
     the store being away).
     `lazy`: see `Follower.apply`.
 
-    (Reading the next batch in a thread while one is applied was tried: no faster,
-    as both halves hold the GIL most of the time.)"""
+    (Not read in a thread while a batch is applied: both halves hold the GIL
+    most of the time.)"""
     followers = list(followers)
     if not followers:
         return 0

@@ -20,7 +20,7 @@ def rare_collections(threshold: int = 200_000) -> Iterator[None]:
 
     A rebuild allocates millions of short-lived objects (decoded events, rows)
     and makes almost no reference cycles. At Python's default, a collection every
-    700 allocations, the collector took about a third of decoding. Reference
+    700 allocations, the collector's walks were a large part of decoding. Reference
     counting still frees everything that is not a cycle at once."""
     before = gc.get_threshold()
     gc.freeze()  # the app, its modules and caches: never walked during the rebuild

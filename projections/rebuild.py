@@ -116,8 +116,8 @@ def feed_first(app: Bekymring, followers: list[Follower], feeders: list[Feeder],
     take are decoded then. This process's other read models apply the batch
     later, while the helper has a batch in hand. So the helper does not wait
     while this process works through a stretch of the log with nothing for the
-    helper (the bench's store begins with its children's and concerns' 65,000
-    events, which left the helper idle 6.5-13 s). Each read model still applies
+    helper (a log often begins with children and concerns, nothing for the
+    helper). Each read model still applies
     the events in the log's order. Returns how many events were read."""
     clock = {"read": 0.0, "decrypt": 0.0}
     before = {f: f.seconds for f in followers}
@@ -148,8 +148,8 @@ def feed_first(app: Bekymring, followers: list[Follower], feeders: list[Feeder],
             for feeder in feeders:
                 feeder.apply(batch, decoded)
             kept = [(n, event) for n, event in zip(batch, decoded) if event is not SKIPPED or own(n.topic)]
-            # In pieces: 10,000 concerns' events took this process 1 s to apply,
-            # longer than the helper's two batches last.
+            # In pieces: a whole batch of concerns' events takes this process
+            # longer to apply than the helper's two batches last.
             pieces = [kept[i:i + sizes.held_piece] for i in range(0, len(kept), sizes.held_piece)] or [kept]
             held.extend((piece, piece[-1][0].id, 0) for piece in pieces[:-1])
             held.append((pieces[-1], last, len(batch)))
@@ -177,8 +177,7 @@ def feed_first(app: Bekymring, followers: list[Follower], feeders: list[Feeder],
 def to_helper(n: Notification) -> tuple[bytes, int, str, bytes]:
     """A stored event on its way to the helper, still encrypted: (originator id,
     version, topic, state). A plain tuple, which no decoded event or `portable`
-    form is: a NamedTuple pickles and unpickles through a Python call (6.5 µs
-    against 1.7 µs, for a million of them)."""
+    form is: a NamedTuple pickles and unpickles through a Python call."""
     return (n.originator_id.bytes, n.originator_version, n.topic, bytes(n.state))
 
 

@@ -33,14 +33,14 @@ CACHE_SECONDS = 30.0
 
 # New subjects' keys are stored this many at a time (see `new_subject_id`): one
 # commit per 64 registrations. Larger batches save little, since wrapping and
-# inserting each key costs about 15 µs anyway, and leave more unused keys.
+# inserting each key costs little beside the commit, and leave more unused keys.
 BATCH_SIZE = 64
 # With this few left, the next batch is stored in a thread of its own, so that
 # a registration does not wait for its commit (an fsync on SQLite).
 STORE_AHEAD_AT = 16
 
 # Ready AES-GCM objects for this many data keys (then the cache starts over):
-# making one costs a tenth of decoding an event, and each holds ~2.5 KB.
+# making one is a real part of decoding an event, and each takes some memory.
 CIPHER_CACHE = 8192
 
 # Keys read by one statement in `preload` (SQLite allows 32,766 parameters).

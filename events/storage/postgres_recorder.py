@@ -4,10 +4,9 @@ The library reads each row in text format, as a dict: an event's state (bytea)
 then crosses as hex text to decode. Here the two reads that matter are in
 binary format, as tuples:
 - the notification log in batches after a position, as the read models
-  (projections/batches.py), a rebuild and `audit verify` read it: 300,000
-  events took 1.45 s instead of 2.4 s;
-- a record's events, as every page reads its records: 105 µs of CPU instead
-  of 135 µs for a concern's events (a concern page reads three records).
+  (projections/batches.py), a rebuild and `audit verify` read it;
+- a record's events, as every page reads its records (a concern page reads
+  three records).
 Every other call goes to the library unchanged.
 
 `Bekymring.construct_env` names this class in APPLICATION_RECORDER_TOPIC, the

@@ -33,7 +33,7 @@ class DurableSQLiteConnectionPool(sqlite.SQLiteConnectionPool):
 class ReadModelConnectionPool(DurableSQLiteConnectionPool):
     # Read models can be rebuilt, and their tracking records say where they got
     # to: NORMAL (still crash-safe in WAL mode) may lose the last batches on a
-    # power cut, which are then simply applied again. Five times fewer fsyncs.
+    # power cut, which are then simply applied again. Far fewer fsyncs.
     synchronous = "NORMAL"
 
 
@@ -43,10 +43,7 @@ class RebuildConnectionPool(ReadModelConnectionPool):
 
     - No WAL, when no other connection has the file open: in WAL mode every
       page was written twice, into the WAL and then by the checkpoint, and
-      every read looked the page up in a WAL of up to a gigabyte first. The
-      access log's 640 MB, written anew on this machine: the rows took 7.8–9.5 s
-      in WAL against 9.8–11.0 s, but the indexes and checkpoint, which the
-      helper runs alone at the end, 8.5–11.5 s against 6.5–7.0 s.
+      every read looked the page up in a WAL of up to a gigabyte first.
       A rollback journal (DELETE) with synchronous=FULL is as safe as WAL:
       killed or cut off mid-batch, the next opener rolls the batch back from
       the journal. The rebuild puts the file back into WAL at its end
@@ -105,7 +102,7 @@ class DurableSQLiteDatastore(sqlite.SQLiteDatastore):
         """A cursor for reads that need no common snapshot: each statement is a
         transaction of its own (the connections autocommit). The library's
         read transaction adds a BEGIN and a ROLLBACK, which cost as much again
-        as a short SELECT (11 µs of 22), and a page makes several such reads."""
+        as a short SELECT, and a page makes several such reads."""
         with self.get_connection(commit=False) as connection, connection.cursor() as c, library_errors():
             yield c
 
