@@ -139,7 +139,7 @@ def test_reviewing_an_anomaly_is_an_event_with_a_comment(web):
 def test_the_rules_for_hours_many_children_and_surnames(domain):
     config = ReadModelConfig(office_hours=(0, 0), max_children_per_hour=3)  # every hour is after hours
     five_children_seen_at_once(domain)
-    runner = ProjectionRunner(domain, [AccessLogProjection], config)
+    runner = ProjectionRunner(domain, [AccessLogProjection], config=config)
     runner.catch_up()
     rules = [r["rule"] for r in runner["access_log"].view.queue(False, 0, 100)]
     assert rules.count("after_hours") == 5
@@ -168,12 +168,12 @@ def test_many_children_in_an_hour_counts_across_restarts_and_late_events(domain)
     with acting_as(user):
         for child, at in ((0, h2), (1, h1), (2, h1)):
             access(children[child], at)
-        ProjectionRunner(domain, [AccessLogProjection], config).catch_up()
+        ProjectionRunner(domain, [AccessLogProjection], config=config).catch_up()
         # h2 already has child 0 stored; then h3, h4, and back to h3.
         for child, at in ((3, h2), (4, h2), (6, h2), (1, h3), (2, h3), (3, h4), (4, h3), (5, h3),
                           (3, h1), (4, h1)):  # h1 had two children; now it is too old to count
             access(children[child], at)
-    runner = ProjectionRunner(domain, [AccessLogProjection], config)  # a new process: empty caches
+    runner = ProjectionRunner(domain, [AccessLogProjection], config=config)  # a new process: empty caches
     runner.catch_up()
     many = {(r["child_id"], r["at"][:13]) for r in runner["access_log"].view.queue(False, 0, 100)
             if r["rule"] == "many_children"}
