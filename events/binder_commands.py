@@ -12,9 +12,10 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError as VersionConflict
 
 from events.binder import BinderPage, InvalidPage, PageChanged, page_id_for
+from events.commands import CommandMixin
 
 
-class BinderCommands:
+class BinderCommands(CommandMixin):
     def create_page(
         self,
         slug: str,
@@ -26,16 +27,16 @@ class BinderCommands:
         unit_id: UUID | None = None,
     ) -> UUID:
         if unit_id is not None:
-            self.check_unit(unit_id)  # type: ignore[attr-defined]
+            self.check_unit(unit_id)
         page = BinderPage.new(slug, section, title, body, level, form, unit_id)
         try:
-            self.save(page)  # type: ignore[attr-defined]
+            self.save(page)
         except VersionConflict:
             raise InvalidPage("page.slug_taken", "slug") from None
         return page.id
 
     def get_page(self, slug: str) -> BinderPage:
-        return self._get(BinderPage, page_id_for(slug))  # type: ignore[attr-defined]
+        return self._get(BinderPage, page_id_for(slug))
 
     def edit_page(self, slug: str, title: str, body: str, note: str, seen_no: int) -> int:
         """Save a new revision; return its number."""
@@ -60,7 +61,7 @@ class BinderCommands:
 
     def _save_page(self, page: BinderPage) -> int:
         try:
-            self.save(page)  # type: ignore[attr-defined]
+            self.save(page)
         except VersionConflict:
             # Someone saved between our read and our write; nothing of ours was stored.
             raise PageChanged(self.get_page(page.slug).latest["no"]) from None

@@ -17,6 +17,7 @@ from eventsourcing.persistence import IntegrityError as VersionConflict
 from events import clock
 from events.concerns import Concern, InvalidConcern
 from events.errors import DomainError
+from events.commands import CommandMixin
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class ConcernChanged(DomainError):
         self.changes = changes
 
 
-class ConcernCommands:
+class ConcernCommands(CommandMixin):
     def open_concern(
         self,
         child_id: UUID,
@@ -51,12 +52,12 @@ class ConcernCommands:
         categories: list[str],
         worry: int,
     ) -> UUID:
-        child = self.get_child(child_id)  # type: ignore[attr-defined]
+        child = self.get_child(child_id)
         concern = Concern.new(
             child_id, child.unit_id, author_id, observed_on, observation, child_words,
             categories, worry,
         )
-        self.save(concern)  # type: ignore[attr-defined]
+        self.save(concern)
         return concern.id
 
     def file_concern(self, unit_id: UUID, author_id: UUID, child_id: UUID | None = None,
@@ -66,12 +67,12 @@ class ConcernCommands:
         if child_id is None:
             if new_child is None:
                 raise InvalidConcern("concern.child_required", "child_id")
-            child_id = self.register_child(new_child["first_name"], new_child["last_name"],  # type: ignore[attr-defined]
+            child_id = self.register_child(new_child["first_name"], new_child["last_name"],
                                            new_child["birth_date"], unit_id)
         return self.open_concern(child_id, author_id, **concern)
 
     def get_concern(self, concern_id: UUID) -> Concern:
-        return self._get(Concern, concern_id)  # type: ignore[attr-defined]
+        return self._get(Concern, concern_id)
 
     def concern_with_history(self, concern_id: UUID) -> tuple[Concern, list[Change]]:
         """The concern and every change to it, from one read of its events
@@ -84,11 +85,11 @@ class ConcernCommands:
                 history.append(_change(event))
             return concern
 
-        concern = self._get(Concern, concern_id, projector_func=project)  # type: ignore[attr-defined]
+        concern = self._get(Concern, concern_id, projector_func=project)
         return concern, history
 
     def changes_since(self, concern_id: UUID, version: int) -> list[Change]:
-        events = self.events.get(concern_id, gt=version)  # type: ignore[attr-defined]
+        events = self.events.get(concern_id, gt=version)
         return [_change(e) for e in events]
 
     def change_concern(
@@ -108,7 +109,7 @@ class ConcernCommands:
         self._check_unchanged_by_others(concern_id, seen_version, actor_id)
         change(concern)
         try:
-            self.save(concern)  # type: ignore[attr-defined]
+            self.save(concern)
         except VersionConflict:
             # Someone saved between our read and our write; nothing of ours was stored.
             raise ConcernChanged(self.changes_since(concern_id, seen_version)) from None
@@ -160,7 +161,7 @@ class ConcernCommands:
         """Only with a colleague in the concern's unit, who is still active."""
         concern = self.get_concern(concern_id)
         try:
-            colleague = self.get_user(user_id)  # type: ignore[attr-defined]
+            colleague = self.get_user(user_id)
         except DomainError:
             colleague = None
         if colleague is None or not colleague.active or colleague.unit_id != concern.unit_id:

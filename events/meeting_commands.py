@@ -9,6 +9,7 @@ from events.consents import best_consent_for
 from events.concerns import ConcernClosed
 from events.meetings import MODES, InvalidMeeting, Meeting, MeetingCase, age_band
 from events.redaction import Person, redact
+from events.commands import CommandMixin
 
 
 def people_of(child) -> list[Person]:
@@ -19,26 +20,26 @@ def people_of(child) -> list[Person]:
     ]
 
 
-class MeetingCommands:
+class MeetingCommands(CommandMixin):
     def schedule_meeting(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
                          leader_id: UUID, place: str) -> UUID:
         for unit_id in unit_ids:
-            self.check_unit(unit_id)  # type: ignore[attr-defined]
+            self.check_unit(unit_id)
         meeting = Meeting.new(kind, held_on, unit_ids, services, leader_id, place)
-        self.save(meeting)  # type: ignore[attr-defined]
+        self.save(meeting)
         return meeting.id
 
     def get_meeting(self, meeting_id: UUID) -> Meeting:
-        return self._get(Meeting, meeting_id)  # type: ignore[attr-defined]
+        return self._get(Meeting, meeting_id)
 
     def get_meeting_case(self, case_id: UUID) -> MeetingCase:
-        return self._get(MeetingCase, case_id)  # type: ignore[attr-defined]
+        return self._get(MeetingCase, case_id)
 
     def redacted_concern_text(self, concern_id: UUID) -> str:
         """The concern's chronology with the child and family removed: the starting
         point the unit leader can redact further by hand."""
-        concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
-        child = self.get_child(concern.child_id)  # type: ignore[attr-defined]
+        concern = self.get_concern(concern_id)
+        child = self.get_child(concern.child_id)
         text = "\n".join(f"{e['observed_on']:%d.%m.%Y}: {e['text']}" for e in concern.entries)
         return redact(text, people_of(child)).text
 
@@ -47,45 +48,45 @@ class MeetingCommands:
         name. By name: only with valid consent for every attending service."""
         meeting = self.get_meeting(meeting_id)
         meeting.check_open()
-        concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
+        concern = self.get_concern(concern_id)
         if concern.unit_id not in meeting.unit_ids:
             raise InvalidMeeting("meeting.unit_not_attending", "concern_id")
         if mode not in MODES:
             raise InvalidMeeting("meeting.mode_unknown", "mode")
-        child = self.get_child(concern.child_id)  # type: ignore[attr-defined]
+        child = self.get_child(concern.child_id)
         if mode == "anonymous":
             leftover = [r for r in redact(text, people_of(child)).replacements if r[1] in
                         ("barnet", "mor", "far", "medmor", "foresatt", "[etternavn]", "[fødselsnummer]")]
             if leftover:
                 raise InvalidMeeting("meeting.text_names_child", "text")
         else:
-            consents = self.consents_of(child.id)  # type: ignore[attr-defined]
+            consents = self.consents_of(child.id)
             coverage = {s: best_consent_for(consents, s, meeting.held_on)[1] for s in meeting.services
                         if s != "unit_leader"}
             MeetingCase.check_named_allowed(meeting.services, coverage)
-        unit = self.get_unit(concern.unit_id)  # type: ignore[attr-defined]
+        unit = self.get_unit(concern.unit_id)
         case = MeetingCase.new(meeting.id, concern.id, child.id, unit.id, unit.kind, mode,
                            age_band(child.age_on(meeting.held_on)), text, brought_by)
         meeting.add_case(case.id)
-        self.save(case, meeting)  # type: ignore[attr-defined]
+        self.save(case, meeting)
         return case.id
 
     def add_general_issue(self, meeting_id: UUID, title: str, text: str, brought_by: UUID) -> None:
         meeting = self.get_meeting(meeting_id)
         meeting.add_general_issue(title, text, brought_by)
-        self.save(meeting)  # type: ignore[attr-defined]
+        self.save(meeting)
 
     def minute_case(self, case_id: UUID, advice: str) -> None:
         case = self.get_meeting_case(case_id)
         self.get_meeting(case.meeting_id).check_open()
-        child = self.get_child(case.child_id)  # type: ignore[attr-defined]
+        child = self.get_child(case.child_id)
         case.minute_advice(advice, redact(advice, people_of(child)).text)
-        self.save(case)  # type: ignore[attr-defined]
+        self.save(case)
 
     def minute_general(self, meeting_id: UUID, no: int, advice: str) -> None:
         meeting = self.get_meeting(meeting_id)
         meeting.minute_general(no, advice)
-        self.save(meeting)  # type: ignore[attr-defined]
+        self.save(meeting)
 
     def approve_minutes(self, meeting_id: UUID, by: UUID) -> list[UUID]:
         """Approve the minutes; each case's advice goes back to its concern's logbook.
@@ -95,10 +96,10 @@ class MeetingCommands:
         if any(not c.advice for c in cases):
             raise InvalidMeeting("meeting.advice_missing")
         meeting.approve_minutes(by)
-        self.save(meeting)  # type: ignore[attr-defined]
+        self.save(meeting)
         not_returned = []
         for case in cases:
-            concern = self.get_concern(case.concern_id)  # type: ignore[attr-defined]
+            concern = self.get_concern(case.concern_id)
             text = f"Råd fra ressursteamet ({meeting.held_on:%d.%m.%Y}): {case.advice}"
             try:
                 concern.log_observation(meeting.held_on, text, "", by)
@@ -106,7 +107,7 @@ class MeetingCommands:
                 not_returned.append(case.id)
                 continue
             case.mark_returned()
-            self.save(concern, case)  # type: ignore[attr-defined]
+            self.save(concern, case)
         return not_returned
 
 

@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 from events.base import SubjectRecord, apply_events
 from events.consents import Consent, best_consent_for
 from events.referrals import Referral
+from events.commands import CommandMixin
 
 
 class ConsentRegister(SubjectRecord):
@@ -39,7 +40,7 @@ class ConsentRegister(SubjectRecord):
         self.consent_ids.append(consent_id)
 
 
-class ReferralCommands:
+class ReferralCommands(CommandMixin):
     # -- consents --------------------------------------------------------------------------
     def record_consent(
         self,
@@ -56,7 +57,7 @@ class ReferralCommands:
         minutes: str,
         recorded_by: UUID,
     ) -> UUID:
-        child = self.get_child(child_id)  # type: ignore[attr-defined]
+        child = self.get_child(child_id)
         Consent.check(
             decision, services, information, purpose, valid_from, valid_until, signatories,
             oral, minutes,
@@ -70,18 +71,18 @@ class ReferralCommands:
         )
         register = self._consent_register(child_id)
         register.add(consent.id)
-        self.save(consent, register)  # type: ignore[attr-defined]
+        self.save(consent, register)
         return consent.id
 
     def _consent_register(self, child_id: UUID) -> ConsentRegister:
         try:
-            return self.repository.get(  # type: ignore[attr-defined]
+            return self.repository.get(
                 ConsentRegister.create_id(child_id), projector_func=apply_events)
         except AggregateNotFoundError:  # the child's first consent
             return ConsentRegister(child_id=child_id)
 
     def get_consent(self, consent_id: UUID) -> Consent:
-        return self._get(Consent, consent_id)  # type: ignore[attr-defined]
+        return self._get(Consent, consent_id)
 
     def consents_of(self, child_id: UUID) -> list[Consent]:
         register = self._consent_register(child_id)
@@ -90,30 +91,30 @@ class ReferralCommands:
     def withdraw_consent(self, consent_id: UUID, services: list[str], reason: str, on: date, by: UUID) -> None:
         consent = self.get_consent(consent_id)
         consent.withdraw(services, reason, on, by)
-        self.save(consent)  # type: ignore[attr-defined]
+        self.save(consent)
 
     # -- referrals -------------------------------------------------------------------------
     def open_referral(self, concern_id: UUID, kind: str, author_id: UUID, fields: dict[str, Any]) -> UUID:
-        concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
+        concern = self.get_concern(concern_id)
         referral = Referral.new(concern.child_id, concern.id, concern.unit_id, kind, author_id, fields)
-        self.save(referral)  # type: ignore[attr-defined]
+        self.save(referral)
         return referral.id
 
     def draft_referral(self, concern_id: UUID, kind: str, author_id: UUID) -> UUID:
         """Start a report or referral from a concern, filled in from its record."""
-        concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
+        concern = self.get_concern(concern_id)
         return self.open_referral(concern_id, kind, author_id, self._prefilled(concern, author_id, kind))
 
     def _prefilled(self, concern, author_id: UUID, kind: str) -> dict[str, Any]:
         """What the record already says. This is the document's text, for a
         Norwegian recipient: it stays in Norwegian whatever the interface language."""
-        child = self.get_child(concern.child_id)  # type: ignore[attr-defined]
-        author = self.get_user(author_id)  # type: ignore[attr-defined]
+        child = self.get_child(concern.child_id)
+        author = self.get_user(author_id)
         history = "\n".join(f"{e['observed_on']:%d.%m.%Y}: {e['text']}" for e in concern.entries)
         if kind == "barnevern":
             return {
                 "reporter_name": author.name, "reporter_role": author.title, "reporter_phone": "",
-                "reporter_email": "", "unit_name": self.get_unit(concern.unit_id).name,  # type: ignore[attr-defined]
+                "reporter_email": "", "unit_name": self.get_unit(concern.unit_id).name,
                 "guardians": [{"name": g["name"], "phone": g.get("phone", ""), "informed": False,
                                "not_informed_reason": ""} for g in child.guardians_with_responsibility][:2],
                 "child_informed": False, "child_not_informed_reason": "",
@@ -127,12 +128,12 @@ class ReferralCommands:
         }
 
     def get_referral(self, referral_id: UUID) -> Referral:
-        return self._get(Referral, referral_id)  # type: ignore[attr-defined]
+        return self._get(Referral, referral_id)
 
     def update_referral(self, referral_id: UUID, fields: dict[str, Any]) -> None:
         referral = self.get_referral(referral_id)
         referral.update_draft(fields)
-        self.save(referral)  # type: ignore[attr-defined]
+        self.save(referral)
 
     def send_referral(self, referral_id: UUID, on: date, channel: str) -> None:
         """Send a referral; for PPT and BUP the aggregate checks the child's consents."""
@@ -142,19 +143,19 @@ class ReferralCommands:
             consent, coverage = best_consent_for(self.consents_of(referral.child_id), referral.kind, on)
             consent_id = consent.id if consent else None
         referral.send(on, channel, coverage, consent_id)
-        self.save(referral)  # type: ignore[attr-defined]
+        self.save(referral)
 
     def confirm_referral_receipt(self, referral_id: UUID, on: date) -> None:
         referral = self.get_referral(referral_id)
         referral.confirm_receipt(on)
-        self.save(referral)  # type: ignore[attr-defined]
+        self.save(referral)
 
     def record_referral_feedback(self, referral_id: UUID, on: date, opened: bool | None, feedback: str) -> None:
         referral = self.get_referral(referral_id)
         referral.record_feedback(on, opened, feedback)
-        self.save(referral)  # type: ignore[attr-defined]
+        self.save(referral)
 
     def close_referral(self, referral_id: UUID, reason: str) -> None:
         referral = self.get_referral(referral_id)
         referral.close(reason)
-        self.save(referral)  # type: ignore[attr-defined]
+        self.save(referral)

@@ -17,45 +17,46 @@ from eventsourcing.persistence import IntegrityError as VersionConflict
 
 from events import clock
 from events.transfers import CHILD_APPROVES_FROM, UNIT_KINDS, InvalidTransfer, Transfer, parse_part
+from events.commands import CommandMixin
 
 
-class TransferCommands:
+class TransferCommands(CommandMixin):
     def start_transfer(self, child_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID) -> UUID:
-        child = self.get_child(child_id)  # type: ignore[attr-defined]
+        child = self.get_child(child_id)
         self._check_units_fit(kind, child.unit_id, to_unit_id)
         transfer = Transfer.new(child_id, child.unit_id, to_unit_id, kind, author_id)
-        self.save(transfer)  # type: ignore[attr-defined]
+        self.save(transfer)
         return transfer.id
 
     def get_transfer(self, transfer_id: UUID) -> Transfer:
-        return self._get(Transfer, transfer_id)  # type: ignore[attr-defined]
+        return self._get(Transfer, transfer_id)
 
     def update_transfer(self, transfer_id: UUID, to_unit_id: UUID, parts: list[str], form: dict[str, str]) -> None:
         transfer = self.get_transfer(transfer_id)
         self._check_units_fit(transfer.kind, transfer.from_unit_id, to_unit_id)
         for part in parts:
             _, concern_id = parse_part(part)
-            if concern_id is not None and self.get_concern(concern_id).child_id != transfer.child_id:  # type: ignore[attr-defined]
+            if concern_id is not None and self.get_concern(concern_id).child_id != transfer.child_id:
                 raise InvalidTransfer("transfer.concern_of_other_child", "parts")
         transfer.update_draft(to_unit_id, parts, form)
-        self.save(transfer)  # type: ignore[attr-defined]
+        self.save(transfer)
 
     def approve_transfer(self, transfer_id: UUID, approvers: list[str], method: str, approved_on: date,
                          minutes: str) -> None:
         """Record the guardians' approval, and freeze what will be sent."""
         transfer = self.get_transfer(transfer_id)
-        child = self.get_child(transfer.child_id)  # type: ignore[attr-defined]
+        child = self.get_child(transfer.child_id)
         required = [g["name"] for g in child.guardians_with_responsibility]
         if child.age_on(approved_on) >= CHILD_APPROVES_FROM:
             required.append(child.name)
         transfer.record_approval(approvers, method, approved_on, minutes, required,
                                  self.transfer_content(transfer), clock.today())
-        self.save(transfer)  # type: ignore[attr-defined]
+        self.save(transfer)
 
     def send_transfer(self, transfer_id: UUID) -> None:
         transfer = self.get_transfer(transfer_id)
         transfer.send()
-        self.save(transfer)  # type: ignore[attr-defined]
+        self.save(transfer)
 
     def mark_transfer_viewed(self, transfer_id: UUID) -> bool:
         """The receiving unit opened the transfer; True if this was the first time."""
@@ -63,7 +64,7 @@ class TransferCommands:
         if not transfer.mark_viewed():
             return False
         try:
-            self.save(transfer)  # type: ignore[attr-defined]
+            self.save(transfer)
         except VersionConflict:
             return False  # opened at the same moment by another request, which recorded it
         return True
@@ -71,25 +72,25 @@ class TransferCommands:
     def accept_transfer(self, transfer_id: UUID) -> None:
         """Accept: the child moves to the receiving unit, in the same transaction."""
         transfer = self.get_transfer(transfer_id)
-        child = self.get_child(transfer.child_id)  # type: ignore[attr-defined]
+        child = self.get_child(transfer.child_id)
         if child.unit_id != transfer.from_unit_id:
             raise InvalidTransfer("transfer.child_moved")
         transfer.accept()
         child.move_to_unit(transfer.to_unit_id)
         try:
-            self.save(transfer, child)  # type: ignore[attr-defined]
+            self.save(transfer, child)
         except VersionConflict:
             raise InvalidTransfer("transfer.changed_meanwhile") from None
 
     def return_transfer(self, transfer_id: UUID, reason: str) -> None:
         transfer = self.get_transfer(transfer_id)
         transfer.return_to_sender(reason)
-        self.save(transfer)  # type: ignore[attr-defined]
+        self.save(transfer)
 
     # -- what goes with it -------------------------------------------------------------------
     def transfer_content(self, transfer: Transfer) -> dict[str, Any]:
         """The chosen parts as they read now: the preview, and the snapshot at approval."""
-        child = self.get_child(transfer.child_id)  # type: ignore[attr-defined]
+        child = self.get_child(transfer.child_id)
         content: dict[str, Any] = {
             "child": {"name": child.name, "birth_date": child.birth_date},
             "form": dict(transfer.form),
@@ -104,11 +105,11 @@ class TransferCommands:
                 {"decision": c.decision, "services": c.services, "information": c.information,
                  "purpose": c.purpose, "valid_from": c.valid_from, "valid_until": c.valid_until,
                  "withdrawn": sorted(c.withdrawn)}
-                for c in self.consents_of(child.id)  # type: ignore[attr-defined]
+                for c in self.consents_of(child.id)
             ]
         concerns = []
         for concern_id in transfer.concern_ids():
-            concern = self.get_concern(concern_id)  # type: ignore[attr-defined]
+            concern = self.get_concern(concern_id)
             item: dict[str, Any] = {"opened_on": concern.opened_on, "level": concern.level,
                                     "categories": concern.categories, "status": concern.status}
             if f"logbook:{concern_id}" in transfer.parts:
@@ -125,8 +126,8 @@ class TransferCommands:
     def _check_units_fit(self, kind: str, from_unit_id: UUID, to_unit_id: UUID) -> None:
         if kind not in UNIT_KINDS:
             raise InvalidTransfer("transfer.kind_unknown", "kind", kind=kind)
-        from_unit = self.get_unit(from_unit_id)  # type: ignore[attr-defined]
-        to_unit = self.get_unit(to_unit_id)  # type: ignore[attr-defined]
+        from_unit = self.get_unit(from_unit_id)
+        to_unit = self.get_unit(to_unit_id)
         if to_unit.closed:
             raise InvalidTransfer("transfer.unit_closed", "to_unit_id")
         if (from_unit.kind, to_unit.kind) != UNIT_KINDS[kind]:
