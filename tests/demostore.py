@@ -26,8 +26,8 @@ from events.kek import Kek
 class DemoStores:
     def __init__(self, kek: Kek, workdir: Callable[[str], Path], sqlite_env, postgres_env, pg_connect):
         self.kek = kek
-        self._workdir = workdir  # a fresh directory per call (pytest's tmp_path_factory.mktemp)
-        self._sqlite_env, self._postgres_env, self._pg_connect = sqlite_env, postgres_env, pg_connect
+        self.workdir = workdir  # a fresh directory per call (pytest's tmp_path_factory.mktemp)
+        self.sqlite_env, self.postgres_env, self.pg_connect = sqlite_env, postgres_env, pg_connect
         self._builds: dict[str, Build] = {}
 
     def build(self, kind: str) -> Build:
@@ -61,46 +61,51 @@ class Build:
 
         self.stores, self.kind = stores, kind
         self.day: date = clock.today()
-        self.data_dir = stores._workdir(f"demo-{kind}")
+        self.data_dir = stores.workdir(f"demo-{kind}")
         self.schema = f"demo_{uuid.uuid4().hex[:12]}"
         self.template = f"bek_tpl_{uuid.uuid4().hex[:12]}"
         if kind == "sqlite":
-            env = stores._sqlite_env(self.data_dir, stores.kek)
+            env = stores.sqlite_env(self.data_dir, stores.kek)
         else:
-            with stores._pg_connect(autocommit=True) as c:
+            with stores.pg_connect(autocommit=True) as c:
                 c.execute(f"CREATE DATABASE {self.template}")
-            with stores._pg_connect(dbname=self.template, autocommit=True) as c:
-                c.execute(f"CREATE SCHEMA {self.schema}")
             env = self._pg_env(self.data_dir, self.template)
-        with Web(env) as web:
-            self.state = web.built_state()
+        try:
+            if kind == "postgres":
+                with stores.pg_connect(dbname=self.template, autocommit=True) as c:
+                    c.execute(f"CREATE SCHEMA {self.schema}")
+            with Web(env) as web:
+                self.state = web.built_state()
+        except BaseException:
+            self.discard()  # no template database left behind by a failed build
+            raise
         # The app is closed; what it left for the collector may still hold files or connections.
         gc.collect()
         if kind == "sqlite":
             checkpoint_all(self.data_dir)
 
     def _pg_env(self, data_dir: Path, dbname: str) -> dict[str, str]:
-        return {**self.stores._postgres_env(data_dir, self.stores.kek, self.schema), "POSTGRES_DBNAME": dbname}
+        return {**self.stores.postgres_env(data_dir, self.stores.kek, self.schema), "POSTGRES_DBNAME": dbname}
 
     @contextmanager
     def copy(self, data_dir: Path) -> Iterator[dict[str, str]]:
         # The data directory is copied on PostgreSQL too: whatever the app keeps there stays with the store.
         shutil.copytree(self.data_dir, data_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*-shm"))
         if self.kind == "sqlite":
-            yield self.stores._sqlite_env(data_dir, self.stores.kek)
+            yield self.stores.sqlite_env(data_dir, self.stores.kek)
             return
         dbname = f"t_{uuid.uuid4().hex[:12]}"
-        with self.stores._pg_connect(autocommit=True) as c:
+        with self.stores.pg_connect(autocommit=True) as c:
             c.execute(f"CREATE DATABASE {dbname} TEMPLATE {self.template}")
         try:
             yield self._pg_env(data_dir, dbname)
         finally:
-            with self.stores._pg_connect(autocommit=True) as c:
+            with self.stores.pg_connect(autocommit=True) as c:
                 c.execute(f"DROP DATABASE {dbname} WITH (FORCE)")
 
     def discard(self) -> None:
         if self.kind == "postgres":
-            with self.stores._pg_connect(autocommit=True) as c:
+            with self.stores.pg_connect(autocommit=True) as c:
                 c.execute(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
 
 
