@@ -1,4 +1,5 @@
-"""Fixtures: real stores (a SQLite file per test, a PostgreSQL schema per test).
+"""Fixtures: real stores (a SQLite file per test, a PostgreSQL schema per test;
+for `web`, a copy of the demo store built once per run, see tests/demostore.py).
 
 PostgreSQL tests skip when the server is down, unless BEKYMRING_REQUIRE_POSTGRES=1
 (as in CI), where they fail instead. With BEKYMRING_REQUIRE_ALL=1, any skipped
@@ -28,7 +29,8 @@ REQUIRE_ALL = os.environ.get("BEKYMRING_REQUIRE_ALL") == "1"
 
 
 def pg_connect(**kwargs):
-    return psycopg.connect(**PG, connect_timeout=3, **kwargs)
+    """A connection to the test server; `dbname=` for another database than PG's."""
+    return psycopg.connect(**{**PG, **kwargs}, connect_timeout=3)
 
 
 def postgres_available() -> bool:
@@ -50,7 +52,9 @@ def postgres_up() -> None:
 
 
 @pytest.fixture
-def kek() -> Kek:
+def kek(request) -> Kek:
+    if "web" in request.fixturenames:  # the demo store was built under the run's web KEK
+        return request.getfixturevalue("demo_stores").kek
     return Kek.generate()
 
 
@@ -91,7 +95,12 @@ def postgres_env(data_dir: Path, kek: Kek, schema: str) -> dict[str, str]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def env(request, tmp_path, kek) -> dict[str, str]:
-    """The domain environment for one test, on each store in turn."""
+    """The domain environment for one test, on each store in turn. With `web`,
+    it is a private copy of the demo store (removed after the test)."""
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_up")
+    if "web" in request.fixturenames:
+        return request.getfixturevalue("demo_copy")[0]
     if request.param == "sqlite":
         return sqlite_env(tmp_path, kek)
     return postgres_env(tmp_path, kek, request.getfixturevalue("pg_schema"))
@@ -129,10 +138,28 @@ def pytest_terminal_summary(terminalreporter):
 
 
 # -- the web app with the demo municipality -------------------------------------
+@pytest.fixture(scope="session")
+def demo_stores(tmp_path_factory):
+    from tests.demostore import DemoStores
+
+    stores = DemoStores(Kek.generate(), tmp_path_factory.mktemp, sqlite_env, postgres_env, pg_connect)
+    yield stores
+    stores.close()
+
+
 @pytest.fixture
-def web(env):
-    """The app over a real store with the demo loaded; `web.client()` is a browser."""
+def demo_copy(request, demo_stores, tmp_path):
+    """This test's copy of the demo store (on the store `env` is for): its
+    environment and what the build's `Web` recorded."""
+    with demo_stores.copy(request.node.callspec.params["env"], tmp_path) as copy:
+        yield copy
+
+
+@pytest.fixture
+def web(env, demo_copy):
+    """The app over a private copy of a store with the demo loaded (see
+    tests/demostore.py); `web.client()` is a browser."""
     from tests.webclient import Web
 
-    with Web(env) as web:
+    with Web(env, built=demo_copy[1]) as web:
         yield web

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from uuid import uuid4
+
+from events import clock
 
 SECRET_FIRST_NAME = "Sunnivalda"
 SECRET_LAST_NAME = "Kvitrustad"
@@ -59,3 +62,24 @@ def five_children_seen_at_once(domain) -> None:
                 for i in range(5)]
     with acting_as(user):
         domain.record_access(user, "staff", unit, children, ["child.name"], "view", "", "s")
+
+
+def give_consent(domain, child_id, services, *, signers=None, days: int = 365, recorded_by=None, **fields):
+    """A written consent for `services`, valid from today for `days`. `signers`
+    (names) default to everyone whose signature the law asks for: each guardian
+    with parental responsibility, and the child from 15. `fields` override the
+    other arguments of `record_consent` (decision, information, purpose, ...)."""
+    if signers is None:
+        child = domain.get_child(child_id)
+        signers = [g["name"] for g in child.guardians_with_responsibility]
+        if child.age_on(clock.today()) >= 15:
+            signers.append(child.name)
+    today = clock.today()
+    args = dict(
+        decision="given", services=list(services), information=["observations", "development"],
+        purpose="Utredning og samarbeid", valid_from=today, valid_until=today + timedelta(days=days),
+        signatories=[{"name": name, "method": "skriftlig"} for name in signers],
+        exclusions="", oral=False, minutes="", recorded_by=recorded_by or uuid4(),
+    )
+    args.update(fields)
+    return domain.record_consent(child_id, **args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import pg_connect
+from tests.conftest import PG, pg_connect
 
 
 def sqlite_bytes(data_dir: Path) -> bytes:
@@ -14,10 +14,10 @@ def sqlite_bytes(data_dir: Path) -> bytes:
     )
 
 
-def postgres_text(schema: str) -> str:
+def postgres_text(schema: str, dbname: str = PG["dbname"]) -> str:
     """Every row of every table in the schema, as PostgreSQL's text form."""
     parts = []
-    with pg_connect() as c:
+    with pg_connect(dbname=dbname) as c:
         tables = c.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
             (schema,),
@@ -32,7 +32,7 @@ def postgres_text(schema: str) -> str:
 def leaks(env: dict[str, str], secrets: list[str]) -> list[str]:
     """The secrets found in clear in the store (as text, or hex inside a bytea)."""
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        text = postgres_text(env["POSTGRES_SCHEMA"])
+        text = postgres_text(env["POSTGRES_SCHEMA"], env["POSTGRES_DBNAME"])
         return [s for s in secrets if s in text or s.encode().hex() in text]
     raw = sqlite_bytes(Path(env["BEKYMRING_DATA_DIR"]))
     found = []

@@ -22,6 +22,7 @@ from starlette.testclient import TestClient
 from events import clock
 from intranet import i18n
 from intranet.templating import make_templates
+from tests.htmltree import dom
 from tests.webclient import PASSWORD, csrf_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,16 +41,24 @@ def choose_language(web, client, language: str, page: str = "/"):
     return response
 
 
+
+def language_button(doc, code):
+    """The button that switches to `code`, labelled in that language."""
+    button = doc.one(f"button[name=language][value={code}]")
+    assert button["lang"] == code and "link" in button.classes
+    return button
+
 def test_the_interface_is_norwegian_by_default(web):
     anonymous = web.client()
     login = anonymous.get("/logg-inn")
-    assert '<html lang="nb">' in login.text
-    assert "<h1>Logg inn</h1>" in login.text and "Brukernavn" in login.text
-    assert 'value="en" class="link" lang="en">English</button>' in login.text  # the way out
+    doc = dom(login.text)
+    assert doc.one("html")["lang"] == "nb"
+    assert doc.one("h1").text == "Logg inn" and "Brukernavn" in login.text
+    assert language_button(doc, "en").text == "English"  # the way out
 
     staff = web.login("staff")
     home = staff.get("/")
-    assert '<html lang="nb">' in home.text
+    assert dom(home.text).one("html")["lang"] == "nb"
     assert "Fra bekymring til handling" in home.text and "Mine bekymringer" in home.text
     concern = staff.get(f"/bekymringer/{web.concerns['own']}").text
     assert "Bekymring for" in concern and "Handlingsveileder" in concern
@@ -64,12 +73,12 @@ def test_a_signed_in_user_switches_to_english_and_keeps_it(web):
     assert web.domain.get_user(web.ids["users"]["pedleder"]).language == "en"
 
     home = staff.get("/")
-    assert '<html lang="en">' in home.text
+    assert dom(home.text).one("html")["lang"] == "en"
     assert "From concern to action" in home.text
     assert "My concerns" in home.text and "Skip to main content" in home.text
     assert "Fra bekymring til handling" not in home.text
     assert "kindergarten" in home.text  # the units' kinds too
-    assert 'value="nb" class="link" lang="nb">Norsk bokmål</button>' in home.text  # and back
+    assert language_button(dom(home.text), "nb").text == "Norsk bokmål"  # and back
 
     # A concern: labels, the action guide's steps and dates in English.
     today = clock.today()

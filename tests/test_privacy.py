@@ -37,7 +37,7 @@ def make_access_writes_fail(env) -> None:
     """A real store failure: the database itself refuses to store access events."""
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
         schema = env["POSTGRES_SCHEMA"]
-        with pg_connect() as c:
+        with pg_connect(dbname=env["POSTGRES_DBNAME"]) as c:
             c.execute(f"""CREATE FUNCTION {schema}.refuse_access() RETURNS trigger AS $$
                 BEGIN IF NEW.topic = '{ACCESS_TOPIC}' THEN RAISE EXCEPTION 'disk full'; END IF;
                 RETURN NEW; END $$ LANGUAGE plpgsql""")

@@ -3,8 +3,8 @@ https so Secure cookies behave as in production, plus sign-in helpers."""
 
 from __future__ import annotations
 
+import copy
 import re
-from datetime import timedelta
 
 from starlette.testclient import TestClient
 
@@ -13,6 +13,7 @@ from events.base import acting_as
 from intranet import demo, demo_data
 from intranet.app import create_app
 from intranet.settings import Settings
+from tests.factories import give_consent
 
 PASSWORD = demo_data.DEMO_PASSWORD
 ROLE_USERS = {
@@ -32,14 +33,28 @@ def csrf_of(html: str) -> str:
 
 
 class Web:
-    def __init__(self, env: dict[str, str]):
+    # What `__enter__` records beside the store: a copy of the store needs it too.
+    BUILT = ("ids", "concerns", "consent", "referrals", "meeting", "transfers")
+
+    def __init__(self, env: dict[str, str], built: dict | None = None):
+        """`built`: `env` is a copy of a store a `Web` already filled, and this is
+        its `built_state()`; otherwise the demo and the shared records are made here."""
         self.env = env
         self.app = create_app(Settings.from_env({**env, "BEKYMRING_SECURE_COOKIES": "1"}))
         self._main = TestClient(self.app, base_url="https://testserver")
         self._recovery = {}
+        self._built = built
+
+    def built_state(self) -> dict:
+        return {name: copy.deepcopy(getattr(self, name)) for name in self.BUILT}
 
     def __enter__(self) -> Web:
         self._main.__enter__()
+        if self._built is not None:
+            for name in self.BUILT:
+                setattr(self, name, copy.deepcopy(self._built[name]))
+            self.projections.wait()
+            return self
         self.ids = demo.load(self.domain)
         self.concerns = {
             # by a staff member in Solsikken barnehage (the matrix's "own" concern)
@@ -83,15 +98,7 @@ class Web:
         return transfer_id
 
     def give_consent(self, child_id, services, days=365):
-        child = self.domain.get_child(child_id)
-        signers = [{"name": g["name"], "method": "skriftlig"} for g in child.guardians_with_responsibility]
-        if child.age_on(clock.today()) >= 15:
-            signers.append({"name": child.name, "method": "skriftlig"})
-        return self.domain.record_consent(
-            child_id, "given", services, ["observations", "development"], "Utredning og samarbeid",
-            clock.today(), clock.today() + timedelta(days=days), signers, "", False, "",
-            self.ids["users"]["pedleder"],
-        )
+        return give_consent(self.domain, child_id, services, days=days, recorded_by=self.ids["users"]["pedleder"])
 
     def open_referral(self, concern_key, kind, username):
         author = self.ids["users"][username]
