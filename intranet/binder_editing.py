@@ -22,7 +22,7 @@ from events.policy import Principal, Target, may
 from events.richtext import to_html
 from intranet.auth import redirect
 from intranet.binder_pages import base_context, load_page
-from intranet.error_messages import field_errors
+from intranet.error_messages import field_errors, run_command
 from intranet.forms import parse_uuid, read_form
 from intranet.guard import require
 from intranet.i18n import _
@@ -30,15 +30,6 @@ from intranet.templating import render, when
 
 def _int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() and len(text) < 7 else None
-
-
-def _save(domain, command: str, *arguments: Any) -> dict[str, str]:
-    """Run the named command on a page: the field errors, if any."""
-    try:
-        getattr(domain, command)(*arguments)
-    except InvalidPage as e:
-        return field_errors(e)
-    return {}
 
 
 # -- a new page --------------------------------------------------------------------------------
@@ -70,7 +61,8 @@ async def new_page(request: Request) -> Response:
     form = await read_form(request)
     arguments, errors = new_page_fields(user, form)
     if not errors and "preview" not in form:
-        errors = await run_in_threadpool(_save, request.app.state.domain, "create_page", *arguments)
+        errors = await run_in_threadpool(run_command, request.app.state.domain, "create_page", *arguments,
+                                         refused=InvalidPage)
     if errors or "preview" in form:
         context.update(values=form, errors=errors, preview=Markup(to_html(form.get("body", ""))))
         return render(request, "binder/new.html", context, status_code=422 if errors else 200)
@@ -184,7 +176,8 @@ async def page_action(request: Request) -> Response:
     form = await read_form(request)
     arguments = (_int(form.get("no")) or 0, _int(form.get("revision")) or 0) if action == "gjenopprett" else ()
     try:
-        errors = await run_in_threadpool(_save, request.app.state.domain, PAGE_ACTIONS[action], page.slug, *arguments)
+        errors = await run_in_threadpool(run_command, request.app.state.domain, PAGE_ACTIONS[action], page.slug,
+                                         *arguments, refused=InvalidPage)
     except PageChanged:
         errors = {"_form": _("Siden har fått en ny versjon siden du åpnet den. Se over historikken og prøv igjen.")}
         return await _history(request, await load_page(request, "binder.edit"), errors, 409)

@@ -191,3 +191,14 @@ def field_errors(error: DomainError) -> dict[str, str]:
     convert = PARAMS.get(error.code)
     values = convert(error.params) if convert else {k: _words(v) for k, v in error.params.items()}
     return {error.field or FORM: _(msgid) % values}
+
+
+def run_command(domain: Any, command: str, *arguments: Any, refused: type[DomainError] | tuple[type[DomainError], ...] = DomainError,
+                **options: Any) -> dict[str, str]:
+    """Run the domain's named command (in the threadpool): the field errors for
+    its refusal, if it refuses; other errors go on to the caller."""
+    try:
+        getattr(domain, command)(*arguments, **options)
+    except refused as e:
+        return field_errors(e)
+    return {}

@@ -15,12 +15,12 @@ from starlette.routing import Route
 from events import clock
 from events.application import NotFound
 from events.consents import best_consent_for
-from events.errors import DomainError, RecordErased
+from events.errors import RecordErased
 from events.meetings import KINDS, SERVICES, ConsentDoesNotCoverMeeting, InvalidMeeting, Meeting
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
-from intranet.error_messages import field_errors
+from intranet.error_messages import field_errors, run_command
 from intranet.forms import parse_uuid, read_form, read_multi
 from intranet.guard import current_user, require
 from intranet.i18n import N_, _
@@ -131,7 +131,7 @@ async def meeting_action(request: Request) -> Response:
     record = await load_record(request, "meeting", permission)
     form = await read_form(request)
     arguments = _arguments(action, form, current_user(request).id)
-    errors = await run_in_threadpool(_run, request.app.state.domain, command, record.value.id, *arguments)
+    errors = await run_in_threadpool(run_command, request.app.state.domain, command, record.value.id, *arguments)
     if errors:
         return await show_record(request, "meeting", "meeting.view", "meetings/page.html",
                                  lambda shown: meeting_reads(request, shown.value, errors, form), status_code=422)
@@ -148,21 +148,13 @@ def _arguments(action: str, form: dict[str, str], user_id: UUID) -> tuple[Any, .
     return (user_id,)
 
 
-def _run(domain, command: str, *arguments: Any) -> dict[str, str]:
-    """Run the named command on the meeting or case: the field errors, if any."""
-    try:
-        getattr(domain, command)(*arguments)
-    except DomainError as e:
-        return field_errors(e)
-    return {}
-
-
 async def minute_case(request: Request) -> Response:
     """The meeting leader minutes the advice given on one case."""
     record = await load_record(request, "meeting_case", "meeting.minute")
     case, meeting = record.value, record.related["meeting"]
     form = await read_form(request)
-    errors = await run_in_threadpool(_run, request.app.state.domain, "minute_case", case.id, form.get("advice", ""))
+    errors = await run_in_threadpool(run_command, request.app.state.domain, "minute_case", case.id,
+                                    form.get("advice", ""))
     if errors:
         errors = {f"advice-{case.id}": errors.popitem()[1]}
         return await show(request, "meetings/page.html", lambda: meeting_reads(request, meeting, errors, form),

@@ -21,7 +21,7 @@ from events.referrals import KINDS, ConsentMissing, InvalidReferral
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
-from intranet.error_messages import field_errors
+from intranet.error_messages import run_command
 from intranet.forms import read_form
 from intranet.guard import current_user, require
 from intranet.records import Record, Shown, find_record, load_record, may_do, show, show_record, shown_now
@@ -103,7 +103,8 @@ async def referral_action(request: Request) -> Response:
     form = await read_form(request)
     command, args, errors = parse_action(action, form, record.value)
     if not errors:
-        errors = await run_in_threadpool(_run, request.app.state.domain, command, record.value.id, args)
+        errors = await run_in_threadpool(run_command, request.app.state.domain, command, record.value.id, *args,
+                                         refused=(ConsentMissing, InvalidReferral))
     if errors:
         return await show_record(request, "referral", "referral.view", "referrals/page.html",
                                  lambda again: page_reads(request, again, errors=errors, values=form),
@@ -133,15 +134,6 @@ def parse_action(action: str, form: dict[str, str], referral) -> tuple[str, tupl
         return "", (), {"feedback_on": _("Skriv datoen for tilbakemeldingen.")}
     opened = {"ja": True, "nei": False}.get(form.get("opened", ""))
     return "record_referral_feedback", (on, opened, form.get("feedback", "")), {}
-
-
-def _run(domain, command: str, referral_id: UUID, args: tuple) -> dict[str, str]:
-    """Run the command; the field errors it raises, if any."""
-    try:
-        getattr(domain, command)(referral_id, *args)
-    except (ConsentMissing, InvalidReferral) as e:
-        return field_errors(e)
-    return {}
 
 
 def _printed(record: Record, action: str, **more: Any) -> tuple[dict[str, Any], Shown]:
