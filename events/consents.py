@@ -41,12 +41,45 @@ class InvalidConsent(DomainError):
     """Raised when a consent is incomplete or does not fit the child's guardians."""
 
 
+# Why a consent does not cover a service on a day: code -> English text for logs.
+# The web shows each in the user's language (intranet/labels.py).
+REFUSALS: dict[str, str] = {
+    "consent.refused": "consent was refused",
+    "consent.service_not_covered": "the consent does not cover {service}",
+    "consent.withdrawn": "the consent for {service} was withdrawn on {on}",
+    "consent.not_yet_valid": "the consent is valid from {on}",
+    "consent.expired": "the consent expired on {on}",
+    "consent.none_recorded": "no consent is recorded for the child",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a consent does not cover a service: its code and what it names."""
+
+    code: str
+    service: str = ""
+    on: date | None = None
+
+
 @dataclass(frozen=True)
 class Coverage:
     """Whether a consent lets information go to a service on a day, and if not, why."""
 
     ok: bool
-    reason: str = ""
+    refusals: tuple[Refusal, ...] = ()
+
+    @classmethod
+    def refused(cls, code: str, service: str = "", on: date | None = None) -> Coverage:
+        return cls(False, (Refusal(code, service, on),))
+
+    @property
+    def reason(self) -> str:
+        """Why not, in English, for logs."""
+        return "; ".join(REFUSALS[r.code].format(service=r.service, on=r.on) for r in self.refusals)
+
+
+NO_CONSENT = Coverage.refused("consent.none_recorded")
 
 
 class Consent(SubjectRecord):
@@ -135,16 +168,16 @@ class Consent(SubjectRecord):
     def covers(self, service: str, on: date) -> Coverage:
         """May information go to `service` on day `on` under this consent?"""
         if self.decision == "refused":
-            return Coverage(False, "samtykke ble nektet")
+            return Coverage.refused("consent.refused")
         if service not in self.services:
-            return Coverage(False, f"samtykket omfatter ikke {service}")
+            return Coverage.refused("consent.service_not_covered", service)
         withdrawn_on = self.withdrawn.get(service)
         if withdrawn_on is not None and withdrawn_on <= on:
-            return Coverage(False, f"samtykket for {service} ble trukket tilbake {withdrawn_on:%d.%m.%Y}")
+            return Coverage.refused("consent.withdrawn", service, withdrawn_on)
         if on < self.valid_from:
-            return Coverage(False, f"samtykket gjelder først fra {self.valid_from:%d.%m.%Y}")
+            return Coverage.refused("consent.not_yet_valid", service, self.valid_from)
         if on > self.valid_until:
-            return Coverage(False, f"samtykket utløp {self.valid_until:%d.%m.%Y}")
+            return Coverage.refused("consent.expired", service, self.valid_until)
         return Coverage(True)
 
     def services_valid_on(self, on: date) -> list[str]:
@@ -175,11 +208,11 @@ class Consent(SubjectRecord):
 def best_consent_for(consents: list[Consent], service: str, on: date) -> tuple[Consent | None, Coverage]:
     """The consent that covers `service` on `on`, or the most telling refusal reason."""
     if not consents:
-        return None, Coverage(False, "det er ikke registrert samtykke for barnet")
-    reasons = []
+        return None, NO_CONSENT
+    refusals: list[Refusal] = []
     for consent in sorted(consents, key=lambda c: c.valid_until, reverse=True):
         coverage = consent.covers(service, on)
         if coverage.ok:
             return consent, coverage
-        reasons.append(coverage.reason)
-    return None, Coverage(False, "; ".join(dict.fromkeys(reasons)))
+        refusals.extend(coverage.refusals)
+    return None, Coverage(False, tuple(dict.fromkeys(refusals)))

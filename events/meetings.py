@@ -33,9 +33,10 @@ class InvalidMeeting(DomainError):
 class ConsentDoesNotCoverMeeting(DomainError):
     """Raised when a case is brought by name without consent for every attending service."""
 
-    def __init__(self, missing: dict[str, str]):
-        super().__init__("meeting.named_without_consent", "mode", missing=missing)
-        self.missing = missing  # service -> why
+    def __init__(self, missing: dict[str, Coverage]):
+        super().__init__("meeting.named_without_consent", "mode", missing={s: c.reason for s, c in missing.items()},
+                         refusals={s: c.refusals for s, c in missing.items()})
+        self.missing = missing  # service -> why not
 
 
 def age_band(age: int) -> str:
@@ -158,7 +159,7 @@ class MeetingCase(SubjectRecord):
     @staticmethod
     def check_named_allowed(services: list[str], coverage: dict[str, Coverage]) -> None:
         """By name only when valid consent covers every service attending."""
-        missing = {s: coverage[s].reason for s in services if s != "unit_leader" and not coverage[s].ok}
+        missing = {s: coverage[s] for s in services if s != "unit_leader" and not coverage[s].ok}
         if missing:
             raise ConsentDoesNotCoverMeeting(missing)
 

@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from events.base import SubjectRecord
-from events.consents import Coverage
+from events.consents import NO_CONSENT, Coverage
 from events.errors import DomainError
 
 KINDS = ("barnevern", "ppt", "bup")
@@ -41,10 +41,11 @@ class InvalidReferral(DomainError):
 class ConsentMissing(DomainError):
     """Raised when a referral that needs consent has none valid for its service."""
 
-    def __init__(self, service: str, reason: str):
-        super().__init__("referral.consent_missing", "consent", service=service, reason=reason)
+    def __init__(self, service: str, coverage: Coverage):
+        super().__init__("referral.consent_missing", "consent", service=service, reason=coverage.reason,
+                         refusals=coverage.refusals)
         self.service = service
-        self.reason = reason
+        self.coverage = coverage
 
 
 class Referral(SubjectRecord):
@@ -127,7 +128,7 @@ class Referral(SubjectRecord):
             raise InvalidReferral("referral.fields_missing", fields=missing)
         if self.needs_consent:
             if coverage is None or not coverage.ok or consent_id is None:
-                raise ConsentMissing(self.kind, coverage.reason if coverage else "ingen samtykke")
+                raise ConsentMissing(self.kind, coverage or NO_CONSENT)
         else:
             consent_id = None  # barnevern: no consent, by law
         self._sent(on, channel, consent_id)

@@ -174,10 +174,10 @@ def _service(service: str) -> str:
 # Parameters that need more than joining: codes -> the values their message shows.
 PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "referral.fields_missing": _referral_fields,
-    "referral.consent_missing": lambda p: {"reason": labels.coverage_reason(p["reason"]),
+    "referral.consent_missing": lambda p: {"reason": labels.coverage_reason(p["refusals"]),
                                            "service": _service(p["service"])},
     "meeting.named_without_consent": lambda p: {"missing": "; ".join(
-        f"{_service(s)}: {labels.coverage_reason(why)}" for s, why in p["missing"].items())},
+        f"{_service(s)}: {labels.coverage_reason(why)}" for s, why in p["refusals"].items())},
 }
 
 

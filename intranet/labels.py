@@ -5,7 +5,6 @@ words are the msgids: marked with N_() here, translated where they are shown
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from intranet import i18n
 from intranet.i18n import N_, _
@@ -133,38 +132,24 @@ def unit_kind(kind: str) -> str:
     return _(UNIT_KINDS[kind]) if kind in UNIT_KINDS else kind
 
 
-# The domain explains a refused consent check in Norwegian (events/consents.py,
-# Coverage.reason, several joined by "; "); these show it in the user's language.
-_REASONS = [
-    (re.compile(r"^samtykke ble nektet$"), N_("samtykke ble nektet")),
-    (re.compile(r"^samtykket omfatter ikke (?P<service>\S+)$"), N_("samtykket omfatter ikke %(service)s")),
-    (re.compile(r"^samtykket for (?P<service>\S+) ble trukket tilbake (?P<date>\d\d\.\d\d\.\d{4})$"),
-     N_("samtykket for %(service)s ble trukket tilbake %(date)s")),
-    (re.compile(r"^samtykket gjelder først fra (?P<date>\d\d\.\d\d\.\d{4})$"), N_("samtykket gjelder først fra %(date)s")),
-    (re.compile(r"^samtykket utløp (?P<date>\d\d\.\d\d\.\d{4})$"), N_("samtykket utløp %(date)s")),
-    (re.compile(r"^det er ikke registrert samtykke for barnet$"), N_("det er ikke registrert samtykke for barnet")),
-    (re.compile(r"^ingen samtykke$"), N_("ingen samtykke")),
-]
+# Why a consent does not cover a service (events/consents.py REFUSALS), in the
+# user's language.
+REFUSALS = {
+    "consent.refused": N_("samtykke ble nektet"),
+    "consent.service_not_covered": N_("samtykket omfatter ikke %(service)s"),
+    "consent.withdrawn": N_("samtykket for %(service)s ble trukket tilbake %(date)s"),
+    "consent.not_yet_valid": N_("samtykket gjelder først fra %(date)s"),
+    "consent.expired": N_("samtykket utløp %(date)s"),
+    "consent.none_recorded": N_("det er ikke registrert samtykke for barnet"),
+}
 
 
-def _reason(text: str) -> str:
-    for pattern, message in _REASONS:
-        match = pattern.match(text)
-        if match is None:
-            continue
-        values = match.groupdict()
-        if "service" in values and i18n.current_language.get() != i18n.DEFAULT:
-            values["service"] = _(SERVICES.get(values["service"], values["service"]))
-        if "date" in values:
-            day, month, year = (int(p) for p in values["date"].split("."))
-            values["date"] = i18n.short_date(date(year, month, day))
-        return _(message) % values
-    return text
-
-
-def coverage_reason(reason: str) -> str:
-    """Why a consent does not cover a service, in the user's language."""
-    return "; ".join(_reason(part) for part in reason.split("; "))
+def coverage_reason(refusals) -> str:
+    """Why a consent does not cover a service (its `Refusal`s), in the user's language."""
+    return "; ".join(dict.fromkeys(
+        _(REFUSALS[r.code]) % {"service": _(SERVICES[r.service]) if r.service in SERVICES else r.service,
+                               "date": i18n.short_date(r.on) if r.on else ""}
+        for r in refusals))
 
 
 _AGE_BAND = re.compile(r"^(?P<low>\d+)–(?P<high>\d+) år$")

@@ -366,9 +366,18 @@ def test_every_domain_refusal_has_a_code_with_a_norwegian_and_an_english_message
     assert untranslated == []
 
 
+def test_every_reason_a_consent_does_not_cover_has_a_norwegian_and_an_english_message():
+    from events.consents import REFUSALS
+    from intranet import labels
+
+    assert set(labels.REFUSALS) == set(REFUSALS)
+    english = i18n.translations("en")
+    assert [code for code, msgid in labels.REFUSALS.items() if english.gettext(msgid) == msgid] == []
+
+
 def test_a_domain_error_is_shown_translated_beside_its_field():
     from events.concerns import InvalidConcern
-    from events.consents import InvalidConsent
+    from events.consents import NO_CONSENT, InvalidConsent
     from events.meetings import ConsentDoesNotCoverMeeting
     from events.referrals import InvalidReferral
     from intranet.error_messages import field_errors
@@ -380,7 +389,8 @@ def test_a_domain_error_is_shown_translated_beside_its_field():
     assert field_errors(missing)["signers"].startswith("Mangler underskrift fra: Tor Berg, Siri Berg.")
     fields = InvalidReferral("referral.fields_missing", fields=["reporter_phone", "not_informed_reason"])
     assert field_errors(fields) == {"_form": "Fyll ut før sending: Telefon, Hvorfor foresatte ikke er orientert."}
-    no_consent = ConsentDoesNotCoverMeeting({"barnevern": "det er ikke registrert samtykke for barnet"})
+    no_consent = ConsentDoesNotCoverMeeting({"barnevern": NO_CONSENT})
+    assert "Mangler: Barnevernet: det er ikke registrert samtykke for barnet." in field_errors(no_consent)["mode"]
     token = i18n.current_language.set("en")
     try:
         assert field_errors(future) == {"observed_on": "The date cannot be in the future."}

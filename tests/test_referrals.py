@@ -10,7 +10,7 @@ import pytest
 
 from events import clock
 from events.audit import Access
-from events.consents import InvalidConsent
+from events.consents import InvalidConsent, Refusal
 from events.referrals import ConsentMissing, InvalidReferral
 from tests.htmltree import dom, field_error
 from tests.factories import give_consent
@@ -45,11 +45,12 @@ def test_consent_lifecycle_give_withdraw_partly_and_expire(family):
     assert c.expires_soon(TODAY)  # within 30 days
     # Expiry by date.
     assert not c.covers("ppt", TODAY + timedelta(days=21)).ok
-    assert "utløp" in c.covers("ppt", TODAY + timedelta(days=21)).reason
+    assert c.covers("ppt", TODAY + timedelta(days=21)).refusals == (
+        Refusal("consent.expired", "ppt", TODAY + timedelta(days=20)),)
     # Partial withdrawal takes effect at once; the rest stays valid.
     domain.withdraw_consent(consent_id, ["ppt"], "Mor ringte og trakk samtykket for PPT", TODAY, author)
     c = domain.get_consent(consent_id)
-    assert not c.covers("ppt", TODAY).ok and "trukket tilbake" in c.covers("ppt", TODAY).reason
+    assert c.covers("ppt", TODAY).refusals == (Refusal("consent.withdrawn", "ppt", TODAY),)
     assert c.covers("helsestasjon", TODAY).ok
     # Full withdrawal of what is left.
     domain.withdraw_consent(consent_id, [], "Far trakk resten skriftlig", TODAY, author)
@@ -78,21 +79,26 @@ def test_a_refusal_is_recorded_and_blocks_nothing_but_counts_as_no_consent(famil
     referral = domain.open_referral(concern, "ppt", author, {"reason": "r", "tried": "t", "guardians_view": "nei"})
     with pytest.raises(ConsentMissing) as e:
         domain.send_referral(referral, TODAY, "post")
-    assert "nektet" in e.value.reason
+    assert e.value.coverage.refusals == (Refusal("consent.refused"),)
 
 
 def test_the_consent_gate_refuses_then_allows_a_ppt_referral(family):
     domain, child, _, author, concern = family
     fields = {"reason": "Leser ikke", "tried": "Lesekurs", "guardians_view": "Ønsker utredning"}
     referral = domain.open_referral(concern, "ppt", author, fields)
-    with pytest.raises(ConsentMissing, match="ikke registrert samtykke"):
+    with pytest.raises(ConsentMissing, match="no consent is recorded") as none:
         domain.send_referral(referral, TODAY, "post")
+    assert none.value.coverage.refusals == (Refusal("consent.none_recorded"),)
     give_consent(domain, child, ["helsestasjon"])
-    with pytest.raises(ConsentMissing, match="omfatter ikke ppt"):
+    with pytest.raises(ConsentMissing, match="does not cover ppt") as other:
         domain.send_referral(referral, TODAY, "post")
+    assert other.value.coverage.refusals == (Refusal("consent.service_not_covered", "ppt"),)
     consent_id = give_consent(domain, child, ["ppt"], valid_from=TODAY + timedelta(days=3))
-    with pytest.raises(ConsentMissing, match="gjelder først fra"):
+    with pytest.raises(ConsentMissing, match="valid from") as early:
         domain.send_referral(referral, TODAY, "post")
+    # Every consent's reason, each once.
+    assert set(early.value.coverage.refusals) == {Refusal("consent.not_yet_valid", "ppt", TODAY + timedelta(days=3)),
+                                                  Refusal("consent.service_not_covered", "ppt")}
     good = give_consent(domain, child, ["ppt"])
     domain.send_referral(referral, TODAY, "post")
     sent = domain.get_referral(referral)
@@ -180,7 +186,7 @@ def test_ppt_referral_refused_with_a_reason_then_sent_by_the_leader(web):
                           data={"csrf_token": csrf_of(leader.get(f"/bekymringer/{concern}").text), "kind": "bup"})
     url = created.headers["location"]
     page = leader.get(url).text
-    assert "Henvisningen kan ikke sendes ennå" in page and "omfatter ikke bup" in page
+    assert "Henvisningen kan ikke sendes ennå" in page and "samtykket omfatter ikke BUP" in page
     incomplete = leader.post(f"{url}/send", data={"csrf_token": csrf_of(page), "on": TODAY.isoformat(), "channel": "post"})
     assert incomplete.status_code == 422 and "Fyll ut før sending: Hva er prøvd, Foresattes syn." in incomplete.text
     saved = leader.post(f"{url}/lagre", data={"csrf_token": csrf_of(page), "reason": "Søvnvansker over tid",
@@ -188,7 +194,7 @@ def test_ppt_referral_refused_with_a_reason_then_sent_by_the_leader(web):
     assert saved.status_code == 303
     refused = leader.post(f"{url}/send", data={"csrf_token": csrf_of(page), "on": TODAY.isoformat(), "channel": "post"})
     assert refused.status_code == 422
-    assert "Henvisningen kan ikke sendes: samtykket omfatter ikke bup" in refused.text
+    assert "Henvisningen kan ikke sendes: samtykket omfatter ikke BUP" in refused.text
     assert web.domain.get_referral(UUID(url.rsplit("/", 1)[1])).status == "draft"
     web.give_consent(child, ["bup"])
     sent = leader.post(f"{url}/send", data={"csrf_token": csrf_of(page), "on": TODAY.isoformat(), "channel": "post"})
