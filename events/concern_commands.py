@@ -7,7 +7,7 @@ and give them back their text. Nothing is lost: no event is overwritten.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable
 from uuid import UUID
@@ -22,15 +22,42 @@ from events.commands import CommandMixin
 
 @dataclass(frozen=True)
 class Change:
-    """One change another user made: what kind, by whom, when."""
+    """One change to a concern: what kind, by whom, when, and what it changed
+    (`details`: the event's data a reader needs, e.g. the level from and to and
+    the reason; the web puts it into words)."""
 
     kind: str
     actor_id: UUID | None
     at: datetime
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
-def _change(event) -> Change:
-    return Change(type(event).__name__, getattr(event, "actor_id", None), event.timestamp)
+def _details(event, before: Concern | None) -> dict[str, Any]:
+    """What the event changed, read before it is applied (`before`: the concern
+    as it was, None for the first event): a level change names the old level."""
+    kind = type(event).__name__
+    if kind == "LevelSet":
+        return {"from": before.level if before is not None else 0, "to": event.level, "reason": event.reason}
+    if kind == "MeasureEvaluated":
+        measure = before.measures[event.no - 1]["measure"] if before is not None else ""
+        return {"measure": measure, "outcome": event.outcome}
+    names = {
+        "ObservationLogged": ("observed_on",),
+        "EntryCorrected": ("no", "reason"),
+        "StepMarked": ("step", "done"),
+        "GuardianTalkRecorded": ("held_on",),
+        "GuardianTalkCorrected": ("no", "reason"),
+        "MeasureAdded": ("measure",),
+        "Shared": ("user_id",),
+        "Unshared": ("user_id",),
+        "Closed": ("reason",),
+        "Reopened": ("reason",),
+    }.get(kind, ())
+    return {name: getattr(event, name) for name in names}
+
+
+def _change(event, before: Concern | None) -> Change:
+    return Change(type(event).__name__, getattr(event, "actor_id", None), event.timestamp, _details(event, before))
 
 
 class ConcernChanged(DomainError):
@@ -74,23 +101,27 @@ class ConcernCommands(CommandMixin):
     def get_concern(self, concern_id: UUID) -> Concern:
         return self._get(Concern, concern_id)
 
-    def concern_with_history(self, concern_id: UUID) -> tuple[Concern, list[Change]]:
-        """The concern and every change to it, from one read of its events
-        (the page shows both; reading twice would double the store's work)."""
+    def concern_with_history(self, concern_id: UUID, after: int = 0) -> tuple[Concern, list[Change]]:
+        """The concern and every change to it (after version `after`), from one
+        read of its events (the page shows both; reading twice would double the
+        store's work)."""
         history: list[Change] = []
 
         def project(concern: Concern | None, events) -> Concern | None:
             for event in events:
+                change = _change(event, concern)  # before the event mutates the concern
                 concern = event.mutate(concern)  # an erased concern's tombstone raises here
-                history.append(_change(event))
+                if event.originator_version > after:
+                    history.append(change)
             return concern
 
         concern = self._get(Concern, concern_id, projector_func=project)
         return concern, history
 
     def changes_since(self, concern_id: UUID, version: int) -> list[Change]:
-        events = self.events.get(concern_id, gt=version)
-        return [_change(e) for e in events]
+        """The changes after `version`, described. A level change names the
+        level before it, so the concern is read from its start (only on a conflict)."""
+        return self.concern_with_history(concern_id, after=version)[1]
 
     def change_concern(
         self,
@@ -116,9 +147,8 @@ class ConcernCommands(CommandMixin):
         return concern.version
 
     def _check_unchanged_by_others(self, concern_id: UUID, seen: int, actor_id: UUID) -> None:
-        others = [c for c in self.changes_since(concern_id, seen) if c.actor_id != actor_id]
-        if others:
-            raise ConcernChanged(others)
+        if any(getattr(e, "actor_id", None) != actor_id for e in self.events.get(concern_id, gt=seen)):
+            raise ConcernChanged([c for c in self.changes_since(concern_id, seen) if c.actor_id != actor_id])
 
     # -- the changes, by name. Each names the version the user saw and who acts. ----------
     def log_observation(self, concern_id: UUID, seen_version: int, actor_id: UUID,

@@ -23,6 +23,7 @@ from events.errors import DomainError
 from intranet.error_messages import field_errors
 from events.policy import Target, may
 from intranet import concern_forms, labels
+from intranet.concern_history import describe, people_in
 from intranet.auth import redirect
 from intranet.forms import page_number, read_form, read_multi
 from intranet.guard import current_user, require
@@ -47,6 +48,12 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "gjenapne": ("status", "concern.close", "reopen_concern"),
 }
 SHOWN = ["concern", "child.name"]  # what the concern page shows
+# The other parts of the page (blocks of concerns/page.html) a change shows in:
+# an htmx change swaps them out of band in the same response. Every change adds
+# to the history; a conflict shows what the others changed, wherever it shows.
+ALSO_CHANGES: dict[str, tuple[str, ...]] = {"niva": ("summary",), "samtale": ("talk_due",),
+                                            "korriger-samtale": ("talk_due",)}
+EVERYWHERE = ("summary", "talk_due", "history")
 
 
 # -- the concern page ---------------------------------------------------------------------
@@ -57,7 +64,7 @@ def page_context(request: Request, concern: Concern, child: Child, history: list
         u for u in state.projections["directory"].view.active_users_in_unit(concern.unit_id)
         if u != concern.author_id and u not in concern.shared_with
     ]
-    people = [concern.author_id, *concern.shared_with, *colleague_ids, *(c.actor_id for c in history)]
+    people = [concern.author_id, *concern.shared_with, *colleague_ids, *people_in(history)]
     people += [e["by"] for e in concern.entries] + [t["by"] for t in concern.talks]
     names = state.names.users(people)
     today = clock.today()
@@ -77,6 +84,8 @@ def page_context(request: Request, concern: Concern, child: Child, history: list
         "labels": labels,
         "forms": {},
         "conflict": None,
+        "oob": (),  # the parts swapped out of band after an htmx change
+        "describe": describe,
         "active": "concerns",
         # The action guide's page for this level in the electronic binder, if published.
         "guide_page": state.projections["binder"].view.guide_slug(concern.level),
@@ -112,12 +121,10 @@ async def concern_action(request: Request) -> Response:
         if not wants_fragment(request):
             return redirect(request, f"/bekymringer/{record.value.id}#{section}")
         request.app.state.projections.wait()
-    # Closing or reopening changes every section; the other forms change one.
     return await show_record(
         request, "concern", "concern.view", "concerns/page.html",
         lambda shown: _after_change(request, shown, action, section, form, errors, conflict),
-        fragment="content" if section == "status" else section,
-        status_code=409 if conflict else 422 if errors else 200)
+        fragment="after_change", status_code=409 if conflict else 422 if errors else 200)
 
 
 def _change(domain, command: str, concern_id: UUID, seen: int, actor_id: UUID, parsed: dict[str, Any]):
@@ -138,8 +145,13 @@ def _after_change(request: Request, record: Record, action: str, section: str, f
     if errors or conflict:
         context["forms"] = {action: {"values": form, "errors": errors}}
     if conflict:
-        names = request.app.state.names.users([c.actor_id for c in conflict])
+        names = request.app.state.names.users(people_in(conflict))
         context["conflict"] = {"action": action, "section": section, "changes": conflict, "names": names}
+    # Closing or reopening changes every section (the whole concern is swapped);
+    # the other forms change their section and the parts that show the change.
+    context["changed_section"] = "content" if section == "status" else section
+    if wants_fragment(request) and section != "status":
+        context["oob"] = EVERYWHERE if conflict else () if errors else (*ALSO_CHANGES.get(action, ()), "history")
     return context, shown
 
 

@@ -166,14 +166,18 @@ def test_staff_files_a_concern_and_follows_it_up(web, env):
     assert len(access_events(web.domain)) == before + 1
     assert access_events(web.domain)[-1].subject_ids == [child]
 
-    # Adding to the chronology with htmx returns the logbook section only.
+    # Adding to the chronology with htmx returns the logbook section, and the
+    # history out of band (it shows the change too); an earlier error goes.
     token = csrf_of(page.text)
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     added = staff.post(f"{concern_url}/logg", headers={"HX-Request": "true"}, data={
         "csrf_token": token, "version": version, "observed_on": clock.today().isoformat(),
         "text": "Hentet av bestemor, som luktet alkohol.", "child_words": ""})
     assert added.status_code == 200
-    assert [e.tag + "#" + e["id"] for e in dom(added.text).child_elements] == ["section#logbook"]
+    assert [e.tag + "#" + e["id"] for e in dom(added.text).child_elements] == [
+        "section#logbook", "section#history", "div#request-error"]
+    assert "hx-swap-oob" not in dom(added.text).one("section#logbook")
+    assert dom(added.text).one("section#history")["hx-swap-oob"] == "true"
     assert "luktet alkohol" in added.text
     # Without JavaScript the same form redirects back to its section. The other
     # forms on the page still carry the old version: one's own changes are no conflict.
@@ -362,3 +366,72 @@ def test_unit_leader_moves_a_concern_through_the_guide_and_closes_it(web):
     assert "Legg til i loggen" in leader.get(url).text
     concern = web.domain.get_concern(concern_id)
     assert concern.measures[0]["outcome"] == "Fungerer godt" and concern.steps_done == {"0": ["talk_leader"]}
+
+
+def test_the_history_says_what_each_change_changed(domain):
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
+    author, colleague = uuid4(), uuid4()
+    today = clock.today()
+    with acting_as(author):
+        concern_id = domain.open_concern(child, author, today, "Kom uten matpakke.", "", ["neglect"], 2)
+
+        def change(fn):
+            domain.change_concern(concern_id, domain.get_concern(concern_id).version, author, fn)
+
+        change(lambda c: c.set_level(1, "Tiltak i barnehagen"))
+        change(lambda c: c.set_level(2, "Trenger PPT"))
+        change(lambda c: c.add_measure("Ekstra matpakke", "Pedagogisk leder", today, today, author))
+        change(lambda c: c.evaluate_measure(1, "Spiser godt nå", today))
+        change(lambda c: c.mark_step("consent", True))
+        change(lambda c: c.close("Tiltak virket"))
+    _concern, history = domain.concern_with_history(concern_id)
+    assert [(c.kind, c.details) for c in history] == [
+        ("Created", {}),
+        ("LevelSet", {"from": 0, "to": 1, "reason": "Tiltak i barnehagen"}),
+        ("LevelSet", {"from": 1, "to": 2, "reason": "Trenger PPT"}),
+        ("MeasureAdded", {"measure": "Ekstra matpakke"}),
+        ("MeasureEvaluated", {"measure": "Ekstra matpakke", "outcome": "Spiser godt nå"}),
+        ("StepMarked", {"step": "consent", "done": True}),
+        ("Closed", {"reason": "Tiltak virket"}),
+    ]
+    # A conflict describes the others' changes the same way, the old level included.
+    assert [c.details for c in domain.changes_since(concern_id, 2)][0] == {
+        "from": 1, "to": 2, "reason": "Trenger PPT"}
+
+
+def test_a_level_change_with_htmx_updates_the_badge_and_the_history_in_the_same_answer(web):
+    concern_url = f"/bekymringer/{web.concerns['own']}"
+    staff = web.login("staff")
+    page = staff.get(concern_url).text
+    assert dom(page).one("#concern-summary .badge[class*=level-]").text == "BTI-nivå 0"
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    changed = staff.post(f"{concern_url}/niva", headers={"HX-Request": "true"}, data={
+        "csrf_token": csrf_of(page), "version": version, "level": "2", "reason": "Trenger PPT"})
+    assert changed.status_code == 200
+    answer = dom(changed.text)
+    assert [e.tag + "#" + e["id"] for e in answer.child_elements] == [
+        "section#guide", "p#concern-summary", "section#history", "div#request-error"]
+    assert answer.one("p#concern-summary")["hx-swap-oob"] == "true"
+    assert answer.one("#concern-summary .badge[class*=level-]").text == "BTI-nivå 2"
+    staff_name = next(u["name"] for u in demo_data.USERS if u["username"] == "pedleder")
+    assert f"{staff_name} endret BTI-nivå fra nivå 0 til nivå 2: «Trenger PPT»" in answer.one("#history").text
+    # The whole page, without JavaScript, says the same; it has no out-of-band marks.
+    again = staff.get(concern_url).text
+    assert "hx-swap-oob" not in again
+    assert "endret BTI-nivå fra nivå 0 til nivå 2: «Trenger PPT»" in dom(again).one("#history").text
+
+
+def test_an_htmx_request_that_fails_gets_the_message_alone_for_the_pages_error_place(web):
+    staff = web.login("staff")
+    page = staff.get("/").text
+    missing = staff.post(f"/bekymringer/{uuid4()}/logg", headers={
+        "HX-Request": "true", "HX-Current-URL": "http://testserver/bekymringer"},
+        data={"csrf_token": csrf_of(page), "text": "Teksten"})
+    assert missing.status_code == 404
+    assert "<html" not in missing.text and "<h1" not in missing.text
+    assert "Finner ikke siden." in missing.text
+    assert "Det du skrev, står fortsatt i skjemaet." in missing.text
+    assert 'href="/bekymringer"' in missing.text
+    # The page has the place, announced, for it.
+    assert dom(page).one("main #request-error")["role"] == "alert"
