@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -48,12 +49,23 @@ async def http_error(request: Request, exc: Exception) -> Response:
     # An unhandled error reaches here outside AuthMiddleware, so set the language again.
     language = i18n.current_language.set(request_language(request))
     try:
+        # An htmx request gets the message alone, for the page's #request-error (base.html).
         return render(request, "errors/error.html",
                       {"title": _(title), "text": _(text), "status": status, "glass": glass,
-                       "path": request.url.path},
-                      status_code=status)
+                       "path": request.url.path, "posted": request.method != "GET",
+                       "page_path": _page_path(request)},
+                      fragment="request_error", status_code=status)
     finally:
         i18n.current_language.reset(language)
+
+
+def _page_path(request: Request) -> str | None:
+    """The path of the page an htmx request came from (to offer reloading it);
+    only a path of this site."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if current.netloc and current.netloc != request.url.netloc:
+        return None
+    return current.path if current.path.startswith("/") and not current.path.startswith("//") else None
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -36,6 +36,7 @@ class LiveServer:
     """`intranet demo` in a fresh directory: the demo municipality, served for real."""
 
     def __init__(self, workdir: Path):
+        self.workdir = workdir  # the data directory is workdir / "data"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BEKYMRING_", "POSTGRES_", "PERSISTENCE_"))}
