@@ -56,8 +56,8 @@ def _details(event, before: Concern | None) -> dict[str, Any]:
     return {name: getattr(event, name) for name in names}
 
 
-def _change(event, before: Concern | None) -> Change:
-    return Change(type(event).__name__, getattr(event, "actor_id", None), event.timestamp, _details(event, before))
+def _change(event, details: dict[str, Any]) -> Change:
+    return Change(type(event).__name__, getattr(event, "actor_id", None), event.timestamp, details)
 
 
 class ConcernChanged(DomainError):
@@ -109,10 +109,10 @@ class ConcernCommands(CommandMixin):
 
         def project(concern: Concern | None, events) -> Concern | None:
             for event in events:
-                change = _change(event, concern)  # before the event mutates the concern
+                details = _details(event, concern)  # before the event changes the concern
                 concern = event.mutate(concern)  # an erased concern's tombstone raises here
                 if event.originator_version > after:
-                    history.append(change)
+                    history.append(_change(event, details))
             return concern
 
         concern = self._get(Concern, concern_id, projector_func=project)
