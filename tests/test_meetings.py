@@ -11,7 +11,8 @@ import pytest
 
 from events import clock
 from events.base import acting_as
-from events.concerns import CATEGORIES
+from events.concerns import CATEGORIES, MAX_TEXT
+from events.errors import DomainError
 from events.meetings import ConsentDoesNotCoverMeeting, InvalidMeeting
 from intranet import demo_data
 from intranet.leaders import DIMENSION_NAMES, protected_table
@@ -62,6 +63,63 @@ def test_bringing_a_case_anonymised_then_minutes_go_back_to_the_concern(team):
     assert domain.get_meeting_case(case_id).returned_to_concern
     with pytest.raises(InvalidMeeting, match="closed"):
         domain.add_general_issue(meeting, "For sent", "", styrer)
+
+
+def test_approving_minutes_saves_all_or_nothing(team):
+    """One concern refusing its advice leaves the meeting open and no concern with advice:
+    the page can never say the advice was sent when part of it was not."""
+    domain, unit, child, concern, meeting, leader, styrer = team
+    other_child = domain.register_child("Kari", "Strand", date(2020, 3, 3), unit, "", [])
+    with acting_as(styrer):
+        other = domain.open_concern(other_child, styrer, TODAY, "Kommer sliten og sulten.", "", ["neglect"], 2)
+    first = domain.bring_case(meeting, concern, "anonymous", "Barnet sover dårlig.", styrer)
+    second = domain.bring_case(meeting, other, "anonymous", "Barnet er sulten.", styrer)
+    domain.minute_case(first, "Snakk med foresatte.")
+    # Advice stored before minuting had a length limit (the event, past the rule): the log refuses it.
+    case = domain.get_meeting_case(second)
+    case._advice_minuted("x" * MAX_TEXT, "x" * MAX_TEXT)
+    domain.save(case)
+    with pytest.raises(DomainError) as refused:
+        domain.approve_minutes(meeting, leader)
+    assert refused.value.code == "text.too_long"
+    assert not domain.get_meeting(meeting).minutes_approved
+    assert not any("Råd fra ressursteamet" in e["text"] for e in domain.get_concern(concern).entries)
+    assert not domain.get_meeting_case(first).returned_to_concern
+
+
+def test_advice_too_long_for_the_log_is_refused_when_minuted(team):
+    domain, unit, child, concern, meeting, leader, styrer = team
+    case_id = domain.bring_case(meeting, concern, "anonymous", "Barnet sover dårlig.", styrer)
+    with pytest.raises(DomainError) as refused:
+        domain.minute_case(case_id, "x" * MAX_TEXT)
+    assert (refused.value.code, refused.value.field) == ("text.too_long", "advice")
+    assert domain.get_meeting_case(case_id).advice == ""
+
+
+def test_one_concern_brought_twice_gets_both_advices(team):
+    domain, unit, child, concern, meeting, leader, styrer = team
+    cases = [domain.bring_case(meeting, concern, "anonymous", f"Sak {i}.", styrer) for i in (1, 2)]
+    for i, case_id in enumerate(cases):
+        domain.minute_case(case_id, f"Råd nummer {i + 1}.")
+    domain.approve_minutes(meeting, leader)
+    texts = [e["text"] for e in domain.get_concern(concern).entries]
+    assert any("Råd nummer 1." in t for t in texts) and any("Råd nummer 2." in t for t in texts)
+    assert all(domain.get_meeting_case(c).returned_to_concern for c in cases)
+
+
+def test_the_team_advice_in_a_concern_log_cannot_be_corrected(team):
+    """The advice is the team's, minuted and approved: no one corrects it in the concern."""
+    domain, unit, child, concern, meeting, leader, styrer = team
+    case_id = domain.bring_case(meeting, concern, "anonymous", "Barnet sover dårlig.", styrer)
+    domain.minute_case(case_id, "Snakk med foresatte.")
+    domain.approve_minutes(meeting, leader)
+    entry = domain.get_concern(concern).entries[-1]
+    assert entry["advice_from"] == meeting and entry["observed_on"] == TODAY
+    version = domain.get_concern(concern).version
+    with pytest.raises(DomainError) as refused:
+        domain.correct_observation(concern, version, styrer, entry["no"], "Endret råd.", "", "feil")
+    assert refused.value.code == "concern.entry_is_advice"
+    assert domain.get_concern(concern).entries[-1]["text"] == entry["text"]
 
 
 def test_by_name_only_with_consent_for_every_attending_service(team):
