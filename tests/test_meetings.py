@@ -276,3 +276,63 @@ def test_a_refused_approval_is_explained_in_norwegian_and_approves_nothing(web):
     assert alert and "før møtet er holdt" in alert.group(1)
     assert "observation" not in refused.text and "Kunne ikke lagres" not in refused.text
     assert not web.domain.get_meeting(meeting).minutes_approved
+
+
+def _future_meeting_with_advice(web, days=7):
+    styrer = web.ids["users"]["styrer"]
+    with acting_as(styrer):
+        meeting = web.domain.schedule_meeting("extra", TODAY + timedelta(days=days), [web.ids["units"]["solsikken"]],
+                                              ["barnevern", "unit_leader"], styrer, "Rådhuset")
+        case = web.domain.bring_case(meeting, web.concerns["own"], "anonymous", "Barnet kommer uten matpakke.", styrer)
+        web.domain.minute_case(case, "Snakk med foresatte denne uken.")
+    web.projections.wait()
+    return meeting
+
+
+def test_the_meeting_page_says_from_which_day_its_minutes_can_be_approved(web):
+    """Before the meeting's day the page says so, instead of offering an approval that would fail."""
+    meeting = _future_meeting_with_advice(web)
+    page = dom(web.login("unit_leader").get(f"/ressursteam/{meeting}").text)
+    assert not page.has("form[action$='/godkjenn']")
+    day = (TODAY + timedelta(days=7)).strftime("%d.%m.%Y")
+    assert f"Referatet kan godkjennes fra møtedagen, {day}." in page.one("main").text
+
+
+def test_an_approval_never_stands_beside_an_error(web):
+    """A stale approval of an approved meeting is refused; the page shows the refusal alone."""
+    leader = web.login("unit_leader")
+    url = f"/ressursteam/{web.meeting}"
+    page = leader.get(url).text
+    assert leader.post(f"{url}/godkjenn", data={"csrf_token": csrf_of(page)}).status_code == 303
+    approved = dom(leader.get(url).text)
+    assert "Referatet er godkjent" in approved.one("main").text and not approved.has(".flash.error")
+    again = leader.post(f"{url}/godkjenn", data={"csrf_token": csrf_of(page)})
+    assert again.status_code == 422
+    refused = dom(again.text)
+    assert "lukket" in refused.one(".flash.error").text
+    assert "Referatet er godkjent." not in refused.one("main").text.replace("Referatet er godkjent, og møtet", "")
+
+
+def test_the_concern_picker_tells_apart_concerns_about_the_same_child(web):
+    """The kindergarten has two open concerns about one child: each option shows its date and level."""
+    page = web.login("unit_leader").get(f"/ressursteam/{web.meeting}/sak").text
+    options = [o.text for o in dom(page).select("select#f-bekymring option") if o["value"]]
+    name = web.domain.get_child(web.domain.get_concern(web.concerns["own"]).child_id).name
+    same_child = [o for o in options if o.startswith(name)]
+    assert len(same_child) >= 2
+    assert len(set(options)) == len(options), options
+    day = TODAY.strftime("%d.%m.%Y")
+    assert all(f"opprettet {day}" in o and "nivå 0" in o for o in same_child), same_child
+
+
+def test_the_leaders_minutes_show_no_empty_advice_line(web):
+    """A general issue the minutes gave no advice on says so, instead of an empty 'Råd:'."""
+    styrer = web.ids["users"]["styrer"]
+    with acting_as(styrer):
+        web.domain.add_general_issue(web.meeting, "Fravær", "Hvordan følge opp fravær?", styrer)
+        web.domain.approve_minutes(web.meeting, styrer)
+    web.projections.wait()
+    page = dom(web.login("municipal_leader").get("/ledelse").text)
+    issue = next(a for a in page.select("article") if a.select("h3") and a.one("h3").text == "Fravær")
+    assert "Råd:" not in issue.text
+    assert "Ingen råd i referatet." in issue.text
