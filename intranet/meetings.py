@@ -55,7 +55,7 @@ def schedule_errors(form: dict[str, str], unit_ids: list[UUID | None], services:
     errors = {}
     held_on = parse_date(form.get("held_on", ""))
     if held_on is None:
-        errors["held_on"] = _("Skriv en gyldig dato.")
+        errors["held_on"] = _("Skriv datoen.") if not form.get("held_on", "").strip() else _("Skriv en gyldig dato.")
     if form.get("kind") not in KINDS:
         errors["kind"] = _("Velg type møte.")
     if not unit_ids or None in unit_ids:

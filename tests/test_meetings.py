@@ -336,3 +336,10 @@ def test_the_leaders_minutes_show_no_empty_advice_line(web):
     issue = next(a for a in page.select("article") if a.select("h3") and a.one("h3").text == "Fravær")
     assert "Råd:" not in issue.text
     assert "Ingen råd i referatet." in issue.text
+
+
+def test_the_statistics_hint_shows_no_quote_beside_the_less_than_sign(web):
+    """«<5» reads as a doubled quote; the hint names the hidden cell's text without quotes."""
+    page = dom(web.login("municipal_leader").get("/ledelse/statistikk").text)
+    hint = page.one("main p.hint").text
+    assert "«<" not in hint and "<5 / skjult" in hint
