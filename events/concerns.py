@@ -144,9 +144,25 @@ class Concern(SubjectRecord):
              "child_words": child_words, "by": by, "corrections": []}
         )
 
+    def receive_advice(self, given_on: date, text: str, meeting_id: UUID, by: UUID) -> None:
+        """The resource team's approved advice, logged as the team's: no one corrects it here."""
+        self.check_is_open()
+        check_text(text, "text")
+        check_date_not_future(given_on, "observed_on")
+        self._advice_received(given_on, text, meeting_id, by)
+
+    @event("AdviceReceived")
+    def _advice_received(self, given_on: date, text: str, meeting_id: UUID, by: UUID) -> None:
+        self.entries.append(
+            {"no": len(self.entries) + 1, "observed_on": given_on, "text": text, "child_words": "", "by": by,
+             "corrections": [], "advice_from": meeting_id}
+        )
+
     def correct_entry(self, no: int, text: str, child_words: str, reason: str, by: UUID) -> None:
         if not 1 <= no <= len(self.entries):
             raise InvalidConcern("concern.no_such_entry")
+        if self.entries[no - 1].get("advice_from"):
+            raise InvalidConcern("concern.entry_is_advice")
         check_text(text, "text")
         check_text(child_words, "child_words", required=False)
         check_text(reason, "reason")

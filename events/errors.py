@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "concern.already_open": "the concern is open",
     "concern.changed": "the concern changed since it was loaded",
     "concern.no_such_entry": "no such entry",
+    "concern.entry_is_advice": "the resource team's advice is minuted and approved; it is not corrected here",
     "concern.no_such_talk": "no such conversation",
     "concern.no_such_measure": "no such measure",
     "concern.no_such_step": "no such step at this level",

@@ -6,8 +6,9 @@ from datetime import date
 from uuid import UUID
 
 from events.consents import best_consent_for
-from events.concerns import ConcernClosed
-from events.meetings import MODES, InvalidMeeting, Meeting, MeetingCase, age_band
+from events.concerns import Concern
+from events.errors import DomainError
+from events.meetings import ADVICE_HEADING, MODES, InvalidMeeting, Meeting, MeetingCase, age_band
 from events.redaction import Person, redact
 from events.commands import CommandMixin
 
@@ -89,25 +90,34 @@ class MeetingCommands(CommandMixin):
         self.save(meeting)
 
     def approve_minutes(self, meeting_id: UUID, by: UUID) -> list[UUID]:
-        """Approve the minutes; each case's advice goes back to its concern's logbook.
+        """Approve the minutes; each case's advice goes back to its concern's logbook,
+        dated the meeting's day. All or nothing: one concern refusing its advice leaves
+        the meeting open and every concern as it was.
         Returns the cases whose concern was closed (their advice is kept on the case)."""
         meeting = self.get_meeting(meeting_id)
-        cases = [self.get_meeting_case(i) for i in meeting.case_ids]
+        cases = []
+        for case_id in meeting.case_ids:
+            try:
+                cases.append(self.get_meeting_case(case_id))
+            except DomainError as e:
+                if e.code not in ("record.not_found", "record.erased"):
+                    raise
+                continue  # the child was erased, and the case with it
         if any(not c.advice for c in cases):
             raise InvalidMeeting("meeting.advice_missing")
         meeting.approve_minutes(by)
-        self.save(meeting)
-        not_returned = []
+        concerns: dict[UUID, Concern] = {}  # one concern brought twice is changed once
+        returned, not_returned = [], []
         for case in cases:
-            concern = self.get_concern(case.concern_id)
-            text = f"Råd fra ressursteamet ({meeting.held_on:%d.%m.%Y}): {case.advice}"
-            try:
-                concern.log_observation(meeting.held_on, text, "", by)
-            except ConcernClosed:
+            if case.concern_id not in concerns:
+                concerns[case.concern_id] = self.get_concern(case.concern_id)
+            concern = concerns[case.concern_id]
+            if not concern.is_open:
                 not_returned.append(case.id)
                 continue
+            text = ADVICE_HEADING.format(meeting.held_on) + case.advice
+            concern.receive_advice(meeting.held_on, text, meeting.id, by)
             case.mark_returned()
-            self.save(concern, case)
+            returned.append(case)
+        self.save(meeting, *concerns.values(), *returned)
         return not_returned
-
-

@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 
 from events import clock
 from events.base import Record, SubjectRecord
+from events.concerns import MAX_TEXT
 from events.consents import Coverage
 from events.errors import DomainError
 
@@ -24,6 +25,9 @@ KINDS = ("spring", "autumn", "extra")
 SERVICES = ("barnevern", "helsestasjon", "ppt", "unit_leader")
 MODES = ("anonymous", "named")
 AGE_BANDS = ((0, 2), (3, 5), (6, 9), (10, 12), (13, 15), (16, 18))
+# The advice goes into the concern's log after this heading, and must fit there.
+ADVICE_HEADING = "Råd fra ressursteamet ({:%d.%m.%Y}): "
+MAX_ADVICE = MAX_TEXT - 100
 
 
 class InvalidMeeting(DomainError):
@@ -166,6 +170,8 @@ class MeetingCase(SubjectRecord):
     def minute_advice(self, advice: str, advice_redacted: str) -> None:
         if not advice.strip():
             raise InvalidMeeting("meeting.advice_required", "advice")
+        if len(advice) > MAX_ADVICE:
+            raise InvalidMeeting("text.too_long", "advice", max=MAX_ADVICE)
         self._advice_minuted(advice, advice_redacted)
 
     @event("AdviceMinuted")

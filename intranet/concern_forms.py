@@ -38,7 +38,9 @@ def _text(form: dict, name: str, errors: dict, label: str, required: bool = True
 
 def _date(form: dict, name: str, errors: dict, label: str, past: bool = True) -> date | None:
     value = parse_date(form.get(name, ""))
-    if value is None:
+    if not form.get(name, "").strip():
+        errors[name] = _("%(label)s: skriv datoen.") % {"label": _(label)}
+    elif value is None:
         errors[name] = _("%(label)s: skriv en gyldig dato (dd.mm.åååå).") % {"label": _(label)}
     elif past and value > clock.today():
         errors[name] = _("%(label)s kan ikke være fram i tid.") % {"label": _(label)}

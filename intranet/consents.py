@@ -40,10 +40,9 @@ def parse_consent(form: dict[str, str], services: list[str], information: list[s
         errors["decision"] = _("Velg om samtykket ble gitt eller nektet.")
     valid_from = parse_date(form.get("valid_from", ""))
     valid_until = parse_date(form.get("valid_until", ""))
-    if valid_from is None:
-        errors["valid_from"] = _("Skriv en gyldig dato.")
-    if valid_until is None:
-        errors["valid_until"] = _("Skriv en gyldig dato.")
+    for name, value in (("valid_from", valid_from), ("valid_until", valid_until)):
+        if value is None:
+            errors[name] = _("Skriv datoen.") if not form.get(name, "").strip() else _("Skriv en gyldig dato.")
     other = form.get("other_signatory", "").strip()
     names = signers + ([other] if other else [])
     oral = form.get("oral") == "1"

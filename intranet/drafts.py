@@ -11,6 +11,13 @@ from events.storage.keystore import SYSTEM_KEY_ID, seal, unseal
 from events.storage.sidestore import SideStore
 
 KEEP_SECONDS = 7 * 24 * 3600
+# Filled in on a fresh form: a draft with nothing else holds nothing of the user's.
+PREFILLED = ("observed_on",)
+
+
+def is_empty(values: dict) -> bool:
+    """Whether the draft holds nothing the user wrote or chose."""
+    return not any(v.strip() if isinstance(v, str) else v for k, v in values.items() if k not in PREFILLED)
 
 
 class DraftStore:
@@ -25,7 +32,11 @@ class DraftStore:
             )
 
     def save(self, user_id: UUID, values: dict[str, str]) -> float:
+        """Keep the draft; an emptied form leaves no draft to bring back."""
         now = time.time()
+        if is_empty(values):
+            self.delete(user_id)
+            return now
         sealed = seal(self.keystore, SYSTEM_KEY_ID, json.dumps(values), f"draft:{user_id}")
         with self.store.datastore.transaction(commit=True) as c:
             c.execute(
@@ -45,7 +56,8 @@ class DraftStore:
         if row is None or time.time() - row["saved_at"] > KEEP_SECONDS:
             return None
         text = unseal(self.keystore, SYSTEM_KEY_ID, row["sealed"], f"draft:{user_id}")
-        return json.loads(text) if text else None
+        values = json.loads(text) if text else None
+        return None if values is None or is_empty(values) else values
 
     def delete(self, user_id: UUID) -> None:
         with self.store.datastore.transaction(commit=True) as c:

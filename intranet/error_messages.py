@@ -154,6 +154,7 @@ MESSAGES: dict[str, str] = {
     "erasure.reason_required": N_("Skriv grunnen til slettingen."),
     "erasure.already_decided": N_("Forespørselen er allerede behandlet."),
     "erasure.same_person": N_("Den som ba om slettingen, kan ikke bekrefte den selv."),
+    "concern.entry_is_advice": N_("Rådet fra ressursteamet er referert og godkjent i møtet, og kan ikke korrigeres her."),
 }
 
 

@@ -56,6 +56,7 @@ CHANGES = {
     "Created": N_("opprettet bekymringen"),
     "ObservationLogged": N_("la til en observasjon"),
     "EntryCorrected": N_("korrigerte en observasjon"),
+    "AdviceReceived": N_("førte inn råd fra ressursteamet"),
     "LevelSet": N_("endret BTI-nivå"),
     "StepMarked": N_("krysset av i handlingsveilederen"),
     "GuardianTalkRecorded": N_("registrerte en samtale med foresatte"),

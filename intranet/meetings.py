@@ -3,6 +3,7 @@ default), general issues, minutes and their approval, and the yearly wheel."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -54,7 +55,7 @@ def schedule_errors(form: dict[str, str], unit_ids: list[UUID | None], services:
     errors = {}
     held_on = parse_date(form.get("held_on", ""))
     if held_on is None:
-        errors["held_on"] = _("Skriv en gyldig dato.")
+        errors["held_on"] = _("Skriv datoen.") if not form.get("held_on", "").strip() else _("Skriv en gyldig dato.")
     if form.get("kind") not in KINDS:
         errors["kind"] = _("Velg type møte.")
     if not unit_ids or None in unit_ids:
@@ -107,7 +108,7 @@ def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | N
     context = {
         "meeting": meeting, "cases": cases, "kinds": KIND_NAMES, "services": SERVICE_NAMES,
         "unit_names": [units[str(u)]["name"] for u in meeting.unit_ids if str(u) in units],
-        "is_leader": user.id == meeting.leader_id,
+        "is_leader": user.id == meeting.leader_id, "not_held_yet": meeting.held_on > clock.today(),
         "may_bring": user.role == "unit_leader" and user.unit_id in meeting.unit_ids,
         "leader_name": domain.get_user(meeting.leader_id).name, "errors": errors or {}, "values": values or {},
         "active": "meetings",
@@ -163,12 +164,16 @@ async def minute_case(request: Request) -> Response:
 
 
 # -- bringing a case ----------------------------------------------------------------------------
-def open_concerns(request: Request) -> list[tuple[UUID, str, UUID]]:
-    """The open concerns of the user's unit, to choose from: (concern, child's name, child)."""
+def open_concerns(request: Request) -> list[tuple[UUID, str, UUID, date, str, int]]:
+    """The open concerns of the user's unit, to choose from: (concern, child's name, child,
+    opened on, by whom, level), by name and then date, so one child's concerns can be told apart."""
     state = request.app.state
     directory = state.projections["directory"]
     rows = state.projections["concerns"].view.in_unit(current_user(request).unit_id, "open", 0, 200)
-    return [(UUID(r["id"]), directory.child_name(UUID(r["child_id"])) or "?", UUID(r["child_id"])) for r in rows]
+    authors = state.names.users(UUID(r["author_id"]) for r in rows)
+    options = [(UUID(r["id"]), directory.child_name(UUID(r["child_id"])) or "?", UUID(r["child_id"]),
+                date.fromisoformat(r["opened_on"]), authors[UUID(r["author_id"])], int(r["level"])) for r in rows]
+    return sorted(options, key=lambda o: (o[1].casefold(), o[3], o[4]))
 
 
 def bring_reads(request: Request, meeting: Meeting, concern_id: UUID | None, form: dict[str, str],

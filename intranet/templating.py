@@ -41,6 +41,19 @@ def static_url(name: str) -> str:
 _static_url_once = lru_cache(maxsize=None)(static_url)
 
 
+# Quotation marks people type around a child's words; the templates add «» themselves.
+QUOTE_PAIRS = (("«", "»"), ('"', '"'), ("“", "”"), ("„", "“"), ("'", "'"), ("‘", "’"), ("»", "«"))
+
+
+def unquoted(text: str) -> str:
+    """The words without the one pair of quotation marks around them, if any."""
+    text = text.strip()
+    for opening, closing in QUOTE_PAIRS:
+        if len(text) > 1 and text.startswith(opening) and text.endswith(closing):
+            return text[len(opening):-len(closing)].strip()
+    return text
+
+
 def nodate(value: date | None) -> str:
     """A date the Norwegian way (23.11.2026), or the user's language's."""
     return i18n.short_date(value) if value else "–"
@@ -189,7 +202,7 @@ def _language_templates(language: str, development: bool, site: dict[str, Any]) 
         templates.env.globals[name] = getattr(macros, name)
     templates.env.globals.update(csrf=csrf, err=err, val=val)
     templates.env.filters.update(
-        nodate=nodate, when=when, clock=clock,
+        nodate=nodate, when=when, clock=clock, unquoted=unquoted,
         # A dict of marked (N_) words, translated: `roles | translated`.
         translated=i18n.translated,
         # Read models store ISO strings.

@@ -147,6 +147,10 @@ class ConcernProjection(Projection):
         self._touch(c, event)
 
     @process.register
+    def _(self, event: Concern.AdviceReceived, c: Any) -> None:
+        self._touch(c, event)
+
+    @process.register
     def _(self, event: Concern.StepMarked, c: Any) -> None:
         self._touch(c, event)
 

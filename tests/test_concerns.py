@@ -371,7 +371,7 @@ def test_unit_leader_moves_a_concern_through_the_guide_and_closes_it(web):
 def test_the_history_says_what_each_change_changed(domain):
     unit = domain.register_unit("Solsikken barnehage", "barnehage")
     child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
-    author, colleague = uuid4(), uuid4()
+    author = uuid4()
     today = clock.today()
     with acting_as(author):
         concern_id = domain.open_concern(child, author, today, "Kom uten matpakke.", "", ["neglect"], 2)
@@ -435,3 +435,53 @@ def test_an_htmx_request_that_fails_gets_the_message_alone_for_the_pages_error_p
     assert 'href="/bekymringer"' in missing.text
     # The page has the place, announced, for it.
     assert dom(page).one("main #request-error")["role"] == "alert"
+
+def test_an_empty_date_asks_for_the_date_and_a_wrong_one_for_a_valid_one(web):
+    staff = web.login("staff")
+    page, data = new_concern_form(web, staff)
+    empty = staff.post("/bekymringer/ny", data={**data, "observed_on": ""})
+    assert field_error(dom(empty.text), "observed_on") == "Feil: Dato for observasjonen: skriv datoen."
+    wrong = staff.post("/bekymringer/ny", data={**data, "observed_on": "32.13.2026"})
+    assert field_error(dom(wrong.text), "observed_on") == "Feil: Dato for observasjonen: skriv en gyldig dato (dd.mm.åååå)."
+    leader = web.login("unit_leader")
+    form = leader.get("/ressursteam/nytt").text
+    scheduled = leader.post("/ressursteam/nytt", data={"csrf_token": csrf_of(form), "kind": "extra", "held_on": "",
+                                                      "unit_ids": [str(web.ids["units"]["solsikken"])],
+                                                      "services": ["ppt"]})
+    assert field_error(dom(scheduled.text), "held_on") == "Feil: Skriv datoen."
+
+
+def test_an_empty_draft_is_not_announced_as_restored(web):
+    staff = web.login("staff")
+    page, data = new_concern_form(web, staff)
+    saved = staff.post("/bekymringer/utkast", headers={"HX-Request": "true"},
+                       data={**data, "child_id": "", "observation": " ", "child_words": ""})
+    assert saved.status_code == 200
+    assert "Vi hentet fram utkastet ditt." not in staff.get("/bekymringer/ny").text
+
+
+@pytest.mark.parametrize("words", ["«Mamma sov hele dagen»", "Mamma sov hele dagen", '"Mamma sov hele dagen"',
+                                   "“Mamma sov hele dagen”"])
+def test_the_childs_words_are_quoted_once(web, words):
+    author = web.ids["users"]["pedleder"]
+    with acting_as(author):
+        concern = web.domain.open_concern(web.child_in("solsikken"), author, clock.today(), "Sliten i dag.", words,
+                                          ["neglect"], 2)
+    web.projections.wait()
+    page = dom(web.login("staff").get(f"/bekymringer/{concern}").text)
+    assert page.one("#logbook blockquote").text == "Barnet sa: «Mamma sov hele dagen»"
+
+
+def test_the_resource_teams_advice_in_the_log_offers_no_correction(web):
+    styrer = web.ids["users"]["styrer"]
+    with acting_as(styrer):
+        case = web.domain.bring_case(web.meeting, web.concerns["own"], "anonymous", "Barnet er sulten.", styrer)
+        web.domain.minute_case(case, "Snakk med foresatte denne uken.")
+        web.domain.approve_minutes(web.meeting, styrer)
+    web.projections.wait()
+    page = dom(web.login("staff").get(f"/bekymringer/{web.concerns['own']}").text)
+    entries = page.select("#logbook ol.logbook > li")
+    advice = [e for e in entries if "Råd fra ressursteamet" in e.text]
+    assert len(advice) == 1
+    assert not advice[0].has("form") and "Korriger" not in advice[0].text
+    assert any(e.has("form[action$='/korriger']") for e in entries if e is not advice[0])

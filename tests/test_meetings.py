@@ -11,7 +11,8 @@ import pytest
 
 from events import clock
 from events.base import acting_as
-from events.concerns import CATEGORIES
+from events.concerns import CATEGORIES, MAX_TEXT
+from events.errors import DomainError
 from events.meetings import ConsentDoesNotCoverMeeting, InvalidMeeting
 from intranet import demo_data
 from intranet.leaders import DIMENSION_NAMES, protected_table
@@ -62,6 +63,63 @@ def test_bringing_a_case_anonymised_then_minutes_go_back_to_the_concern(team):
     assert domain.get_meeting_case(case_id).returned_to_concern
     with pytest.raises(InvalidMeeting, match="closed"):
         domain.add_general_issue(meeting, "For sent", "", styrer)
+
+
+def test_approving_minutes_saves_all_or_nothing(team):
+    """One concern refusing its advice leaves the meeting open and no concern with advice:
+    the page can never say the advice was sent when part of it was not."""
+    domain, unit, child, concern, meeting, leader, styrer = team
+    other_child = domain.register_child("Kari", "Strand", date(2020, 3, 3), unit, "", [])
+    with acting_as(styrer):
+        other = domain.open_concern(other_child, styrer, TODAY, "Kommer sliten og sulten.", "", ["neglect"], 2)
+    first = domain.bring_case(meeting, concern, "anonymous", "Barnet sover dårlig.", styrer)
+    second = domain.bring_case(meeting, other, "anonymous", "Barnet er sulten.", styrer)
+    domain.minute_case(first, "Snakk med foresatte.")
+    # Advice stored before minuting had a length limit (the event, past the rule): the log refuses it.
+    case = domain.get_meeting_case(second)
+    case._advice_minuted("x" * MAX_TEXT, "x" * MAX_TEXT)
+    domain.save(case)
+    with pytest.raises(DomainError) as refused:
+        domain.approve_minutes(meeting, leader)
+    assert refused.value.code == "text.too_long"
+    assert not domain.get_meeting(meeting).minutes_approved
+    assert not any("Råd fra ressursteamet" in e["text"] for e in domain.get_concern(concern).entries)
+    assert not domain.get_meeting_case(first).returned_to_concern
+
+
+def test_advice_too_long_for_the_log_is_refused_when_minuted(team):
+    domain, unit, child, concern, meeting, leader, styrer = team
+    case_id = domain.bring_case(meeting, concern, "anonymous", "Barnet sover dårlig.", styrer)
+    with pytest.raises(DomainError) as refused:
+        domain.minute_case(case_id, "x" * MAX_TEXT)
+    assert (refused.value.code, refused.value.field) == ("text.too_long", "advice")
+    assert domain.get_meeting_case(case_id).advice == ""
+
+
+def test_one_concern_brought_twice_gets_both_advices(team):
+    domain, unit, child, concern, meeting, leader, styrer = team
+    cases = [domain.bring_case(meeting, concern, "anonymous", f"Sak {i}.", styrer) for i in (1, 2)]
+    for i, case_id in enumerate(cases):
+        domain.minute_case(case_id, f"Råd nummer {i + 1}.")
+    domain.approve_minutes(meeting, leader)
+    texts = [e["text"] for e in domain.get_concern(concern).entries]
+    assert any("Råd nummer 1." in t for t in texts) and any("Råd nummer 2." in t for t in texts)
+    assert all(domain.get_meeting_case(c).returned_to_concern for c in cases)
+
+
+def test_the_team_advice_in_a_concern_log_cannot_be_corrected(team):
+    """The advice is the team's, minuted and approved: no one corrects it in the concern."""
+    domain, unit, child, concern, meeting, leader, styrer = team
+    case_id = domain.bring_case(meeting, concern, "anonymous", "Barnet sover dårlig.", styrer)
+    domain.minute_case(case_id, "Snakk med foresatte.")
+    domain.approve_minutes(meeting, leader)
+    entry = domain.get_concern(concern).entries[-1]
+    assert entry["advice_from"] == meeting and entry["observed_on"] == TODAY
+    version = domain.get_concern(concern).version
+    with pytest.raises(DomainError) as refused:
+        domain.correct_observation(concern, version, styrer, entry["no"], "Endret råd.", "", "feil")
+    assert refused.value.code == "concern.entry_is_advice"
+    assert domain.get_concern(concern).entries[-1]["text"] == entry["text"]
 
 
 def test_by_name_only_with_consent_for_every_attending_service(team):
@@ -218,3 +276,70 @@ def test_a_refused_approval_is_explained_in_norwegian_and_approves_nothing(web):
     assert alert and "før møtet er holdt" in alert.group(1)
     assert "observation" not in refused.text and "Kunne ikke lagres" not in refused.text
     assert not web.domain.get_meeting(meeting).minutes_approved
+
+
+def _future_meeting_with_advice(web, days=7):
+    styrer = web.ids["users"]["styrer"]
+    with acting_as(styrer):
+        meeting = web.domain.schedule_meeting("extra", TODAY + timedelta(days=days), [web.ids["units"]["solsikken"]],
+                                              ["barnevern", "unit_leader"], styrer, "Rådhuset")
+        case = web.domain.bring_case(meeting, web.concerns["own"], "anonymous", "Barnet kommer uten matpakke.", styrer)
+        web.domain.minute_case(case, "Snakk med foresatte denne uken.")
+    web.projections.wait()
+    return meeting
+
+
+def test_the_meeting_page_says_from_which_day_its_minutes_can_be_approved(web):
+    """Before the meeting's day the page says so, instead of offering an approval that would fail."""
+    meeting = _future_meeting_with_advice(web)
+    page = dom(web.login("unit_leader").get(f"/ressursteam/{meeting}").text)
+    assert not page.has("form[action$='/godkjenn']")
+    day = (TODAY + timedelta(days=7)).strftime("%d.%m.%Y")
+    assert f"Referatet kan godkjennes fra møtedagen, {day}." in page.one("main").text
+
+
+def test_an_approval_never_stands_beside_an_error(web):
+    """A stale approval of an approved meeting is refused; the page shows the refusal alone."""
+    leader = web.login("unit_leader")
+    url = f"/ressursteam/{web.meeting}"
+    page = leader.get(url).text
+    assert leader.post(f"{url}/godkjenn", data={"csrf_token": csrf_of(page)}).status_code == 303
+    approved = dom(leader.get(url).text)
+    assert "Referatet er godkjent" in approved.one("main").text and not approved.has(".flash.error")
+    again = leader.post(f"{url}/godkjenn", data={"csrf_token": csrf_of(page)})
+    assert again.status_code == 422
+    refused = dom(again.text)
+    assert "lukket" in refused.one(".flash.error").text
+    assert "Referatet er godkjent." not in refused.one("main").text.replace("Referatet er godkjent, og møtet", "")
+
+
+def test_the_concern_picker_tells_apart_concerns_about_the_same_child(web):
+    """The kindergarten has two open concerns about one child: each option shows its date and level."""
+    page = web.login("unit_leader").get(f"/ressursteam/{web.meeting}/sak").text
+    options = [o.text for o in dom(page).select("select#f-bekymring option") if o["value"]]
+    name = web.domain.get_child(web.domain.get_concern(web.concerns["own"]).child_id).name
+    same_child = [o for o in options if o.startswith(name)]
+    assert len(same_child) >= 2
+    assert len(set(options)) == len(options), options
+    day = TODAY.strftime("%d.%m.%Y")
+    assert all(f"opprettet {day}" in o and "nivå 0" in o for o in same_child), same_child
+
+
+def test_the_leaders_minutes_show_no_empty_advice_line(web):
+    """A general issue the minutes gave no advice on says so, instead of an empty 'Råd:'."""
+    styrer = web.ids["users"]["styrer"]
+    with acting_as(styrer):
+        web.domain.add_general_issue(web.meeting, "Fravær", "Hvordan følge opp fravær?", styrer)
+        web.domain.approve_minutes(web.meeting, styrer)
+    web.projections.wait()
+    page = dom(web.login("municipal_leader").get("/ledelse").text)
+    issue = next(a for a in page.select("article") if a.select("h3") and a.one("h3").text == "Fravær")
+    assert "Råd:" not in issue.text
+    assert "Ingen råd i referatet." in issue.text
+
+
+def test_the_statistics_hint_shows_no_quote_beside_the_less_than_sign(web):
+    """«<5» reads as a doubled quote; the hint names the hidden cell's text without quotes."""
+    page = dom(web.login("municipal_leader").get("/ledelse/statistikk").text)
+    hint = page.one("main p.hint").text
+    assert "«<" not in hint and "<5 / skjult" in hint

@@ -162,6 +162,7 @@ PROMISED_TOPICS = {
     "events.meetings:MeetingCase.Created",
     "events.meetings:MeetingCase.AdviceMinuted",
     "events.meetings:MeetingCase.ReturnedToConcern",
+    "events.concerns:Concern.AdviceReceived",
     "events.concerns:Concern.Created",
     "events.concerns:Concern.Closed",
     "events.concerns:Concern.EntryCorrected",

@@ -86,7 +86,9 @@ def test_from_worry_to_action(context, server):
     page.get_by_label("Solsikken barnehage").check()
     page.get_by_role("button", name="Opprett møte").click()
     page.get_by_role("link", name="Ta opp en sak").click()
-    page.get_by_label("Hvilken bekymring?").select_option(label=child)
+    # Each option names the child, the day and who filed it: the concern filed above.
+    filed = page.locator("#f-bekymring option", has_text=f"{child} – opprettet {time.strftime('%d.%m.%Y')} av {name('pedleder')}")
+    page.get_by_label("Hvilken bekymring?").select_option(filed.get_attribute("value"))
     page.get_by_role("button", name="Neste").click()
     text = page.get_by_label("Saken slik den legges fram").input_value()
     assert child not in text and child.split()[0] not in text
