@@ -283,6 +283,21 @@ def by_break_glass(user: Principal, action: str, target: Target | None) -> bool:
     )
 
 
+def refused_for_read_only(user: Principal | None, action: str, target: Target | None) -> bool:
+    """True when `user` is refused a change to a record a break-the-glass grant
+    lets her read: the grant is for reading only, and she knows the record exists.
+    (Viewing what a grant does not open, a transfer say, is refused as ever.)"""
+    return (
+        user is not None
+        and target is not None
+        and not target.restricted
+        and action not in GLASS_ACTIONS
+        and not action.endswith(".view")
+        and bool(user.grants.intersection(target.record_ids))
+        and not may(user, action, target)
+    )
+
+
 def refused_for_restriction(user: Principal | None, action: str, target: Target | None) -> bool:
     """True when the restriction (sperring) is the only reason `user` is refused."""
     if user is None or target is None or not target.restricted:

@@ -70,8 +70,9 @@ class AuthMiddleware:
         session, account, grants = await run_in_threadpool(self._load, request)
         state["session"] = session
         state["account"] = account
+        state["grants_until"] = grants  # when each grant ends, for the read-only banner (guard.require)
         state["user"] = (
-            Principal(account.id, account.role, account.unit_id, account.service, account.active, grants)
+            Principal(account.id, account.role, account.unit_id, account.service, account.active, frozenset(grants))
             if session is not None and session.stage == ACTIVE
             else None
         )
@@ -104,14 +105,14 @@ class AuthMiddleware:
         app_state = request.app.state
         token = request.cookies.get(cookie_name(request))
         if not token:
-            return None, None, frozenset()
+            return None, None, {}
         # The session and its user's break-the-glass grants live in one store:
         # one connection for both.
         with app_state.sessions.store.reading() as c:
             session = app_state.sessions.get(token, c)
-            grants = app_state.grants.open_for(session.user_id, c) if session else frozenset()
+            grants = app_state.grants.open_until(session.user_id, c) if session else {}
         if session is None:
-            return None, None, frozenset()
+            return None, None, {}
         try:
             account = app_state.domain.signed_in_user(session.user_id)
         except NotFound:
@@ -119,7 +120,7 @@ class AuthMiddleware:
         if account is None or not account.active:
             # Revocation: a deactivated user's session ends on their next request.
             app_state.sessions.delete(session)
-            return None, None, frozenset()
+            return None, None, {}
         return session, account, grants
 
 

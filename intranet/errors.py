@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
@@ -29,6 +30,10 @@ MESSAGES = {
 OTHER = (N_("Noe gikk galt"), N_("Det oppstod en feil. Prøv igjen, eller kontakt IT."))
 RESTRICTED = (N_("Sperret"), N_("Opplysningene om dette barnet er sperret. Bare personvernombudet har tilgang. "
                                 "Kontakt personvernombudet hvis du mener du har tjenstlig behov."))
+READ_ONLY = (N_("Kun lesing"), N_("Nødtilgangen gjelder bare lesing. Du kan ikke endre, legge til eller sende noe "
+                                   "her. Be noen som har tilgang til saken om å gjøre det."))
+# The record a refused change was about, to go back to.
+RECORD_PREFIX = re.compile(r"^/(barn|bekymringer|henvisninger|samtykker)/[0-9a-f-]{36}")
 ERASED = (N_("Slettet"), N_("Opplysningene om dette barnet er slettet og kan ikke gjenopprettes. "
                             "Loggen over hvem som har hatt innsyn er beholdt."))
 
@@ -43,9 +48,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
         title, text = RESTRICTED
     elif detail == "erased":
         title, text = ERASED
+    elif detail == "read_only":
+        title, text = READ_ONLY
     user = getattr(request.state, "user", None)
     # A refused record looks exactly like a missing one; both offer break-the-glass.
     glass = detail == "record" and user is not None and may(user, "break_glass")
+    back = RECORD_PREFIX.match(request.url.path) if detail == "read_only" else None
     # An unhandled error reaches here outside AuthMiddleware, so set the language again.
     language = i18n.current_language.set(request_language(request))
     try:
@@ -53,7 +61,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
         return render(request, "errors/error.html",
                       {"title": _(title), "text": _(text), "status": status, "glass": glass,
                        "path": request.url.path, "posted": request.method != "GET",
-                       "page_path": _page_path(request)},
+                       "page_path": _page_path(request), "back": back.group(0) if back else None},
                       fragment="request_error", status_code=status)
     finally:
         i18n.current_language.reset(language)

@@ -36,11 +36,16 @@ class GrantStore:
 
     def open_for(self, user_id: UUID, cursor=None) -> frozenset[UUID]:
         """`cursor`: a cursor on this store that the caller has open (`SideStore.reading`)."""
+        return frozenset(self.open_until(user_id, cursor))
+
+    def open_until(self, user_id: UUID, cursor=None) -> dict[UUID, float]:
+        """The records open to the user right now, each with when its grant ends
+        (seconds since the epoch): a page shown by a grant says until when."""
         if cursor is None:
             with self.store.reading() as c:
-                return self.open_for(user_id, c)
+                return self.open_until(user_id, c)
         cursor.execute(
-            self.store.sql(f"SELECT record_id FROM {self.table} WHERE user_id = ? AND expires_at > ?"),
+            self.store.sql(f"SELECT record_id, expires_at FROM {self.table} WHERE user_id = ? AND expires_at > ?"),
             (str(user_id), time.time()),
         )
-        return frozenset(UUID(r["record_id"]) for r in cursor.fetchall())
+        return {UUID(r["record_id"]): float(r["expires_at"]) for r in cursor.fetchall()}

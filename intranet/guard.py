@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Iterator
 from uuid import UUID
 
@@ -19,8 +20,9 @@ from starlette.requests import Request
 
 from events.application import NotFound
 from events.children import Child
+from events.clock import OSLO
 from events.errors import RecordErased
-from events.policy import Principal, Target, by_break_glass, may, refused_for_restriction
+from events.policy import Principal, Target, by_break_glass, may, refused_for_read_only, refused_for_restriction
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +39,30 @@ def require(request: Request, action: str, target: Target | None = None, *, reco
 
     For a record (`record=True`), a refusal answers 404, exactly as if the record
     did not exist, so ids cannot be probed. For a page, it answers 403.
+    A change to a record only a break-the-glass grant opens is 404 too, saying
+    the grant is for reading. Shown by a grant, the page is read-only until the
+    grant ends (`request.state.read_only_until`, which `render` passes on).
     """
     user = current_user(request)
     if not may(user, action, target):
         if refused_for_restriction(user, action, target):
             raise HTTPException(403, "restricted")
+        if record and refused_for_read_only(user, action, target):
+            raise HTTPException(404, "read_only")
         raise HTTPException(404, "record") if record else HTTPException(403)
     if by_break_glass(user, action, target):
         request.state.break_glass = True  # the access events say so
+        request.state.read_only_until = _grant_ends(request, user, target)
     return user
+
+
+def _grant_ends(request: Request, user: Principal, target: Target) -> datetime:
+    """When the grants that open `target` end: the last of them (each record of a
+    grant may have been granted again since)."""
+    until = getattr(request.state, "grants_until", {})
+    ends = [until[r] for r in user.grants.intersection(target.record_ids) if r in until]
+    # The grants and their ends are read together (AuthMiddleware): never missing.
+    return datetime.fromtimestamp(max(ends), OSLO)
 
 
 @contextmanager

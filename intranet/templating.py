@@ -249,6 +249,9 @@ def render(
     context.setdefault("csrf_token", csrf_token(request))
     context.setdefault("lang", language)
     context.setdefault("languages", i18n.LANGUAGES)
+    # Shown by a break-the-glass grant only (decided by guard.require): read-only, until when.
+    context.setdefault("read_only_until", getattr(request.state, "read_only_until", None))
+    context.setdefault("read_only", context["read_only_until"] is not None)
     check_render(request, template, context, _marked(templates.env.loader, templates.env, template))
     if wants_fragment(request):
         tmpl = templates.get_template(template)
