@@ -193,7 +193,7 @@ class Concern(SubjectRecord):
 
     def mark_step(self, step: str, done: bool) -> None:
         self.check_is_open()
-        if step not in steps_for(self.level):
+        if step not in steps_for(self.level, self.is_urgent):
             raise InvalidConcern("concern.no_such_step")
         self._step_marked(self.level, step, done)
 

@@ -17,5 +17,11 @@ STEPS: dict[int, tuple[str, ...]] = {
 }
 
 
-def steps_for(level: int) -> tuple[str, ...]:
-    return STEPS[level]
+# With suspected violence or sexual abuse, at any level: barnevernet or the
+# police first, and the guardians are not told before they have advised.
+URGENT_STEPS: tuple[str, ...] = ("contact_authorities", "write_down", "talk_leader", "report_barnevern")
+
+
+def steps_for(level: int, urgent: bool = False) -> tuple[str, ...]:
+    """The checklist for a concern at `level`; `urgent`: violence or sexual abuse."""
+    return URGENT_STEPS if urgent else STEPS[level]

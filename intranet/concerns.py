@@ -76,7 +76,7 @@ def page_context(request: Request, concern: Concern, child: Child, history: list
         "names": names,
         "history": history,
         "colleagues": sorted(colleague_ids, key=lambda u: names[u]),
-        "steps": guide.steps_for(concern.level),
+        "steps": guide.steps_for(concern.level, concern.is_urgent),
         "done": set(concern.steps_done.get(str(concern.level), [])),
         "today": today,
         "talk_overdue": concern.is_open and not concern.is_urgent and not concern.talks

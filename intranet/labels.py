@@ -36,6 +36,8 @@ LEVELS = {
 }
 
 STEPS = {
+    "contact_authorities": N_("Kontakt barnevernet eller politiet straks, og ikke informer foresatte først"),
+    "report_barnevern": N_("Send skriftlig melding til barnevernet"),
     "write_down": N_("Skriv ned det du har sett og hørt, med dato – fakta, ikke tolkninger"),
     "talk_leader": N_("Drøft bekymringen med lederen din"),
     "talk_guardians_child": N_("Snakk med foresatte og barnet innen om lag to uker"),

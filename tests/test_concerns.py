@@ -280,6 +280,33 @@ def test_suspected_violence_says_contact_barnevernet_now_and_not_the_guardians(w
     assert row["talk_due_on"] is None
 
 
+def test_with_suspected_violence_the_guide_shows_its_own_steps_not_a_talk_with_the_guardians(web):
+    """The red banner and the checklist say the same: barnevernet or the police
+    first, and no conversation with the guardians before they have advised."""
+    concern_id = web.file_concern("pedleder", "solsikken", categories=("violence",))
+    staff = web.login("staff")
+    guide = dom(staff.get(f"/bekymringer/{concern_id}").text).one("#guide")
+    steps = [li.text for li in guide.select("li")]
+    assert any("Kontakt barnevernet eller politiet straks" in s for s in steps), steps
+    assert not any("Snakk med foresatte" in s for s in steps), steps
+    # The ordinary guide for a concern without violence or abuse.
+    ordinary = dom(staff.get(f"/bekymringer/{web.concerns['own']}").text).one("#guide")
+    assert any("Snakk med foresatte og barnet" in li.text for li in ordinary.select("li"))
+
+
+def test_the_domain_marks_only_the_steps_the_concern_has(domain):
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
+    author = uuid4()
+    with acting_as(author):
+        urgent = domain.open_concern(child, author, clock.today(), "Blåmerker på armene.", "", ["violence"], 4)
+        with pytest.raises(InvalidConcern) as refused:
+            domain.mark_guide_step(urgent, 1, author, "talk_guardians_child", True)
+        assert refused.value.code == "concern.no_such_step"
+        domain.mark_guide_step(urgent, 1, author, "contact_authorities", True)
+    assert domain.get_concern(urgent).steps_done == {"0": ["contact_authorities"]}
+
+
 def test_overdue_conversations_and_evaluations(web):
     author = web.ids["users"]["pedleder"]
     child = web.child_in("solsikken")
