@@ -34,13 +34,10 @@ class GrantStore:
                     (str(user_id), str(record_id), expires),
                 )
 
-    def open_for(self, user_id: UUID, cursor=None) -> frozenset[UUID]:
-        """`cursor`: a cursor on this store that the caller has open (`SideStore.reading`)."""
-        return frozenset(self.open_until(user_id, cursor))
-
     def open_until(self, user_id: UUID, cursor=None) -> dict[UUID, float]:
         """The records open to the user right now, each with when its grant ends
-        (seconds since the epoch): a page shown by a grant says until when."""
+        (seconds since the epoch): a page shown by a grant says until when.
+        `cursor`: a cursor on this store that the caller has open (`SideStore.reading`)."""
         if cursor is None:
             with self.store.reading() as c:
                 return self.open_until(user_id, c)
