@@ -16,22 +16,10 @@ from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
-from tests.e2e.people import name, sign_in
+from tests.e2e.people import file_concern, name, sign_in
 from tests.e2e.test_accessibility import violations
 
 SHORT = 8_000  # what a user would wait before deciding nothing happened
-
-
-def file_concern(page, server, text: str) -> str:
-    """A new concern about the first child of the signed-in user's unit; its URL."""
-    page.goto(server.url + "/bekymringer/ny")
-    page.get_by_label("Barn i enheten").select_option(index=1)
-    page.get_by_label("Hva har du sett eller hørt?").fill(text)
-    page.get_by_label("Omsorgssvikt").check()
-    page.get_by_label("2 – Litt bekymret").check()
-    page.get_by_role("button", name="Lagre bekymringen").click()
-    page.wait_for_url(re.compile(r"/bekymringer/[0-9a-f-]{36}$"))
-    return page.url
 
 
 def mark_page(page) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import expect
 
-from tests.e2e.people import sign_in
+from tests.e2e.people import file_concern, sign_in
 from tests.e2e.test_accessibility import violations
 
 
@@ -15,13 +13,7 @@ def test_with_violence_the_banner_and_the_checklist_say_the_same(context, server
     now and not the guardians first, and the checklist says so too."""
     page = context.new_page()
     sign_in(page, server, "pedleder")
-    page.goto(server.url + "/bekymringer/ny")
-    page.get_by_label("Barn i enheten").select_option(index=1)
-    page.get_by_label("Hva har du sett eller hørt?").fill("Blåmerker på begge armene, sa at pappa ble sint.")
-    page.get_by_label("Vold").check()
-    page.get_by_label("4 – Svært bekymret").check()
-    page.get_by_role("button", name="Lagre bekymringen").click()
-    page.wait_for_url(re.compile(r"/bekymringer/[0-9a-f-]{36}$"))
+    file_concern(page, server, "Blåmerker på begge armene, sa at pappa ble sint.", "Vold", "4 – Svært bekymret")
     expect(page.get_by_text("Mistanke om vold eller seksuelle overgrep.")).to_be_visible()
     checklist = page.locator("#guide li")
     expect(checklist.first).to_contain_text("Kontakt barnevernet eller politiet straks")
