@@ -30,6 +30,13 @@ def child_name(child_id, web) -> str:
 
 
 # -- the domain, narrated ------------------------------------------------------------------
+@pytest.fixture
+def child(domain):
+    """A child in a kindergarten, for the tests of the domain alone."""
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    return domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
+
+
 def test_a_concern_from_first_worry_to_closing(domain):
     unit = domain.register_unit("Solsikken barnehage", "barnehage")
     child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
@@ -79,9 +86,7 @@ def test_a_concern_from_first_worry_to_closing(domain):
     assert kinds[-2:] == ["Closed", "Reopened"]
 
 
-def test_another_users_change_since_loading_is_a_conflict_but_ones_own_is_not(domain):
-    unit = domain.register_unit("Solsikken barnehage", "barnehage")
-    child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
+def test_another_users_change_since_loading_is_a_conflict_but_ones_own_is_not(domain, child):
     a, b = uuid4(), uuid4()
     with acting_as(a):
         concern_id = domain.open_concern(child, a, clock.today(), "Observasjon", "", ["other"], 1)
@@ -96,9 +101,7 @@ def test_another_users_change_since_loading_is_a_conflict_but_ones_own_is_not(do
     assert {c.actor_id for c in conflict.value.changes} == {a}
 
 
-def test_one_read_gives_the_concern_and_its_whole_history(domain):
-    unit = domain.register_unit("Solsikken barnehage", "barnehage")
-    child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
+def test_one_read_gives_the_concern_and_its_whole_history(domain, child):
     author = uuid4()
     with acting_as(author):
         concern_id = domain.open_concern(child, author, clock.today(), "Kom uten matpakke.", "", ["neglect"], 2)
@@ -108,9 +111,7 @@ def test_one_read_gives_the_concern_and_its_whole_history(domain):
     assert history == domain.changes_since(concern_id, 0) and len(history) == 2
 
 
-def test_the_domain_refuses_bad_concerns(domain):
-    unit = domain.register_unit("Solsikken barnehage", "barnehage")
-    child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
+def test_the_domain_refuses_bad_concerns(domain, child):
     for kwargs in (
         {"observation": " "},
         {"categories": []},
@@ -294,9 +295,7 @@ def test_with_suspected_violence_the_guide_shows_its_own_steps_not_a_talk_with_t
     assert any("Snakk med foresatte og barnet" in li.text for li in ordinary.select("li"))
 
 
-def test_the_domain_marks_only_the_steps_the_concern_has(domain):
-    unit = domain.register_unit("Solsikken barnehage", "barnehage")
-    child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
+def test_the_domain_marks_only_the_steps_the_concern_has(domain, child):
     author = uuid4()
     with acting_as(author):
         urgent = domain.open_concern(child, author, clock.today(), "Blåmerker på armene.", "", ["violence"], 4)
@@ -395,9 +394,7 @@ def test_unit_leader_moves_a_concern_through_the_guide_and_closes_it(web):
     assert concern.measures[0]["outcome"] == "Fungerer godt" and concern.steps_done == {"0": ["talk_leader"]}
 
 
-def test_the_history_says_what_each_change_changed(domain):
-    unit = domain.register_unit("Solsikken barnehage", "barnehage")
-    child = domain.register_child("Ola", "Nordmann", date(2021, 5, 5), unit)
+def test_the_history_says_what_each_change_changed(domain, child):
     author = uuid4()
     today = clock.today()
     with acting_as(author):
