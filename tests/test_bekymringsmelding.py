@@ -10,7 +10,6 @@ import json
 import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from uuid import uuid4
 
 import jsonschema
 import pytest
@@ -18,7 +17,7 @@ from referencing import Registry, Resource
 
 from events import clock
 from events.base import acting_as
-from tests.htmltree import dom
+from tests.htmltree import dom, field_error
 from tests.rawstore import leaks
 from tests.webclient import csrf_of
 
@@ -196,13 +195,22 @@ def test_an_export_that_would_not_validate_is_refused_with_the_reason(web):
     staff = web.login("staff")
     url = f"/henvisninger/{web.referrals['own']}"
     page = staff.get(url).text
-    saved = staff.post(f"{url}/lagre", data={"csrf_token": csrf_of(page), "reporter_phone": "ring meg"})
-    assert saved.status_code == 422  # the draft keeps what was typed, with the error beside it
-    assert "ring meg" in saved.text
+    # A phone number KS' format refuses is refused on saving, with the text kept beside the error.
+    saved = staff.post(f"{url}/lagre", data={"csrf_token": csrf_of(page), "reporter_phone": "ring meg",
+                                             "message": "Min tekst som ikke må gå tapt"})
+    assert saved.status_code == 422
+    form = dom(saved.text)
+    assert form.one("#f-reporter_phone").attrs["value"] == "ring meg"
+    assert "Min tekst som ikke må gå tapt" in form.one("#f-message").text
+    assert "412 34 567" in field_error(form, "reporter_phone")
+    # A draft may lack the phone and the child's address; its export is refused, naming both.
+    staff.post(f"{url}/lagre", data={"csrf_token": csrf_of(page), "reporter_phone": "", "ca_street": "",
+                                     "ca_postcode": "", "ca_place": ""})
     exported = staff.get(f"{url}/eksport")
     assert exported.status_code == 422
     assert "application/json" not in exported.headers["content-type"]
-    assert "Telefon" in dom(exported.text).find(".flash.error").text
+    refusal = dom(exported.text).one(".flash.error").text
+    assert "Telefon" in refusal and "Barnets adresse" in refusal
 
 
 def test_the_printed_report_says_what_barnevernet_needs(web):
@@ -213,11 +221,21 @@ def test_the_printed_report_says_what_barnevernet_needs(web):
     assert created.status_code == 303
     url = created.headers["location"]
     printed = dom(staff.get(f"{url}/utskrift").text)
-    headings = [h.text for h in printed.find_all("h2")]
+    headings = [h.text for h in printed.select("h2")]
     for heading in ("Barnets egne ord", "Barnet er orientert", "Kategorier", "BTI-nivå", "Hva er prøvd"):
         assert heading in headings
-    sections = {h.text: h for h in printed.find_all("h2")}
-    assert sections and "Adresse" in printed.text
+    def after(heading: str) -> str:  # the paragraph under a heading
+        h2 = next(h for h in printed.select("h2") if h.text == heading)
+        siblings = h2.parent.child_elements
+        return siblings[siblings.index(h2) + 1].text
+
+    assert after("Kategorier") == "Omsorgssvikt"
+    assert after("BTI-nivå").startswith("Nivå 0")
+    assert after("Barnet er orientert").startswith("Nei")
+    child = web.domain.get_child(web.child_in("solsikken"))
+    street = child.guardians_with_responsibility[0]["address"].split(",")[0]
+    assert f"Adresse: {street}" in printed.text
+    assert "Solsikkevegen 2" in after("Melder")  # the unit's address, from the directory
 
 
 def test_admin_sets_the_municipality_and_a_units_address(web):
@@ -226,7 +244,7 @@ def test_admin_sets_the_municipality_and_a_units_address(web):
     assert page.status_code == 200
     wrong = admin.post("/admin/kommune", data={"csrf_token": csrf_of(page.text), "number": "12a", "name": "Fjordvik kommune"})
     assert wrong.status_code == 422 and "12a" in wrong.text
-    assert "fire siffer" in dom(wrong.text).find(".error").text
+    assert "fire siffer" in field_error(dom(wrong.text), "number")
     done = admin.post("/admin/kommune", data={"csrf_token": csrf_of(page.text), "number": "1598", "name": "Fjordvik kommune"})
     assert done.status_code == 303
     unit = web.ids["units"]["solsikken"]
