@@ -108,6 +108,11 @@ def _address(a: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def _own_or(address: dict[str, str] | None, home: dict[str, str]) -> dict[str, str]:
+    """A sibling's own address, or the child's when the reporter wrote none."""
+    return address if address and address.get("street", "").strip() else home
+
+
 def message_text(f: dict[str, Any]) -> str:
     """KS' `melding.melding`: the concern, the child's words, the categories and the level."""
     parts = [f.get("message", "").strip()]
@@ -139,7 +144,7 @@ def build(referral, child, unit, municipality, at: datetime) -> dict[str, Any]:
                  "orientert": bool(f.get("child_informed")),
                  "orientertGrunn": f.get("child_not_informed_reason", "")}]
     children += [{"fnr": s.get("national_id", ""), "ufoedt": bool(s.get("unborn")), "personnavn": s["name"],
-                  "adresse": _address(s.get("address") or home), "orientert": bool(s.get("informed")),
+                  "adresse": _address(_own_or(s.get("address"), home)), "orientert": bool(s.get("informed")),
                   "orientertGrunn": s.get("not_informed_reason", "")} for s in f.get("siblings", [])]
     melding = {"melding": message_text(f), "historie": history_text(f)}
     if f.get("other_views", "").strip():

@@ -117,6 +117,12 @@ def test_siblings_are_children_of_the_same_report(case):
     assert schema_errors(document) == []
     assert [b["personnavn"] for b in document["offentligBarn"]] == ["Ola Berg", "Per Berg", "Ufødt barn"]
     assert [b["ufoedt"] for b in document["offentligBarn"]] == [False, False, True]
+    assert document["offentligBarn"][2]["adresse"]["adresselinje1"] == "Bjørkeveien 3"
+    # A sibling without an address of its own is at the child's.
+    complete(domain, referral, siblings=[{"name": "Per Berg", "national_id": "", "unborn": False, "informed": True,
+                                          "not_informed_reason": "", "address": {"street": "", "postcode": "", "place": ""}}])
+    [_, per] = domain.report_document(referral, AT)["offentligBarn"]
+    assert per["adresse"] == {"adresselinje1": "Bjørkeveien 3", "postnummer": "6412", "poststed": "Fjordvik"}
 
 
 def test_with_and_without_optional_parts(case):
