@@ -58,7 +58,10 @@ def fields_from_form(kind: str, form: dict[str, str], old: dict[str, Any]) -> di
         if "ca_street" in form:
             fields["child_address"] = {k: form.get(f"ca_{k}", "").strip() for k in ("street", "postcode", "place")}
         if "s0_name" in form:
-            fields["siblings"] = siblings_from_form(form)
+            home = fields.get("child_address") or {}
+            # A sibling without an address of its own is shown, and sent, at the child's.
+            fields["siblings"] = [s if s["address"]["street"] else {**s, "address": dict(home)}
+                                  for s in siblings_from_form(form)]
     return fields
 
 
