@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from events.national_id import has_valid_checksum
 
-__all__ = ["Person", "Redaction", "redact"]
+__all__ = ["Person", "Redaction", "capitalise", "redact", "starts_sentence"]
 
 
 @dataclass(frozen=True)
@@ -523,6 +523,27 @@ def _capitalised(word: str) -> bool:
     return word[0].isupper()
 
 
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` begins a sentence (or a line, or direct speech)."""
+    k = start - 1
+    while k >= 0 and text[k] in _SENTENCE_SKIP:
+        if text[k] in _OPENING_QUOTES or (text[k] == '"' and (k == 0 or text[k - 1] in " \t\n(:")):
+            return True  # direct speech starts a sentence: sa «Hans bror slo meg»
+        k -= 1
+    if k < 0 or text[k] == "\n" or "\n" in text[k:start]:
+        return True
+    if text[k] not in _SENTENCE_END:
+        return False
+    if text[k] == ".":
+        previous = re.search(rf"{_LETTER}+$", text[:k])
+        return previous is None or previous.group().casefold() not in _ABBREVIATIONS
+    return True
+
+
+def capitalise(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
 class _NameFinder:
     def __init__(self, text: str, people: list[Person]) -> None:
         self.text = text
@@ -541,22 +562,7 @@ class _NameFinder:
         return _JOIN.fullmatch(gap) is not None
 
     def sentence_start(self, i: int) -> bool:
-        k = self.tokens[i].start - 1
-        while k >= 0 and self.text[k] in _SENTENCE_SKIP:
-            if self.text[k] in _OPENING_QUOTES or (
-                self.text[k] == '"' and (k == 0 or self.text[k - 1] in " \t\n(:")
-            ):
-                return True  # direct speech starts a sentence: sa «Hans bror slo meg»
-            k -= 1
-        if k < 0 or self.text[k] == "\n":
-            return True
-        if "\n" in self.text[k:self.tokens[i].start]:
-            return True
-        if self.text[k] not in _SENTENCE_END:
-            return False
-        if self.text[k] == "." and i > 0 and self.tokens[i - 1].end == k:
-            return self.tokens[i - 1].word.casefold() not in _ABBREVIATIONS
-        return True
+        return starts_sentence(self.text, self.tokens[i].start)
 
     def relation_word_before(self, i: int) -> str | None:
         """The relation word right before token i, if any."""
@@ -796,7 +802,9 @@ def redact(text: str, people: list[Person]) -> Redaction:
     position = 0
     for span in spans:
         out.append(text[position:span.start])
-        out.append(span.placeholder)
+        # A role starting a sentence keeps its capital: "Ola kom" → "Barnet kom".
+        starts = not span.placeholder.startswith("[") and starts_sentence(text, span.start)
+        out.append(capitalise(span.placeholder) if starts else span.placeholder)
         replacements.append((text[span.start:span.end], span.placeholder))
         position = span.end
     out.append(text[position:])
