@@ -47,7 +47,15 @@ PLACE_ENDINGS = (
     "åsen", "bø", "moen", "lia", "haugen", "bakken", "skogen", "skolen", "hallen", "tunet", "byen", "gården",
 )
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_NOT_NAME_PARTS = _FUNCTION_WORDS | _NEVER_NAMES | _RELATION_WORDS
+# Words that start a sentence before an institution word without naming it: "Både skole og …".
+_DETERMINERS = frozenset(
+    """
+    både verken hverken enten bare kun hele halve hver hvert begge også særlig spesielt dessuten ellers
+    selv samme annen annet andre ny nytt nye gamle egen eget egne vanlig vanlige nesten allerede heller
+    hjemme ute inne borte
+    """.split()
+)
+_NOT_NAME_PARTS = _FUNCTION_WORDS | _NEVER_NAMES | _RELATION_WORDS | _DETERMINERS
 
 
 # The gazetteer, compiled on first use ------------------------------------------------------

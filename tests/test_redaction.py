@@ -566,6 +566,9 @@ def test_times_weeks_and_years_are_no_dates_to_generalise(text):
     ("text", "expected"),
     [
         ("Hun går på Lunde skole.", "Hun går på [skole]."),
+        ("Lunde skole har ringt.", "[skole] har ringt."),
+        ("Både skole og barnehage har meldt fra.", "Både skole og barnehage har meldt fra."),
+        ("Hele skolen vet det.", "Hele skolen vet det."),
         ("Han går på avdeling Blåklokka i Solsikken barnehage.", "Han går på [avdeling] i [barnehage]."),
         ("Helsesykepleier ved Sentrum helsestasjon ringte.", "Helsesykepleier ved [helsestasjon] ringte."),
         ("Fastlegen ved Lia legesenter er varslet.", "Fastlegen ved [helsetjeneste] er varslet."),
