@@ -16,22 +16,14 @@ from dataclasses import dataclass
 
 from events.months import month_spans
 from events.places import PLACEHOLDERS, is_place_name, looks_like_a_place, place_spans
-from events.redaction import (_FUNCTION_WORDS, _INSTITUTION_WORDS, _NEVER_NAMES, _RELATION_WORDS, Person,
-                              capitalise, redact, starts_sentence)
+from events.redaction import Person, capitalise, redact, starts_sentence
+from events.redaction_words import FUNCTION_WORDS, INSTITUTION_WORDS, NEVER_NAMES, ORDINARY, RELATION_WORDS
 
 __all__ = ["Anonymised", "anonymise", "highlight", "remove_words"]
 
 REMOVED = "[fjernet]"
 
-# Capitalised mid-sentence, yet no name nor place: languages and the like.
-_ORDINARY = frozenset(
-    """
-    norsk nynorsk bokmål samisk engelsk arabisk somali somalisk polsk litauisk tigrinja ukrainsk russisk
-    dari urdu persisk tyrkisk kurdisk spansk tysk svensk dansk fransk
-    teams vigilo visma google facebook snapchat tiktok instagram youtube messenger iphone
-    """.split()
-)
-_KNOWN = _FUNCTION_WORDS | _NEVER_NAMES | _RELATION_WORDS | _INSTITUTION_WORDS | _ORDINARY
+_KNOWN = FUNCTION_WORDS | NEVER_NAMES | RELATION_WORDS | INSTITUTION_WORDS | ORDINARY
 _WORD = re.compile(r"[^\W\d_]+")
 _PLACEHOLDER = "(?:" + "|".join(map(re.escape, sorted(PLACEHOLDERS))) + ")"
 _PLACE_BEFORE = re.compile(_PLACEHOLDER + r"[ \t]$")  # "[sted] Nord"

@@ -13,25 +13,14 @@ import re
 import threading
 from collections.abc import Iterable
 
-from events.redaction import _FUNCTION_WORDS, _NEVER_NAMES, _RELATION_WORDS, starts_sentence
+from events.redaction import starts_sentence
+from events.redaction_words import (DETERMINERS, FUNCTION_WORDS, INSTITUTIONS, NEVER_NAMES, PLACE_ENDINGS,
+                                    RELATION_WORDS)
 
-__all__ = ["PLACEHOLDERS", "place_spans", "is_place_name", "looks_like_a_place"]
+__all__ = ["PLACEHOLDERS", "is_place_name", "looks_like_a_place", "place_spans"]
 
-# An institution word after a name, and what the name becomes.
-_INSTITUTIONS = {
-    "[skole]": "skole skolen barneskole barneskolen ungdomsskole ungdomsskolen oppvekstsenter "
-               "oppvekstsenteret videregående vgs sfo aks kulturskole kulturskolen",
-    "[barnehage]": "barnehage barnehagen familiebarnehage familiebarnehagen",
-    "[helsestasjon]": "helsestasjon helsestasjonen",
-    "[helsetjeneste]": "legekontor legekontoret legesenter legesenteret helsesenter helsesenteret sykehus "
-                       "sykehuset tannklinikk tannklinikken legevakt legevakten",
-    "[gård]": "gård gården gard garden gårdsbruk",
-    "[institusjon]": "kirke kirken menighet menigheten moské moskeen idrettslag il fk bk stadion klubb "
-                     "fritidsklubb korps skolekorps bibliotek biblioteket senter senteret asylmottak mottak "
-                     "omsorgssenter familiesenter barnehjem",
-}
-_INSTITUTION_OF = {word: placeholder for placeholder, words in _INSTITUTIONS.items() for word in words.split()}
-PLACEHOLDERS = frozenset(_INSTITUTIONS) | {"[sted]", "[enhet]", "[adresse]", "[avdeling]"}
+_INSTITUTION_OF = {word: placeholder for placeholder, words in INSTITUTIONS.items() for word in words.split()}
+PLACEHOLDERS = frozenset(INSTITUTIONS) | {"[sted]", "[enhet]", "[adresse]", "[avdeling]"}
 
 # Street names without a house number: only suffixes no common word ends in.
 _STREET_RE = re.compile(
@@ -39,23 +28,8 @@ _STREET_RE = re.compile(
     r"[A-ZÆØÅ][a-zæøåé]{2,}(?:veien|vegen|gata|gaten|gate|stien|stigen|plassen|torget|alléen|allé)(?![\w-])"
 )
 _DEPARTMENT_RE = re.compile(r"(?<![\w])[Aa]vdeling(?:en)?[ \t]+[A-ZÆØÅ][\w-]+")
-# Endings of Norwegian place names (and of compounds with an institution), for
-# words the gazetteer does not know: "Kvernmoen", "Lundeskolen".
-PLACE_ENDINGS = (
-    "vik", "viken", "dal", "dalen", "nes", "neset", "fjord", "fjorden", "berg", "havn", "hamn", "sund", "sundet",
-    "øy", "øya", "stad", "heim", "eid", "foss", "mark", "rud", "set", "seter", "strand", "vang", "voll", "ås",
-    "åsen", "bø", "moen", "lia", "haugen", "bakken", "skogen", "skolen", "hallen", "tunet", "byen", "gården",
-)
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-# Words that start a sentence before an institution word without naming it: "Både skole og …".
-_DETERMINERS = frozenset(
-    """
-    både verken hverken enten bare kun hele halve hver hvert begge også særlig spesielt dessuten ellers
-    selv samme annen annet andre ny nytt nye gamle egen eget egne vanlig vanlige nesten allerede heller
-    hjemme ute inne borte
-    """.split()
-)
-_NOT_NAME_PARTS = _FUNCTION_WORDS | _NEVER_NAMES | _RELATION_WORDS | _DETERMINERS
+_NOT_NAME_PARTS = FUNCTION_WORDS | NEVER_NAMES | RELATION_WORDS | DETERMINERS
 
 
 # The gazetteer, compiled on first use ------------------------------------------------------
