@@ -102,6 +102,7 @@ CODES: dict[str, str] = {
     "meeting.case_text_required": "describe the case",
     "meeting.unit_not_attending": "the concern's unit is not in this meeting",
     "meeting.text_names_child": "the text still names the child or family",
+    "meeting.words_unconfirmed": "keep or remove each word marked as uncertain: {words}",
     "meeting.named_without_consent": "no consent for {missing}",
     # the binder's pages
     "page.slug_invalid": "the address may hold only a-z, 0-9 and hyphens",

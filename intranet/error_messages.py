@@ -114,6 +114,7 @@ MESSAGES: dict[str, str] = {
     "meeting.unit_not_attending": N_("Bekymringen hører til en enhet som ikke er med i møtet."),
     "meeting.text_names_child": N_("Teksten inneholder fortsatt navn på barnet eller familien. "
                                    "Fjern dem, eller ta opp saken med navn (krever samtykke)."),
+    "meeting.words_unconfirmed": N_("Velg om du vil beholde eller fjerne hvert merket ord: %(words)s."),
     "meeting.named_without_consent": N_("Saken kan bare tas opp med navn når gyldig samtykke omfatter alle "
                                         "tjenestene som deltar. Mangler: %(missing)s."),
     # the binder's pages
