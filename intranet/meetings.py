@@ -180,10 +180,14 @@ def open_concerns(request: Request) -> list[tuple[UUID, str, UUID, date, str, in
 def local_names(request: Request) -> list[str]:
     """What the anonymiser must know of this municipality: its units, their addresses
     where the directory has them, and its own name."""
-    units = request.app.state.projections["directory"].view.units()
-    names = [u["name"] for u in units] + [u["address"] for u in units if u.get("address")]
-    municipality = request.app.state.settings.municipality
-    return names + [municipality, municipality.removesuffix(" kommune")]
+    app = request.app.state.domain
+    names: list[str] = []
+    for row in request.app.state.projections["directory"].view.units():
+        unit = app.get_unit(UUID(row["id"]))
+        names += [unit.name, unit.address["street"]]
+    record = app.municipality()
+    municipality = record.name if record else request.app.state.settings.municipality
+    return [n for n in names if n] + [municipality, municipality.removesuffix(" kommune")]
 
 
 def review_of(form: dict[str, str]) -> dict[str, str]:

@@ -392,3 +392,19 @@ def test_the_unit_leader_confirms_what_the_redactor_was_unsure_of(web):
     case = web.domain.get_meeting_case(web.domain.get_meeting(web.meeting).case_ids[-1])
     assert "Kvernmoen" not in case.text and "[fjernet]" in case.text
     assert case.review == {"kept": [], "removed": 1}
+
+
+def test_the_units_own_street_address_is_redacted_in_the_offered_text(web):
+    """The directory's unit addresses are local names too: a colleague who reads
+    "Strandveien 4" knows the kindergarten as well as by its name."""
+    styrer = web.ids["users"]["styrer"]
+    concern_of = web.domain.get_concern(web.concerns["own"])
+    web.domain.set_unit_address(concern_of.unit_id, "Fjæra 2", "6900", "Fjordvik")
+    with acting_as(styrer):
+        concern = web.domain.open_concern(
+            concern_of.child_id, styrer, TODAY - timedelta(days=2),
+            "Barnet ble hentet utenfor Fjæra 2 av en ukjent voksen.", "", ["neglect"], 1)
+    web.projections.wait()
+    leader = web.login("unit_leader")
+    text = dom(leader.get(f"/ressursteam/{web.meeting}/sak?bekymring={concern}").text).one("textarea#f-text").text
+    assert "Fjæra" not in text and "[adresse]" in text, text
