@@ -62,6 +62,16 @@ class DirectoryTables(ViewTables):
         )
         return [UUID(row["id"]) for row in rows]
 
+    def meeting_invitees(self, unit_ids: list[UUID], services: list[str]) -> list[UUID]:
+        """The active users who may attend a meeting: its units' leaders and its services' people."""
+        units = [str(u) for u in unit_ids] or [""]
+        rows = self.fetchall(
+            "SELECT id FROM {users} WHERE active = 1 AND ((role = 'unit_leader' AND unit_id IN (%s)) "
+            "OR (role = 'resource_team' AND service IN (%s))) ORDER BY id LIMIT 200"
+            % (", ".join("?" * len(units)), ", ".join("?" * len(services or [""]))),
+            (*units, *(services or [""])))
+        return [UUID(row["id"]) for row in rows]
+
     def children_in_unit(self, unit_id: UUID, offset: int = 0, limit: int = 50) -> list[UUID]:
         rows = self.fetchall(
             "SELECT id FROM {children} WHERE unit_id = ? AND restricted = 0 ORDER BY id LIMIT ? OFFSET ?",

@@ -161,6 +161,7 @@ PROMISED_TOPICS = {
     "events.meetings:Meeting.CaseAdded",
     "events.meetings:Meeting.GeneralIssueAdded",
     "events.meetings:Meeting.GeneralIssueMinuted",
+    "events.meetings:Meeting.MinutesWritten",
     "events.meetings:Meeting.MinutesApproved",
     "events.meetings:MeetingCase.Created",
     "events.meetings:MeetingCase.AdviceMinuted",
