@@ -82,6 +82,7 @@ CODES: dict[str, str] = {
     "transfer.not_received": "only an opened, undecided transfer can be accepted or returned",
     "transfer.return_reason_required": "say why it is returned",
     "transfer.child_moved": "the child is no longer in the sending unit",
+    "transfer.effective_date_past": "the effective date has passed",
     "transfer.changed_meanwhile": "the transfer or the child changed meanwhile",
     # resource-team meetings
     "meeting.kind_unknown": "unknown kind of meeting",

@@ -93,6 +93,7 @@ MESSAGES: dict[str, str] = {
     "transfer.not_received": N_("Overføringen er allerede behandlet."),
     "transfer.return_reason_required": N_("Skriv hvorfor overføringen returneres."),
     "transfer.child_moved": N_("Barnet er ikke lenger i enheten som sendte overføringen."),
+    "transfer.effective_date_past": N_("Datoen for overføringen kan ikke være passert."),
     "transfer.changed_meanwhile": N_("Overføringen eller barnet ble endret samtidig. Prøv igjen."),
     # resource-team meetings
     "meeting.kind_unknown": N_("Velg type møte."),

@@ -129,6 +129,7 @@ PROMISED_TOPICS = {
     "events.children:Child.DetailsCorrected",
     "events.children:Child.GuardiansRecorded",
     "events.children:Child.MovedToUnit",
+    "events.children:Child.MoveScheduled",
     "events.directory:Unit.Closed",
     "events.directory:Unit.Created",
     "events.directory:Unit.Renamed",
