@@ -19,6 +19,7 @@ from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest, Sign
 from events.base import apply_events
 from events.blind_index import BlindIndex
 from events.children import Child
+from events.identity import DuplicateChild, IdentityClaim, claim_id
 from events.binder_commands import BinderCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
@@ -197,11 +198,38 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         national_id: str = "",
         guardians: list[dict[str, Any]] | None = None,
     ) -> UUID:
+        """A new child; refused (DuplicateChild) if its national identity number is
+        another child's already."""
         self.check_unit(unit_id)
         with self.new_child_id() as child_id:
             child = Child.new(first_name, last_name, birth_date, unit_id, national_id, guardians or [], id=child_id)
-        self.save(child)
+        claims = [self._claim(national_id, child.id)] if national_id else []
+        try:
+            self.save(child, *claims)
+        except VersionConflict:  # registered at the same moment by someone else
+            self._claim(national_id, child.id)  # raises DuplicateChild naming the other child
+            raise
         return child.id
+
+    def _claim(self, national_id: str, child_id: UUID) -> IdentityClaim:
+        """The claim of `national_id` for `child_id`, to save with the child; an
+        erased child's number can be claimed again."""
+        index = self.blind_index("nin-claim:" + national_id)
+        try:
+            claim = self._get(IdentityClaim, claim_id(index))
+        except NotFound:
+            return IdentityClaim.new(index, child_id)
+        if claim.child_id is not None and claim.child_id != child_id and self._child_exists(claim.child_id):
+            raise DuplicateChild("child.already_registered", "national_id", child_id=claim.child_id)
+        claim.claim(child_id)
+        return claim
+
+    def _child_exists(self, child_id: UUID) -> bool:
+        try:
+            self.get_child(child_id)
+        except (NotFound, RecordErased):
+            return False
+        return True
 
     def new_child_id(self) -> AbstractContextManager[UUID]:
         """A new child's id, whose data key is stored already: the save that
@@ -218,8 +246,16 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         reason: str,
     ) -> None:
         child = self.get_child(child_id)
+        before = child.national_id
         child.correct_details(first_name, last_name, birth_date, national_id, reason)
-        self.save(child)
+        claims = []
+        if national_id != before:  # the number moves with the correction
+            claims = [self._claim(national_id, child.id)] if national_id else []
+            if before:
+                old = self._claim(before, child.id)
+                old.release()
+                claims.append(old)
+        self.save(child, *claims)
 
     def record_guardians(
         self, child_id: UUID, guardians: list[dict[str, Any]], reason: str

@@ -121,6 +121,7 @@ CODES: dict[str, str] = {
     "child.name_required": "first and last name are required",
     "child.national_id_invalid": "national identity number is not valid",
     "child.national_id_mismatch": "national identity number does not match the birth date",
+    "child.already_registered": "a child with this national identity number is registered already",
     "child.guardian_name_required": "every guardian needs a name",
     "child.relation_unknown": "unknown relation {relation!r}",
     "child.no_parental_responsibility": "at least one guardian must have parental responsibility",

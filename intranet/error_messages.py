@@ -133,6 +133,7 @@ MESSAGES: dict[str, str] = {
     # children
     "child.name_required": N_("Skriv fornavn og etternavn."),
     "child.national_id_invalid": N_("Fødselsnummeret er ikke gyldig."),
+    "child.already_registered": N_("Et barn med dette fødselsnummeret er allerede registrert."),
     "child.national_id_mismatch": N_("Fødselsnummeret passer ikke med fødselsdatoen."),
     "child.guardian_name_required": N_("Hver foresatt må ha et navn."),
     "child.relation_unknown": N_("Velg relasjon til barnet for hver foresatt."),

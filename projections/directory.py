@@ -124,6 +124,11 @@ class DirectoryProjection(Projection):
     views = (SQLiteDirectoryView, PostgresDirectoryView)
 
 
+    def same_name_and_birth_date(self, first_name: str, last_name: str, birth_date: date) -> list[UUID]:
+        """The children registered with this name and birth date (restricted ones left out)."""
+        token = self.app.blind_index(name_and_birth_date(f"{first_name} {last_name}", birth_date))
+        return self.view.child_ids_by_token(token, limit=20)
+
     def child_name(self, child_id: UUID) -> str | None:
         """The child's name from the read model, or None if unknown or erased."""
         sealed = self.view.sealed_child_name(child_id)
@@ -198,11 +203,13 @@ class DirectoryProjection(Projection):
             self.view.sql("INSERT INTO {children} (id, unit_id, name_sealed) VALUES (?, ?, ?)"),
             (str(event.originator_id), str(event.unit_id), None),
         )
-        self._index_name(c, event.originator_id, event.first_name, event.last_name, event.national_id)
+        self._index_name(c, event.originator_id, event.first_name, event.last_name, event.birth_date,
+                         event.national_id)
 
     @process.register
     def _(self, event: Child.DetailsCorrected, c: Any) -> None:
-        self._index_name(c, event.originator_id, event.first_name, event.last_name, event.national_id)
+        self._index_name(c, event.originator_id, event.first_name, event.last_name, event.birth_date,
+                         event.national_id)
 
     @process.register
     def _(self, event: Child.Restricted, c: Any) -> None:
@@ -228,7 +235,8 @@ class DirectoryProjection(Projection):
             (str(event.originator_id), str(event.unit_id), event.effective_on.isoformat()),
         )
 
-    def _index_name(self, c: Any, child_id: UUID, first_name: str, last_name: str, nin: str) -> None:
+    def _index_name(self, c: Any, child_id: UUID, first_name: str, last_name: str, birth_date: date,
+                    nin: str) -> None:
         name = f"{first_name} {last_name}"
         c.execute(
             self.view.sql("UPDATE {children} SET name_sealed = ? WHERE id = ?"),
@@ -236,6 +244,8 @@ class DirectoryProjection(Projection):
         )
         c.execute(self.view.sql("DELETE FROM {child_names} WHERE child_id = ?"), (str(child_id),))
         indexes = {self.app.blind_index(token) for token in tokens(name)}
+        # A new child with the same name and birth date may be this one (intranet/concerns.py asks).
+        indexes.add(self.app.blind_index(name_and_birth_date(name, birth_date)))
         if nin:  # the privacy officer finds a child by national identity number too
             indexes.add(self.app.blind_index("nin:" + nin))
         for index in sorted(indexes):
@@ -249,6 +259,11 @@ class DirectoryProjection(Projection):
         c.execute(self.view.sql("DELETE FROM {children} WHERE id = ?"), (str(child_id),))
         c.execute(self.view.sql("DELETE FROM {child_names} WHERE child_id = ?"), (str(child_id),))
         c.execute(self.view.sql("DELETE FROM {child_moves} WHERE child_id = ?"), (str(child_id),))
+
+
+def name_and_birth_date(name: str, birth_date: date) -> str:
+    """The text indexed for a child's name and birth date together."""
+    return f"born:{birth_date.isoformat()}:{name}"
 
 
 def _str(value: UUID | None) -> str | None:
