@@ -35,8 +35,8 @@ def test_axe_finds_violations_when_there_are_some(context):
 @pytest.mark.parametrize("username, pages", [
     (None, ["/logg-inn", "/tilgjengelighet"]),
     ("pedleder", ["/", "/bekymringer/ny", "/bekymringer", "/bekymringer/forfalt", "/bekymringer/sok", "/barn",
-                  "/konto", "/konto/passord", "/konto/totp", "/arshjul"]),
-    ("styrer", ["/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt"]),
+                  "/konto", "/konto/passord", "/konto/totp", "/arshjul", "/overforinger/ny"]),
+    ("styrer", ["/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt", "/overforinger"]),
     ("personvern", ["/personvern", "/personvern/barn", "/personvern/brukere"]),
     ("kommunalsjef", ["/ledelse", "/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind"]),
     ("admin", ["/admin/brukere", "/admin/brukere/ny", "/admin/enheter", "/admin/sletting"]),
