@@ -3,14 +3,18 @@ pages, from the kindergarten's draft to the school's acceptance."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from uuid import UUID, uuid4
 
+import eventsourcing.domain
 import pytest
 
 from events import clock
 from events.base import acting_as
 from events.transfers import ApprovalMissing, InvalidTransfer
+from projections.access_log import OSLO, AccessLogProjection
+from projections.config import ReadModelConfig
+from projections.live import ProjectionRunner
 from tests.factories import SECRET_GUARDIAN, SECRET_PHONE, guardians
 from tests.rawstore import leaks
 from tests.test_concerns import access_events
@@ -120,6 +124,28 @@ def test_a_four_year_old_moves_to_school_at_school_start_not_on_acceptance(famil
     monkeypatch.setattr(clock, "today", lambda: school_start)
     moved = domain.get_child(child)
     assert (moved.unit_id, moved.moves_on) == (school, None)
+
+
+def test_the_access_log_counts_the_child_in_the_new_unit_from_the_date(family, monkeypatch):
+    domain, kindergarten, school, child, author, concern = family
+    school_start = domain.get_transfer(accepted(domain, child, school, author, concern)).effective_on
+    teacher, educator = uuid4(), uuid4()
+
+    def seen_by(user_id, unit_id):
+        domain.record_access(user_id, "staff", unit_id, [child], ["child.name"], "view", "", "s")
+
+    seen_by(teacher, school)  # before school start: not yet the school's child
+    seen_by(educator, kindergarten)
+    # The accesses on school start are stamped that day (the event's clock, not a job's).
+    first_day = datetime.combine(school_start, time(10), tzinfo=OSLO)
+    monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", lambda: first_day.astimezone(timezone.utc))
+    seen_by(teacher, school)
+    seen_by(educator, kindergarten)
+    runner = ProjectionRunner(domain, [AccessLogProjection], config=ReadModelConfig(office_hours=(0, 24)))
+    runner.catch_up()
+    flagged = [(r["user_id"], r["at"][:10] >= school_start.isoformat())
+               for r in runner["access_log"].view.queue(False, 0, 100) if r["rule"] == "outside_unit"]
+    assert sorted(flagged) == sorted([(str(teacher), False), (str(educator), True)])
 
 
 def test_a_transfer_takes_effect_on_the_date_chosen(family, monkeypatch):
