@@ -51,7 +51,8 @@ def _child(request: Request, record: Record) -> tuple[dict[str, Any], Shown]:
     domain = request.app.state.domain
     child = record.value
     context = {"child": child, "unit": domain.get_unit(child.unit_id), "consents": domain.consents_of(child.id),
-               "today": clock.today(), "labels": labels}
+               "today": clock.today(), "labels": labels,
+               "moving_to": domain.get_unit(child.moving[0]) if child.moves_on else None}
     return context, Shown([child.id], ["child.details", "child.guardians", "consent"])
 
 

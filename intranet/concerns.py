@@ -252,9 +252,9 @@ def _already_registered(request: Request, user, child_id: UUID) -> tuple[dict[st
                                      "Velg barnet i listen i stedet for å registrere det på nytt.")}, \
             {"registered": child_id}
     commit_access(request, [child_id], ["child.exists"], reason="duplikatkontroll")
-    return {"new_national_id": _("Et barn med dette fødselsnummeret er allerede registrert i en annen enhet, "
-                                 "og kan ikke registreres på nytt. Be lederen din sørge for at barnet blir "
-                                 "overført til enheten.")}, {}
+    return {"new_national_id": _("Et barn med dette fødselsnummeret er allerede registrert, men ikke blant barna "
+                                 "du har tilgang til. Det kan ikke registreres på nytt. Be lederen din sørge for "
+                                 "at barnet blir overført til enheten.")}, {}
 
 
 async def save_draft(request: Request) -> Response:

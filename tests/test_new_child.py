@@ -108,7 +108,7 @@ def test_a_registered_national_identity_number_is_refused_with_a_link_to_the_chi
     assert form.one("input[name=new_national_id]")["value"] == new["new_national_id"]
 
 
-def test_a_number_registered_in_another_unit_is_refused_without_naming_the_child(web):
+def test_a_number_registered_out_of_reach_is_refused_without_naming_the_child(web):
     staff = web.login("staff")  # Solsikken barnehage; Henrik is at Fjordvik skole
     henrik = web.ids["children"][demo_data.CHILDREN.index(HENRIK)]
     page = staff.get("/bekymringer/ny").text
@@ -118,7 +118,7 @@ def test_a_number_registered_in_another_unit_is_refused_without_naming_the_child
     refused = staff.post("/bekymringer/ny", data=concern_fields(page, **new))
     assert refused.status_code == 422
     form = dom(refused.text).one("form#new-concern")
-    assert "allerede registrert i en annen enhet" in field_error(form, "new_national_id")
+    assert "ikke blant barna du har tilgang til" in field_error(form, "new_national_id")
     assert f"/barn/{henrik}" not in refused.text and "Fjordvik skole" not in refused.text
     assert "Er dette samme barn?" not in refused.text
     # That she learnt the number is registered is an access the privacy officer sees.

@@ -314,7 +314,7 @@ def test_both_units_see_the_child_stay_until_school_start(web, monkeypatch):
     # Until then the child is the kindergarten's, marked as moving; the school sees when it comes.
     assert f"/barn/{child_id}" in kindergarten_leader.get("/barn").text
     assert shown + " til Fjordvik skole" in kindergarten_leader.get("/barn").text
-    assert kindergarten_leader.get(f"/barn/{child_id}").status_code == 200
+    assert f"Overføres {school_start:%d.%m.%Y} til Fjordvik skole" in kindergarten_leader.get(f"/barn/{child_id}").text
     assert principal.get(f"/barn/{child_id}").status_code == 404
     assert f"/barn/{child_id}" not in principal.get("/barn").text
     for leader in (principal, kindergarten_leader):
