@@ -39,6 +39,7 @@ DEFAULT_PERSISTENCE = "events.storage.sqlite_store"
 POSTGRES_PERSISTENCE = "eventsourcing.postgres"
 ACCOUNT_CACHE = 1000  # signed-in users kept for `signed_in_user`
 _UNIT_CREATED = get_topic(Unit.Created)
+_CHILD_CREATED = get_topic(Child.Created)
 
 
 class NotFound(DomainError):
@@ -219,10 +220,39 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
             claim = self._get(IdentityClaim, claim_id(index))
         except NotFound:
             return IdentityClaim.new(index, child_id)
-        if claim.child_id is not None and claim.child_id != child_id and self._child_exists(claim.child_id):
+        if claim.child_id == child_id:
+            return claim  # claimed already: nothing new to save
+        if claim.child_id is not None and self._child_exists(claim.child_id):
             raise DuplicateChild("child.already_registered", "national_id", child_id=claim.child_id)
         claim.claim(child_id)
         return claim
+
+    def claim_registered_numbers(self, page: int = 500) -> tuple[int, list[tuple[UUID, UUID]]]:
+        """Claim the numbers of children registered before claims existed (an upgrade
+        step, safe to run again): (claims made, the pairs of children found to
+        share a number, which someone must look at; neither is changed)."""
+        made, shared = 0, []
+        start = 1
+        while True:
+            created = self.recorder.select_notifications(start, page, topics=[_CHILD_CREATED])
+            for notification in created:
+                child_id = notification.originator_id
+                if not self._child_exists(child_id):
+                    continue
+                number = self.get_child(child_id).national_id
+                if not number:
+                    continue
+                try:
+                    claim = self._claim(number, child_id)
+                except DuplicateChild as e:
+                    shared.append((e.params["child_id"], child_id))
+                    continue
+                if claim.pending_events:  # already claimed by this child: nothing to save
+                    self.save(claim)
+                    made += 1
+            if len(created) < page:
+                return made, shared
+            start = created[-1].id + 1
 
     def _child_exists(self, child_id: UUID) -> bool:
         try:

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from events import clock
+from events.children import Child
 from events.identity import DuplicateChild
 from intranet import demo_data
 from tests.htmltree import dom, field_error
@@ -58,6 +59,25 @@ def test_an_erased_childs_number_can_be_registered_again(domain):
     maja = domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN)
     domain.shred_subject(maja, "sletting godkjent")
     assert domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN) != maja
+
+
+def test_numbers_registered_before_claims_existed_are_claimed_on_upgrade(domain):
+    kindergarten = domain.register_unit("Solsikken barnehage", "barnehage")
+
+    def registered_the_old_way(first_name, number):  # saved without a claim, as before
+        child = Child.new(first_name, "Sandvoll", BORN, kindergarten, number, [])
+        domain.save(child)
+        return child.id
+
+    maja = registered_the_old_way("Maja", NIN)
+    twin_a, twin_b = registered_the_old_way("Mia", "30862275124"), registered_the_old_way("Mie", "30862275124")
+
+    made, shared = domain.claim_registered_numbers(page=2)
+    assert made == 2 and shared == [(twin_a, twin_b)]  # the pair is reported, neither changed
+    with pytest.raises(DuplicateChild) as refused:
+        domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN)
+    assert refused.value.params["child_id"] == maja
+    assert domain.claim_registered_numbers() == (0, [(twin_a, twin_b)])  # safe to run again
 
 
 # -- the form ----------------------------------------------------------------------------------
