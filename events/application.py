@@ -19,7 +19,7 @@ from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest, Sign
 from events.base import apply_events
 from events.blind_index import BlindIndex
 from events.children import Child
-from events.identity import DuplicateChild, IdentityClaim, claim_id
+from events.identity_commands import IdentityCommands
 from events.binder_commands import BinderCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
@@ -39,7 +39,6 @@ DEFAULT_PERSISTENCE = "events.storage.sqlite_store"
 POSTGRES_PERSISTENCE = "eventsourcing.postgres"
 ACCOUNT_CACHE = 1000  # signed-in users kept for `signed_in_user`
 _UNIT_CREATED = get_topic(Unit.Created)
-_CHILD_CREATED = get_topic(Child.Created)
 
 
 class NotFound(DomainError):
@@ -58,7 +57,8 @@ def uses_postgres(env) -> bool:
     return env.get("PERSISTENCE_MODULE") == POSTGRES_PERSISTENCE
 
 
-class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands, Application):
+class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
+                IdentityCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log
@@ -212,55 +212,6 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
             raise
         return child.id
 
-    def _claim(self, national_id: str, child_id: UUID) -> IdentityClaim:
-        """The claim of `national_id` for `child_id`, to save with the child; an
-        erased child's number can be claimed again."""
-        index = self.blind_index("nin-claim:" + national_id)
-        try:
-            claim = self._get(IdentityClaim, claim_id(index))
-        except NotFound:
-            return IdentityClaim.new(index, child_id)
-        if claim.child_id == child_id:
-            return claim  # claimed already: nothing new to save
-        if claim.child_id is not None and self._child_exists(claim.child_id):
-            raise DuplicateChild("child.already_registered", "national_id", child_id=claim.child_id)
-        claim.claim(child_id)
-        return claim
-
-    def claim_registered_numbers(self, page: int = 500) -> tuple[int, list[tuple[UUID, UUID]]]:
-        """Claim the numbers of children registered before claims existed (an upgrade
-        step, safe to run again): (claims made, the pairs of children found to
-        share a number, which someone must look at; neither is changed)."""
-        made, shared = 0, []
-        start = 1
-        while True:
-            created = self.recorder.select_notifications(start, page, topics=[_CHILD_CREATED])
-            for notification in created:
-                child_id = notification.originator_id
-                if not self._child_exists(child_id):
-                    continue
-                number = self.get_child(child_id).national_id
-                if not number:
-                    continue
-                try:
-                    claim = self._claim(number, child_id)
-                except DuplicateChild as e:
-                    shared.append((e.params["child_id"], child_id))
-                    continue
-                if claim.pending_events:  # already claimed by this child: nothing to save
-                    self.save(claim)
-                    made += 1
-            if len(created) < page:
-                return made, shared
-            start = created[-1].id + 1
-
-    def _child_exists(self, child_id: UUID) -> bool:
-        try:
-            self.get_child(child_id)
-        except (NotFound, RecordErased):
-            return False
-        return True
-
     def new_child_id(self) -> AbstractContextManager[UUID]:
         """A new child's id, whose data key is stored already: the save that
         registers the child then makes no key-store write of its own."""
@@ -281,10 +232,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         claims = []
         if national_id != before:  # the number moves with the correction
             claims = [self._claim(national_id, child.id)] if national_id else []
-            if before:
-                old = self._claim(before, child.id)
-                old.release()
-                claims.append(old)
+            claims += self._released(before, child.id) if before else []
         self.save(child, *claims)
 
     def record_guardians(

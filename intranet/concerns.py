@@ -174,10 +174,10 @@ def _new_form(request: Request, unit_id: UUID, **context: Any) -> tuple[dict[str
     children = unit_children(request, unit_id)
     context = {"children": children, "labels": labels, "categories": CATEGORIES, "errors": {},
                "today": clock.today(), "active": "new", "same": [], "registered": None, **context}
-    # The children the new one may be: their birth dates are shown to tell them apart.
-    same = context["same"]
-    context["same"] = [(c, dict(children)[c], request.app.state.domain.get_child(c).birth_date)
-                       for c in same if c in dict(children)]
+    # The children the new one may be, with their birth dates to tell them apart.
+    names = dict(children)
+    context["same"] = [(c, names[c], request.app.state.domain.get_child(c).birth_date)
+                       for c in context["same"] if c in names]
     return context, Shown([c[0] for c in children], ["child.name"], reason="velg barn")
 
 

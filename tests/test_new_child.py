@@ -14,6 +14,7 @@ from events import clock
 from events.children import Child
 from events.identity import DuplicateChild
 from intranet import demo_data
+from intranet.demo_data import synthetic_fnr
 from tests.htmltree import dom, field_error
 from tests.rawstore import leaks
 from tests.test_concerns import access_events
@@ -78,6 +79,11 @@ def test_numbers_registered_before_claims_existed_are_claimed_on_upgrade(domain)
         domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN)
     assert refused.value.params["child_id"] == maja
     assert domain.claim_registered_numbers() == (0, [(twin_a, twin_b)])  # safe to run again
+    # Correcting the second one's number frees nothing of the first's.
+    domain.correct_child_details(twin_b, "Mie", "Sandvoll", BORN, synthetic_fnr(BORN, 755), "Feil nummer")
+    assert domain.claim_registered_numbers() == (0, [])  # claimed with the correction
+    with pytest.raises(DuplicateChild):
+        domain.register_child("Mia", "Sandvoll", BORN, kindergarten, "30862275124")
 
 
 # -- the form ----------------------------------------------------------------------------------
