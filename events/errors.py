@@ -86,6 +86,7 @@ CODES: dict[str, str] = {
     "transfer.not_received": "only an opened, undecided transfer can be accepted or returned",
     "transfer.return_reason_required": "say why it is returned",
     "transfer.child_moved": "the child is no longer in the sending unit",
+    "transfer.effective_date_past": "the effective date has passed",
     "transfer.changed_meanwhile": "the transfer or the child changed meanwhile",
     # resource-team meetings
     "meeting.kind_unknown": "unknown kind of meeting",
@@ -129,6 +130,7 @@ CODES: dict[str, str] = {
     "child.name_required": "first and last name are required",
     "child.national_id_invalid": "national identity number is not valid",
     "child.national_id_mismatch": "national identity number does not match the birth date",
+    "child.already_registered": "a child with this national identity number is registered already",
     "child.guardian_name_required": "every guardian needs a name",
     "child.relation_unknown": "unknown relation {relation!r}",
     "child.no_parental_responsibility": "at least one guardian must have parental responsibility",

@@ -97,6 +97,7 @@ MESSAGES: dict[str, str] = {
     "transfer.not_received": N_("Overføringen er allerede behandlet."),
     "transfer.return_reason_required": N_("Skriv hvorfor overføringen returneres."),
     "transfer.child_moved": N_("Barnet er ikke lenger i enheten som sendte overføringen."),
+    "transfer.effective_date_past": N_("Datoen for overføringen kan ikke være passert."),
     "transfer.changed_meanwhile": N_("Overføringen eller barnet ble endret samtidig. Prøv igjen."),
     # resource-team meetings
     "meeting.kind_unknown": N_("Velg type møte."),
@@ -141,6 +142,7 @@ MESSAGES: dict[str, str] = {
     # children
     "child.name_required": N_("Skriv fornavn og etternavn."),
     "child.national_id_invalid": N_("Fødselsnummeret er ikke gyldig."),
+    "child.already_registered": N_("Et barn med dette fødselsnummeret er allerede registrert."),
     "child.national_id_mismatch": N_("Fødselsnummeret passer ikke med fødselsdatoen."),
     "child.guardian_name_required": N_("Hver foresatt må ha et navn."),
     "child.relation_unknown": N_("Velg relasjon til barnet for hver foresatt."),

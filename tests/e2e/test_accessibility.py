@@ -35,8 +35,8 @@ def test_axe_finds_violations_when_there_are_some(context):
 @pytest.mark.parametrize("username, pages", [
     (None, ["/logg-inn", "/tilgjengelighet"]),
     ("pedleder", ["/", "/bekymringer/ny", "/bekymringer", "/bekymringer/forfalt", "/bekymringer/sok", "/barn",
-                  "/konto", "/konto/passord", "/konto/totp", "/arshjul"]),
-    ("styrer", ["/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt"]),
+                  "/konto", "/konto/passord", "/konto/totp", "/arshjul", "/overforinger/ny"]),
+    ("styrer", ["/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt", "/overforinger"]),
     ("personvern", ["/personvern", "/personvern/barn", "/personvern/brukere"]),
     ("kommunalsjef", ["/ledelse", "/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind"]),
     ("admin", ["/admin/brukere", "/admin/brukere/ny", "/admin/enheter", "/admin/sletting"]),
@@ -132,3 +132,16 @@ def test_the_concern_form_by_keyboard_alone(context, server):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/bekymringer/[0-9a-f-]{36}$"))
     assert page.locator("#logbook p.entry", has_text="redd for å gå hjem").is_visible()
+
+
+def test_a_transfer_draft_with_its_date_has_no_violations(context, server):
+    page = context.new_page()
+    sign_in(page, server, "pedleder")
+    page.goto(server.url + "/overforinger/ny")
+    page.get_by_label("Barnet", exact=True).select_option(index=1)
+    page.get_by_label("Barnehage → skole").check()
+    page.get_by_label("Mottakende skole").select_option(index=1)
+    page.get_by_role("button", name="Opprett utkast").click()
+    page.wait_for_url(re.compile(r"/overforinger/[0-9a-f-]{36}$"))
+    assert page.get_by_label("Dato barnet overføres").input_value().endswith("-08-01")
+    assert violations(page) == []
