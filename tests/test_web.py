@@ -130,7 +130,7 @@ def test_every_url_a_form_posts_to_answers_get_with_its_page(web):
     ids = web.ids
     values = {
         "concern_id": web.concerns["own"], "referral_id": web.referrals["own"], "consent_id": web.consent,
-        "child_id": web.child_in("solsikken"), "request_id": uuid4(), "user_id": ids["users"]["pedleder"],
+        "child_id": web.child_in("solsikken"), "request_id": uuid4(), "user_id": ids["users"]["pedleder"], "unit_id": ids["units"]["solsikken"],
         "case_id": uuid4(), "meeting_id": web.meeting, "slug": "solsikken-barnehage",
         "transfer_id": web.transfers["own"], "action": "lagre", "decision": "godkjenn",
     }
