@@ -42,6 +42,10 @@ class ViewTables:
     # row by row.
     built_after_rebuild: tuple[str, ...] = ()
     dialect: str = ""
+    # The version of the tables and of what the read model derives into them: bump
+    # it when either changes, and a store built by an older version is dropped and
+    # built again from event 1 as it is opened (`construct_view`).
+    version: int = 1
 
     def qualify(self, table: str) -> str:
         raise NotImplementedError
@@ -73,7 +77,27 @@ class ViewTables:
             f"CREATE TABLE IF NOT EXISTS {self.qualify(t)} ({cols.format(**types)})"
             for t, cols in self.tables.items()
         ]
-        return statements + [self.sql(i) for i in self.indexes]
+        version = f"CREATE TABLE IF NOT EXISTS {self.version_table()} (version INTEGER NOT NULL)"
+        return statements + [version] + [self.sql(i) for i in self.indexes]
+
+    def version_table(self) -> str:
+        return self.qualify_index(f"{self.name}_version")
+
+    def built_by_another_version(self) -> bool:
+        """Whether the tables hold what another version of the read model built. One
+        built before versions were kept has no version but a position: version 1."""
+        row = self.fetchone(f"SELECT version FROM {self.version_table()}")
+        if row is not None:
+            return row["version"] != self.version
+        started = self.fetchone(f"SELECT 1 AS started FROM {self.tracking_table()} LIMIT 1")
+        return started is not None and self.version != 1
+
+    def record_version(self) -> None:
+        """Say which version built the tables (once; a no-op when it is said)."""
+        with self.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {self.version_table()} WHERE version <> {int(self.version)}")
+            c.execute(f"INSERT INTO {self.version_table()} (version) SELECT {int(self.version)} "
+                      f"WHERE NOT EXISTS (SELECT 1 FROM {self.version_table()})")
 
     @contextmanager
     def transaction(self, commit: bool = False) -> Iterator[Any]:
@@ -124,6 +148,7 @@ class ViewTables:
         with self.transaction(commit=True) as c:
             for table in self.tables:
                 c.execute(f"DROP TABLE IF EXISTS {self.qualify(table)}")
+            c.execute(f"DROP TABLE IF EXISTS {self.version_table()}")
             c.execute(f"DROP TABLE IF EXISTS {self.tracking_table()}")
 
     def tracking_table(self) -> str:

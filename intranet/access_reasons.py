@@ -1,0 +1,55 @@
+"""Why a page was shown, and on what basis: the codes the access log stores and
+how they read, in Norwegian and in English.
+
+A page names its reason (`Shown(..., reason=CODE)`) by a code of REASONS. The
+codes are the words stored in the access events since the first version, so
+they never change; the labels say them as a reader (the guardians, the privacy
+officer) would. The basis is worked out by the read model (projections/access_log.py).
+"""
+
+from __future__ import annotations
+
+from events.audit import GRANT_REASON, under_grant
+from intranet.i18n import N_, _
+
+# stored code -> label (marked with N_(): translated where it is shown)
+REASONS = {
+    "": "",  # a record's own page: its basis says why
+    "velg barn": N_("valg av barn"),
+    "barneliste": N_("liste over barn i enheten"),
+    "samtykke": N_("registrering av samtykke"),
+    "ressursteam": N_("sak i ressursteamet"),
+    "personvernombud": N_("oppslag i innsynsloggen"),
+    "gjennomgang av avvik": N_("gjennomgang av avvik"),
+    "innsyn i logg": N_("innsyn i logg for foresatte"),
+}
+
+BASES = {
+    "own_unit": N_("Egen enhet"),
+    "outside_unit": N_("Tjenstlig tilgang utenfor egen enhet"),
+    "break_glass": N_("Nødtilgang med begrunnelse"),
+    "resource_team": N_("Sak i ressursteamet"),
+    "privacy_officer": N_("Personvernombudets kontroll"),
+    "other": N_("Annen tjenstlig tilgang"),
+}
+
+
+def check_reason(code: str) -> None:
+    """Raises ValueError for a reason that is not a code of REASONS."""
+    if code not in REASONS:
+        raise ValueError(f"unknown access reason {code!r}: add it to intranet.access_reasons.REASONS")
+
+
+def reason_label(stored: str) -> str:
+    """A stored reason in the reader's language. Under a break-the-glass grant the
+    user's own words follow the code, and stay as typed."""
+    if under_grant(stored):
+        typed = stored[len(GRANT_REASON):].lstrip("; ")
+        return _("nødtilgang: %(reason)s") % {"reason": typed} if typed else _("nødtilgang")
+    if stored in REASONS:
+        return _(REASONS[stored]) if stored else ""
+    return stored  # a reason typed by a user (a break-the-glass grant's)
+
+
+def basis_label(code: str) -> str:
+    return _(BASES[code]) if code in BASES else code
