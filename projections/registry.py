@@ -36,15 +36,19 @@ def construct_view(projection_class: type, app: Bekymring, rebuilding: bool = Fa
     A view another version of the read model built is dropped first: its tables or
     rules have changed, so it follows the store from event 1 again."""
     view = _open_view(projection_class, app, rebuilding)
-    if view.built_by_another_version():
-        log.warning("read model %s was built by another version: dropped, it is built again from event 1 "
-                    "(`intranet projections rebuild %s` does it faster, with the server stopped)",
-                    projection_class.name, projection_class.name)
-        view.drop()
-        close_own(view, app)
-        view = _open_view(projection_class, app, rebuilding)  # the recorder remembers the tables it found
-    view.record_version()
-    return view
+    with view.versioning():
+        if view.built_by_another_version():
+            log.warning("read model %s was built by another version: dropped, it is built again from event 1 "
+                        "(`intranet projections rebuild %s` does it faster, with the server stopped)",
+                        projection_class.name, projection_class.name)
+            view.drop()
+            fresh = _open_view(projection_class, app, rebuilding)  # the recorder remembers the tables it found
+            fresh.record_version()
+        else:
+            view.record_version()
+            return view
+    close_own(view, app)
+    return fresh
 
 
 def _open_view(projection_class: type, app: Bekymring, rebuilding: bool) -> Any:

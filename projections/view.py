@@ -92,6 +92,11 @@ class ViewTables:
         started = self.fetchone(f"SELECT 1 AS started FROM {self.tracking_table()} LIMIT 1")
         return started is not None and self.version != 1
 
+    def versioning(self) -> ContextManager[Any]:
+        """Held while the version is checked and the tables perhaps dropped: a
+        process starting meanwhile waits, then finds them current."""
+        return nullcontext()
+
     def record_version(self) -> None:
         """Say which version built the tables (once; a no-op when it is said)."""
         with self.transaction(commit=True) as c:
@@ -257,6 +262,15 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
 
     def qualify_index(self, name: str) -> str:
         return f"{self.datastore.schema}.{name}"
+
+    @contextmanager
+    def versioning(self) -> Iterator[Any]:
+        with self.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (self.version_table(),))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.version_table(),))
 
     def insert_rows(self, c: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         # COPY moves a batch's rows several times faster than an INSERT each, but
