@@ -1,5 +1,5 @@
-"""Why a page was shown, and on what basis: the codes the access log stores and
-how they read, in Norwegian and in English.
+"""What a page showed, why, and on what basis: the codes the access log stores
+and how they read, in Norwegian and in English.
 
 A page names its reason (`Shown(..., reason=CODE)`) by a code of REASONS. The
 codes are the words stored in the access events since the first version, so
@@ -13,6 +13,15 @@ from events.audit import GRANT_REASON, under_grant
 from intranet.i18n import N_, _
 
 # stored code -> label (marked with N_(): translated where it is shown)
+RECORDS = {
+    "child.name": N_("navn"), "child.details": N_("personopplysninger"), "child.guardians": N_("foresatte"),
+    "concern": N_("bekymring"), "concern.list": N_("liste over bekymringer"), "consent": N_("samtykke"),
+    "referral": N_("melding/henvisning"), "referral.list": N_("liste over meldinger"),
+    "transfer": N_("overføringsskjema"), "transfer.list": N_("liste over overføringer"),
+    "meeting_case": N_("anonymisert sak i ressursteamet"), "meeting_case.named": N_("sak i ressursteamet med navn"),
+    "access_log": N_("innsynslogg"),
+}
+
 REASONS = {
     "": "",  # a record's own page: its basis says why
     "velg barn": N_("valg av barn"),
@@ -34,10 +43,14 @@ BASES = {
 }
 
 
-def check_reason(code: str) -> None:
-    """Raises ValueError for a reason that is not a code of REASONS."""
-    if code not in REASONS:
-        raise ValueError(f"unknown access reason {code!r}: add it to intranet.access_reasons.REASONS")
+def check_shown(records: list[str], reason: str) -> None:
+    """Raises ValueError for a kind of record or a reason that has no code here:
+    the access log could not say it to the guardians."""
+    unknown = [r for r in records if r not in RECORDS]
+    if unknown:
+        raise ValueError(f"unknown kinds of record {unknown}: add them to intranet.access_reasons.RECORDS")
+    if reason not in REASONS:
+        raise ValueError(f"unknown access reason {reason!r}: add it to intranet.access_reasons.REASONS")
 
 
 def reason_label(stored: str) -> str:

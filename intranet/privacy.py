@@ -20,7 +20,7 @@ from starlette.routing import Route
 from events import clock, national_id
 from events.application import NotFound
 from events.errors import DomainError, RecordErased
-from intranet.access_reasons import basis_label, reason_label
+from intranet.access_reasons import RECORDS, basis_label, reason_label
 from intranet.admin import ROLE_NAMES
 from intranet.auth import redirect
 from intranet.error_messages import run_command
@@ -39,12 +39,6 @@ RULE_NAMES = {
     "many_children": N_("Mange ulike barn på kort tid"),
     "break_glass": N_("Nødtilgang"),
     "same_surname": N_("Samme etternavn som barnet"),
-}
-RECORD_NAMES = {
-    "child.name": N_("navn"), "child.details": N_("personopplysninger"), "child.guardians": N_("foresatte"),
-    "concern": N_("bekymring"), "concern.list": N_("liste over bekymringer"), "consent": N_("samtykke"),
-    "referral": N_("melding/henvisning"), "referral.list": N_("liste over meldinger"),
-    "access_log": N_("innsynslogg"),
 }
 ACTION_NAMES = {"view": N_("visning"), "print": N_("utskrift"), "export": N_("eksport"), "search": N_("søk"),
                 "audit": N_("kontroll"), "break_glass": N_("nødtilgang")}
@@ -107,7 +101,7 @@ def describe(row: dict, people: People, log) -> dict:
     row["who"] = people.user_label(row["user_id"])
     row["child_name"] = people.child(row["child_id"])
     kinds = (row.get("records") or "").split(",")
-    row["what"] = ", ".join(dict.fromkeys(_(RECORD_NAMES[r]) for r in kinds if r in RECORD_NAMES))
+    row["what"] = ", ".join(dict.fromkeys(_(RECORDS[r]) for r in kinds if r in RECORDS))
     action = row.get("action", "")
     row["how"] = _(ACTION_NAMES[action]) if action in ACTION_NAMES else action
     if "reason_sealed" in row:

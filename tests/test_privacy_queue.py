@@ -279,25 +279,39 @@ def shown_reasons() -> set[str]:
 def test_every_access_reason_is_a_code_with_an_english_translation():
     from babel.messages.pofile import read_po
 
-    from intranet.access_reasons import BASES, REASONS
+    from intranet.access_reasons import BASES, REASONS, RECORDS
 
     used = shown_reasons()
     assert used and used <= set(REASONS), sorted(used - set(REASONS))
     with (ROOT / "intranet/locale/en/LC_MESSAGES/messages.po").open("rb") as f:
         po = read_po(f, locale="en")
     assert REASONS[""] == ""  # a record's own page gives no reason: its basis says why
-    for code, label in [*REASONS.items(), *BASES.items()]:
+    for code, label in [*REASONS.items(), *BASES.items(), *RECORDS.items()]:
         if not code:
             continue
         message = po.get(label)
         assert message is not None and message.string and message.string != label, code
 
 
-def test_a_page_giving_an_unknown_reason_is_refused_where_it_is_written():
+def test_a_page_giving_an_unknown_reason_or_kind_of_record_is_refused_where_it_is_written():
     from intranet.records import Shown
 
     with pytest.raises(ValueError, match="ukjent grunn"):
         Shown([UUID(int=1)], ["child.name"], "view", "ukjent grunn")
+    with pytest.raises(ValueError, match="transfer.notes"):
+        Shown([UUID(int=1)], ["child.name", "transfer.notes"])  # the report would leave it out
+
+
+def test_the_report_names_a_transfer_form_among_what_was_seen(web):
+    # The transfer form's kinds of record had no name, so the log and the report
+    # left them out: "navn" alone for a page that showed the transfer form.
+    staff = web.login("staff")
+    assert staff.get(f"/overforinger/{web.transfers['own']}").status_code == 200
+    assert staff.get("/overforinger").status_code == 200
+    web.projections.wait()
+    child = web.domain.get_transfer(web.transfers["own"]).child_id
+    report = web.login("privacy_officer").get(f"/personvern/barn/{child}/innsyn").text
+    assert "overføringsskjema" in report and "liste over overføringer" in report
 
 
 def test_stored_reasons_and_the_break_the_glass_prefix_are_shown_translated():
