@@ -109,7 +109,8 @@ class AccessLogTables(ViewTables):
             (str(child_id), start, end))
 
     def queue(self, reviewed: bool, offset: int, limit: int) -> list[dict]:
-        """The anomalies themselves, newest first (the pages show `groups`)."""
+        """The anomalies themselves, newest first: for tests and scripts (no page
+        reads them so, and no index serves this order; the pages read `groups`)."""
         return self._rows(
             "SELECT * FROM {anomalies} WHERE reviewed = ? ORDER BY at DESC, id LIMIT ? OFFSET ?",
             (1 if reviewed else 0, limit, offset))
