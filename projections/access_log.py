@@ -100,12 +100,13 @@ class AccessLogTables(ViewTables):
             (str(user_id), limit, offset))
 
     def report_summary(self, child_id: UUID, start: str, end: str) -> list[dict]:
-        """Who saw the child in the period, once per person, unit, role and basis:
-        how many times, the first and the last time."""
+        """Who saw the child in the period, once per person, role and basis: how many
+        times, the first and the last time, and the person's unit (a grant's own
+        row has none; the pages read under it have the user's)."""
         return self._rows(
-            "SELECT user_id, role, unit_id, basis, COUNT(*) AS count, MIN(at) AS first, MAX(at) AS last "
-            "FROM {accesses} WHERE child_id = ? AND at >= ? AND at < ? "
-            "GROUP BY user_id, role, unit_id, basis ORDER BY last DESC, user_id",
+            "SELECT user_id, role, MAX(unit_id) AS unit_id, basis, COUNT(*) AS count, MIN(at) AS first, "
+            "MAX(at) AS last FROM {accesses} WHERE child_id = ? AND at >= ? AND at < ? "
+            "GROUP BY user_id, role, basis ORDER BY last DESC, user_id",
             (str(child_id), start, end))
 
     def queue(self, reviewed: bool, offset: int, limit: int) -> list[dict]:

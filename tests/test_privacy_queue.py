@@ -244,6 +244,19 @@ def test_the_guardians_report_leads_with_a_summary_per_person_then_the_detail(we
     assert "valg av barn" in tables[1].text  # the reason "velg barn", as a reader says it
 
 
+def test_a_break_the_glass_grant_and_the_pages_read_under_it_are_one_line_of_the_summary(web):
+    staff = web.login("staff")
+    school_child = web.child_in("fjordvikskole")
+    break_glass(web, staff, school_child)
+    staff_looks_at(web, staff, school_child, 2)
+    web.projections.wait()
+    page = dom(web.login("privacy_officer").get(f"/personvern/barn/{school_child}/innsyn").text)
+    rows = [r for r in page.select("table")[0].select("tbody tr") if person("pedleder")["name"] in r.text]
+    assert len(rows) == 1
+    cells = [c.text for c in rows[0].select("td")]
+    assert cells[2:4] == ["Solsikken barnehage", "3"] and cells[6] == "Nødtilgang med begrunnelse"
+
+
 def test_the_guardians_report_in_english_has_no_norwegian_reason_left(web):
     from tests.test_language import choose_language
 
