@@ -184,6 +184,9 @@ async def review(request: Request) -> Response:
     if group is None or through is None:
         raise HTTPException(400)
     comment = form.get("comment", "")
+    view = request.app.state.projections["access_log"].view
+    if await run_in_threadpool(view.group, *group) is None:  # reviewed by someone else meanwhile
+        return await show(request, "privacy/group.html", lambda: group_reads(request, *group, 1), status_code=409)
     errors = await run_in_threadpool(run_command, request.app.state.domain, "review_anomalies",
                                      *group, through, comment, user.id)
     if errors:

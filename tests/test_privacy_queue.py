@@ -190,6 +190,20 @@ def test_a_review_without_a_comment_keeps_the_page_and_says_why_beside_the_field
     assert stored_events(night, "AnomaliesReviewed.Created") == []
 
 
+def test_a_group_reviewed_meanwhile_by_someone_else_says_so(night):
+    staff = night.login("staff")
+    staff_looks_at(night, staff, night.child_in("solsikken"), 1)
+    officer = night.login("privacy_officer")
+    link = group_row(officer.get("/personvern").text, person("pedleder")["name"],
+                     "Innsyn utenfor arbeidstid").one("a[href^='/personvern/avvik']")["href"]
+    form = dom(officer.get(link).text).one("form[action='/personvern/avvik']")
+    fields = {i["name"]: i.get("value", "") for i in form.select("input")}
+    assert officer.post("/personvern/avvik", data={**fields, "comment": "Avklart."}).status_code == 303
+    again = officer.post("/personvern/avvik", data={**fields, "comment": "Avklart igjen."})
+    assert again.status_code == 409 and "Ingen avvik igjen i denne gruppen." in again.text
+    assert len(stored_events(night, "AnomaliesReviewed.Created")) == 1
+
+
 # -- the read model's version -------------------------------------------------------------------
 def test_an_access_log_built_by_an_older_version_is_built_again(domain, monkeypatch):
     unit = domain.register_unit("Fjordvik skole", "skole")
