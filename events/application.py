@@ -4,7 +4,7 @@ or plain data. It knows nothing of the web."""
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, datetime, timezone
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError as VersionConflict
 from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import get_topic
 
-from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest, SignIn
+from events.audit import ANOMALY_RULES, Access, AnomaliesReviewed, BreakGlass, ErasureRequest, SignIn
 from events.base import apply_events
 from events.blind_index import BlindIndex
 from events.children import Child
@@ -312,10 +312,14 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         self.save(grant)
         return grant.id
 
-    def review_anomaly(self, anomaly_id: str, comment: str, reviewed_by: UUID) -> None:
+    def review_anomalies(self, user_id: UUID, rule: str, through: datetime, comment: str, reviewed_by: UUID) -> None:
+        """Mark one user's anomalies under `rule`, up to `through`, as reviewed, with one comment."""
+        if rule not in ANOMALY_RULES:
+            raise DomainError("anomaly.rule_unknown", "rule", rule=rule)
         if not comment.strip():
             raise DomainError("anomaly.comment_required", "comment")
-        self.save(AnomalyReview(anomaly_id, comment, reviewed_by))
+        through_utc = through.astimezone(timezone.utc).isoformat()  # as the read model stamps accesses
+        self.save(AnomaliesReviewed(user_id, rule, through_utc, comment.strip(), reviewed_by))
 
     # -- restriction and erasure -------------------------------------------------------
     def restrict_child(self, child_id: UUID, reason: str) -> None:

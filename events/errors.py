@@ -155,6 +155,7 @@ CODES: dict[str, str] = {
     "totp.recovery_code_unknown": "unknown recovery code",
     # privacy
     "anomaly.comment_required": "a review needs a comment",
+    "anomaly.rule_unknown": "unknown anomaly rule {rule!r}",
     "erasure.reason_required": "an erasure request needs a reason",
     "erasure.already_decided": "the request was already decided",
     "erasure.same_person": "the person who requested an erasure cannot confirm it",

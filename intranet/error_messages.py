@@ -168,6 +168,7 @@ MESSAGES: dict[str, str] = {
     "totp.recovery_code_unknown": N_("Reservekoden stemmer ikke."),
     # privacy
     "anomaly.comment_required": N_("Skriv en kommentar til gjennomgangen."),
+    "anomaly.rule_unknown": N_("Ukjent regel for avvik."),
     "erasure.reason_required": N_("Skriv grunnen til slettingen."),
     "erasure.already_decided": N_("Forespørselen er allerede behandlet."),
     "erasure.same_person": N_("Den som ba om slettingen, kan ikke bekrefte den selv."),

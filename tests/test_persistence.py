@@ -118,6 +118,7 @@ def test_the_application_name_is_pinned(domain):
 PROMISED_TOPICS = {
     "events.audit:Access.Created",
     "events.audit:AnomalyReview.Created",
+    "events.audit:AnomaliesReviewed.Created",
     "events.audit:BreakGlass.Created",
     "events.audit:ErasureRequest.Created",
     "events.audit:ErasureRequest.Confirmed",
