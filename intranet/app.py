@@ -11,8 +11,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from intranet import (
-    account, admin, auth, binder, break_glass, calendar, children, concerns, consents, leaders, meetings, pages,
-    privacy, referrals, transfers,
+    account, admin, auth, binder, break_glass, calendar, children, concerns, consents, front_page, leaders, meetings,
+    pages, privacy, referrals, transfers,
 )
 from intranet.drafts import DraftStore
 from intranet.grants import GrantStore
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             domain.close()
 
     routes = [
+        *front_page.routes,
         *pages.routes,
         *auth.routes,
         *account.routes,

@@ -84,6 +84,10 @@ class AccessLogTables(ViewTables):
             "WHERE a.reviewed = ? ORDER BY a.at DESC, a.id LIMIT ? OFFSET ?",
             (1 if reviewed else 0, limit, offset))
 
+    def queue_size(self) -> int:
+        """How many anomalies wait for review."""
+        return self.fetchone("SELECT COUNT(*) AS n FROM {anomalies} WHERE reviewed = 0", ())["n"]
+
     def anomaly(self, anomaly_id: str) -> dict | None:
         row = self.fetchone("SELECT * FROM {anomalies} WHERE id = ?", (anomaly_id,))
         return dict(row) if row else None
