@@ -20,6 +20,7 @@ from uuid import UUID
 
 from events import clock
 from events.base import acting_as
+from events.children import Child
 from events.concerns import Concern
 from intranet.demo_data import synthetic_fnr
 from intranet.demo_examples import OBSERVATIONS
@@ -45,7 +46,7 @@ FIRST_NAMES = ["Emma", "Nora", "Olivia", "Ella", "Leah", "Sara", "Ingrid", "Frid
 LAST_NAMES = ["Haugland", "Lien", "Bakke", "Vik", "Myhre", "Solheim", "Nygård", "Aas", "Berge", "Hovland",
               "Dahle", "Rønning", "Fosse", "Eide", "Tangen", "Lunde", "Sæther", "Strøm", "Moe", "Brekke",
               "Ali", "Hassan", "Nguyen", "Nowak", "Ahmadi", "Kristiansen", "Bjørnstad", "Holm", "Husby", "Krogh"]
-BATCH = 50  # concerns per save
+BATCH = 50  # records per save
 
 
 @dataclass
@@ -190,18 +191,21 @@ def load_history(app: Any, ids: dict[str, Any], today: date | None = None, seed:
     today = today or clock.today()
     units, users = ids["units"], ids["users"]
     child_ids: dict[str, list[UUID]] = {}
+    registered: list[Child] = []
     with acting_as(None):
         for unit, kids in children(today, seed).items():
-            child_ids[unit] = [app.register_child(k.first_name, k.last_name, k.birth_date, units[unit], k.national_id,
-                                                  [])
-                               for k in kids]
+            for k in kids:
+                with app.new_child_id() as child_id:  # as `register_child` does, saved in batches below
+                    registered.append(Child.new(k.first_name, k.last_name, k.birth_date, units[unit],
+                                                k.national_id, [], id=child_id))
+            child_ids[unit] = [c.id for c in registered[-len(kids):]]
+        _save_in_batches(app, registered)
     planned = plan(today, seed)
-    batch: list[Concern] = []
-    for p in planned:
-        batch.append(build(p, child_ids[p.unit][p.child], units[p.unit], users[p.author]))
-        if len(batch) == BATCH:
-            app.save(*batch)
-            batch = []
-    if batch:
-        app.save(*batch)
+    _save_in_batches(app, [build(p, child_ids[p.unit][p.child], units[p.unit], users[p.author]) for p in planned])
     return len(planned)
+
+
+def _save_in_batches(app: Any, records: list[Any]) -> None:
+    """One commit per BATCH records: a commit per record cost a disk flush each."""
+    for start in range(0, len(records), BATCH):
+        app.save(*records[start:start + BATCH])
