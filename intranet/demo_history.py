@@ -143,14 +143,15 @@ def _follow_up(rng: random.Random, p: Planned, today: date) -> Planned:
     if rng.random() < 0.8:
         on = after(p.observed_on, 1, 12 if urgent else 25)
         p.level = (on, rng.choice([1, 1, 1, 2, 2, 3] if not urgent else [2, 3])) if on else None
-    if not urgent and rng.random() < 0.75:
+    old = p.observed_on < today - timedelta(days=90)  # by now nearly always followed up
+    if not urgent and rng.random() < (0.95 if old else 0.75):
         p.talk = after(p.observed_on, 2, 24)
     if p.level and rng.random() < 0.55:
         evaluate = p.level[0] + timedelta(days=rng.randrange(30, 60))
         p.measure = (p.level[0], evaluate)
         if evaluate <= last and rng.random() < 0.8:
             p.evaluated = evaluate
-    if p.observed_on < today - timedelta(days=90) and rng.random() < 0.85:
+    if old and rng.random() < 0.9:
         done = max(d for d in (p.observed_on, p.talk, p.level and p.level[0], p.evaluated) if d)
         p.closed = after(done, 7, 120)
     return p
