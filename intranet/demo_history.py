@@ -46,6 +46,10 @@ FIRST_NAMES = ["Emma", "Nora", "Olivia", "Ella", "Leah", "Sara", "Ingrid", "Frid
 LAST_NAMES = ["Haugland", "Lien", "Bakke", "Vik", "Myhre", "Solheim", "Nygård", "Aas", "Berge", "Hovland",
               "Dahle", "Rønning", "Fosse", "Eide", "Tangen", "Lunde", "Sæther", "Strøm", "Moe", "Brekke",
               "Ali", "Hassan", "Nguyen", "Nowak", "Ahmadi", "Kristiansen", "Bjørnstad", "Holm", "Husby", "Krogh"]
+MOTHERS = ["Anne", "Kari", "Marte", "Hanne", "Silje", "Camilla", "Nina", "Maria", "Fatima", "Ewa", "Linh", "Tone"]
+FATHERS = ["Per", "Ole", "Lars", "Kjetil", "Anders", "Martin", "Jonas", "Ahmed", "Piotr", "Erik", "Stian", "Rune"]
+STREETS = ["Storgata", "Fjordveien", "Bakkeveien", "Skogveien", "Havnegata", "Kirkeveien", "Enggata", "Lia"]
+ASCII = str.maketrans({"æ": "ae", "ø": "o", "å": "aa"})
 BATCH = 50  # records per save
 
 
@@ -74,6 +78,7 @@ class GeneratedChild:
     last_name: str
     birth_date: date
     national_id: str
+    guardians: list[dict[str, Any]]
 
 
 def children(today: date, seed: int = SEED) -> dict[str, list[GeneratedChild]]:
@@ -93,8 +98,19 @@ def children(today: date, seed: int = SEED) -> dict[str, list[GeneratedChild]]:
             if fnr in used:
                 continue
             used.add(fnr)
-            out[unit].append(GeneratedChild(rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), birth, fnr))
+            last = rng.choice(LAST_NAMES)
+            out[unit].append(GeneratedChild(rng.choice(FIRST_NAMES), last, birth, fnr, _guardians(rng, last)))
     return out
+
+
+def _guardians(rng: random.Random, last_name: str) -> list[dict[str, Any]]:
+    """One or two made-up guardians with parental responsibility, at one made-up address."""
+    street = f"{rng.choice(STREETS)} {rng.randrange(1, 40)}, 641{rng.randrange(2, 9)} Fjordvik"
+    people = [("mor", rng.choice(MOTHERS))] + ([("far", rng.choice(FATHERS))] if rng.random() < 0.8 else [])
+    return [{"name": f"{first} {last_name}", "relation": relation, "parental_responsibility": True,
+             "phone": f"+47 4{rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(100, 999)}",
+             "email": f"{first}.{last_name}@example.no".lower().translate(ASCII),
+             "address": street} for relation, first in people]
 
 
 def plan(today: date, seed: int = SEED) -> list[Planned]:
@@ -198,7 +214,7 @@ def load_history(app: Any, ids: dict[str, Any], today: date | None = None, seed:
             for k in kids:
                 with app.new_child_id() as child_id:  # as `register_child` does, saved in batches below
                     registered.append(Child.new(k.first_name, k.last_name, k.birth_date, units[unit],
-                                                k.national_id, [], id=child_id))
+                                                k.national_id, k.guardians, id=child_id))
             child_ids[unit] = [c.id for c in registered[-len(kids):]]
         _save_in_batches(app, registered)
     planned = plan(today, seed)
