@@ -43,17 +43,14 @@ def concern_target(view, row: dict) -> Target:
                   record_ids=(UUID(row["id"]), UUID(row["child_id"])))
 
 
-def allowed(user: Principal, action: str, view, rows: list[dict]) -> list[dict]:
-    """The rows of concerns (or of records on them, keyed by `concern_id`) the user may `action`."""
+def allowed(user: Principal, action: str, view, rows: list[dict],
+            concern_of: Callable[[dict], dict | None] = lambda row: row) -> list[dict]:
+    """The rows the user may `action`, each judged on its concern's row (a concern's
+    own row by default; a referral's concern is read for it)."""
     kept = []
     for row in rows:
-        target_row = {**row, "id": row.get("concern_id", row["id"])}
-        if "author_id" not in target_row:
-            concern = view.one(UUID(target_row["id"]))
-            if concern is None:
-                continue
-            target_row = concern
-        if may(user, action, concern_target(view, target_row)):
+        concern = concern_of(row)
+        if concern is not None and may(user, action, concern_target(view, concern)):
             kept.append(row)
     return kept
 
@@ -97,7 +94,8 @@ def unit_leader(request: Request, user: Principal, today: date) -> dict[str, Any
         row["passed"] = row["confirmation_due"] < today.isoformat()
     return {"new": named(request, allowed(user, "concern.view", concerns, new)),
             "deadlines": deadlines(request, user, "unit", user.unit_id, today),
-            "reports": named(request, allowed(user, "referral.view", concerns, reports)),
+            "reports": named(request, allowed(user, "referral.view", concerns, reports,
+                                              lambda row: concerns.one(UUID(row["concern_id"])))),
             "meetings": coming_meetings(request, user, today)}
 
 

@@ -123,6 +123,7 @@ def test_the_privacy_officer_sees_the_queue_and_the_erasure_requests_without_nam
     assert "1 venter på administratorens bekreftelse" in erasures
     assert child_name(child, web) not in html
     assert "Nye bekymringer" not in html
+    assert accesses_by(web, "personvern") == []  # counts name no child: nothing for her own queue
 
 
 def test_the_kommunalsjef_sees_coming_meetings_and_the_statistics_not_a_case(web):
