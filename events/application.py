@@ -24,7 +24,7 @@ from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
 from events.referral_commands import ReferralCommands
 from events.transfer_commands import TransferCommands
-from events.directory import Unit, User
+from events.directory import Municipality, Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper, UUIDAsHex
 from events.erasure import Erasure
 from events.group_commit import GroupCommit
@@ -155,6 +155,31 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         unit = Unit.new(name, kind)
         self.save(unit)
         return unit.id
+
+    def set_unit_address(self, unit_id: UUID, street: str, postcode: str, place: str,
+                         district_number: str = "", district_name: str = "") -> None:
+        """The unit's postal address, and its city district where the municipality has them."""
+        self.check_unit(unit_id)
+        unit = self.get_unit(unit_id)
+        unit.set_location(street, postcode, place, district_number, district_name)
+        self.save(unit)
+
+    def set_municipality(self, number: str, name: str) -> None:
+        """The municipality's number (kommunenummer) and name, as a report to barnevernet names them."""
+        municipality = self.municipality()
+        if municipality is None:
+            Municipality.check(number, name)
+            municipality = Municipality(number=number.strip(), name=name.strip())
+        else:
+            municipality.change(number, name)
+        self.save(municipality)
+
+    def municipality(self) -> Municipality | None:
+        """The municipality, or None until an administrator has set it."""
+        try:
+            return self._get(Municipality, Municipality.create_id())
+        except NotFound:
+            return None
 
     def register_user(
         self,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from events.children import Child
     from events.concerns import Concern
     from events.consents import Consent
-    from events.directory import Unit, User
+    from events.directory import Municipality, Unit, User
 
 
 class Host(Protocol):
@@ -33,6 +33,8 @@ class Host(Protocol):
     def check_unit(self, unit_id: UUID) -> None: ...
 
     def get_unit(self, unit_id: UUID) -> Unit: ...
+
+    def municipality(self) -> Municipality | None: ...
 
     def get_user(self, user_id: UUID) -> User: ...
 

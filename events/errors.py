@@ -62,6 +62,10 @@ CODES: dict[str, str] = {
     "referral.feedback_required": "describe the feedback",
     "referral.already_closed": "already closed",
     "referral.closing_reason_required": "closing needs a reason",
+    "referral.reporter_phone_invalid": "the phone number is not in KS' format",
+    "referral.reporter_email_invalid": "the e-mail address is not in KS' format",
+    "referral.sibling_name_required": "a sibling needs a name",
+    "referral.sibling_national_id_invalid": "the sibling's national identity number is not valid",
     # transfers
     "transfer.kind_unknown": "unknown kind {kind!r}",
     "transfer.part_unknown": "unknown part {part!r}",
@@ -98,6 +102,7 @@ CODES: dict[str, str] = {
     "meeting.case_text_required": "describe the case",
     "meeting.unit_not_attending": "the concern's unit is not in this meeting",
     "meeting.text_names_child": "the text still names the child or family",
+    "meeting.words_unconfirmed": "keep or remove each word marked as uncertain: {words}",
     "meeting.named_without_consent": "no consent for {missing}",
     # the binder's pages
     "page.slug_invalid": "the address may hold only a-z, 0-9 and hyphens",
@@ -130,6 +135,12 @@ CODES: dict[str, str] = {
     "child.lifting_reason_required": "lifting a restriction needs a reason",
     # the directory, sign-in
     "unit.kind_unknown": "unknown unit kind {kind!r}",
+    "unit.street_required": "the street address is required",
+    "unit.postcode_invalid": "the post code must be four digits",
+    "unit.place_required": "the post town is required",
+    "unit.district_number_invalid": "the district number must be two digits",
+    "municipality.number_invalid": "the municipality number must be four digits",
+    "municipality.name_required": "the municipality's name is required",
     "role.unknown": "unknown role {role!r}",
     "role.unit_required": "role {role} needs a unit",
     "role.service_required": "a resource-team member represents a service",

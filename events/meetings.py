@@ -136,8 +136,10 @@ class MeetingCase(SubjectRecord):
         return kwargs["child_id"]
 
     def __init__(self, meeting_id: UUID, concern_id: UUID, child_id: UUID, unit_id: UUID,
-                 unit_kind: str, mode: str, age_band: str, text: str, brought_by: UUID):
-        # Applies the Created event: the rules are checked in `new`, so old events always replay.
+                 unit_kind: str, mode: str, age_band: str, text: str, brought_by: UUID,
+                 review: dict[str, Any] | None = None):
+        # Applies the Created event: the rules are checked in `new`, so old events always replay
+        # (cases brought before the review existed have none).
         self.meeting_id = meeting_id
         self.concern_id = concern_id
         self.child_id = child_id
@@ -147,18 +149,20 @@ class MeetingCase(SubjectRecord):
         self.age_band = age_band
         self.text = text
         self.brought_by = brought_by
+        # The unit leader's review of an anonymised text: {"kept": [words], "removed": count}.
+        self.review = review
         self.advice = ""
         self.advice_redacted = ""
         self.returned_to_concern = False
 
     @classmethod
     def new(cls, meeting_id: UUID, concern_id: UUID, child_id: UUID, unit_id: UUID, unit_kind: str, mode: str,
-            age_band: str, text: str, brought_by: UUID) -> MeetingCase:
+            age_band: str, text: str, brought_by: UUID, review: dict[str, Any] | None = None) -> MeetingCase:
         if mode not in MODES:
             raise InvalidMeeting("meeting.mode_unknown", "mode")
         if not text.strip():
             raise InvalidMeeting("meeting.case_text_required", "text")
-        return cls(meeting_id, concern_id, child_id, unit_id, unit_kind, mode, age_band, text, brought_by)
+        return cls(meeting_id, concern_id, child_id, unit_id, unit_kind, mode, age_band, text, brought_by, review)
 
     @staticmethod
     def check_named_allowed(services: list[str], coverage: dict[str, Coverage]) -> None:

@@ -79,7 +79,9 @@ def _meeting(app, ids, concerns, today, leaders) -> None:
                                        ["barnevern", "helsestasjon", "ppt", "unit_leader"], leader, "Rådhuset, møterom 2")
         open_ones = [c for c, unit in concerns if unit == "solsikken" and app.get_concern(c).is_open][:2]
         for concern_id in open_ones:
-            case = app.bring_case(meeting, concern_id, "anonymous", app.redacted_concern_text(concern_id), leader)
+            shown = app.anonymised_concern(concern_id)  # the demo's leader keeps what it was unsure of
+            case = app.bring_case(meeting, concern_id, "anonymous", shown.text, leader,
+                                  {word: "keep" for word in shown.uncertain})
             app.minute_case(case, "Snakk med foresatte innen en uke, og vurder melding til barnevernet hvis det ikke bedrer seg.")
         app.add_general_issue(meeting, "Fravær i barnehagen", "Hvordan følger vi opp barn med mye fravær uten beskjed?", leader)
         app.minute_general(meeting, 1, "Lag en felles rutine: ring hjem etter to dager uten beskjed.")

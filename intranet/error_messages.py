@@ -71,6 +71,10 @@ MESSAGES: dict[str, str] = {
     "referral.feedback_required": N_("Beskriv tilbakemeldingen."),
     "referral.already_closed": N_("Den er allerede avsluttet."),
     "referral.closing_reason_required": N_("Skriv hvorfor den avsluttes."),
+    "referral.reporter_phone_invalid": N_("Skriv telefonnummeret med sifre, for eksempel 412 34 567 eller +47 412 34 567."),
+    "referral.reporter_email_invalid": N_("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."),
+    "referral.sibling_name_required": N_("Skriv søskenets navn."),
+    "referral.sibling_national_id_invalid": N_("Fødselsnummeret er ikke gyldig (11 siffer). La feltet stå tomt hvis du ikke vet det."),
     # transfers
     "transfer.kind_unknown": N_("Velg type overføring."),
     "transfer.part_unknown": N_("Velg bare deler du har tilgang til."),
@@ -110,6 +114,7 @@ MESSAGES: dict[str, str] = {
     "meeting.unit_not_attending": N_("Bekymringen hører til en enhet som ikke er med i møtet."),
     "meeting.text_names_child": N_("Teksten inneholder fortsatt navn på barnet eller familien. "
                                    "Fjern dem, eller ta opp saken med navn (krever samtykke)."),
+    "meeting.words_unconfirmed": N_("Velg om du vil beholde eller fjerne hvert merket ord: %(words)s."),
     "meeting.named_without_consent": N_("Saken kan bare tas opp med navn når gyldig samtykke omfatter alle "
                                         "tjenestene som deltar. Mangler: %(missing)s."),
     # the binder's pages
@@ -143,6 +148,12 @@ MESSAGES: dict[str, str] = {
     "child.lifting_reason_required": N_("Skriv grunnen til at sperringen oppheves."),
     # the directory, sign-in
     "unit.kind_unknown": N_("Velg type enhet."),
+    "unit.street_required": N_("Skriv gateadressen."),
+    "unit.postcode_invalid": N_("Postnummeret er fire siffer."),
+    "unit.place_required": N_("Skriv poststedet."),
+    "unit.district_number_invalid": N_("Bydelsnummeret er to siffer (tomt hvis kommunen ikke har bydeler)."),
+    "municipality.number_invalid": N_("Kommunenummeret er fire siffer."),
+    "municipality.name_required": N_("Skriv kommunens navn."),
     "role.unknown": N_("Velg en rolle."),
     "role.unit_required": N_("Velg enheten personen arbeider i."),
     "role.service_required": N_("Velg tjenesten personen representerer i ressursteamet."),

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events import clock
+from events.anonymisation import highlight
 from events.application import NotFound
 from events.consents import best_consent_for
 from events.errors import RecordErased
@@ -176,9 +177,25 @@ def open_concerns(request: Request) -> list[tuple[UUID, str, UUID, date, str, in
     return sorted(options, key=lambda o: (o[1].casefold(), o[3], o[4]))
 
 
+def local_names(request: Request) -> list[str]:
+    """What the anonymiser must know of this municipality: its units, their addresses
+    where the directory has them, and its own name."""
+    units = request.app.state.projections["directory"].view.units()
+    names = [u["name"] for u in units] + [u["address"] for u in units if u.get("address")]
+    municipality = request.app.state.settings.municipality
+    return names + [municipality, municipality.removesuffix(" kommune")]
+
+
+def review_of(form: dict[str, str]) -> dict[str, str]:
+    """The unit leader's choices for the marked words: word → "keep" or "remove"."""
+    return {form[key]: form.get("decision-" + key.removeprefix("word-"), "")
+            for key in form if key.startswith("word-") and form[key]}
+
+
 def bring_reads(request: Request, meeting: Meeting, concern_id: UUID | None, form: dict[str, str],
                 errors: dict[str, str]) -> tuple[dict[str, Any], Shown]:
-    """The list of concerns to choose from, or the chosen one with its consents' coverage."""
+    """The list of concerns to choose from, or the chosen one with its consents' coverage,
+    its anonymised text and the words the unit leader must confirm."""
     options = open_concerns(request)
     context: dict[str, Any] = {"meeting": meeting, "options": options, "services": SERVICE_NAMES, "errors": errors,
                                "values": form, "concern_id": concern_id, "active": "meetings", "labels": labels}
@@ -189,7 +206,11 @@ def bring_reads(request: Request, meeting: Meeting, concern_id: UUID | None, for
     consents = domain.consents_of(concern.child_id)
     coverage = {s: best_consent_for(consents, s, meeting.held_on)[1] for s in meeting.services if s != "unit_leader"}
     context.update(options=[], concern=concern, coverage=coverage, named_allowed=all(c.ok for c in coverage.values()))
-    context["values"] = {"mode": "anonymous", "text": domain.redacted_concern_text(concern_id), **form}
+    places = local_names(request)
+    text = form["text"] if "text" in form else domain.anonymised_concern(concern_id, places).text
+    words = domain.words_to_confirm(concern_id, text, places)
+    context["values"] = {"mode": "anonymous", **form, "text": text}
+    context.update(words=words, decisions=review_of(form), preview=highlight(text, words))
     return context, Shown([concern.child_id], ["concern", "child.name"], reason="ressursteam")
 
 
@@ -200,7 +221,8 @@ def bring(request: Request, meeting: Meeting, concern_id: UUID | None, form: dic
         return {}
     try:
         request.app.state.domain.bring_case(meeting.id, concern_id, form.get("mode", "anonymous"),
-                                            form.get("text", ""), current_user(request).id)
+                                            form.get("text", ""), current_user(request).id, review_of(form),
+                                            local_names(request))
     except (ConsentDoesNotCoverMeeting, InvalidMeeting) as e:
         return field_errors(e)
     return None

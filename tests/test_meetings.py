@@ -41,7 +41,7 @@ def team(domain):
 
 def test_bringing_a_case_anonymised_then_minutes_go_back_to_the_concern(team):
     domain, unit, child, concern, meeting, leader, styrer = team
-    redacted = domain.redacted_concern_text(concern)
+    redacted = domain.anonymised_concern(concern).text
     assert "Ola" not in redacted and "Mona" not in redacted and "412" not in redacted
     assert "sover hele dagen" in redacted
     with pytest.raises(InvalidMeeting, match="still names"):
@@ -343,3 +343,52 @@ def test_the_statistics_hint_shows_no_quote_beside_the_less_than_sign(web):
     page = dom(web.login("municipal_leader").get("/ledelse/statistikk").text)
     hint = page.one("main p.hint").text
     assert "«<" not in hint and "<5 / skjult" in hint
+
+
+def test_the_unit_leader_confirms_what_the_redactor_was_unsure_of(web):
+    """The text offered is anonymised (a month for the day, the unit's own name and places
+    redacted, capitals kept); each word the redactor could not classify is marked, and the
+    case is brought only once the unit leader has kept or removed every one."""
+    styrer = web.ids["users"]["styrer"]
+    child = web.domain.get_concern(web.concerns["own"]).child_id
+    day = TODAY - timedelta(days=2)
+    with acting_as(styrer):
+        concern = web.domain.open_concern(
+            child, styrer, day, f"{web.domain.get_child(child).first_name} leker på Kvernmoen etter tiden på "
+            "Solsikken barnehage. Mor har flyttet til Bergen.", "", ["neglect"], 1)
+    web.projections.wait()
+    leader = web.login("unit_leader")
+    url = f"/ressursteam/{web.meeting}/sak"
+    form = leader.get(f"{url}?bekymring={concern}").text
+    page = dom(form)
+    text = page.one("textarea#f-text").text
+    month = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+             "november", "desember"][day.month - 1]
+    assert text == (f"I {month}: Barnet leker på Kvernmoen etter tiden på [barnehage]. "
+                    "Mor har flyttet til [sted]."), text
+    assert [m.text for m in page.select("mark")] == ["Kvernmoen"]
+    assert page.one("input[type=hidden][name=word-0]")["value"] == "Kvernmoen"
+    base = {"csrf_token": csrf_of(form), "concern_id": str(concern), "mode": "anonymous", "text": text,
+            "word-0": "Kvernmoen"}
+
+    # Not decided: refused beside the question, with the text as it was written.
+    refused = leader.post(url, data=base)
+    assert refused.status_code == 422
+    shown = dom(refused.text)
+    assert "Kvernmoen" in shown.one("#review .field-error").text
+    assert shown.one("textarea#f-text").text == text
+    assert web.domain.get_meeting(web.meeting).case_ids == []
+
+    # Kept: the case is brought with the word, and shows as confirmed.
+    assert leader.post(url, data={**base, "decision-0": "keep"}).status_code == 303
+    case = web.domain.get_meeting_case(web.domain.get_meeting(web.meeting).case_ids[-1])
+    assert "Kvernmoen" in case.text and case.review == {"kept": ["Kvernmoen"], "removed": 0}
+    meeting_page = dom(leader.get(f"/ressursteam/{web.meeting}").text)
+    article = meeting_page.one(f"#sak-{case.id}")
+    assert "Anonymiseringen er bekreftet av enhetens leder: 1 ord beholdt, 0 fjernet." in article.text
+
+    # Removed: the word is gone from the case.
+    assert leader.post(url, data={**base, "csrf_token": csrf_of(form), "decision-0": "remove"}).status_code == 303
+    case = web.domain.get_meeting_case(web.domain.get_meeting(web.meeting).case_ids[-1])
+    assert "Kvernmoen" not in case.text and "[fjernet]" in case.text
+    assert case.review == {"kept": [], "removed": 1}

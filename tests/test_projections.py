@@ -656,6 +656,7 @@ def test_statistics_rows_take_the_unit_kind_and_only_the_first_action(domain):
     third = domain.open_concern(child, staff, date(2026, 11, 20), "Tredje observasjon.", "", ["neglect"], 1)
     fields = {"reporter_name": "Kari", "reporter_role": "Styrer", "reporter_phone": "41234567",
               "reporter_email": "kari@example.no", "message": "Blåmerker",
+              "child_address": {"street": "Strandveien 1", "postcode": "6412", "place": "Fjordvik"},
               "guardians": [{"name": "Mona Strand", "informed": True, "not_informed_reason": ""}]}
     domain.send_referral(domain.open_referral(second, "barnevern", staff, fields), date(2026, 11, 13), "fiks")
     domain.send_referral(domain.open_referral(second, "barnevern", staff, fields), date(2026, 11, 24), "fiks")

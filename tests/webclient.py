@@ -105,6 +105,7 @@ class Web:
         fields = {"reason": "Språkvansker", "tried": "Språkgruppe", "guardians_view": "Enige"} if kind != "barnevern" else {
             "reporter_name": "Melder", "reporter_role": "Pedagogisk leder", "reporter_phone": "41234567",
             "reporter_email": "melder@example.no", "message": "Bekymring", "unit_name": "Enhet",
+            "child_address": {"street": "Bjørkeveien 3", "postcode": "6412", "place": "Fjordvik"},
             "guardians": [{"name": "Foresatt", "phone": "", "informed": True, "not_informed_reason": ""}]}
         with acting_as(author):
             return self.domain.open_referral(self.concerns[concern_key], kind, author, fields)

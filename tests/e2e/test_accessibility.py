@@ -75,6 +75,32 @@ def test_record_pages_and_htmx_swaps_have_no_violations(context, server):
     assert violations(page) == []
 
 
+def test_the_report_to_barnevernet_and_the_directory_have_no_violations(context, server):
+    page = context.new_page()
+    sign_in(page, server, "styrer")
+    file_concern(page, server, "Blåmerker på armen.", "Omsorgssvikt")
+    page.get_by_role("button", name="Melding til barnevernet").click()
+    page.wait_for_url(re.compile(r"/henvisninger/[0-9a-f-]{36}$"))
+    assert violations(page) == []
+    # With a sibling, and an error beside a field.
+    page.locator("#f-s0_name").fill("Per Testesen")
+    page.locator("#f-s0_national_id").fill("123")
+    page.get_by_role("button", name="Legg til søsken").click()
+    page.locator("#f-s0_national_id-error").wait_for()
+    assert violations(page) == []
+    report = page.url.split("#")[0]
+    check(page, report.removeprefix(server.url) + "/utskrift", server)
+    page.get_by_role("button", name=re.compile("^Logg ut")).click()
+    sign_in(page, server, "admin")
+    page.goto(server.url + "/admin/enheter")
+    page.get_by_role("link", name="Solsikken barnehage").click()
+    assert violations(page) == []
+    page.get_by_label("Postnummer").fill("12")
+    page.get_by_role("button", name="Lagre adressen").click()
+    page.locator(".field-error").first.wait_for()
+    assert violations(page) == []
+
+
 def test_the_concern_form_by_keyboard_alone(context, server):
     page = context.new_page()
     sign_in(page, server, "pedleder")
