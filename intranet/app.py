@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from intranet import (
-    account, admin, auth, binder, break_glass, calendar, children, concerns, consents, landing, leaders, meetings,
+    account, admin, auth, binder, break_glass, calendar, children, concerns, consents, front_page, landing, leaders, meetings,
     pages, privacy, referrals, transfers,
 )
 from intranet.drafts import DraftStore
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             domain.close()
 
     routes = landing.with_landings([
+        *front_page.routes,
         *pages.routes,
         *auth.routes,
         *account.routes,

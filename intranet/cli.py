@@ -47,10 +47,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if demo.is_loaded(app):
             print("Demodata finnes allerede i", settings.data_dir, file=sys.stderr)
         else:
-            from intranet.demo_examples import load_examples
-
-            ids = demo.load(app)
-            load_examples(app, ids)
+            demo.load_with_casework(app)
             print("Demodata lastet inn i", settings.data_dir, file=sys.stderr)
     finally:
         app.close()

@@ -309,7 +309,7 @@ async def _list(request: Request, which: str, query) -> Response:
         rows = query(view, status, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
         shown = named(request, rows[:PAGE_SIZE])
         return {"which": which, "rows": shown, "page": page, "more": len(rows) > PAGE_SIZE, "status": status,
-                "labels": labels, "active": which}, listed(shown)
+                "labels": labels, "active": which, "today": clock.today().isoformat()}, listed(shown)
 
     return await show(request, "concerns/list.html", reads)
 

@@ -67,6 +67,19 @@ def load(app: Bekymring) -> dict[str, Any]:
     return {"units": units, "users": users, "children": children}
 
 
+def load_with_casework(app: Bekymring) -> dict[str, Any]:
+    """The demo as `intranet demo` serves it: the directory, two years of generated
+    casework (intranet/demo_history.py) and this year's examples (intranet/demo_examples.py).
+    The tests' shared store (tests/demostore.py) has the directory only, and builds its own cases."""
+    from intranet.demo_examples import load_examples
+    from intranet.demo_history import load_history
+
+    ids = load(app)
+    load_history(app, ids)
+    load_examples(app, ids)
+    return ids
+
+
 def logins_text(url: str) -> str:
     """What the demo prints: where to go and who to log in as."""
     lines = [f"Bekymring kjører på {url}", "", "Demobrukere (passord: " + demo_data.DEMO_PASSWORD + "):"]

@@ -1,26 +1,16 @@
-"""The front page and the health endpoint."""
+"""The accessibility statement and the health endpoint (the front page: intranet/front_page.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from intranet.guard import require
 from intranet.templating import render
 
 STATEMENT_UPDATED = date(2026, 11, 23)  # when the accessibility statement was last reviewed
-
-
-async def home(request: Request) -> Response:
-    """The front page: what the service is for, and the municipality's units."""
-    require(request, "home.view")
-    directory = request.app.state.projections["directory"].view
-    units = await run_in_threadpool(directory.units)
-    return render(request, "home.html", {"units": units})
 
 
 def health(request: Request) -> Response:
@@ -47,7 +37,6 @@ def accessibility(request: Request) -> Response:
 
 
 routes = [
-    Route("/", home, name="home"),
     Route("/tilgjengelighet", accessibility, name="accessibility"),
     Route("/health", health, name="health"),
 ]

@@ -63,24 +63,45 @@ class ConcernTables(ViewTables):
             tuple(str(i) for i in child_ids),
         )
 
+    def opened_since(self, unit_id: UUID, since: date, limit: int) -> list[dict]:
+        """The unit's open concerns about something seen on or after `since`, newest first."""
+        return self._rows(
+            f"SELECT * FROM {{concerns}} c WHERE unit_id = ? AND status = 'open' AND {VISIBLE} AND opened_on >= ? "
+            "ORDER BY opened_on DESC, id LIMIT ?",
+            (str(unit_id), since.isoformat(), limit),
+        )
+
     def talks_overdue(self, today: date, scope: str, scope_id: UUID, limit: int = 100) -> list[dict]:
         """Open concerns with no conversation with the guardians by its due date."""
+        return self.talks_due_before(today, scope, scope_id, limit)
+
+    def measures_overdue(self, today: date, scope: str, scope_id: UUID, limit: int = 100) -> list[dict]:
+        """Measures past their evaluation date and not evaluated, in open concerns."""
+        return self.measures_due_before(today, scope, scope_id, limit)
+
+    def talks_due_before(self, day: date, scope: str, scope_id: UUID, limit: int = 100) -> list[dict]:
+        """Open concerns whose conversation with the guardians, not yet held, was due before `day`."""
         return self._rows(
             f"SELECT c.* FROM {{concerns}} c {self._scope_join(scope)} "
             f"c.status = 'open' AND {VISIBLE} AND c.talk_held_on IS NULL AND c.talk_due_on < ? "
             "ORDER BY c.talk_due_on LIMIT ?",
-            (str(scope_id), today.isoformat(), limit),
+            (str(scope_id), day.isoformat(), limit),
         )
 
-    def measures_overdue(self, today: date, scope: str, scope_id: UUID, limit: int = 100) -> list[dict]:
-        """Measures past their evaluation date and not evaluated, in open concerns."""
+    def measures_due_before(self, day: date, scope: str, scope_id: UUID, limit: int = 100) -> list[dict]:
+        """Measures in open concerns, not evaluated, whose evaluation was due before `day`."""
         return self._rows(
             f"SELECT c.*, ms.no AS measure_no, ms.evaluate_on FROM {{concerns}} c "
             f"JOIN {{measures}} ms ON ms.concern_id = c.id {self._scope_join(scope)} "
             f"c.status = 'open' AND {VISIBLE} AND ms.evaluated = 0 AND ms.evaluate_on < ? "
             "ORDER BY ms.evaluate_on LIMIT ?",
-            (str(scope_id), today.isoformat(), limit),
+            (str(scope_id), day.isoformat(), limit),
         )
+
+    def one(self, concern_id: UUID) -> dict | None:
+        """One concern's row, unless its child is restricted."""
+        rows = self._rows(f"SELECT * FROM {{concerns}} c WHERE id = ? AND {VISIBLE}", (str(concern_id),))
+        return rows[0] if rows else None
 
     def members(self, concern_id: UUID) -> list[UUID]:
         rows = self.fetchall("SELECT user_id FROM {members} WHERE concern_id = ?", (str(concern_id),))

@@ -68,6 +68,17 @@ class MeetingTables(ViewTables):
         return self._rows(self.MEETING + "WHERE m.held_on >= ? AND m.held_on <= ? ORDER BY m.held_on, starts_at",
                           (start.isoformat(), end.isoformat()))
 
+    def coming(self, since: date, limit: int) -> list[dict]:
+        """Meetings held on or after `since`, the first first."""
+        return self._rows("SELECT * FROM {meetings} WHERE held_on >= ? ORDER BY held_on, id LIMIT ?",
+                          (since.isoformat(), limit))
+
+    def attending(self, meeting_id: UUID) -> tuple[list[UUID], list[str]]:
+        """A meeting's units and the services attending it (what the policy asks)."""
+        units = self.fetchall("SELECT unit_id FROM {meeting_units} WHERE meeting_id = ?", (str(meeting_id),))
+        services = self.fetchall("SELECT service FROM {meeting_services} WHERE meeting_id = ?", (str(meeting_id),))
+        return [UUID(r["unit_id"]) for r in units], [r["service"] for r in services]
+
     def approved(self, offset: int, limit: int) -> list[dict]:
         return self._rows("SELECT * FROM {meetings} WHERE approved = 1 ORDER BY held_on DESC LIMIT ? OFFSET ?",
                           (limit, offset))

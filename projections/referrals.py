@@ -41,6 +41,12 @@ class ReferralTables(ViewTables):
             "SELECT * FROM {referrals} WHERE unit_id = ? AND status = 'sent' "
             "ORDER BY sent_on LIMIT ?", (str(unit_id), limit))]
 
+    def reports_unconfirmed(self, unit_id: UUID, limit: int = 200) -> list[dict]:
+        """Reports to barnevernet sent and not confirmed received, the earliest deadline first."""
+        return [dict(r) for r in self.fetchall(
+            "SELECT * FROM {referrals} WHERE unit_id = ? AND kind = 'barnevern' AND status = 'sent' "
+            "ORDER BY confirmation_due, id LIMIT ?", (str(unit_id), limit))]
+
     def receipt_overdue(self, unit_id: UUID, today: date, limit: int = 200) -> list[dict]:
         return [dict(r) for r in self.fetchall(
             "SELECT * FROM {referrals} WHERE unit_id = ? AND status = 'sent' "

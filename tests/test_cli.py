@@ -17,11 +17,9 @@ from tests.conftest import sqlite_env
 @pytest.fixture
 def DEMO_EVENTS(tmp_path) -> int:
     """How many events `intranet demo` writes (loaded once into a scratch store)."""
-    from intranet.demo_examples import load_examples
-
     app = Bekymring(env=sqlite_env(tmp_path / "scratch", Kek.generate()))
     try:
-        load_examples(app, demo.load(app))
+        demo.load_with_casework(app)
         return app.position()
     finally:
         app.close()

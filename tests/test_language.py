@@ -164,7 +164,7 @@ def test_an_unexpected_error_is_explained_in_the_users_language(web, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("the read model is gone")
 
-    monkeypatch.setattr(web.projections["directory"].view, "units", broken)
+    monkeypatch.setattr(web.projections["concerns"].view, "mine", broken)  # what staff's front page reads
     response = browser.get("/")
     assert response.status_code == 500
     assert '<html lang="en">' in response.text and "Something went wrong" in response.text

@@ -27,8 +27,8 @@ def register_units(client, *names):
     client.app.state.projections.wait()
 
 
-def test_the_front_page_is_norwegian_and_lists_the_units(web):
-    response = web.login("staff").get("/")
+def test_the_front_page_is_norwegian_and_lists_the_units_to_the_administrator(web):
+    response = web.login("admin").get("/")
     assert response.status_code == 200
     doc = dom(response.text)
     assert doc.one("html")["lang"] == "nb"
@@ -62,7 +62,7 @@ def test_a_plain_htmx_request_gets_only_the_fragment(web):
     fragment = client.get("/", headers={"HX-Request": "true"})
     assert fragment.headers["Vary"] == "HX-Request"
     assert not dom(fragment.text).has("html")
-    assert "Fjordvik skole" in fragment.text
+    assert "Mine åpne bekymringer" in fragment.text
     boosted = client.get("/", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert dom(boosted.text).has("html")
     restore = client.get("/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})

@@ -36,10 +36,10 @@ def test_axe_finds_violations_when_there_are_some(context):
     (None, ["/logg-inn", "/tilgjengelighet"]),
     ("pedleder", ["/", "/bekymringer/ny", "/bekymringer", "/bekymringer/forfalt", "/bekymringer/sok", "/barn",
                   "/konto", "/konto/passord", "/konto/totp", "/arshjul", "/overforinger/ny"]),
-    ("styrer", ["/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt", "/overforinger"]),
-    ("personvern", ["/personvern", "/personvern?vis=gjennomgatt", "/personvern/barn", "/personvern/brukere"]),
-    ("kommunalsjef", ["/ledelse", "/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind"]),
-    ("admin", ["/admin/brukere", "/admin/brukere/ny", "/admin/enheter", "/admin/sletting"]),
+    ("styrer", ["/", "/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt", "/overforinger"]),
+    ("personvern", ["/", "/personvern", "/personvern?vis=gjennomgatt", "/personvern/barn", "/personvern/brukere"]),
+    ("kommunalsjef", ["/", "/ledelse", "/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind"]),
+    ("admin", ["/", "/admin/brukere", "/admin/brukere/ny", "/admin/enheter", "/admin/sletting"]),
 ])
 def test_main_pages_have_no_wcag_violations(context, server, username, pages):
     page = context.new_page()

@@ -1,0 +1,117 @@
+"""The demo municipality as `intranet demo` loads it is large enough that the
+kommunalsjef's statistics show a real year: most months are published, while a
+small count is still suppressed. Its two years of history are generated from a
+seed, the same every time, and dated in the past through the domain's clock."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+import pytest
+
+from events import clock
+from events.application import Bekymring
+from events.base import Record
+from events.kek import Kek
+from intranet import demo
+from intranet.demo_history import MONTHS, plan
+from intranet.leaders import DIMENSION_NAMES, values_of
+from projections.suppression import THRESHOLD
+from tests.conftest import sqlite_env
+from tests.htmltree import dom
+from tests.webclient import Web
+
+
+@pytest.fixture(scope="module")
+def full_demo(tmp_path_factory):
+    """The demo with its casework, built once for the module (the pages here only read)."""
+    env = sqlite_env(tmp_path_factory.mktemp("full-demo"), Kek.generate())
+    app = Bekymring(env=env)
+    try:
+        ids = demo.load_with_casework(app)
+    finally:
+        app.close()
+    built = {"ids": ids, "concerns": {}, "consent": None, "referrals": {}, "meeting": None, "transfers": {}}
+    with Web(env, built=built) as web:
+        yield web
+
+
+def counts(html: str) -> list[str]:
+    """Each row's published count (the cell before the last), the total row included."""
+    return [row.select("td")[-2].text.strip() for row in dom(html).select("table tr") if row.select("td")]
+
+
+def test_most_months_of_the_last_year_are_published(full_demo):
+    page = full_demo.login("municipal_leader")
+    months = counts(page.get("/ledelse/statistikk?dimensjon=month").text)[:12]
+    assert len(months) == 12
+    shown = [int(n) for n in months if not n.startswith("<5")]
+    assert len(shown) >= 10, months  # July, the holiday month, may be small
+    assert all(n >= THRESHOLD for n in shown)
+    assert sum(shown) >= 100  # a real year's worth, not a handful
+
+
+def test_small_counts_are_still_suppressed(full_demo):
+    page = full_demo.login("municipal_leader")
+    hidden = 0
+    for row_dim in DIMENSION_NAMES:
+        for col_dim in DIMENSION_NAMES:
+            if col_dim == row_dim:
+                continue
+            for value in values_of(col_dim, clock.today()):
+                cells = counts(page.get(f"/ledelse/statistikk?dimensjon={row_dim}&filter={col_dim}&verdi={value}").text)
+                assert all(n.startswith("<5") or int(n) >= THRESHOLD for n in cells), (row_dim, col_dim, value, cells)
+                hidden += sum(n.startswith("<5") for n in cells)
+    assert hidden > 0
+    # Sexual abuse is rare: the year's count is small, and hidden.
+    categories = dom(page.get("/ledelse/statistikk?dimensjon=category").text)
+    row = next(r for r in categories.select("table tr") if r.select("td") and "Seksuelle overgrep" in r.text)
+    assert row.select("td")[-2].text.strip().startswith("<5")
+
+
+def test_the_history_is_the_same_for_the_same_seed_and_day():
+    today = date(2026, 11, 23)
+    first, again = plan(today), plan(today)
+    assert first == again
+    assert plan(today, seed=1) != first
+    assert 200 <= len(first) <= 500
+    assert min(p.observed_on for p in first) >= today - timedelta(days=MONTHS * 31)
+    assert min(p.observed_on for p in first) < today - timedelta(days=(MONTHS - 1) * 30)
+    assert {p.unit for p in first} == {"solsikken", "fjordvikskole", "helsestasjonen"}
+    every_day = [d for p in first for d in (p.observed_on, p.talk, p.closed, p.evaluated,
+                                            p.level and p.level[0]) if d]
+    assert max(every_day) < today
+
+
+def test_the_history_is_dated_when_it_happened(full_demo):
+    """Each concern's first event is stamped on the day it was seen, so the days to the
+    first action are real days, not the day the demo was loaded."""
+    view = full_demo.projections["concerns"].view
+    unit = full_demo.ids["units"]["fjordvikskole"]
+    # The history's children are those after the demo's own (whose examples are filed today).
+    generated = set(full_demo.projections["directory"].view.children_in_unit(unit, 0, 1000)) - set(full_demo.ids["children"])
+    closed = [r for r in view.in_unit(unit, "closed", 0, 200) if UUID(r["child_id"]) in generated]
+    assert len(closed) >= 20
+    for row in closed[:20]:
+        concern = full_demo.domain.get_concern(UUID(row["id"]))
+        assert clock.day_of(concern.created_on).isoformat() == row["opened_on"]
+        assert concern.modified_on > concern.created_on  # closed later, on its own day
+    days = full_demo.projections["meetings"].view.days_to_first_action("month", "0000-00")
+    average = sum(n * d for n, d in days.values() if d is not None) / sum(n for n, _ in days.values())
+    assert 1 <= average <= 30
+
+
+def test_the_clock_set_back_dates_events_and_today():
+    class Thing(Record):
+        def __init__(self):
+            pass
+
+    moment = datetime(2025, 3, 4, 9, 30, tzinfo=clock.OSLO)
+    with clock.set_to(moment):
+        assert clock.today() == date(2025, 3, 4)
+        assert Thing().created_on == moment
+    assert clock.today() != date(2025, 3, 4) and Thing().created_on > moment
+    with pytest.raises(ValueError):
+        with clock.set_to(datetime(2025, 3, 4)):
+            pass
