@@ -20,7 +20,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoding
 from eventsourcing.utils import get_topic
 
 from events.errors import IntegrityError, RecordErased
-from events.storage.keystore import SYSTEM_KEY_ID, KeyStore
+from events.storage.keystore import SYSTEM_KEY_ID, KeyStore, MissingKey
 
 FORMAT_V1 = b"\x01"
 KEY_ID_END = 1 + 16  # the format byte, then the data key's id
@@ -192,6 +192,29 @@ class EnvelopeMapper(Mapper):
                 f"v{stored_event.originator_version} does not decrypt: "
                 "it was altered or moved"
             ) from None
+
+    def authenticate(self, stored_event: StoredEvent) -> str:
+        """Whether the stored event is what the app wrote under its data key, with
+        the associated data that binds it to its row: "authentic", "erased" (its
+        key was shredded: it cannot be checked, and is no longer readable),
+        "no-header", "no-key" (it names a key never stored) or "tag-fails"
+        (altered, forged, re-encrypted or moved from another row). AES-GCM checks
+        its tag only by decrypting: the plaintext is dropped unread."""
+        state = bytes(stored_event.state)
+        if state[:1] != FORMAT_V1 or len(state) < HEADER_LEN + 16:
+            return "no-header"
+        key_id = _uuid_of(state[1:KEY_ID_END])
+        try:
+            cipher = self.keystore.cipher(key_id)
+        except MissingKey:
+            return "no-key"
+        if cipher is None:
+            return "erased"
+        try:
+            cipher.decrypt(state[KEY_ID_END:HEADER_LEN], state[HEADER_LEN:], associated_data(stored_event, key_id))
+        except InvalidTag:
+            return "tag-fails"
+        return "authentic"
 
     def from_plaintext(self, originator_id: UUID, originator_version: int, topic: str, plaintext: bytes) -> Any:
         """The domain event, decoded from a plaintext `decrypt` gave (by the
