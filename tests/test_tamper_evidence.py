@@ -8,8 +8,10 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import date
@@ -18,9 +20,11 @@ from uuid import UUID
 
 import pytest
 
-from events.ledger.checkpoints import sign_checkpoint
+from events.ledger.checkpoints import read_checkpoints, sign_checkpoint
 from events.ledger.tree import row_leaf_hash
 from intranet import demo
+from intranet.settings import Settings
+from projections.config import ReadModelConfig
 from projections.ledger import LedgerProjection, verify
 from projections.live import ProjectionRunner
 from tests.conftest import pg_connect
@@ -161,16 +165,19 @@ def test_the_command_exits_non_zero_naming_the_row(tmp_path):
 # --------------------------------------------------------------------------
 
 
+ROOT = Path(__file__).resolve().parents[1]  # the checkout under test, whatever is installed
+
+
 def cli(env: dict, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "intranet.cli", *args], cwd=cwd,
-                          env={**env, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=180)
+                          env={**env, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=180)
 
 
 class Built:
     """One store per kind, built once: the demo loaded and the app run over it."""
 
     def __init__(self, kind: str, root: Path, kek):
-        from intranet.settings import Settings
         from tests.conftest import postgres_env, sqlite_env
         from tests.demostore import checkpoint_all
 
@@ -383,3 +390,88 @@ def test_tampering_is_detected_and_named_by_the_command(built, case, ledger, tmp
     assert result.returncode == 1, f"not detected: {result.stdout}{result.stderr}"
     assert result.stdout.startswith("FAILED"), result.stdout
     assert re.search(named, result.stdout), f"detected, not named ({named}): {result.stdout}"
+
+
+# --------------------------------------------------------------------------
+# No window: checkpoints after a short time and at shutdown, in the witness
+# --------------------------------------------------------------------------
+
+
+def signed_sizes(projection) -> set[int]:
+    return {cp.size for cp in projection.view.checkpoints()}
+
+
+def wait_for(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_a_checkpoint_is_signed_soon_after_rows_arrive(domain):
+    """Far below `checkpoint_every` rows: a checkpoint still covers each row
+    within `checkpoint_seconds`, while the app runs."""
+    config = ReadModelConfig(checkpoint_seconds=0.3)
+    runner = ProjectionRunner(domain, [LedgerProjection], poll_seconds=0.05, config=config).start()
+    try:
+        projection = runner["ledger"]
+        for name in ("Første enhet", "Andre enhet"):
+            domain.register_unit(name, "skole")
+            size = domain.position()
+            assert wait_for(lambda: size in signed_sizes(projection)), signed_sizes(projection)
+    finally:
+        runner.stop()
+
+
+def test_stopping_signs_what_has_arrived_and_the_witness_holds_every_checkpoint(domain, env):
+    runner = ProjectionRunner(domain, [LedgerProjection], poll_seconds=0.05).start()
+    projection = runner["ledger"]
+    domain.register_unit("Første enhet", "skole")
+    first = domain.position()
+    assert wait_for(lambda: first in signed_sizes(projection))  # none signed before: at once
+    domain.register_unit("Andre enhet", "skole")
+    runner.wait()
+    assert domain.position() not in signed_sizes(projection)  # a minute has not passed
+    runner.stop()
+    assert domain.position() in signed_sizes(projection)  # signed as the app stopped
+
+    witness = Path(env["BEKYMRING_DATA_DIR"]) / "ledger-witness.txt"
+    assert stat.S_IMODE(witness.stat().st_mode) == 0o600
+    assert read_checkpoints(witness) == projection.view.checkpoints()
+
+
+def test_a_witness_that_cannot_be_written_stops_the_ledger_loudly(domain, tmp_path):
+    config = ReadModelConfig(checkpoint_every=1, witness_file=str(tmp_path))  # a directory
+    runner = ProjectionRunner(domain, [LedgerProjection], config=config)
+    domain.register_unit("Enhet", "skole")
+    with pytest.raises(OSError):
+        runner.catch_up()
+    assert runner["ledger"].view.checkpoints() == []
+
+
+def test_the_command_reports_erased_rows_as_erased_not_altered(built, tmp_path):
+    with built.copy(tmp_path / "data") as env:
+        settings = Settings.from_env(env)
+        app = settings.open_domain()
+        try:
+            unit = app.register_unit("Enhet", "skole")
+            child = app.register_child("Slett", "Meg", date(2019, 1, 1), unit)
+            app.shred_subject(child, "oppbevaringstiden er ute")
+            runner = ProjectionRunner(app, config=settings.read_models).start()
+            runner.wait()
+            runner.stop()
+        finally:
+            app.close()
+        result = cli(env, "audit", "verify", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"note: \d+ rows are erased \(their data key was shredded\)", result.stdout), result.stdout
+
+
+def test_the_command_fails_without_the_witness_once_checkpoints_were_signed(built, tmp_path):
+    with built.copy(tmp_path / "data") as env:
+        (Path(env["BEKYMRING_DATA_DIR"]) / "ledger-witness.txt").unlink()
+        result = cli(env, "audit", "verify", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "- no witness file at" in result.stdout
