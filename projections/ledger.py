@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from events.ledger.checkpoints import Checkpoint, parse_checkpoint, sign_checkpoint
 from events.ledger.tree import MerkleLog, row_leaf_hash
 from events.ledger.verification import VerificationReport, verify_log
-from events.ledger.witness import WITNESS_NAME, append_checkpoint, read_witness
+from events.ledger.witness import WITNESS_NAME, append_checkpoint, read_witness, start_witness
 from events.application import data_dir_of, uses_postgres
 from events.storage.keystore import KeyStore
 from projections.config import DEFAULTS, ReadModelConfig
@@ -100,6 +100,9 @@ class LedgerProjection(Projection):
         self.checkpoint_seconds = config.checkpoint_seconds
         self.witness = witness_path(app, config)
         self.reset()
+        if self.signed_size and not self.witness.exists():
+            # Checkpoints signed before the store kept a witness: it starts with them.
+            start_witness(self.witness, self.view.checkpoints())
 
     def reset(self) -> None:
         """Reload the tree from the view (at start, and after a lost race)."""

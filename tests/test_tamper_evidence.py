@@ -475,3 +475,13 @@ def test_the_command_fails_without_the_witness_once_checkpoints_were_signed(buil
         result = cli(env, "audit", "verify", cwd=tmp_path)
     assert result.returncode == 1
     assert "- no witness file at" in result.stdout
+
+
+def test_a_store_signed_before_it_kept_a_witness_starts_one_with_its_checkpoints(logged, env):
+    domain, projection = logged
+    witness = Path(env["BEKYMRING_DATA_DIR"]) / "ledger-witness.txt"
+    witness.unlink()  # as a store from before the witness
+    started = LedgerProjection(projection.view, domain)
+    assert read_checkpoints(started.witness) == projection.view.checkpoints() != []
+    assert stat.S_IMODE(witness.stat().st_mode) == 0o600
+    assert verify(domain, projection.view).ok

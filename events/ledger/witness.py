@@ -16,7 +16,7 @@ import os
 import stat
 from pathlib import Path
 
-from events.ledger.checkpoints import Checkpoint, read_checkpoints
+from events.ledger.checkpoints import Checkpoint, dump_checkpoints, read_checkpoints
 
 log = logging.getLogger("bekymring.ledger.witness")
 
@@ -43,6 +43,26 @@ def append_checkpoint(path: Path, cp: Checkpoint) -> None:
     finally:
         os.close(fd)
     log.info("ledger checkpoint %s size %d root %s", cp.origin, cp.size, cp.text.split("\n")[2])
+
+
+def start_witness(path: Path, checkpoints: list[Checkpoint]) -> bool:
+    """Create the witness file (0600) holding `checkpoints`, unless it exists:
+    a store whose checkpoints were signed before it kept a witness. Returns
+    whether it was created."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    try:
+        data = dump_checkpoints(checkpoints).encode("utf-8")
+        if data and os.write(fd, data) != len(data):
+            raise WitnessError(f"witness file {path}: written only in part")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    log.warning("witness file %s started with the store's %d checkpoints", path, len(checkpoints))
+    return True
 
 
 def read_witness(path: Path) -> list[Checkpoint] | None:
