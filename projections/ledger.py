@@ -22,7 +22,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from events.ledger.checkpoints import Checkpoint, parse_checkpoint, sign_checkpoint
+from events.ledger.checkpoints import Checkpoint, CheckpointError, parse_checkpoint, sign_checkpoint
 from events.ledger.tree import MerkleLog, row_leaf_hash
 from events.ledger.verification import VerificationReport, verify_log
 from events.ledger.witness import WITNESS_NAME, append_checkpoint, read_witness, start_witness
@@ -217,7 +217,7 @@ class _RecordedLeaves:
             self.missing.append(lid)
 
 
-# Why a row fails authentication (EnvelopeMapper.authenticate's verdicts).
+# Why a row fails authentication (the verdicts of EnvelopeMapper.authenticator).
 NOT_AUTHENTIC = {
     "no-header": "it has no envelope header: the app did not write it",
     "no-key": "it names a data key that was never stored: forged, or encrypted by someone else",
@@ -236,10 +236,11 @@ class _Authenticator:
 
     def rows(self, batches: Iterator[list[Any]]) -> Iterator[Any]:
         mapper, problems = self.mapper, self.problems
+        authenticate = mapper.authenticator()
         for batch in batches:
             mapper.preload_keys(n.state for n in batch)
             for n in batch:
-                verdict = mapper.authenticate(n)
+                verdict = authenticate(n)
                 if verdict != "authentic":
                     if verdict == "erased":
                         self.erased += 1
@@ -280,9 +281,13 @@ def verify(app: Any, view: LedgerTables, extra_checkpoints: list[Checkpoint] = (
     public_key = public_key or signing_key(app.keystore).public_key()
     witness = witness or witness_path(app, config)
     stored = view.checkpoints()
-    witnessed = read_witness(witness)
     notes: list[str] = []
     problems: list[str] = []
+    try:
+        witnessed = read_witness(witness)
+    except CheckpointError as e:
+        problems.append(f"witness file {witness} is malformed ({e}): it was altered")
+        witnessed = []
     if witnessed is None:
         (problems if stored else notes).append(
             f"no witness file at {witness}" + (": the store has signed checkpoints, so it was removed or "

@@ -485,3 +485,12 @@ def test_a_store_signed_before_it_kept_a_witness_starts_one_with_its_checkpoints
     assert read_checkpoints(started.witness) == projection.view.checkpoints() != []
     assert stat.S_IMODE(witness.stat().st_mode) == 0o600
     assert verify(domain, projection.view).ok
+
+
+def test_the_command_names_an_altered_witness(built, tmp_path):
+    with built.copy(tmp_path / "data") as env:
+        witness = Path(env["BEKYMRING_DATA_DIR"]) / "ledger-witness.txt"
+        witness.write_text(witness.read_text().replace("\u2014", "-"))
+        result = cli(env, "audit", "verify", cwd=tmp_path)
+    assert result.returncode == 1
+    assert re.search(r"- witness file .* is malformed \(line 4: .*\): it was altered", result.stdout), result.stdout
