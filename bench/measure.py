@@ -244,11 +244,13 @@ def audit_verify(app: Bekymring) -> dict[str, Any]:
     config = stores.read_models()
     view = construct_view(LedgerProjection, app)
     Follower(LedgerProjection(view, app, config), app).catch_up()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     report = verify(app, view, config=config)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    # CPU seconds too: on a shared machine the wall clock says as much about the neighbours.
     return {"ok": report.ok, "rows": report.size, "checkpoints": len(report.checkpoints_matched),
-            "seconds": round(seconds, 2), "events_per_s": round(report.size / seconds)}
+            "seconds": round(seconds, 2), "events_per_s": round(report.size / seconds),
+            "cpu_seconds": round(cpu, 2), "events_per_cpu_s": round(report.size / cpu)}
 
 
 def concern_ids_for_leader(app: Bekymring, unit_id: str, limit: int = 500) -> list[UUID]:

@@ -145,7 +145,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
             public_key = None
             if args.public_key:
                 _, public_key = parse_verifier_key(Path(args.public_key).read_text().strip())
-            report = verify(app, view, extra, public_key, config)
+            witness = Path(args.witness) if args.witness else None
+            report = verify(app, view, extra, public_key, config, witness)
             print(report)
             return 0 if report.ok else 1
         if args.action == "checkpoint":
@@ -208,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit_sub.add_parser("verify", help="recompute the Merkle tree from the raw store")
     verify.add_argument("--checkpoints", help="a file of exported checkpoints to check as well")
     verify.add_argument("--public-key", help="a file with the verifier key (from: intranet audit public-key)")
+    verify.add_argument("--witness", help="the witness file to hold the log against (default: BEKYMRING_WITNESS_FILE)")
     audit_sub.add_parser("checkpoint", help="bring the ledger up to date and sign a checkpoint now")
     export = audit_sub.add_parser("export-checkpoints", help="write every signed checkpoint to a file")
     export.add_argument("file")

@@ -126,6 +126,8 @@ READ_MODEL_VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "office_hours": ("BEKYMRING_OFFICE_HOURS", _hours),
     "max_children_per_hour": ("BEKYMRING_MAX_CHILDREN_PER_HOUR", int),
     "checkpoint_every": ("BEKYMRING_CHECKPOINT_EVERY", int),
+    "checkpoint_seconds": ("BEKYMRING_CHECKPOINT_SECONDS", float),
+    "witness_file": ("BEKYMRING_WITNESS_FILE", str),
     "ledger_origin": ("BEKYMRING_LEDGER_ORIGIN", str),
 }
 

@@ -100,7 +100,35 @@ class ProjectionRunner:
         self._poke.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+            if not self._thread.is_alive():
+                self._finish()
             self._thread = None
+
+    def _finish(self) -> None:
+        """At shutdown, each read model with an `at_stop` (the ledger: it signs
+        what has arrived) catches up and runs it. A failure is logged: the
+        process is stopping anyway."""
+        for follower in self._live():
+            at_stop = getattr(follower.projection, "at_stop", None)
+            if at_stop is None:
+                continue
+            try:
+                follower.catch_up()
+                at_stop()
+            except Exception:
+                log.exception("read model %s could not finish at shutdown", follower.projection.name)
+
+    def _tick(self) -> None:
+        """After each poll, each read model with a `tick` runs it (the ledger
+        signs a checkpoint when one is due)."""
+        for follower in self._live():
+            tick = getattr(follower.projection, "tick", None)
+            if tick is None:
+                continue
+            try:
+                tick()
+            except Exception as e:
+                self._failed(follower, e)
 
     def _live(self) -> list[Follower]:
         return [f for f in self.followers.values() if f.error is None]
@@ -149,6 +177,7 @@ class ProjectionRunner:
             self._poke.wait(self.poll_seconds)
             self._poke.clear()
             catch_up_together(self.app, self._live(), on_error=self._failed, lazy=True)
+            self._tick()
             self._resumed()
 
     def wait(self, position: int | None = None, timeout: float = 5.0) -> None:

@@ -434,7 +434,8 @@ def test_deleted_row_is_named(intact):
         "ids 2001..3001"
     )
     # The log is now one row short of the last checkpoint.
-    assert "log truncated: checkpoint at size 5000 covers 5000 rows, but the log has only 4999 (last row id 5000)" in report.problems
+    assert ("log truncated: checkpoint at size 5000 covers 5000 rows, but the log has only 4999 (last row id 5000); "
+            "missing: row 2500") in report.problems
     assert report.gaps == [(2500, 2500)]
 
 

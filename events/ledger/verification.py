@@ -37,6 +37,7 @@ class VerificationReport:
     last_id: int | None = None
     checkpoints_matched: list[int] = field(default_factory=list)
     gaps: list[tuple[int, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what is worth knowing but is no fault
 
     def __str__(self) -> str:
         head = (
@@ -44,7 +45,7 @@ class VerificationReport:
             f"{base64.b64encode(self.root).decode()}, "
             f"{len(self.checkpoints_matched)} checkpoints match"
         )
-        return "\n".join([head, *(f"- {p}" for p in self.problems)])
+        return "\n".join([head, *(f"- {p}" for p in self.problems), *(f"  note: {n}" for n in self.notes)])
 
 
 def _row_fields(row: Any) -> tuple[int, Any, int, str, bytes]:
@@ -133,9 +134,15 @@ def verify_log(
                 if last_good_size
                 else "no earlier checkpoint matches"
             )
+            # Ids missing within the stretch name the likely deletion, where
+            # gaps are not errors of their own (PostgreSQL).
+            lo_id = first_id_after_good if first_id_after_good is not None else first_id
+            hi_id = last_row_id if last_row_id is not None else max_id
+            missing = [_ids(lo, hi) for lo, hi in open_gaps if lo <= hi_id and hi >= lo_id]
             problems.append(
                 f"checkpoint at size {size} does not match the log: a row among {where} "
                 f"was altered, removed, inserted or reordered ({since})"
+                + (f"; missing there: {', '.join(missing[:20])}" if missing else "")
             )
         if good:
             matched.append(size)
@@ -187,9 +194,13 @@ def verify_log(
             next_cp += 1
 
     for size in pending_sizes[next_cp:]:
+        # Ids missing after the last matching checkpoint are where rows went.
+        after = first_id_after_good if first_id_after_good is not None else max_id + 1
+        missing = [_ids(lo, hi) for lo, hi in open_gaps if hi >= after]
         problems.append(
             f"log truncated: checkpoint at size {size} covers {size} rows, but the log "
             f"has only {log.size}" + (f" (last row id {last_id})" if last_id is not None else "")
+            + (f"; missing: {', '.join(missing[:20])}" if missing else "")
         )
 
     gaps = [(lo, hi) for lo, hi in open_gaps]
