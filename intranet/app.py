@@ -15,6 +15,7 @@ from intranet import (
     privacy, referrals, transfers,
 )
 from intranet.drafts import DraftStore
+from intranet.form_replays import FormReplays
 from intranet.grants import GrantStore
 from intranet.names import DisplayNames
 from intranet.errors import exception_handlers
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.throttle = LoginThrottle(web_store)
         app.state.drafts = DraftStore(web_store, domain.keystore)
         app.state.grants = GrantStore(web_store)
+        app.state.form_replays = FormReplays(web_store)
         # Starlette runs blocking work in anyio's threads: bound them (see Settings.threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         try:

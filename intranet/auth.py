@@ -7,6 +7,7 @@ that finish the sign-in.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
@@ -43,8 +44,25 @@ def cookie_name(request_or_app) -> str:
     return "__Host-bk-session" if settings.secure_cookies else "bk-session"
 
 
+def local_path(url: str | None, fallback: str = "/") -> str:
+    """`url` if it is a path on this site, else `fallback`. Browsers read `/\\` as
+    `//` (another host) and drop tabs and newlines inside URLs, so a path with a
+    backslash or any control character is refused, as is anything with a scheme
+    or a host."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return fallback
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        return fallback
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or "%0d" in url.lower() or "%0a" in url.lower():
+        return fallback
+    return url
+
+
 def redirect(request: Request, url: str) -> Response:
-    """A 303 for plain requests; htmx is told to navigate instead of swapping."""
+    """A 303 for plain requests; htmx is told to navigate instead of swapping.
+    Every redirect goes through `local_path`: never off this site."""
+    url = local_path(url)
     if request.headers.get("HX-Request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)

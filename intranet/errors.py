@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from events.policy import may
 from intranet import i18n
-from intranet.auth import redirect, request_language
+from intranet.auth import local_path, redirect, request_language
 from intranet.i18n import N_, _
 from intranet.templating import render
 
@@ -32,6 +32,7 @@ RESTRICTED = (N_("Sperret"), N_("Opplysningene om dette barnet er sperret. Bare 
                                 "Kontakt personvernombudet hvis du mener du har tjenstlig behov."))
 READ_ONLY = (N_("Kun lesing"), N_("Nødtilgangen gjelder bare lesing. Du kan ikke endre, legge til eller sende noe "
                                    "her. Be noen som har tilgang til saken om å gjøre det."))
+NUMBER = (N_("Ugyldig tall"), N_("Et tall i skjemaet er ugyldig eller for stort. Last inn siden på nytt og prøv igjen."))
 # The record a refused change was about, to go back to.
 RECORD_PREFIX = re.compile(r"^/(barn|bekymringer|henvisninger|samtykker)/[0-9a-f-]{36}")
 ERASED = (N_("Slettet"), N_("Opplysningene om dette barnet er slettet og kan ikke gjenopprettes. "
@@ -50,6 +51,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
         title, text = ERASED
     elif detail == "read_only":
         title, text = READ_ONLY
+    elif detail == "number":
+        title, text = NUMBER
     user = getattr(request.state, "user", None)
     # A refused record looks exactly like a missing one; both offer break-the-glass.
     glass = detail == "record" and user is not None and may(user, "break_glass")
@@ -73,7 +76,7 @@ def _page_path(request: Request) -> str | None:
     current = urlsplit(request.headers.get("HX-Current-URL", ""))
     if current.netloc and current.netloc != request.url.netloc:
         return None
-    return current.path if current.path.startswith("/") and not current.path.startswith("//") else None
+    return local_path(current.path, "") or None
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -6,6 +6,7 @@ where the domain application is opened (`Settings.open_domain`)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,8 @@ class Settings:
     domain_env: dict[str, str | Secret] = field(default_factory=dict)  # secrets as Secret
     worker_threads: int | None = None  # None: by store, see `threads`
     read_models: ReadModelConfig = DEFAULTS
+    health_token: Secret | None = None  # shows /health's details to a monitor that sends it
+    trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For is believed
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -76,6 +79,8 @@ class Settings:
             domain_env=domain_env,
             worker_threads=config("BEKYMRING_WORKER_THREADS", cast=int, default=None),
             read_models=read_models_from(config),
+            health_token=config("BEKYMRING_HEALTH_TOKEN", cast=Secret, default=None),
+            trusted_proxies=trusted_proxies_from(config("BEKYMRING_TRUSTED_PROXIES", default="")),
         )
 
     def open_domain(self) -> Bekymring:
@@ -144,3 +149,18 @@ def read_models_from(config: Callable[..., Any]) -> ReadModelConfig:
         except ValueError as e:
             raise SettingsError(f"{name}={text!r}: {e}") from None
     return ReadModelConfig(**given)
+
+
+def trusted_proxies_from(text: str) -> tuple[str, ...]:
+    """BEKYMRING_TRUSTED_PROXIES: addresses or networks (comma-separated) of the
+    reverse proxies whose X-Forwarded-For is believed. Empty: none, the peer's
+    own address is the client's."""
+    networks = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError as e:
+            raise SettingsError(f"BEKYMRING_TRUSTED_PROXIES={text!r}: {e}") from None
+    return tuple(networks)
