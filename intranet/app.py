@@ -20,7 +20,8 @@ from intranet.grants import GrantStore
 from intranet.names import DisplayNames
 from intranet.errors import exception_handlers
 from intranet.security import SecurityHeadersMiddleware
-from intranet.sessions import LoginThrottle, SessionStore
+from intranet.sessions import SessionStore
+from intranet.throttle import LoginThrottle
 from intranet.paths import static_dir
 from intranet.settings import Settings
 from intranet.staticfiles import CachedStaticFiles

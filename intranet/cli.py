@@ -32,7 +32,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, from BEKYMRING_TRUSTED_PROXIES only
+        # (intranet/auth.py client_address); uvicorn's own trust (127.0.0.1 by
+        # default) would let anyone behind a pass-through proxy choose an address.
+        proxy_headers=False,
     )
     return 0
 
