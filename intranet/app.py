@@ -18,7 +18,7 @@ from intranet.drafts import DraftStore
 from intranet.form_replays import FormReplays
 from intranet.grants import GrantStore
 from intranet.names import DisplayNames
-from intranet.errors import exception_handlers
+from intranet.errors import StoreBusyMiddleware, exception_handlers
 from intranet.security import SecurityHeadersMiddleware
 from intranet.sessions import SessionStore
 from intranet.throttle import LoginThrottle
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(StoreBusyMiddleware),
         Middleware(auth.AuthMiddleware),
     ]
     app = Starlette(

@@ -175,3 +175,30 @@ def test_the_sessions_store_keeps_no_csrf_token_in_clear(web, env):
     assert leaks(env, [token]) == []
     # The token still works.
     assert client.post("/konto/sprak", data={"csrf_token": token, "language": "nb", "next": "/"}).status_code == 303
+
+
+# -- a table locked elsewhere (item 10) ----------------------------------------------------
+@pytest.mark.postgres
+@pytest.mark.parametrize("env", ["postgres"], indirect=True)  # SQLite has no other server connection
+def test_a_page_answers_503_soon_when_a_table_is_locked_elsewhere(web, env):
+    import time
+
+    from tests.conftest import pg_connect
+
+    client = web.login("staff")
+    url = f"/bekymringer/{web.concerns['own']}"
+    assert client.get(url).status_code == 200
+    with pg_connect(dbname=env["POSTGRES_DBNAME"]) as other:
+        other.execute(f"LOCK TABLE {env['POSTGRES_SCHEMA']}.bekymring_events IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        response = client.get(url)
+        took = time.monotonic() - started
+        time.sleep(2.5)  # the read models' own reads meet the lock too (they poll each second)
+        other.rollback()
+    assert response.status_code == 503, response.status_code
+    assert "Prøv igjen om litt" in response.text
+    assert took < 5, took  # measured: about 1 s (the lock timeout)
+    assert client.get(url).status_code == 200  # and it recovers when the lock goes
+    web.file_concern("pedleder", "solsikken")
+    web.projections.wait()
+    assert all(p["ok"] for p in web.projections.status().values())  # paused, never stopped
