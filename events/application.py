@@ -32,6 +32,7 @@ from events.errors import DomainError, RecordErased
 from events.kek import load_kek
 from events.storage.keystore import KeyStore
 from events.storage.postgres_recorder import PostgresRecorder
+from events.storage.private_files import private_dir
 from events.storage.sidestore import SideStore, sqlite_side_store
 
 DEFAULT_PERSISTENCE = "events.storage.sqlite_store"
@@ -86,7 +87,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
             environment.setdefault("POSTGRES_LOCK_TIMEOUT", str(max(1, round(lock_timeout_ms(environment) / 1000))))
         else:
             data_dir = data_dir_of(environment)
-            data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(data_dir)
             environment.setdefault("SQLITE_DBNAME", str(data_dir / "bekymring.sqlite"))
         return environment
 

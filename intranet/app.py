@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import AsyncIterator
 
 import anyio.to_thread
@@ -10,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
+from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, children, concerns, consents, leaders, meetings, pages,
     privacy, referrals, transfers,
@@ -31,6 +33,7 @@ from projections.live import ProjectionRunner
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    os.umask(PRIVATE_UMASK)  # under any ASGI server: files the app creates are its own
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

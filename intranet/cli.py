@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from events.errors import KeyConfigurationError
+from events.storage.private_files import PRIVATE_UMASK
 from intranet.settings import SettingsError
 
 
@@ -209,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)  # every file the command creates is the service's alone
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from events.application import Bekymring, data_dir_of, uses_postgres
+from events.storage.private_files import private_dir
 from events.storage.sqlite_store import ReadModelDatastore, RebuildDatastore
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
@@ -35,7 +36,7 @@ def construct_view(projection_class: type, app: Bekymring, rebuilding: bool = Fa
         view = postgres_view(datastore=app.factory.datastore)
     else:
         views_dir = data_dir_of(app.env) / "views"
-        views_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(views_dir)
         datastore_class = RebuildDatastore if rebuilding else ReadModelDatastore
         datastore = datastore_class(str(views_dir / f"{projection_class.name}.sqlite"))
         view = sqlite_view(datastore=datastore)

@@ -176,3 +176,22 @@ def test_serve_believes_forwarded_for_only_from_named_proxies(tmp_path):
     assert ignored[0] == ignored[1]
     believed = sign_in_failures(tmp_path, {**env, "BEKYMRING_TRUSTED_PROXIES": "127.0.0.1"}, ["192.0.2.1", "192.0.2.2"])
     assert believed[0] != believed[1]
+
+
+def test_every_file_under_the_data_directory_is_private(tmp_path):
+    run(["demo", "--load-only"], tmp_path)
+    demo_env = {"BEKYMRING_DEMO": "1"}
+    run(["projections", "rebuild"], tmp_path, env=demo_env)
+    with serving(tmp_path, demo_env) as browser:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', browser.request("/logg-inn")[1]).group(1)
+        status, _ = browser.request("/logg-inn", {"username": "pedleder", "password": demo_data.DEMO_PASSWORD,
+                                                  "csrf_token": token})
+        assert status == 303
+        assert browser.request("/bekymringer")[0] == 200
+    run(["audit", "checkpoint"], tmp_path, env=demo_env)
+    data = tmp_path / "data"
+    modes = {str(p.relative_to(data)): p.stat().st_mode & 0o777 for p in [data, *data.rglob("*")]}
+    assert len(modes) > 5, modes
+    wrong = {name: oct(mode) for name, mode in modes.items()
+             if mode != (0o700 if (data / name).is_dir() else 0o600)}
+    assert wrong == {}
