@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.rawstore import leaks
-from tests.webclient import csrf_of
+from tests.webclient import PASSWORD, csrf_of
 
 
 def concern_form(web, client):
@@ -54,6 +54,14 @@ def test_every_numeric_field_of_a_concern_is_range_checked(web):
                                                          "observed_on": "2026-01-05", "observation": "x",
                                                          "categories": "neglect", "worry": value})
         assert new.status_code == 422 and "Velg hvor bekymret du er." in new.text
+
+
+def test_digits_that_are_not_ascii_are_refused_as_wrong(web):
+    # "²".isdigit() is True, but int() and hmac.compare_digest refuse it.
+    client = web.client()
+    assert web.post_form(client, "/logg-inn", {"username": "admin", "password": PASSWORD}).status_code == 303
+    response = web.post_form(client, "/logg-inn/kode", {"code": "²²²²²²"})
+    assert response.status_code == 422 and "Koden stemmer ikke" in response.text
 
 
 def test_numbers_in_query_strings_fall_back_quietly(web):
