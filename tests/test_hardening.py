@@ -210,3 +210,13 @@ def test_a_page_answers_503_soon_when_a_table_is_locked_elsewhere(web, env):
     web.file_concern("pedleder", "solsikken")
     web.projections.wait()
     assert all(p["ok"] for p in web.projections.status().values())  # paused, never stopped
+
+
+def test_a_wrong_trusted_proxy_setting_stops_the_app_naming_it():
+    from intranet.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="BEKYMRING_TRUSTED_PROXIES"):
+        Settings.from_env({"BEKYMRING_TRUSTED_PROXIES": "10.0.0.1, proxy.example"})
+    assert Settings.from_env({"BEKYMRING_TRUSTED_PROXIES": "10.0.0.1, 10.1.0.0/24"}).trusted_proxies == (
+        "10.0.0.1/32", "10.1.0.0/24")
+    assert Settings.from_env({}).trusted_proxies == ()
