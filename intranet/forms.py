@@ -72,9 +72,14 @@ def parse_int(text: str | None, low: int = 0, high: int = MAX_INT) -> int | None
 
 
 def form_version(form: dict[str, str]) -> int:
-    """The record version a form was filled in against; a malformed one is a 400
-    with a message (never a traceback), since no page of ours sends one."""
-    version = parse_int(form.get("version"))
+    """The record version a form was filled in against. None given is 0: as if
+    the user saw nothing, so every change by others is a conflict to show. A
+    malformed or out-of-range one is a 400 with a message (never a traceback),
+    since no page of ours sends one."""
+    text = form.get("version", "")
+    if not text:
+        return 0
+    version = parse_int(text)
     if version is None:
         raise HTTPException(400, "number")
     return version
