@@ -49,6 +49,7 @@ def is_demo(env) -> bool:
     return str(env.get("BEKYMRING_DEMO", "")).lower() in ("1", "true", "yes", "on")
 
 
+REQUEST_WORK = "BEKYMRING_REQUEST_WORK"  # set by the web server: the timeouts below apply
 DEFAULT_LOCK_TIMEOUT_MS = 1000
 DEFAULT_STATEMENT_TIMEOUT_MS = 15000
 
@@ -82,9 +83,11 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         if uses_postgres(environment):
             # The library's recorder, reading the log faster (events/storage/postgres_recorder.py).
             environment.setdefault("APPLICATION_RECORDER_TOPIC", get_topic(PostgresRecorder))
-            # The library's own wait for its table lock when writing (seconds; 0
-            # would wait for ever behind a lock held elsewhere).
-            environment.setdefault("POSTGRES_LOCK_TIMEOUT", str(max(1, round(lock_timeout_ms(environment) / 1000))))
+            if environment.get(REQUEST_WORK):
+                # The library's own wait for its table lock when writing (seconds;
+                # 0 would wait for ever behind a lock held elsewhere).
+                environment.setdefault("POSTGRES_LOCK_TIMEOUT",
+                                       str(max(1, round(lock_timeout_ms(environment) / 1000))))
         else:
             data_dir = data_dir_of(environment)
             private_dir(data_dir)
@@ -93,7 +96,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
 
     def construct_factory(self, env):
         factory = super().construct_factory(env)
-        if uses_postgres(env):
+        if uses_postgres(env) and env.get(REQUEST_WORK):
             # Every connection waits at most this long for a lock or a statement,
             # so a page behind a lock held elsewhere fails soon (and says so)
             # instead of hanging. Set before the pool opens its first connection.

@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # One domain application and one projection runner per process.
-        domain = settings.open_domain()
+        domain = settings.open_domain(serving=True)
         runner = ProjectionRunner(domain, config=settings.read_models).start()
         app.state.domain = domain
         app.state.projections = runner

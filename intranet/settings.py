@@ -86,11 +86,15 @@ class Settings:
             trusted_proxies=trusted_proxies_from(config("BEKYMRING_TRUSTED_PROXIES", default="")),
         )
 
-    def open_domain(self) -> Bekymring:
-        """The domain application: the one place the secrets are unwrapped."""
-        from events.application import Bekymring
+    def open_domain(self, serving: bool = False) -> Bekymring:
+        """The domain application: the one place the secrets are unwrapped.
+        `serving`: for the web server, whose requests must not wait long on
+        PostgreSQL (the lock and statement timeouts, events/application.py); the
+        CLI's long work (a rebuild, a verify) goes without them."""
+        from events.application import REQUEST_WORK, Bekymring
 
-        return Bekymring(env={k: str(v) for k, v in self.domain_env.items()})
+        env = {k: str(v) for k, v in self.domain_env.items()}
+        return Bekymring(env={**env, REQUEST_WORK: "1"} if serving else env)
 
     @property
     def store(self) -> str:

@@ -210,6 +210,15 @@ def test_a_page_answers_503_soon_when_a_table_is_locked_elsewhere(web, env):
     web.file_concern("pedleder", "solsikken")
     web.projections.wait()
     assert all(p["ok"] for p in web.projections.status().values())  # paused, never stopped
+    # Only the web server's requests have the timeouts; the CLI's long work (a rebuild) has none.
+    from intranet.settings import Settings
+
+    assert "lock_timeout" in web.domain.factory.datastore.pool.kwargs["options"]
+    cli = Settings.from_env(env).open_domain()
+    try:
+        assert "options" not in cli.factory.datastore.pool.kwargs
+    finally:
+        cli.close()
 
 
 def test_a_wrong_trusted_proxy_setting_stops_the_app_naming_it():
