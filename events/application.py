@@ -49,7 +49,7 @@ def is_demo(env) -> bool:
     return str(env.get("BEKYMRING_DEMO", "")).lower() in ("1", "true", "yes", "on")
 
 
-REQUEST_WORK = "BEKYMRING_REQUEST_WORK"  # set by the web server: the timeouts below apply
+REQUEST_WORK = "serving_requests"  # set by the web server (not an operator setting): the timeouts below apply
 DEFAULT_LOCK_TIMEOUT_MS = 1000
 DEFAULT_STATEMENT_TIMEOUT_MS = 15000
 
