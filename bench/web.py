@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -48,7 +49,10 @@ def vm_hwm_kb(pid: int) -> int | None:
 
 class Server:
     def __init__(self, env: dict[str, str], log_path: Path):
-        self.env = {**os.environ, **env, "BEKYMRING_SECURE_COOKIES": "0", "PYTHONPATH": str(ROOT)}
+        # The health token shows /health's read-model positions, which `settle` waits on.
+        self.health_token = secrets.token_urlsafe(24)
+        self.env = {**os.environ, **env, "BEKYMRING_SECURE_COOKIES": "0", "PYTHONPATH": str(ROOT),
+                    "BEKYMRING_HEALTH_TOKEN": self.health_token}
         self.port = free_port()
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
@@ -111,7 +115,8 @@ class Server:
         from one load would otherwise slow the next one measured."""
         started = time.monotonic()
         while time.monotonic() - started < timeout:
-            status = httpx2.get(self.base + "/health", timeout=30).json()
+            status = httpx2.get(self.base + "/health", timeout=30,
+                                headers={"Authorization": f"Bearer {self.health_token}"}).json()
             if status["status"] != "ok":  # a read model failed, or the store is unreachable
                 raise RuntimeError(f"server not healthy: {status}")
             if all(p["behind"] == 0 for p in status["projections"].values()):

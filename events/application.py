@@ -33,6 +33,7 @@ from events.errors import DomainError, RecordErased
 from events.kek import load_kek
 from events.storage.keystore import KeyStore
 from events.storage.postgres_recorder import PostgresRecorder
+from events.storage.private_files import private_dir
 from events.storage.sidestore import SideStore, sqlite_side_store
 
 DEFAULT_PERSISTENCE = "events.storage.sqlite_store"
@@ -47,6 +48,21 @@ class NotFound(DomainError):
 
 def is_demo(env) -> bool:
     return str(env.get("BEKYMRING_DEMO", "")).lower() in ("1", "true", "yes", "on")
+
+
+REQUEST_WORK = "serving_requests"  # set by the web server (not an operator setting): the timeouts below apply
+DEFAULT_LOCK_TIMEOUT_MS = 1000
+DEFAULT_STATEMENT_TIMEOUT_MS = 15000
+
+
+def lock_timeout_ms(env) -> int:
+    """BEKYMRING_DB_LOCK_TIMEOUT_MS: how long a PostgreSQL statement waits for a lock."""
+    return int(env.get("BEKYMRING_DB_LOCK_TIMEOUT_MS") or DEFAULT_LOCK_TIMEOUT_MS)
+
+
+def statement_timeout_ms(env) -> int:
+    """BEKYMRING_DB_STATEMENT_TIMEOUT_MS: how long one PostgreSQL statement may run."""
+    return int(env.get("BEKYMRING_DB_STATEMENT_TIMEOUT_MS") or DEFAULT_STATEMENT_TIMEOUT_MS)
 
 
 def data_dir_of(env) -> Path:
@@ -69,11 +85,26 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         if uses_postgres(environment):
             # The library's recorder, reading the log faster (events/storage/postgres_recorder.py).
             environment.setdefault("APPLICATION_RECORDER_TOPIC", get_topic(PostgresRecorder))
+            if environment.get(REQUEST_WORK):
+                # The library's own wait for its table lock when writing (seconds;
+                # 0 would wait for ever behind a lock held elsewhere).
+                environment.setdefault("POSTGRES_LOCK_TIMEOUT",
+                                       str(max(1, round(lock_timeout_ms(environment) / 1000))))
         else:
             data_dir = data_dir_of(environment)
-            data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(data_dir)
             environment.setdefault("SQLITE_DBNAME", str(data_dir / "bekymring.sqlite"))
         return environment
+
+    def construct_factory(self, env):
+        factory = super().construct_factory(env)
+        if uses_postgres(env) and env.get(REQUEST_WORK):
+            # Every connection waits at most this long for a lock or a statement,
+            # so a page behind a lock held elsewhere fails soon (and says so)
+            # instead of hanging. Set before the pool opens its first connection.
+            factory.datastore.pool.kwargs["options"] = (
+                f"-c lock_timeout={lock_timeout_ms(env)} -c statement_timeout={statement_timeout_ms(env)}")
+        return factory
 
     def construct_mapper(self):
         kek = load_kek(self.env, data_dir_of(self.env), is_demo(self.env))

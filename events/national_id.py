@@ -18,7 +18,8 @@ def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int | None:
 
 def has_valid_checksum(number: str) -> bool:
     """True when an 11-digit number passes both mod-11 control digits."""
-    if len(number) != 11 or not number.isdigit():
+    # isascii: str.isdigit accepts digits such as "²" that int() refuses.
+    if len(number) != 11 or not (number.isascii() and number.isdigit()):
         return False
     digits = [int(c) for c in number]
     return (

@@ -189,6 +189,8 @@ RULES: dict[str, Rule] = {
     "referrals.reconcile": _leads_unit,
     # The directory: admins only, and no case content there.
     "directory.manage": lambda user, target: user.role == "admin",
+    # The health check's details (store, positions): operators only; others see ok / not ok.
+    "health.details": lambda user, target: user.role == "admin",
     # The privacy officer: metadata, review, restriction, erasure requests.
     "audit.view": lambda user, target: user.role == "privacy_officer",
     "audit.review": lambda user, target: user.role == "privacy_officer",

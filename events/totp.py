@@ -31,7 +31,7 @@ def code_at(secret: str, counter: int) -> str:
 def matching_step(secret: str, code: str, now: float | None = None, window: int = 1) -> int | None:
     """The time step a code belongs to (allowing one step of clock drift), or None."""
     code = code.strip().replace(" ", "")
-    if len(code) != DIGITS or not code.isdigit():
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):  # compare_digest wants ASCII
         return None
     current = int((time.time() if now is None else now) // STEP)
     for step in range(current - window, current + window + 1):

@@ -113,8 +113,7 @@ async def language(request: Request) -> Response:
     account = request.state.account
     if account is not None and request.state.user is not None:
         await run_in_threadpool(request.app.state.domain.choose_language, account.id, chosen)
-    back = form.get("next", "/")
-    response = redirect(request, back if back.startswith("/") and not back.startswith("//") else "/")
+    response = redirect(request, form.get("next", "/"))  # redirect() keeps it on this site
     response.set_cookie(i18n.COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
                         secure=request.app.state.settings.secure_cookies, path="/")
     return response

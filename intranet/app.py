@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import AsyncIterator
 
 import anyio.to_thread
@@ -10,16 +11,19 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
+from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, children, concerns, consents, front_page, landing, leaders, meetings,
     pages, privacy, referrals, transfers,
 )
 from intranet.drafts import DraftStore
+from intranet.form_replays import FormReplays
 from intranet.grants import GrantStore
 from intranet.names import DisplayNames
-from intranet.errors import exception_handlers
+from intranet.errors import StoreBusyMiddleware, exception_handlers
 from intranet.security import SecurityHeadersMiddleware
-from intranet.sessions import LoginThrottle, SessionStore
+from intranet.sessions import SessionStore
+from intranet.throttle import LoginThrottle
 from intranet.paths import static_dir
 from intranet.settings import Settings
 from intranet.staticfiles import CachedStaticFiles
@@ -29,11 +33,12 @@ from projections.live import ProjectionRunner
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    os.umask(PRIVATE_UMASK)  # under any ASGI server: files the app creates are its own
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # One domain application and one projection runner per process.
-        domain = settings.open_domain()
+        domain = settings.open_domain(serving=True)
         runner = ProjectionRunner(domain, config=settings.read_models).start()
         app.state.domain = domain
         app.state.projections = runner
@@ -43,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.throttle = LoginThrottle(web_store)
         app.state.drafts = DraftStore(web_store, domain.keystore)
         app.state.grants = GrantStore(web_store)
+        app.state.form_replays = FormReplays(web_store)
         # Starlette runs blocking work in anyio's threads: bound them (see Settings.threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         try:
@@ -73,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(StoreBusyMiddleware),
         Middleware(auth.AuthMiddleware),
     ]
     app = Starlette(

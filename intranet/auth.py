@@ -7,6 +7,9 @@ that finish the sign-in.
 
 from __future__ import annotations
 
+import functools
+import ipaddress
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +29,7 @@ from intranet.i18n import _
 from intranet.passwords import hash_password, verify_password
 from intranet.sessions import ACTIVE, NEEDS_CODE, NEEDS_ENROLMENT, Session
 from intranet.templating import render
+from intranet.throttle import Refusal
 
 PUBLIC_PATHS = {"/logg-inn", "/health", "/tilgjengelighet", "/konto/sprak"}
 STAGE_PATHS = {
@@ -43,8 +47,25 @@ def cookie_name(request_or_app) -> str:
     return "__Host-bk-session" if settings.secure_cookies else "bk-session"
 
 
+def local_path(url: str | None, fallback: str = "/") -> str:
+    """`url` if it is a path on this site, else `fallback`. Browsers read `/\\` as
+    `//` (another host) and drop tabs and newlines inside URLs, so a path with a
+    backslash or any control character is refused, as is anything with a scheme
+    or a host."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return fallback
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        return fallback
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or "%0d" in url.lower() or "%0a" in url.lower():
+        return fallback
+    return url
+
+
 def redirect(request: Request, url: str) -> Response:
-    """A 303 for plain requests; htmx is told to navigate instead of swapping."""
+    """A 303 for plain requests; htmx is told to navigate instead of swapping.
+    Every redirect goes through `local_path`: never off this site."""
+    url = local_path(url)
     if request.headers.get("HX-Request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
@@ -124,13 +145,43 @@ class AuthMiddleware:
         return session, account, grants
 
 
+@functools.lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p) for p in proxies)
+
+
+def _is_proxy(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, unless the peer is a proxy named in
+    BEKYMRING_TRUSTED_PROXIES; then the nearest address in X-Forwarded-For that
+    is not such a proxy (each proxy appends the address it saw, so only the
+    entries our own proxies added can be believed; the rest the client wrote)."""
+    peer = request.client.host if request.client else "unknown"
+    networks = _networks(request.app.state.settings.trusted_proxies)
+    if not networks or not _is_proxy(peer, networks):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("X-Forwarded-For")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _is_proxy(hop, networks):
+            return hop
+    return hops[0] if hops else peer
+
+
 def client_key(request: Request) -> str:
-    host = request.client.host if request.client else "unknown"
-    return "client:" + request.app.state.domain.blind_index("client:" + host)
+    return "client:" + request.app.state.domain.blind_index("client:" + client_address(request))
 
 
-def account_key(request: Request, username: str) -> str:
-    return "account:" + request.app.state.domain.blind_index(username)
+def pair_key(request: Request, step: str, username: str) -> str:
+    """The throttle's key for one account from one address, per sign-in step
+    ("password" or "code"): each step counts its own failures."""
+    return f"{step}:" + request.app.state.domain.blind_index(f"{step}:{username}\n{client_address(request)}")
 
 
 def start_session(request: Request, response: Response, user_id: UUID, stage: str) -> Session:
@@ -158,8 +209,14 @@ def _first_page(stage: str) -> str:
     return {NEEDS_CODE: "/logg-inn/kode", NEEDS_ENROLMENT: "/konto/totp"}.get(stage, "/")
 
 
-LOCKED = "locked"
 WRONG = "wrong"
+
+
+def _wait_message(refusal: Refusal) -> str:
+    if refusal.address:
+        return _("For mange mislykkede forsøk fra denne maskinen. Vent %(minutes)s minutter og prøv igjen, "
+                 "eller kontakt IT.") % {"minutes": max(1, round(refusal.seconds / 60))}
+    return _("For mange mislykkede forsøk. Vent %(seconds)s sekunder og prøv igjen.") % {"seconds": refusal.seconds}
 
 
 async def login_page(request: Request) -> Response:
@@ -170,12 +227,13 @@ async def login_page(request: Request) -> Response:
     username = form.get("username", "").strip().lower()
     account, problem = await run_in_threadpool(_check_password, request, username, form.get("password", ""))
     if account is None:
-        message = {
-            LOCKED: _("For mange mislykkede forsøk. Vent 15 minutter og prøv igjen, eller kontakt IT."),
-            WRONG: _("Feil brukernavn eller passord."),
-        }[problem]
-        return render(request, "auth/login.html", {"values": {"username": username}, "error": message},
-                      status_code=422 if problem == WRONG else 429)
+        if problem == WRONG:
+            return render(request, "auth/login.html", {"values": {"username": username},
+                                                       "error": _("Feil brukernavn eller passord.")}, status_code=422)
+        response = render(request, "auth/login.html", {"values": {"username": username},
+                                                       "error": _wait_message(problem)}, status_code=429)
+        response.headers["Retry-After"] = str(problem.seconds)
+        return response
     stage = _stage_for(account)
     response = redirect(request, _first_page(stage))
     session = start_session(request, response, account.id, stage)
@@ -186,13 +244,15 @@ async def login_page(request: Request) -> Response:
 
 
 def _check_password(request: Request, username: str, password: str):
-    """(the account, None) for a right password, else (None, LOCKED or WRONG); each
-    failure is recorded and counted. Unknown usernames take as long as known ones."""
+    """(the account, None) for a right password, else (None, a Refusal or WRONG);
+    each failure is recorded and counted. Unknown usernames take as long as known
+    ones. A try that must wait is refused unchecked, and does not count."""
     state, domain = request.app.state, request.app.state.domain
-    a_key, c_key = account_key(request, username), client_key(request)
-    if state.throttle.is_blocked(a_key, c_key):
+    a_key, c_key = pair_key(request, "password", username), client_key(request)
+    refusal = state.throttle.refusal(a_key, c_key)
+    if refusal is not None:
         domain.record_sign_in("locked_out", None, username, c_key, "")
-        return None, LOCKED
+        return None, refusal
     user_id = state.projections["directory"].view.user_id_by_username_index(domain.blind_index(username))
     account = domain.get_user(user_id) if user_id else None
     good = verify_password(account.password_hash if account else _DUMMY_HASH, password)
@@ -210,6 +270,10 @@ async def second_factor(request: Request) -> Response:
         return render(request, "auth/code.html", {"error": None})
     code = (await read_form(request)).get("code", "").strip()
     error = await run_in_threadpool(_check_code, request, request.state.account, code)
+    if isinstance(error, Refusal):
+        response = render(request, "auth/code.html", {"error": _wait_message(error)}, status_code=429)
+        response.headers["Retry-After"] = str(error.seconds)
+        return response
     if error:
         return render(request, "auth/code.html", {"error": error}, status_code=422)
     account, session = request.state.account, request.state.session
@@ -219,19 +283,24 @@ async def second_factor(request: Request) -> Response:
     return redirect(request, "/")
 
 
-def _check_code(request: Request, account, code: str) -> str | None:
-    """None if the code is right (and is then used up), else what to tell the user."""
+def _check_code(request: Request, account, code: str) -> str | Refusal | None:
+    """None if the code is right (and is then used up), else what to tell the
+    user, or how long to wait. The code has its own counter: failed passwords
+    (a stranger's, say) never block it."""
     state, domain = request.app.state, request.app.state.domain
-    a_key, c_key = account_key(request, account.username), client_key(request)
-    if state.throttle.is_blocked(a_key, c_key):
-        return _("For mange mislykkede forsøk. Vent 15 minutter og prøv igjen.")
+    a_key, c_key = pair_key(request, "code", account.username), client_key(request)
+    refusal = state.throttle.refusal(a_key, c_key)
+    if refusal is not None:
+        return refusal
     step = totp.matching_step(account.totp_secret, code)
     try:
         if step is not None:
             domain.use_totp_step(account.id, step)
+            state.throttle.succeeded(a_key)
             return None
         if "-" in code:
             domain.use_recovery_code(account.id, totp.hash_recovery_code(code))
+            state.throttle.succeeded(a_key)
             return None
     except DomainError:
         pass

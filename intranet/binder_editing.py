@@ -23,20 +23,18 @@ from events.richtext import to_html
 from intranet.auth import redirect
 from intranet.binder_pages import base_context, load_page
 from intranet.error_messages import field_errors, run_command
-from intranet.forms import parse_uuid, read_form
+from intranet.forms import parse_int, parse_uuid, read_form
 from intranet.guard import require
 from intranet.i18n import _
 from intranet.templating import render, when
 
-def _int(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) < 7 else None
 
 
 # -- a new page --------------------------------------------------------------------------------
 def new_page_fields(user: Principal, form: dict[str, str]) -> tuple[tuple[Any, ...], dict[str, str]]:
     """`create_page`'s arguments from the form, and what stops this user saving it."""
     section = form.get("section", "")
-    level = _int(form.get("level")) if section == "guide" else None
+    level = parse_int(form.get("level")) if section == "guide" else None
     kind = (form.get("form") or None) if section == "template" else None
     unit_id = parse_uuid(form.get("unit_id")) if section == "unit_info" else None
     errors: dict[str, str] = {}
@@ -85,7 +83,7 @@ def _edit(request: Request, slug: str, form: dict[str, str]) -> tuple[dict[str, 
     """Save the edit: (field errors, the conflict note if someone saved in between)."""
     try:
         request.app.state.domain.edit_page(slug, form.get("title", "").strip(), form.get("body", ""),
-                                           form.get("note", "").strip(), _int(form.get("revision")) or 0)
+                                           form.get("note", "").strip(), parse_int(form.get("revision")) or 0)
     except PageChanged:
         return {}, conflict_note(request, slug)
     except InvalidPage as e:
@@ -138,8 +136,8 @@ async def compare(request: Request) -> Response:
     """A line-by-line comparison of two versions."""
     page = await load_page(request, "binder.edit")
     newest = page.latest["no"]
-    to_no = _int(request.query_params.get("til")) or newest
-    from_no = _int(request.query_params.get("fra")) or max(1, to_no - 1)
+    to_no = parse_int(request.query_params.get("til")) or newest
+    from_no = parse_int(request.query_params.get("fra")) or max(1, to_no - 1)
     if not (1 <= from_no <= newest and 1 <= to_no <= newest):
         raise HTTPException(404)
     old, new = page.revision(from_no), page.revision(to_no)
@@ -174,7 +172,7 @@ async def page_action(request: Request) -> Response:
         raise HTTPException(404)
     page = await load_page(request, "binder.edit")
     form = await read_form(request)
-    arguments = (_int(form.get("no")) or 0, _int(form.get("revision")) or 0) if action == "gjenopprett" else ()
+    arguments = (parse_int(form.get("no")) or 0, parse_int(form.get("revision")) or 0) if action == "gjenopprett" else ()
     try:
         errors = await run_in_threadpool(run_command, request.app.state.domain, PAGE_ACTIONS[action], page.slug,
                                          *arguments, refused=InvalidPage)

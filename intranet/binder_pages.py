@@ -19,7 +19,7 @@ from starlette.responses import Response
 from events.binder import SECTIONS, SLUG, BinderPage
 from events.policy import Target, may
 from events.richtext import to_html
-from intranet.forms import page_number, read_form
+from intranet.forms import page_number, parse_int, read_form
 from intranet.guard import current_user, found, require
 from intranet.i18n import N_, _
 from intranet.templating import render
@@ -150,7 +150,7 @@ async def search(request: Request) -> Response:
         return render(request, "binder/search.html", context)
     form = await read_form(request)
     query = form.get("q", "").strip()[:200]
-    page_no = int(form["side"]) if form.get("side", "").isdigit() and len(form["side"]) < 6 else 1
+    page_no = parse_int(form.get("side"), 1) or 1
     context.update(query=query, page=max(1, page_no))
     if len(query) < 2:
         context["error"] = _("Skriv minst to bokstaver.")

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events import clock
+from intranet.forms import parse_int
 from intranet.guard import require
 from intranet.i18n import N_, _
 from intranet.meetings import KIND_NAMES
@@ -38,7 +39,7 @@ async def calendar(request: Request) -> Response:
     """The year's meetings and recurring dates, month by month."""
     require(request, "calendar.view")
     text = request.query_params.get("ar", "")
-    year = int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else clock.today().year
+    year = parse_int(text, 2000, 2100) or clock.today().year
     view = request.app.state.projections["meetings"].view
     rows = await run_in_threadpool(view.between, date(year, 1, 1), date(year, 12, 31))
     months = [{"name": _(MONTHS[m - 1]), "recurring": [_(text) for text in RECURRING.get(m, [])],

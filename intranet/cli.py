@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from events.errors import KeyConfigurationError
+from events.storage.private_files import PRIVATE_UMASK
 from intranet.settings import SettingsError
 
 
@@ -32,7 +33,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, from BEKYMRING_TRUSTED_PROXIES only
+        # (intranet/auth.py client_address); uvicorn's own trust (127.0.0.1 by
+        # default) would let anyone behind a pass-through proxy choose an address.
+        proxy_headers=False,
     )
     return 0
 
@@ -223,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)  # every file the command creates is the service's alone
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from events import clock
 from events.concerns import CATEGORIES, MAX_TEXT, WORRY_LEVELS
-from intranet.forms import parse_uuid
+from intranet.forms import parse_int, parse_uuid
 from intranet.i18n import N_, _
 
 Parsed = tuple[dict[str, Any], dict[str, str]]
@@ -19,7 +19,10 @@ def parse_date(text: str) -> date | None:
     text = (text or "").strip()
     try:
         if "." in text:
-            day, month, year = (int(p) for p in text.split("."))
+            parts = [parse_int(p, 1, 9999) for p in text.split(".")]
+            if len(parts) != 3 or None in parts:
+                return None
+            day, month, year = parts
             return date(year, month, day)
         return date.fromisoformat(text)
     except ValueError:
@@ -47,9 +50,6 @@ def _date(form: dict, name: str, errors: dict, label: str, past: bool = True) ->
     return value
 
 
-def _number(form: dict, name: str) -> int | None:
-    text = form.get(name, "")
-    return int(text) if text.isdigit() and len(text) < 6 else None
 
 
 NEW_CHILD_FIELDS = ("new_first_name", "new_last_name", "new_birth_date", "new_national_id")
@@ -86,7 +86,7 @@ def new_concern(form: dict[str, str], categories: list[str], unit_children: set[
     if not chosen or len(chosen) != len(categories):
         errors["categories"] = _("Velg minst én kategori.")
     parsed["categories"] = chosen
-    worry = _number(form, "worry")
+    worry = parse_int(form.get("worry"))
     if worry not in WORRY_LEVELS:
         errors["worry"] = _("Velg hvor bekymret du er.")
     parsed["worry"] = worry
@@ -102,12 +102,12 @@ def action(name: str, form: dict[str, str]) -> Parsed:
         p["text"] = _text(form, "text", errors, N_("Observasjonen"))
         p["child_words"] = _text(form, "child_words", errors, N_("Barnets egne ord"), required=False)
     elif name == "korriger":
-        p["no"] = _number(form, "no") or 0
+        p["no"] = parse_int(form.get("no")) or 0
         p["text"] = _text(form, "text", errors, N_("Korrigert tekst"))
         p["child_words"] = _text(form, "child_words", errors, N_("Barnets egne ord"), required=False)
         p["reason"] = _text(form, "reason", errors, N_("Grunnen til korrigeringen"))
     elif name == "niva":
-        p["level"] = _number(form, "level")
+        p["level"] = parse_int(form.get("level"))
         if p["level"] not in (0, 1, 2, 3):
             errors["level"] = _("Velg nivå 0–3.")
         p["reason"] = _text(form, "reason", errors, N_("Begrunnelsen"))
@@ -120,7 +120,7 @@ def action(name: str, form: dict[str, str]) -> Parsed:
         p["summary"] = _text(form, "summary", errors, N_("Referatet"))
         p["child_heard"] = form.get("child_heard") == "1"
     elif name == "korriger-samtale":
-        p["no"] = _number(form, "no") or 0
+        p["no"] = parse_int(form.get("no")) or 0
         p["summary"] = _text(form, "summary", errors, N_("Korrigert referat"))
         p["reason"] = _text(form, "reason", errors, N_("Grunnen til korrigeringen"))
     elif name == "tiltak":
@@ -131,7 +131,7 @@ def action(name: str, form: dict[str, str]) -> Parsed:
         if p["deadline"] and p["evaluate_on"] and p["evaluate_on"] < p["deadline"]:
             errors["evaluate_on"] = _("Evalueringsdatoen kan ikke være før fristen.")
     elif name == "evaluer":
-        p["no"] = _number(form, "no") or 0
+        p["no"] = parse_int(form.get("no")) or 0
         p["outcome"] = _text(form, "outcome", errors, N_("Resultatet"))
     elif name in ("del", "fjern-deling"):
         p["user_id"] = parse_uuid(form.get("user_id"))

@@ -7,7 +7,7 @@ Every page and fragment that shows a concern records the access first
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -21,12 +21,13 @@ from events.concern_commands import Change, ConcernChanged
 from events.concerns import CATEGORIES, Concern
 from events.errors import DomainError
 from events.identity import DuplicateChild
-from intranet.error_messages import field_errors
+from intranet.error_messages import FORM, field_errors
 from events.policy import Target, may
 from intranet import concern_forms, labels
 from intranet.concern_history import describe, people_in
 from intranet.auth import redirect
-from intranet.forms import page_number, parse_uuid, read_form, read_multi
+from intranet.form_replays import FormInFlight
+from intranet.forms import form_version, page_number, parse_uuid, read_form, read_multi
 from intranet.guard import commit_access, current_user, require
 from intranet.records import Record, Shown, load_record, show, show_record
 from intranet.i18n import _
@@ -112,11 +113,12 @@ async def concern_action(request: Request) -> Response:
     section, permission, command = ACTIONS[action]
     record = await load_record(request, "concern", permission)
     form = await read_form(request)
+    seen = form_version(form)
     parsed, errors = concern_forms.action(action, form)
     conflict: list[Change] | None = None
     if not errors:
         errors, conflict = await run_in_threadpool(
-            _change, request.app.state.domain, command, record.value.id, _number(form.get("version")),
+            _change, request.app.state.domain, command, record.value.id, seen,
             current_user(request).id, parsed)
     if not errors and conflict is None:
         if not wants_fragment(request):
@@ -156,9 +158,6 @@ def _after_change(request: Request, record: Record, action: str, section: str, f
     return context, shown
 
 
-def _number(text: str | None) -> int:
-    return int(text) if text and text.isdigit() else 0
-
 
 # -- filing a new concern ------------------------------------------------------------------
 def unit_children(request: Request, unit_id: UUID) -> list[tuple[UUID, str]]:
@@ -183,8 +182,11 @@ def _new_form(request: Request, unit_id: UUID, **context: Any) -> tuple[dict[str
 
 def _draft_form(request: Request, user) -> tuple[dict[str, Any], Shown]:
     draft = request.app.state.drafts.load(user.id)
-    return _new_form(request, user.unit_id, values=draft or {"observed_on": clock.today().isoformat()},
-                     draft_restored=draft is not None)
+    # The form's key (intranet/form_replays.py) is kept in its draft: the same
+    # draft, posted twice, files one concern.
+    values = draft or {"observed_on": clock.today().isoformat()}
+    values.setdefault("form_key", str(uuid4()))
+    return _new_form(request, user.unit_id, values=values, draft_restored=draft is not None)
 
 
 async def new_concern(request: Request) -> Response:
@@ -206,7 +208,8 @@ async def new_concern(request: Request) -> Response:
 
 def _file(request: Request, user, form: dict[str, str], categories: list[str]):
     """File the concern the form describes: (its id, {}, {}) or (None, field errors,
-    what the form shows besides: the children the new one may be)."""
+    what the form shows besides: the children the new one may be). The same form
+    posted again (its `form_key`) gets the first post's concern, not a second one."""
     children = {c[0] for c in unit_children(request, user.unit_id)}
     parsed, errors = concern_forms.new_concern(form, categories, children)
     if errors:
@@ -225,6 +228,16 @@ def _file(request: Request, user, form: dict[str, str], categories: list[str]):
             return None, {"same_child": _("Et barn med samme navn og fødselsdato er allerede registrert. "
                                           "Velg barnet hvis det er samme barn, eller velg «Registrer et nytt barn "
                                           "likevel».")}, {"same": same}
+    replays, key = request.app.state.form_replays, parse_uuid(form.get("form_key"))
+    if key is None:
+        return None, {FORM: _("Skjemaet mangler en nøkkel. Last inn siden på nytt og send igjen.")}, {}
+    try:
+        filed = replays.claim(key, user.id)
+    except FormInFlight:
+        return None, {FORM: _("Skjemaet blir allerede lagret. Vent litt og se i listen over bekymringer.")}, {}
+    if filed is not None:
+        return filed, {}, {}
+    concern_id = None
     try:
         concern_id = request.app.state.domain.file_concern(user.unit_id, user.id, **parsed)
     except DuplicateChild as e:
@@ -234,6 +247,12 @@ def _file(request: Request, user, form: dict[str, str], categories: list[str]):
         if new is not None:  # the new child's fields are named new_* on the form
             errors = {NEW_CHILD_FIELD.get(k, k): v for k, v in errors.items()}
         return None, errors, {}
+    finally:
+        # Filed: a replay gets this concern. Refused or failed: the form may be sent again.
+        if concern_id is None:
+            replays.release(key, user.id)
+        else:
+            replays.done(key, user.id, concern_id)
     request.app.state.drafts.delete(user.id)
     return concern_id, {}, {}
 

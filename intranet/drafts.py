@@ -12,7 +12,7 @@ from events.storage.sidestore import SideStore
 
 KEEP_SECONDS = 7 * 24 * 3600
 # Filled in on a fresh form: a draft with nothing else holds nothing of the user's.
-PREFILLED = ("observed_on",)
+PREFILLED = ("observed_on", "form_key")
 
 
 def is_empty(values: dict) -> bool:

@@ -6,13 +6,16 @@ import logging
 import re
 from urllib.parse import urlsplit
 
+from eventsourcing.persistence import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from events.policy import may
+from events.storage.postgres_recorder import StoreBusy, is_busy
 from intranet import i18n
-from intranet.auth import redirect, request_language
+from intranet.auth import local_path, redirect, request_language
 from intranet.i18n import N_, _
 from intranet.templating import render
 
@@ -32,6 +35,8 @@ RESTRICTED = (N_("Sperret"), N_("Opplysningene om dette barnet er sperret. Bare 
                                 "Kontakt personvernombudet hvis du mener du har tjenstlig behov."))
 READ_ONLY = (N_("Kun lesing"), N_("Nødtilgangen gjelder bare lesing. Du kan ikke endre, legge til eller sende noe "
                                    "her. Be noen som har tilgang til saken om å gjøre det."))
+BUSY = (N_("Midlertidig utilgjengelig"), N_("Databasen svarer ikke akkurat nå. Prøv igjen om litt."))
+NUMBER = (N_("Ugyldig tall"), N_("Et tall i skjemaet er ugyldig eller for stort. Last inn siden på nytt og prøv igjen."))
 # The record a refused change was about, to go back to.
 RECORD_PREFIX = re.compile(r"^/(barn|bekymringer|henvisninger|samtykker)/[0-9a-f-]{36}")
 ERASED = (N_("Slettet"), N_("Opplysningene om dette barnet er slettet og kan ikke gjenopprettes. "
@@ -39,7 +44,7 @@ ERASED = (N_("Slettet"), N_("Opplysningene om dette barnet er slettet og kan ikk
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
-    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    status = exc.status_code if isinstance(exc, HTTPException) else 503 if is_busy(exc) else 500
     if status == 401:
         return redirect(request, "/logg-inn")
     title, text = MESSAGES.get(status, OTHER)
@@ -50,6 +55,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
         title, text = ERASED
     elif detail == "read_only":
         title, text = READ_ONLY
+    elif detail == "number":
+        title, text = NUMBER
+    elif status == 503 and not isinstance(exc, HTTPException):
+        title, text = BUSY
     user = getattr(request.state, "user", None)
     # A refused record looks exactly like a missing one; both offer break-the-glass.
     glass = detail == "record" and user is not None and may(user, "break_glass")
@@ -73,12 +82,43 @@ def _page_path(request: Request) -> str | None:
     current = urlsplit(request.headers.get("HX-Current-URL", ""))
     if current.netloc and current.netloc != request.url.netloc:
         return None
-    return current.path if current.path.startswith("/") and not current.path.startswith("//") else None
+    return local_path(current.path, "") or None
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", exc_info=exc)
+    if is_busy(exc):  # a lock held elsewhere: said to the user, logged without a traceback
+        log.warning("the store did not answer in time: %s", exc)
+    else:
+        log.exception("unhandled error", exc_info=exc)
     return await http_error(request, exc)
 
 
-exception_handlers = {HTTPException: http_error, Exception: server_error}
+class StoreBusyMiddleware:
+    """A lock or statement timeout before the routes (AuthMiddleware loads the
+    session and the user) answers 503 with the message too, instead of reaching
+    the last-resort handler."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if scope["type"] != "http" or started or not is_busy(exc):
+                raise
+            response = await server_error(Request(scope, receive), exc)
+            await response(scope, receive, send)
+
+
+# The store's errors are handled where the routes' are (not by the last-resort
+# handler, which re-raises), so a lock timeout is an answer, not a crash.
+exception_handlers = {HTTPException: http_error, StoreBusy: server_error, OperationalError: server_error,
+                      Exception: server_error}

@@ -24,7 +24,7 @@ from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.error_messages import field_errors, run_command
-from intranet.forms import parse_uuid, read_form, read_multi
+from intranet.forms import parse_int, parse_uuid, read_form, read_multi
 from intranet.guard import current_user, require
 from intranet.i18n import N_, _
 from intranet.records import Shown, load_record, show, show_record
@@ -175,7 +175,7 @@ def _arguments(action: str, form: dict[str, str], user_id: UUID) -> tuple[Any, .
     if action == "generelt":
         return form.get("title", ""), form.get("text", ""), user_id
     if action == "rad":
-        return int(form["no"]) if form.get("no", "").isdigit() else 0, form.get("advice", "")
+        return parse_int(form.get("no")) or 0, form.get("advice", "")
     return (user_id,)
 
 

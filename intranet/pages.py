@@ -2,33 +2,55 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import date
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from events.policy import may
 from intranet.templating import render
 
 STATEMENT_UPDATED = date(2026, 11, 23)  # when the accessibility statement was last reviewed
 
 
 def health(request: Request) -> Response:
-    """Liveness and readiness for the load balancer; it reveals no personal data."""
+    """Liveness and readiness for the load balancer. To anyone it says only ok or
+    not ok: the store's position rises with every child viewed, so it would tell
+    a stranger how busy the service is. The details go to an admin, or to a
+    monitor that sends BEKYMRING_HEALTH_TOKEN."""
     state = request.app.state
     try:
         projections = state.projections.status()
         position = state.domain.position()
     except Exception:  # the store is unreachable
+        projections, position = None, None
+    ok = projections is not None and all(p["ok"] for p in projections.values())
+    status_code = 200 if ok else 503
+    if not _may_see_details(request):
+        return JSONResponse({"status": "ok" if ok else "not ok"}, status_code=status_code)
+    if projections is None:
         return JSONResponse({"status": "unavailable"}, status_code=503)
-    ok = all(p["ok"] for p in projections.values())
     body = {
         "status": "ok" if ok else "degraded",
         "store": state.settings.store,
         "position": position,
         "projections": projections,
     }
-    return JSONResponse(body, status_code=200 if ok else 503)
+    return JSONResponse(body, status_code=status_code)
+
+
+def _may_see_details(request: Request) -> bool:
+    user = getattr(request.state, "user", None)
+    if user is not None and may(user, "health.details"):
+        return True
+    expected = request.app.state.settings.health_token
+    if not expected:
+        return False
+    bearer = request.headers.get("Authorization", "")
+    given = bearer[len("Bearer "):] if bearer.startswith("Bearer ") else request.headers.get("X-Health-Token", "")
+    return hmac.compare_digest(given.encode(), str(expected).encode())
 
 
 def accessibility(request: Request) -> Response:

@@ -1,13 +1,16 @@
 """Server-side sessions: revocable, with idle and absolute timeouts.
 
 The cookie holds a random token; the table holds only its SHA-256, so a copy of
-the database cannot be used to take over a session. A session is created (with
+the database cannot be used to take over a session. The session's CSRF token is
+derived from the cookie's token (an HMAC under it), so it is never stored
+either: the table keeps only its SHA-256, as for the session token. A session is created (with
 a fresh id) at sign-in, which rotates away any id an attacker planted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass
@@ -46,6 +49,11 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _csrf_of(token: str) -> str:
+    """The session's CSRF token: only someone holding the cookie can compute it."""
+    return hmac.new(token.encode(), b"bekymring csrf", hashlib.sha256).hexdigest()
+
+
 class SessionStore:
     def __init__(self, store: SideStore, clock: Callable[[], float] = time.time):
         self.store = store
@@ -61,6 +69,9 @@ class SessionStore:
             c.execute(
                 f"CREATE INDEX IF NOT EXISTS web_sessions_user ON {self.table} (user_id)"
             )
+            # Sessions from before the CSRF token was hashed kept it in clear
+            # (43 characters; a SHA-256 is 64): end them.
+            c.execute(f"DELETE FROM {self.table} WHERE length(csrf_token) <> 64")
 
     def _execute(self, statement: str, params: tuple = (), fetch: bool = False, cursor=None):
         """Run one statement (a read on `SideStore.reading`, a write in its own
@@ -75,11 +86,11 @@ class SessionStore:
         """A new session; returns the cookie token (shown once) and the session."""
         token = secrets.token_urlsafe(32)
         now = self.clock()
-        session = Session(_hash(token), user_id, stage, secrets.token_urlsafe(32), now, now)
+        session = Session(_hash(token), user_id, stage, _csrf_of(token), now, now)
         self._execute(
             "INSERT INTO {t} (token_hash, user_id, stage, csrf_token, created_at, last_seen) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (session.token_hash, str(user_id), stage, session.csrf_token, now, now),
+            (session.token_hash, str(user_id), stage, _hash(session.csrf_token), now, now),
         )
         return token, session
 
@@ -98,7 +109,7 @@ class SessionStore:
         if row is None:
             return None
         session = Session(
-            row["token_hash"], UUID(row["user_id"]), row["stage"], row["csrf_token"],
+            row["token_hash"], UUID(row["user_id"]), row["stage"], _csrf_of(token),
             row["created_at"], row["last_seen"],
         )
         now = self.clock()
@@ -131,61 +142,3 @@ class SessionStore:
             "DELETE FROM {t} WHERE last_seen < ? OR created_at < ?",
             (now - IDLE_SECONDS, now - ABSOLUTE_SECONDS),
         )
-
-
-class LoginThrottle:
-    """Counts failed sign-ins per account and per client address, in a window.
-
-    Keys are HMACs (blind indexes), never the username or IP address itself.
-    """
-
-    WINDOW = 15 * 60
-    ACCOUNT_LIMIT = 5
-    CLIENT_LIMIT = 20
-
-    def __init__(self, store: SideStore, clock: Callable[[], float] = time.time):
-        self.store = store
-        self.clock = clock
-        self.table = store.table("login_failures")
-        with store.datastore.transaction(commit=True) as c:
-            c.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table} ("
-                f"key TEXT PRIMARY KEY, failures INTEGER NOT NULL, window_start {store.double} NOT NULL)"
-            )
-
-    def _row(self, key: str):
-        with self.store.reading() as c:
-            c.execute(self.store.sql(f"SELECT failures, window_start FROM {self.table} WHERE key = ?"), (key,))
-            return c.fetchone()
-
-    def is_blocked(self, account_key: str, client_key: str) -> bool:
-        now = self.clock()
-        for key, limit in ((account_key, self.ACCOUNT_LIMIT), (client_key, self.CLIENT_LIMIT)):
-            row = self._row(key)
-            if row and now - row["window_start"] < self.WINDOW and row["failures"] >= limit:
-                return True
-        return False
-
-    def failed(self, account_key: str, client_key: str) -> None:
-        now = self.clock()
-        with self.store.datastore.transaction(commit=True) as c:
-            for key in (account_key, client_key):
-                c.execute(self.store.sql(f"SELECT failures, window_start FROM {self.table} WHERE key = ?"), (key,))
-                row = c.fetchone()
-                if row is None or now - row["window_start"] >= self.WINDOW:
-                    c.execute(
-                        self.store.sql(
-                            f"INSERT INTO {self.table} (key, failures, window_start) VALUES (?, 1, ?) "
-                            "ON CONFLICT (key) DO UPDATE SET failures = 1, window_start = excluded.window_start"
-                        ),
-                        (key, now),
-                    )
-                else:
-                    c.execute(
-                        self.store.sql(f"UPDATE {self.table} SET failures = failures + 1 WHERE key = ?"),
-                        (key,),
-                    )
-
-    def succeeded(self, account_key: str) -> None:
-        with self.store.datastore.transaction(commit=True) as c:
-            c.execute(self.store.sql(f"DELETE FROM {self.table} WHERE key = ?"), (account_key,))

@@ -6,6 +6,7 @@ where the domain application is opened (`Settings.open_domain`)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,9 @@ DOMAIN_KEYS = (
     "BEKYMRING_DEMO",
     "BEKYMRING_KEK",
     "BEKYMRING_KEK_FILE",
+    "BEKYMRING_DB_LOCK_TIMEOUT_MS",
+    "BEKYMRING_DB_STATEMENT_TIMEOUT_MS",
+    "POSTGRES_LOCK_TIMEOUT",
 )
 SECRET_KEYS = ("BEKYMRING_KEK", "POSTGRES_PASSWORD")
 
@@ -56,6 +60,8 @@ class Settings:
     domain_env: dict[str, str | Secret] = field(default_factory=dict)  # secrets as Secret
     worker_threads: int | None = None  # None: by store, see `threads`
     read_models: ReadModelConfig = DEFAULTS
+    health_token: Secret | None = None  # shows /health's details to a monitor that sends it
+    trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For is believed
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -76,13 +82,19 @@ class Settings:
             domain_env=domain_env,
             worker_threads=config("BEKYMRING_WORKER_THREADS", cast=int, default=None),
             read_models=read_models_from(config),
+            health_token=config("BEKYMRING_HEALTH_TOKEN", cast=Secret, default=None),
+            trusted_proxies=trusted_proxies_from(config("BEKYMRING_TRUSTED_PROXIES", default="")),
         )
 
-    def open_domain(self) -> Bekymring:
-        """The domain application: the one place the secrets are unwrapped."""
-        from events.application import Bekymring
+    def open_domain(self, serving: bool = False) -> Bekymring:
+        """The domain application: the one place the secrets are unwrapped.
+        `serving`: for the web server, whose requests must not wait long on
+        PostgreSQL (the lock and statement timeouts, events/application.py); the
+        CLI's long work (a rebuild, a verify) goes without them."""
+        from events.application import REQUEST_WORK, Bekymring
 
-        return Bekymring(env={k: str(v) for k, v in self.domain_env.items()})
+        env = {k: str(v) for k, v in self.domain_env.items()}
+        return Bekymring(env={**env, REQUEST_WORK: "1"} if serving else env)
 
     @property
     def store(self) -> str:
@@ -146,3 +158,18 @@ def read_models_from(config: Callable[..., Any]) -> ReadModelConfig:
         except ValueError as e:
             raise SettingsError(f"{name}={text!r}: {e}") from None
     return ReadModelConfig(**given)
+
+
+def trusted_proxies_from(text: str) -> tuple[str, ...]:
+    """BEKYMRING_TRUSTED_PROXIES: addresses or networks (comma-separated) of the
+    reverse proxies whose X-Forwarded-For is believed. Empty: none, the peer's
+    own address is the client's."""
+    networks = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError as e:
+            raise SettingsError(f"BEKYMRING_TRUSTED_PROXIES={text!r}: {e}") from None
+    return tuple(networks)

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 from eventsourcing.persistence import ConnectionUnavailableError, InterfaceError, OperationalError
 
 from events.application import Bekymring
+from events.storage.postgres_recorder import lock_held_elsewhere
 from events.storage.sqlite_store import held_elsewhere
 from projections.batches import BATCH, IDLE_RECORD_EVERY, Follower, catch_up_together
 from projections.config import DEFAULTS, ReadModelConfig
@@ -49,8 +50,9 @@ def worth_retrying(error: BaseException) -> bool:
     shutting down, no free connection in the pool, a SQLite file locked by
     another connection. Not an error in what was asked (no such table, a full
     disk, a cancelled statement, a constraint): that stops the read model,
-    loudly, as before."""
-    if isinstance(error, ConnectionUnavailableError):  # the library's own pool, timed out
+    loudly, as before. A lock timeout (the connections' own, events/application.py)
+    is a table held elsewhere: that passes."""
+    if isinstance(error, ConnectionUnavailableError) or lock_held_elsewhere(error):  # the pool, or a lock, timed out
         return True
     if not isinstance(error, (OperationalError, InterfaceError)):
         return False

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from events.application import Bekymring, data_dir_of, uses_postgres
+from events.storage.private_files import private_dir
 from events.storage.sqlite_store import ReadModelDatastore, RebuildDatastore
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
@@ -57,7 +58,7 @@ def _open_view(projection_class: type, app: Bekymring, rebuilding: bool) -> Any:
         view = postgres_view(datastore=app.factory.datastore)
     else:
         views_dir = data_dir_of(app.env) / "views"
-        views_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(views_dir)
         datastore_class = RebuildDatastore if rebuilding else ReadModelDatastore
         datastore = datastore_class(str(views_dir / f"{projection_class.name}.sqlite"))
         view = sqlite_view(datastore=datastore)

@@ -132,7 +132,7 @@ NOT_IN_MATRIX = {
     "/admin/brukere/{user_id}/{action}": "covered by the rolle row; the other actions in test_admin",
     "/admin/brukere/{user_id}": "the {user} row",
     "/barn/{child_id}": "the child rows",
-    "/health": "public, reveals no personal data (tested in test_web)",
+    "/health": "public, says only ok or not ok to anyone but an admin (tested in test_hardening)",
     "/tilgjengelighet": "public: the accessibility statement",
     "/static": "public files",
     "/bekymringer/{concern_id}": "the concern rows",

@@ -295,3 +295,99 @@ def test_the_signed_in_user_is_read_current_even_when_another_process_changed_it
     finally:
         server.close()
         admin.close()
+
+
+# -- throttling without lock-outs (issue 28, item 6) ---------------------------------------------
+def wrong_password(web, client, username="laerer"):
+    return web.post_form(client, "/logg-inn", {"username": username, "password": "feil"})
+
+
+def test_a_stranger_cannot_lock_the_user_out(web):
+    stranger = web.client("203.0.113.66")
+    for _ in range(30):
+        assert wrong_password(web, stranger).status_code in (422, 429)
+    # The user, from their own address, signs in at once.
+    assert web.login("laerer", address="10.20.0.5").get("/").status_code == 200
+
+
+def test_failures_slow_down_one_address_but_never_lock_it(web):
+    throttle, client = web.app.state.throttle, web.client("10.20.0.7")
+    now = time.time()
+    throttle.clock = lambda: now
+    try:
+        for _ in range(3):  # a few mistakes cost nothing; after the third, a wait
+            assert wrong_password(web, client).status_code == 422
+        waiting = wrong_password(web, client)
+        assert waiting.status_code == 429 and "Vent" in waiting.text
+        # The wait grows with each failure, to a ceiling: never a lock.
+        waits = []
+        for _ in range(12):
+            now += 31
+            assert wrong_password(web, client).status_code == 422
+            blocked = wrong_password(web, client)
+            waits.append(int(blocked.headers["Retry-After"]))
+        assert waits == sorted(waits) and waits[0] < waits[-1] <= 31
+        now += 31
+        right = web.post_form(client, "/logg-inn", {"username": "laerer", "password": PASSWORD})
+        assert right.status_code == 303
+    finally:
+        throttle.clock = time.time
+
+
+def test_the_one_time_code_has_its_own_counter(web):
+    # Failed passwords (here from the user's own address) do not block the code step.
+    home = "10.20.0.9"
+    for _ in range(6):
+        wrong_password(web, web.client(home), "admin")
+    throttle = web.app.state.throttle
+    now = time.time() + 60
+    throttle.clock = lambda: now
+    try:
+        client = web.client(home)
+        assert web.post_form(client, "/logg-inn", {"username": "admin", "password": PASSWORD}).status_code == 303
+        for _ in range(3):
+            assert web.post_form(client, "/logg-inn/kode", {"code": "000000"}).status_code == 422
+        assert web.post_form(client, "/logg-inn/kode", {"code": "000000"}).status_code == 429
+        now += 31
+        code = demo.DEMO_RECOVERY_CODES[0]
+        assert web.post_form(client, "/logg-inn/kode", {"code": code}).headers["location"] == "/"
+    finally:
+        throttle.clock = time.time
+
+
+def test_one_address_trying_many_accounts_meets_a_generous_limit(web):
+    from intranet.throttle import ADDRESS_LIMIT
+
+    client = web.client("198.51.100.9")
+    token = csrf_of(client.get("/logg-inn").text)
+    for n in range(ADDRESS_LIMIT):
+        response = client.post("/logg-inn", data={"username": f"bruker{n}", "password": "feil", "csrf_token": token})
+        assert response.status_code == 422, n
+    refused = client.post("/logg-inn", data={"username": "laerer", "password": PASSWORD, "csrf_token": token})
+    assert refused.status_code == 429 and "denne maskinen" in refused.text
+    assert web.login("laerer", address="198.51.100.10").get("/").status_code == 200
+
+
+def test_forwarded_for_is_believed_only_from_a_named_proxy(web):
+    import dataclasses
+
+    settings = web.app.state.settings
+    try:
+        web.app.state.settings = dataclasses.replace(settings, trusted_proxies=("10.99.0.0/24",))
+        proxy = "10.99.0.1"
+        # Behind our proxy: the stranger and the user are told apart by the address it adds.
+        stranger = web.client(proxy)
+        stranger.headers["X-Forwarded-For"] = "10.20.0.5, 203.0.113.66"  # the first entry is the stranger's own lie
+        for _ in range(8):
+            wrong_password(web, stranger)
+        user = web.client(proxy)
+        user.headers["X-Forwarded-For"] = "10.20.0.5"
+        assert web.post_form(user, "/logg-inn", {"username": "laerer", "password": PASSWORD}).status_code == 303
+        # From an address that is not a named proxy, the header is ignored.
+        direct = web.client("203.0.113.70")
+        for _ in range(8):
+            wrong_password(web, direct)
+        direct.headers["X-Forwarded-For"] = "10.20.0.6"
+        assert wrong_password(web, direct).status_code == 429
+    finally:
+        web.app.state.settings = settings

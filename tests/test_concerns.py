@@ -128,7 +128,8 @@ def test_the_domain_refuses_bad_concerns(domain, child):
 # -- the pages ---------------------------------------------------------------------------------
 def new_concern_form(web, client, **fields):
     page = client.get("/bekymringer/ny").text
-    data = {"csrf_token": csrf_of(page), "observed_on": clock.today().isoformat(), **fields}
+    key = dom(page).one("input[name=form_key]")["value"]  # the form's key against a double post
+    data = {"csrf_token": csrf_of(page), "form_key": key, "observed_on": clock.today().isoformat(), **fields}
     return page, data
 
 

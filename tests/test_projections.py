@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import uuid
 from datetime import date
 from uuid import UUID
 
@@ -421,6 +422,17 @@ def test_only_the_store_being_away_is_worth_retrying(tmp_path, postgres_up):
     with pg_connect(autocommit=True) as c:
         c.execute("SET statement_timeout = 1")
         assert not worth_retrying(caught(lambda: c.execute("SELECT pg_sleep(1)")))  # cancelled (57014)
+    probe = f"public.lock_probe_{uuid.uuid4().hex[:8]}"
+    with pg_connect(autocommit=True) as c:
+        c.execute(f"CREATE TABLE {probe} (x int)")
+        try:
+            with pg_connect() as holder:
+                holder.execute(f"LOCK TABLE {probe} IN ACCESS EXCLUSIVE MODE")
+                c.execute("SET lock_timeout = 50")
+                assert worth_retrying(caught(lambda: c.execute(f"SELECT * FROM {probe}")))  # lock timeout (55P03)
+        finally:
+            c.execute("SET lock_timeout = 0")
+            c.execute(f"DROP TABLE {probe}")
     assert worth_retrying(ConnectionUnavailableError("no free connection"))
     assert not worth_retrying(ValueError("a bug"))
 

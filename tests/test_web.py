@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import anyio.to_thread
 import pytest
+from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
 from events.application import Bekymring, NotFound
@@ -71,7 +74,10 @@ def test_a_plain_htmx_request_gets_only_the_fragment(web):
 
 def test_health_reports_the_store_and_the_read_models(client, env):
     register_units(client, "Fjordvik skole")
-    body = client.get("/health").json()
+    # Only ok / not ok without a sign-in or the token (tests/test_hardening.py).
+    assert client.get("/health").json() == {"status": "ok"}
+    client.app.state.settings = dataclasses.replace(client.app.state.settings, health_token=Secret("monitor"))
+    body = client.get("/health", headers={"Authorization": "Bearer monitor"}).json()
     assert body["status"] == "ok"
     assert body["store"] == ("postgres" if "POSTGRES_SCHEMA" in env else "sqlite")
     assert body["position"] == 1

@@ -129,10 +129,12 @@ class Web:
     def projections(self):
         return self.app.state.projections
 
-    def client(self) -> TestClient:
-        """A fresh browser (own cookie jar) on the same running app."""
+    def client(self, address: str = "testclient") -> TestClient:
+        """A fresh browser (own cookie jar) on the same running app, connecting
+        from `address`."""
         # Not entered as a context: the lifespan already runs under self._main.
-        return TestClient(self.app, base_url="https://testserver", follow_redirects=False)
+        return TestClient(self.app, base_url="https://testserver", follow_redirects=False,
+                          client=(address, 50000))
 
     def post_form(self, client: TestClient, url: str, data: dict, page: str | None = None):
         """Post a form the way a browser does: with the token from the page that shows it."""
@@ -140,9 +142,9 @@ class Web:
         token = csrf_of(html) if html else ""
         return client.post(url, data={**data, "csrf_token": token})
 
-    def login(self, role_or_username: str) -> TestClient:
+    def login(self, role_or_username: str, address: str = "testclient") -> TestClient:
         username = ROLE_USERS.get(role_or_username, role_or_username)
-        client = self.client()
+        client = self.client(address)
         response = self.post_form(client, "/logg-inn", {"username": username, "password": PASSWORD})
         assert response.status_code == 303, response.text
         if response.headers["location"] == "/logg-inn/kode":

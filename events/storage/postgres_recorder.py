@@ -21,6 +21,7 @@ from uuid import UUID
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
+from psycopg.errors import LockNotAvailable, QueryCanceled
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -82,6 +83,38 @@ class PostgresRecorder(PostgresApplicationRecorder):
 
     def _rows(self, statement: Composed, params: list[Any]) -> list[tuple]:
         """The statement's rows in binary format, as tuples (see the module's docstring)."""
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
-            curs.execute(statement, params, prepare=True)
-            return curs.fetchall()
+        try:
+            with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
+                curs.execute(statement, params, prepare=True)
+                return curs.fetchall()
+        except OperationalError as e:
+            raise_if_busy(e)
+            raise
+
+
+def raise_if_busy(error: BaseException) -> None:
+    """A lock or statement timeout is not retried (the library retries its
+    OperationalError ten times): the lock is held elsewhere, and the page should
+    say so now."""
+    if is_busy(error):
+        raise StoreBusy(str(error)) from error
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether the error is PostgreSQL's lock or statement timeout (as the
+    library wraps it, or already as StoreBusy)."""
+    return isinstance(error, StoreBusy) or isinstance(error.__cause__, (LockNotAvailable, QueryCanceled))
+
+
+def lock_held_elsewhere(error: BaseException) -> bool:
+    """Whether the error, or one it was raised from, is a lock timeout: a table
+    held by another connection, which passes (unlike a statement that ran too long)."""
+    while error is not None:
+        if isinstance(error, LockNotAvailable):
+            return True
+        error = error.__cause__
+    return False
+
+
+class StoreBusy(Exception):
+    """The store did not answer within its lock or statement timeout."""

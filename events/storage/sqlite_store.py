@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 # Import the module, not its classes: the library finds a persistence module's
 # factory by scanning it for exactly one factory class.
 from eventsourcing import sqlite
 from eventsourcing.persistence import DatabaseError, OperationalError
+
+from events.storage.private_files import private_file
 
 
 class DurableSQLiteConnectionPool(sqlite.SQLiteConnectionPool):
@@ -91,6 +94,8 @@ class DurableSQLiteDatastore(sqlite.SQLiteDatastore):
     pool_class = DurableSQLiteConnectionPool
 
     def __init__(self, db_name: str, **kwargs):
+        if db_name != ":memory:" and not db_name.startswith("file:"):
+            private_file(Path(db_name))  # before SQLite creates it with the umask's mode
         super().__init__(db_name, **kwargs)
         self.pool = self.pool_class(
             db_name=db_name,
