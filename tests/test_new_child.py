@@ -88,7 +88,8 @@ def test_numbers_registered_before_claims_existed_are_claimed_on_upgrade(domain)
 
 # -- the form ----------------------------------------------------------------------------------
 def concern_fields(page: str, **fields) -> dict:
-    return {"csrf_token": csrf_of(page), "observed_on": clock.today().isoformat(), "child_id": "",
+    return {"csrf_token": csrf_of(page), "form_key": dom(page).one("input[name=form_key]")["value"],
+            "observed_on": clock.today().isoformat(), "child_id": "",
             "observation": "Kom uten matpakke tre dager på rad", "categories": ["neglect"], "worry": "2", **fields}
 
 
@@ -114,7 +115,9 @@ def test_the_same_name_and_birth_date_asks_whether_it_is_the_same_child(web):
     assert filed.status_code == 303
     assert web.domain.get_concern(_concern_id(filed)).child_id == maja
 
-    # "Register a new child anyway": a second child with the same name is made, as asked.
+    # "Register a new child anyway" (a new form: the one above is filed): a second child
+    # with the same name is made, as asked.
+    page = staff.get("/bekymringer/ny").text
     filed = staff.post("/bekymringer/ny", data=concern_fields(page, **new, same_child="new"))
     assert filed.status_code == 303
     assert web.domain.get_concern(_concern_id(filed)).child_id not in web.ids["children"]
