@@ -80,12 +80,23 @@ def cmd_projections(args: argparse.Namespace) -> int:
             for name, count in counts.items():
                 print(f"{name}: {count} hendelser")
         else:
-            runner = ProjectionRunner(app, config=settings.read_models)
-            for name, status in runner.status().items():
-                print(f"{name}: posisjon {status['position']}, {status['behind']} bak")
+            return projections_status(ProjectionRunner(app, config=settings.read_models))
     finally:
         app.close()
     return 0
+
+
+def projections_status(runner) -> int:
+    """Each read model's position; a read model that cannot go on past a row it
+    cannot read is named with the row (exit code 1)."""
+    from projections.undecodable import first_unreadable
+
+    stops = first_unreadable(runner.app, list(runner.followers.values()))
+    for name, status in runner.status().items():
+        print(f"{name}: posisjon {status['position']}, {status['behind']} bak")
+        if name in stops:
+            print(f"  STOPPER ved rad som ikke kan leses: {stops[name].describe()}")
+    return 1 if stops else 0
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
