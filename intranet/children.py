@@ -6,6 +6,7 @@ Both reveal a child's data, so both record the access before rendering.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,7 +17,7 @@ from events.policy import Target
 from intranet import labels
 from intranet.forms import page_number
 from intranet.guard import current_user, require
-from intranet.records import Record, Shown, show, show_record
+from intranet.records import Record, Shown, permitted, show, show_record
 
 PAGE_SIZE = 50
 
@@ -31,7 +32,8 @@ async def children_page(request: Request) -> Response:
 def _children(request: Request, unit_id, page: int) -> tuple[dict[str, Any], Shown]:
     directory = request.app.state.projections["directory"]
     ids = directory.view.children_in_unit(unit_id, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-    named = [(i, directory.child_name(i)) for i in ids[:PAGE_SIZE]]
+    shown = permitted(request, "child", "child.view", [{"id": i} for i in ids[:PAGE_SIZE]])
+    named = [(i, directory.child_name(i)) for i in (UUID(r["id"]) for r in shown)]
     children = sorted([(i, n) for i, n in named if n is not None], key=lambda c: c[1].casefold())
     context = {"children": children, "page": page, "more": len(ids) > PAGE_SIZE}
     return context, Shown([i for i, _ in children], ["child.name"], reason="barneliste")

@@ -75,6 +75,8 @@ def cmd_projections(args: argparse.Namespace) -> int:
     settings = _settings()
     app = _domain(settings)
     try:
+        if args.action == "verify":
+            return projections_verify(app, args.names or None, settings.read_models)
         if args.action == "rebuild":
             counts = rebuild(app, args.names or None, progress=_progress, config=settings.read_models)
             for name, count in counts.items():
@@ -84,6 +86,24 @@ def cmd_projections(args: argparse.Namespace) -> int:
     finally:
         app.close()
     return 0
+
+
+def projections_verify(app, names, config) -> int:
+    """Rebuild each named read model apart and compare it with the live one: every
+    row that differs is named; exit code 1 if any does, 2 for an unknown name."""
+    from projections.registry import PROJECTIONS
+    from projections.verify import verify
+
+    unknown = sorted(set(names or ()) - {p.name for p in PROJECTIONS})
+    if unknown:
+        print(f"intranet: ukjent lesemodell: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    found = verify(app, names, config)
+    for name, differences in found.items():
+        print(f"{name}: {'OK' if not differences else f'{len(differences)} avvik'}")
+        for difference in differences:
+            print(f"  {difference.describe()}")
+    return 1 if any(found.values()) else 0
 
 
 def projections_status(runner) -> int:
@@ -186,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     proj = sub.add_parser("projections", help="read models")
-    proj.add_argument("action", choices=["rebuild", "status"])
+    proj.add_argument("action", choices=["rebuild", "status", "verify"],
+                      help="verify: rebuild apart and compare row by row with the live read model")
     proj.add_argument("names", nargs="*", help="which read models (default: all)")
     proj.set_defaults(func=cmd_projections)
 

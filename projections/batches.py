@@ -192,7 +192,7 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
                       progress: Callable[[int], None] | None = None, batch_size: int = BATCH,
                       timings: dict[str, float] | None = None,
                       on_error: Callable[[Follower, BaseException], None] | None = None,
-                      lazy: bool = False) -> int:
+                      lazy: bool = False, until: int | None = None) -> int:
     """Bring several read models up to date in one pass: each batch is read and
     decrypted once for all of them. Returns how many events were read.
     `timings`, if given, gets the seconds spent reading, decrypting and in each read model.
@@ -200,6 +200,7 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
     it may raise instead, which ends the pass (`live.ProjectionRunner._failed` does, for
     the store being away).
     `lazy`: see `Follower.apply`.
+    `until`: apply no further than this position (default: everything recorded).
 
     (Not read in a thread while a batch is applied: both halves hold the GIL
     most of the time.)"""
@@ -209,7 +210,7 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
     clock = {"read": 0.0, "decrypt": 0.0}
     before = {f: f.seconds for f in followers}
     done = 0
-    for batch in read_batches(app, min(f.position for f in followers), batch_size, clock):
+    for batch in read_batches(app, min(f.position for f in followers), batch_size, clock, until):
         for failed in apply_batch(app, followers, batch, on_error, clock, lazy):
             followers.remove(failed)
         done += len(batch)
@@ -311,11 +312,13 @@ def by_topic(wanted: Callable[[type], bool]) -> Callable[[str], bool]:
     return lookup
 
 
-def read_batches(app: Bekymring, start: int, size: int, clock: dict[str, float]) -> Iterator[list[Notification]]:
-    """The notifications after `start`, batch by batch."""
-    while True:
+def read_batches(app: Bekymring, start: int, size: int, clock: dict[str, float],
+                 until: int | None = None) -> Iterator[list[Notification]]:
+    """The notifications after `start` (up to `until`, if given), batch by batch."""
+    while until is None or start < until:
         started = time.perf_counter()
-        batch = list(app.recorder.select_notifications(start=start, limit=size, inclusive_of_start=False))
+        batch = list(app.recorder.select_notifications(start=start, limit=size, inclusive_of_start=False,
+                                                       stop=until))
         clock["read"] += time.perf_counter() - started
         if not batch:
             return
