@@ -153,10 +153,15 @@ class ProjectionRunner:
             self._resumed()
 
     def wait(self, position: int | None = None, timeout: float = 5.0) -> None:
-        """Block until every read model includes `position` (default: the newest event)."""
+        """Block until every read model includes `position` (default: the newest event).
+        A read model stopped on purpose at a row it cannot read is not waited for:
+        it will not move until the row is mended, and it is reported (`status`);
+        a write that succeeded must not look failed because of it."""
         if position is None:
             position = self.app.position()
         for follower in self.followers.values():
+            if isinstance(follower.error, UndecodableRow):
+                continue
             if not follower.wait(position, timeout):
                 if follower.error is not None:
                     raise RuntimeError(
