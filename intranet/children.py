@@ -6,7 +6,6 @@ Both reveal a child's data, so both record the access before rendering.
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,7 +32,7 @@ def _children(request: Request, unit_id, page: int) -> tuple[dict[str, Any], Sho
     directory = request.app.state.projections["directory"]
     ids = directory.view.children_in_unit(unit_id, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     shown = permitted(request, "child", "child.view", [{"id": i} for i in ids[:PAGE_SIZE]])
-    named = [(i, directory.child_name(i)) for i in (UUID(r["id"]) for r in shown)]
+    named = [(r["id"], directory.child_name(r["id"])) for r in shown]
     children = sorted([(i, n) for i, n in named if n is not None], key=lambda c: c[1].casefold())
     context = {"children": children, "page": page, "more": len(ids) > PAGE_SIZE}
     return context, Shown([i for i, _ in children], ["child.name"], reason="barneliste")

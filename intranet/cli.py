@@ -69,22 +69,30 @@ def _progress(name: str, done: int, total: int) -> None:
 
 
 def cmd_projections(args: argparse.Namespace) -> int:
-    from projections.live import ProjectionRunner
-    from projections.rebuild import rebuild
+    from projections.undecodable import RebuildStopped, UndecodableRow
 
     settings = _settings()
     app = _domain(settings)
     try:
-        if args.action == "verify":
-            return projections_verify(app, args.names or None, settings.read_models)
-        if args.action == "rebuild":
-            counts = rebuild(app, args.names or None, progress=_progress, config=settings.read_models)
-            for name, count in counts.items():
-                print(f"{name}: {count} hendelser")
-        else:
-            return projections_status(ProjectionRunner(app, config=settings.read_models))
+        return _projections(args.action, args.names or None, app, settings.read_models)
+    except (UndecodableRow, RebuildStopped) as e:  # a rebuild met a row it cannot read: say which, plainly
+        print(f"intranet: {e}", file=sys.stderr)
+        return 1
     finally:
         app.close()
+
+
+def _projections(action: str, names, app, config) -> int:
+    from projections.live import ProjectionRunner
+    from projections.rebuild import rebuild
+
+    if action == "verify":
+        return projections_verify(app, names, config)
+    if action == "status":
+        return projections_status(ProjectionRunner(app, config=config))
+    counts = rebuild(app, names, progress=_progress, config=config)
+    for name, count in counts.items():
+        print(f"{name}: {count} hendelser")
     return 0
 
 

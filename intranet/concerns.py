@@ -163,8 +163,8 @@ def _number(text: str | None) -> int:
 def unit_children(request: Request, unit_id: UUID) -> list[tuple[UUID, str]]:
     """The unit's children by name, to choose from (runs in the threadpool)."""
     directory = request.app.state.projections["directory"]
-    ids = [UUID(r["id"]) for r in permitted(request, "child", "child.view",
-                                            [{"id": i} for i in directory.view.children_in_unit(unit_id, 0, 1000)])]
+    ids = [r["id"] for r in permitted(request, "child", "child.view",
+                                      [{"id": i} for i in directory.view.children_in_unit(unit_id, 0, 1000)])]
     named = [(i, directory.child_name(i)) for i in ids]
     return sorted([(i, n) for i, n in named if n], key=lambda c: c[1].casefold())
 

@@ -128,7 +128,8 @@ def permitted(request: Request, kind: str, action: str, rows: list[dict], id_key
     kept = []
     for row in rows:
         try:
-            record = read(domain, UUID(str(row[id_key])))
+            record_id = row[id_key]
+            record = read(domain, record_id if isinstance(record_id, UUID) else UUID(record_id))
         except (NotFound, RecordErased, IntegrityError):  # gone, erased, or altered: not shown
             continue
         if may(user, action_for(action, record.value), record.target):

@@ -26,7 +26,7 @@ from projections.config import DEFAULTS, ReadModelConfig
 from projections.from_zero import rare_collections, rebuilding
 from projections.rebuild_helper import HelperProcess
 from projections.registry import PROJECTIONS
-from projections.undecodable import Undecodable, UndecodableRow, taken_by
+from projections.undecodable import RebuildStopped, Undecodable, UndecodableRow, taken_by
 
 REBUILD_BATCH = 10_000  # fewer commits when a read model is built from zero
 HELD_MOST = 100_000  # events this process may read ahead of its own read models (see `feed_first`)
@@ -98,11 +98,20 @@ def rebuild_in_this_process(app: Bekymring, chosen: list[type], report: Callable
                             timings: dict[str, float] | None, sizes: RebuildSizes,
                             feeders: Iterable[Feeder] = (), config: ReadModelConfig = DEFAULTS) -> dict[str, int]:
     """Rebuild `chosen` here in one pass over the store, feeding the helper on the way."""
+    stops: list[UndecodableRow] = []
+
+    def stopped(follower: Follower, error: BaseException) -> None:
+        if not isinstance(error, UndecodableRow):
+            raise error
+        stops.append(error)  # the others are rebuilt to the end (projections/undecodable.py)
+
     with rebuilding(app, chosen, timings, config) as followers:
         if feeders:
             done = feed_first(app, followers, list(feeders), report, timings, sizes)
         else:
-            done = catch_up_together(app, followers, report, sizes.batch, timings)
+            done = catch_up_together(app, followers, report, sizes.batch, timings, on_error=stopped)
+    if stops:
+        raise RebuildStopped(stops)
     return {f.projection.name: done for f in [*followers, *feeders]}
 
 

@@ -46,6 +46,14 @@ class UndecodableRow(Exception):
         self.read_model = read_model
 
 
+class RebuildStopped(Exception):
+    """A rebuild finished, except for read models that stopped at rows they cannot read."""
+
+    def __init__(self, stops: list[UndecodableRow]):
+        super().__init__("; ".join(str(s) for s in stops))
+        self.stops = stops
+
+
 def is_store_away(error: BaseException) -> bool:
     """A failure to reach the store or the key store while decoding: not the row's
     fault, so it is not reported as an undecodable row (the runner retries)."""

@@ -140,3 +140,27 @@ def test_health_and_the_admins_page_say_which_read_model_stopped(corrupted, env)
         assert text.count("I drift") == len(PROJECTIONS) - len(stopping)
     finally:
         web.__exit__(None, None, None)
+
+
+def test_a_rebuild_builds_the_others_and_names_the_row(corrupted, env, tmp_path):
+    domain, row, concern_id = corrupted
+    stopping = takers(domain, row.topic)
+    newest = domain.position()
+    domain.close()
+    full_env = {k: v for k, v in __import__("os").environ.items()
+                if not k.startswith(("BEKYMRING_", "POSTGRES_", "PERSISTENCE_"))}
+    result = subprocess.run([sys.executable, "-m", "intranet.cli", "projections", "rebuild"],
+                            cwd=tmp_path, env={**full_env, **env}, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    for name in stopping:
+        assert f"read model {name} stopped at row {row.id} (originator {concern_id} version 1" in result.stderr
+    from events.application import Bekymring
+
+    app = Bekymring(env=env)
+    try:
+        runner = ProjectionRunner(app)
+        for name, s in runner.status().items():
+            assert s["position"] == (row.id - 1 if name in stopping else newest), name
+    finally:
+        app.close()
