@@ -304,7 +304,15 @@ async def erasure_decision(request: Request) -> Response:
     return redirect(request, "/admin/sletting")
 
 
+async def read_models_page(request: Request) -> Response:
+    """Each read model's position, and where one stopped at a row it cannot read."""
+    require(request, "directory.manage")
+    models = await run_in_threadpool(request.app.state.projections.status)
+    return render(request, "admin/read_models.html", {"models": models, "active": "read_models"})
+
+
 routes = [
+    Route("/admin/lesemodeller", read_models_page, name="admin_read_models"),
     Route("/admin/sletting", erasures_page, name="admin_erasures"),
     Route("/admin/sletting/{request_id}/{decision}", erasure_decision, methods=["POST"], name="admin_erasure_decision"),
     Route("/admin/brukere", users_page, name="admin_users"),

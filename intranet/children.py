@@ -16,7 +16,7 @@ from events.policy import Target
 from intranet import labels
 from intranet.forms import page_number
 from intranet.guard import current_user, require
-from intranet.records import Record, Shown, show, show_record
+from intranet.records import Record, Shown, permitted, show, show_record
 
 PAGE_SIZE = 50
 
@@ -31,7 +31,8 @@ async def children_page(request: Request) -> Response:
 def _children(request: Request, unit_id, page: int) -> tuple[dict[str, Any], Shown]:
     directory = request.app.state.projections["directory"]
     ids = directory.view.children_in_unit(unit_id, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-    named = [(i, directory.child_name(i)) for i in ids[:PAGE_SIZE]]
+    shown = permitted(request, "child", "child.view", [{"id": i} for i in ids[:PAGE_SIZE]])
+    named = [(r["id"], directory.child_name(r["id"])) for r in shown]
     children = sorted([(i, n) for i, n in named if n is not None], key=lambda c: c[1].casefold())
     # Children accepted by another unit stay here until the transfer's date, marked so.
     moving = directory.view.moves_ahead([i for i, _ in children])

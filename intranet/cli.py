@@ -70,22 +70,30 @@ def _progress(name: str, done: int, total: int) -> None:
 
 
 def cmd_projections(args: argparse.Namespace) -> int:
-    from projections.live import ProjectionRunner
-    from projections.rebuild import rebuild
+    from projections.undecodable import RebuildStopped, UndecodableRow
 
     settings = _settings()
     app = _domain(settings)
     try:
-        if args.action == "rebuild":
-            counts = rebuild(app, args.names or None, progress=_progress, config=settings.read_models)
-            for name, count in counts.items():
-                print(f"{name}: {count} hendelser")
-        else:
-            runner = ProjectionRunner(app, config=settings.read_models)
-            for name, status in runner.status().items():
-                print(f"{name}: posisjon {status['position']}, {status['behind']} bak")
+        return _projections(args.action, args.names or None, app, settings.read_models)
+    except (UndecodableRow, RebuildStopped) as e:  # a rebuild met a row it cannot read: say which, plainly
+        print(f"intranet: {e}", file=sys.stderr)
+        return 1
     finally:
         app.close()
+
+
+def _projections(action: str, names, app, config) -> int:
+    from projections.live import ProjectionRunner
+    from projections.rebuild import rebuild
+
+    if action == "verify":
+        return projections_verify(app, names, config)
+    if action == "status":
+        return projections_status(ProjectionRunner(app, config=config))
+    counts = rebuild(app, names, progress=_progress, config=config)
+    for name, count in counts.items():
+        print(f"{name}: {count} hendelser")
     return 0
 
 
@@ -101,6 +109,37 @@ def cmd_children(args: argparse.Namespace) -> int:
     for first, second in shared:
         print(f"Samme fødselsnummer er registrert på to barn: {first} og {second}")
     return 1 if shared else 0
+
+
+def projections_verify(app, names, config) -> int:
+    """Rebuild each named read model apart and compare it with the live one: every
+    row that differs is named; exit code 1 if any does, 2 for an unknown name."""
+    from projections.registry import PROJECTIONS
+    from projections.verify import verify
+
+    unknown = sorted(set(names or ()) - {p.name for p in PROJECTIONS})
+    if unknown:
+        print(f"intranet: ukjent lesemodell: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    found = verify(app, names, config)
+    for name, differences in found.items():
+        print(f"{name}: {'OK' if not differences else f'{len(differences)} avvik'}")
+        for difference in differences:
+            print(f"  {difference.describe()}")
+    return 1 if any(found.values()) else 0
+
+
+def projections_status(runner) -> int:
+    """Each read model's position; a read model that cannot go on past a row it
+    cannot read is named with the row (exit code 1)."""
+    from projections.undecodable import first_unreadable
+
+    stops = first_unreadable(runner.app, list(runner.followers.values()))
+    for name, status in runner.status().items():
+        print(f"{name}: posisjon {status['position']}, {status['behind']} bak")
+        if name in stops:
+            print(f"  STOPPER ved rad som ikke kan leses: {stops[name].describe()}")
+    return 1 if stops else 0
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
@@ -191,7 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     proj = sub.add_parser("projections", help="read models")
-    proj.add_argument("action", choices=["rebuild", "status"])
+    proj.add_argument("action", choices=["rebuild", "status", "verify"],
+                      help="verify: rebuild apart and compare row by row with the live read model")
     proj.add_argument("names", nargs="*", help="which read models (default: all)")
     proj.set_defaults(func=cmd_projections)
 

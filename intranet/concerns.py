@@ -29,7 +29,7 @@ from intranet.auth import redirect
 from intranet.form_replays import FormInFlight
 from intranet.forms import form_version, page_number, parse_uuid, read_form, read_multi
 from intranet.guard import commit_access, current_user, require
-from intranet.records import Record, Shown, load_record, show, show_record
+from intranet.records import Record, Shown, load_record, permitted, show, show_record
 from intranet.i18n import _
 from intranet.templating import render, wants_fragment
 
@@ -163,7 +163,8 @@ def _after_change(request: Request, record: Record, action: str, section: str, f
 def unit_children(request: Request, unit_id: UUID) -> list[tuple[UUID, str]]:
     """The unit's children by name, to choose from (runs in the threadpool)."""
     directory = request.app.state.projections["directory"]
-    ids = directory.view.children_in_unit(unit_id, 0, 1000)
+    ids = [r["id"] for r in permitted(request, "child", "child.view",
+                                      [{"id": i} for i in directory.view.children_in_unit(unit_id, 0, 1000)])]
     named = [(i, directory.child_name(i)) for i in ids]
     return sorted([(i, n) for i, n in named if n], key=lambda c: c[1].casefold())
 
@@ -326,7 +327,7 @@ async def _list(request: Request, which: str, query) -> Response:
 
     def reads():
         rows = query(view, status, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-        shown = named(request, rows[:PAGE_SIZE])
+        shown = named(request, permitted(request, "concern", "concern.view", rows[:PAGE_SIZE]))
         return {"which": which, "rows": shown, "page": page, "more": len(rows) > PAGE_SIZE, "status": status,
                 "labels": labels, "active": which, "today": clock.today().isoformat()}, listed(shown)
 
@@ -343,10 +344,13 @@ def _overdue(request: Request, user) -> tuple[dict[str, Any], Shown]:
     scope, scope_id = ("unit", user.unit_id) if user.role == "unit_leader" else ("member", user.id)
     projections = request.app.state.projections
     today = clock.today()
-    talks = named(request, projections["concerns"].view.talks_overdue(today, scope, scope_id))
-    measures = named(request, projections["concerns"].view.measures_overdue(today, scope, scope_id))
-    receipts = named(request, projections["referrals"].view.receipt_overdue(user.unit_id, today)
-                     if user.role == "unit_leader" else [])
+    talks = named(request, permitted(request, "concern", "concern.view",
+                                     projections["concerns"].view.talks_overdue(today, scope, scope_id)))
+    measures = named(request, permitted(request, "concern", "concern.view",
+                                        projections["concerns"].view.measures_overdue(today, scope, scope_id)))
+    receipts = named(request, permitted(request, "referral", "referral.view",
+                                        projections["referrals"].view.receipt_overdue(user.unit_id, today)
+                                        if user.role == "unit_leader" else []))
     return {"talks": talks, "measures": measures, "receipts": receipts, "today": today,
             "active": "overdue", "labels": labels}, listed(talks, measures, receipts)
 
@@ -370,12 +374,7 @@ def _found(request: Request, user, query: str) -> tuple[dict[str, Any], Shown]:
     directory = request.app.state.projections["directory"].view
     concerns_view = request.app.state.projections["concerns"].view
     child_ids = directory.child_ids_by_token(request.app.state.domain.blind_index(query), limit=200)
-    visible = []
-    for row in concerns_view.for_children(child_ids):
-        target = Target(unit_id=UUID(row["unit_id"]), author_id=UUID(row["author_id"]),
-                        shared_with=tuple(concerns_view.members(UUID(row["id"]))))
-        if may(user, "concern.view", target):
-            visible.append(row)
+    visible = permitted(request, "concern", "concern.view", concerns_view.for_children(child_ids))
     rows = named(request, visible[:100])
     return {"rows": rows, "query": query, "active": "search", "labels": labels}, listed(rows)
 

@@ -27,7 +27,7 @@ from intranet.error_messages import field_errors, run_command
 from intranet.forms import parse_int, parse_uuid, read_form, read_multi
 from intranet.guard import current_user, require
 from intranet.i18n import N_, _
-from intranet.records import Shown, load_record, show, show_record
+from intranet.records import Shown, load_record, permitted, show, show_record
 from intranet.templating import render
 
 # Marked with N_(): templates show them as {{ _(kinds[m.kind]) }}.
@@ -199,7 +199,8 @@ def open_concerns(request: Request) -> list[tuple[UUID, str, UUID, date, str, in
     opened on, by whom, level), by name and then date, so one child's concerns can be told apart."""
     state = request.app.state
     directory = state.projections["directory"]
-    rows = state.projections["concerns"].view.in_unit(current_user(request).unit_id, "open", 0, 200)
+    rows = permitted(request, "concern", "concern.view",
+                     state.projections["concerns"].view.in_unit(current_user(request).unit_id, "open", 0, 200))
     authors = state.names.users(UUID(r["author_id"]) for r in rows)
     options = [(UUID(r["id"]), directory.child_name(UUID(r["child_id"])) or "?", UUID(r["child_id"]),
                 date.fromisoformat(r["opened_on"]), authors[UUID(r["author_id"])], int(r["level"])) for r in rows]

@@ -27,11 +27,20 @@ def health(request: Request) -> Response:
     except Exception:  # the store is unreachable
         projections, position = None, None
     ok = projections is not None and all(p["ok"] for p in projections.values())
-    status_code = 200 if ok else 503
+    # A read model stopped on purpose at a row it cannot read (projections/undecodable.py)
+    # leaves the service up, the others current: degraded, not unavailable.
+    # Which row it is, is for the admin's page and `intranet projections status`.
+    degraded = not ok and projections is not None and all(
+        p["ok"] or "stopped_at" in p for p in projections.values())
+    status_code = 200 if ok or degraded else 503
+    word = "ok" if ok else "degraded" if degraded else "not ok"
     if not _may_see_details(request):
-        return JSONResponse({"status": "ok" if ok else "not ok"}, status_code=status_code)
+        return JSONResponse({"status": word}, status_code=status_code)
     if projections is None:
         return JSONResponse({"status": "unavailable"}, status_code=503)
+    for p in projections.values():
+        if "stopped_at" in p:
+            p["stopped_at"] = p["stopped_at"]["row"]
     body = {
         "status": "ok" if ok else "degraded",
         "store": state.settings.store,

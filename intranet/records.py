@@ -18,7 +18,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from events.application import NotFound
 from events.children import Child
+from events.errors import IntegrityError, RecordErased
 from events.policy import Target, action_for, may
 from intranet.access_reasons import check_shown
 from intranet.forms import parse_uuid
@@ -116,6 +118,27 @@ def find_record(request: Request, kind: str, action: str) -> Record:
         record = read(request.app.state.domain, record_id)
     require(request, action_for(action, record.value), record.target, record=True)
     return record
+
+
+def permitted(request: Request, kind: str, action: str, rows: list[dict], id_key: str = "id") -> list[dict]:
+    """The rows of a list that the policy lets the user `action`, each decided on
+    its record as read from the events, as when it is opened: not on the read
+    model that listed it, so a row inserted into a read model cannot show what
+    the policy refuses. A record that cannot be read (erased, gone) is left out.
+    Runs in the threadpool."""
+    user = current_user(request)
+    read = KINDS[kind][1]
+    domain = request.app.state.domain
+    kept = []
+    for row in rows:
+        try:
+            record_id = row[id_key]
+            record = read(domain, record_id if isinstance(record_id, UUID) else UUID(record_id))
+        except (NotFound, RecordErased, IntegrityError):  # gone, erased, or altered: not shown
+            continue
+        if may(user, action_for(action, record.value), record.target):
+            kept.append(row)
+    return kept
 
 
 async def load_record(request: Request, kind: str, action: str) -> Record:

@@ -24,7 +24,9 @@ from intranet.concern_forms import parse_date
 from intranet.error_messages import run_command
 from intranet.forms import read_form
 from intranet.guard import current_user, require
-from intranet.records import Record, Shown, find_record, load_record, may_do, show, show_record, shown_now
+from intranet.records import (
+    Record, Shown, find_record, load_record, may_do, permitted, show, show_record, shown_now,
+)
 from intranet.i18n import N_, _
 from intranet.templating import render
 
@@ -217,7 +219,8 @@ async def reconciliation(request: Request) -> Response:
 def _unconfirmed(request: Request, unit_id: UUID) -> tuple[dict[str, Any], Shown]:
     directory = request.app.state.projections["directory"]
     today = clock.today()
-    rows = request.app.state.projections["referrals"].view.unconfirmed(unit_id)
+    rows = permitted(request, "referral", "referral.view",
+                     request.app.state.projections["referrals"].view.unconfirmed(unit_id))
     for row in rows:
         row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
         row["overdue"] = bool(row["confirmation_due"]) and row["confirmation_due"] < today.isoformat()

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from events import clock
 from events.errors import DomainError
 from intranet.error_messages import field_errors
-from events.policy import Target, may
+from events.policy import Target
 from events.transfers import APPROVAL_METHODS, FORM_FIELDS, KINDS, UNIT_KINDS, Transfer
 from intranet import labels
 from intranet import transfer_words as words
@@ -30,7 +30,7 @@ from intranet.concern_forms import parse_date
 from intranet.concerns import unit_children
 from intranet.forms import page_number, parse_uuid, read_form, read_multi
 from intranet.guard import commit_access, current_user, require
-from intranet.records import Record, Shown, load_record, may_do, show, show_record
+from intranet.records import Record, Shown, load_record, may_do, permitted, show, show_record
 from intranet.i18n import _
 
 PAGE_SIZE = 25
@@ -62,7 +62,8 @@ def _lists(request: Request, user, page: int) -> tuple[dict[str, Any], Shown]:
     incoming = view.incoming(user.unit_id, offset, limit) if leader else []
     outgoing = view.outgoing(user.unit_id, offset, limit) if leader else view.authored(user.id, offset, limit)
     more = len(incoming) > PAGE_SIZE or len(outgoing) > PAGE_SIZE
-    incoming, outgoing = incoming[:PAGE_SIZE], outgoing[:PAGE_SIZE]
+    incoming = permitted(request, "transfer", "transfer.view", incoming[:PAGE_SIZE])
+    outgoing = permitted(request, "transfer", "transfer.view", outgoing[:PAGE_SIZE])
     units = {u["id"]: u["name"] for u in directory.view.units()}
     # An accepted transfer whose date is ahead: both units see when the child moves.
     moving = directory.view.moves_ahead([UUID(r["child_id"]) for r in incoming + outgoing if r["status"] == "accepted"])
@@ -129,11 +130,8 @@ def _start(request: Request, user, form: dict[str, str]):
 # -- one transfer -----------------------------------------------------------------------------
 def visible_concerns(request: Request, transfer: Transfer) -> list[dict]:
     """The child's concerns the user may see: the parts a sender can choose from."""
-    user = current_user(request)
     view = request.app.state.projections["concerns"].view
-    return [row for row in view.for_children([transfer.child_id])
-            if may(user, "concern.view", Target(unit_id=UUID(row["unit_id"]), author_id=UUID(row["author_id"]),
-                                                shared_with=tuple(view.members(UUID(row["id"])))))]
+    return permitted(request, "concern", "concern.view", view.for_children([transfer.child_id]))
 
 
 def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str, Any], Shown]:

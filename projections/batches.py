@@ -25,6 +25,7 @@ from eventsourcing.utils import resolve_topic
 from events.application import Bekymring
 from events.envelope import Tombstone
 from events.erasure import Erasure
+from projections.undecodable import Undecodable, UndecodableRow, is_store_away, taken_by, undecodable
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,17 @@ class Follower:
         self.apply_events(notifications if self.raw else decoded, notifications[-1].id, lazy)
 
     def apply_events(self, events: list[Any], last: int, lazy: bool = False) -> None:
-        """Apply `events` and record `last` as the position reached (see `apply`)."""
+        """Apply `events` and record `last` as the position reached (see `apply`).
+        A row among them that this read model must have and cannot read
+        (projections/undecodable.py): everything before it is applied, then it
+        stops there with `UndecodableRow`."""
+        if not self.raw and any(isinstance(e, Undecodable) for e in events):
+            for i, event in enumerate(events):
+                if isinstance(event, Undecodable) and taken_by(self.handler, event):
+                    if i:
+                        self.apply_events(events[:i], event.id - 1, lazy)
+                    raise UndecodableRow(event, self.projection.name)
+            events = [SKIPPED if isinstance(e, Undecodable) else e for e in events]
         if (lazy and not self.raw and last - self.recorded < self.idle_record_every
                 and all(self.handler(type(e)) is None for e in events)):
             self._reached(last)
@@ -129,8 +140,13 @@ class Follower:
         return catch_up_together(self.app, [self], progress)
 
     def fail(self, error: BaseException) -> None:
-        """Stop applying events to this read model; wait() and health report it."""
-        log.error("projection %s stopped", self.projection.name, exc_info=error)
+        """Stop applying events to this read model; wait() and health report it.
+        A row it cannot read is said plainly, in one line: the traceback says
+        nothing more about the row."""
+        if isinstance(error, UndecodableRow):
+            log.error("%s; the other read models go on", error)
+        else:
+            log.error("projection %s stopped", self.projection.name, exc_info=error)
         self.error = error
         with self.changed:
             self.changed.notify_all()
@@ -176,7 +192,7 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
                       progress: Callable[[int], None] | None = None, batch_size: int = BATCH,
                       timings: dict[str, float] | None = None,
                       on_error: Callable[[Follower, BaseException], None] | None = None,
-                      lazy: bool = False) -> int:
+                      lazy: bool = False, until: int | None = None) -> int:
     """Bring several read models up to date in one pass: each batch is read and
     decrypted once for all of them. Returns how many events were read.
     `timings`, if given, gets the seconds spent reading, decrypting and in each read model.
@@ -184,6 +200,7 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
     it may raise instead, which ends the pass (`live.ProjectionRunner._failed` does, for
     the store being away).
     `lazy`: see `Follower.apply`.
+    `until`: apply no further than this position (default: everything recorded).
 
     (Not read in a thread while a batch is applied: both halves hold the GIL
     most of the time.)"""
@@ -193,7 +210,7 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
     clock = {"read": 0.0, "decrypt": 0.0}
     before = {f: f.seconds for f in followers}
     done = 0
-    for batch in read_batches(app, min(f.position for f in followers), batch_size, clock):
+    for batch in read_batches(app, min(f.position for f in followers), batch_size, clock, until):
         for failed in apply_batch(app, followers, batch, on_error, clock, lazy):
             followers.remove(failed)
         done += len(batch)
@@ -263,7 +280,18 @@ def decode_where(app: Bekymring, batch: list[Notification], wanted: Callable[[st
     mapper = app.mapper
     mapper.preload_keys(n.state for n in batch)
     is_erased = mapper.erasure_check()  # a batch's thousands of events share few keys
-    return [mapper.to_domain_event(n) if wanted(n.topic) or is_erased(n) else SKIPPED for n in batch]
+    return [decode_one(mapper, n, wanted, is_erased) for n in batch]
+
+
+def decode_one(mapper: Any, n: Notification, wanted: Callable[[str], bool],
+               is_erased: Callable[[Notification], bool]) -> Any:
+    """One row decoded, SKIPPED, or (if it cannot be read) `Undecodable`."""
+    try:
+        return mapper.to_domain_event(n) if wanted(n.topic) or is_erased(n) else SKIPPED
+    except Exception as e:
+        if is_store_away(e):
+            raise
+        return undecodable(n, e)
 
 
 def handled_by(followers: list[Follower]) -> Callable[[type], bool]:
@@ -284,11 +312,13 @@ def by_topic(wanted: Callable[[type], bool]) -> Callable[[str], bool]:
     return lookup
 
 
-def read_batches(app: Bekymring, start: int, size: int, clock: dict[str, float]) -> Iterator[list[Notification]]:
-    """The notifications after `start`, batch by batch."""
-    while True:
+def read_batches(app: Bekymring, start: int, size: int, clock: dict[str, float],
+                 until: int | None = None) -> Iterator[list[Notification]]:
+    """The notifications after `start` (up to `until`, if given), batch by batch."""
+    while until is None or start < until:
         started = time.perf_counter()
-        batch = list(app.recorder.select_notifications(start=start, limit=size, inclusive_of_start=False))
+        batch = list(app.recorder.select_notifications(start=start, limit=size, inclusive_of_start=False,
+                                                       stop=until))
         clock["read"] += time.perf_counter() - started
         if not batch:
             return

@@ -30,6 +30,7 @@ from events.storage.sqlite_store import held_elsewhere
 from projections.batches import BATCH, IDLE_RECORD_EVERY, Follower, catch_up_together
 from projections.config import DEFAULTS, ReadModelConfig
 from projections.registry import PROJECTIONS, construct_view
+from projections.undecodable import UndecodableRow
 
 log = logging.getLogger(__name__)
 
@@ -183,10 +184,15 @@ class ProjectionRunner:
             self._resumed()
 
     def wait(self, position: int | None = None, timeout: float = 5.0) -> None:
-        """Block until every read model includes `position` (default: the newest event)."""
+        """Block until every read model includes `position` (default: the newest event).
+        A read model stopped on purpose at a row it cannot read is not waited for:
+        it will not move until the row is mended, and it is reported (`status`);
+        a write that succeeded must not look failed because of it."""
         if position is None:
             position = self.app.position()
         for follower in self.followers.values():
+            if isinstance(follower.error, UndecodableRow):
+                continue
             if not follower.wait(position, timeout):
                 if follower.error is not None:
                     raise RuntimeError(
@@ -211,7 +217,18 @@ class ProjectionRunner:
                 "behind": max(0, newest - f.position),
                 "ok": f.error is None and (paused is None or paused < self.pause_tolerated),
                 **({} if paused is None else {"paused_s": paused}),
+                **stopped_at(f.error),
             }
             for name, f in self.followers.items()
         }
+
+
+def stopped_at(error: BaseException | None) -> dict[str, Any]:
+    """Where a read model stopped on purpose, at a row it cannot read (for
+    `status`); nothing for a read model that runs, or stopped otherwise."""
+    if not isinstance(error, UndecodableRow):
+        return {}
+    row = error.row
+    return {"stopped_at": {"row": row.id, "originator_id": row.originator_id,
+                           "version": row.originator_version, "topic": row.topic, "reason": row.reason}}
 

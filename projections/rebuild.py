@@ -19,13 +19,14 @@ from eventsourcing.utils import resolve_topic
 
 from events.application import Bekymring
 from projections.batches import (
-    SKIPPED, Follower, by_topic, catch_up_together, decode_where, handled_by, handler_lookup, read_batches,
-    record_timings,
+    SKIPPED, Follower, by_topic, catch_up_together, decode_one, decode_where, handled_by, handler_lookup,
+    read_batches, record_timings,
 )
 from projections.config import DEFAULTS, ReadModelConfig
 from projections.from_zero import rare_collections, rebuilding
 from projections.rebuild_helper import HelperProcess
 from projections.registry import PROJECTIONS
+from projections.undecodable import RebuildStopped, Undecodable, UndecodableRow, taken_by
 
 REBUILD_BATCH = 10_000  # fewer commits when a read model is built from zero
 HELD_MOST = 100_000  # events this process may read ahead of its own read models (see `feed_first`)
@@ -97,11 +98,20 @@ def rebuild_in_this_process(app: Bekymring, chosen: list[type], report: Callable
                             timings: dict[str, float] | None, sizes: RebuildSizes,
                             feeders: Iterable[Feeder] = (), config: ReadModelConfig = DEFAULTS) -> dict[str, int]:
     """Rebuild `chosen` here in one pass over the store, feeding the helper on the way."""
+    stops: list[UndecodableRow] = []
+
+    def stopped(follower: Follower, error: BaseException) -> None:
+        if not isinstance(error, UndecodableRow):
+            raise error
+        stops.append(error)  # the others are rebuilt to the end (projections/undecodable.py)
+
     with rebuilding(app, chosen, timings, config) as followers:
         if feeders:
             done = feed_first(app, followers, list(feeders), report, timings, sizes)
         else:
-            done = catch_up_together(app, followers, report, sizes.batch, timings)
+            done = catch_up_together(app, followers, report, sizes.batch, timings, on_error=stopped)
+    if stops:
+        raise RebuildStopped(stops)
     return {f.projection.name: done for f in [*followers, *feeders]}
 
 
@@ -159,7 +169,8 @@ def feed_first(app: Bekymring, followers: list[Follower], feeders: list[Feeder],
             kept, last, size = held.popleft()
             held_events -= len(kept)
             started = time.perf_counter()
-            events = [mapper.to_domain_event(n) if event is SKIPPED else event for n, event in kept]
+            events = [decode_one(mapper, n, every_topic, never_erased) if event is SKIPPED else event
+                      for n, event in kept]
             clock["decrypt"] += time.perf_counter() - started
             for follower in readers:
                 follower.apply_events(events, last)
@@ -172,6 +183,14 @@ def feed_first(app: Bekymring, followers: list[Follower], feeders: list[Feeder],
         timings["held"] = most_held
     return done
 
+
+
+def every_topic(topic: str) -> bool:
+    return True
+
+
+def never_erased(n: Notification) -> bool:
+    return False
 
 
 def to_helper(n: Notification) -> tuple[bytes, int, str, bytes]:
@@ -208,7 +227,10 @@ class Feeder:
         started = time.perf_counter()
         items: list[Any] = []
         for n, event in zip(notifications, decoded):
-            if event is not SKIPPED:  # decoded for this process's read models, or a tombstone
+            if isinstance(event, Undecodable):
+                if taken_by(self.takes, event):  # the helper's read model stops at it too
+                    raise UndecodableRow(event, self.projection.name)
+            elif event is not SKIPPED:  # decoded for this process's read models, or a tombstone
                 if self.takes(type(event)) is not None:
                     items.append(event)
             elif self.takes(resolve_topic(n.topic)) is not None:

@@ -82,6 +82,7 @@ MATRIX = [
     ("GET", "/personvern/bruker/{user}", PRIVACY, 403),
     ("GET", "/personvern/brukere", PRIVACY, 403),
     ("GET", "/admin/sletting", ADMIN, 403),
+    ("GET", "/admin/lesemodeller", ADMIN, 403),
     ("POST", "/admin/sletting/{missing}/bekreft", ADMIN, 403),
     ("GET", "/ressursteam", {"unit_leader", "resource_team"}, 403),
     ("GET", "/ressursteam/nytt", {"unit_leader", "resource_team"}, 403),

@@ -39,7 +39,7 @@ def test_axe_finds_violations_when_there_are_some(context):
     ("styrer", ["/", "/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt", "/overforinger"]),
     ("personvern", ["/", "/personvern", "/personvern?vis=gjennomgatt", "/personvern/barn", "/personvern/brukere"]),
     ("kommunalsjef", ["/", "/ledelse", "/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind"]),
-    ("admin", ["/", "/admin/brukere", "/admin/brukere/ny", "/admin/enheter", "/admin/sletting"]),
+    ("admin", ["/", "/admin/brukere", "/admin/brukere/ny", "/admin/enheter", "/admin/sletting", "/admin/lesemodeller"]),
 ])
 def test_main_pages_have_no_wcag_violations(context, server, username, pages):
     page = context.new_page()
