@@ -42,7 +42,7 @@ RECORD_NAMES = {
     "child.name": N_("navn"), "child.details": N_("personopplysninger"), "child.guardians": N_("foresatte"),
     "concern": N_("bekymring"), "concern.list": N_("liste over bekymringer"), "consent": N_("samtykke"),
     "referral": N_("melding/henvisning"), "referral.list": N_("liste over meldinger"),
-    "access_log": N_("innsynslogg"),
+    "access_log": N_("innsynslogg"), "break_glass.refused": N_("avvist, barnet er sperret"),
 }
 ACTION_NAMES = {"view": N_("visning"), "print": N_("utskrift"), "export": N_("eksport"), "search": N_("søk"),
                 "audit": N_("kontroll"), "break_glass": N_("nødtilgang")}
