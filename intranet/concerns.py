@@ -310,7 +310,7 @@ def _found(request: Request, user, query: str) -> tuple[dict[str, Any], Shown]:
     visible = []
     for row in concerns_view.for_children(child_ids):
         target = Target(unit_id=UUID(row["unit_id"]), author_id=UUID(row["author_id"]),
-                        shared_with=tuple(concerns_view.members(UUID(row["id"]))))
+                        shared_with=tuple(concerns_view.members(UUID(row["id"]))), restricted=bool(row["restricted"]))
         if may(user, "concern.view", target):
             visible.append(row)
     rows = named(request, visible[:100])
