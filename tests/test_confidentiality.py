@@ -5,7 +5,10 @@ child leaves no blind index behind. On SQLite and PostgreSQL (issue 28, items 4,
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from uuid import uuid4
+
+from events import clock
 
 from events.base import acting_as
 from events.blind_index import tokens
@@ -15,6 +18,7 @@ from tests.webclient import csrf_of
 
 RESTRICTED_TITLE = "Sperret"
 RESTRICTED_TEXT = "Opplysningene om dette barnet er sperret"
+TODAY = clock.today()
 CASE_TEXT = "Barnet gråt i garderoben hver morgen denne uken."
 CASE_ADVICE = "Avtal et møte med helsesykepleier om søvn og mat."
 
@@ -100,6 +104,21 @@ def test_search_transfers_and_lists_leave_out_a_restricted_child(web):
         assert name not in page and f"/overforinger/{transfer}" not in page, url
     refused = rektor.get(f"/overforinger/{transfer}")
     assert refused.status_code == 403 and RESTRICTED_TEXT in refused.text and name not in refused.text
+
+
+def test_a_restricted_childs_reports_leave_the_reconciliation_and_overdue_lists(web):
+    child_id = web.domain.get_concern(web.concerns["own"]).child_id
+    name = web.domain.get_child(child_id).name
+    with acting_as(web.ids["users"]["pedleder"]):  # sent four weeks ago, never confirmed received
+        web.domain.send_referral(web.referrals["own"], TODAY - timedelta(days=28), "fiks")
+    web.projections.wait()
+    leader = web.login("unit_leader")
+    assert name in leader.get("/henvisninger").text and name in leader.get("/bekymringer/forfalt").text
+    restrict(web, child_id)
+    for url in ("/henvisninger", "/bekymringer/forfalt"):
+        page = leader.get(url)
+        assert page.status_code == 200 and name not in page.text, url
+        assert f"/henvisninger/{web.referrals['own']}" not in page.text, url
 
 
 # -- item 5: break-the-glass cannot tell a restricted child from a missing one -----------------------
