@@ -21,6 +21,7 @@ from events.referrals import KINDS, ConsentMissing, InvalidReferral
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
+from intranet.concerns import named
 from intranet.error_messages import run_command
 from intranet.forms import read_form
 from intranet.guard import current_user, require
@@ -193,11 +194,9 @@ async def reconciliation(request: Request) -> Response:
 
 
 def _unconfirmed(request: Request, unit_id: UUID) -> tuple[dict[str, Any], Shown]:
-    directory = request.app.state.projections["directory"]
     today = clock.today()
-    rows = request.app.state.projections["referrals"].view.unconfirmed(unit_id)
+    rows = named(request, request.app.state.projections["referrals"].view.unconfirmed(unit_id))
     for row in rows:
-        row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
         row["overdue"] = bool(row["confirmation_due"]) and row["confirmation_due"] < today.isoformat()
     rows.sort(key=lambda r: (not r["overdue"], r["sent_on"] or ""))
     context = {"rows": rows, "labels": labels, "today": today, "active": "referrals"}

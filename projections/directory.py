@@ -69,6 +69,15 @@ class DirectoryTables(ViewTables):
         )
         return [UUID(row["id"]) for row in rows]
 
+    def restricted_among(self, child_ids: list[UUID]) -> set[UUID]:
+        """Which of these children are restricted (lists built on other read models leave them out)."""
+        ids = sorted({str(i) for i in child_ids})
+        if not ids:
+            return set()
+        marks = ", ".join("?" for _ in ids)
+        rows = self.fetchall(f"SELECT id FROM {{children}} WHERE restricted = 1 AND id IN ({marks})", tuple(ids))
+        return {UUID(row["id"]) for row in rows}
+
     def child_ids_by_token(self, token_index: str, limit: int = 50, include_restricted: bool = False) -> list[UUID]:
         rows = self.fetchall(
             "SELECT n.child_id FROM {child_names} n JOIN {children} c ON c.id = n.child_id "
