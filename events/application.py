@@ -19,12 +19,13 @@ from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest, Sign
 from events.base import apply_events
 from events.blind_index import BlindIndex
 from events.children import Child
+from events.identity_commands import IdentityCommands
 from events.binder_commands import BinderCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
 from events.referral_commands import ReferralCommands
 from events.transfer_commands import TransferCommands
-from events.directory import Unit, User
+from events.directory import Municipality, Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper, UUIDAsHex
 from events.erasure import Erasure
 from events.group_commit import GroupCommit
@@ -56,7 +57,8 @@ def uses_postgres(env) -> bool:
     return env.get("PERSISTENCE_MODULE") == POSTGRES_PERSISTENCE
 
 
-class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands, Application):
+class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
+                IdentityCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log
@@ -156,6 +158,31 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         self.save(unit)
         return unit.id
 
+    def set_unit_address(self, unit_id: UUID, street: str, postcode: str, place: str,
+                         district_number: str = "", district_name: str = "") -> None:
+        """The unit's postal address, and its city district where the municipality has them."""
+        self.check_unit(unit_id)
+        unit = self.get_unit(unit_id)
+        unit.set_location(street, postcode, place, district_number, district_name)
+        self.save(unit)
+
+    def set_municipality(self, number: str, name: str) -> None:
+        """The municipality's number (kommunenummer) and name, as a report to barnevernet names them."""
+        municipality = self.municipality()
+        if municipality is None:
+            Municipality.check(number, name)
+            municipality = Municipality(number=number.strip(), name=name.strip())
+        else:
+            municipality.change(number, name)
+        self.save(municipality)
+
+    def municipality(self) -> Municipality | None:
+        """The municipality, or None until an administrator has set it."""
+        try:
+            return self._get(Municipality, Municipality.create_id())
+        except NotFound:
+            return None
+
     def register_user(
         self,
         username: str,
@@ -197,10 +224,17 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         national_id: str = "",
         guardians: list[dict[str, Any]] | None = None,
     ) -> UUID:
+        """A new child; refused (DuplicateChild) if its national identity number is
+        another child's already."""
         self.check_unit(unit_id)
         with self.new_child_id() as child_id:
             child = Child.new(first_name, last_name, birth_date, unit_id, national_id, guardians or [], id=child_id)
-        self.save(child)
+        claims = [self._claim(national_id, child.id)] if national_id else []
+        try:
+            self.save(child, *claims)
+        except VersionConflict:  # registered at the same moment by someone else
+            self._claim(national_id, child.id)  # raises DuplicateChild naming the other child
+            raise
         return child.id
 
     def new_child_id(self) -> AbstractContextManager[UUID]:
@@ -218,8 +252,13 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         reason: str,
     ) -> None:
         child = self.get_child(child_id)
+        before = child.national_id
         child.correct_details(first_name, last_name, birth_date, national_id, reason)
-        self.save(child)
+        claims = []
+        if national_id != before:  # the number moves with the correction
+            claims = [self._claim(national_id, child.id)] if national_id else []
+            claims += self._released(before, child.id) if before else []
+        self.save(child, *claims)
 
     def record_guardians(
         self, child_id: UUID, guardians: list[dict[str, Any]], reason: str

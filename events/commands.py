@@ -19,12 +19,14 @@ if TYPE_CHECKING:
     from events.children import Child
     from events.concerns import Concern
     from events.consents import Consent
-    from events.directory import Unit, User
+    from events.directory import Municipality, Unit, User
 
 
 class Host(Protocol):
     repository: Repository
     events: EventStore
+    recorder: Any
+    blind_index: Any  # events.blind_index.BlindIndex
 
     def save(self, *objs: Any, **kwargs: Any) -> Any: ...
 
@@ -33,6 +35,8 @@ class Host(Protocol):
     def check_unit(self, unit_id: UUID) -> None: ...
 
     def get_unit(self, unit_id: UUID) -> Unit: ...
+
+    def municipality(self) -> Municipality | None: ...
 
     def get_user(self, user_id: UUID) -> User: ...
 

@@ -6,7 +6,8 @@ who granted what, and when.
 
 from __future__ import annotations
 
-from uuid import UUID
+import re
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
@@ -40,6 +41,12 @@ class Unit(Record):
         self.name = name
         self.kind = kind
         self.closed = False
+        # Where the unit is: the postal address, and the city district (bydel)
+        # in a municipality that has them ("" elsewhere). A report to
+        # barnevernet names both.
+        self.address = {"street": "", "postcode": "", "place": ""}
+        self.district_number = ""
+        self.district_name = ""
 
     @classmethod
     def new(cls, name: str, kind: str) -> Unit:
@@ -54,6 +61,65 @@ class Unit(Record):
     @event("Closed")
     def close(self) -> None:
         self.closed = True
+
+    def set_location(self, street: str, postcode: str, place: str, district_number: str = "",
+                     district_name: str = "") -> None:
+        check_location(street, postcode, place, district_number, district_name)
+        self._location_set(street.strip(), postcode.strip(), place.strip(), district_number.strip(),
+                           district_name.strip())
+
+    @event("LocationSet")
+    def _location_set(self, street: str, postcode: str, place: str, district_number: str,
+                      district_name: str) -> None:
+        self.address = {"street": street, "postcode": postcode, "place": place}
+        self.district_number = district_number
+        self.district_name = district_name
+
+
+POSTCODE = re.compile(r"^\d{4}$")
+DISTRICT_NUMBER = re.compile(r"^\d{2}$")
+MUNICIPALITY_NUMBER = re.compile(r"^\d{4}$")
+
+
+def check_location(street: str, postcode: str, place: str, district_number: str, district_name: str) -> None:
+    if not street.strip():
+        raise DomainError("unit.street_required", "street")
+    if not POSTCODE.match(postcode.strip()):
+        raise DomainError("unit.postcode_invalid", "postcode")
+    if not place.strip():
+        raise DomainError("unit.place_required", "place")
+    if district_number.strip() and not DISTRICT_NUMBER.match(district_number.strip()):
+        raise DomainError("unit.district_number_invalid", "district_number")
+    if district_name.strip() and not district_number.strip():
+        raise DomainError("unit.district_number_invalid", "district_number")
+
+
+class Municipality(Record):
+    """The municipality itself, one per store: its number (kommunenummer) and name."""
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid5(NAMESPACE_URL, "bekymring:municipality")
+
+    def __init__(self, number: str, name: str):
+        self.number = number
+        self.name = name
+
+    @staticmethod
+    def check(number: str, name: str) -> None:
+        if not MUNICIPALITY_NUMBER.match(number.strip()):
+            raise DomainError("municipality.number_invalid", "number")
+        if not name.strip():
+            raise DomainError("municipality.name_required", "name")
+
+    def change(self, number: str, name: str) -> None:
+        self.check(number, name)
+        self._changed(number.strip(), name.strip())
+
+    @event("Changed")
+    def _changed(self, number: str, name: str) -> None:
+        self.number = number
+        self.name = name
 
 
 def check_role_fits(role: str, unit_id: UUID | None, service: str | None) -> None:

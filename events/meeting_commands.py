@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from uuid import UUID
 
+from events.anonymisation import REMOVED, Anonymised, anonymise, remove_words
 from events.consents import best_consent_for
 from events.concerns import Concern
 from events.errors import DomainError
@@ -23,10 +25,10 @@ def people_of(child) -> list[Person]:
 
 class MeetingCommands(CommandMixin):
     def schedule_meeting(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
-                         leader_id: UUID, place: str) -> UUID:
+                         leader_id: UUID, place: str, starts_at: str) -> UUID:
         for unit_id in unit_ids:
             self.check_unit(unit_id)
-        meeting = Meeting.new(kind, held_on, unit_ids, services, leader_id, place)
+        meeting = Meeting.new(kind, held_on, unit_ids, services, leader_id, place, starts_at)
         self.save(meeting)
         return meeting.id
 
@@ -36,17 +38,26 @@ class MeetingCommands(CommandMixin):
     def get_meeting_case(self, case_id: UUID) -> MeetingCase:
         return self._get(MeetingCase, case_id)
 
-    def redacted_concern_text(self, concern_id: UUID) -> str:
-        """The concern's chronology with the child and family removed: the starting
-        point the unit leader can redact further by hand."""
+    def anonymised_concern(self, concern_id: UUID, local_names: Iterable[str] = ()) -> Anonymised:
+        """The concern's chronology anonymised (the family, the days, units and places;
+        `local_names`: the municipality's units, their addresses, its own name): the
+        starting point the unit leader reviews and can redact further by hand."""
         concern = self.get_concern(concern_id)
         child = self.get_child(concern.child_id)
         text = "\n".join(f"{e['observed_on']:%d.%m.%Y}: {e['text']}" for e in concern.entries)
-        return redact(text, people_of(child)).text
+        return anonymise(text, people_of(child), local_names)
 
-    def bring_case(self, meeting_id: UUID, concern_id: UUID, mode: str, text: str, brought_by: UUID) -> UUID:
+    def words_to_confirm(self, concern_id: UUID, text: str, local_names: Iterable[str] = ()) -> tuple[str, ...]:
+        """The words in `text` the anonymiser is unsure of: the unit leader keeps or removes each."""
+        child = self.get_child(self.get_concern(concern_id).child_id)
+        return anonymise(text, people_of(child), local_names).uncertain
+
+    def bring_case(self, meeting_id: UUID, concern_id: UUID, mode: str, text: str, brought_by: UUID,
+                   decisions: Mapping[str, str] | None = None, local_names: Iterable[str] = ()) -> UUID:
         """Bring a concern to a meeting. Anonymised: the text must carry no registered
-        name. By name: only with valid consent for every attending service."""
+        name, and the unit leader has kept or removed (`decisions`: word → "keep" or
+        "remove") every word the anonymiser was unsure of. By name: only with valid
+        consent for every attending service."""
         meeting = self.get_meeting(meeting_id)
         meeting.check_open()
         concern = self.get_concern(concern_id)
@@ -55,11 +66,9 @@ class MeetingCommands(CommandMixin):
         if mode not in MODES:
             raise InvalidMeeting("meeting.mode_unknown", "mode")
         child = self.get_child(concern.child_id)
+        review = None
         if mode == "anonymous":
-            leftover = [r for r in redact(text, people_of(child)).replacements if r[1] in
-                        ("barnet", "mor", "far", "medmor", "foresatt", "[etternavn]", "[fødselsnummer]")]
-            if leftover:
-                raise InvalidMeeting("meeting.text_names_child", "text")
+            text, review = self._reviewed_text(child, text, decisions or {}, local_names)
         else:
             consents = self.consents_of(child.id)
             coverage = {s: best_consent_for(consents, s, meeting.held_on)[1] for s in meeting.services
@@ -67,10 +76,26 @@ class MeetingCommands(CommandMixin):
             MeetingCase.check_named_allowed(meeting.services, coverage)
         unit = self.get_unit(concern.unit_id)
         case = MeetingCase.new(meeting.id, concern.id, child.id, unit.id, unit.kind, mode,
-                           age_band(child.age_on(meeting.held_on)), text, brought_by)
+                           age_band(child.age_on(meeting.held_on)), text, brought_by, review)
         meeting.add_case(case.id)
         self.save(case, meeting)
         return case.id
+
+    def _reviewed_text(self, child, text: str, decisions: Mapping[str, str],
+                       local_names: Iterable[str]) -> tuple[str, dict]:
+        """The anonymised text with the words the unit leader chose to remove taken out,
+        and her review; refused while it names the family or leaves a word unconfirmed."""
+        removed = [w for w, d in decisions.items() if d == "remove" and w]
+        reviewed = remove_words(text, removed)
+        leftover = [r for r in redact(reviewed, people_of(child)).replacements if r[1] in
+                    ("barnet", "mor", "far", "medmor", "foresatt", "[etternavn]", "[fødselsnummer]")]
+        if leftover:
+            raise InvalidMeeting("meeting.text_names_child", "text")
+        unsure = anonymise(reviewed, people_of(child), local_names).uncertain
+        unconfirmed = [w for w in unsure if decisions.get(w) != "keep"]
+        if unconfirmed:
+            raise InvalidMeeting("meeting.words_unconfirmed", "review", words=unconfirmed)
+        return reviewed, {"kept": list(unsure), "removed": reviewed.count(REMOVED) - text.count(REMOVED)}
 
     def add_general_issue(self, meeting_id: UUID, title: str, text: str, brought_by: UUID) -> None:
         meeting = self.get_meeting(meeting_id)
@@ -87,6 +112,21 @@ class MeetingCommands(CommandMixin):
     def minute_general(self, meeting_id: UUID, no: int, advice: str) -> None:
         meeting = self.get_meeting(meeting_id)
         meeting.minute_general(no, advice)
+        self.save(meeting)
+
+    def write_minutes(self, meeting_id: UUID, attendee_ids: list[UUID], notes: str, next_on: date | None,
+                      next_at: str) -> None:
+        """The minutes beyond the advice: who attended, free text, the next meeting."""
+        meeting = self.get_meeting(meeting_id)
+        people = []
+        for user_id in dict.fromkeys(attendee_ids):
+            try:
+                people.append(self.get_user(user_id))
+            except DomainError as e:
+                if e.code != "record.not_found":
+                    raise
+                raise InvalidMeeting("meeting.attendee_not_invited", "attendee_ids") from None
+        meeting.write_minutes(people, notes, next_on, next_at)
         self.save(meeting)
 
     def approve_minutes(self, meeting_id: UUID, by: UUID) -> list[UUID]:

@@ -9,6 +9,7 @@ erasing the child erases the case from every meeting.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -28,6 +29,8 @@ AGE_BANDS = ((0, 2), (3, 5), (6, 9), (10, 12), (13, 15), (16, 18))
 # The advice goes into the concern's log after this heading, and must fit there.
 ADVICE_HEADING = "Råd fra ressursteamet ({:%d.%m.%Y}): "
 MAX_ADVICE = MAX_TEXT - 100
+# A meeting's time of day, "HH:MM" (stored as text: the transcoder has no time type).
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class InvalidMeeting(DomainError):
@@ -54,10 +57,12 @@ class Meeting(Record):
     """One resource-team meeting: when, for which units, who attends, what is on it."""
 
     def __init__(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
-                 leader_id: UUID, place: str):
-        # Applies the Created event: the rules are checked in `new`, so old events always replay.
+                 leader_id: UUID, place: str, starts_at: str = ""):
+        # Applies the Created event: the rules are checked in `new`, so old events always replay
+        # (those from before meetings had a time have none).
         self.kind = kind
         self.held_on = held_on
+        self.starts_at = starts_at
         self.unit_ids = list(unit_ids)
         self.services = list(services)
         self.leader_id = leader_id
@@ -66,17 +71,24 @@ class Meeting(Record):
         self.general: list[dict[str, Any]] = []
         self.minutes_approved = False
         self.approved_by: UUID | None = None
+        # The minutes beyond each case's advice: who attended, free text, the next meeting.
+        self.attendee_ids: list[UUID] = []
+        self.notes = ""
+        self.next_on: date | None = None
+        self.next_at = ""
 
     @classmethod
     def new(cls, kind: str, held_on: date, unit_ids: list[UUID], services: list[str], leader_id: UUID,
-            place: str) -> Meeting:
+            place: str, starts_at: str) -> Meeting:
+        if not TIME.match(starts_at):
+            raise InvalidMeeting("meeting.time_invalid", "starts_at")
         if kind not in KINDS:
             raise InvalidMeeting("meeting.kind_unknown", "kind")
         if not unit_ids:
             raise InvalidMeeting("meeting.units_required", "unit_ids")
         if not services or any(s not in SERVICES for s in services):
             raise InvalidMeeting("meeting.services_required", "services")
-        return cls(kind, held_on, unit_ids, services, leader_id, place)
+        return cls(kind, held_on, unit_ids, services, leader_id, place, starts_at)
 
     @property
     def barnevern_attends(self) -> bool:
@@ -113,6 +125,34 @@ class Meeting(Record):
     def _general_minuted(self, no: int, advice: str) -> None:
         self.general[no - 1]["advice"] = advice
 
+    def may_attend(self, user) -> bool:
+        """The meeting's leader, its units' leaders and the attending services' people."""
+        return (user.id == self.leader_id
+                or (user.role == "unit_leader" and user.unit_id in self.unit_ids)
+                or (user.role == "resource_team" and user.service in self.services))
+
+    def write_minutes(self, attendees: list, notes: str, next_on: date | None, next_at: str) -> None:
+        """Who attended (users who may attend), the free-text minutes and the next meeting."""
+        self.check_open()
+        if any(not self.may_attend(user) for user in attendees):
+            raise InvalidMeeting("meeting.attendee_not_invited", "attendee_ids")
+        if len(notes) > MAX_TEXT:
+            raise InvalidMeeting("text.too_long", "notes", max=MAX_TEXT)
+        if next_at and not TIME.match(next_at):
+            raise InvalidMeeting("meeting.time_invalid", "next_at")
+        if next_at and next_on is None:
+            raise InvalidMeeting("meeting.next_date_required", "next_on")
+        if next_on is not None and next_on <= self.held_on:
+            raise InvalidMeeting("meeting.next_before_this", "next_on")
+        self._minutes_written([u.id for u in attendees], notes, next_on, next_at)
+
+    @event("MinutesWritten")
+    def _minutes_written(self, attendee_ids: list[UUID], notes: str, next_on: date | None, next_at: str) -> None:
+        self.attendee_ids = list(attendee_ids)
+        self.notes = notes
+        self.next_on = next_on
+        self.next_at = next_at
+
     def approve_minutes(self, by: UUID) -> None:
         self.check_open()
         if by != self.leader_id:
@@ -136,8 +176,10 @@ class MeetingCase(SubjectRecord):
         return kwargs["child_id"]
 
     def __init__(self, meeting_id: UUID, concern_id: UUID, child_id: UUID, unit_id: UUID,
-                 unit_kind: str, mode: str, age_band: str, text: str, brought_by: UUID):
-        # Applies the Created event: the rules are checked in `new`, so old events always replay.
+                 unit_kind: str, mode: str, age_band: str, text: str, brought_by: UUID,
+                 review: dict[str, Any] | None = None):
+        # Applies the Created event: the rules are checked in `new`, so old events always replay
+        # (cases brought before the review existed have none).
         self.meeting_id = meeting_id
         self.concern_id = concern_id
         self.child_id = child_id
@@ -147,18 +189,20 @@ class MeetingCase(SubjectRecord):
         self.age_band = age_band
         self.text = text
         self.brought_by = brought_by
+        # The unit leader's review of an anonymised text: {"kept": [words], "removed": count}.
+        self.review = review
         self.advice = ""
         self.advice_redacted = ""
         self.returned_to_concern = False
 
     @classmethod
     def new(cls, meeting_id: UUID, concern_id: UUID, child_id: UUID, unit_id: UUID, unit_kind: str, mode: str,
-            age_band: str, text: str, brought_by: UUID) -> MeetingCase:
+            age_band: str, text: str, brought_by: UUID, review: dict[str, Any] | None = None) -> MeetingCase:
         if mode not in MODES:
             raise InvalidMeeting("meeting.mode_unknown", "mode")
         if not text.strip():
             raise InvalidMeeting("meeting.case_text_required", "text")
-        return cls(meeting_id, concern_id, child_id, unit_id, unit_kind, mode, age_band, text, brought_by)
+        return cls(meeting_id, concern_id, child_id, unit_id, unit_kind, mode, age_band, text, brought_by, review)
 
     @staticmethod
     def check_named_allowed(services: list[str], coverage: dict[str, Coverage]) -> None:

@@ -27,8 +27,12 @@ import threading
 from dataclasses import dataclass
 
 from events.national_id import has_valid_checksum
+from events.redaction_words import (
+    ABBREVIATIONS, AMBIGUOUS_FIRST_NAMES, CHILD_WORDS, FUNCTION_WORDS, INSTITUTION_WORDS, MONTH_ABBREVIATIONS, MONTHS,
+    NEVER_NAMES, PERSON_VERBS, POSSESSIVES, RELATION_WORDS, TITLE_ABBREVIATIONS,
+)
 
-__all__ = ["Person", "Redaction", "redact"]
+__all__ = ["Person", "Redaction", "capitalise", "redact", "starts_sentence"]
 
 
 @dataclass(frozen=True)
@@ -69,128 +73,6 @@ _PRIORITY = {
 }
 _PRIORITY_REGISTERED = 40
 _PRIORITY_OTHER_NAME = 30
-
-
-# Word lists -----------------------------------------------------------------
-
-# Words that start many sentences, or stand for people without naming them.
-# They are never names, never extend a name and never follow a relation word
-# as a name. All casefolded.
-_FUNCTION_WORDS = frozenset(
-    """
-    jeg du han hun vi dere de den det dette disse denne man en ei et ingen noen
-    meg deg ham henne oss dem seg
-    min mi mitt mine din di ditt dine hans hennes deres vår vårt våre sin si sitt sine
-    da når hvis om etter før i på til fra med mot under over hos ved av for uten
-    men og eller så som at noe ingenting alle mange flere hver hvert ikke
-    kl ca jf dvs bl ifølge ellers likevel også nå her der hvor hva hvem hvorfor
-    hvordan ja nei ok hei takk mvh hilsen vennlig
-    mamma pappa mor far mora faren moren barnet barn gutten jenta eleven elevene
-    foreldrene foreldre foresatte foresatt familien søsken søskenet
-    mandag tirsdag onsdag torsdag fredag lørdag søndag helgen
-    januar februar mars april mai juni juli august september oktober november desember
-    barnevernet barnevernstjenesten nav bup ppt sfo aks politiet legevakten
-    helsestasjonen skolen barnehagen kommunen statsforvalteren krisesenteret
-    norge gud jesus allah jul julen påske påsken ramadan eid
-    nord sør øst vest
-    """.split()
-)
-
-# Capitalised proper nouns that are not people, even mid-sentence.
-_NEVER_NAMES = frozenset(
-    """
-    januar februar mars april mai juni juli september oktober november desember
-    mandag tirsdag onsdag torsdag fredag lørdag søndag
-    nord sør øst vest gud jesus allah jul påske ramadan eid junior viking
-    """.split()
-)
-
-# Months: "August" is a name, but not in "3. August" or "i August".
-_MONTHS = (
-    "januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-    "september", "oktober", "november", "desember",
-)
-_MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "des")
-
-# First names that are also common Norwegian words ("Per dag", "Hans mor",
-# "Liv og helse", "Tom for mat"): at the start of a sentence they count as a
-# name only next to another name, or before a verb that people do ("Per sa").
-_AMBIGUOUS_FIRST_NAMES = frozenset(
-    """
-    per hans dag liv bo gro siv tor sol mai maj may vår storm eli elin kjell
-    ben bror finn fred stein stig tim tom tone tore line lo man mad mark max
-    rosa rose saga sanne sine urban vide ville love lova frank iris august juni
-    nova luna ritt rut lut raid kai ane tina helga karl knut lene lise mette
-    lage lykke del li helle bent lill lott tine
-    """.split()
-)
-
-# Verbs after a sentence-initial ambiguous first name: "Per sa", "Liv er".
-_PERSON_VERBS = frozenset(
-    """
-    sa sier slo slår kom kommer var er har hadde ble blir gikk går ga gir tok tar
-    fikk får skal skulle vil kan kunne må måtte forteller fortalte ringte ringer
-    dyttet dytter kastet kaster lo ler gråt gråter sparket sparker kjeftet kjefter
-    truet truer sov sover drakk drikker ropte roper skrek skriker hentet henter
-    bor bodde jobber jobbet sitter satt står sto virket virker luktet lukter
-    mobbet mobber sendte sender løp løper gjemte gjemmer kjørte kjører spurte spør
-    svarte svarer nektet nekter slet sliter lekte leker hadde mistet
-    """.split()
-)
-
-# Relation and title words: the capitalised word after them is a person,
-# whether or not the gazetteer knows the name ("naboen Per", "Tante Senait").
-_RELATION_WORDS = frozenset(
-    """
-    nabo naboen nabokona nabogutten nabojenta
-    tante tanta tanten onkel onkelen
-    bestemor bestefar mormor morfar farmor farfar oldemor oldefar
-    søster søsteren søstera bror broren storesøster storesøsteren lillesøster
-    lillesøsteren storebror storebroren lillebror lillebroren halvbror halvbroren
-    halvsøster halvsøsteren stebror stebroren stesøster stesøsteren
-    fetter fetteren kusine kusinen venn vennen venner venninne venninnen venninna
-    kamerat kameraten bestevenn bestevennen bestevenninne bestevenninnen
-    klassekamerat klassekameraten medelev
-    kjæreste kjæresten samboer samboeren stefar stefaren stemor stemoren
-    ektemann ektemannen kone kona mann mannen
-    lærer læreren kontaktlærer kontaktlæreren faglærer faglæreren assistent
-    assistenten fagarbeider fagarbeideren barnehagelærer barnehagelæreren
-    pedagog pedagogen leder lederen styrer styreren rektor rektoren inspektør
-    inspektøren helsesykepleier helsesykepleieren helsesøster helsesøsteren
-    lege legen fastlege fastlegen psykolog psykologen saksbehandler
-    saksbehandleren miljøterapeut miljøterapeuten trener treneren
-    barnevernskonsulent barnevernskonsulenten sosionom sosionomen
-    avlaster avlasteren støttekontakt støttekontakten tolk tolken
-    fru herr frk dr hr
-    tannlege tannlegen jordmor jordmoren sykepleier sykepleieren politibetjent
-    fosterfar fosterfaren fostermor fostermoren besteforelder
-    sønn sønnen datter datteren babyen lillebarnet
-    heter het kalt kalles kaller navnet
-    """.split()
-)
-# Relation words that may stand before the child's own name ("sønnen Ola").
-_CHILD_WORDS = frozenset(
-    (None, "sønn", "sønnen", "datter", "datteren", "babyen", "lillebarnet", "heter", "het", "kalt",
-     "kalles", "kaller", "navnet")
-)
-_TITLE_ABBREVIATIONS = frozenset(("dr", "frk", "hr"))  # "dr. Patel"
-_POSSESSIVES = frozenset("hans hennes deres min mi mitt sin si sitt vår".split())
-
-# A name followed by one of these is the name of a place: "Lunde skole".
-_INSTITUTION_WORDS = frozenset(
-    """
-    skole skolen barneskole barneskolen ungdomsskole ungdomsskolen oppvekstsenter
-    videregående vgs barnehage barnehagen sfo aks helsestasjon helsestasjonen
-    legekontor legekontoret legesenter legesenteret sykehus sykehuset
-    kirke kirken menighet menigheten moské moskeen senter senteret
-    idrettslag il fk bk stadion fritidsklubb klubb korps skolekorps kulturskole
-    bibliotek biblioteket gård gården borettslag sameie familiesenter
-    asylmottak mottak omsorgssenter bydel bydelen kommune kommunen
-    """.split()
-)
-
-# "ca. Per" is no sentence start; "kl. 12" neither.
-_ABBREVIATIONS = frozenset("ca kl jf dvs bl f eks evt mht ifm hhv tlf pga iht nr st dr fr mr mrs".split())
 
 
 # The gazetteer -----------------------------------------------------------------
@@ -236,7 +118,7 @@ def _load_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
             last |= _words_of(getattr(provider, attribute, None))
     last |= _polish_feminine(last)
     last -= {"doe"}  # the placeholder surname of providers without a list
-    excluded = _FUNCTION_WORDS | _NEVER_NAMES
+    excluded = FUNCTION_WORDS | NEVER_NAMES
     return frozenset(first - excluded), frozenset(last - excluded)
 
 
@@ -327,10 +209,10 @@ _POSTCODE_RE = re.compile(rf"(?<![\w.,:/-])(\d{{4}})[ \t]+({_PLACE})")
 _YEAR_CONTEXT = frozenset(
     ("i", "år", "året", "siden", "høsten", "våren", "sommeren", "vinteren", "julen",
      "påsken", "skoleåret", "barnehageåret", "kl", "klokka", "klokken", "innen", "før", "etter")
-    + _MONTHS + _MONTH_ABBREVIATIONS
+    + MONTHS + MONTH_ABBREVIATIONS
 )
 
-_MONTH_NAMES = "|".join(_MONTHS + _MONTH_ABBREVIATIONS)
+_MONTH_NAMES = "|".join(MONTHS + MONTH_ABBREVIATIONS)
 _DATE = (
     r"(?:\d{4}-\d{2}-\d{2}"
     r"|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})"
@@ -404,7 +286,7 @@ def _skip_leading_function_words(text: str, start: int, end: int) -> int:
     # "I Kong Oscars gate 5": the address starts at "Kong".
     while True:
         m = _TOKEN.match(text, start, end)
-        if not m or m.group().casefold() not in _FUNCTION_WORDS:
+        if not m or m.group().casefold() not in FUNCTION_WORDS:
             return start
         rest = re.match(r"[ \t]+", text[m.end():end])
         if not rest:
@@ -427,7 +309,7 @@ def _is_street(candidate: str) -> bool:
         return False
     words = _TOKEN.findall(candidate.split(",")[0])
     # "Juli 12" is a date, not a street in "-li"; "Alle 3" is everyone.
-    if any(w.casefold() in _MONTHS for w in words):
+    if any(w.casefold() in MONTHS for w in words):
         return False
     street = [w for w in words if len(w) > 1]  # not the house letter
     return not (len(street) == 1 and street[0].casefold() in _NOT_STREETS)
@@ -435,7 +317,7 @@ def _is_street(candidate: str) -> bool:
 
 def _is_postcode(text: str, m: re.Match[str]) -> bool:
     place = m.group(2)
-    if place.casefold() in _FUNCTION_WORDS or place.casefold() in _RELATION_WORDS:
+    if place.casefold() in FUNCTION_WORDS or place.casefold() in RELATION_WORDS:
         return False
     before = _TOKEN.findall(text[max(0, m.start() - 30):m.start()])
     previous = before[-1].casefold() if before else ""
@@ -523,6 +405,27 @@ def _capitalised(word: str) -> bool:
     return word[0].isupper()
 
 
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` begins a sentence (or a line, or direct speech)."""
+    k = start - 1
+    while k >= 0 and text[k] in _SENTENCE_SKIP:
+        if text[k] in _OPENING_QUOTES or (text[k] == '"' and (k == 0 or text[k - 1] in " \t\n(:")):
+            return True  # direct speech starts a sentence: sa «Hans bror slo meg»
+        k -= 1
+    if k < 0 or text[k] == "\n" or "\n" in text[k:start]:
+        return True
+    if text[k] not in _SENTENCE_END:
+        return False
+    if text[k] == ".":
+        previous = re.search(rf"{_LETTER}+$", text[:k])
+        return previous is None or previous.group().casefold() not in ABBREVIATIONS
+    return True
+
+
+def capitalise(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
 class _NameFinder:
     def __init__(self, text: str, people: list[Person]) -> None:
         self.text = text
@@ -541,22 +444,7 @@ class _NameFinder:
         return _JOIN.fullmatch(gap) is not None
 
     def sentence_start(self, i: int) -> bool:
-        k = self.tokens[i].start - 1
-        while k >= 0 and self.text[k] in _SENTENCE_SKIP:
-            if self.text[k] in _OPENING_QUOTES or (
-                self.text[k] == '"' and (k == 0 or self.text[k - 1] in " \t\n(:")
-            ):
-                return True  # direct speech starts a sentence: sa «Hans bror slo meg»
-            k -= 1
-        if k < 0 or self.text[k] == "\n":
-            return True
-        if "\n" in self.text[k:self.tokens[i].start]:
-            return True
-        if self.text[k] not in _SENTENCE_END:
-            return False
-        if self.text[k] == "." and i > 0 and self.tokens[i - 1].end == k:
-            return self.tokens[i - 1].word.casefold() not in _ABBREVIATIONS
-        return True
+        return starts_sentence(self.text, self.tokens[i].start)
 
     def relation_word_before(self, i: int) -> str | None:
         """The relation word right before token i, if any."""
@@ -566,18 +454,18 @@ class _NameFinder:
                 return None
             gap = self.text[self.tokens[k].end:self.tokens[k + 1].start]
             word = self.tokens[k].word.casefold()
-            if not re.fullmatch(r"\.?,?[ \t]+" if word in _TITLE_ABBREVIATIONS else r",?[ \t]+", gap):
+            if not re.fullmatch(r"\.?,?[ \t]+" if word in TITLE_ABBREVIATIONS else r",?[ \t]+", gap):
                 return None
-            if word in _RELATION_WORDS:
+            if word in RELATION_WORDS:
                 return word
-            if word not in _POSSESSIVES:
+            if word not in POSSESSIVES:
                 return None
             k -= 1
         return None
 
     def in_month_context(self, i: int) -> bool:
         word = self.tokens[i].word.casefold()
-        if word not in _MONTHS:
+        if word not in MONTHS:
             return False
         before = self.text[max(0, self.tokens[i].start - 20):self.tokens[i].start]
         return _MONTH_CONTEXT_RE.search(before) is not None
@@ -599,9 +487,9 @@ class _NameFinder:
     def starts_other_name(self, i: int) -> bool:
         word = self.tokens[i].word
         folded = word.casefold()
-        if not _capitalised(word) or folded in _NEVER_NAMES or folded in _FUNCTION_WORDS:
+        if not _capitalised(word) or folded in NEVER_NAMES or folded in FUNCTION_WORDS:
             return False
-        if self.relation_word_before(i) and folded not in _RELATION_WORDS:
+        if self.relation_word_before(i) and folded not in RELATION_WORDS:
             return True
         kind, _ = _gazetteer(word)
         if kind is None or self.in_month_context(i):
@@ -612,18 +500,18 @@ class _NameFinder:
             return True
         if kind != "first":
             return False
-        if folded not in _AMBIGUOUS_FIRST_NAMES:
+        if folded not in AMBIGUOUS_FIRST_NAMES:
             return True
         following = self.tokens[i + 1].word.casefold() if i + 1 < len(self.tokens) else ""
-        return following in _PERSON_VERBS and self.text[self.tokens[i].end:self.tokens[i + 1].start].strip() == ""
+        return following in PERSON_VERBS and self.text[self.tokens[i].end:self.tokens[i + 1].start].strip() == ""
 
     def can_extend_other_name(self, j: int, unknown_so_far: int) -> tuple[bool, bool]:
         """Can token j continue a name? (yes, is it a word the gazetteer does not know)."""
         token = self.tokens[j]
         folded = token.word.casefold()
-        if not _capitalised(token.word) or folded in _FUNCTION_WORDS or folded in _NEVER_NAMES:
+        if not _capitalised(token.word) or folded in FUNCTION_WORDS or folded in NEVER_NAMES:
             return False, False
-        if folded in _INSTITUTION_WORDS or folded in _RELATION_WORDS:
+        if folded in INSTITUTION_WORDS or folded in RELATION_WORDS:
             return False, False
         if self.registered[j] is not None:
             return self.is_registered_surname(j), False  # "Per Nordmann": an uncle
@@ -632,7 +520,7 @@ class _NameFinder:
         return unknown_so_far < 2, True
 
     def followed_by_institution(self, j: int) -> bool:
-        return self.joined(j) and self.tokens[j + 1].word.casefold() in _INSTITUTION_WORDS
+        return self.joined(j) and self.tokens[j + 1].word.casefold() in INSTITUTION_WORDS
 
     def genitive_end(self, j: int) -> bool:
         token = self.tokens[j]
@@ -681,11 +569,11 @@ class _NameFinder:
         return (
             _capitalised(token.word)
             and self.registered[k] is None
-            and folded not in _FUNCTION_WORDS
-            and folded not in _NEVER_NAMES
-            and folded not in _RELATION_WORDS
-            and folded not in _INSTITUTION_WORDS
-            and folded not in _AMBIGUOUS_FIRST_NAMES
+            and folded not in FUNCTION_WORDS
+            and folded not in NEVER_NAMES
+            and folded not in RELATION_WORDS
+            and folded not in INSTITUTION_WORDS
+            and folded not in AMBIGUOUS_FIRST_NAMES
         )
 
     def registered_run(self, i: int) -> tuple[int, _Span]:
@@ -718,7 +606,7 @@ class _NameFinder:
         elif self.followed_by_other_surname(end):
             end += 1  # "Kari Olsen" when the mother is Kari Hansen: another Kari
             placeholder = NAME
-        elif end == start and self.relation_word_before(start) not in _CHILD_WORDS:
+        elif end == start and self.relation_word_before(start) not in CHILD_WORDS:
             placeholder = NAME  # "tante Kari" when the mother is Kari: another Kari
         if self.genitive_end(end) and not placeholder.startswith("["):
             placeholder += "'" if placeholder.endswith("s") else "s"
@@ -733,7 +621,7 @@ class _NameFinder:
             _capitalised(nxt.word)
             and self.registered[end + 1] is None
             and _gazetteer(nxt.word)[0] == "last"
-            and nxt.word.casefold() not in _INSTITUTION_WORDS
+            and nxt.word.casefold() not in INSTITUTION_WORDS
         )
 
     def placeholder_for(self, owners: frozenset[int], given_seen: bool) -> str:
@@ -796,7 +684,9 @@ def redact(text: str, people: list[Person]) -> Redaction:
     position = 0
     for span in spans:
         out.append(text[position:span.start])
-        out.append(span.placeholder)
+        # A role starting a sentence keeps its capital: "Ola kom" → "Barnet kom".
+        starts = not span.placeholder.startswith("[") and starts_sentence(text, span.start)
+        out.append(capitalise(span.placeholder) if starts else span.placeholder)
         replacements.append((text[span.start:span.end], span.placeholder))
         position = span.end
     out.append(text[position:])

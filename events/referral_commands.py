@@ -7,7 +7,7 @@ no read model: the domain finds every consent itself.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -15,6 +15,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import event
 
 from events.base import SubjectRecord, apply_events
+from events import bekymringsmelding
 from events.consents import Consent, best_consent_for
 from events.referrals import Referral
 from events.commands import CommandMixin
@@ -110,17 +111,9 @@ class ReferralCommands(CommandMixin):
         Norwegian recipient: it stays in Norwegian whatever the interface language."""
         child = self.get_child(concern.child_id)
         author = self.get_user(author_id)
-        history = "\n".join(f"{e['observed_on']:%d.%m.%Y}: {e['text']}" for e in concern.entries)
         if kind == "barnevern":
-            return {
-                "reporter_name": author.name, "reporter_role": author.title, "reporter_phone": "",
-                "reporter_email": "", "unit_name": self.get_unit(concern.unit_id).name,
-                "guardians": [{"name": g["name"], "phone": g.get("phone", ""), "informed": False,
-                               "not_informed_reason": ""} for g in child.guardians_with_responsibility][:2],
-                "child_informed": False, "child_not_informed_reason": "",
-                "interpreter": "", "other_services": "", "message": concern.entries[0]["text"],
-                "history": history, "other_views": "",
-            }
+            return bekymringsmelding.draft_fields(concern, child, author, self.get_unit(concern.unit_id))
+        history = "\n".join(f"{e['observed_on']:%d.%m.%Y}: {e['text']}" for e in concern.entries)
         return {
             "reason": concern.entries[0]["text"], "history": history,
             "tried": "\n".join(f"{m['measure']} ({m['outcome'] or 'ikke evaluert'})" for m in concern.measures),
@@ -129,6 +122,13 @@ class ReferralCommands(CommandMixin):
 
     def get_referral(self, referral_id: UUID) -> Referral:
         return self._get(Referral, referral_id)
+
+    def report_document(self, referral_id: UUID, at: datetime) -> dict[str, Any]:
+        """A report to barnevernet in KS' format (offentlig.bekymringsmelding.v2), as of `at`;
+        `bekymringsmelding.problems` says whether it is complete."""
+        referral = self.get_referral(referral_id)
+        return bekymringsmelding.build(referral, self.get_child(referral.child_id),
+                                       self.get_unit(referral.unit_id), self.municipality(), at)
 
     def update_referral(self, referral_id: UUID, fields: dict[str, Any]) -> None:
         referral = self.get_referral(referral_id)

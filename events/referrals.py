@@ -15,7 +15,9 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from events import national_id
 from events.base import SubjectRecord
+from events.bekymringsmelding import reporter_pattern
 from events.consents import NO_CONSENT, Coverage
 from events.errors import DomainError
 
@@ -46,6 +48,22 @@ class ConsentMissing(DomainError):
                          refusals=coverage.refusals)
         self.service = service
         self.coverage = coverage
+
+
+def check_report_fields(fields: dict[str, Any]) -> None:
+    """What a draft report may not hold even half-written: a phone number or
+    e-mail address KS' format refuses, a sibling without a name, or a national
+    identity number that is not one. Empty fields wait until it is sent."""
+    for key in ("reporter_phone", "reporter_email"):
+        value = str(fields.get(key, "")).strip()
+        if value and not reporter_pattern(key).match(value):
+            raise InvalidReferral(f"referral.{key}_invalid", key)
+    for i, sibling in enumerate(fields.get("siblings", [])):
+        if not str(sibling.get("name", "")).strip():
+            raise InvalidReferral("referral.sibling_name_required", f"s{i}_name")
+        nin = str(sibling.get("national_id", "")).strip()
+        if nin and not national_id.is_valid(nin):
+            raise InvalidReferral("referral.sibling_national_id_invalid", f"s{i}_national_id")
 
 
 class Referral(SubjectRecord):
@@ -100,6 +118,8 @@ class Referral(SubjectRecord):
     def missing_fields(self) -> list[str]:
         missing = [f for f in REQUIRED[self.kind] if not str(self.fields.get(f, "")).strip()]
         if self.kind == "barnevern":
+            if not (self.fields.get("child_address") or {}).get("street", "").strip():
+                missing.append("child_address")
             for g in self.fields.get("guardians", []):
                 if not g.get("informed") and not str(g.get("not_informed_reason", "")).strip():
                     missing.append("not_informed_reason")
@@ -110,6 +130,8 @@ class Referral(SubjectRecord):
     def update_draft(self, fields: dict[str, Any]) -> None:
         if self.status != "draft":
             raise InvalidReferral("referral.sent_cannot_change")
+        if self.kind == "barnevern":
+            check_report_fields(fields)
         self._draft_updated(fields)
 
     @event("DraftUpdated")

@@ -185,7 +185,7 @@ def _assign_role(domain, user_id: UUID, form: dict[str, str]) -> dict[str, str]:
 
 
 async def units_page(request: Request) -> Response:
-    """The municipality's units, and a form to add one."""
+    """The municipality and its units, and a form to add one."""
     require(request, "directory.manage")
     state = request.app.state
     context = {"kinds": UNIT_KINDS, "values": {}, "errors": {}}
@@ -202,8 +202,65 @@ async def units_page(request: Request) -> Response:
             await run_in_threadpool(state.domain.register_unit, form["name"].strip(), form["kind"])
             state.projections.wait()
             return redirect(request, "/admin/enheter")
-    context["units"] = await run_in_threadpool(state.projections["directory"].view.units)
-    return render(request, "admin/units.html", context, status_code=422 if context["errors"] else 200)
+    return await _units_page(request, context)
+
+
+async def _units_page(request: Request, context: dict, municipality_values: dict | None = None,
+                      municipality_errors: dict | None = None) -> Response:
+    state = request.app.state
+
+    def load():
+        # A municipality has tens of units: each is read for its address.
+        rows = state.projections["directory"].view.units()
+        return [state.domain.get_unit(UUID(r["id"])) for r in rows], state.domain.municipality()
+
+    units, municipality = await run_in_threadpool(load)
+    known = {"number": municipality.number, "name": municipality.name} if municipality else {}
+    context.update(units=units, municipality=municipality, municipality_values=municipality_values or known,
+                   municipality_errors=municipality_errors or {})
+    failed = context["errors"] or municipality_errors
+    return render(request, "admin/units.html", context, status_code=422 if failed else 200)
+
+
+async def municipality_form(request: Request) -> Response:
+    """Set the municipality's number and name (a report to barnevernet names them)."""
+    require(request, "directory.manage")
+    if request.method == "GET":  # a reload after a failed post lands here
+        return redirect(request, "/admin/enheter")
+    form = await read_form(request)
+    try:
+        await run_in_threadpool(request.app.state.domain.set_municipality, form.get("number", ""), form.get("name", ""))
+    except DomainError as e:
+        return await _units_page(request, {"kinds": UNIT_KINDS, "values": {}, "errors": {}}, form, field_errors(e))
+    return redirect(request, "/admin/enheter")
+
+
+async def unit_page(request: Request) -> Response:
+    """One unit: its postal address and city district."""
+    require(request, "directory.manage")
+    unit_id = parse_uuid(request.path_params["unit_id"])
+    domain = request.app.state.domain
+    try:
+        if unit_id is None:
+            raise NotFound("record.not_found")
+        await run_in_threadpool(domain.check_unit, unit_id)
+        unit = await run_in_threadpool(domain.get_unit, unit_id)
+    except NotFound:
+        raise HTTPException(404) from None
+    values = {**unit.address, "district_number": unit.district_number, "district_name": unit.district_name}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            await run_in_threadpool(domain.set_unit_address, unit_id, *(values.get(k, "") for k in LOCATION_FIELDS))
+            return redirect(request, "/admin/enheter")
+        except DomainError as e:
+            errors = field_errors(e)
+    return render(request, "admin/unit.html", {"unit": unit, "values": values, "errors": errors, "active": "units"},
+                  status_code=422 if errors else 200)
+
+
+LOCATION_FIELDS = ("street", "postcode", "place", "district_number", "district_name")
 
 
 async def erasures_page(request: Request) -> Response:
@@ -255,4 +312,6 @@ routes = [
     Route("/admin/brukere/{user_id}", user_page, name="admin_user"),
     Route("/admin/brukere/{user_id}/{action}", user_action, methods=["POST"], name="admin_user_action"),
     Route("/admin/enheter", units_page, methods=["GET", "POST"], name="admin_units"),
+    Route("/admin/enheter/{unit_id}", unit_page, methods=["GET", "POST"], name="admin_unit"),
+    Route("/admin/kommune", municipality_form, methods=["GET", "POST"], name="admin_municipality"),
 ]

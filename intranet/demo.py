@@ -26,9 +26,12 @@ def is_loaded(app: Bekymring) -> bool:
 def load(app: Bekymring) -> dict[str, Any]:
     """Register the demo units, users and children; return their ids by key."""
     with acting_as(None):  # the demo loader acts as the system
+        app.set_municipality(demo_data.MUNICIPALITY_NUMBER, demo_data.MUNICIPALITY)
         units: dict[str, UUID] = {
             u["key"]: app.register_unit(u["name"], u["kind"]) for u in demo_data.UNITS
         }
+        for u in demo_data.UNITS:
+            app.set_unit_address(units[u["key"]], u["street"], u["postcode"], u["place"])
         password_hash = hash_password(demo_data.DEMO_PASSWORD)
         users = {
             u["username"]: app.register_user(

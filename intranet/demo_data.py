@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any, Dict, List, Optional
 
 MUNICIPALITY = "Fjordvik kommune"
+# Made up like the municipality: no municipality has this number (15xx is Møre og Romsdal's series).
+MUNICIPALITY_NUMBER = "1599"
 
 DEMO_PASSWORD = "demo-passord-2026"
 
@@ -42,9 +44,12 @@ def synthetic_fnr(birth_date: date, individual: int) -> str:
 
 
 UNITS: List[Dict[str, str]] = [
-    {"key": "solsikken", "name": "Solsikken barnehage", "kind": "barnehage"},
-    {"key": "fjordvikskole", "name": "Fjordvik skole", "kind": "skole"},
-    {"key": "helsestasjonen", "name": "Helsestasjonen i Fjordvik", "kind": "helsestasjon"},
+    {"key": "solsikken", "name": "Solsikken barnehage", "kind": "barnehage",
+     "street": "Solsikkevegen 2", "postcode": "6412", "place": "Fjordvik"},
+    {"key": "fjordvikskole", "name": "Fjordvik skole", "kind": "skole",
+     "street": "Skoleveien 1", "postcode": "6412", "place": "Fjordvik"},
+    {"key": "helsestasjonen", "name": "Helsestasjonen i Fjordvik", "kind": "helsestasjon",
+     "street": "Rådhusplassen 1", "postcode": "6412", "place": "Fjordvik"},
 ]
 
 USERS: List[Dict[str, Optional[str]]] = [

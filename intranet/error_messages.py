@@ -71,6 +71,10 @@ MESSAGES: dict[str, str] = {
     "referral.feedback_required": N_("Beskriv tilbakemeldingen."),
     "referral.already_closed": N_("Den er allerede avsluttet."),
     "referral.closing_reason_required": N_("Skriv hvorfor den avsluttes."),
+    "referral.reporter_phone_invalid": N_("Skriv telefonnummeret med sifre, for eksempel 412 34 567 eller +47 412 34 567."),
+    "referral.reporter_email_invalid": N_("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."),
+    "referral.sibling_name_required": N_("Skriv søskenets navn."),
+    "referral.sibling_national_id_invalid": N_("Fødselsnummeret er ikke gyldig (11 siffer). La feltet stå tomt hvis du ikke vet det."),
     # transfers
     "transfer.kind_unknown": N_("Velg type overføring."),
     "transfer.part_unknown": N_("Velg bare deler du har tilgang til."),
@@ -93,6 +97,7 @@ MESSAGES: dict[str, str] = {
     "transfer.not_received": N_("Overføringen er allerede behandlet."),
     "transfer.return_reason_required": N_("Skriv hvorfor overføringen returneres."),
     "transfer.child_moved": N_("Barnet er ikke lenger i enheten som sendte overføringen."),
+    "transfer.effective_date_past": N_("Datoen for overføringen kan ikke være passert."),
     "transfer.changed_meanwhile": N_("Overføringen eller barnet ble endret samtidig. Prøv igjen."),
     # resource-team meetings
     "meeting.kind_unknown": N_("Velg type møte."),
@@ -105,11 +110,16 @@ MESSAGES: dict[str, str] = {
     "meeting.advice_required": N_("Skriv rådet."),
     "meeting.advice_missing": N_("Alle saker må ha et referert råd før referatet godkjennes."),
     "meeting.leader_only": N_("Bare møteleder kan godkjenne referatet."),
+    "meeting.time_invalid": N_("Skriv klokkeslettet som tt:mm."),
+    "meeting.attendee_not_invited": N_("Velg deltakerne blant dem som er invitert til møtet."),
+    "meeting.next_date_required": N_("Skriv datoen for neste møte, eller fjern klokkeslettet."),
+    "meeting.next_before_this": N_("Neste møte må være etter dette møtet."),
     "meeting.mode_unknown": N_("Velg om saken tas opp anonymt eller med navn."),
     "meeting.case_text_required": N_("Beskriv saken."),
     "meeting.unit_not_attending": N_("Bekymringen hører til en enhet som ikke er med i møtet."),
     "meeting.text_names_child": N_("Teksten inneholder fortsatt navn på barnet eller familien. "
                                    "Fjern dem, eller ta opp saken med navn (krever samtykke)."),
+    "meeting.words_unconfirmed": N_("Velg om du vil beholde eller fjerne hvert merket ord: %(words)s."),
     "meeting.named_without_consent": N_("Saken kan bare tas opp med navn når gyldig samtykke omfatter alle "
                                         "tjenestene som deltar. Mangler: %(missing)s."),
     # the binder's pages
@@ -132,6 +142,7 @@ MESSAGES: dict[str, str] = {
     # children
     "child.name_required": N_("Skriv fornavn og etternavn."),
     "child.national_id_invalid": N_("Fødselsnummeret er ikke gyldig."),
+    "child.already_registered": N_("Et barn med dette fødselsnummeret er allerede registrert."),
     "child.national_id_mismatch": N_("Fødselsnummeret passer ikke med fødselsdatoen."),
     "child.guardian_name_required": N_("Hver foresatt må ha et navn."),
     "child.relation_unknown": N_("Velg relasjon til barnet for hver foresatt."),
@@ -143,6 +154,12 @@ MESSAGES: dict[str, str] = {
     "child.lifting_reason_required": N_("Skriv grunnen til at sperringen oppheves."),
     # the directory, sign-in
     "unit.kind_unknown": N_("Velg type enhet."),
+    "unit.street_required": N_("Skriv gateadressen."),
+    "unit.postcode_invalid": N_("Postnummeret er fire siffer."),
+    "unit.place_required": N_("Skriv poststedet."),
+    "unit.district_number_invalid": N_("Bydelsnummeret er to siffer (tomt hvis kommunen ikke har bydeler)."),
+    "municipality.number_invalid": N_("Kommunenummeret er fire siffer."),
+    "municipality.name_required": N_("Skriv kommunens navn."),
     "role.unknown": N_("Velg en rolle."),
     "role.unit_required": N_("Velg enheten personen arbeider i."),
     "role.service_required": N_("Velg tjenesten personen representerer i ressursteamet."),

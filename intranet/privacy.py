@@ -43,6 +43,7 @@ RECORD_NAMES = {
     "concern": N_("bekymring"), "concern.list": N_("liste over bekymringer"), "consent": N_("samtykke"),
     "referral": N_("melding/henvisning"), "referral.list": N_("liste over meldinger"),
     "access_log": N_("innsynslogg"), "break_glass.refused": N_("avvist, barnet er sperret"),
+    "child.exists": N_("at barnet er registrert"),
 }
 ACTION_NAMES = {"view": N_("visning"), "print": N_("utskrift"), "export": N_("eksport"), "search": N_("søk"),
                 "audit": N_("kontroll"), "break_glass": N_("nødtilgang")}

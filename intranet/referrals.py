@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events import clock
+from events import bekymringsmelding, clock
 from events.consents import best_consent_for
 from events.policy import Target
 from events.referrals import KINDS, ConsentMissing, InvalidReferral
@@ -27,20 +27,25 @@ from intranet.forms import read_form
 from intranet.guard import current_user, require
 from intranet.records import Record, Shown, find_record, load_record, may_do, show, show_record, shown_now
 from intranet.i18n import N_, _
+from intranet.templating import render
 
 FIELD_NAMES = {
     "reporter_name": N_("Navn på melder"), "reporter_role": N_("Rolle"), "reporter_phone": N_("Telefon"),
     "reporter_email": N_("E-post"), "message": N_("Bekymringen"),
     "not_informed_reason": N_("Hvorfor foresatte ikke er orientert"),
     "reason": N_("Henvisningsgrunn"), "tried": N_("Hva er prøvd"), "guardians_view": N_("Foresattes syn"),
+    "child_address": N_("Barnets adresse"), "siblings": N_("Søsken"), "child": N_("Barnet"),
+    "guardians": N_("Foresatte"), "municipality": N_("Kommunenummer (settes av administrator under Enheter)"),
+    "unit_address": N_("Enhetens adresse (settes av administrator under Enheter)"),
 }
+SIBLING_KEYS = ("name", "national_id", "not_informed_reason", "street", "postcode", "place")
 
 
 def fields_from_form(kind: str, form: dict[str, str], old: dict[str, Any]) -> dict[str, Any]:
     fields = dict(old)
     for key in ("reporter_name", "reporter_role", "reporter_phone", "reporter_email", "interpreter",
                 "other_services", "message", "history", "other_views", "reason", "tried",
-                "guardians_view", "child_view", "child_not_informed_reason"):
+                "guardians_view", "child_view", "child_not_informed_reason", "child_words"):
         if key in form:
             fields[key] = form[key].strip()
     if kind == "barnevern":
@@ -51,7 +56,29 @@ def fields_from_form(kind: str, form: dict[str, str], old: dict[str, Any]) -> di
              "not_informed_reason": form.get(f"g{i}_reason", "").strip()}
             for i, g in enumerate(old.get("guardians", []))
         ]
+        if "ca_street" in form:
+            fields["child_address"] = {k: form.get(f"ca_{k}", "").strip() for k in ("street", "postcode", "place")}
+        if "s0_name" in form:
+            home = fields.get("child_address") or {}
+            # A sibling without an address of its own is shown, and sent, at the child's.
+            fields["siblings"] = [s if s["address"]["street"] else {**s, "address": dict(home)}
+                                  for s in siblings_from_form(form)]
     return fields
+
+
+def siblings_from_form(form: dict[str, str]) -> list[dict[str, Any]]:
+    """The siblings' rows (s0_…, s1_…): the last is blank for a new one, and is
+    left out while every field of it is empty; a row marked for removal goes."""
+    siblings, i = [], 0
+    while f"s{i}_name" in form:
+        row = {k: form.get(f"s{i}_{k}", "").strip() for k in SIBLING_KEYS}
+        if form.get(f"s{i}_remove") != "1" and any(row.values()):
+            siblings.append({"name": row["name"], "national_id": row["national_id"],
+                             "unborn": form.get(f"s{i}_unborn") == "1", "informed": form.get(f"s{i}_informed") == "1",
+                             "not_informed_reason": row["not_informed_reason"],
+                             "address": {k: row[k] for k in ("street", "postcode", "place")}})
+        i += 1
+    return siblings
 
 
 SHOWN = ["referral", "child.name", "child.guardians"]
@@ -67,7 +94,8 @@ def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str,
     context = {
         "referral": referral, "concern": record.related["concern"], "child": record.child, "labels": labels,
         "today": clock.today(), "consent": consent, "coverage": coverage, "errors": {}, "values": {},
-        "may_send": may_do(request, "referral.send", record), "field_names": FIELD_NAMES, **more,
+        "draft": referral.fields, "may_send": may_do(request, "referral.send", record), "field_names": FIELD_NAMES,
+        **more,
     }
     return context, Shown([referral.child_id], SHOWN)
 
@@ -107,11 +135,14 @@ async def referral_action(request: Request) -> Response:
         errors = await run_in_threadpool(run_command, request.app.state.domain, command, record.value.id, *args,
                                          refused=(ConsentMissing, InvalidReferral))
     if errors:
+        # The draft form shows what was typed, not what is stored.
+        typed = fields_from_form(record.value.kind, form, record.value.fields) if action == "lagre" else record.value.fields
         return await show_record(request, "referral", "referral.view", "referrals/page.html",
-                                 lambda again: page_reads(request, again, errors=errors, values=form),
+                                 lambda again: page_reads(request, again, errors=errors, values=form, draft=typed),
                                  status_code=422)
     request.app.state.projections.wait()
-    return redirect(request, f"/henvisninger/{record.value.id}")
+    anchor = "#sosken" if action == "lagre" and form.get("then") == "sibling" else ""
+    return redirect(request, f"/henvisninger/{record.value.id}{anchor}")
 
 
 def parse_action(action: str, form: dict[str, str], referral) -> tuple[str, tuple, dict[str, str]]:
@@ -137,53 +168,44 @@ def parse_action(action: str, form: dict[str, str], referral) -> tuple[str, tupl
     return "record_referral_feedback", (on, opened, form.get("feedback", "")), {}
 
 
-def _printed(record: Record, action: str, **more: Any) -> tuple[dict[str, Any], Shown]:
+def _printed(request: Request, record: Record, action: str, **more: Any) -> tuple[dict[str, Any], Shown]:
+    domain = request.app.state.domain
     context = {"referral": record.value, "child": record.child, "labels": labels,
-               "concern": record.related["concern"], **more}
+               "concern": record.related["concern"], "unit": domain.get_unit(record.value.unit_id),
+               "kommune": domain.municipality(), **more}
     return context, Shown([record.value.child_id], SHOWN, action=action)
 
 
 async def printable(request: Request) -> Response:
     """A printable version, recorded as a print of the child's data."""
     return await show_record(request, "referral", "referral.view", "referrals/print.html",
-                             lambda record: _printed(record, "print"))
+                             lambda record: _printed(request, record, "print"))
 
 
 async def export(request: Request) -> Response:
-    """A report to barnevernet as Fiks bekymringsmelding v2 JSON, recorded as an export."""
-    municipality = request.app.state.settings.municipality
+    """A report to barnevernet as KS' offentlig.bekymringsmelding.v2 JSON, recorded
+    as an export; refused, with what to fix, unless it follows KS' schema."""
 
     def reads() -> tuple[dict[str, Any], Shown]:
         record = find_record(request, "referral", "referral.view")
         if record.value.kind != "barnevern":
             raise HTTPException(404)
-        return _printed(record, "export", body=fiks_v2(record.value, record.child, municipality))
+        document = request.app.state.domain.report_document(record.value.id, datetime.now(timezone.utc))
+        found = bekymringsmelding.problems(document)
+        if found:
+            return page_reads(request, record, errors={"_form": export_refusal(found)}, problems=found)
+        return _printed(request, record, "export", body=document)
 
-    body = (await run_in_threadpool(shown_now, request, reads))["body"]
-    return Response(json.dumps(body, ensure_ascii=False, indent=2), media_type="application/json",
+    context = await run_in_threadpool(shown_now, request, reads)
+    if "body" not in context:
+        return render(request, "referrals/page.html", context, status_code=422)
+    return Response(json.dumps(context["body"], ensure_ascii=False, indent=2), media_type="application/json",
                     headers={"Content-Disposition": 'attachment; filename="bekymringsmelding.json"'})
 
 
-def fiks_v2(referral, child, municipality: str) -> dict[str, Any]:
-    """The fields of the national digital report (offentlig.bekymringsmelding.v2)."""
-    f = referral.fields
-    return {
-        "kommunenavn": municipality,
-        "offentligMelder": {"personnavn": f.get("reporter_name", ""), "rolle": f.get("reporter_role", ""),
-                            "telefonnummer": f.get("reporter_phone", ""), "epost": f.get("reporter_email", ""),
-                            "virksomhet": {"navn": f.get("unit_name", "")}},
-        "offentligBarn": [{"fnr": child.national_id, "ufoedt": False, "personnavn": child.name,
-                           "orientert": bool(f.get("child_informed")),
-                           "orientertGrunn": f.get("child_not_informed_reason", "")}],
-        "foresatte": [{"personnavn": g["name"], "telefonnummer": g.get("phone", ""), "orientert": g["informed"],
-                       "orientertGrunn": g.get("not_informed_reason", "")} for g in f.get("guardians", [])],
-        "behovForTolk": f.get("interpreter", ""),
-        "andreHjelpeinstanser": f.get("other_services", ""),
-        "melding": {"melding": f.get("message", ""), "historie": f.get("history", ""),
-                    "andreSynspunkter": f.get("other_views", "")},
-        "sendingstidspunkt": datetime.now(timezone.utc).isoformat(),
-        "leveringskanal": referral.channel or "utkast",
-    }
+def export_refusal(found: list[bekymringsmelding.Problem]) -> str:
+    names = dict.fromkeys(_(FIELD_NAMES[p.field]) if p.field in FIELD_NAMES else p.path for p in found)
+    return _("Eksporten følger ikke KS' skjema ennå. Rett dette og lagre: %(fields)s.") % {"fields": ", ".join(names)}
 
 
 async def reconciliation(request: Request) -> Response:

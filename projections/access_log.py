@@ -47,6 +47,8 @@ class AccessLogTables(ViewTables):
         "children": "child_id {key} PRIMARY KEY, unit_id {key} NOT NULL, surname {key} NOT NULL, "
         "restricted {bool} NOT NULL DEFAULT 0",
         "users": "user_id {key} PRIMARY KEY, surname {key} NOT NULL",
+        # A move accepted for a later date: the child is the new unit's from `moves_on`.
+        "child_moves": "child_id {key} PRIMARY KEY, unit_id {key} NOT NULL, moves_on {key} NOT NULL",
         "hourly": "user_id {key} NOT NULL, hour {key} NOT NULL, child_id {key} NOT NULL, "
         "PRIMARY KEY (user_id, hour, child_id)",
         "anomalies": "id {key} PRIMARY KEY, access_id {key} NOT NULL, at {key} NOT NULL, "
@@ -118,6 +120,13 @@ class AccessFacts(NamedTuple):
     children: tuple[str, ...]
     after_hours: bool
     hour: str  # the Oslo clock hour, YYYY-MM-DDTHH
+
+
+def unit_on(child: dict, day: str) -> str:
+    """The child's unit on an Oslo day (ISO): a scheduled move counts from its date."""
+    if child.get("moves_on") and day >= child["moves_on"]:
+        return child["moves_to"]
+    return child["unit_id"]
 
 
 class AccessLogProjection(Projection):
@@ -196,7 +205,8 @@ class AccessLogProjection(Projection):
         surname = self.surname_index(event.last_name)
         self._execute(c, "INSERT INTO {children} (child_id, unit_id, surname, restricted) VALUES (?, ?, ?, 0)",
                       (str(event.originator_id), str(event.unit_id), surname))
-        self._children[str(event.originator_id)] = {"unit_id": str(event.unit_id), "surname": surname}
+        self._children[str(event.originator_id)] = {"unit_id": str(event.unit_id), "surname": surname,
+                                                    "moves_to": None, "moves_on": None}
 
     @process.register
     def _(self, event: Child.DetailsCorrected, c: Any) -> None:
@@ -208,6 +218,14 @@ class AccessLogProjection(Projection):
     def _(self, event: Child.MovedToUnit, c: Any) -> None:
         self._execute(c, "UPDATE {children} SET unit_id = ? WHERE child_id = ?",
                       (str(event.unit_id), str(event.originator_id)))
+        self._execute(c, "DELETE FROM {child_moves} WHERE child_id = ?", (str(event.originator_id),))
+        self._children.pop(str(event.originator_id), None)
+
+    @process.register
+    def _(self, event: Child.MoveScheduled, c: Any) -> None:
+        self._execute(c, "DELETE FROM {child_moves} WHERE child_id = ?", (str(event.originator_id),))
+        self._execute(c, "INSERT INTO {child_moves} (child_id, unit_id, moves_on) VALUES (?, ?, ?)",
+                      (str(event.originator_id), str(event.unit_id), event.effective_on.isoformat()))
         self._children.pop(str(event.originator_id), None)
 
     @process.register
@@ -229,6 +247,7 @@ class AccessLogProjection(Projection):
         keep the access history, forget the child's context, its surname's blind index
         with it (the index key survives erasure, so the index would confirm the name)."""
         self._execute(c, "DELETE FROM {children} WHERE child_id = ?", (str(child_id),))
+        self._execute(c, "DELETE FROM {child_moves} WHERE child_id = ?", (str(child_id),))
         self._children.pop(str(child_id), None)
 
     # -- accesses and the rules --------------------------------------------------------------
@@ -324,7 +343,8 @@ class AccessLogProjection(Projection):
 
     def _child(self, c: Any, child_id: str) -> Any:
         if child_id not in self._children:
-            row = self._one(c, "SELECT unit_id, surname FROM {children} WHERE child_id = ?", (child_id,))
+            row = self._one(c, "SELECT c.unit_id, c.surname, m.unit_id AS moves_to, m.moves_on FROM {children} c "
+                            "LEFT JOIN {child_moves} m ON m.child_id = c.child_id WHERE c.child_id = ?", (child_id,))
             self._children[child_id] = dict(row) if row else None
         return self._children[child_id]
 
@@ -368,7 +388,7 @@ class AccessLogProjection(Projection):
         if f.action == "break_glass":
             broken.append("break_glass")
         elif (f.role in ("staff", "unit_leader") and child is not None and f.unit is not None
-              and child["unit_id"] != f.unit):
+              and unit_on(child, f.hour[:10]) != f.unit):
             broken.append("outside_unit")
         if f.after_hours:
             broken.append("after_hours")

@@ -190,7 +190,7 @@ def test_each_event_is_applied_once_even_when_two_runners_race(domain, env):
         second.stop()
         view = first["directory"].view
         assert view.count("children") == 30
-        assert view.count("child_names") == 30 * 3  # whole name, first name, last name
+        assert view.count("child_names") == 30 * 4  # whole name, first name, last name, name with birth date
     finally:
         second_app.close()
 
@@ -656,6 +656,7 @@ def test_statistics_rows_take_the_unit_kind_and_only_the_first_action(domain):
     third = domain.open_concern(child, staff, date(2026, 11, 20), "Tredje observasjon.", "", ["neglect"], 1)
     fields = {"reporter_name": "Kari", "reporter_role": "Styrer", "reporter_phone": "41234567",
               "reporter_email": "kari@example.no", "message": "Blåmerker",
+              "child_address": {"street": "Strandveien 1", "postcode": "6412", "place": "Fjordvik"},
               "guardians": [{"name": "Mona Strand", "informed": True, "not_informed_reason": ""}]}
     domain.send_referral(domain.open_referral(second, "barnevern", staff, fields), date(2026, 11, 13), "fiks")
     domain.send_referral(domain.open_referral(second, "barnevern", staff, fields), date(2026, 11, 24), "fiks")

@@ -120,6 +120,10 @@ def test_a_report_to_barnevernet_needs_no_consent_and_tracks_its_deadlines(famil
               "reporter_email": "kari@example.no", "message": "Blåmerker",
               "guardians": [{"name": "Mona Berg", "informed": False, "not_informed_reason": ""}]}
     report = domain.open_referral(concern, "barnevern", author, fields)
+    with pytest.raises(InvalidReferral, match="child_address"):  # barnevernet must find the child
+        domain.send_referral(report, TODAY, "fiks")
+    fields["child_address"] = {"street": "Bjørkeveien 3", "postcode": "6412", "place": "Fjordvik"}
+    domain.update_referral(report, fields)
     with pytest.raises(InvalidReferral, match="not_informed_reason"):
         domain.send_referral(report, TODAY, "fiks")
     fields["guardians"][0]["not_informed_reason"] = "Mistanke om vold i hjemmet"
@@ -231,7 +235,7 @@ def test_print_and_export_are_recorded_as_such(web):
     exported = staff.get(f"{url}/eksport")
     assert exported.status_code == 200
     body = json.loads(exported.text)
-    assert set(body) >= {"offentligMelder", "offentligBarn", "foresatte", "melding", "behovForTolk"}
+    assert set(body) >= {"kommunenummer", "offentligMelder", "offentligBarn", "foresatte", "melding"}
     assert "attachment" in exported.headers["Content-Disposition"]
     actions = [e.action for e in accesses(web) if e.subject_ids == [web.child_in("solsikken")]]
     assert "print" in actions and "export" in actions

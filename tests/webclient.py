@@ -74,7 +74,7 @@ class Web:
         with acting_as(self.ids["users"]["styrer"]):
             self.meeting = self.domain.schedule_meeting(
                 "autumn", clock.today(), [self.ids["units"]["solsikken"]],
-                ["barnevern", "helsestasjon", "ppt", "unit_leader"], self.ids["users"]["styrer"], "Rådhuset")
+                ["barnevern", "helsestasjon", "ppt", "unit_leader"], self.ids["users"]["styrer"], "Rådhuset", "09:00")
         self.transfers = {
             # sent from Solsikken barnehage to Fjordvik skole, prepared by a staff member
             "own": self.make_transfer("pedleder"),
@@ -105,6 +105,7 @@ class Web:
         fields = {"reason": "Språkvansker", "tried": "Språkgruppe", "guardians_view": "Enige"} if kind != "barnevern" else {
             "reporter_name": "Melder", "reporter_role": "Pedagogisk leder", "reporter_phone": "41234567",
             "reporter_email": "melder@example.no", "message": "Bekymring", "unit_name": "Enhet",
+            "child_address": {"street": "Bjørkeveien 3", "postcode": "6412", "place": "Fjordvik"},
             "guardians": [{"name": "Foresatt", "phone": "", "informed": True, "not_informed_reason": ""}]}
         with acting_as(author):
             return self.domain.open_referral(self.concerns[concern_key], kind, author, fields)

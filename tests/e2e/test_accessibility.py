@@ -35,8 +35,8 @@ def test_axe_finds_violations_when_there_are_some(context):
 @pytest.mark.parametrize("username, pages", [
     (None, ["/logg-inn", "/tilgjengelighet"]),
     ("pedleder", ["/", "/bekymringer/ny", "/bekymringer", "/bekymringer/forfalt", "/bekymringer/sok", "/barn",
-                  "/konto", "/konto/passord", "/konto/totp", "/arshjul"]),
-    ("styrer", ["/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt"]),
+                  "/konto", "/konto/passord", "/konto/totp", "/arshjul", "/overforinger/ny"]),
+    ("styrer", ["/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt", "/overforinger"]),
     ("personvern", ["/personvern", "/personvern/barn", "/personvern/brukere"]),
     ("kommunalsjef", ["/ledelse", "/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind"]),
     ("admin", ["/admin/brukere", "/admin/brukere/ny", "/admin/enheter", "/admin/sletting"]),
@@ -75,6 +75,32 @@ def test_record_pages_and_htmx_swaps_have_no_violations(context, server):
     assert violations(page) == []
 
 
+def test_the_report_to_barnevernet_and_the_directory_have_no_violations(context, server):
+    page = context.new_page()
+    sign_in(page, server, "styrer")
+    file_concern(page, server, "Blåmerker på armen.", "Omsorgssvikt")
+    page.get_by_role("button", name="Melding til barnevernet").click()
+    page.wait_for_url(re.compile(r"/henvisninger/[0-9a-f-]{36}$"))
+    assert violations(page) == []
+    # With a sibling, and an error beside a field.
+    page.locator("#f-s0_name").fill("Per Testesen")
+    page.locator("#f-s0_national_id").fill("123")
+    page.get_by_role("button", name="Legg til søsken").click()
+    page.locator("#f-s0_national_id-error").wait_for()
+    assert violations(page) == []
+    report = page.url.split("#")[0]
+    check(page, report.removeprefix(server.url) + "/utskrift", server)
+    page.get_by_role("button", name=re.compile("^Logg ut")).click()
+    sign_in(page, server, "admin")
+    page.goto(server.url + "/admin/enheter")
+    page.get_by_role("link", name="Solsikken barnehage").click()
+    assert violations(page) == []
+    page.get_by_label("Postnummer").fill("12")
+    page.get_by_role("button", name="Lagre adressen").click()
+    page.locator(".field-error").first.wait_for()
+    assert violations(page) == []
+
+
 def test_the_concern_form_by_keyboard_alone(context, server):
     page = context.new_page()
     sign_in(page, server, "pedleder")
@@ -106,3 +132,16 @@ def test_the_concern_form_by_keyboard_alone(context, server):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/bekymringer/[0-9a-f-]{36}$"))
     assert page.locator("#logbook p.entry", has_text="redd for å gå hjem").is_visible()
+
+
+def test_a_transfer_draft_with_its_date_has_no_violations(context, server):
+    page = context.new_page()
+    sign_in(page, server, "pedleder")
+    page.goto(server.url + "/overforinger/ny")
+    page.get_by_label("Barnet", exact=True).select_option(index=1)
+    page.get_by_label("Barnehage → skole").check()
+    page.get_by_label("Mottakende skole").select_option(index=1)
+    page.get_by_role("button", name="Opprett utkast").click()
+    page.wait_for_url(re.compile(r"/overforinger/[0-9a-f-]{36}$"))
+    assert page.get_by_label("Dato barnet overføres").input_value().endswith("-08-01")
+    assert violations(page) == []

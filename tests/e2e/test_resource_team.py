@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from events import clock
-from tests.e2e.people import sign_in
+from tests.e2e.people import file_concern, sign_in
 from tests.e2e.test_accessibility import violations
 
 
@@ -30,6 +30,7 @@ def plan_meeting(page, server, day) -> str:
     page.get_by_role("link", name="Planlegg møte").click()
     page.get_by_label("Type møte").select_option(label="Ekstramøte")
     page.get_by_label("Dato").fill(day.isoformat())
+    page.get_by_label("Klokkeslett").fill("13:00")
     page.get_by_label("Solsikken barnehage").check()
     page.get_by_role("button", name="Opprett møte").click()
     page.wait_for_url(re.compile(r"/ressursteam/[0-9a-f-]{36}$"))
@@ -107,3 +108,35 @@ def test_the_concern_picker_tells_one_childs_concerns_apart(context, server):
     assert options and len(set(options)) == len(options), options
     assert all(re.search(r" – opprettet \d\d\.\d\d\.\d{4} av .+, nivå \d$", o) for o in options), options
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_the_leader_keeps_a_word_the_redactor_was_unsure_of(javascript, request, server):
+    """The anonymised text marks a word it cannot classify; the case is brought only once
+    the unit leader has chosen for it, and the meeting shows her review."""
+    context = request.getfixturevalue("context" if javascript else "nojs_context")
+    page = context.new_page()
+    sign_in(page, server, "styrer")
+    place = "Kvernmoen" if javascript else "Tjernmoen"
+    concern_url = file_concern(page, server, f"Leker ofte alene på {place} etter henting, og gråter ved levering.")
+    concern_id = concern_url.rsplit("/", 1)[1]
+    meeting_url = plan_meeting(page, server, clock.today() + timedelta(days=3))
+    page.goto(f"{meeting_url}/sak?bekymring={concern_id}")
+
+    review = page.locator("#review")
+    assert review.locator("mark").all_inner_texts() == [place]
+    assert no_violations(page, javascript)
+    # Not chosen: refused beside the question, nothing brought.
+    page.get_by_role("button", name="Meld inn saken").click()
+    error = review.locator(".field-error")
+    error.wait_for()
+    assert place in error.inner_text()
+    assert no_violations(page, javascript)
+
+    review.get_by_role("group", name=f"«{place}»").get_by_label("Behold").check()
+    page.get_by_role("button", name="Meld inn saken").click()
+    page.wait_for_url(meeting_url)
+    case = page.locator("article", has_text=place)
+    assert case.count() == 1
+    assert case.get_by_text("Anonymiseringen er bekreftet av enhetens leder: 1 ord beholdt, 0 fjernet.").is_visible()
+    assert no_violations(page, javascript)
