@@ -8,11 +8,14 @@ import re
 from datetime import timedelta
 from uuid import uuid4
 
-from events import clock
+import pytest
 
+from events import clock
 from events.base import acting_as
 from events.blind_index import tokens
+from events.identity import claim_id
 from intranet import demo_data
+from projections.directory import name_and_birth_date
 from tests.rawstore import postgres_text, sqlite_bytes
 from tests.webclient import csrf_of
 
@@ -160,7 +163,8 @@ def blind_indexes_of(web, child_id) -> set[str]:
     index = web.domain.blind_index
     name = f"{data['first_name']} {data['last_name']}"
     mine = {index(t) for t in tokens(name)} | {index("nin:" + data["national_id"]), index(data["last_name"]),
-                                               index(f"stat-child:{child_id}")}
+                                               index(f"stat-child:{child_id}"),
+                                               index(name_and_birth_date(name, data["birth_date"]))}
     others = set()
     for other, other_id in zip(demo_data.CHILDREN, web.ids["children"]):
         if other_id != child_id:
@@ -186,3 +190,20 @@ def test_no_blind_index_of_an_erased_child_remains_in_any_file_or_table(web, env
     else:
         stored = sqlite_bytes(env["BEKYMRING_DATA_DIR"]).decode("latin-1")
     assert [i for i in indexes if i in stored] == []
+
+
+@pytest.mark.xfail(strict=True, reason="the IdentityClaim aggregate's id is derived from the number's blind index "
+                   "and stays in the event store after erasure (events/identity.py); not fixed here")
+def test_an_erased_childs_national_identity_number_cannot_be_confirmed_by_its_claim(web, env):
+    child_id = web.domain.get_concern(web.concerns["own"]).child_id
+    nin = demo_data.CHILDREN[web.ids["children"].index(child_id)]["national_id"]
+    claim = str(claim_id(web.domain.blind_index("nin-claim:" + nin)))
+    request_id = web.domain.request_erasure(child_id, "Oppbevaringstiden er ute", web.ids["users"]["personvern"])
+    web.domain.confirm_erasure(request_id, web.ids["users"]["admin"])
+    web.projections.wait()
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        stored = postgres_text(env["POSTGRES_SCHEMA"], env["POSTGRES_DBNAME"])
+    else:  # SQLite keeps a UUID as text or as its 16 bytes
+        stored = sqlite_bytes(env["BEKYMRING_DATA_DIR"]).decode("latin-1")
+        stored += sqlite_bytes(env["BEKYMRING_DATA_DIR"]).hex()
+    assert claim not in stored and claim.replace("-", "") not in stored
