@@ -133,18 +133,23 @@ class MeetingCommands(CommandMixin):
         """Approve the minutes; each case's advice goes back to its concern's logbook,
         dated the meeting's day. All or nothing: one concern refusing its advice leaves
         the meeting open and every concern as it was.
+        A restricted child's case is withheld from the meeting (events/policy.py), so
+        it needs no advice; advice it was given before still goes back.
         Returns the cases whose concern was closed (their advice is kept on the case)."""
         meeting = self.get_meeting(meeting_id)
         cases = []
         for case_id in meeting.case_ids:
             try:
-                cases.append(self.get_meeting_case(case_id))
+                case = self.get_meeting_case(case_id)
+                withheld = self.get_child(case.child_id).restricted
             except DomainError as e:
                 if e.code not in ("record.not_found", "record.erased"):
                     raise
                 continue  # the child was erased, and the case with it
-        if any(not c.advice for c in cases):
-            raise InvalidMeeting("meeting.advice_missing")
+            if not case.advice and not withheld:
+                raise InvalidMeeting("meeting.advice_missing")
+            if case.advice:
+                cases.append(case)
         meeting.approve_minutes(by)
         concerns: dict[UUID, Concern] = {}  # one concern brought twice is changed once
         returned, not_returned = [], []

@@ -55,6 +55,12 @@ class Target:
                    attendee_ids=tuple(meeting.attendee_ids))
 
     @classmethod
+    def meeting_case(cls, case, meeting, restricted: bool = False) -> Target:
+        """A case brought to a meeting: the meeting's attendance decides, and the child's restriction."""
+        return cls(owner_id=meeting.leader_id, unit_ids=tuple(meeting.unit_ids), services=tuple(meeting.services),
+                   record_ids=(case.id, case.child_id), restricted=restricted)
+
+    @classmethod
     def concern(cls, concern, restricted: bool = False) -> Target:
         return cls(unit_id=concern.unit_id, author_id=concern.author_id,
                    shared_with=tuple(concern.shared_with),
@@ -207,9 +213,12 @@ RULES: dict[str, Rule] = {
     "meeting.general": _attends_meeting,
     "meeting.notes": _attended_meeting,
     "meeting.minute": _own_account,
+    "meeting_case.view": _attends_meeting,
+    "meeting_case.minute": _own_account,
     "meeting.approve": _own_account,
     # Leaders: anonymised minutes and statistics only.
     "leaders.view": lambda user, target: user.role == "municipal_leader",
+    "leaders.case": lambda user, target: user.role == "municipal_leader",  # one case in the minutes
     "calendar.view": lambda user, target: True,
     # The electronic binder: everyone signed in reads published pages; editors
     # (unit leaders, the resource team) write, publish, and see drafts.
@@ -236,6 +245,8 @@ RECORD_ACTIONS = (
     "consent.view", "consent.record", "referral.create", "referral.view", "referral.edit",
     "referral.send_report", "referral.send_referral",
     "transfer.create", "transfer.view", "transfer.edit", "transfer.send", "transfer.receive",
+    # and everything derived from them: a case brought to a meeting, its minutes
+    "meeting_case.view", "meeting_case.minute", "leaders.case",
     "break_glass",  # a restriction is never broken through
 )
 

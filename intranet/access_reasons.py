@@ -21,6 +21,7 @@ RECORDS = {
     "meeting_case": N_("anonymisert sak i ressursteamet"), "meeting_case.named": N_("sak i ressursteamet med navn"),
     "access_log": N_("innsynslogg"),
     "child.exists": N_("at barnet er registrert"),
+    "break_glass.refused": N_("avvist, barnet er sperret"),
 }
 
 REASONS = {

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from events.application import NotFound
 from events.errors import RecordErased
-from events.policy import Target
+from events.policy import Target, may
 from intranet.auth import redirect
 from intranet.forms import read_form
 from intranet.grants import GRANT_MINUTES
@@ -24,6 +24,7 @@ from intranet.i18n import _
 from intranet.templating import render
 
 MIN_REASON = 10
+REFUSED = "break_glass.refused"  # what a refused attempt's access event names
 RECORD_PATH = re.compile(r"^/(barn|bekymringer|henvisninger|samtykker)/([0-9a-f-]{36})$")
 
 
@@ -48,13 +49,22 @@ def records_behind(domain, kind: str, record_id: UUID) -> tuple[list[UUID], UUID
 
 def grant(request: Request, kind: str, record_id: UUID, reason: str) -> None:
     """Grant the user access to the record for an hour, if the policy lets a grant
-    reach it (never through a restriction). Runs in the threadpool."""
+    reach it (never through a restriction). Runs in the threadpool.
+
+    A restricted child's record answers exactly as a missing one (404, the same
+    page, the same work: one event written), so a grant cannot probe for a
+    restriction; the attempt is recorded as a refused break-the-glass access,
+    which puts a restricted child's in the privacy officer's queue."""
     domain = request.app.state.domain
+    user = require(request, "break_glass")
     try:
         record_ids, child_id, restricted = records_behind(domain, kind, record_id)
     except (NotFound, RecordErased):
-        raise HTTPException(404, "record") from None
-    user = require(request, "break_glass", Target(record_ids=tuple(record_ids), restricted=restricted))
+        record_ids, child_id, restricted = [], None, True
+    if not may(user, "break_glass", Target(record_ids=tuple(record_ids), restricted=restricted)):
+        domain.record_access(user.id, user.role, user.unit_id, [child_id] if child_id else [], [REFUSED],
+                             "break_glass", reason, request.state.session.audit_id)
+        raise HTTPException(404, "record")
     domain.break_glass(user.id, user.role, record_ids, [child_id], reason, GRANT_MINUTES,
                        request.state.session.audit_id)
     request.app.state.grants.grant(user.id, record_ids)

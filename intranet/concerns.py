@@ -295,8 +295,11 @@ PAGE_SIZE = 25
 
 
 def named(request: Request, rows: list[dict]) -> list[dict]:
-    """Each row with its child's name (runs in the threadpool)."""
+    """Each row with its child's name, a restricted child's rows left out: the
+    policy refuses them to everyone (runs in the threadpool)."""
     directory = request.app.state.projections["directory"]
+    restricted = directory.view.restricted_among([UUID(row["child_id"]) for row in rows])
+    rows = [row for row in rows if UUID(row["child_id"]) not in restricted]
     for row in rows:
         row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
     return rows

@@ -16,7 +16,7 @@ from events import clock
 from events.concerns import CATEGORIES
 from events.directory import UNIT_KINDS
 from events.errors import RecordErased
-from events.policy import for_leaders_case, for_leaders_issue
+from events.policy import Principal, Target, for_leaders_case, for_leaders_issue, may
 from intranet import labels
 from intranet.forms import page_number
 from intranet.guard import require
@@ -75,9 +75,9 @@ def protected_table(view, row_dim: str, col_dim: str | None, today: date):
     return protect(view.counts(row_dim, col_dim, since), rows, cols)
 
 
-def approved_minutes(domain, view, page: int) -> tuple[list[dict], bool]:
+def approved_minutes(domain, view, page: int, user: Principal) -> tuple[list[dict], bool]:
     """A page of approved minutes, as the policy lets leaders see them (no child's record
-    reaches the template); and whether there are more."""
+    reaches the template, nor a restricted child's case); and whether there are more."""
     rows = view.approved((page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     out = []
     for row in rows[:PAGE_SIZE]:
@@ -85,9 +85,12 @@ def approved_minutes(domain, view, page: int) -> tuple[list[dict], bool]:
         cases = []
         for case_id in meeting.case_ids:
             try:
-                cases.append(for_leaders_case(domain.get_meeting_case(case_id)))
+                case = domain.get_meeting_case(case_id)
+                restricted = domain.get_child(case.child_id).restricted
             except RecordErased:
                 continue
+            if may(user, "leaders.case", Target.meeting_case(case, meeting, restricted)):
+                cases.append(for_leaders_case(case))
         general = [for_leaders_issue(g) for g in meeting.general]
         kinds = sorted({labels.unit_kind(c["unit_kind"]) for c in cases})
         out.append({"meeting": meeting, "cases": cases, "general": general, "unit_kinds": kinds})
@@ -96,10 +99,11 @@ def approved_minutes(domain, view, page: int) -> tuple[list[dict], bool]:
 
 async def minutes(request: Request) -> Response:
     """Approved minutes across units: cases by age band and unit type, advice, general issues."""
-    require(request, "leaders.view")
+    user = require(request, "leaders.view")
     page = page_number(request)
     state = request.app.state
-    items, more = await run_in_threadpool(approved_minutes, state.domain, state.projections["meetings"].view, page)
+    items, more = await run_in_threadpool(approved_minutes, state.domain, state.projections["meetings"].view, page,
+                                          user)
     return render(request, "leaders/minutes.html", {"items": items, "page": page, "more": more,
                                                     "kinds": KIND_NAMES, "services": SERVICE_NAMES,
                                                     "active": "leaders"})

@@ -24,6 +24,7 @@ from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.error_messages import field_errors, run_command
+from intranet.errors import RESTRICTED
 from intranet.forms import parse_int, parse_uuid, read_form, read_multi
 from intranet.guard import current_user, require
 from intranet.i18n import N_, _
@@ -94,6 +95,7 @@ async def schedule(request: Request) -> Response:
 
 
 # -- the meeting page ------------------------------------------------------------------------
+WITHHELD = {"withheld": True}  # a case the user may not see: no child, no text
 # action in the URL -> (permission, the named command on the meeting)
 ACTIONS = {"generelt": ("meeting.general", "add_general_issue"), "rad": ("meeting.minute", "minute_general"),
            "referat": ("meeting.minute", "write_minutes"), "godkjenn": ("meeting.approve", "approve_minutes")}
@@ -104,13 +106,18 @@ def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | N
     """Everything the meeting page shows, and which children's cases (runs in the threadpool)."""
     domain = request.app.state.domain
     units = {u["id"]: u for u in request.app.state.projections["directory"].view.units()}
-    cases = []
+    user = current_user(request)
+    cases: list[Any] = []
     for case_id in meeting.case_ids:
         try:
-            cases.append(domain.get_meeting_case(case_id))
+            case = domain.get_meeting_case(case_id)
+            restricted = domain.get_child(case.child_id).restricted
         except (NotFound, RecordErased):
             continue  # the child was erased
-    user = current_user(request)
+        # A restricted child's case keeps its place, in the words every restricted record has.
+        cases.append(case if may(user, "meeting_case.view", Target.meeting_case(case, meeting, restricted))
+                     else WITHHELD)
+    shown = [c for c in cases if c is not WITHHELD]
     names = request.app.state.names
     invitees = request.app.state.projections["directory"].view.meeting_invitees(meeting.unit_ids, meeting.services)
     context = {
@@ -122,10 +129,10 @@ def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | N
         "is_leader": user.id == meeting.leader_id, "not_held_yet": meeting.held_on > clock.today(),
         "may_bring": user.role == "unit_leader" and user.unit_id in meeting.unit_ids,
         "leader_name": domain.get_user(meeting.leader_id).name, "errors": errors or {}, "values": values or {},
-        "active": "meetings",
+        "active": "meetings", "restricted": [_(words) for words in RESTRICTED],
     }
-    records = ["meeting_case" if c.mode == "anonymous" else "meeting_case.named" for c in cases]
-    return context, Shown([c.child_id for c in cases], records, reason="ressursteam")
+    records = ["meeting_case" if c.mode == "anonymous" else "meeting_case.named" for c in shown]
+    return context, Shown([c.child_id for c in shown], records, reason="ressursteam")
 
 
 async def meeting_page(request: Request) -> Response:
@@ -181,7 +188,7 @@ def _arguments(action: str, form: dict[str, str], user_id: UUID) -> tuple[Any, .
 
 async def minute_case(request: Request) -> Response:
     """The meeting leader minutes the advice given on one case."""
-    record = await load_record(request, "meeting_case", "meeting.minute")
+    record = await load_record(request, "meeting_case", "meeting_case.minute")
     case, meeting = record.value, record.related["meeting"]
     form = await read_form(request)
     errors = await run_in_threadpool(run_command, request.app.state.domain, "minute_case", case.id,

@@ -88,10 +88,11 @@ def _meeting(domain, record_id: UUID) -> Record:
 
 
 def _meeting_case(domain, record_id: UUID) -> Record:
-    """A case brought to a meeting: the meeting's attendance decides."""
+    """A case brought to a meeting: the meeting's attendance decides, and the child's restriction."""
     case = domain.get_meeting_case(record_id)
     meeting = domain.get_meeting(case.meeting_id)
-    return Record(case, None, Target.meeting(meeting), {"meeting": meeting})
+    restricted = domain.get_child(case.child_id).restricted
+    return Record(case, None, Target.meeting_case(case, meeting, restricted), {"meeting": meeting})
 
 
 # kind -> (the path parameter naming it, how to read it)

@@ -217,12 +217,10 @@ async def reconciliation(request: Request) -> Response:
 
 
 def _unconfirmed(request: Request, unit_id: UUID) -> tuple[dict[str, Any], Shown]:
-    directory = request.app.state.projections["directory"]
     today = clock.today()
     rows = permitted(request, "referral", "referral.view",
                      request.app.state.projections["referrals"].view.unconfirmed(unit_id))
     for row in rows:
-        row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
         row["overdue"] = bool(row["confirmation_due"]) and row["confirmation_due"] < today.isoformat()
     rows.sort(key=lambda r: (not r["overdue"], r["sent_on"] or ""))
     context = {"rows": rows, "labels": labels, "today": today, "active": "referrals"}

@@ -37,7 +37,6 @@ from events.audit import ANOMALY_RULES, Access, AnomaliesReviewed, AnomalyReview
 from events.children import Child
 from events.clock import OSLO
 from events.directory import User
-from events.envelope import Tombstone
 from events.storage.keystore import SYSTEM_KEY_ID, seal, unseal
 from projections.config import DEFAULTS, ReadModelConfig
 from projections.projection import Projection
@@ -329,12 +328,13 @@ class AccessLogProjection(Projection):
                       (str(event.originator_id), self.surname_index(event.name)))
         self._users.pop(str(event.originator_id), None)
 
-    @process.register
-    def _(self, event: Tombstone, c: Any) -> None:
-        # An erased child's events: keep the access history, forget the child's context.
-        self._execute(c, "DELETE FROM {children} WHERE child_id = ?", (str(event.key_id),))
-        self._execute(c, "DELETE FROM {child_moves} WHERE child_id = ?", (str(event.key_id),))
-        self._children.pop(str(event.key_id), None)
+    def purge_child(self, c: Any, child_id: UUID) -> None:
+        """On the child's erasure, and for each tombstone (projections/projection.py):
+        keep the access history, forget the child's context, its surname's blind index
+        with it (the index key survives erasure, so the index would confirm the name)."""
+        self._execute(c, "DELETE FROM {children} WHERE child_id = ?", (str(child_id),))
+        self._execute(c, "DELETE FROM {child_moves} WHERE child_id = ?", (str(child_id),))
+        self._children.pop(str(child_id), None)
 
     # -- accesses and the rules --------------------------------------------------------------
     @process.register

@@ -48,6 +48,7 @@ class Follower:
         self.error: BaseException | None = None
         self.raw = getattr(projection, "raw", False)  # the ledger reads stored rows, not events
         self.handler = handler_lookup(projection)
+        self.purges = getattr(projection, "purge_child", None) is not None
         self.seconds = 0.0  # time spent applying batches (for the benchmarks)
         self.idle_record_every = idle_record_every
         self._stale = False  # see `_forget`
@@ -98,6 +99,8 @@ class Follower:
             self._forget()  # the batch was rolled back: so must its caches be
             raise
         self.recorded = reached
+        if self.purges and any(type(e) is Erasure.Created for e in events):
+            self.view.scrub()  # the erased child's rows must not linger in the files
         self.seconds += time.perf_counter() - started
         self._reached(reached)
 

@@ -89,6 +89,15 @@ class DirectoryTables(ViewTables):
         )
         return [UUID(row["id"]) for row in rows]
 
+    def restricted_among(self, child_ids: list[UUID]) -> set[UUID]:
+        """Which of these children are restricted (lists built on other read models leave them out)."""
+        ids = sorted({str(i) for i in child_ids})
+        if not ids:
+            return set()
+        marks = ", ".join("?" for _ in ids)
+        rows = self.fetchall(f"SELECT id FROM {{children}} WHERE restricted = 1 AND id IN ({marks})", tuple(ids))
+        return {UUID(row["id"]) for row in rows}
+
     def moves_ahead(self, child_ids: list[UUID]) -> dict[UUID, tuple[UUID, date]]:
         """Of these children, those with a move still ahead: child -> (unit, date)."""
         if not child_ids:

@@ -159,6 +159,10 @@ class ViewTables:
     def tracking_table(self) -> str:
         raise NotImplementedError
 
+    def scrub(self) -> None:
+        """After rows were purged for an erasure: leave no copy of them in the files.
+        PostgreSQL keeps dead rows until (auto)vacuum; its tables no longer show them."""
+
 
 class SQLiteView(ViewTables, SQLiteTrackingRecorder):
     dialect = "sqlite"
@@ -171,6 +175,16 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
 
     def tracking_table(self) -> str:
         return "tracking"
+
+    def scrub(self) -> None:
+        """secure_delete zeroes a purged row in the page it writes, but that page goes
+        to the WAL; the database file keeps the old page (and the WAL older frames)
+        until a checkpoint. Checkpoint and empty the WAL now (erasures are rare)."""
+        with self.datastore.get_connection(commit=True) as connection, connection.cursor() as c:
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _log, _done = c.fetchone()
+        if busy:  # a reader held it past the busy timeout; the next checkpoint overwrites them
+            log.warning("read model %s: purged rows stay in its WAL until the next checkpoint", self.name)
 
     def drop(self) -> None:
         """As for any view; but a read model's SQLite file holds nothing else, so a
