@@ -82,9 +82,12 @@ def test_every_page_has_unique_ids_true_labels_and_aria_that_points_somewhere(we
         if method != "POST" or role not in allowed:
             continue
         path = template.format(**values)
-        response = client.post(path, data={"csrf_token": token, "name": "X"}, follow_redirects=False)
-        if response.status_code in (200, 409, 422) and response.headers["content-type"].startswith("text/html"):
-            checked += 1
-            failures += [f"POST {path}: {problem}" for problem in structure_problems(response.text)]
+        # As a whole page, and as the fragment htmx swaps in (it must hold what it refers to).
+        for how, headers in (("POST", {}), ("htmx POST", {"HX-Request": "true"})):
+            response = client.post(path, data={"csrf_token": token, "name": "X"}, headers=headers,
+                                   follow_redirects=False)
+            if response.status_code in (200, 409, 422) and response.headers["content-type"].startswith("text/html"):
+                checked += 1
+                failures += [f"{how} {path}: {problem}" for problem in structure_problems(response.text)]
     assert checked >= 3, f"only {checked} pages read for {role}"
     assert failures == [], "\n".join(failures)
