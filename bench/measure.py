@@ -38,7 +38,8 @@ def _ms(seconds: list[float]) -> dict[str, float]:
 
 # -- queries -------------------------------------------------------------------------
 def queries(app: Bekymring, scale: Scale, n: int = 300) -> dict[str, Any]:
-    """Who saw this child (by_child) and the privacy officer's queue, at scale."""
+    """Who saw this child (by_child) and the privacy officer's queue (its groups,
+    and a group's anomalies), at scale."""
     view = construct_view(AccessLogProjection, app)
     now = datetime.now(timezone.utc)
     start, end = (now - timedelta(days=366)).isoformat(), (now + timedelta(days=1)).isoformat()
@@ -54,7 +55,11 @@ def queries(app: Bekymring, scale: Scale, n: int = 300) -> dict[str, Any]:
     by_child = [timed(lambda c=c: view.by_child(c, start, end, 0, 50)) for c in children]
     by_child_rows = rows[20:]
     rows.clear()
-    queue = [timed(lambda o=rng.randrange(20) * 50: view.queue(False, o, 50)) for _ in range(n + 20)]
+    # The queue as the page reads it: a page of groups, then one group's anomalies.
+    groups = view.groups(0, 1000)
+    picks = [groups[rng.randrange(len(groups))] for _ in range(n + 20)] if groups else []
+    queue = [timed(lambda o=rng.randrange(20) * 50: view.groups(o, 50)) for _ in range(n + 20)]
+    queue += [timed(lambda g=g: view.group_rows(UUID(g["user_id"]), g["rule"], 0, 50)) for g in picks]
     queue_rows = rows[20:]
     counts = view.fetchone("SELECT (SELECT COUNT(*) FROM {accesses}) AS accesses, "
                            "(SELECT COUNT(*) FROM {anomalies}) AS anomalies")

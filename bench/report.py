@@ -152,7 +152,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
         q = r.get("queries")
         if q:
             for k, label in (("by_child", "who saw this child (by_child, 1 year, 50 rows)"),
-                             ("queue", "anomaly queue (50 rows, pages 1–20)")):
+                             ("queue", "anomaly queue (50 groups, pages 1–20; a group's first 50 rows)")):
                 v = q[k]
                 out.append(f"| {label} | median {v['median_ms']} ms, p99 {v['p99_ms']} ms ({v['n']} queries) |")
             out.append(f"| access-log rows / anomalies | {q['access_rows']:,} / {q['anomaly_rows']:,} |")

@@ -4,7 +4,7 @@ or plain data. It knows nothing of the web."""
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, datetime, timezone
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,11 @@ from eventsourcing.persistence import IntegrityError as VersionConflict
 from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import get_topic
 
-from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest, SignIn
+from events.audit import ANOMALY_RULES, Access, AnomaliesReviewed, BreakGlass, ErasureRequest, SignIn
 from events.base import apply_events
 from events.blind_index import BlindIndex
 from events.children import Child
+from events.identity_commands import IdentityCommands
 from events.binder_commands import BinderCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
@@ -56,7 +57,8 @@ def uses_postgres(env) -> bool:
     return env.get("PERSISTENCE_MODULE") == POSTGRES_PERSISTENCE
 
 
-class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands, Application):
+class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
+                IdentityCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log
@@ -222,10 +224,17 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         national_id: str = "",
         guardians: list[dict[str, Any]] | None = None,
     ) -> UUID:
+        """A new child; refused (DuplicateChild) if its national identity number is
+        another child's already."""
         self.check_unit(unit_id)
         with self.new_child_id() as child_id:
             child = Child.new(first_name, last_name, birth_date, unit_id, national_id, guardians or [], id=child_id)
-        self.save(child)
+        claims = [self._claim(national_id, child.id)] if national_id else []
+        try:
+            self.save(child, *claims)
+        except VersionConflict:  # registered at the same moment by someone else
+            self._claim(national_id, child.id)  # raises DuplicateChild naming the other child
+            raise
         return child.id
 
     def new_child_id(self) -> AbstractContextManager[UUID]:
@@ -243,8 +252,13 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         reason: str,
     ) -> None:
         child = self.get_child(child_id)
+        before = child.national_id
         child.correct_details(first_name, last_name, birth_date, national_id, reason)
-        self.save(child)
+        claims = []
+        if national_id != before:  # the number moves with the correction
+            claims = [self._claim(national_id, child.id)] if national_id else []
+            claims += self._released(before, child.id) if before else []
+        self.save(child, *claims)
 
     def record_guardians(
         self, child_id: UUID, guardians: list[dict[str, Any]], reason: str
@@ -298,10 +312,14 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         self.save(grant)
         return grant.id
 
-    def review_anomaly(self, anomaly_id: str, comment: str, reviewed_by: UUID) -> None:
+    def review_anomalies(self, user_id: UUID, rule: str, through: datetime, comment: str, reviewed_by: UUID) -> None:
+        """Mark one user's anomalies under `rule`, up to `through`, as reviewed, with one comment."""
+        if rule not in ANOMALY_RULES:
+            raise DomainError("anomaly.rule_unknown", "rule", rule=rule)
         if not comment.strip():
             raise DomainError("anomaly.comment_required", "comment")
-        self.save(AnomalyReview(anomaly_id, comment, reviewed_by))
+        through_utc = through.astimezone(timezone.utc).isoformat()  # as the read model stamps accesses
+        self.save(AnomaliesReviewed(user_id, rule, through_utc, comment.strip(), reviewed_by))
 
     # -- restriction and erasure -------------------------------------------------------
     def restrict_child(self, child_id: UUID, reason: str) -> None:

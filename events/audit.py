@@ -15,6 +15,22 @@ from events.base import Record
 from events.errors import DomainError
 
 ACTIONS = ("view", "print", "export", "search", "audit", "break_glass")
+# An access under a break-the-glass grant says so first in its reason (stored
+# in every such event: never change it).
+GRANT_REASON = "nødtilgang"
+
+
+def grant_reason(reason: str) -> str:
+    """The reason of an access made under a break-the-glass grant."""
+    return f"{GRANT_REASON}; {reason}" if reason else GRANT_REASON
+
+
+def under_grant(reason: str) -> bool:
+    return reason == GRANT_REASON or reason.startswith(GRANT_REASON + "; ")
+
+
+# The review queue's rules (projections/access_log.py applies them).
+ANOMALY_RULES = ("outside_unit", "after_hours", "many_children", "break_glass", "same_surname")
 SIGN_IN_OUTCOMES = ("signed_in", "failed", "signed_out", "locked_out", "second_factor_failed")
 
 
@@ -72,10 +88,25 @@ class BreakGlass(Record):
 
 
 class AnomalyReview(Record):
-    """The privacy officer's review of one anomaly in the queue, with a comment."""
+    """The privacy officer's review of one anomaly in the queue, with a comment.
+    No longer made (a review takes a group: `AnomaliesReviewed`); stored ones still apply."""
 
     def __init__(self, anomaly_id: str, comment: str, reviewed_by: UUID):
         self.anomaly_id = anomaly_id
+        self.comment = comment
+        self.reviewed_by = reviewed_by
+
+
+class AnomaliesReviewed(Record):
+    """The privacy officer's review, with one comment, of one user's anomalies under
+    one rule: those stamped up to `through` (the last one she was shown) and not
+    yet reviewed. Later ones stay in the queue. Who reviewed is `reviewed_by`;
+    when is the event's timestamp."""
+
+    def __init__(self, user_id: UUID, rule: str, through: str, comment: str, reviewed_by: UUID):
+        self.user_id = user_id
+        self.rule = rule
+        self.through = through
         self.comment = comment
         self.reviewed_by = reviewed_by
 

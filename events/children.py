@@ -62,7 +62,7 @@ class Child(SubjectRecord):
         self.first_name = first_name
         self.last_name = last_name
         self.birth_date = birth_date
-        self.unit_id = unit_id
+        self.home_unit_id = unit_id
         self.national_id = national_id
         self.guardians = list(guardians)
         self.restricted = False
@@ -77,6 +77,25 @@ class Child(SubjectRecord):
         return cls._create(cls.Created, id=id, first_name=first_name, last_name=last_name,  # noqa: SLF001
                            birth_date=birth_date, unit_id=unit_id, national_id=national_id,
                            guardians=guardians)
+
+    # A move accepted for a later date (a transfer's effective date): (unit, date).
+    # The child belongs to the new unit from that day, computed when read, so no
+    # job has to run at midnight for the move to happen.
+    moving: tuple[UUID, date] | None = None
+
+    @property
+    def unit_id(self) -> UUID:
+        """The unit the child belongs to today."""
+        if self.moving is not None and clock.today() >= self.moving[1]:
+            return self.moving[0]
+        return self.home_unit_id
+
+    @property
+    def moves_on(self) -> date | None:
+        """The day a scheduled move takes effect, while it is still ahead."""
+        if self.moving is not None and clock.today() < self.moving[1]:
+            return self.moving[1]
+        return None
 
     @property
     def name(self) -> str:
@@ -119,7 +138,19 @@ class Child(SubjectRecord):
 
     @event("MovedToUnit")
     def move_to_unit(self, unit_id: UUID) -> None:
-        self.unit_id = unit_id
+        self.home_unit_id = unit_id
+        self.moving = None
+
+    def schedule_move(self, unit_id: UUID, effective_on: date) -> None:
+        """Move the child to `unit_id` on `effective_on`; today or earlier moves now."""
+        if effective_on <= clock.today():
+            self.move_to_unit(unit_id)
+        else:
+            self._move_scheduled(unit_id, effective_on)
+
+    @event("MoveScheduled")
+    def _move_scheduled(self, unit_id: UUID, effective_on: date) -> None:
+        self.moving = (unit_id, effective_on)
 
     # Restriction (sperring): only the privacy officer may then see the child's records.
     def restrict(self, reason: str) -> None:

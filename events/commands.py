@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 class Host(Protocol):
     repository: Repository
     events: EventStore
+    recorder: Any
+    blind_index: Any  # events.blind_index.BlindIndex
 
     def save(self, *objs: Any, **kwargs: Any) -> Any: ...
 

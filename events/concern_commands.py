@@ -90,12 +90,13 @@ class ConcernCommands(CommandMixin):
     def file_concern(self, unit_id: UUID, author_id: UUID, child_id: UUID | None = None,
                      new_child: dict[str, Any] | None = None, **concern: Any) -> UUID:
         """File a concern (`open_concern`'s fields) about a child of the unit, or
-        about a child the unit registers now (`new_child`: first_name, last_name, birth_date)."""
+        about a child the unit registers now (`new_child`: first_name, last_name, birth_date,
+        and national_id if known)."""
         if child_id is None:
             if new_child is None:
                 raise InvalidConcern("concern.child_required", "child_id")
             child_id = self.register_child(new_child["first_name"], new_child["last_name"],
-                                           new_child["birth_date"], unit_id)
+                                           new_child["birth_date"], unit_id, new_child.get("national_id", ""))
         return self.open_concern(child_id, author_id, **concern)
 
     def get_concern(self, concern_id: UUID) -> Concern:

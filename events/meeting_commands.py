@@ -25,10 +25,10 @@ def people_of(child) -> list[Person]:
 
 class MeetingCommands(CommandMixin):
     def schedule_meeting(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
-                         leader_id: UUID, place: str) -> UUID:
+                         leader_id: UUID, place: str, starts_at: str) -> UUID:
         for unit_id in unit_ids:
             self.check_unit(unit_id)
-        meeting = Meeting.new(kind, held_on, unit_ids, services, leader_id, place)
+        meeting = Meeting.new(kind, held_on, unit_ids, services, leader_id, place, starts_at)
         self.save(meeting)
         return meeting.id
 
@@ -112,6 +112,21 @@ class MeetingCommands(CommandMixin):
     def minute_general(self, meeting_id: UUID, no: int, advice: str) -> None:
         meeting = self.get_meeting(meeting_id)
         meeting.minute_general(no, advice)
+        self.save(meeting)
+
+    def write_minutes(self, meeting_id: UUID, attendee_ids: list[UUID], notes: str, next_on: date | None,
+                      next_at: str) -> None:
+        """The minutes beyond the advice: who attended, free text, the next meeting."""
+        meeting = self.get_meeting(meeting_id)
+        people = []
+        for user_id in dict.fromkeys(attendee_ids):
+            try:
+                people.append(self.get_user(user_id))
+            except DomainError as e:
+                if e.code != "record.not_found":
+                    raise
+                raise InvalidMeeting("meeting.attendee_not_invited", "attendee_ids") from None
+        meeting.write_minutes(people, notes, next_on, next_at)
         self.save(meeting)
 
     def approve_minutes(self, meeting_id: UUID, by: UUID) -> list[UUID]:

@@ -9,6 +9,7 @@ erasing the child erases the case from every meeting.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -28,6 +29,8 @@ AGE_BANDS = ((0, 2), (3, 5), (6, 9), (10, 12), (13, 15), (16, 18))
 # The advice goes into the concern's log after this heading, and must fit there.
 ADVICE_HEADING = "Råd fra ressursteamet ({:%d.%m.%Y}): "
 MAX_ADVICE = MAX_TEXT - 100
+# A meeting's time of day, "HH:MM" (stored as text: the transcoder has no time type).
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class InvalidMeeting(DomainError):
@@ -54,10 +57,12 @@ class Meeting(Record):
     """One resource-team meeting: when, for which units, who attends, what is on it."""
 
     def __init__(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
-                 leader_id: UUID, place: str):
-        # Applies the Created event: the rules are checked in `new`, so old events always replay.
+                 leader_id: UUID, place: str, starts_at: str = ""):
+        # Applies the Created event: the rules are checked in `new`, so old events always replay
+        # (those from before meetings had a time have none).
         self.kind = kind
         self.held_on = held_on
+        self.starts_at = starts_at
         self.unit_ids = list(unit_ids)
         self.services = list(services)
         self.leader_id = leader_id
@@ -66,17 +71,24 @@ class Meeting(Record):
         self.general: list[dict[str, Any]] = []
         self.minutes_approved = False
         self.approved_by: UUID | None = None
+        # The minutes beyond each case's advice: who attended, free text, the next meeting.
+        self.attendee_ids: list[UUID] = []
+        self.notes = ""
+        self.next_on: date | None = None
+        self.next_at = ""
 
     @classmethod
     def new(cls, kind: str, held_on: date, unit_ids: list[UUID], services: list[str], leader_id: UUID,
-            place: str) -> Meeting:
+            place: str, starts_at: str) -> Meeting:
+        if not TIME.match(starts_at):
+            raise InvalidMeeting("meeting.time_invalid", "starts_at")
         if kind not in KINDS:
             raise InvalidMeeting("meeting.kind_unknown", "kind")
         if not unit_ids:
             raise InvalidMeeting("meeting.units_required", "unit_ids")
         if not services or any(s not in SERVICES for s in services):
             raise InvalidMeeting("meeting.services_required", "services")
-        return cls(kind, held_on, unit_ids, services, leader_id, place)
+        return cls(kind, held_on, unit_ids, services, leader_id, place, starts_at)
 
     @property
     def barnevern_attends(self) -> bool:
@@ -112,6 +124,34 @@ class Meeting(Record):
     @event("GeneralIssueMinuted")
     def _general_minuted(self, no: int, advice: str) -> None:
         self.general[no - 1]["advice"] = advice
+
+    def may_attend(self, user) -> bool:
+        """The meeting's leader, its units' leaders and the attending services' people."""
+        return (user.id == self.leader_id
+                or (user.role == "unit_leader" and user.unit_id in self.unit_ids)
+                or (user.role == "resource_team" and user.service in self.services))
+
+    def write_minutes(self, attendees: list, notes: str, next_on: date | None, next_at: str) -> None:
+        """Who attended (users who may attend), the free-text minutes and the next meeting."""
+        self.check_open()
+        if any(not self.may_attend(user) for user in attendees):
+            raise InvalidMeeting("meeting.attendee_not_invited", "attendee_ids")
+        if len(notes) > MAX_TEXT:
+            raise InvalidMeeting("text.too_long", "notes", max=MAX_TEXT)
+        if next_at and not TIME.match(next_at):
+            raise InvalidMeeting("meeting.time_invalid", "next_at")
+        if next_at and next_on is None:
+            raise InvalidMeeting("meeting.next_date_required", "next_on")
+        if next_on is not None and next_on <= self.held_on:
+            raise InvalidMeeting("meeting.next_before_this", "next_on")
+        self._minutes_written([u.id for u in attendees], notes, next_on, next_at)
+
+    @event("MinutesWritten")
+    def _minutes_written(self, attendee_ids: list[UUID], notes: str, next_on: date | None, next_at: str) -> None:
+        self.attendee_ids = list(attendee_ids)
+        self.notes = notes
+        self.next_on = next_on
+        self.next_at = next_at
 
     def approve_minutes(self, by: UUID) -> None:
         self.check_open()

@@ -47,10 +47,12 @@ class Target:
     to_unit_id: UUID | None = None  # a transfer's receiving unit
     unit_ids: tuple[UUID, ...] = ()  # a resource-team meeting's units
     services: tuple[str, ...] = ()  # and the services attending it
+    attendee_ids: tuple[UUID, ...] = ()  # and who the minutes say attended
 
     @classmethod
     def meeting(cls, meeting) -> Target:
-        return cls(owner_id=meeting.leader_id, unit_ids=tuple(meeting.unit_ids), services=tuple(meeting.services))
+        return cls(owner_id=meeting.leader_id, unit_ids=tuple(meeting.unit_ids), services=tuple(meeting.services),
+                   attendee_ids=tuple(meeting.attendee_ids))
 
     @classmethod
     def concern(cls, concern, restricted: bool = False) -> Target:
@@ -128,6 +130,12 @@ def _attends_meeting(user: Principal, target: Target | None) -> bool:
     )
 
 
+def _attended_meeting(user: Principal, target: Target | None) -> bool:
+    """The meeting's leader and those the minutes say attended: the free-text minutes
+    may name a child, so invited is not enough."""
+    return target is not None and (user.id == target.owner_id or user.id in target.attendee_ids)
+
+
 def _edits_binder(user: Principal, target: Target | None) -> bool:
     """Editors of the binder: the resource team, and unit leaders (a unit's own
     information page only by that unit's leader)."""
@@ -195,6 +203,7 @@ RULES: dict[str, Rule] = {
     "meeting.bring": lambda user, target: user.role == "unit_leader" and target is not None
     and user.unit_id in target.unit_ids,
     "meeting.general": _attends_meeting,
+    "meeting.notes": _attended_meeting,
     "meeting.minute": _own_account,
     "meeting.approve": _own_account,
     # Leaders: anonymised minutes and statistics only.

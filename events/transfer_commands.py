@@ -21,24 +21,28 @@ from events.commands import CommandMixin
 
 
 class TransferCommands(CommandMixin):
-    def start_transfer(self, child_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID) -> UUID:
+    def start_transfer(self, child_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID,
+                       effective_on: date | None = None) -> UUID:
+        """`effective_on`: when the child moves once accepted; by default the coming
+        school start for barnehage → skole, otherwise on acceptance."""
         child = self.get_child(child_id)
         self._check_units_fit(kind, child.unit_id, to_unit_id)
-        transfer = Transfer.new(child_id, child.unit_id, to_unit_id, kind, author_id)
+        transfer = Transfer.new(child_id, child.unit_id, to_unit_id, kind, author_id, effective_on, clock.today())
         self.save(transfer)
         return transfer.id
 
     def get_transfer(self, transfer_id: UUID) -> Transfer:
         return self._get(Transfer, transfer_id)
 
-    def update_transfer(self, transfer_id: UUID, to_unit_id: UUID, parts: list[str], form: dict[str, str]) -> None:
+    def update_transfer(self, transfer_id: UUID, to_unit_id: UUID, parts: list[str], form: dict[str, str],
+                        effective_on: date | None = None) -> None:
         transfer = self.get_transfer(transfer_id)
         self._check_units_fit(transfer.kind, transfer.from_unit_id, to_unit_id)
         for part in parts:
             _, concern_id = parse_part(part)
             if concern_id is not None and self.get_concern(concern_id).child_id != transfer.child_id:
                 raise InvalidTransfer("transfer.concern_of_other_child", "parts")
-        transfer.update_draft(to_unit_id, parts, form)
+        transfer.update_draft(to_unit_id, parts, form, effective_on, clock.today())
         self.save(transfer)
 
     def approve_transfer(self, transfer_id: UUID, approvers: list[str], method: str, approved_on: date,
@@ -70,13 +74,14 @@ class TransferCommands(CommandMixin):
         return True
 
     def accept_transfer(self, transfer_id: UUID) -> None:
-        """Accept: the child moves to the receiving unit, in the same transaction."""
+        """Accept: the child moves to the receiving unit on the transfer's effective
+        date (at once if it has none or it has come), recorded in the same transaction."""
         transfer = self.get_transfer(transfer_id)
         child = self.get_child(transfer.child_id)
-        if child.unit_id != transfer.from_unit_id:
+        if child.unit_id != transfer.from_unit_id or child.moves_on is not None:
             raise InvalidTransfer("transfer.child_moved")
         transfer.accept()
-        child.move_to_unit(transfer.to_unit_id)
+        child.schedule_move(transfer.to_unit_id, transfer.effective_on or clock.today())
         try:
             self.save(transfer, child)
         except VersionConflict:

@@ -32,6 +32,7 @@ WHOLE_PARTS = ("guardians", "consents")
 CONCERN_PARTS = ("logbook", "plan")
 FORM_FIELDS = ("strengths", "needs", "guardians_comments", "other")
 APPROVAL_METHODS = ("skriftlig", "muntlig", "digitalt")
+SCHOOL_START = (8, 1)  # 1 August: a child moves from barnehage to skole then
 CHILD_APPROVES_FROM = 15  # a child of 15 or more approves the transfer too
 MAX_TEXT = 20_000
 
@@ -57,11 +58,27 @@ def parse_part(part: str) -> tuple[str, UUID | None]:
     raise InvalidTransfer("transfer.part_unknown", "parts", part=part)
 
 
+def check_effective_date(effective_on: date | None, today: date) -> None:
+    if effective_on is not None and effective_on < today:
+        raise InvalidTransfer("transfer.effective_date_past", "effective_on")
+
+
 def check_form(form: dict[str, str]) -> None:
     if set(form) - set(FORM_FIELDS):
         raise InvalidTransfer("transfer.form_field_unknown")
     if any(len(v) > MAX_TEXT for v in form.values()):
         raise InvalidTransfer("transfer.form_too_long")
+
+
+def school_start_after(day: date) -> date:
+    """The first school start on or after `day`."""
+    start = date(day.year, *SCHOOL_START)
+    return start if start >= day else date(day.year + 1, *SCHOOL_START)
+
+
+def default_effective_date(kind: str, today: date) -> date | None:
+    """Barnehage → skole: the coming school start; otherwise on acceptance (None)."""
+    return school_start_after(today) if kind == "kindergarten_to_school" else None
 
 
 class Transfer(SubjectRecord):
@@ -77,8 +94,12 @@ class Transfer(SubjectRecord):
     def subject_of(cls, id: UUID, kwargs: dict[str, Any]) -> UUID:
         return kwargs["child_id"]
 
-    def __init__(self, child_id: UUID, from_unit_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID):
+    def __init__(self, child_id: UUID, from_unit_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID,
+                 effective_on: date | None = None):
         # Applies the Created event: the rules are checked in `new`, so old events always replay.
+        # `effective_on`: the day the child moves to the receiving unit once accepted
+        # (None: on acceptance; transfers stored before it existed have none).
+        self.effective_on = effective_on
         self.child_id = child_id
         self.from_unit_id = from_unit_id
         self.to_unit_id = to_unit_id
@@ -93,12 +114,15 @@ class Transfer(SubjectRecord):
         self.trail: list[tuple[str, datetime, UUID | None]] = []
 
     @classmethod
-    def new(cls, child_id: UUID, from_unit_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID) -> Transfer:
+    def new(cls, child_id: UUID, from_unit_id: UUID, to_unit_id: UUID, kind: str, author_id: UUID,
+            effective_on: date | None, today: date) -> Transfer:
         if kind not in KINDS:
             raise InvalidTransfer("transfer.kind_unknown", "kind", kind=kind)
         if from_unit_id == to_unit_id:
             raise InvalidTransfer("transfer.to_own_unit", "to_unit_id")
-        return cls(child_id, from_unit_id, to_unit_id, kind, author_id)
+        check_effective_date(effective_on, today)
+        return cls(child_id, from_unit_id, to_unit_id, kind, author_id,
+                   effective_on or default_effective_date(kind, today))
 
     # -- queries ---------------------------------------------------------------------------
     def concern_ids(self) -> list[UUID]:
@@ -122,8 +146,10 @@ class Transfer(SubjectRecord):
         return self.status in ("sent", "viewed", "accepted", "returned")
 
     # -- the draft -------------------------------------------------------------------------
-    def update_draft(self, to_unit_id: UUID, parts: list[str], form: dict[str, str]) -> None:
-        """Change what goes with the transfer; a recorded approval no longer holds."""
+    def update_draft(self, to_unit_id: UUID, parts: list[str], form: dict[str, str],
+                     effective_on: date | None, today: date) -> None:
+        """Change what goes with the transfer, and when it takes effect (None keeps
+        the date); a recorded approval no longer holds."""
         if not self.is_draft:
             raise InvalidTransfer("transfer.sent_cannot_change")
         if to_unit_id == self.from_unit_id:
@@ -131,10 +157,15 @@ class Transfer(SubjectRecord):
         for part in parts:
             parse_part(part)
         check_form(form)
-        self._draft_updated(to_unit_id, list(dict.fromkeys(parts)), {f: form.get(f, "") for f in FORM_FIELDS})
+        check_effective_date(effective_on, today)
+        self._draft_updated(to_unit_id, list(dict.fromkeys(parts)), {f: form.get(f, "") for f in FORM_FIELDS},
+                            effective_on)
 
     @event("DraftUpdated")
-    def _draft_updated(self, to_unit_id: UUID, parts: list[str], form: dict[str, str]) -> None:
+    def _draft_updated(self, to_unit_id: UUID, parts: list[str], form: dict[str, str],
+                       effective_on: date | None = None) -> None:
+        if effective_on is not None:  # drafts stored before the date existed have none
+            self.effective_on = effective_on
         self.to_unit_id = to_unit_id
         self.parts = parts
         self.form = form

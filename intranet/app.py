@@ -11,8 +11,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from intranet import (
-    account, admin, auth, binder, break_glass, calendar, children, concerns, consents, leaders, meetings, pages,
-    privacy, referrals, transfers,
+    account, admin, auth, binder, break_glass, calendar, children, concerns, consents, landing, leaders, meetings,
+    pages, privacy, referrals, transfers,
 )
 from intranet.drafts import DraftStore
 from intranet.grants import GrantStore
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             runner.stop()
             domain.close()
 
-    routes = [
+    routes = landing.with_landings([
         *pages.routes,
         *auth.routes,
         *account.routes,
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *binder.routes,
         *transfers.routes,
         *break_glass.routes,
+    ]) + [
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]
     middleware = [

@@ -33,7 +33,11 @@ def _children(request: Request, unit_id, page: int) -> tuple[dict[str, Any], Sho
     ids = directory.view.children_in_unit(unit_id, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     named = [(i, directory.child_name(i)) for i in ids[:PAGE_SIZE]]
     children = sorted([(i, n) for i, n in named if n is not None], key=lambda c: c[1].casefold())
-    context = {"children": children, "page": page, "more": len(ids) > PAGE_SIZE}
+    # Children accepted by another unit stay here until the transfer's date, marked so.
+    moving = directory.view.moves_ahead([i for i, _ in children])
+    unit_names = {u["id"]: u["name"] for u in directory.view.units()} if moving else {}
+    context = {"children": children, "page": page, "more": len(ids) > PAGE_SIZE, "moving": moving,
+               "unit_names": unit_names}
     return context, Shown([i for i, _ in children], ["child.name"], reason="barneliste")
 
 
@@ -47,7 +51,8 @@ def _child(request: Request, record: Record) -> tuple[dict[str, Any], Shown]:
     domain = request.app.state.domain
     child = record.value
     context = {"child": child, "unit": domain.get_unit(child.unit_id), "consents": domain.consents_of(child.id),
-               "today": clock.today(), "labels": labels}
+               "today": clock.today(), "labels": labels,
+               "moving_to": domain.get_unit(child.moving[0]) if child.moves_on else None}
     return context, Shown([child.id], ["child.details", "child.guardians", "consent"])
 
 

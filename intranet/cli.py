@@ -88,6 +88,20 @@ def cmd_projections(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_children(args: argparse.Namespace) -> int:
+    """claim-numbers: guard the national identity numbers of children registered
+    before a number could belong to one child only (run once after upgrading)."""
+    app = _domain(_settings())
+    try:
+        made, shared = app.claim_registered_numbers()
+    finally:
+        app.close()
+    print(f"{made} fødselsnumre knyttet til sitt barn.")
+    for first, second in shared:
+        print(f"Samme fødselsnummer er registrert på to barn: {first} og {second}")
+    return 1 if shared else 0
+
+
 def cmd_keys(args: argparse.Namespace) -> int:
     from events.kek import Kek, read_kek_file, write_kek_file
 
@@ -178,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     proj.add_argument("action", choices=["rebuild", "status"])
     proj.add_argument("names", nargs="*", help="which read models (default: all)")
     proj.set_defaults(func=cmd_projections)
+
+    children = sub.add_parser("children", help="children's records")
+    children.add_argument("action", choices=["claim-numbers"])
+    children.set_defaults(func=cmd_children)
 
     keys = sub.add_parser("keys", help="key management")
     keys_sub = keys.add_subparsers(dest="action", required=True)

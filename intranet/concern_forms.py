@@ -52,20 +52,31 @@ def _number(form: dict, name: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 6 else None
 
 
+NEW_CHILD_FIELDS = ("new_first_name", "new_last_name", "new_birth_date", "new_national_id")
+
+
 def new_concern(form: dict[str, str], categories: list[str], unit_children: set[UUID]) -> Parsed:
     errors: dict[str, str] = {}
     parsed: dict[str, Any] = {}
     choice = form.get("child_id", "")
-    if choice == "new":  # a child the unit registers now
+    # A new child: its fields filled in (under "Registrer et nytt barn", open with or
+    # without JavaScript), or "new" chosen in the list.
+    registering = choice == "new" or any(form.get(f, "").strip() for f in NEW_CHILD_FIELDS)
+    if registering and choice not in ("", "new"):
+        errors["child_id"] = _("Velg enten et barn i listen eller registrer et nytt barn, ikke begge. "
+                               "Tøm feltene under «Registrer et nytt barn» hvis barnet står i listen.")
+    elif registering:  # a child the unit registers now
         parsed["new_child"] = {
             "first_name": _text(form, "new_first_name", errors, N_("Fornavn")),
             "last_name": _text(form, "new_last_name", errors, N_("Etternavn")),
             "birth_date": _date(form, "new_birth_date", errors, N_("Fødselsdato")),
+            "national_id": "".join(form.get("new_national_id", "").split()),
         }
     else:
         child_id = parse_uuid(choice)
         if child_id is None or child_id not in unit_children:
-            errors["child_id"] = _("Velg barnet bekymringen gjelder, eller registrer et nytt barn.")
+            errors["child_id"] = _("Velg barnet i listen, eller åpne «Registrer et nytt barn» og skriv navn og "
+                                   "fødselsdato.")
         else:
             parsed["child_id"] = child_id
     parsed["observed_on"] = _date(form, "observed_on", errors, N_("Dato for observasjonen"))

@@ -20,13 +20,14 @@ from events.children import Child
 from events.concern_commands import Change, ConcernChanged
 from events.concerns import CATEGORIES, Concern
 from events.errors import DomainError
+from events.identity import DuplicateChild
 from intranet.error_messages import field_errors
 from events.policy import Target, may
 from intranet import concern_forms, labels
 from intranet.concern_history import describe, people_in
 from intranet.auth import redirect
-from intranet.forms import page_number, read_form, read_multi
-from intranet.guard import current_user, require
+from intranet.forms import page_number, parse_uuid, read_form, read_multi
+from intranet.guard import commit_access, current_user, require
 from intranet.records import Record, Shown, load_record, show, show_record
 from intranet.i18n import _
 from intranet.templating import render, wants_fragment
@@ -172,7 +173,11 @@ def _new_form(request: Request, unit_id: UUID, **context: Any) -> tuple[dict[str
     """The form, with the unit's children to choose from."""
     children = unit_children(request, unit_id)
     context = {"children": children, "labels": labels, "categories": CATEGORIES, "errors": {},
-               "today": clock.today(), "active": "new", **context}
+               "today": clock.today(), "active": "new", "same": [], "registered": None, **context}
+    # The children the new one may be, with their birth dates to tell them apart.
+    names = dict(children)
+    context["same"] = [(c, names[c], request.app.state.domain.get_child(c).birth_date)
+                       for c in context["same"] if c in names]
     return context, Shown([c[0] for c in children], ["child.name"], reason="velg barn")
 
 
@@ -190,27 +195,66 @@ async def new_concern(request: Request) -> Response:
         return await show(request, "concerns/new.html", lambda: _draft_form(request, user))
     form = await read_form(request)
     categories = await read_multi(request, "categories")
-    concern_id, errors = await run_in_threadpool(_file, request, user, form, categories)
+    concern_id, errors, found = await run_in_threadpool(_file, request, user, form, categories)
     if errors:
         return await show(request, "concerns/new.html", lambda: _new_form(
-            request, user.unit_id, values={**form, "categories": categories}, errors=errors),
+            request, user.unit_id, values={**form, "categories": categories}, errors=errors, **found),
             fragment="form", status_code=422)
     request.app.state.projections.wait()
     return redirect(request, f"/bekymringer/{concern_id}")
 
 
 def _file(request: Request, user, form: dict[str, str], categories: list[str]):
-    """File the concern the form describes: (its id, no errors) or (None, field errors)."""
+    """File the concern the form describes: (its id, {}, {}) or (None, field errors,
+    what the form shows besides: the children the new one may be)."""
     children = {c[0] for c in unit_children(request, user.unit_id)}
     parsed, errors = concern_forms.new_concern(form, categories, children)
     if errors:
-        return None, errors
+        return None, errors, {}
+    new = parsed.get("new_child")
+    if new is not None and form.get("same_child") != "new":
+        # The same name and birth date: ask before registering the child twice. Only the
+        # children the user may file about are offered (docs/decisions.md).
+        same = [i for i in request.app.state.projections["directory"].same_name_and_birth_date(
+            new["first_name"], new["last_name"], new["birth_date"]) if i in children]
+        chosen = parse_uuid(form.get("same_child"))
+        if chosen in same:
+            parsed = {**parsed, "child_id": chosen}
+            del parsed["new_child"]
+        elif same:
+            return None, {"same_child": _("Et barn med samme navn og fødselsdato er allerede registrert. "
+                                          "Velg barnet hvis det er samme barn, eller velg «Registrer et nytt barn "
+                                          "likevel».")}, {"same": same}
     try:
         concern_id = request.app.state.domain.file_concern(user.unit_id, user.id, **parsed)
+    except DuplicateChild as e:
+        return None, *_already_registered(request, user, e.params["child_id"])
     except DomainError as e:
-        return None, field_errors(e)
+        errors = field_errors(e)
+        if new is not None:  # the new child's fields are named new_* on the form
+            errors = {NEW_CHILD_FIELD.get(k, k): v for k, v in errors.items()}
+        return None, errors, {}
     request.app.state.drafts.delete(user.id)
-    return concern_id, {}
+    return concern_id, {}, {}
+
+
+NEW_CHILD_FIELD = {"first_name": "new_first_name", "last_name": "new_last_name", "birth_date": "new_birth_date",
+                   "national_id": "new_national_id"}
+
+
+def _already_registered(request: Request, user, child_id: UUID) -> tuple[dict[str, str], dict[str, Any]]:
+    """The refusal of a national identity number registered already. A child the user
+    may see is linked to; of one out of reach the user learns only that the number is
+    registered, and the privacy officer sees that the user learnt it (docs/decisions.md)."""
+    child = request.app.state.domain.get_child(child_id)
+    if may(user, "child.view", Target.child(child)):
+        return {"new_national_id": _("Barnet med dette fødselsnummeret er allerede registrert i enheten. "
+                                     "Velg barnet i listen i stedet for å registrere det på nytt.")}, \
+            {"registered": child_id}
+    commit_access(request, [child_id], ["child.exists"], reason="duplikatkontroll")
+    return {"new_national_id": _("Et barn med dette fødselsnummeret er allerede registrert, men ikke blant barna "
+                                 "du har tilgang til. Det kan ikke registreres på nytt. Be lederen din sørge for "
+                                 "at barnet blir overført til enheten.")}, {}
 
 
 async def save_draft(request: Request) -> Response:

@@ -76,7 +76,7 @@ def _meeting(app, ids, concerns, today, leaders) -> None:
     held_on = today - timedelta(days=14)
     with acting_as(leader):
         meeting = app.schedule_meeting("autumn", held_on, [ids["units"]["solsikken"]],
-                                       ["barnevern", "helsestasjon", "ppt", "unit_leader"], leader, "Rådhuset, møterom 2")
+                                       ["barnevern", "helsestasjon", "ppt", "unit_leader"], leader, "Rådhuset, møterom 2", "09:00")
         open_ones = [c for c, unit in concerns if unit == "solsikken" and app.get_concern(c).is_open][:2]
         for concern_id in open_ones:
             shown = app.anonymised_concern(concern_id)  # the demo's leader keeps what it was unsure of
@@ -85,4 +85,7 @@ def _meeting(app, ids, concerns, today, leaders) -> None:
             app.minute_case(case, "Snakk med foresatte innen en uke, og vurder melding til barnevernet hvis det ikke bedrer seg.")
         app.add_general_issue(meeting, "Fravær i barnehagen", "Hvordan følger vi opp barn med mye fravær uten beskjed?", leader)
         app.minute_general(meeting, 1, "Lag en felles rutine: ring hjem etter to dager uten beskjed.")
+        app.write_minutes(meeting, [leader, *(ids["users"][u] for u in ("barnevern", "helsetjeneste", "ppt"))],
+                          "Gjennomgang av høstens saker og av rutinen for fravær. PPT orienterte om ventetid.",
+                          held_on + timedelta(days=140), "09:00")
         app.approve_minutes(meeting, leader)

@@ -97,6 +97,7 @@ MESSAGES: dict[str, str] = {
     "transfer.not_received": N_("Overføringen er allerede behandlet."),
     "transfer.return_reason_required": N_("Skriv hvorfor overføringen returneres."),
     "transfer.child_moved": N_("Barnet er ikke lenger i enheten som sendte overføringen."),
+    "transfer.effective_date_past": N_("Datoen for overføringen kan ikke være passert."),
     "transfer.changed_meanwhile": N_("Overføringen eller barnet ble endret samtidig. Prøv igjen."),
     # resource-team meetings
     "meeting.kind_unknown": N_("Velg type møte."),
@@ -109,6 +110,10 @@ MESSAGES: dict[str, str] = {
     "meeting.advice_required": N_("Skriv rådet."),
     "meeting.advice_missing": N_("Alle saker må ha et referert råd før referatet godkjennes."),
     "meeting.leader_only": N_("Bare møteleder kan godkjenne referatet."),
+    "meeting.time_invalid": N_("Skriv klokkeslettet som tt:mm."),
+    "meeting.attendee_not_invited": N_("Velg deltakerne blant dem som er invitert til møtet."),
+    "meeting.next_date_required": N_("Skriv datoen for neste møte, eller fjern klokkeslettet."),
+    "meeting.next_before_this": N_("Neste møte må være etter dette møtet."),
     "meeting.mode_unknown": N_("Velg om saken tas opp anonymt eller med navn."),
     "meeting.case_text_required": N_("Beskriv saken."),
     "meeting.unit_not_attending": N_("Bekymringen hører til en enhet som ikke er med i møtet."),
@@ -137,6 +142,7 @@ MESSAGES: dict[str, str] = {
     # children
     "child.name_required": N_("Skriv fornavn og etternavn."),
     "child.national_id_invalid": N_("Fødselsnummeret er ikke gyldig."),
+    "child.already_registered": N_("Et barn med dette fødselsnummeret er allerede registrert."),
     "child.national_id_mismatch": N_("Fødselsnummeret passer ikke med fødselsdatoen."),
     "child.guardian_name_required": N_("Hver foresatt må ha et navn."),
     "child.relation_unknown": N_("Velg relasjon til barnet for hver foresatt."),
@@ -162,6 +168,7 @@ MESSAGES: dict[str, str] = {
     "totp.recovery_code_unknown": N_("Reservekoden stemmer ikke."),
     # privacy
     "anomaly.comment_required": N_("Skriv en kommentar til gjennomgangen."),
+    "anomaly.rule_unknown": N_("Ukjent regel for avvik."),
     "erasure.reason_required": N_("Skriv grunnen til slettingen."),
     "erasure.already_decided": N_("Forespørselen er allerede behandlet."),
     "erasure.same_person": N_("Den som ba om slettingen, kan ikke bekrefte den selv."),

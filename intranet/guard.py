@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from events.application import NotFound
+from events.audit import grant_reason
 from events.children import Child
 from events.clock import OSLO
 from events.errors import RecordErased
@@ -94,7 +95,7 @@ def commit_access(
         return
     user = current_user(request)
     if getattr(request.state, "break_glass", False):
-        reason = ("nødtilgang; " + reason).strip("; ")
+        reason = grant_reason(reason)
     try:
         request.app.state.domain.record_access(
             user.id,

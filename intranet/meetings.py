@@ -18,7 +18,8 @@ from events.anonymisation import highlight
 from events.application import NotFound
 from events.consents import best_consent_for
 from events.errors import RecordErased
-from events.meetings import KINDS, SERVICES, ConsentDoesNotCoverMeeting, InvalidMeeting, Meeting
+from events.meetings import KINDS, SERVICES, TIME, ConsentDoesNotCoverMeeting, InvalidMeeting, Meeting
+from events.policy import Target, may
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
@@ -57,6 +58,9 @@ def schedule_errors(form: dict[str, str], unit_ids: list[UUID | None], services:
     held_on = parse_date(form.get("held_on", ""))
     if held_on is None:
         errors["held_on"] = _("Skriv datoen.") if not form.get("held_on", "").strip() else _("Skriv en gyldig dato.")
+    starts_at = form.get("starts_at", "").strip()
+    if not TIME.match(starts_at):
+        errors["starts_at"] = _("Skriv klokkeslettet.") if not starts_at else _("Skriv klokkeslettet som tt:mm.")
     if form.get("kind") not in KINDS:
         errors["kind"] = _("Velg type møte.")
     if not unit_ids or None in unit_ids:
@@ -81,7 +85,8 @@ async def schedule(request: Request) -> Response:
     held_on, errors = schedule_errors(form, unit_ids, services)
     if not errors:
         meeting_id = await run_in_threadpool(state.domain.schedule_meeting, form["kind"], held_on, unit_ids,
-                                             services, user.id, form.get("place", "").strip())
+                                             services, user.id, form.get("place", "").strip(),
+                                             form["starts_at"].strip())
         state.projections.wait()
         return redirect(request, f"/ressursteam/{meeting_id}")
     context.update(errors=errors, values={**form, "unit_ids": [str(u) for u in unit_ids if u], "services": services})
@@ -91,7 +96,7 @@ async def schedule(request: Request) -> Response:
 # -- the meeting page ------------------------------------------------------------------------
 # action in the URL -> (permission, the named command on the meeting)
 ACTIONS = {"generelt": ("meeting.general", "add_general_issue"), "rad": ("meeting.minute", "minute_general"),
-           "godkjenn": ("meeting.approve", "approve_minutes")}
+           "referat": ("meeting.minute", "write_minutes"), "godkjenn": ("meeting.approve", "approve_minutes")}
 
 
 def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | None = None,
@@ -106,8 +111,13 @@ def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | N
         except (NotFound, RecordErased):
             continue  # the child was erased
     user = current_user(request)
+    names = request.app.state.names
+    invitees = request.app.state.projections["directory"].view.meeting_invitees(meeting.unit_ids, meeting.services)
     context = {
         "meeting": meeting, "cases": cases, "kinds": KIND_NAMES, "services": SERVICE_NAMES,
+        "invitees": names.users({meeting.leader_id, *invitees, *meeting.attendee_ids}),
+        "attendees": names.users(meeting.attendee_ids),
+        "sees_notes": may(user, "meeting.notes", Target.meeting(meeting)),
         "unit_names": [units[str(u)]["name"] for u in meeting.unit_ids if str(u) in units],
         "is_leader": user.id == meeting.leader_id, "not_held_yet": meeting.held_on > clock.today(),
         "may_bring": user.role == "unit_leader" and user.unit_id in meeting.unit_ids,
@@ -132,13 +142,32 @@ async def meeting_action(request: Request) -> Response:
     permission, command = ACTIONS[action]
     record = await load_record(request, "meeting", permission)
     form = await read_form(request)
-    arguments = _arguments(action, form, current_user(request).id)
-    errors = await run_in_threadpool(run_command, request.app.state.domain, command, record.value.id, *arguments)
+    if action == "referat":
+        form["attendee_ids"] = await read_multi(request, "attendee_ids")
+        arguments, errors = minutes_arguments(form)
+    else:
+        arguments, errors = _arguments(action, form, current_user(request).id), {}
+    if not errors:
+        errors = await run_in_threadpool(run_command, request.app.state.domain, command, record.value.id, *arguments)
     if errors:
         return await show_record(request, "meeting", "meeting.view", "meetings/page.html",
                                  lambda shown: meeting_reads(request, shown.value, errors, form), status_code=422)
     request.app.state.projections.wait()
     return redirect(request, f"/ressursteam/{record.value.id}")
+
+
+def minutes_arguments(form: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, str]]:
+    """The minutes' attendees, free text and next meeting from the posted form, and
+    what is wrong with them before the domain is asked."""
+    errors = {}
+    attendees = [parse_uuid(u) for u in form["attendee_ids"]]
+    if None in attendees:
+        errors["attendee_ids"] = _("Velg deltakerne fra listen.")
+    text = form.get("next_on", "").strip()
+    next_on = parse_date(text) if text else None
+    if text and next_on is None:
+        errors["next_on"] = _("Skriv en gyldig dato.")
+    return (attendees, form.get("notes", "").strip(), next_on, form.get("next_at", "").strip()), errors
 
 
 def _arguments(action: str, form: dict[str, str], user_id: UUID) -> tuple[Any, ...]:
@@ -180,10 +209,14 @@ def open_concerns(request: Request) -> list[tuple[UUID, str, UUID, date, str, in
 def local_names(request: Request) -> list[str]:
     """What the anonymiser must know of this municipality: its units, their addresses
     where the directory has them, and its own name."""
-    units = request.app.state.projections["directory"].view.units()
-    names = [u["name"] for u in units] + [u["address"] for u in units if u.get("address")]
-    municipality = request.app.state.settings.municipality
-    return names + [municipality, municipality.removesuffix(" kommune")]
+    app = request.app.state.domain
+    names: list[str] = []
+    for row in request.app.state.projections["directory"].view.units():
+        unit = app.get_unit(UUID(row["id"]))
+        names += [unit.name, unit.address["street"]]
+    record = app.municipality()
+    municipality = record.name if record else request.app.state.settings.municipality
+    return [n for n in names if n] + [municipality, municipality.removesuffix(" kommune")]
 
 
 def review_of(form: dict[str, str]) -> dict[str, str]:

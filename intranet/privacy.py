@@ -20,8 +20,10 @@ from starlette.routing import Route
 from events import clock, national_id
 from events.application import NotFound
 from events.errors import DomainError, RecordErased
+from intranet.access_reasons import RECORDS, basis_label, reason_label
 from intranet.admin import ROLE_NAMES
 from intranet.auth import redirect
+from intranet.error_messages import run_command
 from intranet.concern_forms import parse_date
 from intranet.forms import page_number, parse_uuid, read_form
 from intranet.guard import require
@@ -37,12 +39,6 @@ RULE_NAMES = {
     "many_children": N_("Mange ulike barn på kort tid"),
     "break_glass": N_("Nødtilgang"),
     "same_surname": N_("Samme etternavn som barnet"),
-}
-RECORD_NAMES = {
-    "child.name": N_("navn"), "child.details": N_("personopplysninger"), "child.guardians": N_("foresatte"),
-    "concern": N_("bekymring"), "concern.list": N_("liste over bekymringer"), "consent": N_("samtykke"),
-    "referral": N_("melding/henvisning"), "referral.list": N_("liste over meldinger"),
-    "access_log": N_("innsynslogg"),
 }
 ACTION_NAMES = {"view": N_("visning"), "print": N_("utskrift"), "export": N_("eksport"), "search": N_("søk"),
                 "audit": N_("kontroll"), "break_glass": N_("nødtilgang")}
@@ -70,6 +66,7 @@ class People:
     def __init__(self, app_state):
         self.domain = app_state.domain
         self.directory = app_state.projections["directory"]
+        self.names = app_state.names
         self.users: dict[str, Any] = {}
         self.children: dict[str, str] = {}
 
@@ -87,6 +84,12 @@ class People:
             return _("ukjent bruker")
         return f"{u.name} ({u.title or (_(ROLE_NAMES[u.role]) if u.role in ROLE_NAMES else u.role)})"
 
+    def unit(self, unit_id: str) -> str:
+        try:
+            return self.names.unit(UUID(unit_id))
+        except NotFound:
+            return _("ukjent enhet")
+
     def child(self, child_id: str) -> str:
         if child_id not in self.children:
             self.children[child_id] = self.directory.child_name(UUID(child_id)) or _("(slettet barn)")
@@ -98,55 +101,108 @@ def describe(row: dict, people: People, log) -> dict:
     row["who"] = people.user_label(row["user_id"])
     row["child_name"] = people.child(row["child_id"])
     kinds = (row.get("records") or "").split(",")
-    row["what"] = ", ".join(dict.fromkeys(_(RECORD_NAMES[r]) for r in kinds if r in RECORD_NAMES))
+    row["what"] = ", ".join(dict.fromkeys(_(RECORDS[r]) for r in kinds if r in RECORDS))
     action = row.get("action", "")
     row["how"] = _(ACTION_NAMES[action]) if action in ACTION_NAMES else action
     if "reason_sealed" in row:
-        row["reason"] = log.unseal(row["reason_sealed"], f"access:{row['access_id']}")
+        row["reason"] = reason_label(log.unseal(row["reason_sealed"], f"access:{row['access_id']}"))
+    row["basis_name"] = basis_label(row.get("basis") or "")
     return row
 
 
 # -- the review queue -----------------------------------------------------------------------
-def queue_reads(request: Request, reviewed: bool, page: int) -> tuple[dict[str, Any], Shown]:
+def rule_name(rule: str) -> str:
+    return _(RULE_NAMES[rule]) if rule in RULE_NAMES else rule
+
+
+def queue_context(request: Request, reviewed: bool, page: int) -> dict[str, Any]:
+    """The queue by user and rule, or the reviews made: who, which rule, how many,
+    the first and last time. No child is named, so nothing to record."""
     state = request.app.state
-    projection = state.projections["access_log"]
-    rows = projection.view.queue(reviewed, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    view = state.projections["access_log"].view
     people = People(state)
-    items = []
+    offset = (page - 1) * PAGE_SIZE
+    rows = view.reviews(offset, PAGE_SIZE + 1) if reviewed else view.groups(offset, PAGE_SIZE + 1)
+    groups = []
     for row in rows[:PAGE_SIZE]:
-        item = describe(row, people, projection)
-        rule = row["rule"]
-        item["rule_name"] = _(RULE_NAMES[rule]) if rule in RULE_NAMES else rule
+        group = {**row, "who": people.user_label(row["user_id"]), "rule_name": rule_name(row["rule"])}
         if reviewed:
-            item["comment"] = projection.unseal(row["comment_sealed"], f"review:{row['id']}")
-            item["reviewer"] = people.user_label(row["reviewed_by"])
-        items.append(item)
-    context = {"items": items, "reviewed": reviewed, "page": page, "more": len(rows) > PAGE_SIZE, "active": "privacy"}
-    return context, Shown([UUID(i["child_id"]) for i in items], ["child.name"], "audit", "gjennomgang av avvik")
+            group["comment"] = state.projections["access_log"].unseal(row["comment_sealed"], f"review:{row['id']}")
+            group["reviewer"] = people.user_label(row["reviewed_by"])
+        groups.append(group)
+    anomalies, group_count = view.queue_size()
+    return {"groups": groups, "reviewed": reviewed, "page": page, "more": len(rows) > PAGE_SIZE,
+            "open_anomalies": anomalies, "open_groups": group_count, "active": "privacy"}
 
 
 async def queue(request: Request) -> Response:
-    """Anomalies to review: outside the unit, after hours, many children, break-the-glass, same surname."""
+    """Anomalies to review, by user and rule: outside the unit, after hours, many
+    children, break-the-glass, same surname; or the reviews made."""
     require(request, "audit.view")
     reviewed = request.query_params.get("vis") == "gjennomgatt"
     page = page_number(request)
-    return await show(request, "privacy/queue.html", lambda: queue_reads(request, reviewed, page))
+    context = await run_in_threadpool(queue_context, request, reviewed, page)
+    return render(request, "privacy/queue.html", context)
+
+
+def group_of(params: Any) -> tuple[UUID, str] | None:
+    """The group a form or a link names (bruker=, regel=), if it names one."""
+    user_id = parse_uuid(params.get("bruker", ""))
+    rule = params.get("regel", "")
+    return (user_id, rule) if user_id is not None and rule in RULE_NAMES else None
+
+
+def group_reads(request: Request, user_id: UUID, rule: str, page: int, comment: str = "",
+                errors: dict[str, str] | None = None) -> tuple[dict[str, Any], Shown]:
+    """One group's anomalies, a page at a time, and the form to review them all."""
+    state = request.app.state
+    projection = state.projections["access_log"]
+    group = projection.view.group(user_id, rule)
+    rows = projection.view.group_rows(user_id, rule, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1) if group else []
+    people = People(state)
+    items = [describe(row, people, projection) for row in rows[:PAGE_SIZE]]
+    context = {"group": group, "items": items, "user_id": user_id, "rule": rule, "rule_name": rule_name(rule),
+               "who": people.user_label(str(user_id)), "page": page, "more": len(rows) > PAGE_SIZE,
+               "comment": comment, "errors": errors or {}, "active": "privacy"}
+    return context, Shown([UUID(i["child_id"]) for i in items], ["child.name"], "audit", "gjennomgang av avvik")
 
 
 async def review(request: Request) -> Response:
-    """Mark an anomaly as reviewed, with a comment; the review is itself an event."""
+    """One group of anomalies (GET), and marking it reviewed with one comment (POST):
+    the review is one event, naming who and when."""
+    if request.method == "GET":
+        require(request, "audit.view")
+        group = group_of(request.query_params)
+        if group is None:
+            raise HTTPException(404)
+        page = page_number(request)
+        return await show(request, "privacy/group.html", lambda: group_reads(request, *group, page))
     user = require(request, "audit.review")
     form = await read_form(request)
-    anomaly_id = form.get("anomaly_id", "")
+    group = group_of(form)
+    through = parse_instant(form.get("through", ""))
+    if group is None or through is None:
+        raise HTTPException(400)
+    comment = form.get("comment", "")
     view = request.app.state.projections["access_log"].view
-    if await run_in_threadpool(view.anomaly, anomaly_id) is None:
-        return redirect(request, "/personvern?feil=ukjent")
-    try:
-        await run_in_threadpool(request.app.state.domain.review_anomaly, anomaly_id, form.get("comment", ""), user.id)
-    except DomainError:
-        return redirect(request, "/personvern?feil=kommentar")
+    if await run_in_threadpool(view.group, *group) is None:  # reviewed by someone else meanwhile
+        return await show(request, "privacy/group.html", lambda: group_reads(request, *group, 1), status_code=409)
+    errors = await run_in_threadpool(run_command, request.app.state.domain, "review_anomalies",
+                                     *group, through, comment, user.id)
+    if errors:
+        return await show(request, "privacy/group.html",
+                          lambda: group_reads(request, *group, 1, comment, errors), status_code=422)
     request.app.state.projections.wait()
-    return redirect(request, "/personvern")
+    return redirect(request, "/personvern?gjennomgatt=1")
+
+
+def parse_instant(text: str) -> datetime | None:
+    """An ISO instant with its offset, as the read model stores them; None otherwise."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
 
 
 # -- finding a child, and the child's log ---------------------------------------------------
@@ -203,12 +259,24 @@ async def child_log(request: Request) -> Response:
     return await show(request, "privacy/child.html", lambda: child_log_reads(request, child_id, start, end, page))
 
 
+def summary_of(row: dict, people: People) -> dict:
+    """A line of the report's summary: who (name, role, unit), how often, when, on what basis."""
+    user = people.user(row["user_id"])
+    role = (user.title if user is not None else "") or (_(ROLE_NAMES[row["role"]]) if row["role"] in ROLE_NAMES
+                                                       else row["role"])
+    return {**row, "name": user.name if user is not None else _("ukjent bruker"), "role_name": role,
+            "unit_name": people.unit(row["unit_id"]) if row["unit_id"] else "–",
+            "basis_name": basis_label(row["basis"])}
+
+
 def report_reads(request: Request, child_id: UUID, start: date, end: date) -> tuple[dict[str, Any], Shown]:
-    """Every access in the period, a page of the log at a time."""
+    """Who saw the child in the period (a summary per person), then every access,
+    a page of the log at a time."""
     state = request.app.state
     projection = state.projections["access_log"]
     lo, hi = iso_bounds(start, end)
     people = People(state)
+    summary = [summary_of(row, people) for row in projection.view.report_summary(child_id, lo, hi)]
     items, offset = [], 0
     while True:
         rows = projection.view.by_child(child_id, lo, hi, offset, 500)
@@ -216,8 +284,8 @@ def report_reads(request: Request, child_id: UUID, start: date, end: date) -> tu
         if len(rows) < 500:
             break
         offset += 500
-    context = {"items": items, "child": state.domain.get_child(child_id), "start": start, "end": end,
-               "today": clock.today()}
+    context = {"summary": summary, "items": items, "child": state.domain.get_child(child_id), "start": start,
+               "end": end, "today": clock.today()}
     return context, Shown([child_id], ["child.name", "access_log"], "print", "innsyn i logg")
 
 
@@ -300,7 +368,7 @@ async def child_action(request: Request) -> Response:
 
 routes = [
     Route("/personvern", queue, name="privacy"),
-    Route("/personvern/avvik", review, methods=["POST"], name="review_anomaly"),
+    Route("/personvern/avvik", review, methods=["GET", "POST"], name="review_anomalies"),
     Route("/personvern/barn", find_child, methods=["GET", "POST"], name="privacy_find"),
     Route("/personvern/barn/{child_id}", child_log, name="privacy_child"),
     Route("/personvern/barn/{child_id}/innsyn", guardian_report, name="guardian_report"),

@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from events.children import Child
 from events.policy import Target, action_for, may
+from intranet.access_reasons import check_shown
 from intranet.forms import parse_uuid
 from intranet.guard import commit_access, current_user, found, require
 from intranet.templating import render
@@ -42,7 +43,10 @@ class Shown:
     children: list[UUID]
     records: list[str]
     action: str = "view"
-    reason: str = ""
+    reason: str = ""  # a code of intranet/access_reasons.py REASONS
+
+    def __post_init__(self) -> None:
+        check_shown(self.records, self.reason)
 
 
 # -- reading each kind of record, in the threadpool ------------------------------------------

@@ -50,6 +50,6 @@ STEPS = {
     "ApprovalRecorded": N_("registrerte foresattes godkjenning"),
     "Sent": N_("sendte overføringen"),
     "Viewed": N_("åpnet overføringen (mottaker)"),
-    "Accepted": N_("tok imot overføringen; barnet er flyttet til den nye enheten"),
+    "Accepted": N_("tok imot overføringen"),
     "Returned": N_("returnerte overføringen"),
 }

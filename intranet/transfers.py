@@ -64,7 +64,11 @@ def _lists(request: Request, user, page: int) -> tuple[dict[str, Any], Shown]:
     more = len(incoming) > PAGE_SIZE or len(outgoing) > PAGE_SIZE
     incoming, outgoing = incoming[:PAGE_SIZE], outgoing[:PAGE_SIZE]
     units = {u["id"]: u["name"] for u in directory.view.units()}
+    # An accepted transfer whose date is ahead: both units see when the child moves.
+    moving = directory.view.moves_ahead([UUID(r["child_id"]) for r in incoming + outgoing if r["status"] == "accepted"])
     for row in incoming + outgoing:
+        move = moving.get(UUID(row["child_id"])) if row["status"] == "accepted" else None
+        row["moves_on"] = move[1] if move and str(move[0]) == row["to_unit_id"] else None
         row["child_name"] = directory.child_name(UUID(row["child_id"])) or _("(slettet)")
         row["from_unit"], row["to_unit"] = units.get(row["from_unit_id"], "?"), units.get(row["to_unit_id"], "?")
     context = {"incoming": incoming, "outgoing": outgoing, "page": page, "more": more, "words": words,
@@ -113,10 +117,11 @@ def _start(request: Request, user, form: dict[str, str]):
         errors["to_unit_id"] = _("Velg skolen som skal motta overføringen.")
     if kind not in KINDS:
         errors["kind"] = _("Velg type overføring.")
+    effective_on = _effective_date(form, errors)
     if errors:
         return None, errors
     try:
-        return request.app.state.domain.start_transfer(child_id, to_unit_id, kind, user.id), {}
+        return request.app.state.domain.start_transfer(child_id, to_unit_id, kind, user.id, effective_on), {}
     except DomainError as e:
         return None, field_errors(e)
 
@@ -223,6 +228,15 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str], ch
     return {}
 
 
+def _effective_date(form: dict[str, str], errors: dict[str, str]):
+    """The date the child moves, if one was written (empty: the kind's default)."""
+    text = form.get("effective_on", "").strip()
+    on = parse_date(text) if text else None
+    if text and on is None:
+        errors["effective_on"] = _("Skriv en gyldig dato for overføringen (dd.mm.åååå), eller la feltet stå tomt.")
+    return on
+
+
 def _save_draft(request: Request, transfer: Transfer, form: dict[str, str], parts: list[str]) -> dict[str, str]:
     allowed = {f"{k}:{c['id']}" for c in visible_concerns(request, transfer) for k in ("logbook", "plan")}
     to_unit_id = parse_uuid(form.get("to_unit_id"))
@@ -230,8 +244,12 @@ def _save_draft(request: Request, transfer: Transfer, form: dict[str, str], part
         return {"parts": _("Velg bare deler du har tilgang til.")}
     if to_unit_id is None:
         return {"to_unit_id": _("Velg enheten som skal motta overføringen.")}
+    errors: dict[str, str] = {}
+    effective_on = _effective_date(form, errors)
+    if errors:
+        return errors
     fields = {f: form.get(f, "").strip() for f in FORM_FIELDS}
-    request.app.state.domain.update_transfer(transfer.id, to_unit_id, parts, fields)
+    request.app.state.domain.update_transfer(transfer.id, to_unit_id, parts, fields, effective_on)
     return {}
 
 

@@ -1,8 +1,14 @@
 """Who saw what: the privacy officer's read model.
 
 One row per child per access event (metadata only: who, role, unit, when, how,
-which kinds of record), the review queue of anomalies, and pending erasure
-requests. Reasons are free text, so they are kept sealed under the system key.
+which kinds of record, on what basis), the review queue of anomalies with the
+reviews made of it, and pending erasure requests. Reasons and comments are free
+text, so they are kept sealed under the system key.
+
+The basis of an access, from what the event and the read model know at that
+moment: own_unit or outside_unit (staff and unit leaders, by the child's unit
+then), break_glass (the grant, and every access under it), resource_team,
+privacy_officer, other.
 
 Anomaly rules (DESIGN.md §4), the limits given by `ReadModelConfig`
 (BEKYMRING_OFFICE_HOURS and BEKYMRING_MAX_CHILDREN_PER_HOUR in the settings):
@@ -10,8 +16,11 @@ Anomaly rules (DESIGN.md §4), the limits given by `ReadModelConfig`
 - after_hours: outside office hours (default 07-18, Monday to Friday, Oslo time);
 - many_children: more than `max_children_per_hour` (default 30) distinct
   children by one user within one clock hour;
-- break_glass: every access outside the rules;
+- break_glass: a grant and every access under it (instead of outside_unit
+  and after_hours, which a grant would raise for every page);
 - same_surname: the user shares the child's surname (compared as blind indexes).
+The privacy officer's own reads raise none: they are her review of the queue
+(and of a child's log), still recorded as accesses like every other read.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.utils import get_topic
 
-from events.audit import Access, AnomalyReview, BreakGlass, ErasureRequest
+from events.audit import ANOMALY_RULES, Access, AnomaliesReviewed, AnomalyReview, BreakGlass, ErasureRequest, under_grant
 from events.children import Child
 from events.clock import OSLO
 from events.directory import User
@@ -36,23 +45,35 @@ from projections.view import PostgresView, SQLiteView, ViewTables
 
 ACCESS_TOPIC = get_topic(Access.Created)
 ACCESS_VERSION = getattr(Access.Created, "class_version", 1)  # the version `facts_from_plaintext` reads
-RULES = ("outside_unit", "after_hours", "many_children", "break_glass", "same_surname")
+RULES = ANOMALY_RULES
+BASES = ("own_unit", "outside_unit", "break_glass", "resource_team", "privacy_officer", "other")
 
 
 class AccessLogTables(ViewTables):
     name = "access_log"
+    version = 2  # 2: the basis of each access, reviews of groups, the rules' exceptions
     tables = {
         "accesses": "access_id {key} NOT NULL, child_id {key} NOT NULL, at {key} NOT NULL, "
         "user_id {key} NOT NULL, role TEXT NOT NULL, unit_id {key}, action TEXT NOT NULL, "
-        "records TEXT NOT NULL, reason_sealed {blob}",
+        "records TEXT NOT NULL, reason_sealed {blob}, basis TEXT NOT NULL",
         "children": "child_id {key} PRIMARY KEY, unit_id {key} NOT NULL, surname {key} NOT NULL, "
         "restricted {bool} NOT NULL DEFAULT 0",
         "users": "user_id {key} PRIMARY KEY, surname {key} NOT NULL",
+        # A move accepted for a later date: the child is the new unit's from `moves_on`.
+        "child_moves": "child_id {key} PRIMARY KEY, unit_id {key} NOT NULL, moves_on {key} NOT NULL",
         "hourly": "user_id {key} NOT NULL, hour {key} NOT NULL, child_id {key} NOT NULL, "
         "PRIMARY KEY (user_id, hour, child_id)",
         "anomalies": "id {key} PRIMARY KEY, access_id {key} NOT NULL, at {key} NOT NULL, "
-        "user_id {key} NOT NULL, child_id {key} NOT NULL, rule TEXT NOT NULL, reviewed {bool} NOT NULL, "
-        "reviewed_by {key}, reviewed_at {key}, comment_sealed {blob}",
+        "user_id {key} NOT NULL, child_id {key} NOT NULL, rule {key} NOT NULL, reviewed {bool} NOT NULL, "
+        "review_id {key}",
+        # The queue as the page shows it: one row per user and rule with anomalies
+        # not yet reviewed, kept as they come and go (a GROUP BY over every open
+        # anomaly would grow with the queue).
+        "open_groups": "user_id {key} NOT NULL, rule {key} NOT NULL, count {bigint} NOT NULL, first {key} NOT NULL, "
+        "last {key} NOT NULL, PRIMARY KEY (user_id, rule)",
+        # One row per review: a group of one user's anomalies under one rule.
+        "reviews": "id {key} PRIMARY KEY, user_id {key} NOT NULL, rule {key} NOT NULL, count {bigint} NOT NULL, "
+        "first {key}, last {key}, reviewed_by {key} NOT NULL, reviewed_at {key} NOT NULL, comment_sealed {blob}",
         "erasures": "id {key} PRIMARY KEY, child_id {key} NOT NULL, unit_id {key} NOT NULL, "
         "status TEXT NOT NULL, requested_by {key} NOT NULL, requested_at {key} NOT NULL, decided_by {key}",
     }
@@ -60,10 +81,13 @@ class AccessLogTables(ViewTables):
         "CREATE UNIQUE INDEX IF NOT EXISTS access_key ON {accesses} (access_id, child_id)",
         "CREATE INDEX IF NOT EXISTS access_by_child ON {accesses} (child_id, at)",
         "CREATE INDEX IF NOT EXISTS access_by_user ON {accesses} (user_id, at)",
-        "CREATE INDEX IF NOT EXISTS anomalies_queue ON {anomalies} (reviewed, at)",
+        # The queue's groups, and the rows a review marks (also while rebuilding).
+        "CREATE INDEX IF NOT EXISTS anomalies_groups ON {anomalies} (reviewed, user_id, rule, at)",
+        "CREATE INDEX IF NOT EXISTS reviews_by_time ON {reviews} (reviewed_at)",
+        "CREATE INDEX IF NOT EXISTS open_groups_by_last ON {open_groups} (last)",
         "CREATE INDEX IF NOT EXISTS erasures_status ON {erasures} (status, requested_at)",
     )
-    built_after_rebuild = ("access_key", "access_by_child", "access_by_user", "anomalies_queue")
+    built_after_rebuild = ("access_key", "access_by_child", "access_by_user", "reviews_by_time")
 
 
     def by_child(self, child_id: UUID, start: str, end: str, offset: int, limit: int) -> list[dict]:
@@ -77,16 +101,50 @@ class AccessLogTables(ViewTables):
             "SELECT * FROM {accesses} WHERE user_id = ? ORDER BY at DESC, access_id LIMIT ? OFFSET ?",
             (str(user_id), limit, offset))
 
-    def queue(self, reviewed: bool, offset: int, limit: int) -> list[dict]:
+    def report_summary(self, child_id: UUID, start: str, end: str) -> list[dict]:
+        """Who saw the child in the period, once per person, role and basis: how many
+        times, the first and the last time, and the person's unit (a grant's own
+        row has none; the pages read under it have the user's)."""
         return self._rows(
-            "SELECT a.*, x.action, x.records, x.reason_sealed FROM {anomalies} a "
-            "LEFT JOIN {accesses} x ON x.access_id = a.access_id AND x.child_id = a.child_id "
-            "WHERE a.reviewed = ? ORDER BY a.at DESC, a.id LIMIT ? OFFSET ?",
+            "SELECT user_id, role, MAX(unit_id) AS unit_id, basis, COUNT(*) AS count, MIN(at) AS first, "
+            "MAX(at) AS last FROM {accesses} WHERE child_id = ? AND at >= ? AND at < ? "
+            "GROUP BY user_id, role, basis ORDER BY last DESC, user_id",
+            (str(child_id), start, end))
+
+    def queue(self, reviewed: bool, offset: int, limit: int) -> list[dict]:
+        """The anomalies themselves, newest first: for tests and scripts (no page
+        reads them so, and no index serves this order; the pages read `groups`)."""
+        return self._rows(
+            "SELECT * FROM {anomalies} WHERE reviewed = ? ORDER BY at DESC, id LIMIT ? OFFSET ?",
             (1 if reviewed else 0, limit, offset))
 
-    def anomaly(self, anomaly_id: str) -> dict | None:
-        row = self.fetchone("SELECT * FROM {anomalies} WHERE id = ?", (anomaly_id,))
+    def groups(self, offset: int, limit: int) -> list[dict]:
+        """The queue: anomalies to review, one row per user and rule, with how many
+        and the first and last time; the group with the latest anomaly first."""
+        return self._rows("SELECT * FROM {open_groups} ORDER BY last DESC, user_id, rule LIMIT ? OFFSET ?",
+                          (limit, offset))
+
+    def queue_size(self) -> tuple[int, int]:
+        """(anomalies, groups) to review."""
+        row = self.fetchone("SELECT COALESCE(SUM(count), 0) AS anomalies, COUNT(*) AS groups FROM {open_groups}")
+        return int(row["anomalies"]), int(row["groups"])
+
+    def group(self, user_id: UUID, rule: str) -> dict | None:
+        """One group's count and first and last time; None when nothing is left to review."""
+        row = self.fetchone("SELECT * FROM {open_groups} WHERE user_id = ? AND rule = ?", (str(user_id), rule))
         return dict(row) if row else None
+
+    def group_rows(self, user_id: UUID, rule: str, offset: int, limit: int) -> list[dict]:
+        """A group's anomalies with their accesses, newest first."""
+        return self._rows(
+            "SELECT a.*, x.action, x.records, x.reason_sealed, x.basis FROM {anomalies} a "
+            "LEFT JOIN {accesses} x ON x.access_id = a.access_id AND x.child_id = a.child_id "
+            "WHERE a.reviewed = 0 AND a.user_id = ? AND a.rule = ? ORDER BY a.at DESC, a.id LIMIT ? OFFSET ?",
+            (str(user_id), rule, limit, offset))
+
+    def reviews(self, offset: int, limit: int) -> list[dict]:
+        """The reviews made, newest first."""
+        return self._rows("SELECT * FROM {reviews} ORDER BY reviewed_at DESC, id LIMIT ? OFFSET ?", (limit, offset))
 
     def pending_erasures(self) -> list[dict]:
         return self._rows("SELECT * FROM {erasures} WHERE status = 'requested' ORDER BY requested_at", ())
@@ -116,9 +174,17 @@ class AccessFacts(NamedTuple):
     action: str
     records: str
     reason_sealed: bytes | None
+    under_grant: bool  # the grant itself, or an access made under one
     children: tuple[str, ...]
     after_hours: bool
     hour: str  # the Oslo clock hour, YYYY-MM-DDTHH
+
+
+def unit_on(child: dict, day: str) -> str:
+    """The child's unit on an Oslo day (ISO): a scheduled move counts from its date."""
+    if child.get("moves_on") and day >= child["moves_on"]:
+        return child["moves_to"]
+    return child["unit_id"]
 
 
 class AccessLogProjection(Projection):
@@ -135,7 +201,7 @@ class AccessLogProjection(Projection):
     # (`insert_rows`: COPY on PostgreSQL) rather than one by one.
     BATCHED = {
         "accesses": ("access_id", "child_id", "at", "user_id", "role", "unit_id", "action", "records",
-                     "reason_sealed"),
+                     "reason_sealed", "basis"),
         "anomalies": ("id", "access_id", "at", "user_id", "child_id", "rule", "reviewed"),
         "hourly": ("user_id", "hour", "child_id"),
     }
@@ -180,10 +246,39 @@ class AccessLogProjection(Projection):
         self._moved.clear()
         pending = self._pending["hourly"]
         pending[:] = [row for row in pending if row[1] in self._hours[row[0]]]  # not for an hour since dropped
+        self._count_in_groups(c, self._pending["anomalies"])
         for table, rows in self._pending.items():
             if rows:
                 self.view.insert_rows(c, table, self.BATCHED[table], rows)
                 rows.clear()
+
+    def _count_in_groups(self, c: Any, anomalies: list[tuple]) -> None:
+        """Add new anomalies (rows as BATCHED) to their groups in {open_groups}."""
+        added: dict[tuple[str, str], list] = {}
+        for _id, _access, at, user_id, _child, rule, _reviewed in anomalies:
+            group = added.get((user_id, rule))
+            if group is None:
+                added[(user_id, rule)] = [1, at, at]
+            else:
+                group[0] += 1
+                group[1], group[2] = min(group[1], at), max(group[2], at)
+        for (user_id, rule), (count, first, last) in added.items():
+            c.execute(self.view.sql(
+                "INSERT INTO {open_groups} AS g (user_id, rule, count, first, last) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_id, rule) DO UPDATE SET count = g.count + excluded.count, "
+                "first = CASE WHEN excluded.first < g.first THEN excluded.first ELSE g.first END, "
+                "last = CASE WHEN excluded.last > g.last THEN excluded.last ELSE g.last END"),
+                (user_id, rule, count, first, last))
+
+    def _recount_group(self, c: Any, user_id: str, rule: str) -> None:
+        """A group's row in {open_groups} after a review took some of it."""
+        left = self._one(c, "SELECT COUNT(*) AS n, MIN(at) AS first, MAX(at) AS last FROM {anomalies} "
+                            "WHERE reviewed = 0 AND user_id = ? AND rule = ?", (user_id, rule))
+        if left["n"]:
+            self._execute(c, "UPDATE {open_groups} SET count = ?, first = ?, last = ? WHERE user_id = ? AND rule = ?",
+                          (left["n"], left["first"], left["last"], user_id, rule))
+        else:
+            self._execute(c, "DELETE FROM {open_groups} WHERE user_id = ? AND rule = ?", (user_id, rule))
 
     def _execute(self, c: Any, statement: str, params: tuple = ()) -> Any:
         """Any other statement: the pending rows go first, so it sees them."""
@@ -197,7 +292,8 @@ class AccessLogProjection(Projection):
         surname = self.surname_index(event.last_name)
         self._execute(c, "INSERT INTO {children} (child_id, unit_id, surname, restricted) VALUES (?, ?, ?, 0)",
                       (str(event.originator_id), str(event.unit_id), surname))
-        self._children[str(event.originator_id)] = {"unit_id": str(event.unit_id), "surname": surname}
+        self._children[str(event.originator_id)] = {"unit_id": str(event.unit_id), "surname": surname,
+                                                    "moves_to": None, "moves_on": None}
 
     @process.register
     def _(self, event: Child.DetailsCorrected, c: Any) -> None:
@@ -209,6 +305,14 @@ class AccessLogProjection(Projection):
     def _(self, event: Child.MovedToUnit, c: Any) -> None:
         self._execute(c, "UPDATE {children} SET unit_id = ? WHERE child_id = ?",
                       (str(event.unit_id), str(event.originator_id)))
+        self._execute(c, "DELETE FROM {child_moves} WHERE child_id = ?", (str(event.originator_id),))
+        self._children.pop(str(event.originator_id), None)
+
+    @process.register
+    def _(self, event: Child.MoveScheduled, c: Any) -> None:
+        self._execute(c, "DELETE FROM {child_moves} WHERE child_id = ?", (str(event.originator_id),))
+        self._execute(c, "INSERT INTO {child_moves} (child_id, unit_id, moves_on) VALUES (?, ?, ?)",
+                      (str(event.originator_id), str(event.unit_id), event.effective_on.isoformat()))
         self._children.pop(str(event.originator_id), None)
 
     @process.register
@@ -229,6 +333,7 @@ class AccessLogProjection(Projection):
     def _(self, event: Tombstone, c: Any) -> None:
         # An erased child's events: keep the access history, forget the child's context.
         self._execute(c, "DELETE FROM {children} WHERE child_id = ?", (str(event.key_id),))
+        self._execute(c, "DELETE FROM {child_moves} WHERE child_id = ?", (str(event.key_id),))
         self._children.pop(str(event.key_id), None)
 
     # -- accesses and the rules --------------------------------------------------------------
@@ -276,7 +381,7 @@ class AccessLogProjection(Projection):
         hour, after_hours = self._clock(at)
         return AccessFacts(
             access_id, user_id, at, role, unit, action, ",".join(records),
-            self.seal(reason, f"access:{access_id}"),
+            self.seal(reason, f"access:{access_id}"), action == "break_glass" or under_grant(reason),
             tuple(dict.fromkeys(children)), after_hours, hour,
         )
 
@@ -316,15 +421,18 @@ class AccessLogProjection(Projection):
 
     def _record(self, c: Any, f: AccessFacts) -> None:
         for child_id in f.children:
+            child = self._child(c, child_id)
+            basis = self._basis(f, child)
             self._pending["accesses"].append(
-                (f.access_id, child_id, f.at, f.user_id, f.role, f.unit, f.action, f.records, f.reason_sealed))
-            for rule in self._rules_broken(c, f, child_id):
+                (f.access_id, child_id, f.at, f.user_id, f.role, f.unit, f.action, f.records, f.reason_sealed, basis))
+            for rule in self._rules_broken(c, f, child_id, child, basis):
                 self._pending["anomalies"].append(
                     (f"{f.access_id}:{child_id}:{rule}", f.access_id, f.at, f.user_id, child_id, rule, 0))
 
     def _child(self, c: Any, child_id: str) -> Any:
         if child_id not in self._children:
-            row = self._one(c, "SELECT unit_id, surname FROM {children} WHERE child_id = ?", (child_id,))
+            row = self._one(c, "SELECT c.unit_id, c.surname, m.unit_id AS moves_to, m.moves_on FROM {children} c "
+                            "LEFT JOIN {child_moves} m ON m.child_id = c.child_id WHERE c.child_id = ?", (child_id,))
             self._children[child_id] = dict(row) if row else None
         return self._children[child_id]
 
@@ -362,16 +470,28 @@ class AccessLogProjection(Projection):
             self._pending["hourly"].append((user_id, hour, child_id))
         return len(children)
 
-    def _rules_broken(self, c: Any, f: AccessFacts, child_id: str) -> list[str]:
+    @staticmethod
+    def _basis(f: AccessFacts, child: Any) -> str:
+        """On what basis the access was made, as far as the log can tell (see BASES)."""
+        if f.under_grant:
+            return "break_glass"
+        if f.role in ("privacy_officer", "resource_team"):
+            return f.role
+        if f.role in ("staff", "unit_leader") and child is not None and f.unit is not None:
+            return "own_unit" if unit_on(child, f.hour[:10]) == f.unit else "outside_unit"
+        return "other"
+
+    def _rules_broken(self, c: Any, f: AccessFacts, child_id: str, child: Any, basis: str) -> list[str]:
+        if basis == "privacy_officer":
+            return []  # her review reads: recorded, never fed back into her own queue
         broken = []
-        child = self._child(c, child_id)
-        if f.action == "break_glass":
-            broken.append("break_glass")
-        elif (f.role in ("staff", "unit_leader") and child is not None and f.unit is not None
-              and child["unit_id"] != f.unit):
-            broken.append("outside_unit")
-        if f.after_hours:
-            broken.append("after_hours")
+        if basis == "break_glass":
+            broken.append("break_glass")  # one rule for the grant and what is read under it
+        else:
+            if basis == "outside_unit":
+                broken.append("outside_unit")
+            if f.after_hours:
+                broken.append("after_hours")
         user = self._user(c, f.user_id)
         if child is not None and user is not None and child["surname"] and child["surname"] == user["surname"]:
             broken.append("same_surname")
@@ -385,11 +505,37 @@ class AccessLogProjection(Projection):
 
     # -- review and erasure requests -----------------------------------------------------------
     @process.register
+    def _(self, event: AnomaliesReviewed.Created, c: Any) -> None:
+        """Marks what the officer was shown of the group: not yet reviewed, up to `through`."""
+        where = "reviewed = 0 AND user_id = ? AND rule = ? AND at <= ?"
+        params = (str(event.user_id), event.rule, event.through)
+        group = self._one(c, f"SELECT COUNT(*) AS n, MIN(at) AS first, MAX(at) AS last FROM {{anomalies}} "
+                             f"WHERE {where}", params)
+        review_id = str(event.originator_id)
+        self._execute(c, f"UPDATE {{anomalies}} SET reviewed = 1, review_id = ? WHERE {where}", (review_id, *params))
+        self._add_review(c, event, str(event.user_id), event.rule, group["n"], group["first"], group["last"])
+        self._recount_group(c, str(event.user_id), event.rule)
+
+    @process.register
     def _(self, event: AnomalyReview.Created, c: Any) -> None:
+        """A review of one anomaly, as made before reviews took a group."""
+        row = self._one(c, "SELECT user_id, rule, at FROM {anomalies} WHERE id = ? AND reviewed = 0",
+                        (event.anomaly_id,))
+        if row is None:
+            return
+        self._execute(c, "UPDATE {anomalies} SET reviewed = 1, review_id = ? WHERE id = ?",
+                      (str(event.originator_id), event.anomaly_id))
+        self._add_review(c, event, row["user_id"], row["rule"], 1, row["at"], row["at"])
+        self._recount_group(c, row["user_id"], row["rule"])
+
+    def _add_review(self, c: Any, event: Any, user_id: str, rule: str, count: int, first: str | None,
+                    last: str | None) -> None:
+        review_id = str(event.originator_id)
         self._execute(c,
-            "UPDATE {anomalies} SET reviewed = 1, reviewed_by = ?, reviewed_at = ?, comment_sealed = ? WHERE id = ?",
-            (str(event.reviewed_by), event.timestamp.isoformat(),
-             self.seal(event.comment, f"review:{event.anomaly_id}"), event.anomaly_id))
+            "INSERT INTO {reviews} (id, user_id, rule, count, first, last, reviewed_by, reviewed_at, comment_sealed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (review_id, user_id, rule, count, first, last, str(event.reviewed_by), event.timestamp.isoformat(),
+             self.seal(event.comment, f"review:{review_id}")))
 
     @process.register
     def _(self, event: ErasureRequest.Created, c: Any) -> None:

@@ -8,10 +8,12 @@ search; a username only as a blind index, for login.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
+from events import clock
 from events.blind_index import tokens
 from events.children import Child
 from events.directory import Unit, User
@@ -31,12 +33,16 @@ class DirectoryTables(ViewTables):
         "restricted {bool} NOT NULL DEFAULT 0",
         "child_names": "child_id TEXT NOT NULL, token TEXT NOT NULL, "
         "PRIMARY KEY (token, child_id)",
+        # A move accepted for a later date: the child is the new unit's from `moves_on`
+        # (compared with today when read, so no job moves it at midnight).
+        "child_moves": "child_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, moves_on TEXT NOT NULL",
     }
     indexes = (
         "CREATE INDEX IF NOT EXISTS directory_users_username ON {users} (username_index)",
         "CREATE INDEX IF NOT EXISTS directory_users_unit ON {users} (unit_id)",
         "CREATE INDEX IF NOT EXISTS directory_children_unit ON {children} (unit_id, id)",
         "CREATE INDEX IF NOT EXISTS directory_child_names_child ON {child_names} (child_id)",
+        "CREATE INDEX IF NOT EXISTS directory_child_moves_unit ON {child_moves} (unit_id, moves_on)",
     )
 
     # -- queries -------------------------------------------------------------
@@ -62,12 +68,37 @@ class DirectoryTables(ViewTables):
         )
         return [UUID(row["id"]) for row in rows]
 
-    def children_in_unit(self, unit_id: UUID, offset: int = 0, limit: int = 50) -> list[UUID]:
+    def meeting_invitees(self, unit_ids: list[UUID], services: list[str]) -> list[UUID]:
+        """The active users who may attend a meeting: its units' leaders and its services' people."""
+        units = [str(u) for u in unit_ids] or [""]
         rows = self.fetchall(
-            "SELECT id FROM {children} WHERE unit_id = ? AND restricted = 0 ORDER BY id LIMIT ? OFFSET ?",
-            (str(unit_id), limit, offset),
+            "SELECT id FROM {users} WHERE active = 1 AND ((role = 'unit_leader' AND unit_id IN (%s)) "
+            "OR (role = 'resource_team' AND service IN (%s))) ORDER BY id LIMIT 200"
+            % (", ".join("?" * len(units)), ", ".join("?" * len(services or [""]))),
+            (*units, *(services or [""])))
+        return [UUID(row["id"]) for row in rows]
+
+    def children_in_unit(self, unit_id: UUID, offset: int = 0, limit: int = 50) -> list[UUID]:
+        """The unit's children today: those moving out stay until their move's date."""
+        today, unit = clock.today().isoformat(), str(unit_id)
+        rows = self.fetchall(
+            "SELECT c.id FROM {children} c LEFT JOIN {child_moves} m ON m.child_id = c.id "
+            "WHERE c.restricted = 0 AND ((c.unit_id = ? AND (m.moves_on IS NULL OR m.moves_on > ?)) "
+            "OR (m.unit_id = ? AND m.moves_on <= ?)) ORDER BY c.id LIMIT ? OFFSET ?",
+            (unit, today, unit, today, limit, offset),
         )
         return [UUID(row["id"]) for row in rows]
+
+    def moves_ahead(self, child_ids: list[UUID]) -> dict[UUID, tuple[UUID, date]]:
+        """Of these children, those with a move still ahead: child -> (unit, date)."""
+        if not child_ids:
+            return {}
+        marks = ", ".join("?" * len(child_ids))
+        rows = self.fetchall(
+            f"SELECT child_id, unit_id, moves_on FROM {{child_moves}} WHERE moves_on > ? AND child_id IN ({marks})",
+            (clock.today().isoformat(), *(str(i) for i in child_ids)),
+        )
+        return {UUID(r["child_id"]): (UUID(r["unit_id"]), date.fromisoformat(r["moves_on"])) for r in rows}
 
     def child_ids_by_token(self, token_index: str, limit: int = 50, include_restricted: bool = False) -> list[UUID]:
         rows = self.fetchall(
@@ -102,6 +133,11 @@ class DirectoryProjection(Projection):
     name = "directory"
     views = (SQLiteDirectoryView, PostgresDirectoryView)
 
+
+    def same_name_and_birth_date(self, first_name: str, last_name: str, birth_date: date) -> list[UUID]:
+        """The children registered with this name and birth date (restricted ones left out)."""
+        token = self.app.blind_index(name_and_birth_date(f"{first_name} {last_name}", birth_date))
+        return self.view.child_ids_by_token(token, limit=20)
 
     def child_name(self, child_id: UUID) -> str | None:
         """The child's name from the read model, or None if unknown or erased."""
@@ -177,11 +213,13 @@ class DirectoryProjection(Projection):
             self.view.sql("INSERT INTO {children} (id, unit_id, name_sealed) VALUES (?, ?, ?)"),
             (str(event.originator_id), str(event.unit_id), None),
         )
-        self._index_name(c, event.originator_id, event.first_name, event.last_name, event.national_id)
+        self._index_name(c, event.originator_id, event.first_name, event.last_name, event.birth_date,
+                         event.national_id)
 
     @process.register
     def _(self, event: Child.DetailsCorrected, c: Any) -> None:
-        self._index_name(c, event.originator_id, event.first_name, event.last_name, event.national_id)
+        self._index_name(c, event.originator_id, event.first_name, event.last_name, event.birth_date,
+                         event.national_id)
 
     @process.register
     def _(self, event: Child.Restricted, c: Any) -> None:
@@ -197,8 +235,18 @@ class DirectoryProjection(Projection):
             self.view.sql("UPDATE {children} SET unit_id = ? WHERE id = ?"),
             (str(event.unit_id), str(event.originator_id)),
         )
+        c.execute(self.view.sql("DELETE FROM {child_moves} WHERE child_id = ?"), (str(event.originator_id),))
 
-    def _index_name(self, c: Any, child_id: UUID, first_name: str, last_name: str, nin: str) -> None:
+    @process.register
+    def _(self, event: Child.MoveScheduled, c: Any) -> None:
+        c.execute(self.view.sql("DELETE FROM {child_moves} WHERE child_id = ?"), (str(event.originator_id),))
+        c.execute(
+            self.view.sql("INSERT INTO {child_moves} (child_id, unit_id, moves_on) VALUES (?, ?, ?)"),
+            (str(event.originator_id), str(event.unit_id), event.effective_on.isoformat()),
+        )
+
+    def _index_name(self, c: Any, child_id: UUID, first_name: str, last_name: str, birth_date: date,
+                    nin: str) -> None:
         name = f"{first_name} {last_name}"
         c.execute(
             self.view.sql("UPDATE {children} SET name_sealed = ? WHERE id = ?"),
@@ -206,6 +254,8 @@ class DirectoryProjection(Projection):
         )
         c.execute(self.view.sql("DELETE FROM {child_names} WHERE child_id = ?"), (str(child_id),))
         indexes = {self.app.blind_index(token) for token in tokens(name)}
+        # A new child with the same name and birth date may be this one (intranet/concerns.py asks).
+        indexes.add(self.app.blind_index(name_and_birth_date(name, birth_date)))
         if nin:  # the privacy officer finds a child by national identity number too
             indexes.add(self.app.blind_index("nin:" + nin))
         for index in sorted(indexes):
@@ -218,6 +268,12 @@ class DirectoryProjection(Projection):
         """On the child's erasure, and for each tombstone (see projections/projection.py)."""
         c.execute(self.view.sql("DELETE FROM {children} WHERE id = ?"), (str(child_id),))
         c.execute(self.view.sql("DELETE FROM {child_names} WHERE child_id = ?"), (str(child_id),))
+        c.execute(self.view.sql("DELETE FROM {child_moves} WHERE child_id = ?"), (str(child_id),))
+
+
+def name_and_birth_date(name: str, birth_date: date) -> str:
+    """The text indexed for a child's name and birth date together."""
+    return f"born:{birth_date.isoformat()}:{name}"
 
 
 def _str(value: UUID | None) -> str | None:

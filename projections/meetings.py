@@ -27,6 +27,9 @@ class MeetingTables(ViewTables):
     tables = {
         "meetings": "id TEXT PRIMARY KEY, kind TEXT NOT NULL, held_on TEXT NOT NULL, "
         "approved {bool} NOT NULL, leader_id TEXT NOT NULL",
+        # A table of its own, so that a read model from before meetings had a time
+        # gains it when the server starts (CREATE IF NOT EXISTS), without a rebuild.
+        "meeting_times": "meeting_id TEXT PRIMARY KEY, starts_at TEXT NOT NULL",
         "meeting_units": "meeting_id TEXT NOT NULL, unit_id TEXT NOT NULL, PRIMARY KEY (unit_id, meeting_id)",
         "meeting_services": "meeting_id TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (service, meeting_id)",
         "cases": "id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL, concern_id TEXT NOT NULL, "
@@ -45,20 +48,24 @@ class MeetingTables(ViewTables):
     )
 
 
+    # A meeting's row with its time of day ("" when it has none).
+    MEETING = ("SELECT m.*, COALESCE(t.starts_at, '') AS starts_at FROM {meetings} m "
+               "LEFT JOIN {meeting_times} t ON t.meeting_id = m.id ")
+
     def for_unit(self, unit_id: UUID) -> list[dict]:
-        return self._rows("SELECT m.* FROM {meetings} m JOIN {meeting_units} u ON u.meeting_id = m.id "
+        return self._rows(self.MEETING + "JOIN {meeting_units} u ON u.meeting_id = m.id "
                           "WHERE u.unit_id = ? ORDER BY m.held_on DESC LIMIT 200", (str(unit_id),))
 
     def for_service(self, service: str) -> list[dict]:
-        return self._rows("SELECT m.* FROM {meetings} m JOIN {meeting_services} s ON s.meeting_id = m.id "
+        return self._rows(self.MEETING + "JOIN {meeting_services} s ON s.meeting_id = m.id "
                           "WHERE s.service = ? ORDER BY m.held_on DESC LIMIT 200", (service,))
 
     def led_by(self, user_id: UUID) -> list[dict]:
-        return self._rows("SELECT * FROM {meetings} WHERE leader_id = ? ORDER BY held_on DESC LIMIT 200",
+        return self._rows(self.MEETING + "WHERE m.leader_id = ? ORDER BY m.held_on DESC LIMIT 200",
                           (str(user_id),))
 
     def between(self, start: date, end: date) -> list[dict]:
-        return self._rows("SELECT * FROM {meetings} WHERE held_on >= ? AND held_on <= ? ORDER BY held_on",
+        return self._rows(self.MEETING + "WHERE m.held_on >= ? AND m.held_on <= ? ORDER BY m.held_on, starts_at",
                           (start.isoformat(), end.isoformat()))
 
     def approved(self, offset: int, limit: int) -> list[dict]:
@@ -125,6 +132,9 @@ class MeetingProjection(Projection):
         meeting_id = str(event.originator_id)
         c.execute(self.view.sql("INSERT INTO {meetings} (id, kind, held_on, approved, leader_id) VALUES (?, ?, ?, 0, ?)"),
                   (meeting_id, event.kind, event.held_on.isoformat(), str(event.leader_id)))
+        if getattr(event, "starts_at", ""):  # none in events from before meetings had a time
+            c.execute(self.view.sql("INSERT INTO {meeting_times} (meeting_id, starts_at) VALUES (?, ?)"),
+                      (meeting_id, event.starts_at))
         for unit_id in event.unit_ids:
             c.execute(self.view.sql("INSERT INTO {meeting_units} (meeting_id, unit_id) VALUES (?, ?)"), (meeting_id, str(unit_id)))
         for service in event.services:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from events.application import Bekymring, data_dir_of, uses_postgres
@@ -14,6 +15,8 @@ from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
 from projections.referrals import ReferralProjection
 from projections.transfers import TransferProjection
+
+log = logging.getLogger(__name__)
 
 PROJECTIONS = (
     DirectoryProjection,
@@ -29,7 +32,26 @@ PROJECTIONS = (
 
 def construct_view(projection_class: type, app: Bekymring, rebuilding: bool = False) -> Any:
     """The read model's view on the app's store (on SQLite, a file of its own).
-    `rebuilding`: SQLite connections tuned for building from zero (see RebuildDatastore)."""
+    `rebuilding`: SQLite connections tuned for building from zero (see RebuildDatastore).
+    A view another version of the read model built is dropped first: its tables or
+    rules have changed, so it follows the store from event 1 again."""
+    view = _open_view(projection_class, app, rebuilding)
+    with view.versioning():
+        if view.built_by_another_version():
+            log.warning("read model %s was built by another version: dropped, it is built again from event 1 "
+                        "(`intranet projections rebuild %s` does it faster, with the server stopped)",
+                        projection_class.name, projection_class.name)
+            view.drop()
+            fresh = _open_view(projection_class, app, rebuilding)  # the recorder remembers the tables it found
+            fresh.record_version()
+        else:
+            view.record_version()
+            return view
+    close_own(view, app)
+    return fresh
+
+
+def _open_view(projection_class: type, app: Bekymring, rebuilding: bool) -> Any:
     sqlite_view, postgres_view = projection_class.views
     if uses_postgres(app.env):
         view = postgres_view(datastore=app.factory.datastore)

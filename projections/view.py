@@ -42,6 +42,10 @@ class ViewTables:
     # row by row.
     built_after_rebuild: tuple[str, ...] = ()
     dialect: str = ""
+    # The version of the tables and of what the read model derives into them: bump
+    # it when either changes, and a store built by an older version is dropped and
+    # built again from event 1 as it is opened (`construct_view`).
+    version: int = 1
 
     def qualify(self, table: str) -> str:
         raise NotImplementedError
@@ -73,7 +77,32 @@ class ViewTables:
             f"CREATE TABLE IF NOT EXISTS {self.qualify(t)} ({cols.format(**types)})"
             for t, cols in self.tables.items()
         ]
-        return statements + [self.sql(i) for i in self.indexes]
+        version = f"CREATE TABLE IF NOT EXISTS {self.version_table()} (version INTEGER NOT NULL)"
+        return statements + [version] + [self.sql(i) for i in self.indexes]
+
+    def version_table(self) -> str:
+        return self.qualify_index(f"{self.name}_version")
+
+    def built_by_another_version(self) -> bool:
+        """Whether the tables hold what another version of the read model built. One
+        built before versions were kept has no version but a position: version 1."""
+        row = self.fetchone(f"SELECT version FROM {self.version_table()}")
+        if row is not None:
+            return row["version"] != self.version
+        started = self.fetchone(f"SELECT 1 AS started FROM {self.tracking_table()} LIMIT 1")
+        return started is not None and self.version != 1
+
+    def versioning(self) -> ContextManager[Any]:
+        """Held while the version is checked and the tables perhaps dropped: a
+        process starting meanwhile waits, then finds them current."""
+        return nullcontext()
+
+    def record_version(self) -> None:
+        """Say which version built the tables (once; a no-op when it is said)."""
+        with self.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {self.version_table()} WHERE version <> {int(self.version)}")
+            c.execute(f"INSERT INTO {self.version_table()} (version) SELECT {int(self.version)} "
+                      f"WHERE NOT EXISTS (SELECT 1 FROM {self.version_table()})")
 
     @contextmanager
     def transaction(self, commit: bool = False) -> Iterator[Any]:
@@ -124,6 +153,7 @@ class ViewTables:
         with self.transaction(commit=True) as c:
             for table in self.tables:
                 c.execute(f"DROP TABLE IF EXISTS {self.qualify(table)}")
+            c.execute(f"DROP TABLE IF EXISTS {self.version_table()}")
             c.execute(f"DROP TABLE IF EXISTS {self.tracking_table()}")
 
     def tracking_table(self) -> str:
@@ -232,6 +262,15 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
 
     def qualify_index(self, name: str) -> str:
         return f"{self.datastore.schema}.{name}"
+
+    @contextmanager
+    def versioning(self) -> Iterator[Any]:
+        with self.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (self.version_table(),))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.version_table(),))
 
     def insert_rows(self, c: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         # COPY moves a batch's rows several times faster than an INSERT each, but

@@ -71,7 +71,8 @@ MATRIX = [
     ("POST", "/henvisninger/{own_ppt_referral}/send", {"unit_leader"}, 404),
     ("GET", "/henvisninger/{other_referral}", set(), 404),
     ("GET", "/personvern", PRIVACY, 403),
-    ("POST", "/personvern/avvik", PRIVACY, 403),
+    ("GET", "/personvern/avvik?bruker={user}&regel=after_hours", PRIVACY, 403),
+    ("POST", "/personvern/avvik", PRIVACY, 403, {400}),  # names no group: no form sends that
     ("GET", "/personvern/barn", PRIVACY, 403),
     ("POST", "/personvern/barn", PRIVACY, 403),
     ("GET", "/personvern/barn/{own_child}", PRIVACY, 403),

@@ -177,7 +177,7 @@ def test_stored_records_still_read_after_a_rule_is_made_stricter(env, domain, mo
     author = uuid4()
     concern = domain.open_concern(child, author, today, "Kom uten matpakke. " * 4, "", ["neglect"], 2)
     domain.change_concern(concern, 1, author, lambda c: c.log_observation(today, "Sulten igjen. " * 4, "", author))
-    meeting = domain.schedule_meeting("autumn", today, [unit], ["ppt", "unit_leader"], uuid4(), "Rådhuset")
+    meeting = domain.schedule_meeting("autumn", today, [unit], ["ppt", "unit_leader"], uuid4(), "Rådhuset", "09:00")
 
     monkeypatch.setattr(concerns, "MAX_TEXT", 20)
     monkeypatch.setattr(concerns, "CATEGORIES", tuple(c for c in concerns.CATEGORIES if c != "neglect"))
@@ -207,7 +207,7 @@ def test_stored_records_still_read_after_a_rule_is_made_stricter(env, domain, mo
         domain.change_concern(concern, 2, author, lambda c: c.log_observation(today, "Sulten igjen.", "", author))
     assert (logged.value.code, logged.value.field) == ("date.in_future", "observed_on")
     with pytest.raises(InvalidMeeting) as services:
-        domain.schedule_meeting("autumn", today, [unit], ["ppt"], uuid4(), "Rådhuset")
+        domain.schedule_meeting("autumn", today, [unit], ["ppt"], uuid4(), "Rådhuset", "09:00")
     assert services.value.code == "meeting.services_required"
     with pytest.raises(DomainError) as kind:
         domain.register_unit("Solstrålen barnehage", "barnehage")

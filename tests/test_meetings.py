@@ -19,6 +19,7 @@ from intranet.leaders import DIMENSION_NAMES, protected_table
 from projections.live import ProjectionRunner
 from projections.suppression import THRESHOLD, protect, recoverable
 from tests.htmltree import dom
+from tests.rawstore import leaks
 from tests.factories import give_consent
 from tests.webclient import csrf_of
 
@@ -35,7 +36,7 @@ def team(domain):
     with acting_as(styrer):
         concern = domain.open_concern(child, styrer, TODAY, "Ola Lyng sa at mor Mona Lyng sover hele dagen. Ring 412 34 567.",
                                       "«Mamma sover»", ["substance_use"], 3)
-    meeting = domain.schedule_meeting("autumn", TODAY, [unit], ["barnevern", "ppt", "unit_leader"], leader, "Rådhuset")
+    meeting = domain.schedule_meeting("autumn", TODAY, [unit], ["barnevern", "ppt", "unit_leader"], leader, "Rådhuset", "09:00")
     return domain, unit, child, concern, meeting, leader, styrer
 
 
@@ -188,7 +189,7 @@ def test_the_journey_from_unit_leader_to_resource_team_to_leaders(web):
 def test_a_service_that_does_not_attend_sees_nothing_of_the_meeting(web):
     styrer = web.ids["users"]["styrer"]
     with acting_as(styrer):
-        ppt_only = web.domain.schedule_meeting("extra", TODAY, [web.ids["units"]["solsikken"]], ["ppt"], styrer, "")
+        ppt_only = web.domain.schedule_meeting("extra", TODAY, [web.ids["units"]["solsikken"]], ["ppt"], styrer, "", "13:00")
     assert web.login("resource_team").get(f"/ressursteam/{ppt_only}").status_code == 404  # barnevern
     assert web.login("ppt").get(f"/ressursteam/{ppt_only}").status_code == 200
 
@@ -265,7 +266,7 @@ def test_a_refused_approval_is_explained_in_norwegian_and_approves_nothing(web):
     styrer = web.ids["users"]["styrer"]
     with acting_as(styrer):
         meeting = web.domain.schedule_meeting("extra", TODAY + timedelta(days=7), [web.ids["units"]["solsikken"]],
-                                              ["barnevern", "unit_leader"], styrer, "Rådhuset")
+                                              ["barnevern", "unit_leader"], styrer, "Rådhuset", "09:00")
         case = web.domain.bring_case(meeting, web.concerns["own"], "anonymous", "Barnet kommer uten matpakke.", styrer)
         web.domain.minute_case(case, "Snakk med foresatte denne uken.")
     leader = web.login("unit_leader")
@@ -282,7 +283,7 @@ def _future_meeting_with_advice(web, days=7):
     styrer = web.ids["users"]["styrer"]
     with acting_as(styrer):
         meeting = web.domain.schedule_meeting("extra", TODAY + timedelta(days=days), [web.ids["units"]["solsikken"]],
-                                              ["barnevern", "unit_leader"], styrer, "Rådhuset")
+                                              ["barnevern", "unit_leader"], styrer, "Rådhuset", "09:00")
         case = web.domain.bring_case(meeting, web.concerns["own"], "anonymous", "Barnet kommer uten matpakke.", styrer)
         web.domain.minute_case(case, "Snakk med foresatte denne uken.")
     web.projections.wait()
@@ -392,3 +393,95 @@ def test_the_unit_leader_confirms_what_the_redactor_was_unsure_of(web):
     case = web.domain.get_meeting_case(web.domain.get_meeting(web.meeting).case_ids[-1])
     assert "Kvernmoen" not in case.text and "[fjernet]" in case.text
     assert case.review == {"kept": [], "removed": 1}
+
+
+def test_the_units_own_street_address_is_redacted_in_the_offered_text(web):
+    """The directory's unit addresses are local names too: a colleague who reads
+    "Strandveien 4" knows the kindergarten as well as by its name."""
+    styrer = web.ids["users"]["styrer"]
+    concern_of = web.domain.get_concern(web.concerns["own"])
+    web.domain.set_unit_address(concern_of.unit_id, "Fjæra 2", "6900", "Fjordvik")
+    with acting_as(styrer):
+        concern = web.domain.open_concern(
+            concern_of.child_id, styrer, TODAY - timedelta(days=2),
+            "Barnet ble hentet utenfor Fjæra 2 av en ukjent voksen.", "", ["neglect"], 1)
+    web.projections.wait()
+    leader = web.login("unit_leader")
+    text = dom(leader.get(f"/ressursteam/{web.meeting}/sak?bekymring={concern}").text).one("textarea#f-text").text
+    assert "Fjæra" not in text and "[adresse]" in text, text
+def test_a_meeting_has_a_time_and_its_minutes_who_attended_free_text_and_the_next_meeting(team):
+    domain, unit, child, concern, meeting, leader, styrer = team
+    assert domain.get_meeting(meeting).starts_at == "09:00"
+    with pytest.raises(InvalidMeeting) as no_time:
+        domain.schedule_meeting("extra", TODAY, [unit], ["ppt"], leader, "Rådhuset", "9")
+    assert (no_time.value.code, no_time.value.field) == ("meeting.time_invalid", "starts_at")
+    invited = domain.register_user("leder", "Lise Leder", "Styrer", "unit_leader", unit, None, "x" * 12)
+    outsider = domain.register_user("helse", "Hege Helse", "Helsesykepleier", "resource_team", None,
+                                    "helsestasjon", "x" * 12)  # helsestasjonen is not invited
+    with pytest.raises(InvalidMeeting) as uninvited:
+        domain.write_minutes(meeting, [invited, outsider], "", None, "")
+    assert (uninvited.value.code, uninvited.value.field) == ("meeting.attendee_not_invited", "attendee_ids")
+    with pytest.raises(InvalidMeeting) as before:
+        domain.write_minutes(meeting, [invited], "", TODAY, "")
+    assert before.value.code == "meeting.next_before_this"
+    with pytest.raises(InvalidMeeting) as no_date:
+        domain.write_minutes(meeting, [invited], "", None, "10:00")
+    assert no_date.value.code == "meeting.next_date_required"
+    with pytest.raises(InvalidMeeting) as unknown:
+        domain.write_minutes(meeting, [uuid4()], "", None, "")
+    assert unknown.value.code == "meeting.attendee_not_invited"
+    domain.write_minutes(meeting, [invited, invited], "Ola Lyng ble drøftet.", TODAY + timedelta(days=90), "13:30")
+    written = domain.get_meeting(meeting)
+    assert written.attendee_ids == [invited]
+    assert (written.notes, written.next_on, written.next_at) == ("Ola Lyng ble drøftet.", TODAY + timedelta(days=90), "13:30")
+
+
+def test_scheduling_a_meeting_asks_for_its_time_and_the_calendar_shows_it(web):
+    leader = web.login("unit_leader")
+    form = {"kind": "extra", "held_on": (TODAY + timedelta(days=3)).isoformat(), "place": "Rådhuset",
+            "unit_ids": [str(web.ids["units"]["solsikken"])], "services": ["barnevern", "unit_leader"]}
+    refused = web.post_form(leader, "/ressursteam/nytt", form)
+    assert refused.status_code == 422
+    page = dom(refused.text)
+    assert "Skriv klokkeslettet." in page.one("#f-starts_at").parent.text
+    assert page.one("#f-place")["value"] == "Rådhuset"
+    made = web.post_form(leader, "/ressursteam/nytt", {**form, "starts_at": "14:15"})
+    assert made.status_code == 303
+    assert "kl. 14:15" in dom(leader.get(made.headers["location"]).text).one("h1").text
+    assert "kl. 14:15" in leader.get("/ressursteam").text
+    assert "kl. 14:15" in leader.get(f"/arshjul?ar={TODAY.year + (TODAY.month == 12 and TODAY.day > 28)}").text
+
+
+def test_the_minutes_free_text_is_shown_to_those_who_attended_only(web):
+    """The free text may name a child: the leader and the attendees see it; others
+    invited to the meeting, the municipal leader and the calendar never do."""
+    leader = web.login("unit_leader")
+    url = f"/ressursteam/{web.meeting}"
+    page = leader.get(url).text
+    attending = web.ids["users"]["barnevern"]
+    assert f'value="{attending}"' in page and f'value="{web.ids["users"]["helsetjeneste"]}"' in page
+    refused = web.post_form(leader, f"{url}/referat", {"attendee_ids": [str(attending)], "notes": "Vetle Åsheim ble drøftet.",
+                                                       "next_on": "i morgen", "next_at": "10:00"}, page=url)
+    assert refused.status_code == 422
+    form = dom(refused.text).one("form[action$='/referat']")
+    assert "Skriv en gyldig dato." in form.text and form.one("textarea").text == "Vetle Åsheim ble drøftet."
+    assert form.one(f"input[value='{attending}']").get("checked") is not None
+    next_on = TODAY + timedelta(days=120)
+    saved = web.post_form(leader, f"{url}/referat", {"attendee_ids": [str(attending)], "notes": "Vetle Åsheim ble drøftet.",
+                                                     "next_on": next_on.isoformat(), "next_at": "10:00"}, page=url)
+    assert saved.status_code == 303
+    minutes = dom(leader.get(url).text).one("#minutes").text
+    assert "Tor Eriksen" in minutes and "Vetle Åsheim ble drøftet." in minutes
+    assert f"{next_on:%d.%m.%Y} kl. 10:00" in minutes
+    assert "Vetle Åsheim ble drøftet." in web.login("resource_team").get(url).text  # barnevern attended
+    invited_only = web.login("helsetjeneste").get(url)
+    assert invited_only.status_code == 200 and "Vetle Åsheim" not in invited_only.text
+    assert "vises bare for møteleder og dem som deltok" in invited_only.text
+    styrer = web.ids["users"]["styrer"]
+    with acting_as(styrer):
+        web.domain.approve_minutes(web.meeting, styrer)
+    web.projections.wait()
+    assert "Vetle Åsheim" not in web.login("municipal_leader").get("/ledelse").text
+    calendar = leader.get(f"/arshjul?ar={TODAY.year}").text
+    assert "Vetle Åsheim" not in calendar and "Tor Eriksen" not in calendar
+    assert leaks(web.env, ["Vetle Åsheim ble drøftet"]) == []  # encrypted at rest

@@ -118,6 +118,7 @@ def test_the_application_name_is_pinned(domain):
 PROMISED_TOPICS = {
     "events.audit:Access.Created",
     "events.audit:AnomalyReview.Created",
+    "events.audit:AnomaliesReviewed.Created",
     "events.audit:BreakGlass.Created",
     "events.audit:ErasureRequest.Created",
     "events.audit:ErasureRequest.Confirmed",
@@ -129,6 +130,10 @@ PROMISED_TOPICS = {
     "events.children:Child.DetailsCorrected",
     "events.children:Child.GuardiansRecorded",
     "events.children:Child.MovedToUnit",
+    "events.children:Child.MoveScheduled",
+    "events.identity:IdentityClaim.Created",
+    "events.identity:IdentityClaim.Claimed",
+    "events.identity:IdentityClaim.Released",
     "events.directory:Unit.Closed",
     "events.directory:Unit.Created",
     "events.directory:Unit.Renamed",
@@ -161,6 +166,7 @@ PROMISED_TOPICS = {
     "events.meetings:Meeting.CaseAdded",
     "events.meetings:Meeting.GeneralIssueAdded",
     "events.meetings:Meeting.GeneralIssueMinuted",
+    "events.meetings:Meeting.MinutesWritten",
     "events.meetings:Meeting.MinutesApproved",
     "events.meetings:MeetingCase.Created",
     "events.meetings:MeetingCase.AdviceMinuted",
@@ -200,6 +206,7 @@ def domain_event_topics() -> set[str]:
     import events.consents
     import events.directory
     import events.erasure
+    import events.identity
     import events.meetings
     import events.referral_commands
     import events.referrals
@@ -207,7 +214,7 @@ def domain_event_topics() -> set[str]:
 
     topics = set()
     modules = (events.audit, events.children, events.concerns, events.consents, events.directory,
-               events.erasure, events.meetings, events.referral_commands, events.referrals,
+               events.erasure, events.identity, events.meetings, events.referral_commands, events.referrals,
                events.binder, events.transfers)
     for module in modules:
         for aggregate in vars(module).values():

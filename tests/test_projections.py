@@ -190,7 +190,7 @@ def test_each_event_is_applied_once_even_when_two_runners_race(domain, env):
         second.stop()
         view = first["directory"].view
         assert view.count("children") == 30
-        assert view.count("child_names") == 30 * 3  # whole name, first name, last name
+        assert view.count("child_names") == 30 * 4  # whole name, first name, last name, name with birth date
     finally:
         second_app.close()
 

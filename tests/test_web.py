@@ -117,3 +117,33 @@ def test_the_app_will_not_start_without_a_kek(tmp_path):
     with pytest.raises(KeyConfigurationError):
         with TestClient(create_app(settings)):
             pass  # pragma: no cover
+
+
+def test_every_url_a_form_posts_to_answers_get_with_its_page(web):
+    """Reloading after a failed post, or signing in again with a form's URL as the
+    way back, asks for that URL with GET: it answers with its page (or leads to it),
+    never 405 «Ikke tillatt»."""
+    from uuid import uuid4
+
+    from starlette.routing import Route
+
+    ids = web.ids
+    values = {
+        "concern_id": web.concerns["own"], "referral_id": web.referrals["own"], "consent_id": web.consent,
+        "child_id": web.child_in("solsikken"), "request_id": uuid4(), "user_id": ids["users"]["pedleder"], "unit_id": ids["units"]["solsikken"],
+        "case_id": uuid4(), "meeting_id": web.meeting, "slug": "solsikken-barnehage",
+        "transfer_id": web.transfers["own"], "action": "lagre", "decision": "godkjenn",
+    }
+    role_of = {"admin": "admin", "personvern": "privacy_officer", "ressursteam": "unit_leader", "perm": "unit_leader"}
+    clients = {}
+    posted_to = [r.path for r in web.app.routes if isinstance(r, Route) and "POST" in r.methods]
+    assert "/nodtilgang" in posted_to and "/henvisninger/{referral_id}/{action}" in posted_to
+    for path in posted_to:
+        role = role_of.get(path.split("/")[1], "staff")
+        client = clients.get(role) or clients.setdefault(role, web.login(role))
+        url = path.format(**values)
+        first = client.get(url)
+        assert first.status_code in (200, 303), (path, first.status_code)
+        final = client.get(url, follow_redirects=True)
+        assert final.status_code == 200, (path, [r.status_code for r in final.history], final.status_code)
+        assert all(r.status_code != 405 for r in final.history)

@@ -74,7 +74,7 @@ class Web:
         with acting_as(self.ids["users"]["styrer"]):
             self.meeting = self.domain.schedule_meeting(
                 "autumn", clock.today(), [self.ids["units"]["solsikken"]],
-                ["barnevern", "helsestasjon", "ppt", "unit_leader"], self.ids["users"]["styrer"], "Rådhuset")
+                ["barnevern", "helsestasjon", "ppt", "unit_leader"], self.ids["users"]["styrer"], "Rådhuset", "09:00")
         self.transfers = {
             # sent from Solsikken barnehage to Fjordvik skole, prepared by a staff member
             "own": self.make_transfer("pedleder"),

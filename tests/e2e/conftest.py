@@ -35,11 +35,13 @@ def free_port() -> int:
 class LiveServer:
     """`intranet demo` in a fresh directory: the demo municipality, served for real."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, settings: dict[str, str] | None = None):
+        """`settings`: BEKYMRING_ variables for this server (none are taken from outside)."""
         self.workdir = workdir  # the data directory is workdir / "data"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BEKYMRING_", "POSTGRES_", "PERSISTENCE_"))}
+        env.update(settings or {})
         env["BEKYMRING_DEMO"] = "1"
         self.log = open(workdir / "server.log", "w")
         self.process = subprocess.Popen(

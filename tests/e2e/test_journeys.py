@@ -83,6 +83,7 @@ def test_from_worry_to_action(context, server):
     page.get_by_role("link", name="Planlegg møte").click()
     page.get_by_label("Type møte").select_option("extra")
     page.get_by_label("Dato").fill(time.strftime("%Y-%m-%d"))
+    page.get_by_label("Klokkeslett").fill("08:30")
     page.get_by_label("Solsikken barnehage").check()
     page.get_by_role("button", name="Opprett møte").click()
     page.get_by_role("link", name="Ta opp en sak").click()
