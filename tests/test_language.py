@@ -478,4 +478,8 @@ def test_the_binders_norwegian_text_is_marked_as_norwegian_on_english_pages(web)
     assert {"/perm/handlingsveileder", "/perm/case-sulten-jente/historikk"} <= seen
     assert any(p.startswith("/perm/case-sulten-jente/sammenlign") for p in seen)
     assert outside_norwegian(dom("<main><p>Handlingsveileder – slik går du fram</p></main>"), corpus)
+    # The editor's fields hold bokmål too (read aloud, and spell-checked, as such).
+    for path in ("/perm/case-sulten-jente/rediger", "/perm/ny"):
+        form = dom(editor.get(path).text)
+        assert form.one("input[name=title]")["lang"] == form.one("textarea[name=body]")["lang"] == "nb", path
     assert failures == [], "\n".join(failures)
