@@ -60,36 +60,32 @@ def test_pa11y_reports_errors_when_there_are_some(tmp_path):
 
 
 def test_the_main_pages_have_no_pa11y_errors(browser, server):
-    pages: list[tuple[str, str]] = []
-    # The unit leader: her own pages, a concern, a consent form, a meeting, the binder.
+    """Front page, concern list, a concern, the new-concern form, a consent form, a
+    meeting, the binder, the privacy officer's child page and the statistics."""
+    pages = []  # (url, the signed-in browser context it is read in)
     leader = browser.new_context(locale="nb-NO")
     page = leader.new_page()
     sign_in(page, server, "styrer")
     concern = file_concern(page, server, "Virket redd ved henting.", "Atferd")
     page.goto(server.url + "/barn")
     page.locator("main ul.list a").first.click()
-    child_url = page.url
-    child_id = re.search(r"/barn/([0-9a-f-]{36})", child_url).group(1)
+    child_id = re.search(r"/barn/([0-9a-f-]{36})", page.url).group(1)
     meeting = plan_meeting(page, server, clock.today())
-    cookie = cookie_header(leader)
-    pages += [(server.url + path, cookie) for path in (
+    pages += [(server.url + path, leader) for path in (
         "/", "/bekymringer", "/bekymringer/ny", f"/barn/{child_id}/samtykke", "/perm", "/perm/handlingsveileder")]
-    pages += [(concern, cookie), (meeting, cookie)]
-    # The privacy officer's page about that child.
+    pages += [(concern, leader), (meeting, leader)]
     officer = browser.new_context(locale="nb-NO")
     sign_in(officer.new_page(), server, "personvern")
-    pages.append((f"{server.url}/personvern/barn/{child_id}", cookie_header(officer)))
-    # The municipal leader's statistics.
+    pages.append((f"{server.url}/personvern/barn/{child_id}", officer))
     chief = browser.new_context(locale="nb-NO")
     sign_in(chief.new_page(), server, "kommunalsjef")
-    pages += [(server.url + path, cookie_header(chief))
+    pages += [(server.url + path, chief)
               for path in ("/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind")]
 
     # Each page opens as itself for its user (not a sign-in page or an error page).
-    for url, cookie in pages:
-        response = leader.request.get(url, headers={"Cookie": cookie}, max_redirects=0)
-        assert response.status == 200, url
-    results = pa11y(pages)
+    for url, context in pages:
+        assert context.request.get(url, max_redirects=0).status == 200, url
+    results = pa11y([(url, cookie_header(context)) for url, context in pages])
     assert [r["url"] for r in results] == [url for url, _ in pages]
     assert not [r["url"] for r in results if r["title"].startswith("Logg inn")]
     assert errors(results) == []
