@@ -208,6 +208,9 @@ def _language_templates(language: str, development: bool, site: dict[str, Any]) 
         # Read models store ISO strings.
         isodate=lambda text: nodate(date.fromisoformat(text)) if text else "–",
         isowhen=lambda text: when(datetime.fromisoformat(text)) if text else "–",
+        # Content that stays Norwegian inside a translated sentence (a binder
+        # page's title), so a screen reader on an English page reads it as bokmål.
+        nb=lambda text: Markup('<span lang="nb">{}</span>').format(text),
     )
     templates.env.globals["unit_options"] = lambda units: [(u["id"], u["name"]) for u in units]
     templates.env.globals["kind_options"] = lambda kinds: [(k, labels.unit_kind(k)) for k in kinds]

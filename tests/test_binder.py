@@ -227,7 +227,7 @@ def test_dangerous_markup_never_reaches_the_browser(web):
                                              "slug": "farlig", "body": body})
     assert response.status_code == 303
     html = editor.get("/perm/farlig").text
-    article = html.split('<div class="prose">')[1].split("</div>")[0]
+    article = html.split('<div class="prose" lang="nb">')[1].split("</div>")[0]
     for bad in ("<script", 'href="javascript', "onclick", "onerror", "<img"):
         assert bad not in article, article
     assert "Hei" in article  # the harmless text stays

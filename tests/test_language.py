@@ -416,3 +416,70 @@ def test_an_unknown_code_is_refused_where_it_is_raised():
 
     with pytest.raises(ValueError, match="CODES"):
         DomainError("concern.made_up")
+
+
+def outside_norwegian(doc, corpus: str) -> list[str]:
+    """The text nodes of `doc` (its title and <main>) that are Norwegian content
+    from `corpus` (whole words of it) but sit in no element with lang="nb".
+    People's and units' names are names in any language."""
+    from intranet.demo_data import UNITS, USERS
+
+    names = {u["name"] for u in USERS} | {u["name"] for u in UNITS}
+    def lang_of(element):
+        while element is not None and element.tag != "#root":
+            if "lang" in element:
+                return element["lang"]
+            element = element.parent
+        return None
+
+    found = []
+    for container in doc.select("title, main"):
+        for element in [container, *container.elements()]:
+            for child in element.children:
+                text = " ".join(child.split()) if isinstance(child, str) else ""
+                if (sum(c.isalpha() for c in text) >= 4 and text not in names and lang_of(element) != "nb"
+                        and re.search(rf"(?<!\w){re.escape(text)}(?!\w)", corpus)):
+                    found.append(f"<{element.tag}> {text[:60]}")
+    return found
+
+
+@pytest.mark.parametrize("env", ["sqlite"], indirect=True)
+def test_the_binders_norwegian_text_is_marked_as_norwegian_on_english_pages(web):
+    """The binder is written in bokmål; on an English page a screen reader must
+    read it as bokmål, so every text node of it sits inside lang="nb"."""
+    from intranet.demo_binder import CASE, PAGES
+
+    editor = web.login("unit_leader")
+    choose_language(web, editor, "en")
+    # A second version with a new title, so history and comparison show titles side by side.
+    form = editor.get("/perm/case-sulten-jente/rediger").text
+    revision = dom(form).one("input[name=revision]")["value"]
+    assert editor.post("/perm/case-sulten-jente/rediger", data={
+        "csrf_token": csrf_of(form), "revision": revision, "title": "Case: Jenta som var sulten",
+        "body": CASE + "\n\nHun fikk frokost i barnehagen.", "note": ""}).status_code == 303
+    corpus = "\n".join(" ".join(text.split()) for _, _, title, body, *_ in PAGES for text in (title, body))
+    corpus += "\nCase: Jenta som var sulten\nHun fikk frokost i barnehagen."
+
+    seen, queue, failures = set(), ["/perm"], []
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = editor.get(path)
+        assert response.status_code == 200, path
+        doc = dom(response.text)
+        assert doc.one("html")["lang"] == "en"
+        failures += [f"{path}: {problem}" for problem in outside_norwegian(doc, corpus)]
+        queue += [a["href"].split("#")[0] for a in doc.select("main a[href^='/perm']")]
+    search = web.post_form(editor, "/perm/sok", {"q": "barn"})
+    failures += [f"search: {problem}" for problem in outside_norwegian(dom(search.text), corpus)]
+    # Every page, history and comparison was read, and the check can fail.
+    assert {"/perm/handlingsveileder", "/perm/case-sulten-jente/historikk"} <= seen
+    assert any(p.startswith("/perm/case-sulten-jente/sammenlign") for p in seen)
+    assert outside_norwegian(dom("<main><p>Handlingsveileder – slik går du fram</p></main>"), corpus)
+    # The editor's fields hold bokmål too (read aloud, and spell-checked, as such).
+    for path in ("/perm/case-sulten-jente/rediger", "/perm/ny"):
+        form = dom(editor.get(path).text)
+        assert form.one("input[name=title]")["lang"] == form.one("textarea[name=body]")["lang"] == "nb", path
+    assert failures == [], "\n".join(failures)

@@ -366,3 +366,19 @@ def test_the_requester_cannot_confirm_their_own_erasure(domain):
     assert domain.get_child(child).name == "Ada Berg"
     domain.confirm_erasure(request_id, UUID(int=7))
     assert domain.is_erased(child)
+
+
+@pytest.mark.parametrize("env", ["sqlite"], indirect=True)
+def test_each_childs_access_log_has_its_own_title_without_the_name(web):
+    """Tabs and browser history tell the children apart by the reference already
+    in the address, never by name (see docs/decisions.md)."""
+    from tests.htmltree import dom
+
+    officer = web.login("privacy_officer")
+    titles = {}
+    for child_id, data in list(zip(web.ids["children"], demo_data.CHILDREN))[:3]:
+        title = dom(officer.get(f"/personvern/barn/{child_id}").text).one("title").text
+        assert str(child_id)[:8] in title
+        assert data["first_name"] not in title and data["last_name"] not in title
+        titles[child_id] = title
+    assert len(set(titles.values())) == 3

@@ -134,6 +134,31 @@ def test_the_concern_form_by_keyboard_alone(context, server):
     assert page.locator("#logbook p.entry", has_text="redd for å gå hjem").is_visible()
 
 
+def test_the_binder_in_english_and_the_privacy_officers_child_page_have_no_violations(browser, server):
+    """The binder with its bokmål text marked lang="nb" on an English page, and the
+    privacy officer's page about a child with its restriction and erasure forms."""
+    leader = browser.new_context(locale="nb-NO")
+    page = leader.new_page()
+    sign_in(page, server, "styrer")
+    page.goto(server.url + "/barn")
+    page.locator("main ul.list a").first.click()
+    child_id = re.search(r"/barn/([0-9a-f-]{36})", page.url).group(1)
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    for url in ("/perm", "/perm/del/veileder", "/perm/handlingsveileder", "/perm/handlingsveileder/historikk"):
+        check(page, url, server)
+        assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("main [lang=nb]").count() > 0
+    page.get_by_role("button", name="Norsk bokmål").click()  # the demo user keeps her language
+    page.wait_for_load_state()
+    leader.close()
+    officer = browser.new_context(locale="nb-NO")
+    page = officer.new_page()
+    sign_in(page, server, "personvern")
+    check(page, f"/personvern/barn/{child_id}", server)
+    officer.close()
+
+
 def test_a_transfer_draft_with_its_date_has_no_violations(context, server):
     page = context.new_page()
     sign_in(page, server, "pedleder")
