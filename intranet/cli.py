@@ -51,7 +51,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if demo.is_loaded(app):
             print("Demodata finnes allerede i", settings.data_dir, file=sys.stderr)
         else:
-            demo.load_with_casework(app)
+            demo.load(app) if args.no_history else demo.load_with_casework(app)
             print("Demodata lastet inn i", settings.data_dir, file=sys.stderr)
     finally:
         app.close()
@@ -227,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="load the demo municipality, then serve it")
     server_options(demo)
     demo.add_argument("--load-only", action="store_true", help="load the data, do not serve")
+    demo.add_argument("--no-history", action="store_true",
+                      help="leave out the two years of made-up casework (a store of a few hundred rows)")
     demo.set_defaults(func=cmd_demo)
 
     proj = sub.add_parser("projections", help="read models")

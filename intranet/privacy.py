@@ -173,8 +173,8 @@ async def review(request: Request) -> Response:
     if request.method == "GET":
         require(request, "audit.view")
         group = group_of(request.query_params)
-        if group is None:
-            raise HTTPException(404)
+        if group is None:  # no group named (a reload after a post, an old link): the queue
+            return redirect(request, "/personvern")
         page = page_number(request)
         return await show(request, "privacy/group.html", lambda: group_reads(request, *group, page))
     user = require(request, "audit.review")

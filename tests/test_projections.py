@@ -694,9 +694,11 @@ def test_days_to_first_action_count_oslo_days(domain, monkeypatch):
     concern_id = domain.open_concern(child, staff, date(2026, 11, 23), "Første observasjon.", "", ["neglect"], 1)
     concern = domain.get_concern(concern_id)
     night = datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc)  # 24 November, 00:30 in Oslo
-    monkeypatch.setattr("eventsourcing.domain.datetime_now_with_tzinfo", lambda: night)
-    concern.set_level(2, "Tiltak vurdert i samråd med leder")
-    domain.save(concern)
+    from events import clock
+
+    with clock.set_to(night):
+        concern.set_level(2, "Tiltak vurdert i samråd med leder")
+        domain.save(concern)
     runner = ProjectionRunner(domain)
     runner.catch_up()
     rows = runner["meetings"].view.fetchall("SELECT first_action_days FROM {stats}")

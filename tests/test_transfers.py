@@ -3,10 +3,9 @@ pages, from the kindergarten's draft to the school's acceptance."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from uuid import UUID, uuid4
 
-import eventsourcing.domain
 import pytest
 
 from events import clock
@@ -138,9 +137,9 @@ def test_the_access_log_counts_the_child_in_the_new_unit_from_the_date(family, m
     seen_by(educator, kindergarten)
     # The accesses on school start are stamped that day (the event's clock, not a job's).
     first_day = datetime.combine(school_start, time(10), tzinfo=OSLO)
-    monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", lambda: first_day.astimezone(timezone.utc))
-    seen_by(teacher, school)
-    seen_by(educator, kindergarten)
+    with clock.set_to(first_day):
+        seen_by(teacher, school)
+        seen_by(educator, kindergarten)
     runner = ProjectionRunner(domain, [AccessLogProjection], config=ReadModelConfig(office_hours=(0, 24)))
     runner.catch_up()
     flagged = [(r["user_id"], r["at"][:10] >= school_start.isoformat())
