@@ -28,7 +28,7 @@ from intranet.auth import redirect
 from intranet.forms import page_number, read_form, read_multi
 from intranet.guard import current_user, require
 from intranet.records import Record, Shown, load_record, show, show_record
-from intranet.i18n import _
+from intranet.i18n import N_, _
 from intranet.templating import render, wants_fragment
 
 # action in the URL -> (page section, permission, the named command on the concern).
@@ -54,6 +54,15 @@ SHOWN = ["concern", "child.name"]  # what the concern page shows
 ALSO_CHANGES: dict[str, tuple[str, ...]] = {"niva": ("summary",), "samtale": ("talk_due",),
                                             "korriger-samtale": ("talk_due",)}
 EVERYWHERE = ("summary", "talk_due", "history")
+# What the page's live region says after an htmx change succeeded (marked, translated when shown).
+ANNOUNCED: dict[str, str] = {
+    "logg": N_("Lagt til i loggen."), "korriger": N_("Korrigeringen er lagret."),
+    "niva": N_("Nivået er endret."), "samtale": N_("Samtalen er lagret."),
+    "korriger-samtale": N_("Korrigeringen er lagret."), "tiltak": N_("Tiltaket er lagt til."),
+    "evaluer": N_("Evalueringen er lagret."), "del": N_("Bekymringen er delt."),
+    "fjern-deling": N_("Tilgangen er fjernet."), "lukk": N_("Bekymringen er avsluttet."),
+    "gjenapne": N_("Bekymringen er gjenåpnet."),
+}
 
 
 # -- the concern page ---------------------------------------------------------------------
@@ -150,9 +159,30 @@ def _after_change(request: Request, record: Record, action: str, section: str, f
     # Closing or reopening changes every section (the whole concern is swapped);
     # the other forms change their section and the parts that show the change.
     context["changed_section"] = "content" if section == "status" else section
+    if not (errors or conflict):
+        context["announce"], context["focus"] = _done(context["concern"], action, section, form)
     if wants_fragment(request) and section != "status":
         context["oob"] = EVERYWHERE if conflict else () if errors else (*ALSO_CHANGES.get(action, ()), "history")
     return context, shown
+
+
+def _done(concern: Concern, action: str, section: str, form: dict[str, str]) -> tuple[str, str]:
+    """What the live region says after a change, and the id of the element that
+    gets the focus: what the change made or the control it changed, else its section."""
+    if action == "steg":
+        step = _(labels.STEPS[form["step"]])  # a step the command accepted
+        said = _("Steg krysset av: %(step)s") if form.get("done") == "1" else _("Avkrysning fjernet: %(step)s")
+        return said % {"step": step}, f"step-{form['step']}"
+    said = _(ANNOUNCED[action])
+    if action == "niva":
+        return said, "f-level"
+    if action == "logg":
+        return said, f"entry-{concern.entries[-1]['no']}"
+    if action == "korriger":
+        return said, f"entry-{_number(form.get('no'))}"
+    if action == "samtale":
+        return said, f"talk-{concern.talks[-1]['no']}"
+    return said, section
 
 
 def _number(text: str | None) -> int:

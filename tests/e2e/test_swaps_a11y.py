@@ -1,0 +1,140 @@
+"""What a screen reader user meets after each htmx swap, and on a form that comes
+back with errors, read from Chromium's own accessibility tree (through the
+DevTools protocol) and from `document.activeElement`: the error is announced
+(an alert), tied to its field (the field's accessible description is the
+message, and it is marked invalid), and the focus is somewhere sensible, never
+on <body>; a success is said by the polite status region, and the focus lands
+on what changed. axe runs on load and after every swap."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.people import file_concern, sign_in
+from tests.e2e.test_accessibility import violations
+
+
+def ax_node(page, selector: str) -> dict:
+    """The element's node in Chromium's accessibility tree: role, name,
+    description and whether it is marked invalid."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        assert node, f"no element {selector}"
+        ax = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"][0]
+    finally:
+        cdp.detach()
+    properties = {p["name"]: p["value"].get("value") for p in ax.get("properties", [])}
+    return {
+        "role": ax["role"]["value"],
+        "name": ax.get("name", {}).get("value", ""),
+        "description": ax.get("description", {}).get("value", ""),
+        "invalid": properties.get("invalid", "false"),
+        "focused": properties.get("focused", False),
+    }
+
+
+def focused(page) -> dict:
+    """What has the focus: its tag, id and text."""
+    return page.evaluate("""() => {
+        const a = document.activeElement;
+        return {tag: a ? a.tagName : null, id: a ? a.id : "", text: a ? a.innerText || "" : "",
+                label: a ? a.getAttribute("aria-label") || "" : ""};
+    }""")
+
+
+def wait_for_focus_off_body(page) -> dict:
+    page.wait_for_function("document.activeElement && document.activeElement !== document.body")
+    return focused(page)
+
+
+def assert_error_is_announced_and_linked(page, field: str, message: str) -> None:
+    """The swapped form's error: an alert holds it, the field is invalid and
+    described by the message, and the focus is on the alert or the field."""
+    alert = page.locator(".error-summary[role=alert]")
+    expect(alert).to_be_visible()
+    assert "- alert:" in page.locator("main").aria_snapshot()
+    node = ax_node(page, field)
+    assert node["invalid"] == "true", node
+    assert message in node["description"], node
+    # aria-describedby resolves, in the DOM too, to the visible message beside the field.
+    described = page.evaluate(
+        "(s) => document.querySelector(s).getAttribute('aria-describedby').split(' ')"
+        ".map(id => document.getElementById(id).innerText).join(' ')", field)
+    assert message in described
+    now = wait_for_focus_off_body(page)
+    assert now["tag"] != "BODY"
+    assert "error-summary" in page.evaluate("document.activeElement.className") or now["id"] == field.lstrip("#"), now
+    assert violations(page) == []
+
+
+def assert_status_says(page, text: str) -> None:
+    status = page.locator("#announce")
+    expect(status).to_have_text(re.compile(re.escape(text)))
+    assert ax_node(page, "#announce")["role"] == "status"
+    snapshot = page.locator("#announce").aria_snapshot()
+    assert snapshot.startswith("- status:") and text in snapshot, snapshot
+
+
+def concern(page, server, text: str) -> str:
+    sign_in(page, server, "pedleder")
+    url = file_concern(page, server, text)
+    assert violations(page) == []
+    return url
+
+
+def test_concern_page_empty_observation_is_announced_linked_to_its_field_and_focused(context, server):
+    page = context.new_page()
+    concern(page, server, "Kom uten matpakke tre dager.")
+    page.get_by_role("button", name="Legg til i loggen").click()
+    assert_error_is_announced_and_linked(page, "#f-log-text", "Observasjonen må fylles ut.")
+    # No success stands beside the failure.
+    expect(page.locator("#announce")).to_have_text("")
+
+
+def test_concern_page_adding_a_log_entry_is_announced_and_focuses_the_new_entry(context, server):
+    page = context.new_page()
+    concern(page, server, "Sovnet i samlingen.")
+    page.get_by_label("Hva har du sett eller hørt?").fill("Sovnet igjen i dag.")
+    page.get_by_role("button", name="Legg til i loggen").click()
+    assert_status_says(page, "Lagt til i loggen.")
+    now = wait_for_focus_off_body(page)
+    assert now["id"] == "entry-2" and "Sovnet igjen i dag." in now["text"], now
+    assert violations(page) == []
+
+
+def test_concern_page_ticking_a_checklist_step_is_announced_and_keeps_focus_on_the_step(context, server):
+    page = context.new_page()
+    concern(page, server, "Virket sliten og lei seg.")
+    step = page.locator("#guide ul.checklist button").first
+    label = step.get_attribute("aria-label")
+    assert label.startswith("Kryss av: ")
+    step_text = label.removeprefix("Kryss av: ")
+    step.click()
+    assert_status_says(page, f"Steg krysset av: {step_text}")
+    now = wait_for_focus_off_body(page)
+    # The same step's button, now saying what a second press does.
+    assert now["label"] == f"Fjern avkrysning: {step_text}", now
+    node = ax_node(page, f"#{now['id']}")
+    assert node["focused"] is True and node["name"] == f"Fjern avkrysning: {step_text}", node
+    assert violations(page) == []
+
+
+def test_concern_page_changing_the_level_without_a_reason_then_with_one(context, server):
+    page = context.new_page()
+    concern(page, server, "Mye fravær siste måned.")
+    page.get_by_label("Endre nivå").select_option(label="Nivå 1 – tiltak i egen tjeneste")
+    page.get_by_role("button", name="Endre nivå").click()
+    page.locator("#guide .error-summary").wait_for()
+    message = page.locator("#f-level-reason-error").inner_text().removeprefix("Feil: ")
+    assert_error_is_announced_and_linked(page, "#f-level-reason", message)
+    page.locator("#f-level-reason").fill("Fast voksen ved levering")
+    page.get_by_role("button", name="Endre nivå").click()
+    assert_status_says(page, "Nivået er endret.")
+    now = wait_for_focus_off_body(page)
+    assert now["id"] == "f-level", now
+    expect(page.locator("#concern-summary")).to_contain_text("BTI-nivå 1")
+    assert violations(page) == []
