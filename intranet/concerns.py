@@ -159,6 +159,8 @@ def _after_change(request: Request, record: Record, action: str, section: str, f
     # Closing or reopening changes every section (the whole concern is swapped);
     # the other forms change their section and the parts that show the change.
     context["changed_section"] = "content" if section == "status" else section
+    # The live region is emptied by a refusal, set by a success (intranet/templating.py).
+    context["announce"] = ""
     if not (errors or conflict):
         context["announce"], context["focus"] = _done(context["concern"], action, section, form)
     if wants_fragment(request) and section != "status":

@@ -285,6 +285,9 @@ def render(
     context.setdefault("read_only", context["read_only_until"] is not None)
     # What a change did, said by the page's polite live region (#announce), and
     # the element (an id) that gets the focus after the swap (static/a11y.js).
+    # A change's fragment always sets the region ("" after a failure, so no
+    # earlier success stands beside it); other fragments leave it alone.
+    announces = "announce" in context
     announce = context.setdefault("announce", "")
     focus = context.get("focus")
     check_render(request, template, context, _marked(templates.env.loader, templates.env, template))
@@ -295,8 +298,8 @@ def render(
             html = "".join(tmpl.blocks[fragment](ctx))
         else:  # a partial template (`_name.html`) is a fragment as a whole
             html = tmpl.render(ctx.get_all())
-        # Every fragment sets the live region: a failure clears an earlier success.
-        html += str(Markup('<div id="announce" hx-swap-oob="innerHTML">%s</div>') % announce)
+        if announces:
+            html += str(Markup('<div id="announce" hx-swap-oob="innerHTML">%s</div>') % announce)
         response: Response = Response(html, status_code=status_code, media_type="text/html")
         if focus:
             response.headers["HX-Trigger-After-Settle"] = json.dumps({"focus-after-swap": focus})
