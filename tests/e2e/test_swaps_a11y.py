@@ -138,3 +138,56 @@ def test_concern_page_changing_the_level_without_a_reason_then_with_one(context,
     assert now["id"] == "f-level", now
     expect(page.locator("#concern-summary")).to_contain_text("BTI-nivå 1")
     assert violations(page) == []
+
+
+# The consent form, the resource team's meeting page and the privacy officer's
+# child page are plain forms (post, then redirect): a refusal comes back as the
+# page with the same error summary and linked fields, and static/a11y.js puts
+# the focus on the summary, as after an htmx swap.
+def test_consent_form_sent_empty_is_announced_linked_to_its_fields_and_focused(context, server):
+    page = context.new_page()
+    sign_in(page, server, "styrer")
+    page.goto(server.url + "/barn")
+    page.locator("main ul.list a").first.click()
+    page.get_by_role("link", name="Registrer samtykke").click()
+    assert violations(page) == []
+    page.get_by_label("Gyldig fra").fill("")
+    page.get_by_role("button", name="Lagre samtykket").click()
+    page.locator(".error-summary").wait_for()
+    message = page.locator("#f-valid_from-error").inner_text().removeprefix("Feil: ")
+    assert_error_is_announced_and_linked(page, "#f-valid_from", message)
+
+
+def test_resource_team_meeting_general_issue_without_a_title_is_announced_linked_and_focused(context, server):
+    page = context.new_page()
+    sign_in(page, server, "styrer")
+    page.goto(server.url + "/ressursteam")
+    page.get_by_role("link", name="Planlegg møte").click()
+    page.get_by_label("Type møte").select_option(label="Ekstramøte")
+    page.get_by_label("Dato").fill("2027-01-12")
+    page.get_by_label("Solsikken barnehage").check()
+    page.get_by_role("button", name="Opprett møte").click()
+    page.wait_for_url(re.compile(r"/ressursteam/[0-9a-f-]{36}$"))
+    assert violations(page) == []
+    page.get_by_label("Beskrivelse").fill("Mange barn kommer sent.")
+    page.get_by_role("button", name="Meld inn").click()
+    page.locator(".error-summary").wait_for()
+    message = page.locator("#f-title-error").inner_text().removeprefix("Feil: ")
+    assert_error_is_announced_and_linked(page, "#f-title", message)
+    expect(page.get_by_label("Beskrivelse")).to_have_value("Mange barn kommer sent.")
+
+
+def test_privacy_child_page_restriction_without_a_reason_is_announced_linked_and_focused(context, server):
+    page = context.new_page()
+    sign_in(page, server, "personvern")
+    page.goto(server.url + "/personvern/barn")
+    page.get_by_label("Navn eller fødselsnummer").fill("Sofie")
+    page.get_by_role("button", name="Søk").click()
+    page.locator("main ul a").first.click()
+    page.wait_for_url(re.compile(r"/personvern/barn/[0-9a-f-]{36}$"))
+    assert violations(page) == []
+    page.get_by_role("button", name="Sperr").click()
+    page.locator(".error-summary").wait_for()
+    assert_error_is_announced_and_linked(page, "#f-restrict-reason", "Skriv en begrunnelse.")
+    # The erasure form beside it is untouched: its field is neither invalid nor described by the error.
+    assert ax_node(page, "#f-erase-reason")["invalid"] == "false"
