@@ -54,7 +54,7 @@ def wait_for_focus_off_body(page) -> dict:
 def assert_error_is_announced_and_linked(page, field: str, message: str) -> None:
     """The swapped form's error: an alert holds it, the field is invalid and
     described by the message, and the focus is on the alert or the field."""
-    alert = page.locator(".error-summary[role=alert]")
+    alert = page.locator("main [role=alert]:not(#request-error)")
     expect(alert).to_be_visible()
     assert "- alert:" in page.locator("main").aria_snapshot()
     node = ax_node(page, field)
@@ -67,7 +67,8 @@ def assert_error_is_announced_and_linked(page, field: str, message: str) -> None
     assert message in described
     now = wait_for_focus_off_body(page)
     assert now["tag"] != "BODY"
-    assert "error-summary" in page.evaluate("document.activeElement.className") or now["id"] == field.lstrip("#"), now
+    on_alert = page.evaluate("document.activeElement.getAttribute('role') === 'alert'")
+    assert on_alert or now["id"] == field.lstrip("#"), now
     assert violations(page) == []
 
 
@@ -128,7 +129,7 @@ def test_concern_page_changing_the_level_without_a_reason_then_with_one(context,
     concern(page, server, "Mye fravær siste måned.")
     page.get_by_label("Endre nivå").select_option(label="Nivå 1 – tiltak i egen tjeneste")
     page.get_by_role("button", name="Endre nivå").click()
-    page.locator("#guide .error-summary").wait_for()
+    page.locator("#guide .field-error").first.wait_for()
     message = page.locator("#f-level-reason-error").inner_text().removeprefix("Feil: ")
     assert_error_is_announced_and_linked(page, "#f-level-reason", message)
     page.locator("#f-level-reason").fill("Fast voksen ved levering")
@@ -153,7 +154,7 @@ def test_consent_form_sent_empty_is_announced_linked_to_its_fields_and_focused(c
     assert violations(page) == []
     page.get_by_label("Gyldig fra").fill("")
     page.get_by_role("button", name="Lagre samtykket").click()
-    page.locator(".error-summary").wait_for()
+    page.locator(".field-error").first.wait_for()
     message = page.locator("#f-valid_from-error").inner_text().removeprefix("Feil: ")
     assert_error_is_announced_and_linked(page, "#f-valid_from", message)
 
@@ -171,7 +172,7 @@ def test_resource_team_meeting_general_issue_without_a_title_is_announced_linked
     assert violations(page) == []
     page.get_by_label("Beskrivelse").fill("Mange barn kommer sent.")
     page.get_by_role("button", name="Meld inn").click()
-    page.locator(".error-summary").wait_for()
+    page.locator(".field-error").first.wait_for()
     message = page.locator("#f-title-error").inner_text().removeprefix("Feil: ")
     assert_error_is_announced_and_linked(page, "#f-title", message)
     expect(page.get_by_label("Beskrivelse")).to_have_value("Mange barn kommer sent.")
@@ -187,7 +188,7 @@ def test_privacy_child_page_restriction_without_a_reason_is_announced_linked_and
     page.wait_for_url(re.compile(r"/personvern/barn/[0-9a-f-]{36}$"))
     assert violations(page) == []
     page.get_by_role("button", name="Sperr").click()
-    page.locator(".error-summary").wait_for()
+    page.locator(".field-error").first.wait_for()
     assert_error_is_announced_and_linked(page, "#f-restrict-reason", "Skriv en begrunnelse.")
     # The erasure form beside it is untouched: its field is neither invalid nor described by the error.
     assert ax_node(page, "#f-erase-reason")["invalid"] == "false"
