@@ -6,11 +6,12 @@
 // In order: an element the response marks with `data-focus` (a form's error
 // summary, a conflict's message); else the element the server named in the
 // `focus-after-swap` event (HX-Trigger-After-Settle: the new log entry, the
-// step just ticked); else, if the focus was lost, the swapped section itself.
+// step just ticked); else, if the swap took the focused element away, the
+// swapped section itself (a swap elsewhere, like the draft status, leaves it be).
 (function () {
   "use strict";
   var named = null;     // the id the last response named
-  var replaced = null;  // the id of the element the last swap replaced
+  var replaced = null;  // the id of the swap's target, if the focus was inside it
 
   function focus(element) {
     if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) {
@@ -40,7 +41,7 @@
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
-    replaced = target && target.id ? target.id : null;
+    replaced = target && target.id && target.contains(document.activeElement) ? target.id : null;
   });
   document.addEventListener("focus-after-swap", function (event) {
     named = event.detail.value;

@@ -141,6 +141,16 @@ def test_concern_page_changing_the_level_without_a_reason_then_with_one(context,
     assert violations(page) == []
 
 
+def test_new_concern_form_sent_empty_is_announced_linked_and_focused_after_the_swap(context, server):
+    page = context.new_page()
+    sign_in(page, server, "pedleder")
+    page.goto(server.url + "/bekymringer/ny")
+    page.get_by_role("button", name="Lagre bekymringen").click()
+    page.locator("#new-concern .field-error").first.wait_for()
+    message = page.locator("#f-observation-error").inner_text().removeprefix("Feil: ")
+    assert_error_is_announced_and_linked(page, "#f-observation", message)
+
+
 # The consent form, the resource team's meeting page and the privacy officer's
 # child page are plain forms (post, then redirect): a refusal comes back as the
 # page with the same error summary and linked fields, and static/a11y.js puts
