@@ -141,6 +141,18 @@ def test_concern_page_changing_the_level_without_a_reason_then_with_one(context,
     assert violations(page) == []
 
 
+def test_concern_page_closing_the_concern_is_announced_and_focuses_its_status_section(context, server):
+    page = context.new_page()
+    concern(page, server, "Glemte klær flere ganger.")
+    page.locator("#f-status-reason").fill("Foresatte har fulgt opp")
+    page.get_by_role("button", name="Avslutt", exact=True).click()
+    assert_status_says(page, "Bekymringen er avsluttet.")
+    now = wait_for_focus_off_body(page)
+    assert now["id"] == "status" and "Avsluttet" in now["text"], now
+    assert ax_node(page, "#status")["focused"] is True
+    assert violations(page) == []
+
+
 def test_new_concern_form_sent_empty_is_announced_linked_and_focused_after_the_swap(context, server):
     page = context.new_page()
     sign_in(page, server, "pedleder")
