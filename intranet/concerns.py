@@ -27,10 +27,10 @@ from intranet import concern_forms, labels
 from intranet.concern_history import describe, people_in
 from intranet.auth import redirect
 from intranet.form_replays import FormInFlight
-from intranet.forms import form_version, page_number, parse_uuid, read_form, read_multi
+from intranet.forms import form_version, page_number, parse_int, parse_uuid, read_form, read_multi
 from intranet.guard import commit_access, current_user, require
 from intranet.records import Record, Shown, load_record, permitted, show, show_record
-from intranet.i18n import _
+from intranet.i18n import N_, _
 from intranet.templating import render, wants_fragment
 
 # action in the URL -> (page section, permission, the named command on the concern).
@@ -56,6 +56,15 @@ SHOWN = ["concern", "child.name"]  # what the concern page shows
 ALSO_CHANGES: dict[str, tuple[str, ...]] = {"niva": ("summary",), "samtale": ("talk_due",),
                                             "korriger-samtale": ("talk_due",)}
 EVERYWHERE = ("summary", "talk_due", "history")
+# What the page's live region says after an htmx change succeeded (marked, translated when shown).
+ANNOUNCED: dict[str, str] = {
+    "logg": N_("Lagt til i loggen."), "korriger": N_("Korrigeringen er lagret."),
+    "niva": N_("Nivået er endret."), "samtale": N_("Samtalen er lagret."),
+    "korriger-samtale": N_("Korrigeringen er lagret."), "tiltak": N_("Tiltaket er lagt til."),
+    "evaluer": N_("Evalueringen er lagret."), "del": N_("Bekymringen er delt."),
+    "fjern-deling": N_("Tilgangen er fjernet."), "lukk": N_("Bekymringen er avsluttet."),
+    "gjenapne": N_("Bekymringen er gjenåpnet."),
+}
 
 
 # -- the concern page ---------------------------------------------------------------------
@@ -153,10 +162,36 @@ def _after_change(request: Request, record: Record, action: str, section: str, f
     # Closing or reopening changes every section (the whole concern is swapped);
     # the other forms change their section and the parts that show the change.
     context["changed_section"] = "content" if section == "status" else section
+    # The live region is emptied by a refusal, set by a success (intranet/templating.py).
+    context["announce"] = ""
+    if not (errors or conflict):
+        context["announce"], context["focus"] = _done(context["concern"], action, section, form)
     if wants_fragment(request) and section != "status":
         context["oob"] = EVERYWHERE if conflict else () if errors else (*ALSO_CHANGES.get(action, ()), "history")
     return context, shown
 
+
+def _done(concern: Concern, action: str, section: str, form: dict[str, str]) -> tuple[str, str]:
+    """What the live region says after a change, and the id of the element that
+    gets the focus: what the change made or the control it changed, else its section."""
+    if action == "steg":
+        step = _(labels.STEPS[form["step"]])  # a step the command accepted
+        said = _("Steg krysset av: %(step)s") if form.get("done") == "1" else _("Avkrysning fjernet: %(step)s")
+        return said % {"step": step}, f"step-{form['step']}"
+    said = _(ANNOUNCED[action])
+    if action == "niva":
+        return said, "f-level"
+    if action == "logg":
+        return said, f"entry-{concern.entries[-1]['no']}"
+    if action == "korriger":
+        return said, f"entry-{parse_int(form.get('no')) or 0}"
+    if action == "samtale":
+        return said, f"talk-{concern.talks[-1]['no']}"
+    return said, section
+
+
+def _number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
 
 
 # -- filing a new concern ------------------------------------------------------------------

@@ -230,7 +230,8 @@ async def find_child(request: Request) -> Response:
     return await show(request, "privacy/find.html", lambda: find_reads(request, query))
 
 
-def child_log_reads(request: Request, child_id: UUID, start: date, end: date, page: int):
+def child_log_reads(request: Request, child_id: UUID, start: date, end: date, page: int,
+                    errors: dict[str, dict[str, str]] | None = None):
     state = request.app.state
     projection = state.projections["access_log"]
     lo, hi = iso_bounds(start, end)
@@ -243,7 +244,8 @@ def child_log_reads(request: Request, child_id: UUID, start: date, end: date, pa
     context = {
         "items": [describe(r, people, projection) for r in rows[:PAGE_SIZE]], "more": len(rows) > PAGE_SIZE,
         "page": page, "child": child, "child_id": child_id, "start": start, "end": end,
-        "erasures": projection.view.erasures_of(child_id), "active": "privacy", "errors": {},
+        "erasures": projection.view.erasures_of(child_id), "active": "privacy",
+        "errors": errors or {},  # a refused form's, by its action: {"sperr": {"reason": ...}}
     }
     return context, Shown([child_id], ["child.name", "access_log"], "audit", "personvernombud")
 
@@ -353,8 +355,11 @@ async def child_action(request: Request) -> Response:
     reason = (await read_form(request)).get("reason", "").strip()
     if child_id is None:
         raise HTTPException(404)
-    if not reason:
-        return redirect(request, f"/personvern/barn/{child_id}?feil=begrunnelse")
+    if not reason:  # the page again, the error beside the form's field (422)
+        errors = {action: {"reason": _("Skriv en begrunnelse.")}}
+        start, end = period(request)
+        return await show(request, "privacy/child.html",
+                          lambda: child_log_reads(request, child_id, start, end, 1, errors), status_code=422)
     arguments = (user.id,) if action == "slett" else ()
     try:
         await run_in_threadpool(getattr(request.app.state.domain, command), child_id, reason, *arguments)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import types
 from datetime import date, datetime
 from functools import lru_cache
@@ -87,13 +88,43 @@ def csrf(token: str) -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="%s">') % token
 
 
-def err(f: dict[str, Any], name: str) -> Markup:
+# A form's errors, one way everywhere (docs/decisions.md, "Errors and focus after a swap"):
+# a summary that is announced and takes the focus, and beside each field its
+# message, with an id the field names in aria-describedby.
+def err(f: dict[str, Any], name: str, field_id: str) -> Markup:
     """The error beside a field of one of a page's small forms. `f` is
-    {"values": {...}, "errors": {...}} for the form that was posted, else {}."""
+    {"values": {...}, "errors": {...}} for the form that was posted, else {};
+    `field_id` is the field's id: the message's is `field_id` + "-error"."""
     error = f.get("errors", {}).get(name) if f else None
     if not error:
         return Markup("")
-    return Markup('<p class="field-error">%s</p>') % _gettext("Feil: %(error)s", error=error)
+    return Markup('<p class="field-error" id="%s-error">%s</p>') % (
+        field_id, _gettext("Feil: %(error)s", error=error))
+
+
+def invalid(f: dict[str, Any], name: str, field_id: str) -> Markup:
+    """The attributes that mark a field invalid and tie it to its message (`err`)."""
+    if not (f and f.get("errors", {}).get(name)):
+        return Markup("")
+    return Markup(' aria-invalid="true" aria-describedby="%s-error"') % field_id
+
+
+def error_summary(errors: dict[str, str] | None) -> Markup:
+    """A posted form's errors, said once at its top: announced (role=alert) and,
+    after an htmx swap or on the page again, given the focus (`data-focus`,
+    static/a11y.js). The error not tied to a field (`_form`) stands here."""
+    if not errors:
+        return Markup("")
+    fields = len([name for name in errors if name != "_form"])
+    parts = []
+    if errors.get("_form"):
+        parts.append(Markup("<p>%s</p>") % errors["_form"])
+    if fields:
+        parts.append(Markup("<p>%s</p>") % i18n.ngettext(
+            "Skjemaet har %(num)d feil. Se merknaden ved feltet.",
+            "Skjemaet har %(num)d feil. Se merknadene ved feltene.", fields) % {"num": fields})
+    return Markup('<div class="flash error error-summary" role="alert" tabindex="-1" data-focus>%s</div>') % Markup(
+        "").join(parts)
 
 
 def val(f: dict[str, Any], name: str, default: Any = "") -> Any:
@@ -200,7 +231,7 @@ def _language_templates(language: str, development: bool, site: dict[str, Any]) 
     macros = templates.env.get_template("_macros.html").module
     for name in ("field", "select"):
         templates.env.globals[name] = getattr(macros, name)
-    templates.env.globals.update(csrf=csrf, err=err, val=val)
+    templates.env.globals.update(csrf=csrf, err=err, invalid=invalid, error_summary=error_summary, val=val)
     templates.env.filters.update(
         nodate=nodate, when=when, clock=clock, unquoted=unquoted,
         # A dict of marked (N_) words, translated: `roles | translated`.
@@ -255,6 +286,13 @@ def render(
     # Shown by a break-the-glass grant only (decided by guard.require): read-only, until when.
     context.setdefault("read_only_until", getattr(request.state, "read_only_until", None))
     context.setdefault("read_only", context["read_only_until"] is not None)
+    # What a change did, said by the page's polite live region (#announce), and
+    # the element (an id) that gets the focus after the swap (static/a11y.js).
+    # A change's fragment always sets the region ("" after a failure, so no
+    # earlier success stands beside it); other fragments leave it alone.
+    announces = "announce" in context
+    announce = context.setdefault("announce", "")
+    focus = context.get("focus")
     check_render(request, template, context, _marked(templates.env.loader, templates.env, template))
     if wants_fragment(request):
         tmpl = templates.get_template(template)
@@ -263,7 +301,11 @@ def render(
             html = "".join(tmpl.blocks[fragment](ctx))
         else:  # a partial template (`_name.html`) is a fragment as a whole
             html = tmpl.render(ctx.get_all())
+        if announces:
+            html += str(Markup('<div id="announce" hx-swap-oob="innerHTML">%s</div>') % announce)
         response: Response = Response(html, status_code=status_code, media_type="text/html")
+        if focus:
+            response.headers["HX-Trigger-After-Settle"] = json.dumps({"focus-after-swap": focus})
     else:
         response = templates.TemplateResponse(request, template, context, status_code=status_code)
     response.headers["Vary"] = "HX-Request"

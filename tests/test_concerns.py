@@ -177,7 +177,10 @@ def test_staff_files_a_concern_and_follows_it_up(web, env):
         "text": "Hentet av bestemor, som luktet alkohol.", "child_words": ""})
     assert added.status_code == 200
     assert [e.tag + "#" + e["id"] for e in dom(added.text).child_elements] == [
-        "section#logbook", "section#history", "div#request-error"]
+        "section#logbook", "section#history", "div#request-error", "div#announce"]
+    # The live region says it was saved; the focus goes to the new entry (static/a11y.js).
+    assert dom(added.text).one("div#announce").text == "Lagt til i loggen."
+    assert added.headers["HX-Trigger-After-Settle"] == '{"focus-after-swap": "entry-2"}'
     assert "hx-swap-oob" not in dom(added.text).one("section#logbook")
     assert dom(added.text).one("section#history")["hx-swap-oob"] == "true"
     assert "luktet alkohol" in added.text
@@ -436,7 +439,7 @@ def test_a_level_change_with_htmx_updates_the_badge_and_the_history_in_the_same_
     assert changed.status_code == 200
     answer = dom(changed.text)
     assert [e.tag + "#" + e["id"] for e in answer.child_elements] == [
-        "section#guide", "p#concern-summary", "section#history", "div#request-error"]
+        "section#guide", "p#concern-summary", "section#history", "div#request-error", "div#announce"]
     assert answer.one("p#concern-summary")["hx-swap-oob"] == "true"
     assert answer.one("#concern-summary .badge[class*=level-]").text == "BTI-nivå 2"
     staff_name = next(u["name"] for u in demo_data.USERS if u["username"] == "pedleder")

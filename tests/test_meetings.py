@@ -273,7 +273,7 @@ def test_a_refused_approval_is_explained_in_norwegian_and_approves_nothing(web):
     url = f"/ressursteam/{meeting}"
     refused = web.post_form(leader, f"{url}/godkjenn", {}, page=url)
     assert refused.status_code == 422
-    alert = re.search(r'<p class="flash error" role="alert">(.*?)</p>', refused.text, re.S)
+    alert = re.search(r'class="flash error error-summary" role="alert"[^>]*><p>(.*?)</p>', refused.text, re.S)
     assert alert and "før møtet er holdt" in alert.group(1)
     assert "observation" not in refused.text and "Kunne ikke lagres" not in refused.text
     assert not web.domain.get_meeting(meeting).minutes_approved
