@@ -12,7 +12,7 @@ from starlette.routing import Mount
 
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, privacy, referrals, transfers,
+    pages, privacy, referrals, single_sign_on, transfers,
 )
 from intranet.drafts import DraftStore
 from intranet.grants import GrantStore
@@ -22,6 +22,7 @@ from intranet.security import SecurityHeadersMiddleware
 from intranet.sessions import LoginThrottle, SessionStore
 from intranet.paths import static_dir
 from intranet.settings import Settings
+from intranet.oidc import FlowStore, OidcClient, PendingStore, origin_of
 from intranet.staticfiles import CachedStaticFiles
 from intranet.templating import make_templates
 from projections.live import ProjectionRunner
@@ -43,6 +44,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.throttle = LoginThrottle(web_store)
         app.state.drafts = DraftStore(web_store, domain.keystore)
         app.state.grants = GrantStore(web_store)
+        app.state.oidc = OidcClient(settings.oidc) if settings.oidc else None
+        app.state.oidc_flows = FlowStore(web_store, domain.keystore)
+        app.state.oidc_pending = PendingStore(web_store, domain.keystore)
         # Starlette runs blocking work in anyio's threads: bound them (see Settings.threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         try:
@@ -68,11 +72,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *binder.routes,
         *transfers.routes,
         *break_glass.routes,
+        *single_sign_on.routes,
     ]) + [
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]
     middleware = [
-        Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies,
+                   form_targets=(origin_of(settings.oidc.issuer),) if settings.oidc else ()),
         Middleware(auth.AuthMiddleware),
     ]
     app = Starlette(

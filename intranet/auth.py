@@ -23,11 +23,12 @@ from events import totp
 from intranet import i18n
 from intranet.forms import read_form
 from intranet.i18n import _
+from intranet.oidc import USERNAME_PREFIX
 from intranet.passwords import hash_password, verify_password
 from intranet.sessions import ACTIVE, NEEDS_CODE, NEEDS_ENROLMENT, Session
 from intranet.templating import render
 
-PUBLIC_PATHS = {"/logg-inn", "/health", "/tilgjengelighet", "/konto/sprak"}
+PUBLIC_PATHS = {"/logg-inn", "/logg-inn/oidc", "/logg-inn/oidc/svar", "/health", "/tilgjengelighet", "/konto/sprak"}
 STAGE_PATHS = {
     NEEDS_CODE: ("/logg-inn/kode", {"/logg-inn/kode", "/logg-ut"}),
     NEEDS_ENROLMENT: ("/konto/totp", {"/konto/totp", "/logg-ut"}),
@@ -167,6 +168,8 @@ async def login_page(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "auth/login.html", {"values": {}, "error": None})
     form = await read_form(request)
+    if not request.app.state.settings.local_accounts:
+        return render(request, "auth/login.html", {"values": {}, "error": None}, status_code=403)
     username = form.get("username", "").strip().lower()
     account, problem = await run_in_threadpool(_check_password, request, username, form.get("password", ""))
     if account is None:
@@ -196,7 +199,8 @@ def _check_password(request: Request, username: str, password: str):
     user_id = state.projections["directory"].view.user_id_by_username_index(domain.blind_index(username))
     account = domain.get_user(user_id) if user_id else None
     good = verify_password(account.password_hash if account else _DUMMY_HASH, password)
-    if not (good and account and account.active):
+    # An account made at single sign-on signs in only there (its password is random and told to no one).
+    if not (good and account and account.active and not username.startswith(USERNAME_PREFIX)):
         state.throttle.failed(a_key, c_key)
         domain.record_sign_in("failed", account.id if account else None, username, c_key, "")
         return None, WRONG
@@ -250,9 +254,18 @@ async def logout(request: Request) -> Response:
             request.app.state.domain.record_sign_in, "signed_out", account.id,
             account.username, client_key(request), session.audit_id,
         )
-    response = redirect(request, "/logg-inn")
+    response = redirect(request, await run_in_threadpool(_after_logout, request, account))
     response.delete_cookie(cookie_name(request), path="/")
     return response
+
+
+def _after_logout(request: Request, account) -> str:
+    """Where the browser goes: for an account from single sign-on, on to the
+    provider to end the session there too (RP-initiated logout)."""
+    client = request.app.state.oidc
+    if client is None or account is None or not account.username.startswith(USERNAME_PREFIX):
+        return "/logg-inn"
+    return client.logout_url(str(request.url_for("login"))) or "/logg-inn"
 
 
 routes = [

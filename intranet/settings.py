@@ -56,6 +56,8 @@ class Settings:
     domain_env: dict[str, str | Secret] = field(default_factory=dict)  # secrets as Secret
     worker_threads: int | None = None  # None: by store, see `threads`
     read_models: ReadModelConfig = DEFAULTS
+    local_accounts: bool = True  # username and password sign-in; off where all staff use single sign-on
+    oidc: OidcSettings | None = None  # single sign-on through the municipality's OpenID provider
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -76,6 +78,8 @@ class Settings:
             domain_env=domain_env,
             worker_threads=config("BEKYMRING_WORKER_THREADS", cast=int, default=None),
             read_models=read_models_from(config),
+            local_accounts=config("BEKYMRING_LOCAL_ACCOUNTS", cast=bool, default=True),
+            oidc=oidc_from(config),
         )
 
     def open_domain(self) -> Bekymring:
@@ -146,3 +150,60 @@ def read_models_from(config: Callable[..., Any]) -> ReadModelConfig:
         except ValueError as e:
             raise SettingsError(f"{name}={text!r}: {e}") from None
     return ReadModelConfig(**given)
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """The OpenID provider and how its claims give a user's role and unit."""
+
+    issuer: str
+    client_id: str
+    client_secret: Secret
+    scopes: str = "openid profile"
+    role_claim: str = "groups"
+    roles: dict[str, str] = field(default_factory=dict)  # claim value -> role ("resource_team/ppt" names a service)
+    unit_claim: str = "unit"
+    units: dict[str, str] = field(default_factory=dict)  # claim value -> unit name
+    second_factor_amr: frozenset[str] = frozenset()  # an `amr` value that counts as a second factor
+    second_factor_acr: frozenset[str] = frozenset()  # an `acr` value that does
+
+
+def _pairs(name: str, text: str) -> dict[str, str]:
+    """`a=b,c=d` as a dict; a pair without `=` is an error naming the variable."""
+    pairs = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SettingsError(f"{name}: want VALUE=TARGET pairs separated by commas, got {item!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def oidc_from(config: Callable[..., Any]) -> OidcSettings | None:
+    issuer = config("BEKYMRING_OIDC_ISSUER", default=None)
+    if not issuer:
+        return None
+    client_id = config("BEKYMRING_OIDC_CLIENT_ID", default="")
+    secret = config("BEKYMRING_OIDC_CLIENT_SECRET", cast=Secret, default=None)
+    if not client_id or secret is None or not str(secret):
+        raise SettingsError("BEKYMRING_OIDC_ISSUER needs BEKYMRING_OIDC_CLIENT_ID and BEKYMRING_OIDC_CLIENT_SECRET")
+    from events.directory import ROLES, SERVICES
+
+    roles = _pairs("BEKYMRING_OIDC_ROLES", config("BEKYMRING_OIDC_ROLES", default=""))
+    for value, role in roles.items():
+        name, _, service = role.partition("/")
+        if name not in ROLES or (service and service not in SERVICES):
+            raise SettingsError(f"BEKYMRING_OIDC_ROLES: {value}={role}: unknown role")
+    words = lambda name: frozenset(config(name, default="").replace(",", " ").split())  # noqa: E731
+    return OidcSettings(
+        issuer=issuer.rstrip("/"),
+        client_id=client_id,
+        client_secret=secret,
+        scopes=config("BEKYMRING_OIDC_SCOPES", default="openid profile"),
+        role_claim=config("BEKYMRING_OIDC_ROLE_CLAIM", default="groups"),
+        roles=roles,
+        unit_claim=config("BEKYMRING_OIDC_UNIT_CLAIM", default="unit"),
+        units=_pairs("BEKYMRING_OIDC_UNITS", config("BEKYMRING_OIDC_UNITS", default="")),
+        second_factor_amr=words("BEKYMRING_OIDC_SECOND_FACTOR_AMR"),
+        second_factor_acr=words("BEKYMRING_OIDC_SECOND_FACTOR_ACR"),
+    )
