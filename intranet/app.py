@@ -12,7 +12,7 @@ from starlette.routing import Mount
 
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, privacy, referrals, single_sign_on, transfers,
+    pages, passkeys, privacy, referrals, single_sign_on, transfers,
 )
 from intranet.drafts import DraftStore
 from intranet.grants import GrantStore
@@ -22,6 +22,7 @@ from intranet.security import SecurityHeadersMiddleware
 from intranet.sessions import LoginThrottle, SessionStore
 from intranet.paths import static_dir
 from intranet.settings import Settings
+from intranet.passkeys import ChallengeStore
 from intranet.oidc import FlowStore, OidcClient, PendingStore, origin_of
 from intranet.staticfiles import CachedStaticFiles
 from intranet.templating import make_templates
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.oidc = OidcClient(settings.oidc) if settings.oidc else None
         app.state.oidc_flows = FlowStore(web_store, domain.keystore)
         app.state.oidc_pending = PendingStore(web_store, domain.keystore)
+        app.state.webauthn_challenges = ChallengeStore(web_store)
         # Starlette runs blocking work in anyio's threads: bound them (see Settings.threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         try:
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *transfers.routes,
         *break_glass.routes,
         *single_sign_on.routes,
+        *passkeys.routes,
     ]) + [
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]

@@ -30,8 +30,8 @@ from intranet.templating import render
 
 PUBLIC_PATHS = {"/logg-inn", "/logg-inn/oidc", "/logg-inn/oidc/svar", "/health", "/tilgjengelighet", "/konto/sprak"}
 STAGE_PATHS = {
-    NEEDS_CODE: ("/logg-inn/kode", {"/logg-inn/kode", "/logg-ut"}),
-    NEEDS_ENROLMENT: ("/konto/totp", {"/konto/totp", "/logg-ut"}),
+    NEEDS_CODE: ("/logg-inn/kode", {"/logg-inn/kode", "/logg-inn/passkey", "/logg-ut"}),
+    NEEDS_ENROLMENT: ("/konto/totp", {"/konto/totp", "/konto/passkeys", "/logg-ut"}),
 }
 PASSWORD_PATHS = {"/konto/passord", "/logg-ut"}
 # Verifying against this when the username is unknown keeps the timing the same.
@@ -211,16 +211,25 @@ def _check_password(request: Request, username: str, password: str):
 async def second_factor(request: Request) -> Response:
     """The one-time code (or a recovery code) after the password."""
     if request.method == "GET":
-        return render(request, "auth/code.html", {"error": None})
+        return render(request, "auth/code.html", await run_in_threadpool(code_page_context, request, None))
     code = (await read_form(request)).get("code", "").strip()
     error = await run_in_threadpool(_check_code, request, request.state.account, code)
     if error:
-        return render(request, "auth/code.html", {"error": error}, status_code=422)
+        return render(request, "auth/code.html", await run_in_threadpool(code_page_context, request, error),
+                      status_code=422)
     account, session = request.state.account, request.state.session
     request.app.state.sessions.set_stage(session, ACTIVE)
     await run_in_threadpool(request.app.state.domain.record_sign_in, "signed_in", account.id, account.username,
                             client_key(request), session.audit_id)
     return redirect(request, "/")
+
+
+def code_page_context(request: Request, error: str | None) -> dict:
+    """The second-factor page: a code, or (with a fresh challenge) one of the user's passkeys."""
+    from intranet import passkeys  # passkeys' routes build on this module
+
+    return {"error": error, "passkey_options": passkeys.sign_in_options(request, request.state.account),
+            "has_app": request.state.account.totp_secret is not None}
 
 
 def _check_code(request: Request, account, code: str) -> str | None:
@@ -229,7 +238,7 @@ def _check_code(request: Request, account, code: str) -> str | None:
     a_key, c_key = account_key(request, account.username), client_key(request)
     if state.throttle.is_blocked(a_key, c_key):
         return _("For mange mislykkede forsøk. Vent 15 minutter og prøv igjen.")
-    step = totp.matching_step(account.totp_secret, code)
+    step = totp.matching_step(account.totp_secret, code) if account.totp_secret else None
     try:
         if step is not None:
             domain.use_totp_step(account.id, step)

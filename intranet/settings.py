@@ -58,6 +58,8 @@ class Settings:
     read_models: ReadModelConfig = DEFAULTS
     local_accounts: bool = True  # username and password sign-in; off where all staff use single sign-on
     oidc: OidcSettings | None = None  # single sign-on through the municipality's OpenID provider
+    webauthn_origin: str | None = None  # the intranet's origin as browsers see it; None: no passkeys
+    webauthn_rp_id: str | None = None  # the passkeys' relying party id (the origin's host by default)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +82,8 @@ class Settings:
             read_models=read_models_from(config),
             local_accounts=config("BEKYMRING_LOCAL_ACCOUNTS", cast=bool, default=True),
             oidc=oidc_from(config),
+            webauthn_origin=(config("BEKYMRING_WEBAUTHN_ORIGIN", default="") or "").rstrip("/") or None,
+            webauthn_rp_id=config("BEKYMRING_WEBAUTHN_RP_ID", default=None),
         )
 
     def open_domain(self) -> Bekymring:
