@@ -74,8 +74,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *binder.routes,
         *transfers.routes,
         *break_glass.routes,
-        *single_sign_on.routes,
-        *passkeys.routes,
+        # Offered only where configured: otherwise the URLs do not exist.
+        *(single_sign_on.routes if settings.oidc else []),
+        *(passkeys.routes if settings.webauthn_origin else []),
     ]) + [
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]

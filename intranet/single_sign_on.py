@@ -126,7 +126,8 @@ async def approve(request: Request) -> Response:
     pending_id = request.path_params["pending_id"]
     pending = await run_in_threadpool(state.oidc_pending.get, pending_id)
     if pending is None:
-        raise HTTPException(404)
+        # Already decided (a reload after approving): back to the list.
+        return redirect(request, "/admin/innlogginger")
     units = await run_in_threadpool(state.projections["directory"].view.units)
     context = {"pending": pending, "units": units, "roles": ROLE_NAMES, "services": SERVICE_NAMES,
                "values": {}, "errors": {}}

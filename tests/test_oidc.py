@@ -197,6 +197,7 @@ def test_a_first_sign_in_without_a_mapped_role_waits_for_an_admin(sso):
                                       "service": "", "csrf_token": csrf_of(form)})
     assert approved.status_code == 303
     assert "Nils Ventersen" not in admin.get("/admin/innlogginger").text
+    assert admin.get(link).headers["location"] == "/admin/innlogginger"  # a reload after approving
     # Signed in at the next attempt, with the role the admin gave.
     _, again = sign_in(sso, "sub-nils-4714")
     assert again.headers["location"] == "/"
@@ -212,3 +213,9 @@ def test_local_accounts_can_be_turned_off(env, demo_copy, provider):
                                                  "csrf_token": csrf_of(page)})
         assert refused.status_code == 403
         assert client.get("/").headers["location"] == "/logg-inn"
+
+
+def test_without_a_provider_there_is_no_single_sign_on(web):
+    page = web.client().get("/logg-inn").text
+    assert "/logg-inn/oidc" not in page and dom(page).has("input[name=password]")
+    assert web.client().get("/logg-inn/oidc").status_code == 404
