@@ -175,6 +175,10 @@ def test_the_providers_second_factor_counts_only_as_configured(sso):
     # amr ["pwd"]: a privacy officer must still set up the local second factor.
     _, without = sign_in(sso, "sub-lise-4712")
     assert without.headers["location"] == "/konto/totp"
+    # With a passkey of her own, she is asked for it (or a code) after the provider.
+    sso.domain.register_passkey(account_of(sso, "sub-lise-4712").id, "Y3JlZA", "cHVi", 0, "Jobb-PC", [])
+    _, then = sign_in(sso, "sub-lise-4712")
+    assert then.headers["location"] == "/logg-inn/kode"
     # amr ["pwd", "mfa"], and "mfa" is configured: signed in at once.
     client, with_mfa = sign_in(sso, "sub-mona-4713")
     assert with_mfa.headers["location"] == "/"
