@@ -407,6 +407,27 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         user.use_recovery_code(code_hash)
         self.save(user)
 
+    def register_passkey(self, user_id: UUID, credential_id: str, public_key: str, sign_count: int, name: str,
+                         recovery_hashes: list[str]) -> None:
+        user = self.get_user(user_id)
+        user.register_passkey(credential_id, public_key, sign_count, name, recovery_hashes)
+        self.save(user)
+
+    def rename_passkey(self, user_id: UUID, credential_id: str, name: str) -> None:
+        user = self.get_user(user_id)
+        user.rename_passkey(credential_id, name)
+        self.save(user)
+
+    def remove_passkey(self, user_id: UUID, credential_id: str) -> None:
+        user = self.get_user(user_id)
+        user.remove_passkey(credential_id)
+        self.save(user)
+
+    def use_passkey(self, user_id: UUID, credential_id: str, sign_count: int) -> None:
+        user = self.get_user(user_id)
+        user.use_passkey(credential_id, sign_count)
+        self.save(user)
+
     def reset_totp(self, user_id: UUID) -> None:
         user = self.get_user(user_id)
         user.reset_totp()

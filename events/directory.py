@@ -161,6 +161,8 @@ class User(Record):
         self.totp_secret: str | None = None
         self.totp_last_step = 0
         self.recovery_code_hashes: list[str] = []
+        # WebAuthn credentials by their id (base64url): name, public key (COSE, base64url), sign count.
+        self.passkeys: dict[str, dict] = {}
 
     @classmethod
     def new(cls, username: str, name: str, title: str, role: str, unit_id: UUID | None, service: str | None,
@@ -175,7 +177,58 @@ class User(Record):
 
     @property
     def has_totp(self) -> bool:
-        return self.totp_secret is not None
+        """A second factor is set up: an authenticator app or a passkey."""
+        return self.totp_secret is not None or bool(self.passkeys)
+
+    def register_passkey(self, credential_id: str, public_key: str, sign_count: int, name: str,
+                         recovery_code_hashes: list[str]) -> None:
+        """`recovery_code_hashes`: new recovery codes when the user has none yet (else [])."""
+        if credential_id in self.passkeys:
+            raise DomainError("passkey.known", "credential")
+        if not name.strip():
+            raise DomainError("passkey.name_required", "name")
+        self._passkey_registered(credential_id, public_key, sign_count, name.strip(), recovery_code_hashes)
+
+    @event("PasskeyRegistered")
+    def _passkey_registered(self, credential_id: str, public_key: str, sign_count: int, name: str,
+                            recovery_code_hashes: list[str]) -> None:
+        self.passkeys = {**self.passkeys, credential_id: {"name": name, "public_key": public_key,
+                                                          "sign_count": sign_count}}
+        if recovery_code_hashes:
+            self.recovery_code_hashes = list(recovery_code_hashes)
+
+    def rename_passkey(self, credential_id: str, name: str) -> None:
+        if credential_id not in self.passkeys:
+            raise DomainError("passkey.unknown", "credential")
+        if not name.strip():
+            raise DomainError("passkey.name_required", "name")
+        self._passkey_renamed(credential_id, name.strip())
+
+    @event("PasskeyRenamed")
+    def _passkey_renamed(self, credential_id: str, name: str) -> None:
+        self.passkeys = {**self.passkeys, credential_id: {**self.passkeys[credential_id], "name": name}}
+
+    def remove_passkey(self, credential_id: str) -> None:
+        if credential_id not in self.passkeys:
+            raise DomainError("passkey.unknown", "credential")
+        self._passkey_removed(credential_id)
+
+    @event("PasskeyRemoved")
+    def _passkey_removed(self, credential_id: str) -> None:
+        self.passkeys = {k: v for k, v in self.passkeys.items() if k != credential_id}
+
+    def use_passkey(self, credential_id: str, sign_count: int) -> None:
+        """A sign-in with the passkey; a counter that went backwards means a cloned key."""
+        known = self.passkeys.get(credential_id)
+        if known is None:
+            raise DomainError("passkey.unknown", "credential")
+        if sign_count and sign_count <= known["sign_count"]:
+            raise DomainError("passkey.cloned", "credential")
+        self._passkey_used(credential_id, sign_count)
+
+    @event("PasskeyUsed")
+    def _passkey_used(self, credential_id: str, sign_count: int) -> None:
+        self.passkeys = {**self.passkeys, credential_id: {**self.passkeys[credential_id], "sign_count": sign_count}}
 
     def assign_role(self, role: str, unit_id: UUID | None, service: str | None) -> None:
         check_role_fits(role, unit_id, service)
@@ -219,6 +272,8 @@ class User(Record):
 
     @event("TotpReset")
     def reset_totp(self) -> None:
+        """The second factor is reset (lost phone or key): the app, the passkeys, the codes."""
+        self.passkeys = {}
         self.totp_secret = None
         self.totp_last_step = 0
         self.recovery_code_hashes = []

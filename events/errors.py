@@ -153,6 +153,10 @@ CODES: dict[str, str] = {
     "role.service_not_allowed": "only resource-team members represent a service",
     "totp.code_used": "this code was already used",
     "totp.recovery_code_unknown": "unknown recovery code",
+    "passkey.known": "this passkey is already registered",
+    "passkey.name_required": "a passkey needs a name",
+    "passkey.unknown": "no such passkey",
+    "passkey.cloned": "the passkey's counter went back: a cloned key",
     # privacy
     "anomaly.comment_required": "a review needs a comment",
     "anomaly.rule_unknown": "unknown anomaly rule {rule!r}",

@@ -33,7 +33,8 @@ async def account_page(request: Request) -> Response:
     if account.unit_id:
         unit = await run_in_threadpool(request.app.state.domain.get_unit, account.unit_id)
     return render(request, "account/page.html", {"account": account, "unit": unit, "role_names": ROLE_NAMES,
-                                                 "service_names": SERVICE_NAMES})
+                                                 "service_names": SERVICE_NAMES,
+                                                 "passkeys_offered": bool(request.app.state.settings.webauthn_origin)})
 
 
 def password_errors(form: dict[str, str], account) -> dict[str, str]:
@@ -82,7 +83,8 @@ async def totp_page(request: Request) -> Response:
         return redirect(request, "/")
     if request.method == "GET":
         secret = totp.new_secret()
-        return render(request, "account/totp.html", _totp_context(account, secret, None))
+        return render(request, "account/totp.html",
+                      _totp_context(account, secret, None, bool(request.app.state.settings.webauthn_origin)))
     form = await read_form(request)
     secret = form.get("secret", "")
     step = totp.matching_step(secret, form.get("code", "")) if len(secret) == 32 else None
@@ -99,11 +101,11 @@ async def totp_page(request: Request) -> Response:
     return render(request, "account/recovery_codes.html", {"codes": codes})
 
 
-def _totp_context(account, secret: str, error: str | None) -> dict:
+def _totp_context(account, secret: str, error: str | None, passkeys_offered: bool = False) -> dict:
     uri = totp.provisioning_uri(secret, account.username, ISSUER)
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return {"secret": secret, "grouped_secret": grouped, "qr": qr_svg(uri), "error": error,
-            "account": account}
+            "account": account, "passkeys_offered": passkeys_offered}
 
 
 async def language(request: Request) -> Response:

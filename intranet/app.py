@@ -14,7 +14,7 @@ from starlette.routing import Mount
 from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, privacy, referrals, transfers,
+    pages, passkeys, privacy, referrals, single_sign_on, transfers,
 )
 from intranet.drafts import DraftStore
 from intranet.form_replays import FormReplays
@@ -26,6 +26,8 @@ from intranet.sessions import SessionStore
 from intranet.throttle import LoginThrottle
 from intranet.paths import static_dir
 from intranet.settings import Settings
+from intranet.passkeys import ChallengeStore
+from intranet.oidc import FlowStore, OidcClient, PendingStore, origin_of
 from intranet.staticfiles import CachedStaticFiles
 from intranet.templating import make_templates
 from projections.live import ProjectionRunner
@@ -49,6 +51,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.drafts = DraftStore(web_store, domain.keystore)
         app.state.grants = GrantStore(web_store)
         app.state.form_replays = FormReplays(web_store)
+        app.state.oidc = OidcClient(settings.oidc) if settings.oidc else None
+        app.state.oidc_flows = FlowStore(web_store, domain.keystore)
+        app.state.oidc_pending = PendingStore(web_store, domain.keystore)
+        app.state.webauthn_challenges = ChallengeStore(web_store)
         # Starlette runs blocking work in anyio's threads: bound them (see Settings.threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         try:
@@ -74,11 +80,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *binder.routes,
         *transfers.routes,
         *break_glass.routes,
+        # Offered only where configured: otherwise the URLs do not exist.
+        *(single_sign_on.routes if settings.oidc else []),
+        *(passkeys.routes if settings.webauthn_origin else []),
     ]) + [
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]
     middleware = [
-        Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies,
+                   form_targets=(origin_of(settings.oidc.issuer),) if settings.oidc else ()),
         Middleware(StoreBusyMiddleware),
         Middleware(auth.AuthMiddleware),
     ]

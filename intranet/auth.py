@@ -26,15 +26,16 @@ from events import totp
 from intranet import i18n
 from intranet.forms import read_form
 from intranet.i18n import _
+from intranet.oidc import USERNAME_PREFIX
 from intranet.passwords import hash_password, verify_password
 from intranet.sessions import ACTIVE, NEEDS_CODE, NEEDS_ENROLMENT, Session
 from intranet.templating import render
 from intranet.throttle import Refusal
 
-PUBLIC_PATHS = {"/logg-inn", "/health", "/tilgjengelighet", "/konto/sprak"}
+PUBLIC_PATHS = {"/logg-inn", "/logg-inn/oidc", "/logg-inn/oidc/svar", "/health", "/tilgjengelighet", "/konto/sprak"}
 STAGE_PATHS = {
-    NEEDS_CODE: ("/logg-inn/kode", {"/logg-inn/kode", "/logg-ut"}),
-    NEEDS_ENROLMENT: ("/konto/totp", {"/konto/totp", "/logg-ut"}),
+    NEEDS_CODE: ("/logg-inn/kode", {"/logg-inn/kode", "/logg-inn/passkey", "/logg-ut"}),
+    NEEDS_ENROLMENT: ("/konto/totp", {"/konto/totp", "/konto/passkeys", "/logg-ut"}),
 }
 PASSWORD_PATHS = {"/konto/passord", "/logg-ut"}
 # Verifying against this when the username is unknown keeps the timing the same.
@@ -224,6 +225,8 @@ async def login_page(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "auth/login.html", {"values": {}, "error": None})
     form = await read_form(request)
+    if not request.app.state.settings.local_accounts:
+        return render(request, "auth/login.html", {"values": {}, "error": None}, status_code=403)
     username = form.get("username", "").strip().lower()
     account, problem = await run_in_threadpool(_check_password, request, username, form.get("password", ""))
     if account is None:
@@ -256,7 +259,8 @@ def _check_password(request: Request, username: str, password: str):
     user_id = state.projections["directory"].view.user_id_by_username_index(domain.blind_index(username))
     account = domain.get_user(user_id) if user_id else None
     good = verify_password(account.password_hash if account else _DUMMY_HASH, password)
-    if not (good and account and account.active):
+    # An account made at single sign-on signs in only there (its password is random and told to no one).
+    if not (good and account and account.active and not username.startswith(USERNAME_PREFIX)):
         state.throttle.failed(a_key, c_key)
         domain.record_sign_in("failed", account.id if account else None, username, c_key, "")
         return None, WRONG
@@ -267,7 +271,7 @@ def _check_password(request: Request, username: str, password: str):
 async def second_factor(request: Request) -> Response:
     """The one-time code (or a recovery code) after the password."""
     if request.method == "GET":
-        return render(request, "auth/code.html", {"error": None})
+        return render(request, "auth/code.html", await run_in_threadpool(code_page_context, request, None))
     code = (await read_form(request)).get("code", "").strip()
     error = await run_in_threadpool(_check_code, request, request.state.account, code)
     if isinstance(error, Refusal):
@@ -275,12 +279,21 @@ async def second_factor(request: Request) -> Response:
         response.headers["Retry-After"] = str(error.seconds)
         return response
     if error:
-        return render(request, "auth/code.html", {"error": error}, status_code=422)
+        return render(request, "auth/code.html", await run_in_threadpool(code_page_context, request, error),
+                      status_code=422)
     account, session = request.state.account, request.state.session
     request.app.state.sessions.set_stage(session, ACTIVE)
     await run_in_threadpool(request.app.state.domain.record_sign_in, "signed_in", account.id, account.username,
                             client_key(request), session.audit_id)
     return redirect(request, "/")
+
+
+def code_page_context(request: Request, error: str | None) -> dict:
+    """The second-factor page: a code, or (with a fresh challenge) one of the user's passkeys."""
+    from intranet import passkeys  # passkeys' routes build on this module
+
+    return {"error": error, "passkey_options": passkeys.sign_in_options(request, request.state.account),
+            "has_app": request.state.account.totp_secret is not None}
 
 
 def _check_code(request: Request, account, code: str) -> str | Refusal | None:
@@ -292,7 +305,7 @@ def _check_code(request: Request, account, code: str) -> str | Refusal | None:
     refusal = state.throttle.refusal(a_key, c_key)
     if refusal is not None:
         return refusal
-    step = totp.matching_step(account.totp_secret, code)
+    step = totp.matching_step(account.totp_secret, code) if account.totp_secret else None
     try:
         if step is not None:
             domain.use_totp_step(account.id, step)
@@ -319,9 +332,18 @@ async def logout(request: Request) -> Response:
             request.app.state.domain.record_sign_in, "signed_out", account.id,
             account.username, client_key(request), session.audit_id,
         )
-    response = redirect(request, "/logg-inn")
+    response = redirect(request, await run_in_threadpool(_after_logout, request, account))
     response.delete_cookie(cookie_name(request), path="/")
     return response
+
+
+def _after_logout(request: Request, account) -> str:
+    """Where the browser goes: for an account from single sign-on, on to the
+    provider to end the session there too (RP-initiated logout)."""
+    client = request.app.state.oidc
+    if client is None or account is None or not account.username.startswith(USERNAME_PREFIX):
+        return "/logg-inn"
+    return client.logout_url(str(request.url_for("login"))) or "/logg-inn"
 
 
 routes = [

@@ -166,6 +166,10 @@ MESSAGES: dict[str, str] = {
     "role.service_not_allowed": N_("Bare medlemmer av ressursteamet representerer en tjeneste."),
     "totp.code_used": N_("Koden er allerede brukt. Vent på neste kode i appen."),
     "totp.recovery_code_unknown": N_("Reservekoden stemmer ikke."),
+    "passkey.known": N_("Denne passkeyen er allerede registrert."),
+    "passkey.name_required": N_("Gi passkeyen et navn, for eksempel «Jobb-PC»."),
+    "passkey.unknown": N_("Finner ikke passkeyen."),
+    "passkey.cloned": N_("Passkeyen ble avvist. Kontakt IT."),
     # privacy
     "anomaly.comment_required": N_("Skriv en kommentar til gjennomgangen."),
     "anomaly.rule_unknown": N_("Ukjent regel for avvik."),

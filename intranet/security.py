@@ -24,9 +24,12 @@ CSRF_HEADER = "X-CSRF-Token"
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, hsts: bool):
+    def __init__(self, app: ASGIApp, hsts: bool, form_targets: tuple[str, ...] = ()):
+        """`form_targets`: other origins a form may lead to (the OpenID provider,
+        where signing out continues)."""
         self.app = app
         self.hsts = hsts
+        self.csp = CSP.replace("form-action 'self'", " ".join(("form-action 'self'", *form_targets)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,7 +39,7 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("Content-Security-Policy", self.csp)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "no-referrer")
                 headers.setdefault("X-Frame-Options", "DENY")

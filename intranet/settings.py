@@ -62,6 +62,10 @@ class Settings:
     read_models: ReadModelConfig = DEFAULTS
     health_token: Secret | None = None  # shows /health's details to a monitor that sends it
     trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For is believed
+    local_accounts: bool = True  # username and password sign-in; off where all staff use single sign-on
+    oidc: OidcSettings | None = None  # single sign-on through the municipality's OpenID provider
+    webauthn_origin: str | None = None  # the intranet's origin as browsers see it; None: no passkeys
+    webauthn_rp_id: str | None = None  # the passkeys' relying party id (the origin's host by default)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +88,10 @@ class Settings:
             read_models=read_models_from(config),
             health_token=config("BEKYMRING_HEALTH_TOKEN", cast=Secret, default=None),
             trusted_proxies=trusted_proxies_from(config("BEKYMRING_TRUSTED_PROXIES", default="")),
+            local_accounts=config("BEKYMRING_LOCAL_ACCOUNTS", cast=bool, default=True),
+            oidc=oidc_from(config),
+            webauthn_origin=(config("BEKYMRING_WEBAUTHN_ORIGIN", default="") or "").rstrip("/") or None,
+            webauthn_rp_id=config("BEKYMRING_WEBAUTHN_RP_ID", default=None),
         )
 
     def open_domain(self, serving: bool = False) -> Bekymring:
@@ -173,3 +181,60 @@ def trusted_proxies_from(text: str) -> tuple[str, ...]:
         except ValueError as e:
             raise SettingsError(f"BEKYMRING_TRUSTED_PROXIES={text!r}: {e}") from None
     return tuple(networks)
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """The OpenID provider and how its claims give a user's role and unit."""
+
+    issuer: str
+    client_id: str
+    client_secret: Secret
+    scopes: str = "openid profile"
+    role_claim: str = "groups"
+    roles: dict[str, str] = field(default_factory=dict)  # claim value -> role ("resource_team/ppt" names a service)
+    unit_claim: str = "unit"
+    units: dict[str, str] = field(default_factory=dict)  # claim value -> unit name
+    second_factor_amr: frozenset[str] = frozenset()  # an `amr` value that counts as a second factor
+    second_factor_acr: frozenset[str] = frozenset()  # an `acr` value that does
+
+
+def _pairs(name: str, text: str) -> dict[str, str]:
+    """`a=b,c=d` as a dict; a pair without `=` is an error naming the variable."""
+    pairs = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SettingsError(f"{name}: want VALUE=TARGET pairs separated by commas, got {item!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def oidc_from(config: Callable[..., Any]) -> OidcSettings | None:
+    issuer = config("BEKYMRING_OIDC_ISSUER", default=None)
+    if not issuer:
+        return None
+    client_id = config("BEKYMRING_OIDC_CLIENT_ID", default="")
+    secret = config("BEKYMRING_OIDC_CLIENT_SECRET", cast=Secret, default=None)
+    if not client_id or secret is None or not str(secret):
+        raise SettingsError("BEKYMRING_OIDC_ISSUER needs BEKYMRING_OIDC_CLIENT_ID and BEKYMRING_OIDC_CLIENT_SECRET")
+    from events.directory import ROLES, SERVICES
+
+    roles = _pairs("BEKYMRING_OIDC_ROLES", config("BEKYMRING_OIDC_ROLES", default=""))
+    for value, role in roles.items():
+        name, _, service = role.partition("/")
+        if name not in ROLES or (service and service not in SERVICES):
+            raise SettingsError(f"BEKYMRING_OIDC_ROLES: {value}={role}: unknown role")
+    words = lambda name: frozenset(config(name, default="").replace(",", " ").split())  # noqa: E731
+    return OidcSettings(
+        issuer=issuer.rstrip("/"),
+        client_id=client_id,
+        client_secret=secret,
+        scopes=config("BEKYMRING_OIDC_SCOPES", default="openid profile"),
+        role_claim=config("BEKYMRING_OIDC_ROLE_CLAIM", default="groups"),
+        roles=roles,
+        unit_claim=config("BEKYMRING_OIDC_UNIT_CLAIM", default="unit"),
+        units=_pairs("BEKYMRING_OIDC_UNITS", config("BEKYMRING_OIDC_UNITS", default="")),
+        second_factor_amr=words("BEKYMRING_OIDC_SECOND_FACTOR_AMR"),
+        second_factor_acr=words("BEKYMRING_OIDC_SECOND_FACTOR_ACR"),
+    )

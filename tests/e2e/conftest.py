@@ -35,10 +35,11 @@ def free_port() -> int:
 class LiveServer:
     """`intranet demo` in a fresh directory: the demo municipality, served for real."""
 
-    def __init__(self, workdir: Path, settings: dict[str, str] | None = None):
-        """`settings`: BEKYMRING_ variables for this server (none are taken from outside)."""
+    def __init__(self, workdir: Path, settings: dict[str, str] | None = None, port: int | None = None):
+        """`settings`: BEKYMRING_ variables for this server (none are taken from outside);
+        `port`: one chosen beforehand (an OpenID provider must know the app's URL first)."""
         self.workdir = workdir  # the data directory is workdir / "data"
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BEKYMRING_", "POSTGRES_", "PERSISTENCE_"))}
         env.update(settings or {})

@@ -1,0 +1,154 @@
+"""Signing in through the municipality's OpenID provider, and the admin's page
+for first sign-ins that wait for a role."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from events.directory import UNIT_ROLES
+from intranet import oidc
+from intranet.admin import SERVICE_NAMES, ROLE_NAMES, role_errors
+from intranet.auth import _first_page, _stage_for, client_key, redirect, start_session
+from intranet.forms import read_form
+from intranet.guard import require
+from intranet.i18n import _
+from intranet.passwords import hash_password
+from intranet.sessions import ACTIVE
+from intranet.templating import render
+
+BROWSER_COOKIE = "bk-oidc"  # binds a flow to the browser that started it
+WAITING = "waiting"
+
+
+def _client(request: Request) -> oidc.OidcClient:
+    client = request.app.state.oidc
+    if client is None:
+        raise HTTPException(404)
+    return client
+
+
+def _callback_url(request: Request) -> str:
+    return str(request.url_for("oidc_callback"))
+
+
+async def start(request: Request) -> Response:
+    """Send the browser to the provider."""
+    client = _client(request)
+    browser = secrets.token_urlsafe(32)
+    state, nonce, verifier = await run_in_threadpool(request.app.state.oidc_flows.start, browser)
+    url = await run_in_threadpool(client.authorization_url, _callback_url(request), state, nonce, verifier)
+    response = redirect(request, url)
+    response.set_cookie(BROWSER_COOKIE, browser, max_age=oidc.FLOW_SECONDS, httponly=True, samesite="lax",
+                        secure=request.app.state.settings.secure_cookies, path="/logg-inn/oidc")
+    return response
+
+
+async def callback(request: Request) -> Response:
+    """The provider's answer: sign the user in, or say why not."""
+    client = _client(request)
+    params = request.query_params
+    try:
+        account, identity = await run_in_threadpool(_sign_in, request, client, params)
+    except oidc.SignInRefused as refused:
+        await run_in_threadpool(request.app.state.domain.record_sign_in, "failed", None,
+                                "oidc:" + refused.reason, client_key(request), "")
+        message = _("Innloggingen via kommunens innloggingstjeneste ble avvist. Prøv igjen, eller kontakt IT.")
+        if refused.reason == "deactivated":
+            message = _("Kontoen din er deaktivert. Kontakt IT.")
+        response = render(request, "auth/login.html", {"values": {}, "error": message}, status_code=403)
+        response.delete_cookie(BROWSER_COOKIE, path="/logg-inn/oidc")
+        return response
+    if account == WAITING:
+        response = render(request, "auth/waiting.html", {})
+    else:
+        stage = ACTIVE if (account.needs_totp and identity.second_factor) else _stage_for(account)
+        response = redirect(request, _first_page(stage))
+        session = start_session(request, response, account.id, stage)
+        if stage == ACTIVE:
+            await run_in_threadpool(request.app.state.domain.record_sign_in, "signed_in", account.id,
+                                    account.username, client_key(request), session.audit_id)
+    response.delete_cookie(BROWSER_COOKIE, path="/logg-inn/oidc")
+    return response
+
+
+def _sign_in(request: Request, client: oidc.OidcClient, params):
+    """(the account, the identity), or (WAITING, the identity) for a first sign-in
+    without a mapped role; SignInRefused for anything wrong."""
+    state = request.app.state
+    nonce, verifier = state.oidc_flows.finish(params.get("state", ""), request.cookies.get(BROWSER_COOKIE, ""))
+    if "error" in params or not params.get("code"):
+        raise oidc.SignInRefused("provider_error")
+    if "iss" in params and params["iss"].rstrip("/") != client.settings.issuer:
+        raise oidc.SignInRefused("issuer_mismatch")  # RFC 9207: an answer from another provider
+    claims = client.validate(client.exchange(params["code"], _callback_url(request), verifier), nonce)
+    identity = client.identity(claims)
+    username = oidc.username_for(identity.subject)
+    domain, directory = state.domain, state.projections["directory"].view
+    units = directory.units()
+    unit_id = oidc.unit_id_named(units, identity.unit_name)
+    mapped = identity.role is not None and not (identity.role in UNIT_ROLES and unit_id is None)
+    role = (identity.role, unit_id if identity.role in UNIT_ROLES else None, identity.service)
+    user_id = directory.user_id_by_username_index(domain.blind_index(username))
+    if user_id is None:
+        if not mapped:
+            state.oidc_pending.ask(domain.blind_index(username), identity)
+            return WAITING, identity
+        password = hash_password(secrets.token_urlsafe(32))  # never told to anyone: no local sign-in
+        user_id = domain.register_user(username, identity.name, "", *role, password, False)
+        state.projections.wait()
+    account = domain.get_user(user_id)
+    if not account.active:
+        raise oidc.SignInRefused("deactivated")
+    if mapped and (account.role, account.unit_id, account.service) != role:
+        # The provider's groups decide the role: a change there counts at the next sign-in.
+        domain.assign_role(user_id, *role)
+        account = domain.get_user(user_id)
+    return account, identity
+
+
+async def waiting_page(request: Request) -> Response:
+    """First sign-ins that wait for an admin to give them a role."""
+    require(request, "directory.manage")
+    waiting = await run_in_threadpool(request.app.state.oidc_pending.all)
+    return render(request, "admin/waiting.html", {"waiting": waiting})
+
+
+async def approve(request: Request) -> Response:
+    """Give a waiting sign-in its role: the account is made, and the person can sign in."""
+    require(request, "directory.manage")
+    state = request.app.state
+    pending_id = request.path_params["pending_id"]
+    pending = await run_in_threadpool(state.oidc_pending.get, pending_id)
+    if pending is None:
+        # Already decided (a reload after approving): back to the list.
+        return redirect(request, "/admin/innlogginger")
+    units = await run_in_threadpool(state.projections["directory"].view.units)
+    context = {"pending": pending, "units": units, "roles": ROLE_NAMES, "services": SERVICE_NAMES,
+               "values": {}, "errors": {}}
+    if request.method == "GET":
+        return render(request, "admin/waiting_approve.html", context)
+    form = await read_form(request)
+    errors, role = role_errors(form)
+    if errors:
+        context.update(values=form, errors=errors)
+        return render(request, "admin/waiting_approve.html", context, status_code=422)
+    await run_in_threadpool(
+        state.domain.register_user, oidc.username_for(pending["subject"]), pending["name"], "", *role,
+        hash_password(secrets.token_urlsafe(32)), False)
+    await run_in_threadpool(state.oidc_pending.remove, pending_id)
+    state.projections.wait()
+    return redirect(request, "/admin/innlogginger")
+
+
+routes = [
+    Route("/logg-inn/oidc", start, name="oidc_start"),
+    Route("/logg-inn/oidc/svar", callback, name="oidc_callback"),
+    Route("/admin/innlogginger", waiting_page, name="admin_waiting"),
+    Route("/admin/innlogginger/{pending_id}", approve, methods=["GET", "POST"], name="admin_approve"),
+]

@@ -1,0 +1,225 @@
+"""Single sign-on against a real OpenID provider (panva's oidc-provider on
+loopback, see tests/oidcprovider.py), through the real app over each store."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import httpx2 as httpx
+import pytest
+
+from events.directory import User
+from tests.htmltree import dom
+from tests.oidcprovider import OidcProvider, sign_in_at_provider
+from tests.rawstore import leaks
+from tests.webclient import PASSWORD, Web, csrf_of
+
+APP = "https://testserver"
+ACCOUNTS = {
+    "sub-kari-4711": {"name": "Karianne Skyvik", "groups": ["styrere"], "unit": "solsikken", "amr": ["pwd"]},
+    "sub-lise-4712": {"name": "Lisbet Ombudsen", "groups": ["personvern"], "amr": ["pwd"]},
+    "sub-mona-4713": {"name": "Mona Tofaktor", "groups": ["personvern"], "amr": ["pwd", "mfa"]},
+    "sub-nils-4714": {"name": "Nils Ventersen", "groups": ["ukjent-gruppe"], "unit": "solsikken"},
+    "sub-olav-4715": {"name": "Olav Avslutt", "groups": ["ansatte"], "unit": "fjordvikskole"},
+}
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory):
+    running = OidcProvider(tmp_path_factory.mktemp("oidc"), [APP], {k: dict(v) for k, v in ACCOUNTS.items()})
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def sso(env, demo_copy, provider):
+    """The demo app signed in through `provider`; the provider's `amr` "mfa"
+    counts as a second factor."""
+    # `env` only picks the store: the demo copy's environment holds its key.
+    with Web({**demo_copy[0], **provider.settings(BEKYMRING_OIDC_SECOND_FACTOR_AMR="mfa")},
+             built=demo_copy[1]) as web:
+        yield web
+
+
+def start(web: Web, login: str):
+    """A browser that went to the provider and signed in as `login`: (the
+    browser, the URL the provider sent it back to)."""
+    client = web.client()
+    to_provider = client.get("/logg-inn/oidc")
+    assert to_provider.status_code == 303
+    with httpx.Client(follow_redirects=False) as at_provider:
+        back = sign_in_at_provider(to_provider.headers["location"], login, at_provider, until=APP)
+    return client, back
+
+
+def sign_in(web: Web, login: str):
+    """(the browser, the app's answer to the provider's redirect)."""
+    client, back = start(web, login)
+    assert back.startswith(APP), back
+    return client, client.get(back.removeprefix(APP))
+
+
+def account_of(web: Web, sub: str) -> User:
+    web.projections.wait()
+    view = web.app.state.projections["directory"].view
+    user_id = view.user_id_by_username_index(web.domain.blind_index("oidc:" + sub))
+    assert user_id, "no account made"
+    return web.domain.get_user(user_id)
+
+
+def test_a_styrer_signs_in_with_role_and_unit_from_the_claims_and_nothing_is_kept_in_clear(sso):
+    client, answer = sign_in(sso, "sub-kari-4711")
+    assert answer.status_code == 303 and answer.headers["location"] == "/", answer.text
+    home = client.get("/")
+    assert home.status_code == 200 and "Karianne Skyvik" in home.text
+    account = account_of(sso, "sub-kari-4711")
+    assert account.role == "unit_leader" and account.unit_id == sso.ids["units"]["solsikken"]
+    # Not even the provider's subject or the person's name is stored in clear.
+    assert leaks(sso.env, ["Karianne Skyvik", "sub-kari-4711", "Skyvik"]) == []
+    # The account signs in only through the provider, never with a password.
+    local = sso.post_form(sso.client(), "/logg-inn", {"username": "oidc:sub-kari-4711", "password": PASSWORD})
+    assert local.status_code == 422
+
+
+def test_the_role_follows_the_providers_groups_at_the_next_sign_in(sso, provider):
+    sign_in(sso, "sub-olav-4715")
+    assert account_of(sso, "sub-olav-4715").role == "staff"
+    provider.set_account("sub-olav-4715", groups=["styrere"], unit="solsikken")
+    try:
+        _, answer = sign_in(sso, "sub-olav-4715")
+        assert answer.headers["location"] == "/"
+        account = account_of(sso, "sub-olav-4715")
+        assert account.role == "unit_leader" and account.unit_id == sso.ids["units"]["solsikken"]
+    finally:
+        provider.set_account("sub-olav-4715", **ACCOUNTS["sub-olav-4715"])
+
+
+def test_the_providers_keys_rotate_and_sign_in_goes_on(sso, provider):
+    old_kid = httpx.get(provider.issuer + "/jwks").json()["keys"][0]["kid"]
+    _, first = sign_in(sso, "sub-kari-4711")
+    assert first.headers["location"] == "/"
+    provider.restart()  # a new signing key; the app still holds the old JWKS
+    new_kid = httpx.get(provider.issuer + "/jwks").json()["keys"][0]["kid"]
+    assert new_kid != old_kid
+    _, second = sign_in(sso, "sub-kari-4711")
+    assert second.status_code == 303 and second.headers["location"] == "/", second.text
+
+
+def test_a_wrong_nonce_is_refused(sso):
+    client = sso.client()
+    to_provider = urlsplit(client.get("/logg-inn/oidc").headers["location"])
+    query = {k: v[0] for k, v in parse_qs(to_provider.query).items()}
+    query["nonce"] = "a-nonce-the-app-never-made"  # the provider signs this one into the ID token
+    with httpx.Client(follow_redirects=False) as at_provider:
+        back = sign_in_at_provider(urlunsplit(to_provider._replace(query=urlencode(query))),
+                                   "sub-kari-4711", at_provider, until=APP)
+    answer = client.get(back.removeprefix(APP))
+    assert answer.status_code == 403 and "ble avvist" in answer.text
+    assert client.get("/").headers["location"] == "/logg-inn"
+
+
+def test_an_expired_id_token_is_refused(sso):
+    client, back = start(sso, "sub-kari-4711")
+    real = sso.app.state.oidc.clock
+    sso.app.state.oidc.clock = lambda: time.time() + 2 * 3600  # the token lives an hour
+    try:
+        answer = client.get(back.removeprefix(APP))
+    finally:
+        sso.app.state.oidc.clock = real
+    assert answer.status_code == 403
+    assert client.get("/").headers["location"] == "/logg-inn"
+
+
+def test_a_replayed_or_foreign_answer_is_refused(sso):
+    client, back = start(sso, "sub-kari-4711")
+    stranger = sso.client()  # another browser cannot use this browser's answer
+    assert stranger.get(back.removeprefix(APP)).status_code == 403
+    # The state was used up by the attempt: not even the right browser gets in with it now.
+    assert client.get(back.removeprefix(APP)).status_code == 403
+
+
+def test_sign_out_ends_the_session_here_and_continues_at_the_provider(sso, provider):
+    client, _ = sign_in(sso, "sub-kari-4711")
+    cookie = client.cookies.get("__Host-bk-session")
+    response = client.post("/logg-ut", data={"csrf_token": csrf_of(client.get("/").text)})
+    assert response.status_code == 303
+    location = urlsplit(response.headers["location"])
+    assert f"{location.scheme}://{location.netloc}" == provider.issuer
+    assert parse_qs(location.query)["post_logout_redirect_uri"] == [APP + "/logg-inn"]
+    replay = sso.client()
+    replay.cookies.set("__Host-bk-session", cookie)
+    assert replay.get("/").headers["location"] == "/logg-inn"
+    # A local account's sign-out stays here.
+    local = sso.login("staff")
+    out = local.post("/logg-ut", data={"csrf_token": csrf_of(local.get("/").text)})
+    assert out.headers["location"] == "/logg-inn"
+
+
+def test_a_deactivated_account_is_refused_at_its_next_sign_in(sso, provider):
+    sign_in(sso, "sub-olav-4715")
+    sso.domain.deactivate_user(account_of(sso, "sub-olav-4715").id)
+    client, answer = sign_in(sso, "sub-olav-4715")
+    assert answer.status_code == 403 and "deaktivert" in answer.text
+    assert client.get("/").headers["location"] == "/logg-inn"
+    # Deactivated at the provider: the provider itself refuses.
+    provider.set_account("sub-lise-4712", active=False)
+    try:
+        _, back = start(sso, "sub-lise-4712")
+        assert back == "refused:403"
+    finally:
+        provider.set_account("sub-lise-4712", active=True)
+
+
+def test_the_providers_second_factor_counts_only_as_configured(sso):
+    # amr ["pwd"]: a privacy officer must still set up the local second factor.
+    _, without = sign_in(sso, "sub-lise-4712")
+    assert without.headers["location"] == "/konto/totp"
+    # With a passkey of her own, she is asked for it (or a code) after the provider.
+    sso.domain.register_passkey(account_of(sso, "sub-lise-4712").id, "Y3JlZA", "cHVi", 0, "Jobb-PC", [])
+    _, then = sign_in(sso, "sub-lise-4712")
+    assert then.headers["location"] == "/logg-inn/kode"
+    # amr ["pwd", "mfa"], and "mfa" is configured: signed in at once.
+    client, with_mfa = sign_in(sso, "sub-mona-4713")
+    assert with_mfa.headers["location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_a_first_sign_in_without_a_mapped_role_waits_for_an_admin(sso):
+    client, answer = sign_in(sso, "sub-nils-4714")
+    assert answer.status_code == 200 and "Venter på godkjenning" in answer.text
+    assert client.get("/").headers["location"] == "/logg-inn"
+    assert leaks(sso.env, ["Nils Ventersen", "sub-nils-4714"]) == []
+    admin = sso.login("admin")
+    waiting = admin.get("/admin/innlogginger")
+    assert "Nils Ventersen" in waiting.text
+    link = dom(waiting.text).one("main ul a")["href"]
+    form = admin.get(link).text
+    wrong = admin.post(link, data={"role": "staff", "unit_id": "", "service": "", "csrf_token": csrf_of(form)})
+    assert wrong.status_code == 422 and "Velg enhet" in wrong.text
+    approved = admin.post(link, data={"role": "staff", "unit_id": str(sso.ids["units"]["solsikken"]),
+                                      "service": "", "csrf_token": csrf_of(form)})
+    assert approved.status_code == 303
+    assert "Nils Ventersen" not in admin.get("/admin/innlogginger").text
+    assert admin.get(link).headers["location"] == "/admin/innlogginger"  # a reload after approving
+    # Signed in at the next attempt, with the role the admin gave.
+    _, again = sign_in(sso, "sub-nils-4714")
+    assert again.headers["location"] == "/"
+    assert account_of(sso, "sub-nils-4714").role == "staff"
+
+
+def test_local_accounts_can_be_turned_off(env, demo_copy, provider):
+    with Web({**demo_copy[0], **provider.settings(), "BEKYMRING_LOCAL_ACCOUNTS": "0"}, built=demo_copy[1]) as web:
+        client = web.client()
+        page = client.get("/logg-inn").text
+        assert not dom(page).has("input[name=password]") and "/logg-inn/oidc" in page
+        refused = client.post("/logg-inn", data={"username": "styrer", "password": PASSWORD,
+                                                 "csrf_token": csrf_of(page)})
+        assert refused.status_code == 403
+        assert client.get("/").headers["location"] == "/logg-inn"
+
+
+def test_without_a_provider_there_is_no_single_sign_on(web):
+    page = web.client().get("/logg-inn").text
+    assert "/logg-inn/oidc" not in page and dom(page).has("input[name=password]")
+    assert web.client().get("/logg-inn/oidc").status_code == 404
