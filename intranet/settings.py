@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from starlette.config import Config
 from starlette.datastructures import Secret
 
+from events.statistics import DEFAULT_DELAY_DAYS
 from projections.config import DEFAULTS, ReadModelConfig
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ DOMAIN_KEYS = (
 SECRET_KEYS = ("BEKYMRING_KEK", "POSTGRES_PASSWORD")
 
 
+
 class SettingsError(ValueError):
     """A variable with a value the app cannot use."""
 
@@ -56,6 +58,7 @@ class Settings:
     domain_env: dict[str, str | Secret] = field(default_factory=dict)  # secrets as Secret
     worker_threads: int | None = None  # None: by store, see `threads`
     read_models: ReadModelConfig = DEFAULTS
+    release_after_days: int = DEFAULT_DELAY_DAYS  # days after a period ends before its statistics are published
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -76,6 +79,7 @@ class Settings:
             domain_env=domain_env,
             worker_threads=config("BEKYMRING_WORKER_THREADS", cast=int, default=None),
             read_models=read_models_from(config),
+            release_after_days=max(0, config("BEKYMRING_RELEASE_AFTER_DAYS", cast=int, default=DEFAULT_DELAY_DAYS)),
         )
 
     def open_domain(self) -> Bekymring:
