@@ -85,17 +85,6 @@ class MeetingTables(ViewTables):
 
     DIMENSIONS = {"month": "s.month", "unit_kind": "s.unit_kind", "level": "s.level", "category": "sc.category"}
 
-    def counts(self, row_dim: str, col_dim: str | None, since_month: str) -> dict[tuple[str, str], int]:
-        """Concerns counted by two dimensions (grouped in the database, never loaded whole)."""
-        row_expr = self.DIMENSIONS[row_dim]
-        col_expr = self.DIMENSIONS[col_dim] if col_dim else "'alle'"
-        join = " JOIN {stat_categories} sc ON sc.key = s.key" if "category" in (row_dim, col_dim) else ""
-        group = f"{row_expr}, {col_expr}" if col_dim else row_expr
-        rows = self._rows(
-            f"SELECT {row_expr} AS r, {col_expr} AS c, COUNT(DISTINCT s.key) AS n FROM {{stats}} s{join} "
-            f"WHERE s.month >= ? GROUP BY {group}", (since_month,))
-        return {(str(r["r"]), str(r["c"])): r["n"] for r in rows}
-
     def finest_counts(self, month: str) -> tuple[dict[str, int], dict[str, int]]:
         """One month's concerns by unit type × level, and category mentions by category ×
         unit type × level (keys as events/statistics.py names them): what a release rounds."""
@@ -120,15 +109,6 @@ class MeetingTables(ViewTables):
         rows = self._rows(
             f"SELECT {row_expr} AS r, COUNT(s.first_action_days) AS n, AVG(s.first_action_days) AS d "
             f"FROM {{stats}} s{join} WHERE s.month >= ? AND s.month <= ? GROUP BY {row_expr}", (first, last))
-        return {str(r["r"]): (r["n"], r["d"]) for r in rows}
-
-    def days_to_first_action(self, row_dim: str, since_month: str) -> dict[str, tuple[int, float | None]]:
-        """Per row: how many concerns had a first action, and the average days to it."""
-        row_expr = self.DIMENSIONS[row_dim]
-        join = " JOIN {stat_categories} sc ON sc.key = s.key" if row_dim == "category" else ""
-        rows = self._rows(
-            f"SELECT {row_expr} AS r, COUNT(s.first_action_days) AS n, AVG(s.first_action_days) AS d "
-            f"FROM {{stats}} s{join} WHERE s.month >= ? GROUP BY {row_expr}", (since_month,))
         return {str(r["r"]): (r["n"], r["d"]) for r in rows}
 
 
