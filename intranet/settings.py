@@ -79,7 +79,7 @@ class Settings:
             domain_env=domain_env,
             worker_threads=config("BEKYMRING_WORKER_THREADS", cast=int, default=None),
             read_models=read_models_from(config),
-            release_after_days=max(0, config("BEKYMRING_RELEASE_AFTER_DAYS", cast=int, default=DEFAULT_DELAY_DAYS)),
+            release_after_days=config("BEKYMRING_RELEASE_AFTER_DAYS", cast=days, default=DEFAULT_DELAY_DAYS),
         )
 
     def open_domain(self) -> Bekymring:
@@ -134,6 +134,14 @@ READ_MODEL_VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "witness_file": ("BEKYMRING_WITNESS_FILE", str),
     "ledger_origin": ("BEKYMRING_LEDGER_ORIGIN", str),
 }
+
+
+def days(text: str) -> int:
+    """A number of days, 0 or more."""
+    n = int(text)
+    if n < 0:
+        raise ValueError("must be 0 or more")
+    return n
 
 
 def read_models_from(config: Callable[..., Any]) -> ReadModelConfig:
