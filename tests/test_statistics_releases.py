@@ -64,13 +64,14 @@ class World:
         self.runner.catch_up()
 
     def add_concern(self, day: date, kind: str | None = None, categories: list[str] | None = None,
-                    level: int | None = None):
+                    level: int | None = None, observed: date | None = None):
+        """A concern registered on `day` (observed then, or on `observed`)."""
         rng = self.rng
         kind = kind or rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()))[0]
         categories = categories or list(dict.fromkeys(rng.choices(CATEGORIES, CATEGORY_WEIGHTS, k=rng.choice([1, 1, 2]))))
         with clock.set_to(at(day)):
             child = self.domain.register_child(f"Barn{len(self.concerns)}", "Test", date(2016, 1, 1), self.units[kind])
-            concern = self.domain.open_concern(child, self.author, day, "x", "", categories, 2)
+            concern = self.domain.open_concern(child, self.author, observed or day, "x", "", categories, 2)
             if level is None and rng.random() < 0.6:
                 level = rng.choice([1, 2, 3])
             if level:
@@ -132,7 +133,8 @@ def test_a_new_concern_changes_no_release_and_its_own_tells_nothing_new(world):
 
     concern = world.add_concern(date(2026, 7, 14), kind="ppt", categories=["sexual_abuse"], level=3)
     # Entered late: observed in March, registered in July, counted in July.
-    late = world.add_concern(date(2026, 7, 15), kind="skole", categories=["violence"], level=1)
+    late = world.add_concern(date(2026, 7, 15), kind="skole", categories=["violence"], level=1,
+                             observed=date(2026, 3, 10))
     old = world.concerns[5][0]  # registered in July 2025: its level changes after its release
     world.domain.change_concern(old, world.domain.get_concern(old).version, world.author,
                                 lambda c: c.set_level(2 if c.level != 2 else 1, "endret"))
