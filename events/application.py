@@ -24,6 +24,7 @@ from events.binder_commands import BinderCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
 from events.referral_commands import ReferralCommands
+from events.statistics_commands import StatisticsCommands
 from events.transfer_commands import TransferCommands
 from events.directory import Municipality, Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper, UUIDAsHex
@@ -74,7 +75,7 @@ def uses_postgres(env) -> bool:
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
-                IdentityCommands, Application):
+                StatisticsCommands, IdentityCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log

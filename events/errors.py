@@ -141,6 +141,8 @@ CODES: dict[str, str] = {
     "child.lifting_reason_required": "lifting a restriction needs a reason",
     # the directory, sign-in
     "unit.kind_unknown": "unknown unit kind {kind!r}",
+    "statistics.period_not_ended": "a release is published only after its period has ended",
+    "statistics.month_missing": "a quarter or a year is published only after each of its months",
     "unit.street_required": "the street address is required",
     "unit.postcode_invalid": "the post code must be four digits",
     "unit.place_required": "the post town is required",

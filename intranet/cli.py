@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from events.errors import KeyConfigurationError
@@ -53,12 +54,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
         else:
             demo.load(app) if args.no_history else demo.load_with_casework(app)
             print("Demodata lastet inn i", settings.data_dir, file=sys.stderr)
+            # The demo's past months are published, as `intranet statistics publish` would have.
+            publish_statistics(app, settings.read_models, settings.release_after_days)
     finally:
         app.close()
     print(demo.logins_text(f"http://{args.host}:{args.port}/"))
     if args.load_only:
         return 0
     return cmd_serve(args)
+
+
+def publish_statistics(app, read_models, delay_days: int, today: date | None = None) -> list:
+    """Publish every statistics release that is due (intranet/statistics_releases.py),
+    with the read models caught up first; each published period is printed."""
+    from events import clock
+    from intranet.statistics_releases import publish_due
+    from projections.live import ProjectionRunner
+
+    runner = ProjectionRunner(app, config=read_models)
+    runner.catch_up()
+    published = publish_due(app, runner["meetings"].view, today or clock.today(), delay_days)
+    for period in published:
+        print(f"Publisert: {period.kind} {period.name}", file=sys.stderr)
+    return published
+
+
+def cmd_statistics(args: argparse.Namespace) -> int:
+    """publish: the releases of the leaders' statistics that are due (run daily, e.g. from cron)."""
+    settings = _settings()
+    app = _domain(settings)
+    try:
+        today = date.fromisoformat(args.today) if args.today else None
+        published = publish_statistics(app, settings.read_models, settings.release_after_days, today)
+        if not published:
+            print("Ingen nye utgivelser er klare.", file=sys.stderr)
+    finally:
+        app.close()
+    return 0
 
 
 def _progress(name: str, done: int, total: int) -> None:
@@ -236,6 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="verify: rebuild apart and compare row by row with the live read model")
     proj.add_argument("names", nargs="*", help="which read models (default: all)")
     proj.set_defaults(func=cmd_projections)
+
+    statistics = sub.add_parser("statistics", help="the leaders' statistics releases")
+    statistics.add_argument("action", choices=["publish"])
+    statistics.add_argument("--today", help="the day to publish as (YYYY-MM-DD; default: today)")
+    statistics.set_defaults(func=cmd_statistics)
 
     children = sub.add_parser("children", help="children's records")
     children.add_argument("action", choices=["claim-numbers"])

@@ -154,6 +154,8 @@ MESSAGES: dict[str, str] = {
     "child.lifting_reason_required": N_("Skriv grunnen til at sperringen oppheves."),
     # the directory, sign-in
     "unit.kind_unknown": N_("Velg type enhet."),
+    "statistics.period_not_ended": N_("Statistikken for en periode publiseres først når perioden er over."),
+    "statistics.month_missing": N_("Et kvartal eller et år publiseres først når alle månedene er publisert."),
     "unit.street_required": N_("Skriv gateadressen."),
     "unit.postcode_invalid": N_("Postnummeret er fire siffer."),
     "unit.place_required": N_("Skriv poststedet."),

@@ -13,8 +13,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events import clock
-from events.concerns import CATEGORIES
-from events.directory import UNIT_KINDS
 from events.errors import RecordErased
 from events.policy import Principal, Target, for_leaders_case, for_leaders_issue, may
 from intranet import labels
@@ -23,7 +21,8 @@ from intranet.guard import require
 from intranet.i18n import N_, _
 from intranet.meetings import KIND_NAMES, SERVICE_NAMES
 from intranet.templating import render
-from projections.suppression import THRESHOLD, TOTAL, protect
+from intranet.statistics_releases import due_periods, publish_due, published_table, releases, values_of
+from projections.suppression import THRESHOLD, TOTAL
 
 PAGE_SIZE = 10
 # Marked with N_(): translated where they are shown.
@@ -31,25 +30,6 @@ DIMENSION_NAMES = {"month": N_("Måned"), "category": N_("Kategori"), "unit_kind
                    "level": N_("BTI-nivå")}
 MONTH_NAMES = [N_("jan"), N_("feb"), N_("mar"), N_("apr"), N_("mai"), N_("jun"), N_("jul"), N_("aug"), N_("sep"),
                N_("okt"), N_("nov"), N_("des")]
-
-
-def last_months(today: date, count: int = 12) -> list[str]:
-    months, year, month = [], today.year, today.month
-    for _month in range(count):
-        months.append(f"{year:04d}-{month:02d}")
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return list(reversed(months))
-
-
-def values_of(dimension: str, today: date) -> list[str]:
-    return {
-        "month": last_months(today),
-        "category": list(CATEGORIES),
-        "unit_kind": list(UNIT_KINDS),
-        "level": ["0", "1", "2", "3"],
-    }[dimension]
 
 
 def label_of(dimension: str, value: str) -> str:
@@ -65,14 +45,6 @@ def label_of(dimension: str, value: str) -> str:
     if dimension == "unit_kind":
         return labels.unit_kind(value)
     return value
-
-
-def protected_table(view, row_dim: str, col_dim: str | None, today: date):
-    """The cross-table for a breakdown and its filter, with suppression applied."""
-    since = last_months(today)[0]
-    rows = values_of(row_dim, today)
-    cols = values_of(col_dim, today) if col_dim else ["alle"]
-    return protect(view.counts(row_dim, col_dim, since), rows, cols)
 
 
 def approved_minutes(domain, view, page: int, user: Principal) -> tuple[list[dict], bool]:
@@ -109,47 +81,72 @@ async def minutes(request: Request) -> Response:
                                                     "active": "leaders"})
 
 
-def breakdown(request: Request, today: date) -> tuple[str, str | None, list[str], str]:
+def release_label(kind: str, period: str) -> str:
+    if kind == "month":
+        return label_of("month", period)
+    if kind == "quarter":
+        year, quarter = period.split("-Q")
+        return _("%(quarter)s. kvartal %(year)s") % {"quarter": quarter, "year": year}
+    return _("Året %(year)s") % {"year": period}
+
+
+def breakdown(params, release) -> tuple[str, str | None, list[str], str]:
     """The breakdown asked for: its dimension, the filter's dimension, its values, the value chosen."""
-    row_dim = request.query_params.get("dimensjon", "month")
+    row_dim = params.get("dimensjon", "month")
     if row_dim not in DIMENSION_NAMES:
         row_dim = "month"
-    col_dim = request.query_params.get("filter") or None
+    col_dim = params.get("filter") or None
     if col_dim not in DIMENSION_NAMES or col_dim == row_dim:
         col_dim = None
-    col_values = values_of(col_dim, today) if col_dim else []
-    chosen = request.query_params.get("verdi", TOTAL)
+    col_values = values_of(col_dim, release) if col_dim else []
+    chosen = params.get("verdi", TOTAL)
     return row_dim, col_dim, col_values, chosen if chosen in col_values else TOTAL
 
 
-def statistics_rows(view, row_dim: str, col_dim: str | None, chosen: str, today: date):
-    """The published counts, and the average days to the first action where enough
-    concerns had one that no child can be recognised by it."""
-    table = protected_table(view, row_dim, col_dim, today)
-    days = view.days_to_first_action(row_dim, last_months(today)[0]) if chosen == TOTAL else {}
+def shown(n: int) -> int | None:
+    """A published number, or None for a 0 (shown as <5: the true count may be 1 to 4)."""
+    return n if n >= THRESHOLD else None
+
+
+def statistics_page(state, params, today: date) -> dict:
+    """Publish what has become due (once, see intranet/statistics_releases.py), then the
+    release asked for (the newest by default) as one breakdown of it."""
+    view = state.projections["meetings"].view
+    delay = state.settings.release_after_days
+    if any(state.domain.statistics_release(p.kind, p.name) is None for p in due_periods(view, today, delay)):
+        state.projections.wait()  # the release counts what has been recorded until now
+        publish_due(state.domain, view, today, delay)
+    published = releases(state.domain, view, today)
+    context = {"releases": [(f"{r.kind}:{r.period}", release_label(r.kind, r.period)) for r in published],
+               "dimensions": DIMENSION_NAMES, "delay": delay, "active": "statistics", "release": None}
+    if not published:
+        return context
+    wanted = params.get("utgivelse", "")
+    release = next((r for r in published if f"{r.kind}:{r.period}" == wanted), published[0])
+    row_dim, col_dim, col_values, chosen = breakdown(params, release)
+    table = published_table(release, row_dim, col_dim)
+    means = release.means.get(row_dim, {}) if chosen == TOTAL else {}
     rows = []
-    for value in values_of(row_dim, today):
-        n = table.value(value, chosen)
-        with_action, avg = days.get(value, (0, None))
+    for value in values_of(row_dim, release):
+        n = shown(table[(value, chosen)])
         rows.append({"label": label_of(row_dim, value), "n": n,
-                     "days": round(avg) if avg is not None and with_action >= THRESHOLD and n is not None else None})
-    return rows, table.value(TOTAL, chosen)
+                     "days": means.get(value) if n is not None else None})
+    return context | {
+        "release": release, "release_key": f"{release.kind}:{release.period}",
+        "release_label": release_label(release.kind, release.period),
+        "rows": rows, "total": shown(table[(TOTAL, chosen)]), "row_dim": row_dim, "col_dim": col_dim,
+        "chosen": chosen, "col_values": [(v, label_of(col_dim, v)) for v in col_values] if col_dim else [],
+        "total_label": label_of(row_dim, TOTAL), "max_n": max([r["n"] or 0 for r in rows] + [1]),
+    }
 
 
 async def statistics(request: Request) -> Response:
-    """Concerns by month, category, unit type and BTI level, optionally filtered by one
-    other dimension; counts below 5 are never shown, nor can they be worked out."""
+    """A published release of the statistics: concerns by month, category, unit type and
+    BTI level, optionally filtered by one other dimension; every number rounded and
+    the small ones shown as <5 (events/statistics.py says how)."""
     require(request, "leaders.view")
-    today = clock.today()
-    row_dim, col_dim, col_values, chosen = breakdown(request, today)
-    view = request.app.state.projections["meetings"].view
-    rows, total = await run_in_threadpool(statistics_rows, view, row_dim, col_dim, chosen, today)
-    return render(request, "leaders/statistics.html", {
-        "rows": rows, "total": total, "row_dim": row_dim, "col_dim": col_dim, "chosen": chosen,
-        "col_values": [(v, label_of(col_dim, v)) for v in col_values] if col_dim else [],
-        "dimensions": DIMENSION_NAMES, "total_label": label_of(row_dim, TOTAL), "active": "statistics",
-        "max_n": max([r["n"] or 0 for r in rows] + [1]),
-    })
+    context = await run_in_threadpool(statistics_page, request.app.state, request.query_params, clock.today())
+    return render(request, "leaders/statistics.html", context)
 
 
 routes = [

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from starlette.config import Config
 from starlette.datastructures import Secret
 
+from events.statistics import DEFAULT_DELAY_DAYS
 from projections.config import DEFAULTS, ReadModelConfig
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ DOMAIN_KEYS = (
 SECRET_KEYS = ("BEKYMRING_KEK", "POSTGRES_PASSWORD")
 
 
+
 class SettingsError(ValueError):
     """A variable with a value the app cannot use."""
 
@@ -66,6 +68,7 @@ class Settings:
     oidc: OidcSettings | None = None  # single sign-on through the municipality's OpenID provider
     webauthn_origin: str | None = None  # the intranet's origin as browsers see it; None: no passkeys
     webauthn_rp_id: str | None = None  # the passkeys' relying party id (the origin's host by default)
+    release_after_days: int = DEFAULT_DELAY_DAYS  # days after a period ends before its statistics are published
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +95,7 @@ class Settings:
             oidc=oidc_from(config),
             webauthn_origin=(config("BEKYMRING_WEBAUTHN_ORIGIN", default="") or "").rstrip("/") or None,
             webauthn_rp_id=config("BEKYMRING_WEBAUTHN_RP_ID", default=None),
+            release_after_days=config("BEKYMRING_RELEASE_AFTER_DAYS", cast=days, default=DEFAULT_DELAY_DAYS),
         )
 
     def open_domain(self, serving: bool = False) -> Bekymring:
@@ -150,6 +154,14 @@ READ_MODEL_VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "witness_file": ("BEKYMRING_WITNESS_FILE", str),
     "ledger_origin": ("BEKYMRING_LEDGER_ORIGIN", str),
 }
+
+
+def days(text: str) -> int:
+    """A number of days, 0 or more."""
+    n = int(text)
+    if n < 0:
+        raise ValueError("must be 0 or more")
+    return n
 
 
 def read_models_from(config: Callable[..., Any]) -> ReadModelConfig:

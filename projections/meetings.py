@@ -85,24 +85,30 @@ class MeetingTables(ViewTables):
 
     DIMENSIONS = {"month": "s.month", "unit_kind": "s.unit_kind", "level": "s.level", "category": "sc.category"}
 
-    def counts(self, row_dim: str, col_dim: str | None, since_month: str) -> dict[tuple[str, str], int]:
-        """Concerns counted by two dimensions (grouped in the database, never loaded whole)."""
-        row_expr = self.DIMENSIONS[row_dim]
-        col_expr = self.DIMENSIONS[col_dim] if col_dim else "'alle'"
-        join = " JOIN {stat_categories} sc ON sc.key = s.key" if "category" in (row_dim, col_dim) else ""
-        group = f"{row_expr}, {col_expr}" if col_dim else row_expr
-        rows = self._rows(
-            f"SELECT {row_expr} AS r, {col_expr} AS c, COUNT(DISTINCT s.key) AS n FROM {{stats}} s{join} "
-            f"WHERE s.month >= ? GROUP BY {group}", (since_month,))
-        return {(str(r["r"]), str(r["c"])): r["n"] for r in rows}
+    def finest_counts(self, month: str) -> tuple[dict[str, int], dict[str, int]]:
+        """One month's concerns by unit type × level, and category mentions by category ×
+        unit type × level (keys as events/statistics.py names them): what a release rounds."""
+        concerns = self._rows("SELECT unit_kind, level, COUNT(*) AS n FROM {stats} WHERE month = ? "
+                              "GROUP BY unit_kind, level", (month,))
+        mentions = self._rows("SELECT sc.category, s.unit_kind, s.level, COUNT(*) AS n FROM {stats} s "
+                              "JOIN {stat_categories} sc ON sc.key = s.key WHERE s.month = ? "
+                              "GROUP BY sc.category, s.unit_kind, s.level", (month,))
+        return ({f"{month}|{r['unit_kind']}|{r['level']}": r["n"] for r in concerns},
+                {f"{month}|{r['category']}|{r['unit_kind']}|{r['level']}": r["n"] for r in mentions})
 
-    def days_to_first_action(self, row_dim: str, since_month: str) -> dict[str, tuple[int, float | None]]:
-        """Per row: how many concerns had a first action, and the average days to it."""
+    def first_month(self) -> str | None:
+        """The earliest month a concern was registered in."""
+        rows = self._rows("SELECT MIN(month) AS m FROM {stats}", ())
+        return rows[0]["m"] if rows and rows[0]["m"] else None
+
+    def first_action_between(self, row_dim: str, first: str, last: str) -> dict[str, tuple[int, float | None]]:
+        """Per row, for concerns registered from month `first` to `last`: how many had a
+        first action, and the average days to it."""
         row_expr = self.DIMENSIONS[row_dim]
         join = " JOIN {stat_categories} sc ON sc.key = s.key" if row_dim == "category" else ""
         rows = self._rows(
             f"SELECT {row_expr} AS r, COUNT(s.first_action_days) AS n, AVG(s.first_action_days) AS d "
-            f"FROM {{stats}} s{join} WHERE s.month >= ? GROUP BY {row_expr}", (since_month,))
+            f"FROM {{stats}} s{join} WHERE s.month >= ? AND s.month <= ? GROUP BY {row_expr}", (first, last))
         return {str(r["r"]): (r["n"], r["d"]) for r in rows}
 
 
@@ -167,7 +173,9 @@ class MeetingProjection(Projection):
         key = self.key(event.originator_id)
         c.execute(self.view.sql("INSERT INTO {stats} (key, child_key, unit_kind, month, level, opened_on) VALUES (?, ?, ?, ?, 0, ?)"),
                   (key, self.app.blind_index(f"stat-child:{event.child_id}"), self._unit_kind(c, str(event.unit_id)),
-                   event.observed_on.strftime("%Y-%m"), event.observed_on.isoformat()))
+                   # Counted in the month it was registered, so a concern entered late
+                   # (observed long before) never changes a release already published.
+                   clock.day_of(event.timestamp).strftime("%Y-%m"), event.observed_on.isoformat()))
         for category in dict.fromkeys(event.categories):
             c.execute(self.view.sql("INSERT INTO {stat_categories} (key, category) VALUES (?, ?)"), (key, category))
 

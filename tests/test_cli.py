@@ -7,6 +7,7 @@ import http.cookiejar
 import os
 import re
 import socket
+from datetime import timedelta
 import subprocess
 import sys
 import time
@@ -16,10 +17,14 @@ import urllib.request
 
 import pytest
 
+from events import clock
 from events.application import Bekymring
 from events.audit import SignIn
 from events.kek import Kek, read_kek_file
 from intranet import demo, demo_data
+from events.statistics import DEFAULT_DELAY_DAYS
+from intranet.cli import publish_statistics
+from projections.config import DEFAULTS
 from tests.conftest import sqlite_env
 
 
@@ -29,6 +34,7 @@ def DEMO_EVENTS(tmp_path) -> int:
     app = Bekymring(env=sqlite_env(tmp_path / "scratch", Kek.generate()))
     try:
         demo.load_with_casework(app)
+        publish_statistics(app, DEFAULTS, DEFAULT_DELAY_DAYS)  # its past months' statistics
         return app.position()
     finally:
         app.close()
@@ -73,6 +79,22 @@ def test_projections_rebuild_shows_progress(tmp_path, DEMO_EVENTS):
     result = run(["projections", "rebuild"], tmp_path, env={"BEKYMRING_DEMO": "1"})
     assert f"directory: {DEMO_EVENTS} hendelser" in result.stdout
     assert f"[##############################] {DEMO_EVENTS}/{DEMO_EVENTS}" in result.stderr
+
+
+def test_statistics_publish_publishes_what_is_due_once(tmp_path):
+    """The demo has published its past months; publishing again finds nothing new, and
+    a day after next month has ended publishes that month (and nothing twice)."""
+    run(["demo", "--load-only"], tmp_path)
+    demo_env = {"BEKYMRING_DEMO": "1"}
+    again = run(["statistics", "publish"], tmp_path, env=demo_env)
+    assert "Ingen nye utgivelser er klare." in again.stderr
+    today = clock.today()
+    later = (today.replace(day=1) + timedelta(days=32)).replace(day=DEFAULT_DELAY_DAYS + 1)
+    month = today.strftime("%Y-%m")
+    published = run(["statistics", "publish", "--today", later.isoformat()], tmp_path, env=demo_env)
+    assert f"Publisert: month {month}" in published.stderr
+    assert "Publisert" not in run(["statistics", "publish", "--today", later.isoformat()], tmp_path,
+                                  env=demo_env).stderr
 
 
 def test_rotate_kek_rewraps_and_the_new_key_opens_the_data(tmp_path, DEMO_EVENTS):

@@ -116,6 +116,7 @@ def test_the_application_name_is_pinned(domain):
 
 
 PROMISED_TOPICS = {
+    "events.statistics:StatisticsRelease.Created",
     "events.audit:Access.Created",
     "events.audit:AnomalyReview.Created",
     "events.audit:AnomaliesReviewed.Created",
@@ -214,12 +215,13 @@ def domain_event_topics() -> set[str]:
     import events.meetings
     import events.referral_commands
     import events.referrals
+    import events.statistics
     import events.transfers
 
     topics = set()
     modules = (events.audit, events.children, events.concerns, events.consents, events.directory,
                events.erasure, events.identity, events.meetings, events.referral_commands, events.referrals,
-               events.binder, events.transfers)
+               events.binder, events.transfers, events.statistics)
     for module in modules:
         for aggregate in vars(module).values():
             if isinstance(aggregate, type) and issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:

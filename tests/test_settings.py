@@ -87,6 +87,8 @@ def test_the_demo_note_is_not_shown_outside_demo_mode(env):
     ("BEKYMRING_LEDGER_ORIGIN", "two words"),
     ("BEKYMRING_LEDGER_ORIGIN", "a+b"),
     ("BEKYMRING_WORKER_THREADS", "two"),
+    ("BEKYMRING_RELEASE_AFTER_DAYS", "-1"),
+    ("BEKYMRING_RELEASE_AFTER_DAYS", "a week"),
 ])
 def test_a_bad_value_is_refused_at_startup_naming_the_variable(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
@@ -103,6 +105,11 @@ def test_the_read_model_values_are_read_from_settings():
         office_hours=(8, 16), max_children_per_hour=12, checkpoint_every=50, ledger_origin="fjordvik.example/bekymring",
         checkpoint_seconds=15.0, witness_file="/srv/witness/bekymring.txt")
     assert Settings.from_env({}).read_models == ReadModelConfig()
+
+
+def test_the_statistics_are_published_the_days_set_after_a_period_ends():
+    assert Settings.from_env({}).release_after_days == 5
+    assert Settings.from_env({"BEKYMRING_RELEASE_AFTER_DAYS": "10"}).release_after_days == 10
 
 
 def rules_of(view):

@@ -1,0 +1,138 @@
+"""The leaders' statistics as releases: fixed calendar periods (a month, a quarter,
+a year), computed once after the period has ended, and frozen as an event.
+
+Why releases: a live page that recomputes on every request can be differenced
+(the page before and after one new concern tells that concern's category,
+level and unit type), and a window that rolls gives away the month that left
+it. A release covers a period no other release of its kind covers, a concern
+counts in the month it was registered, and nothing in a release changes after.
+
+How the numbers are protected (the same for every view of every release):
+- The finest table, concerns by month × unit type × BTI level and category
+  mentions by month × category × unit type × level, is rounded once, cell by
+  cell, to a multiple of 5 at random, unbiased: 3 becomes 5 with probability
+  3/5 and 0 otherwise. A true 0 stays 0. Every number on the page (cells,
+  margins, "I alt", "Sum av kategorier") is a sum of these rounded cells, so
+  the tables add up and no combination of them says more than the rounded
+  cells do: each true cell is somewhere within 4 of its rounded value.
+- A mention cell is never rounded above its concern cell (a concern is counted
+  once per category it has), so that known fact narrows nothing.
+- A quarter and a year are the sums of their months' releases, not a new count:
+  their differences with the months are zero and tell nothing.
+- A published 0 is shown as "<5"; means (days to the first action) are shown
+  only where at least 10 concerns had a first action, in whole days.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from events.base import Record
+
+BASE = 5
+MEAN_MIN = 10  # a mean is published only where this many concerns are behind it
+KINDS = ("month", "quarter", "year")
+DEFAULT_DELAY_DAYS = 5  # BEKYMRING_RELEASE_AFTER_DAYS: late registrations and level changes settle
+_rounding = random.SystemRandom()  # unpredictable: the release keeps only the rounded numbers
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A closed calendar period: "2026-11", "2026-Q4" or "2026"."""
+
+    start: date
+    kind: str
+    name: str
+
+    @staticmethod
+    def parse(kind: str, name: str) -> "Period":
+        if kind == "month":
+            year, month = name.split("-")
+            return Period(date(int(year), int(month), 1), kind, f"{int(year):04d}-{int(month):02d}")
+        if kind == "quarter":
+            year, q = name.split("-Q")
+            if not 1 <= int(q) <= 4:
+                raise ValueError(name)
+            return Period(date(int(year), 3 * int(q) - 2, 1), kind, f"{int(year):04d}-Q{int(q)}")
+        if kind == "year":
+            return Period(date(int(name), 1, 1), kind, f"{int(name):04d}")
+        raise ValueError(kind)
+
+    @property
+    def months(self) -> list[str]:
+        count = {"month": 1, "quarter": 3, "year": 12}[self.kind]
+        return [f"{self.start.year:04d}-{m:02d}" for m in range(self.start.month, self.start.month + count)]
+
+    @property
+    def end(self) -> date:
+        """The first day after the period."""
+        last = self.months[-1]
+        year, month = int(last[:4]), int(last[5:])
+        return date(year + month // 12, month % 12 + 1, 1)
+
+    def due(self, today: date, delay_days: int) -> bool:
+        return today >= self.end + timedelta(days=delay_days)
+
+
+def periods_between(first_month: str, today: date) -> list[Period]:
+    """Every month, quarter and year from the January of `first_month`'s year up to today
+    (the months before the first concern are published empty, so the year adds up)."""
+    year, month = int(first_month[:4]), 1
+    out = []
+    while date(year, month, 1) <= today:
+        out.append(Period.parse("month", f"{year}-{month}"))
+        if month % 3 == 0:
+            out.append(Period.parse("quarter", f"{year}-Q{month // 3}"))
+        if month == 12:
+            out.append(Period.parse("year", str(year)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def release_id(kind: str, period: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"bekymring:statistics:{kind}:{period}")
+
+
+def round_at_random(n: int, rng: random.Random = _rounding) -> int:
+    """n to a multiple of 5, up with probability (n mod 5)/5: on average the true count."""
+    low = n - n % BASE
+    return low + BASE if rng.random() < (n % BASE) / BASE else low
+
+
+def cell_key(*parts: str) -> str:
+    return "|".join(parts)
+
+
+def round_month(concerns: dict[str, int], mentions: dict[str, int],
+                rng: random.Random = _rounding) -> tuple[dict[str, int], dict[str, int]]:
+    """One month's finest cells, rounded. Keys: "month|unit_kind|level" for concerns,
+    "month|category|unit_kind|level" for mentions. Cells rounded to 0 are left out."""
+    rounded = {key: round_at_random(n, rng) for key, n in concerns.items()}
+    rounded_mentions = {}
+    for key, n in mentions.items():
+        month, _category, kind, level = key.split("|")
+        ceiling = rounded.get(cell_key(month, kind, level), 0)
+        r = round_at_random(n, rng)
+        # Never above the concern cell: the floor of n is at most the concern cell's floor.
+        rounded_mentions[key] = r if r <= ceiling else n - n % BASE
+    return ({k: v for k, v in rounded.items() if v}, {k: v for k, v in rounded_mentions.items() if v})
+
+
+class StatisticsRelease(Record):
+    """A published release: aggregate numbers only, never an id of a child or a concern."""
+
+    @staticmethod
+    def create_id(kind: str, period: str) -> UUID:
+        return release_id(kind, period)
+
+    def __init__(self, kind: str, period: str, published_on: date, concerns: dict[str, int],
+                 mentions: dict[str, int], means: dict[str, dict[str, int]]):
+        self.kind = kind
+        self.period = period
+        self.published_on = published_on
+        self.concerns = concerns
+        self.mentions = mentions
+        self.means = means

@@ -1,0 +1,62 @@
+"""Publishing the leaders' statistics releases (events/statistics.py), mixed into the
+one application. A release is published once: publishing it again changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError as VersionConflict
+
+from events.commands import CommandMixin
+from events.errors import DomainError
+from events.statistics import Period, StatisticsRelease, release_id, round_month
+
+
+class StatisticsCommands(CommandMixin):
+    def statistics_release(self, kind: str, period: str) -> StatisticsRelease | None:
+        """The release, or None if it has not been published."""
+        from events.application import NotFound
+
+        try:
+            return self._get(StatisticsRelease, release_id(kind, period))
+        except NotFound:
+            return None
+
+    def publish_month(self, month: str, concerns: dict[str, int], mentions: dict[str, int],
+                      means: dict[str, dict[str, int]], today: date) -> UUID:
+        """Round a month's exact counts once and freeze them; the exact counts are not kept."""
+        period = Period.parse("month", month)
+        if not period.due(today, 0):
+            raise DomainError("statistics.period_not_ended")
+        existing = self.statistics_release("month", period.name)
+        if existing is not None:
+            return existing.id
+        rounded, rounded_mentions = round_month(concerns, mentions)
+        return self._save_release(StatisticsRelease(kind="month", period=period.name, published_on=today, concerns=rounded, mentions=rounded_mentions, means=means))
+
+    def publish_sum(self, kind: str, name: str, means: dict[str, dict[str, int]], today: date) -> UUID:
+        """A quarter or a year: the sum of its months' releases (each month must be published),
+        so that no difference between it and them tells anything new."""
+        period = Period.parse(kind, name)
+        if kind == "month" or not period.due(today, 0):
+            raise DomainError("statistics.period_not_ended")
+        existing = self.statistics_release(kind, period.name)
+        if existing is not None:
+            return existing.id
+        concerns: dict[str, int] = {}
+        mentions: dict[str, int] = {}
+        for month in period.months:
+            release = self.statistics_release("month", month)
+            if release is None:
+                raise DomainError("statistics.month_missing")
+            concerns.update(release.concerns)
+            mentions.update(release.mentions)
+        return self._save_release(StatisticsRelease(kind=kind, period=period.name, published_on=today, concerns=concerns, mentions=mentions, means=means))
+
+    def _save_release(self, release: StatisticsRelease) -> UUID:
+        try:
+            self.save(release)
+        except VersionConflict:
+            pass  # published at the same moment by another process: theirs stands
+        return release.id

@@ -1,0 +1,103 @@
+"""Publishing the statistics releases that are due, and reading the views of one.
+
+Releases are published by `intranet statistics publish` (run it from cron after
+each month's end), and by the running app as well: the first time a leader opens
+the statistics after a period has become due, it is published before the page is
+shown. Either way it is published once (its id is the period), with the read
+models caught up first, so the numbers are those of the day it was published."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from events.concerns import CATEGORIES
+from events.directory import UNIT_KINDS
+from events.statistics import MEAN_MIN, Period, StatisticsRelease, periods_between
+from projections.suppression import TOTAL
+
+LEVELS = ("0", "1", "2", "3")
+MEAN_DIMENSIONS = ("month", "category", "unit_kind", "level")
+
+
+def due_periods(view, today: date, delay_days: int) -> list[Period]:
+    """Every period that has ended at least `delay_days` ago, from the first concern's month."""
+    first = view.first_month()
+    if first is None:
+        return []
+    return [p for p in periods_between(first, today) if p.due(today, delay_days)]
+
+
+def means_of(view, period: Period) -> dict[str, dict[str, int]]:
+    """Average days to the first action per row of every breakdown, in whole days, only
+    where at least MEAN_MIN concerns had one."""
+    out: dict[str, dict[str, int]] = {}
+    for dim in MEAN_DIMENSIONS:
+        rows = view.first_action_between(dim, period.months[0], period.months[-1])
+        out[dim] = {value: round(avg) for value, (n, avg) in rows.items() if n >= MEAN_MIN and avg is not None}
+    return out
+
+
+def publish_due(domain, view, today: date, delay_days: int) -> list[Period]:
+    """Publish what is due and not yet published (months before the quarters and
+    years that are their sums). Returns what was published now."""
+    published = []
+    for period in sorted(due_periods(view, today, delay_days), key=lambda p: (p.end, len(p.months))):
+        if domain.statistics_release(period.kind, period.name) is not None:
+            continue
+        if period.kind == "month":
+            concerns, mentions = view.finest_counts(period.name)
+            domain.publish_month(period.name, concerns, mentions, means_of(view, period), today)
+        else:
+            domain.publish_sum(period.kind, period.name, means_of(view, period), today)
+        published.append(period)
+    return published
+
+
+def releases(domain, view, today: date) -> list[StatisticsRelease]:
+    """Every published release, the newest period first (a year before its December)."""
+    first = view.first_month()
+    found = []
+    for period in periods_between(first, today) if first else []:
+        release = domain.statistics_release(period.kind, period.name)
+        if release is not None:
+            found.append((period, release))
+    found.sort(key=lambda pr: (pr[0].end, len(pr[0].months)), reverse=True)
+    return [release for _period, release in found]
+
+
+def values_of(dimension: str, release: StatisticsRelease) -> list[str]:
+    return {
+        "month": Period.parse(release.kind, release.period).months,
+        "category": list(CATEGORIES),
+        "unit_kind": list(UNIT_KINDS),
+        "level": list(LEVELS),
+    }[dimension]
+
+
+def _cells(release: StatisticsRelease, uses_category: bool):
+    """Each rounded finest cell as (its values by dimension, its count)."""
+    if uses_category:
+        for key, n in release.mentions.items():
+            month, category, kind, level = key.split("|")
+            yield {"month": month, "category": category, "unit_kind": kind, "level": level}, n
+    else:
+        for key, n in release.concerns.items():
+            month, kind, level = key.split("|")
+            yield {"month": month, "unit_kind": kind, "level": level}, n
+
+
+def published_table(release: StatisticsRelease, row_dim: str, col_dim: str | None) -> dict[tuple[str, str], int]:
+    """A breakdown (rows) by a filter (columns), with its margins (TOTAL), each number the
+    sum of the release's rounded cells. Tables without the category count concerns;
+    tables with it count mentions (a concern with two categories counts in both)."""
+    rows = values_of(row_dim, release)
+    cols = values_of(col_dim, release) if col_dim else []
+    table = {(r, c): 0 for r in rows + [TOTAL] for c in cols + [TOTAL]}
+    for values, n in _cells(release, "category" in (row_dim, col_dim)):
+        r = values[row_dim]
+        c = values[col_dim] if col_dim else None
+        for row in (r, TOTAL):
+            table[(row, TOTAL)] += n
+            if c is not None:
+                table[(row, c)] += n
+    return table
