@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 from uuid import uuid4
 
-import pytest
 
 from events import clock
 from events.base import acting_as

@@ -13,6 +13,7 @@ import pytest
 from events import clock
 from events.children import Child
 from events.identity import DuplicateChild
+from events.storage.national_ids import IN_FLIGHT_SECONDS
 from intranet import demo_data
 from intranet.demo_data import synthetic_fnr
 from tests.htmltree import dom, field_error
@@ -60,6 +61,21 @@ def test_an_erased_childs_number_can_be_registered_again(domain):
     maja = domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN)
     domain.shred_subject(maja, "sletting godkjent")
     assert domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN) != maja
+
+
+def test_a_number_claimed_by_a_registration_in_flight_is_refused_until_it_is_stale(domain):
+    kindergarten = domain.register_unit("Solsikken barnehage", "barnehage")
+    in_flight = uuid4()  # another registration claimed the number and has not saved its child yet
+    assert domain._claim(NIN, in_flight)
+    with pytest.raises(DuplicateChild) as refused:  # the second of two at once fails cleanly
+        domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN)
+    assert refused.value.params["child_id"] == in_flight
+    # That registration died before its save: once the claim is stale, the number is free.
+    claims = domain.national_ids
+    with claims.datastore.transaction(commit=True) as c:
+        c.execute(claims.store.sql(f"UPDATE {claims.table} SET claimed_at = claimed_at - ?"), (IN_FLIGHT_SECONDS,))
+    maja = domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN)
+    assert claims.holder(domain.blind_index("nin-claim:" + NIN))[0] == maja
 
 
 def test_numbers_registered_before_claims_existed_are_claimed_on_upgrade(domain):

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from events.errors import IntegrityError, KeyConfigurationError
 from events.kek import Kek
 from events.storage.sidestore import SideStore
+from events.storage.wal import empty_wal
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +286,10 @@ class KeyStore:
                 ),
                 (_now(), str(key_id)),
             )
+        if self.store.dialect == "sqlite":
+            # secure_delete zeroed the key in the page written to the WAL; the WAL's
+            # older frames and the file's old page still hold it until a checkpoint.
+            empty_wal(self.datastore, "data keys")
         with self._lock:
             self._cache[key_id] = (_SHREDDED, time.monotonic())
         self._ciphers.pop(key_id, None)
