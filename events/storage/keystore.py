@@ -22,7 +22,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from events.errors import IntegrityError, KeyConfigurationError
 from events.kek import Kek
 from events.storage.sidestore import SideStore
-from events.storage.wal import empty_wal
 
 log = logging.getLogger(__name__)
 
@@ -286,10 +285,7 @@ class KeyStore:
                 ),
                 (_now(), str(key_id)),
             )
-        if self.store.dialect == "sqlite":
-            # secure_delete zeroed the key in the page written to the WAL; the WAL's
-            # older frames and the file's old page still hold it until a checkpoint.
-            empty_wal(self.datastore, "data keys")
+        self.store.scrub(self.table, "data keys")  # no copy of the wrapped key left in the files
         with self._lock:
             self._cache[key_id] = (_SHREDDED, time.monotonic())
         self._ciphers.pop(key_id, None)

@@ -13,7 +13,6 @@ import time
 from uuid import UUID
 
 from events.storage.sidestore import SideStore
-from events.storage.wal import empty_wal
 
 # A claim whose child does not exist is a registration in flight for this long
 # (its save follows the claim at once); after it, one that died before saving.
@@ -67,5 +66,4 @@ class NationalIdClaims:
         """An erased child's claims go, and with them every copy in the files."""
         with self.datastore.transaction(commit=True) as c:
             c.execute(self._sql("DELETE FROM {table} WHERE child_id = ?"), (str(child_id),))
-        if self.store.dialect == "sqlite":
-            empty_wal(self.datastore, "national identity number claims")
+        self.store.scrub(self.table, "national identity number claims")
