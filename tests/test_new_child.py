@@ -171,6 +171,21 @@ def test_a_number_registered_out_of_reach_is_refused_without_naming_the_child(we
     assert [(a.records, a.user_id) for a in learnt] == [(["child.exists"], web.ids["users"]["pedleder"])]
 
 
+def test_a_number_whose_registration_is_saving_this_moment_is_refused_on_the_form(web):
+    staff = web.login("staff")
+    number = synthetic_fnr(BORN, 911)  # no demo child's
+    saving = uuid4()  # another registration claimed the number; its child is not saved yet
+    assert web.domain._claim(number, saving)
+    page = staff.get("/bekymringer/ny").text
+    new = {"new_first_name": "Nora", "new_last_name": "Lindheim", "new_birth_date": BORN.isoformat(),
+           "new_national_id": number}
+    refused = staff.post("/bekymringer/ny", data=concern_fields(page, **new))
+    assert refused.status_code == 422  # refused with the form, not a server error
+    form = dom(refused.text).one("form#new-concern")
+    assert "ikke blant barna du har tilgang til" in field_error(form, "new_national_id")
+    assert form.one("input[name=new_first_name]")["value"] == "Nora"
+
+
 def test_the_form_says_which_to_do_when_both_or_neither_are_chosen(web):
     staff = web.login("staff")
     maja = web.ids["children"][demo_data.CHILDREN.index(MAJA)]
