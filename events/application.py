@@ -261,12 +261,8 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         self.check_unit(unit_id)
         with self.new_child_id() as child_id:
             child = Child.new(first_name, last_name, birth_date, unit_id, national_id, guardians or [], id=child_id)
-        claims = [self._claim(national_id, child.id)] if national_id else []
-        try:
-            self.save(child, *claims)
-        except VersionConflict:  # registered at the same moment by someone else
-            self._claim(national_id, child.id)  # raises DuplicateChild naming the other child
-            raise
+            claimed = bool(national_id) and self._claim(national_id, child.id)  # refused: the id stays unused
+        self._save_claimed(child, national_id, claimed)
         return child.id
 
     def new_child_id(self) -> AbstractContextManager[UUID]:
@@ -286,11 +282,10 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         child = self.get_child(child_id)
         before = child.national_id
         child.correct_details(first_name, last_name, birth_date, national_id, reason)
-        claims = []
-        if national_id != before:  # the number moves with the correction
-            claims = [self._claim(national_id, child.id)] if national_id else []
-            claims += self._released(before, child.id) if before else []
-        self.save(child, *claims)
+        claimed = bool(national_id) and national_id != before and self._claim(national_id, child.id)
+        self._save_claimed(child, national_id, claimed)
+        if before and national_id != before:  # the number moved with the correction
+            self._release(before, child.id)
 
     def record_guardians(
         self, child_id: UUID, guardians: list[dict[str, Any]], reason: str
@@ -458,6 +453,7 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         except VersionConflict:
             pass  # erased before; make sure the key is gone too
         self.keystore.shred(child_id)
+        self.national_ids.forget_child(child_id)
 
     def is_erased(self, child_id: UUID) -> bool:
         return self.keystore.is_shredded(child_id)

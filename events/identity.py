@@ -1,10 +1,11 @@
 """One child per national identity number.
 
-A claim is a small record whose id is derived from a keyed hash (blind index)
-of the number, so the store holds neither the number nor a plain hash of it
-that could be guessed (there are only a few million valid numbers). Saving a
-new child and its claim in one transaction makes the rule hold under
-concurrent registrations too: the second claim conflicts and is refused.
+Which child holds a number is kept in a table beside the event store, under a
+keyed hash (blind index) of the number (events/storage/national_ids.py): the
+store holds neither the number nor a plain hash of it that could be guessed
+(there are only a few million valid numbers), and erasing a child deletes its
+row. The table's key makes the rule hold under concurrent registrations too:
+the second claim finds the first and is refused.
 """
 
 from __future__ import annotations
@@ -25,19 +26,17 @@ class DuplicateChild(DomainError):
 
 
 def claim_id(index: str) -> UUID:
-    """The claim's id for a blind index of the number."""
+    """The id an `IdentityClaim` had for a blind index of the number."""
     return uuid5(NAMESPACE, index)
 
 
 class IdentityClaim(Record):
-    """The child a national identity number belongs to (None once released)."""
+    """Retired: claims were records in the event store, whose ids (derived from
+    the number's blind index) outlived an erasure. Kept so that a store that has
+    them still loads; `intranet children claim-numbers` fills the claims table."""
 
     def __init__(self, child_id: UUID):
         self.child_id: UUID | None = child_id
-
-    @classmethod
-    def new(cls, index: str, child_id: UUID) -> IdentityClaim:
-        return cls._create(cls.Created, id=claim_id(index), child_id=child_id)  # noqa: SLF001
 
     @event("Claimed")
     def claim(self, child_id: UUID) -> None:

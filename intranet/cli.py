@@ -130,8 +130,9 @@ def _projections(action: str, names, app, config) -> int:
 
 
 def cmd_children(args: argparse.Namespace) -> int:
-    """claim-numbers: guard the national identity numbers of children registered
-    before a number could belong to one child only (run once after upgrading)."""
+    """claim-numbers: fill the claims table (events/storage/national_ids.py) with the
+    national identity numbers of children registered before it existed (run once
+    after upgrading; safe to repeat)."""
     app = _domain(_settings())
     try:
         made, shared = app.claim_registered_numbers()

@@ -301,8 +301,11 @@ def _already_registered(request: Request, user, child_id: UUID) -> tuple[dict[st
     """The refusal of a national identity number registered already. A child the user
     may see is linked to; of one out of reach the user learns only that the number is
     registered, and the privacy officer sees that the user learnt it (docs/decisions.md)."""
-    child = request.app.state.domain.get_child(child_id)
-    if may(user, "child.view", Target.child(child)):
+    try:
+        child = request.app.state.domain.get_child(child_id)
+    except DomainError:  # its registration is saving this moment (events/identity_commands.py): out of reach
+        child = None
+    if child is not None and may(user, "child.view", Target.child(child)):
         return {"new_national_id": _("Barnet med dette fødselsnummeret er allerede registrert i enheten. "
                                      "Velg barnet i listen i stedet for å registrere det på nytt.")}, \
             {"registered": child_id}

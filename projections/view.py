@@ -20,6 +20,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
 from events.storage.sqlite_store import held_elsewhere
+from events.storage.wal import empty_wal
 
 log = logging.getLogger(__name__)
 
@@ -177,14 +178,8 @@ class SQLiteView(ViewTables, SQLiteTrackingRecorder):
         return "tracking"
 
     def scrub(self) -> None:
-        """secure_delete zeroes a purged row in the page it writes, but that page goes
-        to the WAL; the database file keeps the old page (and the WAL older frames)
-        until a checkpoint. Checkpoint and empty the WAL now (erasures are rare)."""
-        with self.datastore.get_connection(commit=True) as connection, connection.cursor() as c:
-            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy, _log, _done = c.fetchone()
-        if busy:  # a reader held it past the busy timeout; the next checkpoint overwrites them
-            log.warning("read model %s: purged rows stay in its WAL until the next checkpoint", self.name)
+        """Leave no copy of purged rows in the WAL or the file's old pages (events/storage/wal.py)."""
+        empty_wal(self.datastore, f"read model {self.name}")
 
     def drop(self) -> None:
         """As for any view; but a read model's SQLite file holds nothing else, so a

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Callable
 
 from tests.conftest import PG, pg_connect
 
@@ -12,6 +14,30 @@ def sqlite_bytes(data_dir: Path) -> bytes:
     return b"".join(
         p.read_bytes() for p in sorted(Path(data_dir).rglob("*")) if ".sqlite" in p.name
     )
+
+
+def postgres_pages(table: str, dbname: str = PG["dbname"]) -> bytes:
+    """Every byte of a table's heap pages (`schema.table`), dead row versions
+    included: what a copy of the database's files would hold."""
+    with pg_connect(dbname=dbname, autocommit=True) as c:
+        c.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        (pages,) = c.execute("SELECT pg_relation_size(%s) / 8192", (table,)).fetchone()
+        return b"".join(bytes(c.execute("SELECT get_raw_page(%s, %s)", (table, p)).fetchone()[0])
+                        for p in range(pages))
+
+
+def gone_after_vacuum(gone: Callable[[], bool], erase_again: Callable[[], None], seconds: float = 30) -> bool:
+    """Whether `gone()` holds on PostgreSQL, repeating the erasure (which VACUUMs
+    again) while it does not: VACUUM keeps a dead row version that any open
+    snapshot older than its deletion may still see, and other sessions on a
+    shared server hold such snapshots for a while."""
+    deadline = time.monotonic() + seconds
+    while not gone():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+        erase_again()
+    return True
 
 
 def postgres_text(schema: str, dbname: str = PG["dbname"]) -> str:

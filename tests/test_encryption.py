@@ -20,7 +20,7 @@ from intranet import demo, demo_data
 from projections.live import ProjectionRunner
 from tests.conftest import pg_connect
 from tests.factories import SECRETS, register_secret_child
-from tests.rawstore import events_table, leaks
+from tests.rawstore import events_table, gone_after_vacuum, leaks, postgres_pages
 
 
 def demo_secrets() -> list[str]:
@@ -132,6 +132,44 @@ def test_shredding_turns_one_childs_events_into_tombstones(domain):
     # No ready cipher keeps the destroyed key in memory.
     assert domain.keystore.cipher(gone) is None and gone not in domain.keystore._ciphers
     assert domain.keystore.cipher(kept) is not None
+
+
+def test_a_shredded_key_leaves_no_copy_in_the_key_store_files(domain, env):
+    """The wrapped key must be gone from the key store's files, not only from the
+    table: whoever holds the files and the KEK (a backup and the key file) could
+    otherwise unwrap it and read the erased child's events. SQLite: keys.sqlite
+    and its WAL. PostgreSQL: the table's pages (a dead row version stays there
+    until VACUUM; the server's WAL segments are not read here: README, "Erasure")."""
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    gone = register_secret_child(domain, unit)
+    kept = domain.register_child("Kari", "Beholdt", date(2020, 5, 5), unit)
+    select = "SELECT wrapped FROM {} WHERE key_id = {}"
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        table = f'{env["POSTGRES_SCHEMA"]}.data_keys'
+
+        def wrapped(child_id: UUID) -> bytes:
+            with pg_connect() as c:
+                return bytes(c.execute(select.format(table, "%s"), (str(child_id),)).fetchone()[0])
+
+        def raw() -> bytes:
+            return postgres_pages(table)
+    else:
+        files = [Path(env["BEKYMRING_DATA_DIR"]) / n for n in ("keys.sqlite", "keys.sqlite-wal")]
+
+        def wrapped(child_id: UUID) -> bytes:
+            with sqlite3.connect(files[0]) as c:
+                return c.execute(select.format("data_keys", "?"), (str(child_id),)).fetchone()[0]
+
+        def raw() -> bytes:
+            return b"".join(f.read_bytes() for f in files if f.exists())
+
+    gone_key, kept_key = wrapped(gone), wrapped(kept)
+    assert gone_key in raw() and kept_key in raw()  # the search finds a key that is there
+    domain.shred_subject(gone, "slettet etter oppbevaringstid")
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        assert gone_after_vacuum(lambda: gone_key not in raw(), lambda: domain.shred_subject(gone, "igjen"))
+    assert gone_key not in raw()
+    assert kept_key in raw() and domain.get_child(kept).last_name == "Beholdt"
 
 
 def test_preloading_reads_keys_in_bulk_and_keeps_shredded_ones_shredded(domain, env, monkeypatch):

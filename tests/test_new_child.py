@@ -13,6 +13,7 @@ import pytest
 from events import clock
 from events.children import Child
 from events.identity import DuplicateChild
+from events.storage.national_ids import IN_FLIGHT_SECONDS
 from intranet import demo_data
 from intranet.demo_data import synthetic_fnr
 from tests.htmltree import dom, field_error
@@ -60,6 +61,21 @@ def test_an_erased_childs_number_can_be_registered_again(domain):
     maja = domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN)
     domain.shred_subject(maja, "sletting godkjent")
     assert domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN) != maja
+
+
+def test_a_number_claimed_by_a_registration_in_flight_is_refused_until_it_is_stale(domain):
+    kindergarten = domain.register_unit("Solsikken barnehage", "barnehage")
+    in_flight = uuid4()  # another registration claimed the number and has not saved its child yet
+    assert domain._claim(NIN, in_flight)
+    with pytest.raises(DuplicateChild) as refused:  # the second of two at once fails cleanly
+        domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN)
+    assert refused.value.params["child_id"] == in_flight
+    # That registration died before its save: once the claim is stale, the number is free.
+    claims = domain.national_ids
+    with claims.datastore.transaction(commit=True) as c:
+        c.execute(claims.store.sql(f"UPDATE {claims.table} SET claimed_at = claimed_at - ?"), (IN_FLIGHT_SECONDS,))
+    maja = domain.register_child("Maja", "Sandvoll", BORN, kindergarten, NIN)
+    assert claims.holder(domain.blind_index("nin-claim:" + NIN))[0] == maja
 
 
 def test_numbers_registered_before_claims_existed_are_claimed_on_upgrade(domain):
@@ -153,6 +169,21 @@ def test_a_number_registered_out_of_reach_is_refused_without_naming_the_child(we
     # That she learnt the number is registered is an access the privacy officer sees.
     learnt = [a for a in access_events(web.domain)[before:] if henrik in a.subject_ids]
     assert [(a.records, a.user_id) for a in learnt] == [(["child.exists"], web.ids["users"]["pedleder"])]
+
+
+def test_a_number_whose_registration_is_saving_this_moment_is_refused_on_the_form(web):
+    staff = web.login("staff")
+    number = synthetic_fnr(BORN, 911)  # no demo child's
+    saving = uuid4()  # another registration claimed the number; its child is not saved yet
+    assert web.domain._claim(number, saving)
+    page = staff.get("/bekymringer/ny").text
+    new = {"new_first_name": "Nora", "new_last_name": "Lindheim", "new_birth_date": BORN.isoformat(),
+           "new_national_id": number}
+    refused = staff.post("/bekymringer/ny", data=concern_fields(page, **new))
+    assert refused.status_code == 422  # refused with the form, not a server error
+    form = dom(refused.text).one("form#new-concern")
+    assert "ikke blant barna du har tilgang til" in field_error(form, "new_national_id")
+    assert form.one("input[name=new_first_name]")["value"] == "Nora"
 
 
 def test_the_form_says_which_to_do_when_both_or_neither_are_chosen(web):

@@ -285,6 +285,7 @@ class KeyStore:
                 ),
                 (_now(), str(key_id)),
             )
+        self.store.scrub(self.table, "data keys")  # no copy of the wrapped key left in the files
         with self._lock:
             self._cache[key_id] = (_SHREDDED, time.monotonic())
         self._ciphers.pop(key_id, None)

@@ -4,12 +4,16 @@ on SQLite each gets a durable file of its own in the data directory."""
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from events.storage.sqlite_store import DurableSQLiteDatastore
+from events.storage.wal import empty_wal
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,6 +40,21 @@ class SideStore:
         else:
             with self.datastore.reading() as c:
                 yield c
+
+    def scrub(self, table: str, what: str) -> None:
+        """After rows of `table` (qualified) were deleted or blanked for an erasure:
+        leave no copy of them in the files. On SQLite, empty the WAL (events/storage/wal.py);
+        on PostgreSQL, VACUUM the table, which removes the dead row versions from
+        its pages (it runs outside a transaction: the pool's connections autocommit)."""
+        if self.dialect == "sqlite":
+            empty_wal(self.datastore, what)
+            return
+        try:
+            with self.datastore.get_connection() as conn, conn.cursor() as c:
+                c.execute(f"VACUUM {table}")
+        except Exception:  # what was deleted is gone from every query; autovacuum comes later
+            log.warning("%s: deleted rows stay in the table's pages until the next (auto)vacuum",
+                        what, exc_info=True)
 
     @property
     def blob(self) -> str:
