@@ -1,0 +1,181 @@
+"""Collaborations across services (tverrfaglig samarbeid): the rules in the domain,
+the policy on the guardians' consent, then the pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+
+from events import clock
+from events.base import acting_as
+from events.collaborations import InvalidCollaboration
+from events.policy import Principal, Target, consent_ended_for, may
+from tests.factories import SECRETS, give_consent, register_secret_child
+from tests.rawstore import leaks
+
+TODAY = clock.today()
+MEASURE = "Helsesykepleier har samtaler med Kvitrustad-jenta hver uke"
+OBSERVATION = "Virker sliten og lei seg i mange uker"
+
+
+@pytest.fixture
+def case(domain):
+    """A child at a barnehage with a level-2 concern, a helsestasjon and a PPT unit,
+    and the guardians' consent for helsestasjon and PPT to share the plan."""
+    kindergarten = domain.register_unit("Solsikken barnehage", "barnehage")
+    health = domain.register_unit("Helsestasjonen", "helsestasjon")
+    ppt_unit = domain.register_unit("PPT Fjordvik", "ppt")
+    child = register_secret_child(domain, kindergarten)
+    leader = domain.register_user("styrer", "Kari Nordmann", "Styrer", "unit_leader", kindergarten, None, "h")
+    nurse = domain.register_user("hsp", "Sunniva Dahl", "Helsesykepleier", "staff", health, None, "h")
+    with acting_as(leader):
+        concern = domain.open_concern(child, leader, TODAY, OBSERVATION, "", ["neglect"], 2)
+    consent = give_consent(domain, child, ["helsestasjon", "ppt"], information=["observations", "action_plan"])
+    return {"domain": domain, "kindergarten": kindergarten, "health": health, "ppt": ppt_unit, "child": child,
+            "leader": leader, "nurse": nurse, "concern": concern, "consent": consent}
+
+
+def set_level(case, level: int) -> None:
+    domain = case["domain"]
+    with acting_as(case["leader"]):
+        domain.change_concern(case["concern"], domain.get_concern(case["concern"]).version, case["leader"],
+                              lambda c: c.set_level(level, "Trenger hjelp fra flere tjenester"))
+
+
+def open_one(case, services=("helsestasjon", "ppt"), information=("action_plan",), **options):
+    with acting_as(case["leader"]):
+        return case["domain"].open_collaboration(case["concern"], case["consent"], list(services), list(information),
+                                                 case["nurse"], case["leader"], **options)
+
+
+def target_of(case, collaboration_id, on=TODAY) -> Target:
+    domain = case["domain"]
+    collaboration = domain.get_collaboration(collaboration_id)
+    units = [(case["kindergarten"], "barnehage"), (case["health"], "helsestasjon"), (case["ppt"], "ppt")]
+    return Target.collaboration(collaboration, domain.get_concern(collaboration.concern_id),
+                                domain.get_consent(collaboration.consent_id), units, on)
+
+
+# -- the domain ------------------------------------------------------------------------------------
+def test_a_collaboration_opens_at_level_two_on_a_consent_covering_every_service(case, env):
+    domain = case["domain"]
+    # Level 0: not without the guardians asking, with a reason.
+    with pytest.raises(InvalidCollaboration) as refused:
+        open_one(case)
+    assert refused.value.code == "collaboration.level_too_low"
+    set_level(case, 1)
+    set_level(case, 2)
+    # A service the consent does not cover is not admitted.
+    with pytest.raises(InvalidCollaboration) as refused:
+        open_one(case, services=("helsestasjon", "bup"))
+    assert refused.value.code == "collaboration.consent_missing" and refused.value.params["service"] == "bup"
+    # Nor a kind of information it does not cover.
+    with pytest.raises(InvalidCollaboration) as refused:
+        open_one(case, information=("action_plan", "health"))
+    assert refused.value.code == "collaboration.information_not_covered"
+    # Barnevernet takes part on its own statutory basis.
+    collaboration_id = open_one(case, services=("helsestasjon", "ppt", "barnevern"))
+    collaboration = domain.get_collaboration(collaboration_id)
+    assert collaboration.services == ["helsestasjon", "ppt", "barnevern"]
+    assert collaboration.coordinator_id == case["nurse"] and collaboration.guardians  # participants, not users
+    assert collaboration.unit_id == case["kindergarten"] and collaboration.is_open
+
+
+def test_earlier_than_level_two_only_when_the_guardians_asked(case):
+    collaboration_id = open_one(case, early_reason="Foreldrene ba selv om samarbeid med helsestasjonen")
+    assert case["domain"].get_collaboration(collaboration_id).early_reason.startswith("Foreldrene")
+
+
+def test_measures_evaluations_and_closing(case, env):
+    domain = case["domain"]
+    set_level(case, 2)
+    collaboration_id = open_one(case)
+    with acting_as(case["nurse"]):
+        with pytest.raises(InvalidCollaboration) as refused:
+            domain.add_collaboration_measure(collaboration_id, MEASURE, "helsestasjon", "Sunniva Dahl", TODAY,
+                                             TODAY - timedelta(days=1), TODAY + timedelta(days=30), case["nurse"])
+        assert refused.value.code == "collaboration.deadline_before_start"
+        with pytest.raises(InvalidCollaboration) as refused:
+            domain.add_collaboration_measure(collaboration_id, MEASURE, "bup", "Noen", TODAY,
+                                             TODAY + timedelta(days=60), TODAY + timedelta(days=30), case["nurse"])
+        assert refused.value.code == "collaboration.service_not_member"
+        domain.add_collaboration_measure(collaboration_id, MEASURE, "helsestasjon", "Sunniva Dahl", TODAY,
+                                         TODAY + timedelta(days=60), TODAY + timedelta(days=30), case["nurse"])
+        with pytest.raises(InvalidCollaboration) as refused:
+            domain.evaluate_collaboration_measure(collaboration_id, 1, TODAY, "Samtalene hjelper", "", "", "continue",
+                                                  None, case["nurse"])
+        assert refused.value.code == "collaboration.next_evaluation_required"
+        domain.evaluate_collaboration_measure(collaboration_id, 1, TODAY, "Samtalene hjelper", "Fornøyde",
+                                              "Liker samtalene", "continue", TODAY + timedelta(days=40), case["nurse"])
+    measure = domain.get_collaboration(collaboration_id).measures[0]
+    assert measure["evaluate_on"] == TODAY + timedelta(days=40) and measure["evaluations"][0]["child_view"]
+    with acting_as(case["leader"]):
+        domain.close_collaboration(collaboration_id, "goals_reached", "Jenta har det bedre", case["leader"])
+        with pytest.raises(InvalidCollaboration):
+            domain.add_collaboration_measure(collaboration_id, "Nytt", "ppt", "PPT", TODAY, TODAY, TODAY,
+                                             case["leader"])
+    assert domain.get_collaboration(collaboration_id).closing["reason"] == "goals_reached"
+    # Encrypted under the child's key, like every event about a child.
+    assert leaks(env, [*SECRETS, MEASURE, "Samtalene hjelper", "Jenta har det bedre"]) == []
+
+
+# -- the policy on the consent -------------------------------------------------------------------------
+def test_members_of_admitted_services_see_it_and_others_do_not(case):
+    set_level(case, 2)
+    collaboration_id = open_one(case, services=("helsestasjon",))
+    target = target_of(case, collaboration_id)
+    nurse = Principal(case["nurse"], "staff", case["health"], None)
+    ppt_adviser = Principal(uuid4(), "resource_team", None, "ppt")
+    ppt_staff = Principal(uuid4(), "staff", case["ppt"], None)
+    colleague = Principal(uuid4(), "staff", case["kindergarten"], None)  # not on the concern
+    leader = Principal(case["leader"], "unit_leader", case["kindergarten"], None)
+    assert may(nurse, "collaboration.view", target) and may(nurse, "collaboration.edit", target)
+    assert may(leader, "collaboration.view", target) and may(leader, "collaboration.close", target)
+    # PPT is covered by the consent but was not admitted: a service not a member sees nothing.
+    assert not may(ppt_adviser, "collaboration.view", target) and not may(ppt_staff, "collaboration.view", target)
+    assert not may(colleague, "collaboration.view", target)
+    assert consent_ended_for(ppt_staff, target) == ()
+
+
+def test_a_withdrawn_consent_ends_access_with_the_reason(case):
+    domain = case["domain"]
+    set_level(case, 2)
+    collaboration_id = open_one(case)
+    nurse = Principal(case["nurse"], "staff", case["health"], None)
+    ppt_adviser = Principal(uuid4(), "resource_team", None, "ppt")
+    assert may(ppt_adviser, "collaboration.view", target_of(case, collaboration_id))
+    domain.withdraw_consent(case["consent"], ["helsestasjon"], "Mor ringte og trakk samtykket", TODAY, uuid4())
+    target = target_of(case, collaboration_id)
+    assert not may(nurse, "collaboration.view", target) and not may(nurse, "collaboration.edit", target)
+    (ended,) = consent_ended_for(nurse, target)
+    assert ended.refusals[0].code == "consent.withdrawn" and ended.refusals[0].on == TODAY
+    assert may(ppt_adviser, "collaboration.edit", target)  # PPT is still covered
+    # Withdrawn for every service: no one acts on the consent any more, not even the opening unit;
+    # its leader still sees the record, and may close it.
+    domain.withdraw_consent(case["consent"], [], "Begge foreldrene trakk samtykket", TODAY, uuid4())
+    target = target_of(case, collaboration_id)
+    leader = Principal(case["leader"], "unit_leader", case["kindergarten"], None)
+    assert not may(ppt_adviser, "collaboration.view", target)
+    assert may(leader, "collaboration.view", target) and not may(leader, "collaboration.edit", target)
+    assert may(leader, "collaboration.close", target)
+
+
+def test_an_expired_consent_ends_access(case):
+    set_level(case, 2)
+    collaboration_id = open_one(case)
+    later = TODAY + timedelta(days=400)  # the consent ran 365 days
+    target = target_of(case, collaboration_id, on=later)
+    nurse = Principal(case["nurse"], "staff", case["health"], None)
+    assert not may(nurse, "collaboration.view", target)
+    assert consent_ended_for(nurse, target)[0].refusals[0].code == "consent.expired"
+
+
+def test_a_restricted_child_closes_the_collaboration_to_everyone(case):
+    from dataclasses import replace
+
+    set_level(case, 2)
+    target = replace(target_of(case, open_one(case)), restricted=True)
+    assert not may(Principal(case["nurse"], "staff", case["health"], None), "collaboration.view", target)
+    assert not may(Principal(case["leader"], "unit_leader", case["kindergarten"], None), "collaboration.view", target)
