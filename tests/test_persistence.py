@@ -206,6 +206,7 @@ def domain_event_topics() -> set[str]:
     import events.audit
     import events.binder
     import events.children
+    import events.collaborations
     import events.concerns
     import events.consents
     import events.directory
@@ -219,7 +220,7 @@ def domain_event_topics() -> set[str]:
     topics = set()
     modules = (events.audit, events.children, events.concerns, events.consents, events.directory,
                events.erasure, events.identity, events.meetings, events.referral_commands, events.referrals,
-               events.binder, events.transfers)
+               events.binder, events.transfers, events.collaborations)
     for module in modules:
         for aggregate in vars(module).values():
             if isinstance(aggregate, type) and issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
