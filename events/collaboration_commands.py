@@ -11,21 +11,28 @@ from events.commands import CommandMixin
 
 
 class CollaborationCommands(CommandMixin):
-    def open_collaboration(self, concern_id: UUID, consent_id: UUID, services: list[str], information: list[str],
-                           coordinator_id: UUID, opened_by: UUID, child_takes_part: bool = False,
-                           early_reason: str = "") -> UUID:
-        """Open a collaboration from a concern, on the consent named. The guardians
-        with parental responsibility take part; the child when `child_takes_part`."""
+    def open_collaboration(self, concern_id: UUID, consent_id: UUID, members: list[tuple[str, UUID | None]],
+                           information: list[str], coordinator_id: UUID, opened_by: UUID,
+                           child_takes_part: bool = False, early_reason: str = "") -> UUID:
+        """Open a collaboration from a concern, on the consent named. `members`:
+        (service, unit of the directory of that kind, or None for the service's
+        resource team). The guardians with parental responsibility take part; the
+        child when `child_takes_part`."""
         concern = self.get_concern(concern_id)
         concern.check_is_open()
         consent = self.get_consent(consent_id)
         child = self.get_child(concern.child_id)
         coordinator = self.get_user(coordinator_id)
+        for service, unit_id in members:
+            if unit_id is not None:
+                unit = self.get_unit(unit_id)
+                if unit.kind != service or unit.closed:
+                    raise InvalidCollaboration("collaboration.services_required", "services")
         if not coordinator.active:
             raise InvalidCollaboration("collaboration.coordinator_inactive", "coordinator_id")
         collaboration = Collaboration.new(
             concern.child_id, concern.unit_id, concern.id, concern.level, consent, opened_by, coordinator_id,
-            services, information, [g["name"] for g in child.guardians_with_responsibility], child_takes_part,
+            members, information, [g["name"] for g in child.guardians_with_responsibility], child_takes_part,
             early_reason, clock.today())
         self.save(collaboration)
         return collaboration.id

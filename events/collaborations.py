@@ -76,7 +76,7 @@ class Collaboration(SubjectRecord):
         return kwargs["child_id"]
 
     def __init__(self, child_id: UUID, unit_id: UUID, concern_id: UUID, consent_id: UUID, opened_by: UUID,
-                 coordinator_id: UUID, services: list[str], information: list[str], guardians: list[str],
+                 coordinator_id: UUID, members: list[dict[str, Any]], information: list[str], guardians: list[str],
                  child_takes_part: bool, early_reason: str, opened_on: date):
         # Applies the Created event: the rules are checked in `new`.
         self.child_id = child_id
@@ -85,7 +85,9 @@ class Collaboration(SubjectRecord):
         self.consent_id = consent_id
         self.opened_by = opened_by
         self.coordinator_id = coordinator_id
-        self.services = list(services)
+        # Member services: {"service": code, "unit_id": a unit of the directory of that
+        # kind, or None for the municipality's resource team of the service}.
+        self.members = [dict(m) for m in members]
         self.information = list(information)
         self.guardians = list(guardians)
         self.child_takes_part = child_takes_part
@@ -97,10 +99,12 @@ class Collaboration(SubjectRecord):
 
     @classmethod
     def new(cls, child_id: UUID, unit_id: UUID, concern_id: UUID, concern_level: int, consent: Consent,
-            opened_by: UUID, coordinator_id: UUID, services: list[str], information: list[str],
+            opened_by: UUID, coordinator_id: UUID, members: list[tuple[str, UUID | None]], information: list[str],
             guardians: list[str], child_takes_part: bool, early_reason: str, today: date) -> Collaboration:
-        services = list(dict.fromkeys(services))
-        if not services or any(s not in SERVICES for s in services):
+        """`members`: (service, unit id or None), each unit already checked to be of its service's kind."""
+        members = list(dict.fromkeys(members))
+        services = list(dict.fromkeys(s for s, _ in members))
+        if not services or any(s not in SERVICES for s in services) or any(u == unit_id for _, u in members):
             raise InvalidCollaboration("collaboration.services_required", "services")
         if concern_level not in OPEN_AT_LEVELS and not early_reason.strip():
             raise InvalidCollaboration("collaboration.level_too_low", "early_reason")
@@ -108,11 +112,16 @@ class Collaboration(SubjectRecord):
         if consent.child_id != child_id:
             raise InvalidCollaboration("collaboration.consent_of_other_child", "consent_id")
         check_covered(consent, services, information, today)
-        return cls(child_id, unit_id, concern_id, consent.id, opened_by, coordinator_id, services,
+        return cls(child_id, unit_id, concern_id, consent.id, opened_by, coordinator_id,
+                   [{"service": s, "unit_id": u} for s, u in members],
                    list(dict.fromkeys(information)), [g.strip() for g in guardians if g.strip()],
                    child_takes_part, early_reason.strip(), today)
 
     # -- queries -------------------------------------------------------------------------
+    @property
+    def services(self) -> list[str]:
+        return list(dict.fromkeys(m["service"] for m in self.members))
+
     @property
     def is_open(self) -> bool:
         return self.status == "open"

@@ -90,23 +90,21 @@ class Target:
                    to_unit_id=transfer.to_unit_id if transfer.is_sent else None)
 
     @classmethod
-    def collaboration(cls, collaboration, concern, consent, units: list[tuple[UUID, str]], on,
-                      restricted: bool = False) -> Target:
-        """Who the consent admits today: staff of the directory's units of each
-        admitted service, and the resource team of that service. `units` are the
-        directory's (id, kind) pairs; the opening unit works on it through its concern."""
+    def collaboration(cls, collaboration, concern, consent, on, restricted: bool = False) -> Target:
+        """Who the consent (or the law, for barnevernet) admits on day `on`: the
+        member units' staff, and the resource team of a member service without a
+        unit. The opening unit works on it through its concern."""
         from events.collaborations import coverage_on
 
         coverage = coverage_on(collaboration, consent, on)
-        admitted = tuple(s for s, c in coverage.items() if c.ok)
-        ended = tuple((s, u, c) for s, c in coverage.items() if not c.ok
-                      for u in [*(uid for uid, kind in units if kind == s and uid != collaboration.unit_id), None])
+        admitted = [m for m in collaboration.members if coverage[m["service"]].ok]
         return cls(unit_id=collaboration.unit_id, author_id=concern.author_id,
                    shared_with=tuple(concern.shared_with),
                    record_ids=(collaboration.id, collaboration.child_id), restricted=restricted,
-                   member_unit_ids=tuple(uid for uid, kind in units if kind in admitted
-                                         and uid != collaboration.unit_id),
-                   member_services=admitted, ended_for=ended,
+                   member_unit_ids=tuple(m["unit_id"] for m in admitted if m["unit_id"] is not None),
+                   member_services=tuple(m["service"] for m in admitted if m["unit_id"] is None),
+                   ended_for=tuple((m["service"], m["unit_id"], coverage[m["service"]])
+                                   for m in collaboration.members if not coverage[m["service"]].ok),
                    live=collaboration.is_open and bool(admitted))
 
     @classmethod

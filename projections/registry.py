@@ -9,6 +9,7 @@ from events.application import Bekymring, data_dir_of, uses_postgres
 from events.storage.sqlite_store import ReadModelDatastore, RebuildDatastore
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
+from projections.collaborations import CollaborationProjection
 from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
@@ -25,6 +26,7 @@ PROJECTIONS = (
     AccessLogProjection,
     BinderProjection,
     TransferProjection,
+    CollaborationProjection,
     MeetingProjection,
     LedgerProjection,
 )

@@ -45,17 +45,19 @@ def set_level(case, level: int) -> None:
 
 
 def open_one(case, services=("helsestasjon", "ppt"), information=("action_plan",), **options):
+    """Helsestasjon by its unit, PPT by its unit, others by their resource team."""
+    units = {"helsestasjon": case["health"], "ppt": case["ppt"]}
     with acting_as(case["leader"]):
-        return case["domain"].open_collaboration(case["concern"], case["consent"], list(services), list(information),
+        return case["domain"].open_collaboration(case["concern"], case["consent"],
+                                                 [(s, units.get(s)) for s in services], list(information),
                                                  case["nurse"], case["leader"], **options)
 
 
 def target_of(case, collaboration_id, on=TODAY) -> Target:
     domain = case["domain"]
     collaboration = domain.get_collaboration(collaboration_id)
-    units = [(case["kindergarten"], "barnehage"), (case["health"], "helsestasjon"), (case["ppt"], "ppt")]
     return Target.collaboration(collaboration, domain.get_concern(collaboration.concern_id),
-                                domain.get_consent(collaboration.consent_id), units, on)
+                                domain.get_consent(collaboration.consent_id), on)
 
 
 # -- the domain ------------------------------------------------------------------------------------
@@ -71,6 +73,11 @@ def test_a_collaboration_opens_at_level_two_on_a_consent_covering_every_service(
     with pytest.raises(InvalidCollaboration) as refused:
         open_one(case, services=("helsestasjon", "bup"))
     assert refused.value.code == "collaboration.consent_missing" and refused.value.params["service"] == "bup"
+    # A unit joins only as the service it is.
+    with acting_as(case["leader"]):
+        with pytest.raises(InvalidCollaboration):
+            domain.open_collaboration(case["concern"], case["consent"], [("ppt", case["health"])], ["action_plan"],
+                                      case["nurse"], case["leader"])
     # Nor a kind of information it does not cover.
     with pytest.raises(InvalidCollaboration) as refused:
         open_one(case, information=("action_plan", "health"))
@@ -79,6 +86,7 @@ def test_a_collaboration_opens_at_level_two_on_a_consent_covering_every_service(
     collaboration_id = open_one(case, services=("helsestasjon", "ppt", "barnevern"))
     collaboration = domain.get_collaboration(collaboration_id)
     assert collaboration.services == ["helsestasjon", "ppt", "barnevern"]
+    assert collaboration.members[2] == {"service": "barnevern", "unit_id": None}  # its resource team
     assert collaboration.coordinator_id == case["nurse"] and collaboration.guardians  # participants, not users
     assert collaboration.unit_id == case["kindergarten"] and collaboration.is_open
 
@@ -144,7 +152,7 @@ def test_a_withdrawn_consent_ends_access_with_the_reason(case):
     set_level(case, 2)
     collaboration_id = open_one(case)
     nurse = Principal(case["nurse"], "staff", case["health"], None)
-    ppt_adviser = Principal(uuid4(), "resource_team", None, "ppt")
+    ppt_adviser = Principal(uuid4(), "staff", case["ppt"], None)
     assert may(ppt_adviser, "collaboration.view", target_of(case, collaboration_id))
     domain.withdraw_consent(case["consent"], ["helsestasjon"], "Mor ringte og trakk samtykket", TODAY, uuid4())
     target = target_of(case, collaboration_id)
@@ -179,3 +187,24 @@ def test_a_restricted_child_closes_the_collaboration_to_everyone(case):
     target = replace(target_of(case, open_one(case)), restricted=True)
     assert not may(Principal(case["nurse"], "staff", case["health"], None), "collaboration.view", target)
     assert not may(Principal(case["leader"], "unit_leader", case["kindergarten"], None), "collaboration.view", target)
+
+
+def test_a_service_without_a_unit_is_its_resource_team(case):
+    """PPT by the municipality's resource team: its advisers are admitted, not PPT staff of a unit
+    not chosen; barnevernet's stay admitted after the consent is withdrawn (its statutory basis)."""
+    domain = case["domain"]
+    set_level(case, 3)
+    with acting_as(case["leader"]):
+        collaboration_id = domain.open_collaboration(case["concern"], case["consent"],
+                                                     [("ppt", None), ("barnevern", None)], ["action_plan"],
+                                                     case["nurse"], case["leader"])
+    target = target_of(case, collaboration_id)
+    adviser = Principal(uuid4(), "resource_team", None, "ppt")
+    child_welfare = Principal(uuid4(), "resource_team", None, "barnevern")
+    assert may(adviser, "collaboration.view", target) and may(child_welfare, "collaboration.view", target)
+    assert not may(Principal(uuid4(), "staff", case["ppt"], None), "collaboration.view", target)
+    domain.withdraw_consent(case["consent"], [], "Foreldrene trakk samtykket", TODAY, uuid4())
+    target = target_of(case, collaboration_id)
+    assert not may(adviser, "collaboration.view", target)
+    assert consent_ended_for(adviser, target)[0].refusals[0].code == "consent.withdrawn"
+    assert may(child_welfare, "collaboration.edit", target)
