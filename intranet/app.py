@@ -12,7 +12,7 @@ from starlette.routing import Mount
 
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, privacy, referrals, transfers,
+    pages, privacy, referrals, transfers, collaborations,
 )
 from intranet.drafts import DraftStore
 from intranet.grants import GrantStore
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *calendar.routes,
         *binder.routes,
         *transfers.routes,
+        *collaborations.routes,
         *break_glass.routes,
     ]) + [
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),

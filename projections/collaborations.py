@@ -71,7 +71,7 @@ class CollaborationProjection(Projection):
             self.view.sql("INSERT INTO {collaborations} (id, child_id, unit_id, concern_id, services, status, "
                           "opened_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)"),
             (str(event.originator_id), str(event.child_id), str(event.unit_id), str(event.concern_id),
-             "," + ",".join(event.services) + ",", at, at))
+             "," + ",".join(dict.fromkeys(m["service"] for m in event.members)) + ",", at, at))
 
     @process.register
     def _(self, event: Collaboration.MeasureAdded, c: Any) -> None:

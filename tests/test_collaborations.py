@@ -208,3 +208,92 @@ def test_a_service_without_a_unit_is_its_resource_team(case):
     assert not may(adviser, "collaboration.view", target)
     assert consent_ended_for(adviser, target)[0].refusals[0].code == "consent.withdrawn"
     assert may(child_welfare, "collaboration.edit", target)
+
+
+# -- the pages ---------------------------------------------------------------------------------------
+def opened_on_the_web(web):
+    """Styrer opens a collaboration from the own concern (at level 2) with Helsestasjonen and
+    PPT's resource team, on a consent that covers the plan; its URL, the consent's id."""
+    from tests.webclient import csrf_of
+
+    domain, users = web.domain, web.ids["users"]
+    concern_id = web.concerns["own"]
+    child_id = domain.get_concern(concern_id).child_id
+    with acting_as(users["styrer"]):
+        domain.change_concern(concern_id, domain.get_concern(concern_id).version, users["styrer"],
+                              lambda c: c.set_level(2, "Trenger flere tjenester"))
+        consent_id = web.give_consent(child_id, ["helsestasjon", "ppt"])
+    domain.withdraw_consent(web.consent, [], "Erstattet av nytt samtykke", TODAY, users["styrer"])
+    # The new consent covers the plan too.
+    with acting_as(users["styrer"]):
+        consent_id = give_consent(domain, child_id, ["helsestasjon", "ppt"], recorded_by=users["styrer"],
+                                  information=["observations", "action_plan"])
+    web.projections.wait()
+    leader = web.login("styrer")
+    url = f"/samarbeid/ny?bekymring={concern_id}"
+    page = leader.get(url)
+    assert page.status_code == 200 and "Helsestasjonen i Fjordvik" in page.text
+    # Nothing chosen: the errors beside the fields, the reason typed kept.
+    response = leader.post(url, data={"csrf_token": csrf_of(page.text), "information": ["action_plan"]})
+    assert response.status_code == 422 and "Velg minst én tjeneste" in response.text
+    response = leader.post(url, data={
+        "csrf_token": csrf_of(page.text), "consent_id": str(consent_id),
+        "members": [f"unit:{web.ids['units']['helsestasjonen']}", "team:ppt"],
+        "information": ["action_plan"], "coordinator_id": str(users["helsesykepleier"])})
+    assert response.status_code == 303, response.text
+    return response.headers["location"], consent_id, child_id
+
+
+def test_the_journey_on_the_pages(web):
+    from tests.webclient import csrf_of
+
+    url, consent_id, child_id = opened_on_the_web(web)
+    nurse, adviser, teacher = web.login("helsesykepleier"), web.login("ppt"), web.login("laerer")
+    page = nurse.get(url)
+    assert page.status_code == 200 and "Koordinator (stafettholder): Sunniva Dahl" in page.text
+    assert "Kom uten matpakke" not in page.text  # the unit's internal logbook is not shared
+    assert teacher.get(url).status_code == 404  # another unit, not a member
+    assert adviser.get(url).status_code == 200  # PPT by the resource team
+
+    # A measure through htmx: the plan comes back; a missing field keeps what was typed.
+    htmx = {"HX-Request": "true"}
+    response = nurse.post(f"{url}/tiltak", headers=htmx, data={
+        "csrf_token": csrf_of(page.text), "what": MEASURE, "service": "helsestasjon", "responsible": "",
+        "starts_on": TODAY.isoformat(), "deadline": (TODAY + timedelta(days=60)).isoformat(),
+        "evaluate_on": (TODAY + timedelta(days=30)).isoformat()})
+    assert response.status_code == 422 and MEASURE in response.text and "Feltet må fylles ut" in response.text
+    response = nurse.post(f"{url}/tiltak", headers=htmx, data={
+        "csrf_token": csrf_of(page.text), "what": MEASURE, "service": "helsestasjon", "responsible": "Sunniva Dahl",
+        "starts_on": TODAY.isoformat(), "deadline": (TODAY + timedelta(days=60)).isoformat(),
+        "evaluate_on": (TODAY + timedelta(days=30)).isoformat()})
+    assert response.status_code == 200 and MEASURE in response.text and 'id="plan"' in response.text
+    assert "<html" not in response.text
+    web.projections.wait()
+    listed = nurse.get("/samarbeid")
+    assert listed.status_code == 200 and url in listed.text
+
+    # The guardians withdraw the consent for helsestasjonen: her next request says why, and shows nothing.
+    child_name = web.domain.get_child(child_id).name
+    web.domain.withdraw_consent(consent_id, ["helsestasjon"], "Mor ringte", TODAY, web.ids["users"]["styrer"])
+    refused = nurse.get(url)
+    assert refused.status_code == 403 and "Ikke lenger tilgang" in refused.text
+    assert "trukket" in refused.text and child_name not in refused.text and MEASURE not in refused.text
+    assert nurse.post(f"{url}/tiltak", data={"csrf_token": csrf_of(page.text)}).status_code == 403
+    assert url not in nurse.get("/samarbeid").text
+    assert adviser.get(url).status_code == 200  # PPT is still covered
+
+    # Every read is in the access log, with its basis: the consent, not "outside the unit".
+    web.projections.wait()
+    rows = web.projections["access_log"].view.report_summary(child_id, "2000", "9999")
+    bases = {(r["user_id"], r["basis"]) for r in rows}
+    assert (str(web.ids["users"]["helsesykepleier"]), "consent") in bases
+    assert (str(web.ids["users"]["ppt"]), "consent") in bases
+    assert (str(web.ids["users"]["styrer"]), "own_unit") in bases
+
+
+def test_only_the_units_leader_opens_one(web):
+    concern_id = web.concerns["own"]
+    assert web.login("staff").get(f"/samarbeid/ny?bekymring={concern_id}").status_code == 404
+    assert web.login("rektor").get(f"/samarbeid/ny?bekymring={concern_id}").status_code == 404
+    page = web.login("styrer").get(f"/bekymringer/{concern_id}").text
+    assert f"/samarbeid/ny?bekymring={concern_id}" in page
