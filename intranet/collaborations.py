@@ -30,7 +30,7 @@ from intranet.error_messages import field_errors
 from intranet.forms import parse_uuid, read_form, read_multi
 from intranet.guard import current_user, found, require
 from intranet.i18n import N_, _
-from intranet.records import Record, Shown, load_record, may_do, show, show_record
+from intranet.records import Record, Shown, may_do, show
 from intranet.templating import render, wants_fragment
 
 LIST_SIZE = 50

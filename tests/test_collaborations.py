@@ -297,3 +297,38 @@ def test_only_the_units_leader_opens_one(web):
     assert web.login("rektor").get(f"/samarbeid/ny?bekymring={concern_id}").status_code == 404
     page = web.login("styrer").get(f"/bekymringer/{concern_id}").text
     assert f"/samarbeid/ny?bekymring={concern_id}" in page
+
+
+# Each demo user: the page, and adding a measure, with the consent whole and once
+# withdrawn for helsestasjonen (the basis, if admitted).
+WHO_SEES = {
+    "styrer": (200, 200),  # the opening unit's leader (own unit)
+    "pedleder": (200, 200),  # the concern's author (own unit)
+    "barnehagelaerer": (404, 404),  # the unit's colleague, not on the concern
+    "helsesykepleier": (200, 403),  # a member unit (consent), then why not
+    "helseleder": (200, 403),
+    "ppt": (200, 200),  # PPT's resource team (consent)
+    "helsetjeneste": (404, 404),  # helsestasjon joined by its unit, not its resource team
+    "barnevern": (404, 404),  # not a member
+    "laerer": (404, 404), "rektor": (404, 404), "sfo": (404, 404),
+    "personvern": (404, 404), "kommunalsjef": (404, 404), "admin": (404, 404),
+}
+
+
+def test_who_sees_a_collaboration(web):
+    url, consent_id, _child = opened_on_the_web(web)
+    clients = {username: web.login(username) for username in WHO_SEES}
+
+    def statuses():
+        found = {}
+        for username, client in clients.items():
+            found[username] = client.get(url).status_code
+            token = client.get("/konto").text.split('name="csrf_token" value="')[1].split('"')[0]
+            posted = client.post(f"{url}/tiltak", data={"csrf_token": token, "what": ""}).status_code
+            # Admitted: the form's refusal (422); refused: as the page.
+            assert posted == (422 if found[username] == 200 else found[username]), (username, posted)
+        return found
+
+    assert statuses() == {u: s[0] for u, s in WHO_SEES.items()}
+    web.domain.withdraw_consent(consent_id, ["helsestasjon"], "Mor ringte", TODAY, web.ids["users"]["styrer"])
+    assert statuses() == {u: s[1] for u, s in WHO_SEES.items()}
