@@ -268,6 +268,7 @@ def test_the_journey_on_the_pages(web):
         "evaluate_on": (TODAY + timedelta(days=30)).isoformat()})
     assert response.status_code == 200 and MEASURE in response.text and 'id="plan"' in response.text
     assert "<html" not in response.text
+    assert leaks(web.env, [MEASURE]) == []  # events and read models alike
     web.projections.wait()
     listed = nurse.get("/samarbeid")
     assert listed.status_code == 200 and url in listed.text
@@ -332,3 +333,37 @@ def test_who_sees_a_collaboration(web):
     assert statuses() == {u: s[0] for u, s in WHO_SEES.items()}
     web.domain.withdraw_consent(consent_id, ["helsestasjon"], "Mor ringte", TODAY, web.ids["users"]["styrer"])
     assert statuses() == {u: s[1] for u, s in WHO_SEES.items()}
+
+
+def test_evaluating_and_closing_on_the_pages(web):
+    from tests.webclient import csrf_of
+
+    url, _consent, _child = opened_on_the_web(web)
+    nurse, leader = web.login("helsesykepleier"), web.login("styrer")
+    page = nurse.get(url).text
+    assert nurse.post(f"{url}/tiltak", data={
+        "csrf_token": csrf_of(page), "what": MEASURE, "service": "ppt", "responsible": "Reidar Lunde",
+        "starts_on": TODAY.isoformat(), "deadline": (TODAY + timedelta(days=60)).isoformat(),
+        "evaluate_on": (TODAY + timedelta(days=30)).isoformat()}).status_code == 303
+    # Continuing needs a next evaluation date: refused beside the field, what was typed kept.
+    response = nurse.post(f"{url}/evaluer", data={
+        "csrf_token": csrf_of(page), "no": "1", "evaluated_on": TODAY.isoformat(),
+        "what_happened": "Tre samtaler holdt", "decision": "continue"})
+    assert response.status_code == 422 and "Tre samtaler holdt" in response.text
+    assert "ny evalueringsdato" in response.text
+    assert nurse.post(f"{url}/evaluer", data={
+        "csrf_token": csrf_of(page), "no": "1", "evaluated_on": TODAY.isoformat(),
+        "what_happened": "Tre samtaler holdt", "guardians_view": "Mor er fornøyd", "child_view": "Liker det",
+        "decision": "end"}).status_code == 303
+    shown = nurse.get(url).text
+    assert "Mor er fornøyd" in shown and "Avsluttet" in shown
+    # Only the opening unit's leader closes it, with a reason and a summary.
+    assert nurse.post(f"{url}/avslutt", data={"csrf_token": csrf_of(page), "reason": "goals_reached",
+                                              "summary": "Bra"}).status_code == 404
+    page = leader.get(url).text
+    response = leader.post(f"{url}/avslutt", data={"csrf_token": csrf_of(page), "reason": "goals_reached"})
+    assert response.status_code == 422 and "Feltet må fylles ut" in response.text
+    assert leader.post(f"{url}/avslutt", data={"csrf_token": csrf_of(page), "reason": "goals_reached",
+                                               "summary": "Jenta trives"}).status_code == 303
+    shown = leader.get(url).text
+    assert "Målene er nådd" in shown and "Jenta trives" in shown and "Legg til tiltak" not in shown
