@@ -54,6 +54,18 @@ class CollaborationCommands(CommandMixin):
                                        next_evaluation, clock.today(), by)
         self.save(collaboration)
 
+    def propose_coordinator(self, collaboration_id: UUID, to_user_id: UUID, by: UUID) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        if not self.get_user(to_user_id).active:
+            raise InvalidCollaboration("collaboration.coordinator_inactive", "to_user_id")
+        collaboration.propose_handover(to_user_id, clock.today(), by)
+        self.save(collaboration)
+
+    def accept_coordinator(self, collaboration_id: UUID, by: UUID) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.accept_handover(clock.today(), by)
+        self.save(collaboration)
+
     def close_collaboration(self, collaboration_id: UUID, reason: str, summary: str, by: UUID) -> None:
         collaboration = self.get_collaboration(collaboration_id)
         collaboration.close(reason, summary, clock.today(), by)

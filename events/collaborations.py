@@ -94,6 +94,9 @@ class Collaboration(SubjectRecord):
         self.early_reason = early_reason  # why before level 2: the guardians asked
         self.opened_on = opened_on
         self.measures: list[dict[str, Any]] = []
+        # The coordinator role's history: who, from when; a handover waits for acceptance.
+        self.coordinators: list[dict[str, Any]] = [{"user_id": coordinator_id, "from": opened_on}]
+        self.handover: dict[str, Any] | None = None
         self.status = "open"
         self.closing: dict[str, Any] | None = None
 
@@ -193,6 +196,31 @@ class Collaboration(SubjectRecord):
         if not 1 <= no <= len(self.measures):
             raise InvalidCollaboration("collaboration.no_such_measure")
         return self.measures[no - 1]
+
+    # -- the coordinator (stafettholder) ------------------------------------------------------
+    def propose_handover(self, to_user_id: UUID, on: date, by: UUID) -> None:
+        """Hand the coordinator role on: it passes when the person proposed accepts."""
+        self.check_is_open()
+        if to_user_id == self.coordinator_id:
+            raise InvalidCollaboration("collaboration.already_coordinator", "to_user_id")
+        self._handover_proposed(to_user_id, on, by)
+
+    @event("HandoverProposed")
+    def _handover_proposed(self, to_user_id: UUID, on: date, by: UUID) -> None:
+        self.handover = {"to": to_user_id, "proposed_on": on, "by": by}
+
+    def accept_handover(self, on: date, by: UUID) -> None:
+        self.check_is_open()
+        if self.handover is None or self.handover["to"] != by:
+            raise InvalidCollaboration("collaboration.no_handover_for_you")
+        self._handover_accepted(on, by)
+
+    @event("HandoverAccepted")
+    def _handover_accepted(self, on: date, by: UUID) -> None:
+        self.coordinator_id = by
+        self.coordinators.append({"user_id": by, "from": on, "proposed_on": self.handover["proposed_on"],
+                                  "proposed_by": self.handover["by"]})
+        self.handover = None
 
     # -- ending ------------------------------------------------------------------------------
     def close(self, reason: str, summary: str, on: date, by: UUID) -> None:

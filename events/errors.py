@@ -67,6 +67,8 @@ CODES: dict[str, str] = {
     "collaboration.decision_required": "choose continue, change or end",
     "collaboration.next_evaluation_required": "a measure that goes on needs a later evaluation date",
     "collaboration.closing_reason_required": "choose why the collaboration ends",
+    "collaboration.already_coordinator": "is the coordinator already",
+    "collaboration.no_handover_for_you": "no handover is proposed to you",
     # referrals
     "referral.kind_unknown": "unknown kind {kind!r}",
     "referral.sent_cannot_change": "a sent referral cannot be changed",

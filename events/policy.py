@@ -55,6 +55,8 @@ class Target:
     member_services: tuple[str, ...] = ()
     ended_for: tuple[tuple[str, UUID | None, object], ...] = ()  # (service, unit or None, Coverage)
     live: bool = False
+    coordinator_id: UUID | None = None  # and the one a handover is proposed to
+    proposed_coordinator_id: UUID | None = None
 
     @classmethod
     def meeting(cls, meeting) -> Target:
@@ -105,7 +107,9 @@ class Target:
                    member_services=tuple(m["service"] for m in admitted if m["unit_id"] is None),
                    ended_for=tuple((m["service"], m["unit_id"], coverage[m["service"]])
                                    for m in collaboration.members if not coverage[m["service"]].ok),
-                   live=collaboration.is_open and bool(admitted))
+                   live=collaboration.is_open and bool(admitted),
+                   coordinator_id=collaboration.coordinator_id,
+                   proposed_coordinator_id=(collaboration.handover or {}).get("to"))
 
     @classmethod
     def binder_page(cls, page) -> Target:
@@ -281,7 +285,13 @@ RULES: dict[str, Rule] = {
     "collaboration.open": _leads_unit,
     "collaboration.view": _in_collaboration,
     "collaboration.edit": _acts_in_collaboration,
-    "collaboration.close": _leads_unit,  # also when the consent ended: that is a reason to close
+    "collaboration.close": _leads_unit,
+    # The coordinator hands the role on (or the opening unit's leader does); the one
+    # proposed accepts, if her service is still admitted.
+    "collaboration.handover": lambda user, target: _acts_in_collaboration(user, target) and (
+        user.id == target.coordinator_id or _leads_unit(user, target)),
+    "collaboration.accept": lambda user, target: _acts_in_collaboration(user, target)
+    and user.id == target.proposed_coordinator_id,  # also when the consent ended: that is a reason to close
     "collaborations.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
     # Break-the-glass: caseworkers may ask for access outside the rules, with a reason.
     "break_glass": lambda user, target: user.role in GLASS_ROLES,
@@ -297,6 +307,7 @@ RECORD_ACTIONS = (
     "referral.send_report", "referral.send_referral",
     "transfer.create", "transfer.view", "transfer.edit", "transfer.send", "transfer.receive",
     "collaboration.open", "collaboration.view", "collaboration.edit", "collaboration.close",
+    "collaboration.handover", "collaboration.accept",
     "break_glass",  # a restriction is never broken through
 )
 

@@ -22,7 +22,7 @@ from events import clock
 from events.collaborations import CLOSING_REASONS, DECISIONS, PLAN_INFORMATION, STATUTORY_SERVICES, coverage_on
 from events.consents import INFORMATION
 from events.errors import DomainError
-from events.policy import Target, may
+from events.policy import Principal, Target, may
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
@@ -189,6 +189,19 @@ def _open(request: Request, record: Record, form: dict[str, str], chosen: dict[s
 
 
 # -- one collaboration -----------------------------------------------------------------------------
+def _may_coordinate(request: Request, record: Record) -> list[tuple[UUID, str]]:
+    """The active caseworkers the policy admits to act in the collaboration today, by
+    name, but the coordinator: whom the role can be handed to."""
+    rows = [r for r in request.app.state.projections["directory"].view.users(0, 2000)
+            if r["active"] and r["role"] in ("staff", "unit_leader", "resource_team")]
+    admitted = [UUID(r["id"]) for r in rows if UUID(r["id"]) != record.value.coordinator_id and may(
+        Principal(UUID(r["id"]), r["role"], parse_uuid(r["unit_id"]), r["service"]), "collaboration.edit",
+        record.target)]
+    names = request.app.state.names.users(admitted)
+    return sorted(((i, names[i]) for i in admitted), key=lambda o: o[1])
+
+
+
 def _read(domain, collaboration_id: UUID) -> Record:
     collaboration = domain.get_collaboration(collaboration_id)
     concern = domain.get_concern(collaboration.concern_id)
@@ -205,7 +218,8 @@ def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str,
     units = {m["unit_id"]: domain.get_unit(m["unit_id"]).name for m in collaboration.members if m["unit_id"]}
     units[collaboration.unit_id] = domain.get_unit(collaboration.unit_id).name
     coverage = coverage_on(collaboration, consent, clock.today())
-    people = [collaboration.coordinator_id, collaboration.opened_by,
+    people = [collaboration.coordinator_id, collaboration.opened_by, *(c["user_id"] for c in collaboration.coordinators),
+              (collaboration.handover or {}).get("to"),
               *(m["by"] for m in collaboration.measures)]
     context: dict[str, Any] = {
         "collaboration": collaboration, "child": child, "consent": consent, "units": units,
@@ -214,6 +228,9 @@ def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str,
         "names": request.app.state.names.users(people), "labels": labels, "today": clock.today(),
         "may_edit": may_do(request, "collaboration.edit", record),
         "may_close": may_do(request, "collaboration.close", record) and collaboration.is_open,
+        "may_accept": may_do(request, "collaboration.accept", record),
+        "handover_options": ([(str(i), n) for i, n in _may_coordinate(request, record)]
+                             if may_do(request, "collaboration.handover", record) else []),
         "decisions": DECISIONS, "decision_words": DECISION_WORDS, "closing_reasons": CLOSING_REASONS,
         "closing_words": CLOSING_WORDS, "forms": {}, "active": "collaborations",
     }
@@ -240,6 +257,8 @@ async def collaboration_page(request: Request) -> Response:
 
 # action -> (policy action, the page's block it changes)
 ACTIONS = {"tiltak": ("collaboration.edit", "plan"), "evaluer": ("collaboration.edit", "plan"),
+           "koordinator": ("collaboration.handover", "coordinator"),
+           "godta-koordinator": ("collaboration.accept", "coordinator"),
            "avslutt": ("collaboration.close", "closing")}
 
 
@@ -293,6 +312,13 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
                 domain.evaluate_collaboration_measure(collaboration_id, int(no), on, form.get("what_happened", ""),
                                                       form.get("guardians_view", ""), form.get("child_view", ""),
                                                       form.get("decision", ""), next_on, user.id)
+        elif action == "koordinator":
+            to_user_id = parse_uuid(form.get("to_user_id"))
+            if to_user_id is None or to_user_id not in {o[0] for o in _may_coordinate(request, record)}:
+                return {"to_user_id": _("Velg en som er med i samarbeidet.")}
+            domain.propose_coordinator(collaboration_id, to_user_id, user.id)
+        elif action == "godta-koordinator":
+            domain.accept_coordinator(collaboration_id, user.id)
         else:
             domain.close_collaboration(collaboration_id, form.get("reason", ""), form.get("summary", ""), user.id)
     except DomainError as e:

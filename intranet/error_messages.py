@@ -74,6 +74,8 @@ MESSAGES: dict[str, str] = {
     "collaboration.decision_required": N_("Velg om tiltaket skal fortsette, endres eller avsluttes."),
     "collaboration.next_evaluation_required": N_("Et tiltak som fortsetter trenger en ny evalueringsdato etter denne."),
     "collaboration.closing_reason_required": N_("Velg hvorfor samarbeidet avsluttes."),
+    "collaboration.already_coordinator": N_("Personen er allerede koordinator."),
+    "collaboration.no_handover_for_you": N_("Ingen har foreslått deg som koordinator."),
     # referrals
     "referral.kind_unknown": N_("Velg type henvisning."),
     "referral.sent_cannot_change": N_("En sendt henvisning kan ikke endres."),

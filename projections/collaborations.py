@@ -82,6 +82,14 @@ class CollaborationProjection(Projection):
         self._set(c, event)
 
     @process.register
+    def _(self, event: Collaboration.HandoverProposed, c: Any) -> None:
+        self._set(c, event)
+
+    @process.register
+    def _(self, event: Collaboration.HandoverAccepted, c: Any) -> None:
+        self._set(c, event)
+
+    @process.register
     def _(self, event: Collaboration.Closed, c: Any) -> None:
         self._set(c, event, status="closed")
 

@@ -367,3 +367,52 @@ def test_evaluating_and_closing_on_the_pages(web):
                                                "summary": "Jenta trives"}).status_code == 303
     shown = leader.get(url).text
     assert "Målene er nådd" in shown and "Jenta trives" in shown and "Legg til tiltak" not in shown
+
+
+def test_the_coordinator_role_is_handed_over_and_accepted(case):
+    domain = case["domain"]
+    set_level(case, 2)
+    collaboration_id = open_one(case)
+    adviser = domain.register_user("pptr", "Reidar Lunde", "PP-rådgiver", "staff", case["ppt"], None, "h")
+    nurse = Principal(case["nurse"], "staff", case["health"], None)
+    ppt = Principal(adviser, "staff", case["ppt"], None)
+    target = target_of(case, collaboration_id)
+    assert may(nurse, "collaboration.handover", target) and not may(ppt, "collaboration.handover", target)
+    with acting_as(case["nurse"]):
+        domain.propose_coordinator(collaboration_id, adviser, case["nurse"])
+    with pytest.raises(InvalidCollaboration) as refused:
+        domain.accept_coordinator(collaboration_id, case["leader"])
+    assert refused.value.code == "collaboration.no_handover_for_you"
+    target = target_of(case, collaboration_id)
+    assert may(ppt, "collaboration.accept", target) and not may(nurse, "collaboration.accept", target)
+    assert domain.get_collaboration(collaboration_id).coordinator_id == case["nurse"]  # until accepted
+    with acting_as(adviser):
+        domain.accept_coordinator(collaboration_id, adviser)
+    collaboration = domain.get_collaboration(collaboration_id)
+    assert collaboration.coordinator_id == adviser and collaboration.handover is None
+    assert [c["user_id"] for c in collaboration.coordinators] == [case["nurse"], adviser]
+    assert collaboration.coordinators[1]["proposed_by"] == case["nurse"]
+    # A consent withdrawn for PPT: the coordinator can no longer act either.
+    domain.withdraw_consent(case["consent"], ["ppt"], "Far ringte", TODAY, uuid4())
+    assert not may(ppt, "collaboration.handover", target_of(case, collaboration_id))
+
+
+def test_handing_the_coordinator_role_to_ppt_on_the_pages(web):
+    from tests.webclient import csrf_of
+
+    url, _consent, _child = opened_on_the_web(web)
+    nurse, adviser, teacher = web.login("helsesykepleier"), web.login("ppt"), web.login("laerer")
+    page = nurse.get(url).text
+    assert "Foreslå ny koordinator" in page and "Foreslå ny koordinator" not in adviser.get(url).text
+    # Only someone admitted to the collaboration can be proposed.
+    response = nurse.post(f"{url}/koordinator", data={"csrf_token": csrf_of(page),
+                                                      "to_user_id": str(web.ids["users"]["laerer"])})
+    assert response.status_code == 422 and "Velg en som er med i samarbeidet" in response.text
+    response = nurse.post(f"{url}/koordinator", headers={"HX-Request": "true"}, data={
+        "csrf_token": csrf_of(page), "to_user_id": str(web.ids["users"]["ppt"])})
+    assert response.status_code == 200 and 'id="coordinator"' in response.text and "venter på svar" in response.text
+    assert teacher.post(f"{url}/godta-koordinator", data={"csrf_token": csrf_of(page)}).status_code == 404
+    page = adviser.get(url).text
+    assert adviser.post(f"{url}/godta-koordinator", data={"csrf_token": csrf_of(page)}).status_code == 303
+    assert "Koordinator (stafettholder): Reidar Lunde" in adviser.get(url).text
+    assert "Foreslå ny koordinator" in adviser.get(url).text  # the new coordinator hands it on

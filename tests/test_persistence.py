@@ -159,6 +159,8 @@ PROMISED_TOPICS = {
     "events.collaborations:Collaboration.MeasureAdded",
     "events.collaborations:Collaboration.MeasureEvaluated",
     "events.collaborations:Collaboration.Closed",
+    "events.collaborations:Collaboration.HandoverProposed",
+    "events.collaborations:Collaboration.HandoverAccepted",
     "events.transfers:Transfer.Created",
     "events.transfers:Transfer.DraftUpdated",
     "events.transfers:Transfer.ApprovalRecorded",
