@@ -1,7 +1,8 @@
 """A collaboration across services in a real browser, with and without JavaScript:
 rektor opens one from a level-2 concern with helsestasjonen and PPT on the
-guardians' consent, the helsesykepleier adds a measure, the consent for
-helsestasjonen is withdrawn, and her next request says why her access ended."""
+guardians' consent, the helsesykepleier adds a measure and hands the coordinator
+role to PPT, who accepts; the consent for helsestasjonen is withdrawn, her next
+request says why her access ended, and the privacy officer sees each access's basis."""
 
 from __future__ import annotations
 
@@ -88,6 +89,18 @@ def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(ja
     page.get_by_role("button", name="Legg til tiltak").click()
     page.locator("#plan td", has_text=MEASURE).wait_for()
     assert no_violations(page, javascript)
+    child = page.get_by_role("heading", level=1).inner_text().removeprefix("Samarbeid om ")
+
+    # She hands the coordinator role to PPT, whose adviser accepts it.
+    page.get_by_label("Foreslå ny koordinator").select_option(label=name("ppt"))
+    page.get_by_role("button", name="Foreslå overlevering").click()
+    page.get_by_text("venter på svar").wait_for()
+    sign_out(page)
+    sign_in(page, server, "ppt")
+    page.goto(url)
+    page.get_by_role("button", name="Ta imot koordinatorrollen").click()
+    page.locator("#coordinator li", has_text=f"{name('ppt')} fra").wait_for()
+    assert no_violations(page, javascript)
     sign_out(page)
 
     # The guardians withdraw the consent for helsestasjonen; rektor records it.
@@ -105,5 +118,15 @@ def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(ja
     assert response.status == 403
     assert page.get_by_role("heading", name="Ikke lenger tilgang").is_visible()
     assert page.get_by_text(re.compile("trukket")).first.is_visible()
-    assert MEASURE not in page.content()
+    assert MEASURE not in page.content() and child not in page.content()
     assert no_violations(page, javascript)
+    sign_out(page)
+
+    # The privacy officer sees each access with its basis.
+    sign_in(page, server, "personvern")
+    page.get_by_role("link", name="Finn barn").click()
+    page.get_by_label("Navn eller fødselsnummer").fill(child)
+    page.get_by_role("button", name="Søk").click()
+    page.get_by_role("link", name=child).click()
+    assert page.get_by_text("Foresattes samtykke (tverrfaglig samarbeid)").first.is_visible()
+    assert page.get_by_text(MEASURE).count() == 0  # metadata, not content
