@@ -79,6 +79,8 @@ def _list(request: Request, user) -> tuple[dict[str, Any], Shown]:
 async def new_collaboration(request: Request) -> Response:
     """The form on the concern's level 2 or 3: which services, which kinds of
     information, on which consent, and who coordinates."""
+    if request.method == "GET" and "bekymring" not in request.query_params:
+        return redirect(request, "/samarbeid")  # opened from a concern only; a bare reload lands on the list
     record = await _concern_to_open(request)
     if request.method == "GET":
         return await show(request, "collaborations/new.html", lambda: _new_form(request, record))

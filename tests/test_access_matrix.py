@@ -57,7 +57,7 @@ MATRIX = [
     ("POST", "/bekymringer/{own_concern}/henvisning", UNIT_ROLES, 404),
     ("POST", "/bekymringer/{other_concern}/henvisning", set(), 404),
     ("GET", "/samarbeid", UNIT_ROLES | {"resource_team"}, 403),
-    ("GET", "/samarbeid/ny", set(), 404),  # from a concern only
+    ("GET", "/samarbeid/ny", EVERYONE, None),  # from a concern only: leads to the list
     ("GET", "/samarbeid/ny?bekymring={own_concern}", {"unit_leader"}, 404),
     ("POST", "/samarbeid/ny?bekymring={own_concern}", {"unit_leader"}, 404),
     ("GET", "/samarbeid/ny?bekymring={other_concern}", set(), 404),
