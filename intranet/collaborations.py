@@ -62,14 +62,22 @@ def _list(request: Request, user) -> tuple[dict[str, Any], Shown]:
     directory = request.app.state.projections["directory"]
     kinds = {u["id"]: u["kind"] for u in directory.view.units()}
     service = user.service if user.role == "resource_team" else kinds.get(str(user.unit_id))
+    today = clock.today()
     candidates = request.app.state.projections["collaborations"].view.involving(
         user.unit_id, [service] if service else [], LIST_SIZE)
     rows = []
     for row in candidates:
         record = _read(domain, UUID(row["id"]))
         if may(user, "collaboration.view", record.target):
-            rows.append({**row, "child_name": record.child.name, "services": record.value.services,
-                         "coordinator_id": record.value.coordinator_id})
+            collaboration, consent = record.value, record.related["consent"]
+            rows.append({**row, "child_name": record.child.name, "services": collaboration.services,
+                         "coordinator_id": collaboration.coordinator_id,
+                         # What waits, without a word about the child: a handover to her,
+                         # evaluations due, a consent running out within 30 days.
+                         "handover_to_me": (collaboration.handover or {}).get("to") == user.id,
+                         "evaluations_due": len(collaboration.evaluations_due(today)) if collaboration.is_open else 0,
+                         "consent_ends": consent.valid_until if collaboration.is_open and consent.expires_soon(today)
+                         else None})
     names = request.app.state.names.users([r["coordinator_id"] for r in rows])
     context = {"rows": rows, "names": names, "labels": labels, "active": "collaborations"}
     return context, Shown([UUID(r["child_id"]) for r in rows], ["collaboration.list", "child.name"])

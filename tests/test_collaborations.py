@@ -413,6 +413,18 @@ def test_handing_the_coordinator_role_to_ppt_on_the_pages(web):
     assert response.status_code == 200 and 'id="coordinator"' in response.text and "venter på svar" in response.text
     assert teacher.post(f"{url}/godta-koordinator", data={"csrf_token": csrf_of(page)}).status_code == 404
     page = adviser.get(url).text
+    assert "Du er foreslått som koordinator" in adviser.get("/samarbeid").text  # waiting for her
     assert adviser.post(f"{url}/godta-koordinator", data={"csrf_token": csrf_of(page)}).status_code == 303
+    assert "Du er foreslått som koordinator" not in adviser.get("/samarbeid").text
     assert "Koordinator (stafettholder): Reidar Lunde" in adviser.get(url).text
     assert "Foreslå ny koordinator" in adviser.get(url).text  # the new coordinator hands it on
+
+
+def test_the_page_in_english(web):
+    from tests.test_language import choose_language
+
+    url, _consent, _child = opened_on_the_web(web)
+    nurse = web.login("helsesykepleier")
+    choose_language(web, nurse, "en", url)
+    page = nurse.get(url).text
+    assert "Shared plan" in page and "Propose a new coordinator" in page and "Felles plan" not in page
