@@ -37,6 +37,10 @@ class CollaborationTables(ViewTables):
             f"SELECT * FROM {{collaborations}} WHERE ({' OR '.join(where)}) AND {VISIBLE} "
             "ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, updated_at DESC, id LIMIT ?", (*args, limit))
 
+    def for_child(self, child_id: UUID) -> list[dict]:
+        """Every collaboration about the child, a restricted one too: the privacy officer's metadata."""
+        return self._rows("SELECT * FROM {collaborations} WHERE child_id = ? ORDER BY opened_at", (str(child_id),))
+
     def for_concern(self, concern_id: UUID) -> list[dict]:
         return self._rows(f"SELECT * FROM {{collaborations}} WHERE concern_id = ? AND {VISIBLE} ORDER BY opened_at",
                           (str(concern_id),))

@@ -290,6 +290,9 @@ def test_the_journey_on_the_pages(web):
     assert (str(web.ids["users"]["helsesykepleier"]), "consent") in bases
     assert (str(web.ids["users"]["ppt"]), "consent") in bases
     assert (str(web.ids["users"]["styrer"]), "own_unit") in bases
+    # The privacy officer sees the collaborations about the child, not their content.
+    log = web.login("personvern").get(f"/personvern/barn/{child_id}").text
+    assert "Tverrfaglig samarbeid" in log and "PPT" in log and MEASURE not in log
 
 
 def test_only_the_units_leader_opens_one(web):

@@ -130,3 +130,5 @@ def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(ja
     page.get_by_role("link", name=child).click()
     assert page.get_by_text("Foresattes samtykke (tverrfaglig samarbeid)").first.is_visible()
     assert page.get_by_text(MEASURE).count() == 0  # metadata, not content
+    assert page.get_by_role("heading", name="Tverrfaglig samarbeid").is_visible()  # when, which services
+    assert no_violations(page, javascript)
