@@ -40,10 +40,16 @@ class CollaborationCommands(CommandMixin):
     def get_collaboration(self, collaboration_id: UUID) -> Collaboration:
         return self._get(Collaboration, collaboration_id)
 
-    def add_collaboration_measure(self, collaboration_id: UUID, what: str, service: str, responsible: str,
-                                  starts_on: date, deadline: date, evaluate_on: date, by: UUID) -> None:
+    def add_collaboration_goal(self, collaboration_id: UUID, text: str, by: UUID) -> None:
         collaboration = self.get_collaboration(collaboration_id)
-        collaboration.add_measure(what, service, responsible, starts_on, deadline, evaluate_on, by)
+        collaboration.add_goal(text, by)
+        self.save(collaboration)
+
+    def add_collaboration_measure(self, collaboration_id: UUID, what: str, service: str, responsible: str,
+                                  starts_on: date, deadline: date, evaluate_on: date, by: UUID,
+                                  goal: int | None = None) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.add_measure(what, service, responsible, starts_on, deadline, evaluate_on, by, goal)
         self.save(collaboration)
 
     def evaluate_collaboration_measure(self, collaboration_id: UUID, no: int, evaluated_on: date,

@@ -93,6 +93,7 @@ class Collaboration(SubjectRecord):
         self.child_takes_part = child_takes_part
         self.early_reason = early_reason  # why before level 2: the guardians asked
         self.opened_on = opened_on
+        self.goals: list[dict[str, Any]] = []  # "what should be better for the child", in the family's words
         self.measures: list[dict[str, Any]] = []
         # The coordinator role's history: who, from when; a handover waits for acceptance.
         self.coordinators: list[dict[str, Any]] = [{"user_id": coordinator_id, "from": opened_on}]
@@ -140,9 +141,20 @@ class Collaboration(SubjectRecord):
             raise InvalidCollaboration("collaboration.closed")
 
     # -- the plan --------------------------------------------------------------------------
-    def add_measure(self, what: str, service: str, responsible: str, starts_on: date, deadline: date,
-                    evaluate_on: date, by: UUID) -> None:
+    def add_goal(self, text: str, by: UUID) -> None:
         self.check_is_open()
+        self._goal_added(_text(text, "goal"), by)
+
+    @event("GoalAdded")
+    def _goal_added(self, text: str, by: UUID) -> None:
+        self.goals.append({"no": len(self.goals) + 1, "text": text, "by": by})
+
+    def add_measure(self, what: str, service: str, responsible: str, starts_on: date, deadline: date,
+                    evaluate_on: date, by: UUID, goal: int | None = None) -> None:
+        """A measure, towards one of the plan's goals if it names one (`goal`: its number)."""
+        self.check_is_open()
+        if goal is not None and not 1 <= goal <= len(self.goals):
+            raise InvalidCollaboration("collaboration.no_such_goal", "goal")
         what = _text(what, "what")
         responsible = _text(responsible, "responsible")
         if service not in self.services and service not in ("", "own_unit"):
@@ -151,12 +163,12 @@ class Collaboration(SubjectRecord):
             raise InvalidCollaboration("collaboration.deadline_before_start", "deadline")
         if evaluate_on < starts_on:
             raise InvalidCollaboration("collaboration.evaluation_before_start", "evaluate_on")
-        self._measure_added(what, service or "own_unit", responsible, starts_on, deadline, evaluate_on, by)
+        self._measure_added(what, service or "own_unit", responsible, starts_on, deadline, evaluate_on, by, goal)
 
     @event("MeasureAdded")
     def _measure_added(self, what: str, service: str, responsible: str, starts_on: date, deadline: date,
-                       evaluate_on: date, by: UUID) -> None:
-        self.measures.append({"no": len(self.measures) + 1, "what": what, "service": service,
+                       evaluate_on: date, by: UUID, goal: int | None = None) -> None:
+        self.measures.append({"no": len(self.measures) + 1, "goal": goal, "what": what, "service": service,
                               "responsible": responsible, "starts_on": starts_on, "deadline": deadline,
                               "evaluate_on": evaluate_on, "by": by, "status": "active", "evaluations": []})
 

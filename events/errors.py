@@ -63,6 +63,7 @@ CODES: dict[str, str] = {
     "collaboration.deadline_before_start": "the deadline is before the start",
     "collaboration.evaluation_before_start": "the evaluation date is before the start",
     "collaboration.no_such_measure": "no such measure",
+    "collaboration.no_such_goal": "no such goal",
     "collaboration.measure_ended": "the measure has ended",
     "collaboration.decision_required": "choose continue, change or end",
     "collaboration.next_evaluation_required": "a measure that goes on needs a later evaluation date",

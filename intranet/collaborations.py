@@ -266,7 +266,7 @@ async def collaboration_page(request: Request) -> Response:
 
 
 # action -> (policy action, the page's block it changes)
-ACTIONS = {"tiltak": ("collaboration.edit", "plan"), "evaluer": ("collaboration.edit", "plan"),
+ACTIONS = {"mal": ("collaboration.edit", "plan"), "tiltak": ("collaboration.edit", "plan"), "evaluer": ("collaboration.edit", "plan"),
            "koordinator": ("collaboration.handover", "coordinator"),
            "godta-koordinator": ("collaboration.accept", "coordinator"),
            "avslutt": ("collaboration.close", "closing")}
@@ -301,13 +301,16 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
     domain, user, collaboration_id = request.app.state.domain, current_user(request), record.value.id
     errors: dict[str, str] = {}
     try:
-        if action == "tiltak":
+        if action == "mal":
+            domain.add_collaboration_goal(collaboration_id, form.get("goal", ""), user.id)
+        elif action == "tiltak":
             days = {k: parse_date(form.get(k, "")) for k in ("starts_on", "deadline", "evaluate_on")}
             errors = {k: _("Skriv en gyldig dato (dd.mm.åååå).") for k, v in days.items() if v is None}
+            goal = form.get("goal", "")
             if not errors:
                 domain.add_collaboration_measure(collaboration_id, form.get("what", ""), form.get("service", ""),
                                                  form.get("responsible", ""), days["starts_on"], days["deadline"],
-                                                 days["evaluate_on"], user.id)
+                                                 days["evaluate_on"], user.id, int(goal) if goal.isdigit() else None)
         elif action == "evaluer":
             no, on = form.get("no", ""), parse_date(form.get("evaluated_on", ""))
             following = form.get("next_evaluation", "").strip()

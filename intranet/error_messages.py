@@ -70,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "collaboration.deadline_before_start": N_("Fristen kan ikke være før start."),
     "collaboration.evaluation_before_start": N_("Evalueringsdatoen kan ikke være før start."),
     "collaboration.no_such_measure": N_("Finner ikke tiltaket."),
+    "collaboration.no_such_goal": N_("Finner ikke målet."),
     "collaboration.measure_ended": N_("Tiltaket er avsluttet."),
     "collaboration.decision_required": N_("Velg om tiltaket skal fortsette, endres eller avsluttes."),
     "collaboration.next_evaluation_required": N_("Et tiltak som fortsetter trenger en ny evalueringsdato etter denne."),

@@ -78,6 +78,10 @@ class CollaborationProjection(Projection):
              "," + ",".join(dict.fromkeys(m["service"] for m in event.members)) + ",", at, at))
 
     @process.register
+    def _(self, event: Collaboration.GoalAdded, c: Any) -> None:
+        self._set(c, event)
+
+    @process.register
     def _(self, event: Collaboration.MeasureAdded, c: Any) -> None:
         self._set(c, event)
 

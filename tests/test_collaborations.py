@@ -4,7 +4,7 @@ the policy on the guardians' consent, then the pages."""
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -344,8 +344,11 @@ def test_evaluating_and_closing_on_the_pages(web):
     url, _consent, _child = opened_on_the_web(web)
     nurse, leader = web.login("helsesykepleier"), web.login("styrer")
     page = nurse.get(url).text
+    assert nurse.post(f"{url}/mal", data={"csrf_token": csrf_of(page), "goal": ""}).status_code == 422
+    assert nurse.post(f"{url}/mal", data={"csrf_token": csrf_of(page),
+                                          "goal": "Hun skal like seg i barnehagen"}).status_code == 303
     assert nurse.post(f"{url}/tiltak", data={
-        "csrf_token": csrf_of(page), "what": MEASURE, "service": "ppt", "responsible": "Reidar Lunde",
+        "csrf_token": csrf_of(page), "what": MEASURE, "service": "ppt", "responsible": "Reidar Lunde", "goal": "1",
         "starts_on": TODAY.isoformat(), "deadline": (TODAY + timedelta(days=60)).isoformat(),
         "evaluate_on": (TODAY + timedelta(days=30)).isoformat()}).status_code == 303
     # Continuing needs a next evaluation date: refused beside the field, what was typed kept.
@@ -359,7 +362,8 @@ def test_evaluating_and_closing_on_the_pages(web):
         "what_happened": "Tre samtaler holdt", "guardians_view": "Mor er fornøyd", "child_view": "Liker det",
         "decision": "end"}).status_code == 303
     shown = nurse.get(url).text
-    assert "Mor er fornøyd" in shown and "Avsluttet" in shown
+    assert "Mor er fornøyd" in shown and "Avsluttet" in shown and "Hun skal like seg i barnehagen" in shown
+    assert web.domain.get_collaboration(UUID(url.rsplit("/", 1)[1])).measures[0]["goal"] == 1
     # Only the opening unit's leader closes it, with a reason and a summary.
     assert nurse.post(f"{url}/avslutt", data={"csrf_token": csrf_of(page), "reason": "goals_reached",
                                               "summary": "Bra"}).status_code == 404
@@ -431,3 +435,22 @@ def test_the_page_in_english(web):
     choose_language(web, nurse, "en", url)
     page = nurse.get(url).text
     assert "Shared plan" in page and "Propose a new coordinator" in page and "Felles plan" not in page
+
+
+def test_goals_in_the_familys_words_and_measures_towards_them(case, env):
+    domain = case["domain"]
+    set_level(case, 2)
+    collaboration_id = open_one(case)
+    goal = "Kvitrustad-jenta skal gle seg til å gå i barnehagen"
+    with acting_as(case["nurse"]):
+        with pytest.raises(InvalidCollaboration) as refused:
+            domain.add_collaboration_measure(collaboration_id, MEASURE, "helsestasjon", "Sunniva Dahl", TODAY,
+                                             TODAY + timedelta(days=60), TODAY + timedelta(days=30), case["nurse"],
+                                             goal=1)
+        assert refused.value.code == "collaboration.no_such_goal"
+        domain.add_collaboration_goal(collaboration_id, goal, case["nurse"])
+        domain.add_collaboration_measure(collaboration_id, MEASURE, "helsestasjon", "Sunniva Dahl", TODAY,
+                                         TODAY + timedelta(days=60), TODAY + timedelta(days=30), case["nurse"], goal=1)
+    collaboration = domain.get_collaboration(collaboration_id)
+    assert collaboration.goals[0]["text"] == goal and collaboration.measures[0]["goal"] == 1
+    assert leaks(env, [goal]) == []

@@ -156,6 +156,7 @@ PROMISED_TOPICS = {
     "events.binder:BinderPage.Published",
     "events.binder:BinderPage.Unpublished",
     "events.collaborations:Collaboration.Created",
+    "events.collaborations:Collaboration.GoalAdded",
     "events.collaborations:Collaboration.MeasureAdded",
     "events.collaborations:Collaboration.MeasureEvaluated",
     "events.collaborations:Collaboration.Closed",
