@@ -183,6 +183,8 @@ def _open(request: Request, record: Record, form: dict[str, str], chosen: dict[s
         errors["consent_id"] = _("Velg samtykket samarbeidet bygger på.")
     if coordinator_id is None or str(coordinator_id) not in {v for v, _n in _coordinators(request)}:
         errors["coordinator_id"] = _("Velg koordinator (stafettholder).")
+    if not errors and members and not _may_take_part(request, record, members, coordinator_id):
+        errors["coordinator_id"] = _("Koordinatoren må være med i samarbeidet: fra enheten din eller en av tjenestene.")
     if errors:
         return None, errors
     try:
@@ -196,6 +198,21 @@ def _open(request: Request, record: Record, form: dict[str, str], chosen: dict[s
                                          form.get("early_reason", "")), {}
     except DomainError as e:
         return None, field_errors(e)
+
+
+def _may_take_part(request: Request, record: Record, members: list[tuple[str, UUID | None]], user_id: UUID) -> bool:
+    """Whether `user_id` will see the collaboration these members make: someone on the
+    concern, staff of a member unit, or the resource team of a member service."""
+    row = next((r for r in request.app.state.projections["directory"].view.users(0, 2000) if r["id"] == str(user_id)),
+               None)
+    if row is None:
+        return False
+    concern = record.value
+    principal = Principal(user_id, row["role"], parse_uuid(row["unit_id"]), row["service"])
+    target = Target(unit_id=concern.unit_id, author_id=concern.author_id, shared_with=tuple(concern.shared_with),
+                    member_unit_ids=tuple(u for _s, u in members if u is not None),
+                    member_services=tuple(s for s, u in members if u is None), live=True)
+    return may(principal, "collaboration.edit", target)
 
 
 # -- one collaboration -----------------------------------------------------------------------------

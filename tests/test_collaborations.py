@@ -236,6 +236,11 @@ def opened_on_the_web(web):
     # Nothing chosen: the errors beside the fields, the reason typed kept.
     response = leader.post(url, data={"csrf_token": csrf_of(page.text), "information": ["action_plan"]})
     assert response.status_code == 422 and "Velg minst én tjeneste" in response.text
+    # The coordinator must take part: not a teacher of another unit.
+    response = leader.post(url, data={
+        "csrf_token": csrf_of(page.text), "consent_id": str(consent_id), "members": ["team:ppt"],
+        "information": ["action_plan"], "coordinator_id": str(users["laerer"])})
+    assert response.status_code == 422 and "Koordinatoren må være med i samarbeidet" in response.text
     response = leader.post(url, data={
         "csrf_token": csrf_of(page.text), "consent_id": str(consent_id),
         "members": [f"unit:{web.ids['units']['helsestasjonen']}", "team:ppt"],
