@@ -21,6 +21,7 @@ from events.blind_index import BlindIndex
 from events.children import Child
 from events.identity_commands import IdentityCommands
 from events.binder_commands import BinderCommands
+from events.collaboration_commands import CollaborationCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
 from events.referral_commands import ReferralCommands
@@ -75,7 +76,7 @@ def uses_postgres(env) -> bool:
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
-                StatisticsCommands, IdentityCommands, Application):
+                StatisticsCommands, CollaborationCommands, IdentityCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log

@@ -51,6 +51,8 @@ class Host(Protocol):
 
     def consents_of(self, child_id: UUID) -> list[Consent]: ...
 
+    def get_consent(self, consent_id: UUID) -> Consent: ...
+
 
 if TYPE_CHECKING:
     CommandMixin = Host

@@ -48,6 +48,15 @@ class Target:
     unit_ids: tuple[UUID, ...] = ()  # a resource-team meeting's units
     services: tuple[str, ...] = ()  # and the services attending it
     attendee_ids: tuple[UUID, ...] = ()  # and who the minutes say attended
+    # A collaboration across services: the units and services its consent (or the
+    # law, for barnevernet) admits today, those it no longer admits with why, and
+    # whether consent-bound actions are open at all.
+    member_unit_ids: tuple[UUID, ...] = ()
+    member_services: tuple[str, ...] = ()
+    ended_for: tuple[tuple[str, UUID | None, object], ...] = ()  # (service, unit or None, Coverage)
+    live: bool = False
+    coordinator_id: UUID | None = None  # and the one a handover is proposed to
+    proposed_coordinator_id: UUID | None = None
 
     @classmethod
     def meeting(cls, meeting) -> Target:
@@ -87,6 +96,26 @@ class Target:
         return cls(unit_id=transfer.from_unit_id, author_id=transfer.author_id,
                    record_ids=(transfer.id, transfer.child_id), restricted=restricted,
                    to_unit_id=transfer.to_unit_id if transfer.is_sent else None)
+
+    @classmethod
+    def collaboration(cls, collaboration, concern, consent, on, restricted: bool = False) -> Target:
+        """Who the consent (or the law, for barnevernet) admits on day `on`: the
+        member units' staff, and the resource team of a member service without a
+        unit. The opening unit works on it through its concern."""
+        from events.collaborations import coverage_on
+
+        coverage = coverage_on(collaboration, consent, on)
+        admitted = [m for m in collaboration.members if coverage[m["service"]].ok]
+        return cls(unit_id=collaboration.unit_id, author_id=concern.author_id,
+                   shared_with=tuple(concern.shared_with),
+                   record_ids=(collaboration.id, collaboration.child_id), restricted=restricted,
+                   member_unit_ids=tuple(m["unit_id"] for m in admitted if m["unit_id"] is not None),
+                   member_services=tuple(m["service"] for m in admitted if m["unit_id"] is None),
+                   ended_for=tuple((m["service"], m["unit_id"], coverage[m["service"]])
+                                   for m in collaboration.members if not coverage[m["service"]].ok),
+                   live=collaboration.is_open and bool(admitted),
+                   coordinator_id=collaboration.coordinator_id,
+                   proposed_coordinator_id=(collaboration.handover or {}).get("to"))
 
     @classmethod
     def binder_page(cls, page) -> Target:
@@ -158,6 +187,35 @@ def _works_on_transfer(user: Principal, target: Target | None) -> bool:
 def _leads_receiving_unit(user: Principal, target: Target | None) -> bool:
     return (user.role == "unit_leader" and target is not None and target.to_unit_id is not None
             and target.to_unit_id == user.unit_id)
+
+
+def _member_service(user: Principal, target: Target | None) -> bool:
+    """Staff of a unit of an admitted service, and the resource team of one."""
+    if target is None:
+        return False
+    return ((user.role in ("staff", "unit_leader") and user.unit_id in target.member_unit_ids)
+            or (user.role == "resource_team" and user.service in target.member_services))
+
+
+def _in_collaboration(user: Principal, target: Target | None) -> bool:
+    """Those working on the concern it was opened from, and the admitted services."""
+    return _works_on_concern(user, target) or _member_service(user, target)
+
+
+def _acts_in_collaboration(user: Principal, target: Target | None) -> bool:
+    """Consent-bound actions: only while the consent still admits a service (fail closed)."""
+    return target is not None and target.live and _in_collaboration(user, target)
+
+
+def consent_ended_for(user: Principal | None, target: Target | None) -> tuple:
+    """The refusals (Coverage) that ended `user`'s access to a collaboration: her
+    service was a member, and the consent no longer covers it. Empty otherwise."""
+    if user is None or target is None or _in_collaboration(user, target):
+        return ()
+    return tuple(dict.fromkeys(
+        coverage for service, unit_id, coverage in target.ended_for
+        if (unit_id is not None and user.role in ("staff", "unit_leader") and user.unit_id == unit_id)
+        or (unit_id is None and user.role == "resource_team" and user.service == service)))
 
 
 def _own_account(user: Principal, target: Target | None) -> bool:
@@ -232,6 +290,20 @@ RULES: dict[str, Rule] = {
     "transfer.edit": _works_on_concern,
     "transfer.send": _leads_unit,
     "transfer.receive": _leads_receiving_unit,
+    # Collaborations across services (tverrfaglig samarbeid): opened by the leader of
+    # the concern's unit on the guardians' consent; seen and worked on by those on
+    # the concern and the services the consent admits today.
+    "collaboration.open": _leads_unit,
+    "collaboration.view": _in_collaboration,
+    "collaboration.edit": _acts_in_collaboration,
+    "collaboration.close": _leads_unit,
+    # The coordinator hands the role on (or the opening unit's leader does); the one
+    # proposed accepts, if her service is still admitted.
+    "collaboration.handover": lambda user, target: _acts_in_collaboration(user, target) and (
+        user.id == target.coordinator_id or _leads_unit(user, target)),
+    "collaboration.accept": lambda user, target: _acts_in_collaboration(user, target)
+    and user.id == target.proposed_coordinator_id,  # also when the consent ended: that is a reason to close
+    "collaborations.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
     # Break-the-glass: caseworkers may ask for access outside the rules, with a reason.
     "break_glass": lambda user, target: user.role in GLASS_ROLES,
 }
@@ -247,6 +319,8 @@ RECORD_ACTIONS = (
     "transfer.create", "transfer.view", "transfer.edit", "transfer.send", "transfer.receive",
     # and everything derived from them: a case brought to a meeting, its minutes
     "meeting_case.view", "meeting_case.minute", "leaders.case",
+    "collaboration.open", "collaboration.view", "collaboration.edit", "collaboration.close",
+    "collaboration.handover", "collaboration.accept",
     "break_glass",  # a restriction is never broken through
 )
 

@@ -20,6 +20,8 @@ RECORDS = {
     "transfer": N_("overføringsskjema"), "transfer.list": N_("liste over overføringer"),
     "meeting_case": N_("anonymisert sak i ressursteamet"), "meeting_case.named": N_("sak i ressursteamet med navn"),
     "access_log": N_("innsynslogg"),
+    "collaboration": N_("tverrfaglig samarbeid"), "collaboration.list": N_("liste over samarbeid"),
+    "collaboration.statutory": N_("tverrfaglig samarbeid (barnevernets lovhjemmel)"),
     "child.exists": N_("at barnet er registrert"),
     "break_glass.refused": N_("avvist, barnet er sperret"),
 }
@@ -42,6 +44,8 @@ BASES = {
     "break_glass": N_("Nødtilgang med begrunnelse"),
     "resource_team": N_("Sak i ressursteamet"),
     "privacy_officer": N_("Personvernombudets kontroll"),
+    "consent": N_("Foresattes samtykke (tverrfaglig samarbeid)"),
+    "statutory": N_("Lovpålagt oppgave (barnevernet)"),
     "other": N_("Annen tjenstlig tilgang"),
 }
 

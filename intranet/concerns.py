@@ -81,6 +81,10 @@ def page_context(request: Request, concern: Concern, child: Child, history: list
     today = clock.today()
     return {
         "referrals": state.projections["referrals"].view.for_concern(concern.id),
+        "collaborations": state.projections["collaborations"].view.for_concern(concern.id),
+        # Opened by the unit's leader (the policy's say, on the concern).
+        "may_open_collaboration": may(current_user(request), "collaboration.open",
+                                      Target.concern(concern, child.restricted)) and concern.is_open,
         "concern": concern,
         "child": child,
         "unit_name": state.names.unit(concern.unit_id),

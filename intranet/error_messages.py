@@ -56,6 +56,27 @@ MESSAGES: dict[str, str] = {
     "consent.not_given": N_("Bare et gitt samtykke kan trekkes tilbake."),
     "consent.withdrawal_services": N_("Velg tjenester som samtykket fortsatt gjelder."),
     "consent.withdrawal_reason_required": N_("Skriv hvem som trakk samtykket, og hvordan (skriftlig, muntlig)."),
+    # collaborations across services
+    "collaboration.services_required": N_("Velg minst én tjeneste som skal være med (en enhet av tjenestens slag, eller ressursteamet)."),
+    "collaboration.level_too_low": N_("Samarbeid startes på nivå 2 eller 3. Før det: skriv hvorfor (foresatte har bedt om det)."),
+    "collaboration.consent_of_other_child": N_("Samtykket gjelder et annet barn."),
+    "collaboration.information_required": N_("Velg hvilke opplysninger som deles."),
+    "collaboration.plan_not_shared": N_("Tiltak og evaluering deles alltid i et samarbeid."),
+    "collaboration.information_not_covered": N_("Samtykket omfatter ikke: %(information)s."),
+    "collaboration.consent_missing": N_("Samtykket dekker ikke %(service)s: %(reason)s."),
+    "collaboration.coordinator_inactive": N_("Koordinatoren har ikke en aktiv brukerkonto."),
+    "collaboration.closed": N_("Samarbeidet er avsluttet."),
+    "collaboration.service_not_member": N_("Den ansvarlige tjenesten er ikke med i samarbeidet."),
+    "collaboration.deadline_before_start": N_("Fristen kan ikke være før start."),
+    "collaboration.evaluation_before_start": N_("Evalueringsdatoen kan ikke være før start."),
+    "collaboration.no_such_measure": N_("Finner ikke tiltaket."),
+    "collaboration.no_such_goal": N_("Finner ikke målet."),
+    "collaboration.measure_ended": N_("Tiltaket er avsluttet."),
+    "collaboration.decision_required": N_("Velg om tiltaket skal fortsette, endres eller avsluttes."),
+    "collaboration.next_evaluation_required": N_("Et tiltak som fortsetter trenger en ny evalueringsdato etter denne."),
+    "collaboration.closing_reason_required": N_("Velg hvorfor samarbeidet avsluttes."),
+    "collaboration.already_coordinator": N_("Personen er allerede koordinator."),
+    "collaboration.no_handover_for_you": N_("Ingen har foreslått deg som koordinator."),
     # referrals
     "referral.kind_unknown": N_("Velg type henvisning."),
     "referral.sent_cannot_change": N_("En sendt henvisning kan ikke endres."),
@@ -199,6 +220,10 @@ def _service(service: str) -> str:
 # Parameters that need more than joining: codes -> the values their message shows.
 PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "referral.fields_missing": _referral_fields,
+    "collaboration.consent_missing": lambda p: {"reason": labels.coverage_reason(p["refusals"]),
+                                                "service": _service(p["service"])},
+    "collaboration.information_not_covered": lambda p: {"information": ", ".join(
+        _(labels.INFORMATION[i]) for i in p["information"])},
     "referral.consent_missing": lambda p: {"reason": labels.coverage_reason(p["refusals"]),
                                            "service": _service(p["service"])},
     "meeting.named_without_consent": lambda p: {"missing": "; ".join(

@@ -37,8 +37,11 @@ READ_ONLY = (N_("Kun lesing"), N_("Nødtilgangen gjelder bare lesing. Du kan ikk
                                    "her. Be noen som har tilgang til saken om å gjøre det."))
 BUSY = (N_("Midlertidig utilgjengelig"), N_("Databasen svarer ikke akkurat nå. Prøv igjen om litt."))
 NUMBER = (N_("Ugyldig tall"), N_("Et tall i skjemaet er ugyldig eller for stort. Last inn siden på nytt og prøv igjen."))
+CONSENT_ENDED = (N_("Ikke lenger tilgang"), N_("Du har ikke lenger tilgang til dette samarbeidet: %(reason)s. "
+                                               "Tilgangen bygde på foresattes samtykke, og samtykket dekker ikke "
+                                               "lenger tjenesten din."))
 # The record a refused change was about, to go back to.
-RECORD_PREFIX = re.compile(r"^/(barn|bekymringer|henvisninger|samtykker)/[0-9a-f-]{36}")
+RECORD_PREFIX = re.compile(r"^/(barn|bekymringer|henvisninger|samtykker|samarbeid)/[0-9a-f-]{36}")
 ERASED = (N_("Slettet"), N_("Opplysningene om dette barnet er slettet og kan ikke gjenopprettes. "
                             "Loggen over hvem som har hatt innsyn er beholdt."))
 
@@ -55,6 +58,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
         title, text = ERASED
     elif detail == "read_only":
         title, text = READ_ONLY
+    elif detail == "consent_ended":
+        title, text = CONSENT_ENDED
     elif detail == "number":
         title, text = NUMBER
     elif status == 503 and not isinstance(exc, HTTPException):
@@ -68,12 +73,19 @@ async def http_error(request: Request, exc: Exception) -> Response:
     try:
         # An htmx request gets the message alone, for the page's #request-error (base.html).
         return render(request, "errors/error.html",
-                      {"title": _(title), "text": _(text), "status": status, "glass": glass,
+                      {"title": _(title), "text": _(text) % _consent_reason(request) if detail == "consent_ended"
+                       else _(text), "status": status, "glass": glass,
                        "path": request.url.path, "posted": request.method != "GET",
                        "page_path": _page_path(request), "back": back.group(0) if back else None},
                       fragment="request_error", status_code=status)
     finally:
         i18n.current_language.reset(language)
+
+
+def _consent_reason(request: Request) -> dict[str, str]:
+    from intranet.labels import coverage_reason
+
+    return {"reason": coverage_reason(getattr(request.state, "consent_ended", []))}
 
 
 def _page_path(request: Request) -> str | None:

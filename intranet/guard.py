@@ -23,7 +23,8 @@ from events.audit import grant_reason
 from events.children import Child
 from events.clock import OSLO
 from events.errors import RecordErased
-from events.policy import Principal, Target, by_break_glass, may, refused_for_read_only, refused_for_restriction
+from events.policy import (Principal, Target, by_break_glass, consent_ended_for, may, refused_for_read_only,
+                           refused_for_restriction)
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +42,18 @@ def require(request: Request, action: str, target: Target | None = None, *, reco
     For a record (`record=True`), a refusal answers 404, exactly as if the record
     did not exist, so ids cannot be probed. For a page, it answers 403.
     A change to a record only a break-the-glass grant opens is 404 too, saying
-    the grant is for reading. Shown by a grant, the page is read-only until the
+    the grant is for reading. A collaboration the user's service took part in
+    on a consent that has since been withdrawn or expired is 403, with why. Shown by a grant, the page is read-only until the
     grant ends (`request.state.read_only_until`, which `render` passes on).
     """
     user = current_user(request)
     if not may(user, action, target):
         if refused_for_restriction(user, action, target):
             raise HTTPException(403, "restricted")
+        ended = consent_ended_for(user, target)
+        if ended:  # her service took part on a consent that no longer covers it: say why
+            request.state.consent_ended = [r for coverage in ended for r in coverage.refusals]
+            raise HTTPException(403, "consent_ended")
         if record and refused_for_read_only(user, action, target):
             raise HTTPException(404, "read_only")
         raise HTTPException(404, "record") if record else HTTPException(403)

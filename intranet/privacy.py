@@ -27,6 +27,7 @@ from intranet.error_messages import run_command
 from intranet.concern_forms import parse_date
 from intranet.forms import page_number, parse_uuid, read_form
 from intranet.guard import require
+from intranet import labels
 from intranet.i18n import N_, _
 from intranet.records import Shown, show
 from intranet.templating import OSLO, render
@@ -246,6 +247,10 @@ def child_log_reads(request: Request, child_id: UUID, start: date, end: date, pa
         "page": page, "child": child, "child_id": child_id, "start": start, "end": end,
         "erasures": projection.view.erasures_of(child_id), "active": "privacy",
         "errors": errors or {},  # a refused form's, by its action: {"sperr": {"reason": ...}}
+        # Collaborations across services: when, which services, open or ended; never their content.
+        "collaborations": [{**r, "services": [x for x in r["services"].split(",") if x]}
+                           for r in state.projections["collaborations"].view.for_child(child_id)],
+        "labels": labels,
     }
     return context, Shown([child_id], ["child.name", "access_log"], "audit", "personvernombud")
 

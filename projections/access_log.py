@@ -8,7 +8,8 @@ text, so they are kept sealed under the system key.
 The basis of an access, from what the event and the read model know at that
 moment: own_unit or outside_unit (staff and unit leaders, by the child's unit
 then), break_glass (the grant, and every access under it), resource_team,
-privacy_officer, other.
+consent or statutory (a collaboration across services, on the guardians'
+consent or barnevernet's own basis), privacy_officer, other.
 
 Anomaly rules (DESIGN.md §4), the limits given by `ReadModelConfig`
 (BEKYMRING_OFFICE_HOURS and BEKYMRING_MAX_CHILDREN_PER_HOUR in the settings):
@@ -45,7 +46,7 @@ from projections.view import PostgresView, SQLiteView, ViewTables
 ACCESS_TOPIC = get_topic(Access.Created)
 ACCESS_VERSION = getattr(Access.Created, "class_version", 1)  # the version `facts_from_plaintext` reads
 RULES = ANOMALY_RULES
-BASES = ("own_unit", "outside_unit", "break_glass", "resource_team", "privacy_officer", "other")
+BASES = ("own_unit", "outside_unit", "break_glass", "consent", "statutory", "resource_team", "privacy_officer", "other")
 
 
 class AccessLogTables(ViewTables):
@@ -475,6 +476,13 @@ class AccessLogProjection(Projection):
         """On what basis the access was made, as far as the log can tell (see BASES)."""
         if f.under_grant:
             return "break_glass"
+        kinds = f.records.split(",")
+        if "collaboration.statutory" in kinds:
+            return "statutory"  # barnevernet in a collaboration, on its own statutory basis
+        if "collaboration" in kinds or "collaboration.list" in kinds:
+            if f.role in ("staff", "unit_leader") and child is not None and unit_on(child, f.hour[:10]) == f.unit:
+                return "own_unit"
+            return "consent"  # the guardians' consent admitted the user's service
         if f.role in ("privacy_officer", "resource_team"):
             return f.role
         if f.role in ("staff", "unit_leader") and child is not None and f.unit is not None:

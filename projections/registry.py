@@ -10,6 +10,7 @@ from events.storage.private_files import private_dir
 from events.storage.sqlite_store import ReadModelDatastore, RebuildDatastore
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
+from projections.collaborations import CollaborationProjection
 from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
@@ -26,6 +27,7 @@ PROJECTIONS = (
     AccessLogProjection,
     BinderProjection,
     TransferProjection,
+    CollaborationProjection,
     MeetingProjection,
     LedgerProjection,
 )

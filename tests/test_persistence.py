@@ -160,6 +160,13 @@ PROMISED_TOPICS = {
     "events.binder:BinderPage.Edited",
     "events.binder:BinderPage.Published",
     "events.binder:BinderPage.Unpublished",
+    "events.collaborations:Collaboration.Created",
+    "events.collaborations:Collaboration.GoalAdded",
+    "events.collaborations:Collaboration.MeasureAdded",
+    "events.collaborations:Collaboration.MeasureEvaluated",
+    "events.collaborations:Collaboration.Closed",
+    "events.collaborations:Collaboration.HandoverProposed",
+    "events.collaborations:Collaboration.HandoverAccepted",
     "events.transfers:Transfer.Created",
     "events.transfers:Transfer.DraftUpdated",
     "events.transfers:Transfer.ApprovalRecorded",
@@ -207,6 +214,7 @@ def domain_event_topics() -> set[str]:
     import events.audit
     import events.binder
     import events.children
+    import events.collaborations
     import events.concerns
     import events.consents
     import events.directory
@@ -221,7 +229,7 @@ def domain_event_topics() -> set[str]:
     topics = set()
     modules = (events.audit, events.children, events.concerns, events.consents, events.directory,
                events.erasure, events.identity, events.meetings, events.referral_commands, events.referrals,
-               events.binder, events.transfers, events.statistics)
+               events.binder, events.transfers, events.statistics, events.collaborations)
     for module in modules:
         for aggregate in vars(module).values():
             if isinstance(aggregate, type) and issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:

@@ -125,6 +125,20 @@ def test_the_app_will_not_start_without_a_kek(tmp_path):
             pass  # pragma: no cover
 
 
+def a_collaboration(web):
+    """One across services, opened from the staff member's own concern (she sees it)."""
+    from events.base import acting_as
+    from tests.factories import give_consent
+
+    domain, users = web.domain, web.ids["users"]
+    concern = domain.get_concern(web.concerns["own"])
+    with acting_as(users["styrer"]):
+        domain.change_concern(concern.id, concern.version, users["styrer"], lambda c: c.set_level(2, "Samarbeid"))
+        consent_id = give_consent(domain, concern.child_id, ["ppt"], information=["action_plan"])
+        return domain.open_collaboration(concern.id, consent_id, [("ppt", None)], ["action_plan"],
+                                         users["ppt"], users["styrer"])
+
+
 def test_every_url_a_form_posts_to_answers_get_with_its_page(web):
     """Reloading after a failed post, or signing in again with a form's URL as the
     way back, asks for that URL with GET: it answers with its page (or leads to it),
@@ -139,6 +153,7 @@ def test_every_url_a_form_posts_to_answers_get_with_its_page(web):
         "child_id": web.child_in("solsikken"), "request_id": uuid4(), "user_id": ids["users"]["pedleder"], "unit_id": ids["units"]["solsikken"],
         "case_id": uuid4(), "meeting_id": web.meeting, "slug": "solsikken-barnehage",
         "transfer_id": web.transfers["own"], "action": "lagre", "decision": "godkjenn",
+        "collaboration_id": a_collaboration(web),
     }
     role_of = {"admin": "admin", "personvern": "privacy_officer", "ressursteam": "unit_leader", "perm": "unit_leader"}
     clients = {}

@@ -1,0 +1,78 @@
+"""The commands on collaborations across services, mixed into the one application."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from events import clock
+from events.collaborations import Collaboration, InvalidCollaboration
+from events.commands import CommandMixin
+
+
+class CollaborationCommands(CommandMixin):
+    def open_collaboration(self, concern_id: UUID, consent_id: UUID, members: list[tuple[str, UUID | None]],
+                           information: list[str], coordinator_id: UUID, opened_by: UUID,
+                           child_takes_part: bool = False, early_reason: str = "") -> UUID:
+        """Open a collaboration from a concern, on the consent named. `members`:
+        (service, unit of the directory of that kind, or None for the service's
+        resource team). The guardians with parental responsibility take part; the
+        child when `child_takes_part`."""
+        concern = self.get_concern(concern_id)
+        concern.check_is_open()
+        consent = self.get_consent(consent_id)
+        child = self.get_child(concern.child_id)
+        coordinator = self.get_user(coordinator_id)
+        for service, unit_id in members:
+            if unit_id is not None:
+                unit = self.get_unit(unit_id)
+                if unit.kind != service or unit.closed:
+                    raise InvalidCollaboration("collaboration.services_required", "services")
+        if not coordinator.active:
+            raise InvalidCollaboration("collaboration.coordinator_inactive", "coordinator_id")
+        collaboration = Collaboration.new(
+            concern.child_id, concern.unit_id, concern.id, concern.level, consent, opened_by, coordinator_id,
+            members, information, [g["name"] for g in child.guardians_with_responsibility], child_takes_part,
+            early_reason, clock.today())
+        self.save(collaboration)
+        return collaboration.id
+
+    def get_collaboration(self, collaboration_id: UUID) -> Collaboration:
+        return self._get(Collaboration, collaboration_id)
+
+    def add_collaboration_goal(self, collaboration_id: UUID, text: str, by: UUID) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.add_goal(text, by)
+        self.save(collaboration)
+
+    def add_collaboration_measure(self, collaboration_id: UUID, what: str, service: str, responsible: str,
+                                  starts_on: date, deadline: date, evaluate_on: date, by: UUID,
+                                  goal: int | None = None) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.add_measure(what, service, responsible, starts_on, deadline, evaluate_on, by, goal)
+        self.save(collaboration)
+
+    def evaluate_collaboration_measure(self, collaboration_id: UUID, no: int, evaluated_on: date,
+                                       what_happened: str, guardians_view: str, child_view: str, decision: str,
+                                       next_evaluation: date | None, by: UUID) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.evaluate_measure(no, evaluated_on, what_happened, guardians_view, child_view, decision,
+                                       next_evaluation, clock.today(), by)
+        self.save(collaboration)
+
+    def propose_coordinator(self, collaboration_id: UUID, to_user_id: UUID, by: UUID) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        if not self.get_user(to_user_id).active:
+            raise InvalidCollaboration("collaboration.coordinator_inactive", "to_user_id")
+        collaboration.propose_handover(to_user_id, clock.today(), by)
+        self.save(collaboration)
+
+    def accept_coordinator(self, collaboration_id: UUID, by: UUID) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.accept_handover(clock.today(), by)
+        self.save(collaboration)
+
+    def close_collaboration(self, collaboration_id: UUID, reason: str, summary: str, by: UUID) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.close(reason, summary, clock.today(), by)
+        self.save(collaboration)

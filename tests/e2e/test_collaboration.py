@@ -1,0 +1,134 @@
+"""A collaboration across services in a real browser, with and without JavaScript:
+rektor opens one from a level-2 concern with helsestasjonen and PPT on the
+guardians' consent, the helsesykepleier adds a measure and hands the coordinator
+role to PPT, who accepts; the consent for helsestasjonen is withdrawn, her next
+request says why her access ended, and the privacy officer sees each access's basis."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from events import clock
+from tests.e2e.people import file_concern, name, sign_in
+from tests.e2e.test_accessibility import violations
+from tests.e2e.test_resource_team import sign_out
+
+MEASURE = "Samtaler med helsesykepleier hver uke"
+
+
+def no_violations(page, javascript: bool) -> bool:
+    """axe runs as a script in the page: only where the page may run scripts."""
+    return not javascript or violations(page) == []
+
+
+def record_consent(page) -> str:
+    """From the concern page: the guardians' consent for helsestasjonen and PPT to share
+    observations and the plan; the consent's URL."""
+    page.get_by_role("link", name="Barnets side og samtykker").click()
+    page.get_by_role("link", name="Registrer samtykke").click()
+    page.get_by_label("Helsestasjon og skolehelsetjenesten").check()
+    page.get_by_label("PPT").check()
+    page.get_by_label("Observasjoner og bekymringer").check()
+    page.get_by_label("Tiltak og evaluering").check()
+    page.get_by_label("Formål").fill("Samarbeid om trivsel og helse")
+    for box in page.locator("input[name=signers]").all():
+        if "foreldreansvar" in box.evaluate("b => b.parentElement.textContent"):
+            box.check()
+    page.get_by_role("button", name="Lagre samtykket").click()
+    page.wait_for_url(re.compile(r"/samtykker/[0-9a-f-]{36}$"))
+    return page.url
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(javascript, request, server):
+    context = request.getfixturevalue("context" if javascript else "nojs_context")
+    page = context.new_page()
+    today = clock.today()
+
+    # Rektor files a concern, sets it to level 2 and records the guardians' consent.
+    sign_in(page, server, "rektor")
+    concern_url = file_concern(page, server, f"Trekker seg unna i friminuttene ({'js' if javascript else 'nojs'})")
+    page.get_by_label("Endre nivå").select_option("2")
+    page.locator("#f-level-reason").fill("Trenger helsestasjonen og PPT")
+    page.get_by_role("button", name="Endre nivå").click()
+    page.locator("#concern-summary .level-2").wait_for()
+    page.goto(concern_url)
+    consent_url = record_consent(page)
+
+    # She opens the collaboration from the concern.
+    page.goto(concern_url)
+    page.get_by_role("link", name="Start tverrfaglig samarbeid").click()
+    page.locator(f"input[name=consent_id][value='{consent_url.rsplit('/', 1)[1]}']").check()
+    page.get_by_label("Helsestasjonen i Fjordvik").check()
+    page.get_by_label("PPT, kommunens ressursteam").check()
+    page.get_by_role("checkbox", name="Observasjoner og bekymringer").check()
+    page.get_by_label("Koordinator (stafettholder)").select_option(label=name("helsesykepleier"))
+    page.get_by_role("button", name="Start samarbeidet").click()
+    page.wait_for_url(re.compile(r"/samarbeid/[0-9a-f-]{36}$"))
+    url = page.url
+    assert page.get_by_text(f"Koordinator (stafettholder): {name('helsesykepleier')}.").is_visible()
+    assert no_violations(page, javascript)
+    sign_out(page)
+
+    # The helsesykepleier, of another unit, sees the shared plan and adds a measure.
+    sign_in(page, server, "helsesykepleier")
+    page.get_by_role("link", name="Samarbeid", exact=True).click()
+    page.locator(f"a[href='{url.removeprefix(server.url)}']").click()
+    page.wait_for_url(url)
+    assert page.get_by_text("Enhetens interne logg deles ikke her.").is_visible()
+    assert page.get_by_text("Trekker seg unna i friminuttene").count() == 0  # the unit's logbook
+    assert page.get_by_role("heading", name="Bekymringen samarbeidet startet fra").is_visible()  # observations shared
+    page.get_by_label("Hva skal gjøres?").fill(MEASURE)
+    page.get_by_label("Ansvarlig tjeneste").select_option("helsestasjon")
+    page.get_by_label("Ansvarlig person").fill(name("helsesykepleier"))
+    page.get_by_label("Frist").fill((today + timedelta(days=60)).isoformat())
+    page.get_by_label("Evalueres").fill((today + timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Legg til tiltak").click()
+    page.locator("#plan td", has_text=MEASURE).wait_for()
+    assert no_violations(page, javascript)
+    child = page.get_by_role("heading", level=1).inner_text().removeprefix("Samarbeid om ")
+
+    # She hands the coordinator role to PPT, whose adviser accepts it.
+    page.get_by_label("Foreslå ny koordinator").select_option(label=name("ppt"))
+    page.get_by_role("button", name="Foreslå overlevering").click()
+    page.get_by_text("venter på svar").wait_for()
+    sign_out(page)
+    sign_in(page, server, "ppt")
+    page.goto(url)
+    page.get_by_role("button", name="Ta imot koordinatorrollen").click()
+    page.locator("#coordinator li", has_text=f"{name('ppt')} fra").wait_for()
+    assert no_violations(page, javascript)
+    sign_out(page)
+
+    # The guardians withdraw the consent for helsestasjonen; rektor records it.
+    sign_in(page, server, "rektor")
+    page.goto(consent_url)
+    page.locator("form[action$='/trekk']").get_by_label("Helsestasjon og skolehelsetjenesten").check()
+    page.get_by_label("Hvem trakk samtykket, og hvordan?").fill("Mor ringte rektor")
+    page.get_by_role("button", name="Trekk tilbake").click()
+    page.get_by_text("Trukket", exact=False).first.wait_for()
+    sign_out(page)
+
+    # Her next request: the page says why her access ended, and nothing about the child.
+    sign_in(page, server, "helsesykepleier")
+    response = page.goto(url)
+    assert response.status == 403
+    assert page.get_by_role("heading", name="Ikke lenger tilgang").is_visible()
+    assert page.get_by_text(re.compile("trukket")).first.is_visible()
+    assert MEASURE not in page.content() and child not in page.content()
+    assert no_violations(page, javascript)
+    sign_out(page)
+
+    # The privacy officer sees each access with its basis.
+    sign_in(page, server, "personvern")
+    page.get_by_role("link", name="Finn barn").click()
+    page.get_by_label("Navn eller fødselsnummer").fill(child)
+    page.get_by_role("button", name="Søk").click()
+    page.get_by_role("link", name=child).click()
+    assert page.get_by_text("Foresattes samtykke (tverrfaglig samarbeid)").first.is_visible()
+    assert page.get_by_text(MEASURE).count() == 0  # metadata, not content
+    assert page.get_by_role("heading", name="Tverrfaglig samarbeid").is_visible()  # when, which services
+    assert no_violations(page, javascript)
