@@ -21,6 +21,7 @@ from events.referrals import KINDS, ConsentMissing, InvalidReferral
 from intranet import labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
+from intranet.concerns import named
 from intranet.error_messages import run_command
 from intranet.forms import read_form
 from intranet.guard import current_user, require
@@ -218,8 +219,8 @@ async def reconciliation(request: Request) -> Response:
 
 def _unconfirmed(request: Request, unit_id: UUID) -> tuple[dict[str, Any], Shown]:
     today = clock.today()
-    rows = permitted(request, "referral", "referral.view",
-                     request.app.state.projections["referrals"].view.unconfirmed(unit_id))
+    rows = named(request, permitted(request, "referral", "referral.view",
+                                    request.app.state.projections["referrals"].view.unconfirmed(unit_id)))
     for row in rows:
         row["overdue"] = bool(row["confirmation_due"]) and row["confirmation_due"] < today.isoformat()
     rows.sort(key=lambda r: (not r["overdue"], r["sent_on"] or ""))
