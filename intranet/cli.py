@@ -75,7 +75,7 @@ def publish_statistics(app, read_models, delay_days: int, today: date | None = N
     runner.catch_up()
     published = publish_due(app, runner["meetings"].view, today or clock.today(), delay_days)
     for period in published:
-        print(f"Publisert: {period.kind} {period.name}", file=sys.stderr)
+        print(f"Publisert: {period.name}", file=sys.stderr)  # 2026-11, 2026-Q4, 2026
     return published
 
 

@@ -90,7 +90,9 @@ class ViewTables:
         row = self.fetchone(f"SELECT version FROM {self.version_table()}")
         if row is not None:
             return row["version"] != self.version
-        started = self.fetchone(f"SELECT 1 AS started FROM {self.tracking_table()} LIMIT 1")
+        # The library marks a new tracking table with a `__migration__` row: no position.
+        started = self.fetchone(f"SELECT 1 AS started FROM {self.tracking_table()} "
+                                "WHERE application_name <> '__migration__' LIMIT 1")
         return started is not None and self.version != 1
 
     def versioning(self) -> ContextManager[Any]:

@@ -359,3 +359,13 @@ def test_the_access_event_holds_the_reason_code(web):
     staff.get("/bekymringer/ny")
     last = [e for e in stored_events(web, "Access.Created") if isinstance(e, Access.Created)][-1]
     assert last.reason == "velg barn"
+
+
+def test_a_new_store_s_read_models_are_not_taken_for_an_older_version(domain, caplog):
+    """The library marks a new tracking table with a `__migration__` row: that is no
+    position an older version left, so nothing is dropped and nothing is said."""
+    caplog.set_level("WARNING", logger="projections.registry")
+    construct_view(AccessLogProjection, domain)
+    again = construct_view(AccessLogProjection, domain)
+    assert not again.built_by_another_version()
+    assert "built by another version" not in caplog.text
