@@ -72,6 +72,23 @@ def redirect(request: Request, url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
+def redirect_to_provider(request: Request, url: str) -> Response:
+    """A redirect to the configured OpenID provider (its sign-in or sign-out
+    endpoint), the one place the browser may be sent off this site; any other
+    address goes through `redirect`, and so stays here."""
+    oidc = request.app.state.settings.oidc
+    if oidc is None or _origin(url) != _origin(oidc.issuer):
+        return redirect(request, url)
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
 def request_language(request: Request) -> str:
     """The signed-in user's language (kept on the account), or before sign-in the cookie's."""
     account = getattr(request.state, "account", None)
@@ -332,7 +349,7 @@ async def logout(request: Request) -> Response:
             request.app.state.domain.record_sign_in, "signed_out", account.id,
             account.username, client_key(request), session.audit_id,
         )
-    response = redirect(request, await run_in_threadpool(_after_logout, request, account))
+    response = redirect_to_provider(request, await run_in_threadpool(_after_logout, request, account))
     response.delete_cookie(cookie_name(request), path="/")
     return response
 

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from events.directory import UNIT_ROLES
 from intranet import oidc
 from intranet.admin import SERVICE_NAMES, ROLE_NAMES, role_errors
-from intranet.auth import _first_page, _stage_for, client_key, redirect, start_session
+from intranet.auth import _first_page, _stage_for, client_key, redirect, redirect_to_provider, start_session
 from intranet.forms import read_form
 from intranet.guard import require
 from intranet.i18n import _
@@ -43,7 +43,7 @@ async def start(request: Request) -> Response:
     browser = secrets.token_urlsafe(32)
     state, nonce, verifier = await run_in_threadpool(request.app.state.oidc_flows.start, browser)
     url = await run_in_threadpool(client.authorization_url, _callback_url(request), state, nonce, verifier)
-    response = redirect(request, url)
+    response = redirect_to_provider(request, url)
     response.set_cookie(BROWSER_COOKIE, browser, max_age=oidc.FLOW_SECONDS, httponly=True, samesite="lax",
                         secure=request.app.state.settings.secure_cookies, path="/logg-inn/oidc")
     return response

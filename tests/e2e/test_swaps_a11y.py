@@ -188,6 +188,7 @@ def test_resource_team_meeting_general_issue_without_a_title_is_announced_linked
     page.get_by_role("link", name="Planlegg møte").click()
     page.get_by_label("Type møte").select_option(label="Ekstramøte")
     page.get_by_label("Dato").fill("2027-01-12")
+    page.get_by_label("Klokkeslett").fill("13:00")
     page.get_by_label("Solsikken barnehage").check()
     page.get_by_role("button", name="Opprett møte").click()
     page.wait_for_url(re.compile(r"/ressursteam/[0-9a-f-]{36}$"))
