@@ -31,7 +31,7 @@ from events.directory import Municipality, Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper, UUIDAsHex
 from events.erasure import Erasure
 from events.group_commit import GroupCommit
-from events.errors import DomainError, RecordErased
+from events.errors import DomainError, NotFound, RecordErased  # noqa: F401 - NotFound is imported from here too
 from events.kek import load_kek
 from events.storage.keystore import KeyStore
 from events.storage.postgres_recorder import PostgresRecorder
@@ -42,10 +42,6 @@ DEFAULT_PERSISTENCE = "events.storage.sqlite_store"
 POSTGRES_PERSISTENCE = "eventsourcing.postgres"
 ACCOUNT_CACHE = 1000  # signed-in users kept for `signed_in_user`
 _UNIT_CREATED = get_topic(Unit.Created)
-
-
-class NotFound(DomainError):
-    """Raised when a record does not exist (or the caller may not know it does)."""
 
 
 def is_demo(env) -> bool:

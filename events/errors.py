@@ -228,3 +228,7 @@ class KeyConfigurationError(Exception):
 
 class IntegrityError(Exception):
     """Raised when a stored event does not decrypt: it was altered or swapped."""
+
+
+class NotFound(DomainError):
+    """Raised when a record does not exist (or the caller may not know it does)."""

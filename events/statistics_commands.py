@@ -9,15 +9,13 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError as VersionConflict
 
 from events.commands import CommandMixin
-from events.errors import DomainError
+from events.errors import DomainError, NotFound
 from events.statistics import Period, StatisticsRelease, release_id, round_month
 
 
 class StatisticsCommands(CommandMixin):
     def statistics_release(self, kind: str, period: str) -> StatisticsRelease | None:
         """The release, or None if it has not been published."""
-        from events.application import NotFound
-
         try:
             return self._get(StatisticsRelease, release_id(kind, period))
         except NotFound:

@@ -165,7 +165,7 @@ def projections_verify(app, names, config) -> int:
 def projections_status(runner) -> int:
     """Each read model's position; a read model that cannot go on past a row it
     cannot read is named with the row (exit code 1)."""
-    from projections.undecodable import first_unreadable
+    from projections.batches import first_unreadable
 
     stops = first_unreadable(runner.app, list(runner.followers.values()))
     for name, status in runner.status().items():

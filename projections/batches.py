@@ -328,3 +328,24 @@ def read_batches(app: Bekymring, start: int, size: int, clock: dict[str, float],
         yield batch
         start = batch[-1].id
 
+
+def first_unreadable(app: Any, followers: list[Any]) -> dict[str, Undecodable]:
+    """For each read model that takes events, the first row after its position
+    that it must have and cannot read; read-only (`intranet projections status`
+    asks it in a process of its own, where no read model has run)."""
+    pending = [f for f in followers if not f.raw]
+    found: dict[str, Undecodable] = {}
+    if not pending:
+        return found
+    wanted = by_topic(handled_by(pending))
+    for batch in read_batches(app, min(f.position for f in pending), BATCH, {"read": 0.0}):
+        for event in decode_where(app, batch, wanted):
+            if not isinstance(event, Undecodable):
+                continue
+            for follower in list(pending):
+                if event.id > follower.position and taken_by(follower.handler, event):
+                    found[follower.projection.name] = event
+                    pending.remove(follower)
+        if not pending:
+            break
+    return found
