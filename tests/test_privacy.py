@@ -133,7 +133,8 @@ def test_a_review_of_one_anomaly_stored_before_reviews_took_a_group_still_applie
         domain.save(AnomalyReview(first["id"], "Sjekket med leder.", officer))
     runner.catch_up()
     assert first["id"] not in [r["id"] for r in view.queue(False, 0, 100)]
-    assert view.group(UUID(first["user_id"]), first["rule"])["count"] == before - 1
+    after = view.group(UUID(first["user_id"]), first["rule"])  # None: the group was this one anomaly
+    assert (after["count"] if after else 0) == before - 1
     (review,) = view.reviews(0, 10)
     assert (review["count"], review["reviewed_by"], review["rule"]) == (1, str(officer), first["rule"])
     projection = runner["access_log"]
