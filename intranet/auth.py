@@ -26,6 +26,7 @@ from events import totp
 from intranet import i18n
 from intranet.forms import read_form
 from intranet.i18n import _
+from intranet.oidc import origin_of
 from intranet.oidc import USERNAME_PREFIX
 from intranet.passwords import hash_password, verify_password
 from intranet.sessions import ACTIVE, NEEDS_CODE, NEEDS_ENROLMENT, Session
@@ -77,16 +78,11 @@ def redirect_to_provider(request: Request, url: str) -> Response:
     endpoint), the one place the browser may be sent off this site; any other
     address goes through `redirect`, and so stays here."""
     oidc = request.app.state.settings.oidc
-    if oidc is None or _origin(url) != _origin(oidc.issuer):
+    if oidc is None or origin_of(url) != origin_of(oidc.issuer):
         return redirect(request, url)
     if request.headers.get("HX-Request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def request_language(request: Request) -> str:
