@@ -1,0 +1,209 @@
+"""The ansvarsgruppe of a collaboration: its members, the guardians' chosen contact
+person, and its meetings, convened by the coordinator, whose minutes update the
+plan and propose the next meeting. The domain and the policy on both stores,
+then the pages."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from uuid import UUID, uuid4
+
+import pytest
+
+from events import clock
+from events.base import acting_as
+from events.collaborations import InvalidCollaboration
+from events.policy import Principal, may
+from tests import test_collaborations as base
+from tests.rawstore import leaks
+
+TODAY = clock.today()
+case = base.case  # the same child, units, consent and people
+PLACE = "Møterommet på Kvitrustad helsestasjon"
+MINUTES = "Kvitrustad-jenta sover bedre; mor ønsker mer hjelp i barnehagen"
+CONTACT = "Sunniva Kvitrustad-Dahl"
+
+
+def opened(case) -> UUID:
+    base.set_level(case, 2)
+    return base.open_one(case)
+
+
+def measure(what: str = "Ekstra voksen i garderoben") -> dict:
+    return {"what": what, "service": "helsestasjon", "responsible": "Sunniva Dahl", "starts_on": TODAY,
+            "deadline": TODAY + timedelta(days=60), "evaluate_on": TODAY + timedelta(days=30)}
+
+
+def at_noon(day) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=timezone.utc)
+
+
+# -- the domain -------------------------------------------------------------------------------------
+def test_the_group_is_the_services_with_a_named_person_and_the_guardians(case, env):
+    domain, nurse = case["domain"], case["nurse"]
+    collaboration_id = opened(case)
+    with acting_as(nurse):
+        domain.name_group_member(collaboration_id, "ppt", "Reidar Lunde", nurse)
+        with pytest.raises(InvalidCollaboration) as refused:
+            domain.name_group_member(collaboration_id, "bup", "Noen", nurse)
+        assert refused.value.code == "collaboration.not_in_group"
+    collaboration = domain.get_collaboration(collaboration_id)
+    # The opening unit, each member service (a person where known), the guardians as participants.
+    assert [(m["service"], m["person"]) for m in collaboration.group_members] == [
+        ("own_unit", ""), ("helsestasjon", ""), ("ppt", "Reidar Lunde")]
+    assert collaboration.guardians
+    assert leaks(env, ["Reidar Lunde"]) == []
+
+
+def test_the_guardians_choose_a_contact_person_and_may_change_it(case, env):
+    domain, nurse = case["domain"], case["nurse"]
+    collaboration_id = opened(case)
+    assert domain.get_collaboration(collaboration_id).contact is None
+    with acting_as(nurse):
+        with pytest.raises(InvalidCollaboration) as refused:
+            domain.choose_contact(collaboration_id, "helsestasjon", "", TODAY, nurse)
+        assert refused.value.code == "text.required" and refused.value.field == "contact_person"
+        with pytest.raises(InvalidCollaboration) as refused:
+            domain.choose_contact(collaboration_id, "helsestasjon", CONTACT, TODAY + timedelta(days=1), nurse)
+        assert refused.value.code == "date.in_future"
+        with pytest.raises(InvalidCollaboration) as refused:
+            domain.choose_contact(collaboration_id, "bup", CONTACT, TODAY, nurse)
+        assert refused.value.code == "collaboration.not_in_group"
+        domain.choose_contact(collaboration_id, "helsestasjon", CONTACT, TODAY - timedelta(days=3), nurse)
+        domain.choose_contact(collaboration_id, "ppt", "Reidar Lunde", TODAY, nurse)
+    collaboration = domain.get_collaboration(collaboration_id)
+    assert collaboration.contact == {"service": "ppt", "person": "Reidar Lunde", "chosen_on": TODAY, "by": nurse}
+    assert [c["person"] for c in collaboration.contacts] == [CONTACT, "Reidar Lunde"]  # the history
+    assert leaks(env, [CONTACT]) == []
+
+
+def test_the_coordinator_plans_a_meeting_and_its_minutes_update_the_plan_all_or_nothing(case, env):
+    domain, nurse = case["domain"], case["nurse"]
+    collaboration_id = opened(case)
+    with acting_as(nurse):
+        with pytest.raises(InvalidCollaboration) as refused:
+            domain.plan_meeting(collaboration_id, TODAY - timedelta(days=1), "14:00", PLACE, nurse)
+        assert refused.value.code == "collaboration.meeting_in_past"
+        with pytest.raises(InvalidCollaboration) as refused:
+            domain.plan_meeting(collaboration_id, TODAY, "25:00", PLACE, nurse)
+        assert refused.value.code == "collaboration.time_invalid" and refused.value.field == "at"
+        domain.plan_meeting(collaboration_id, TODAY, "14:00", PLACE, nurse)
+    collaboration = domain.get_collaboration(collaboration_id)
+    assert collaboration.next_meeting["on"] == TODAY and collaboration.next_meeting["at"] == "14:00"
+    version = collaboration.version
+
+    def minute(**changes):
+        options = {"attendees": ["own_unit", "helsestasjon"], "guardians_present": True, "minutes": MINUTES,
+                   "next_meeting": (TODAY + timedelta(days=180), "09:30", PLACE)}
+        options.update(changes)
+        with acting_as(nurse):
+            domain.minute_meeting(collaboration_id, 1, by=nurse, **options)
+
+    # A later step refused: nothing of the minutes is saved, not the goal or the measure before it.
+    with pytest.raises(InvalidCollaboration) as refused:
+        minute(goal="Sove godt om natten", measure=measure(),
+               evaluation={"no": 2, "evaluated_on": TODAY, "what_happened": "Ikke startet", "guardians_view": "",
+                           "child_view": "", "decision": "end", "next_evaluation": None},
+               plan_status="agreed")
+    assert refused.value.code == "collaboration.no_such_measure"
+    assert domain.get_collaboration(collaboration_id).version == version
+    for wrong, code in [({"attendees": []}, "collaboration.attendees_required"),
+                        ({"attendees": ["bup"]}, "collaboration.not_in_group"),
+                        ({"minutes": " "}, "text.required"),
+                        ({"next_meeting": None}, "collaboration.next_meeting_required"),
+                        ({"plan_status": "done"}, "collaboration.plan_status_unknown"),
+                        ({"goal": "Sove godt", "measure": {**measure(), "deadline": TODAY - timedelta(days=1)}},
+                         "collaboration.deadline_before_start")]:
+        with pytest.raises(InvalidCollaboration) as refused:
+            minute(**wrong)
+        assert refused.value.code == code, wrong
+    assert domain.get_collaboration(collaboration_id).version == version
+
+    minute(goal="Sove godt om natten", measure={**measure(), "goal": 1}, plan_status="agreed")
+    collaboration = domain.get_collaboration(collaboration_id)
+    held = collaboration.meetings[0]
+    assert held["status"] == "held" and held["minutes"] == MINUTES and held["guardians_present"]
+    assert held["attendees"] == ["own_unit", "helsestasjon"]
+    assert held["changes"] == {"goal": 1, "measure": 1, "plan_status": "agreed"}
+    assert collaboration.goals[0]["text"] == "Sove godt om natten"
+    assert collaboration.measures[0]["what"] == "Ekstra voksen i garderoben" and collaboration.measures[0]["goal"] == 1
+    assert collaboration.plan_status == "agreed"
+    # The next meeting, proposed with the minutes.
+    assert collaboration.next_meeting["on"] == TODAY + timedelta(days=180)
+    assert collaboration.next_meeting["proposed_at"] == 1
+    with pytest.raises(InvalidCollaboration) as refused:
+        minute()
+    assert refused.value.code == "collaboration.meeting_minuted"
+    # A meeting ahead cannot be minuted yet.
+    with acting_as(nurse), pytest.raises(InvalidCollaboration) as refused:
+        domain.minute_meeting(collaboration_id, 2, ["own_unit"], False, MINUTES, nurse)
+    assert refused.value.code == "collaboration.meeting_not_held_yet"
+    # An evaluation from the minutes of the next meeting, when it is held.
+    with clock.set_to(at_noon(TODAY + timedelta(days=180))), acting_as(nurse):
+        domain.minute_meeting(collaboration_id, 2, ["helsestasjon", "ppt"], False, "Tiltaket virker", nurse,
+                              evaluation={"no": 1, "evaluated_on": TODAY + timedelta(days=180),
+                                          "what_happened": "Roligere morgener", "guardians_view": "Fornøyd",
+                                          "child_view": "", "decision": "end", "next_evaluation": None},
+                              next_meeting=(TODAY + timedelta(days=300), "10:00", PLACE))
+    collaboration = domain.get_collaboration(collaboration_id)
+    assert collaboration.measures[0]["status"] == "ended"
+    assert collaboration.meetings[1]["changes"] == {"evaluation": 1}
+    assert len(collaboration.meetings) == 3
+    assert leaks(env, [PLACE, MINUTES, "Sove godt om natten", "Roligere morgener"]) == []
+
+
+def test_two_meetings_a_year_and_the_next_one_planned(case):
+    """Warnings, for the page: no next meeting planned; minutes missing after a meeting's
+    day; fewer than two meetings held in the last 12 months (pro rata in the first year)."""
+    domain, nurse = case["domain"], case["nurse"]
+    collaboration_id = opened(case)
+    collaboration = domain.get_collaboration(collaboration_id)
+    assert collaboration.meeting_warnings(TODAY) == ["no_next_meeting"]
+    with acting_as(nurse):
+        domain.plan_meeting(collaboration_id, TODAY + timedelta(days=10), "14:00", PLACE, nurse)
+    assert domain.get_collaboration(collaboration_id).meeting_warnings(TODAY) == []
+    later = TODAY + timedelta(days=20)
+    assert domain.get_collaboration(collaboration_id).meeting_warnings(later) == ["minutes_missing"]
+    with clock.set_to(at_noon(later)), acting_as(nurse):
+        domain.minute_meeting(collaboration_id, 1, ["helsestasjon"], True, MINUTES, nurse,
+                              next_meeting=(later + timedelta(days=400), "14:00", PLACE))
+    collaboration = domain.get_collaboration(collaboration_id)
+    assert collaboration.meeting_warnings(later) == []
+    # Seven months on: one meeting held, one expected by then.
+    assert collaboration.meeting_warnings(TODAY + timedelta(days=215)) == []
+    # A year and a bit on: only one meeting held in the last 12 months.
+    assert collaboration.meeting_warnings(TODAY + timedelta(days=370)) == ["too_few_meetings"]
+    assert collaboration.meetings_held(TODAY + timedelta(days=370)) == 1
+    with acting_as(case["leader"]):
+        domain.close_collaboration(collaboration_id, "goals_reached", "Bedre nå", case["leader"])
+    assert domain.get_collaboration(collaboration_id).meeting_warnings(TODAY + timedelta(days=370)) == []
+
+
+def test_a_closed_collaboration_has_no_meetings_planned(case):
+    domain, nurse = case["domain"], case["nurse"]
+    collaboration_id = opened(case)
+    with acting_as(case["leader"]):
+        domain.close_collaboration(collaboration_id, "goals_reached", "Bedre nå", case["leader"])
+    with acting_as(nurse), pytest.raises(InvalidCollaboration) as refused:
+        domain.plan_meeting(collaboration_id, TODAY, "14:00", PLACE, nurse)
+    assert refused.value.code == "collaboration.closed"
+
+
+# -- the policy ------------------------------------------------------------------------------------------
+def test_the_coordinator_convenes_and_minutes_the_others_see(case):
+    domain = case["domain"]
+    collaboration_id = opened(case)
+    nurse = Principal(case["nurse"], "staff", case["health"], None)  # the coordinator
+    adviser = Principal(uuid4(), "staff", case["ppt"], None)
+    leader = Principal(case["leader"], "unit_leader", case["kindergarten"], None)
+    stranger = Principal(uuid4(), "staff", uuid4(), None)
+    target = base.target_of(case, collaboration_id)
+    for action in ("collaboration.convene", "collaboration.minute", "collaboration.contact"):
+        assert may(nurse, action, target), action
+        assert not may(adviser, action, target) and not may(leader, action, target), action
+        assert not may(stranger, action, target), action
+    assert may(adviser, "collaboration.view", target) and may(leader, "collaboration.view", target)
+    # The consent withdrawn for the coordinator's service: she convenes no more.
+    domain.withdraw_consent(case["consent"], ["helsestasjon"], "Mor ringte", TODAY, uuid4())
+    target = base.target_of(case, collaboration_id)
+    assert not may(nurse, "collaboration.convene", target) and not may(nurse, "collaboration.minute", target)
