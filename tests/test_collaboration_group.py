@@ -207,3 +207,79 @@ def test_the_coordinator_convenes_and_minutes_the_others_see(case):
     domain.withdraw_consent(case["consent"], ["helsestasjon"], "Mor ringte", TODAY, uuid4())
     target = base.target_of(case, collaboration_id)
     assert not may(nurse, "collaboration.convene", target) and not may(nurse, "collaboration.minute", target)
+
+
+# -- the pages -------------------------------------------------------------------------------------------
+def test_the_ansvarsgruppe_on_the_pages(web):
+    from tests.test_page_structure import structure_problems
+    from tests.webclient import csrf_of
+
+    url, _consent, _child = base.opened_on_the_web(web)
+    collaboration_id = UUID(url.rsplit("/", 1)[1])
+    nurse, adviser = web.login("helsesykepleier"), web.login("ppt")  # the coordinator, a member
+    page = nurse.get(url).text
+    token = csrf_of(page)
+    assert 'id="group"' in page and "Ingen neste møte i ansvarsgruppen er planlagt." in page
+    assert "Kall inn" in page and structure_problems(page) == []
+    shown = adviser.get(url).text
+    assert "Ansvarsgruppe" in shown and "Kall inn" not in shown  # members see, the coordinator convenes
+    assert adviser.post(f"{url}/mote", data={"csrf_token": csrf_of(shown), "on": TODAY.isoformat(),
+                                              "at": "14:00", "place": PLACE}).status_code == 404
+
+    # Convened through htmx: a time that is no time is refused beside the field, the place kept.
+    htmx = {"HX-Request": "true"}
+    response = nurse.post(f"{url}/mote", headers=htmx, data={"csrf_token": token, "on": TODAY.isoformat(),
+                                                             "at": "kl 2", "place": PLACE})
+    assert response.status_code == 422 and "tt:mm" in response.text and PLACE in response.text
+    assert "<html" not in response.text and structure_problems(response.text) == []
+    response = nurse.post(f"{url}/mote", headers=htmx, data={"csrf_token": token, "on": TODAY.isoformat(),
+                                                             "at": "14:00", "place": PLACE})
+    assert response.status_code == 200 and 'id="group"' in response.text and "Planlagt" in response.text
+    assert "Ingen neste møte" not in response.text
+
+    # The guardians' chosen contact person, and a named member; then changed.
+    assert nurse.post(f"{url}/kontaktperson", data={"csrf_token": token, "contact_service": "helsestasjon",
+                                                    "contact_person": "", "chosen_on": TODAY.isoformat()}
+                      ).status_code == 422
+    assert nurse.post(f"{url}/kontaktperson", data={"csrf_token": token, "contact_service": "helsestasjon",
+                                                    "contact_person": CONTACT, "chosen_on": TODAY.isoformat()}
+                      ).status_code == 303
+    assert nurse.post(f"{url}/medlem", data={"csrf_token": token, "service": "ppt",
+                                             "person": "Reidar Lunde"}).status_code == 303
+    assert adviser.post(f"{url}/kontaktperson", data={"csrf_token": token, "contact_service": "ppt",
+                                                      "contact_person": "Meg"}).status_code == 404
+    page = nurse.get(url).text
+    assert f"{CONTACT} (Helsestasjon" in page and "PPT: Reidar Lunde" in page
+
+    # The minutes: a refusal keeps everything typed and changes nothing; then approved, with a measure.
+    minutes = {"csrf_token": token, "meeting": "1", "attendees": ["own_unit", "helsestasjon"],
+               "guardians_present": "ja", "minutes": MINUTES, "what": "Ekstra voksen i garderoben",
+               "service": "helsestasjon", "responsible": "Sunniva Dahl", "starts_on": TODAY.isoformat(),
+               "deadline": (TODAY + timedelta(days=60)).isoformat(),
+               "evaluate_on": (TODAY + timedelta(days=30)).isoformat(), "plan_status": "agreed",
+               "next_on": "", "next_at": "", "next_place": PLACE}
+    assert "Godkjenn referatet" in page and "Godkjenn referatet" not in adviser.get(url).text
+    response = nurse.post(f"{url}/referat", data=minutes)
+    assert response.status_code == 422 and "Foreslå neste møte" in response.text and MINUTES in response.text
+    assert structure_problems(response.text) == []
+    assert web.domain.get_collaboration(collaboration_id).measures == []
+    response = nurse.post(f"{url}/referat", data={**minutes, "next_on": (TODAY + timedelta(days=180)).isoformat(),
+                                                  "next_at": "09:00"})
+    assert response.status_code == 303
+    shown = adviser.get(url).text
+    assert MINUTES in shown and "Ekstra voksen i garderoben" in shown and "Avtalt med familien" in shown
+    assert "Foresatte var med." in shown and "nytt tiltak: Ekstra voksen i garderoben." in shown
+    assert (TODAY + timedelta(days=180)).strftime("%d.%m.%Y") in shown and "(foreslått på møtet" in shown
+    collaboration = web.domain.get_collaboration(collaboration_id)
+    assert collaboration.measures[0]["service"] == "helsestasjon" and collaboration.plan_status == "agreed"
+    assert leaks(web.env, [PLACE, MINUTES, CONTACT]) == []  # events and read models alike
+
+
+def test_the_ansvarsgruppe_in_english(web):
+    from tests.test_language import choose_language
+
+    url, _consent, _child = base.opened_on_the_web(web)
+    nurse = web.login("helsesykepleier")
+    choose_language(web, nurse, "en", url)
+    page = nurse.get(url).text
+    assert "Responsibility group" in page and "Convene" in page and "Ansvarsgruppe" not in page
