@@ -283,3 +283,21 @@ def test_the_ansvarsgruppe_in_english(web):
     choose_language(web, nurse, "en", url)
     page = nurse.get(url).text
     assert "Responsibility group" in page and "Convene" in page and "Ansvarsgruppe" not in page
+
+
+def test_the_new_coordinator_convenes_as_soon_as_she_accepts(web):
+    """Accepting through htmx swaps the coordinator's section, and the group's out of band:
+    the form to convene is hers at once."""
+    from tests.webclient import csrf_of
+
+    url, _consent, _child = base.opened_on_the_web(web)
+    nurse, adviser = web.login("helsesykepleier"), web.login("ppt")
+    assert nurse.post(f"{url}/koordinator", data={"csrf_token": csrf_of(nurse.get(url).text),
+                                                  "to_user_id": str(web.ids["users"]["ppt"])}).status_code == 303
+    page = adviser.get(url).text
+    assert "Kall inn" not in page
+    response = adviser.post(f"{url}/godta-koordinator", headers={"HX-Request": "true"},
+                            data={"csrf_token": csrf_of(page)})
+    assert response.status_code == 200 and 'id="coordinator"' in response.text
+    assert '<section id="group" class="card" aria-labelledby="group-h" hx-swap-oob="true">' in response.text
+    assert "Kall inn" in response.text
