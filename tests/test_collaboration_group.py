@@ -301,3 +301,27 @@ def test_the_new_coordinator_convenes_as_soon_as_she_accepts(web):
     assert response.status_code == 200 and 'id="coordinator"' in response.text
     assert '<section id="group" class="card" aria-labelledby="group-h" hx-swap-oob="true">' in response.text
     assert "Kall inn" in response.text
+
+
+def test_who_convenes_minutes_and_records_the_contact_person(web):
+    """Every demo user on each of the group's actions, with the consent whole and once
+    withdrawn for helsestasjonen: the coordinator gets her form's refusal (422); those who
+    see the collaboration but do not coordinate get 404; the others as the page answers them."""
+    url, consent_id, _child = base.opened_on_the_web(web)
+    clients = {username: web.login(username) for username in base.WHO_SEES}
+
+    def statuses(when: int) -> dict:
+        found = {}
+        for username, client in clients.items():
+            page = client.get(url).status_code
+            token = client.get("/konto").text.split('name="csrf_token" value="')[1].split('"')[0]
+            for action in ("mote", "referat", "kontaktperson", "medlem"):
+                posted = client.post(f"{url}/{action}", data={"csrf_token": token, "meeting": "1"}).status_code
+                expected = page if page != 200 else (422 if username == "helsesykepleier" else 404)
+                assert (page, posted) == (base.WHO_SEES[username][when], expected), (username, action)
+            found[username] = page
+        return found
+
+    statuses(0)
+    web.domain.withdraw_consent(consent_id, ["helsestasjon"], "Mor ringte", TODAY, web.ids["users"]["styrer"])
+    assert statuses(1)["helsesykepleier"] == 403
