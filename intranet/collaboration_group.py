@@ -36,8 +36,13 @@ BAD_DATE = N_("Skriv en gyldig dato (dd.mm.åååå).")
 
 
 def member_label(collaboration, service: str, units: dict) -> str:
-    """A member of the group by name: the opening unit's, else the service's."""
-    return units[collaboration.unit_id] if service == OWN_UNIT else _(labels.SERVICES[service])
+    """A member of the group by name: the opening unit's, or the service's units (its
+    resource team where it joined without one)."""
+    if service == OWN_UNIT:
+        return units[collaboration.unit_id]
+    return ", ".join(units[m["unit_id"]] if m["unit_id"] else
+                     _("%(service)s, kommunens ressursteam") % {"service": _(labels.SERVICES[service])}
+                     for m in collaboration.members if m["service"] == service)
 
 
 def context(request: Request, record: Record) -> dict[str, Any]:

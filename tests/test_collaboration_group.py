@@ -249,7 +249,8 @@ def test_the_ansvarsgruppe_on_the_pages(web):
     assert adviser.post(f"{url}/kontaktperson", data={"csrf_token": token, "contact_service": "ppt",
                                                       "contact_person": "Meg"}).status_code == 404
     page = nurse.get(url).text
-    assert f"{CONTACT} (Helsestasjon" in page and "PPT: Reidar Lunde" in page
+    assert f"{CONTACT} (Helsestasjonen i Fjordvik)" in page
+    assert "PPT, kommunens ressursteam: Reidar Lunde" in page
 
     # The minutes: a refusal keeps everything typed and changes nothing; then approved, with a measure.
     minutes = {"csrf_token": token, "meeting": "1", "attendees": ["own_unit", "helsestasjon"],
