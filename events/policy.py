@@ -212,6 +212,11 @@ def _acts_in_collaboration(user: Principal, target: Target | None) -> bool:
     return target is not None and target.live and _in_collaboration(user, target)
 
 
+def _coordinates(user: Principal, target: Target | None) -> bool:
+    """The coordinator, while her service is admitted: she convenes and minutes the ansvarsgruppe."""
+    return _acts_in_collaboration(user, target) and user.id == target.coordinator_id
+
+
 def consent_ended_for(user: Principal | None, target: Target | None) -> tuple:
     """The refusals (Coverage) that ended `user`'s access to a collaboration: her
     service was a member, and the consent no longer covers it. Empty otherwise."""
@@ -308,6 +313,11 @@ RULES: dict[str, Rule] = {
         user.id == target.coordinator_id or _leads_unit(user, target)),
     "collaboration.accept": lambda user, target: _acts_in_collaboration(user, target)
     and user.id == target.proposed_coordinator_id,  # also when the consent ended: that is a reason to close
+    # The ansvarsgruppe: the coordinator convenes its meetings and minutes them, and
+    # records the guardians' chosen contact person; every member sees them.
+    "collaboration.convene": _coordinates,
+    "collaboration.minute": _coordinates,
+    "collaboration.contact": _coordinates,
     "collaborations.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
     # The binder's case bank: the one who brought an approved case, or the meeting's
     # leader, proposes it; the reviewers are the binder's editors and the municipal
@@ -337,6 +347,7 @@ RECORD_ACTIONS = (
     "collaboration.open", "collaboration.view", "collaboration.edit", "collaboration.close",
     "collaboration.handover", "collaboration.accept",
     "case_bank.propose", "case_bank.view", "case_bank.review",
+    "collaboration.convene", "collaboration.minute", "collaboration.contact",
     "break_glass",  # a restriction is never broken through
 )
 
