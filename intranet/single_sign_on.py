@@ -1,14 +1,16 @@
-"""Signing in through the municipality's OpenID provider, and the admin's page
-for first sign-ins that wait for a role."""
+"""Signing in through the municipality's OpenID provider, signing out when the
+provider says so (back-channel logout), and the admin's page for first
+sign-ins that wait for a role."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from events.directory import UNIT_ROLES
@@ -22,6 +24,7 @@ from intranet.passwords import hash_password
 from intranet.sessions import ACTIVE
 from intranet.templating import render
 
+log = logging.getLogger(__name__)
 BROWSER_COOKIE = "bk-oidc"  # binds a flow to the browser that started it
 WAITING = "waiting"
 
@@ -69,12 +72,51 @@ async def callback(request: Request) -> Response:
     else:
         stage = ACTIVE if (account.needs_totp and identity.second_factor) else _stage_for(account)
         response = redirect(request, _first_page(stage))
-        session = start_session(request, response, account.id, stage)
+        session = start_session(request, response, account.id, stage, provider_keys(request, identity))
         if stage == ACTIVE:
             await run_in_threadpool(request.app.state.domain.record_sign_in, "signed_in", account.id,
                                     account.username, client_key(request), session.audit_id)
     response.delete_cookie(BROWSER_COOKIE, path="/logg-inn/oidc")
     return response
+
+
+def provider_keys(request: Request, identity_or_logout) -> tuple[str | None, str | None]:
+    """Blind indexes of the provider's session id and subject: what a session
+    keeps to be found by the provider's sign-out, and what that sign-out looks for."""
+    blind = request.app.state.domain.blind_index
+    sid, sub = identity_or_logout.session_id, identity_or_logout.subject
+    return (blind("oidc-sid:" + sid) if sid else None, blind("oidc-sub:" + sub) if sub else None)
+
+
+async def backchannel_logout(request: Request) -> Response:
+    """The provider's sign-out (OpenID Connect Back-Channel Logout 1.0): a signed
+    logout token, posted by the provider itself, ends the sessions it names.
+    No CSRF token: no browser posts here, and the token's signature is the proof."""
+    client = _client(request)
+    form = await request.form()
+    token = form.get("logout_token")
+    try:
+        if not isinstance(token, str) or not token:
+            raise oidc.SignInRefused("no_logout_token")
+        await run_in_threadpool(_end_sessions, request, client, token)
+    except oidc.SignInRefused as refused:
+        log.info("back-channel logout refused: %s", refused.reason)
+        return JSONResponse({"error": "invalid_request", "error_description": refused.reason}, status_code=400)
+    # A token naming no session of ours (one already ended here) is no error.
+    return Response(status_code=200)
+
+
+def _end_sessions(request: Request, client: oidc.OidcClient, token: str) -> None:
+    state = request.app.state
+    logout = client.validate_logout(token)
+    if not state.oidc_logouts.first_use(client.settings.issuer, logout.jti):
+        raise oidc.SignInRefused("logout_token_replayed")
+    for audit_id, user_id in state.sessions.end_provider_sessions(*provider_keys(request, logout)):
+        try:
+            username = state.domain.get_user(user_id).username
+        except Exception:  # an account erased meanwhile: the sign-out is still recorded
+            username = ""
+        state.domain.record_sign_in("signed_out", user_id, username, client_key(request), audit_id)
 
 
 def _sign_in(request: Request, client: oidc.OidcClient, params):
@@ -149,6 +191,7 @@ async def approve(request: Request) -> Response:
 routes = [
     Route("/logg-inn/oidc", start, name="oidc_start"),
     Route("/logg-inn/oidc/svar", callback, name="oidc_callback"),
+    Route("/logg-inn/oidc/utlogging", backchannel_logout, methods=["POST"], name="oidc_backchannel_logout"),
     Route("/admin/innlogginger", waiting_page, name="admin_waiting"),
     Route("/admin/innlogginger/{pending_id}", approve, methods=["GET", "POST"], name="admin_approve"),
 ]
