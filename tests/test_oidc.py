@@ -382,3 +382,17 @@ def test_a_session_begun_at_the_provider_still_ends_at_its_absolute_lifetime(sso
         assert client.get("/").headers["location"] == "/logg-inn"
     finally:
         store.clock = real
+
+
+def test_an_account_deactivated_at_the_provider_is_refused_even_with_a_session_there(sso, provider):
+    with httpx.Client(follow_redirects=False) as at_provider:
+        client, answer = sign_in(sso, "sub-olav-4715", at_provider)
+        assert answer.headers["location"] == "/"
+        provider.set_account("sub-olav-4715", active=False)
+        try:
+            # The provider still has her session, but her account is gone there: no way back in.
+            again, back = start(sso, "sub-olav-4715", at_provider)
+            assert back == "refused:403"  # asked to sign in again at the provider, and refused there
+            assert again.get("/").headers["location"] == "/logg-inn"
+        finally:
+            provider.set_account("sub-olav-4715", active=True)

@@ -13,7 +13,7 @@
 // start: restarting the provider is a key rotation.
 import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 
 const port = Number(process.env.OIDC_PORT);
 const read = () => JSON.parse(readFileSync(process.env.OIDC_CONFIG, 'utf8'));
@@ -21,6 +21,13 @@ const issuer = `http://127.0.0.1:${port}`;
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
 const SCOPE_CLAIMS = ['name', 'groups', 'unit', 'acr', 'amr'];
+
+// An account deactivated while its session here lives must sign in again, which
+// the sign-in page then refuses (as a real provider ends a disabled user's sessions).
+const policy = interactionPolicy.base();
+policy.get('login').checks.add(new interactionPolicy.Check('account_inactive', 'the account is not active',
+  (ctx) => (read().accounts[ctx.oidc.session.accountId]?.active === false
+    ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT)));
 
 const provider = new Provider(issuer, {
   clients: [{ ...read().client, response_types: ['code'], grant_types: ['authorization_code'],
@@ -39,10 +46,10 @@ const provider = new Provider(issuer, {
   // The clients live on loopback too, which the provider's own guard against
   // server-side request forgery refuses: for the tests its requests go out unguarded.
   fetch: (url, { dispatcher, ...options }) => fetch(url, options),
-  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  interactions: { policy, url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   findAccount: async (ctx, sub) => {
     const account = read().accounts[sub];
-    if (!account || account.active === false) return undefined;
+    if (!account) return undefined;
     return { accountId: sub, claims: async () => ({ sub, name: account.name, groups: account.groups, unit: account.unit }) };
   },
   // Consent is given by the municipality, not asked of each user.
@@ -100,6 +107,7 @@ provider.use(async (ctx, next) => {
   return provider.interactionFinished(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
 });
 
+provider.on('server_error', (ctx, err) => console.log(`server error: ${err.stack}`));
 provider.on('backchannel.error', (ctx, err, client) => console.log(`backchannel logout to ${client.clientId} failed: ${err}`));
 provider.on('backchannel.success', (ctx, client) => console.log(`backchannel logout to ${client.clientId} sent`));
 
