@@ -320,17 +320,25 @@ class LogoutReplays:
             return c.fetchone() is not None
 
 
-class PendingStore:
-    """First sign-ins whose claims map to no role, waiting for an admin: the
-    subject and name sealed under the system key."""
+WAITING, APPROVED, REJECTED = "waiting", "approved", "rejected"
 
-    def __init__(self, store: SideStore, keystore):
+
+class PendingStore:
+    """First sign-ins whose claims map to no role, for an admin to decide: the
+    subject and name sealed under the system key, and the decision (waiting,
+    approved, rejected). A rejected subject stays refused until an admin
+    approves it after all."""
+
+    def __init__(self, store: SideStore, keystore, clock: Callable[[], float] = time.time):
         self.store = store
         self.keystore = keystore
+        self.clock = clock
         self.table = store.table("oidc_pending")
         with store.datastore.transaction(commit=True) as c:
             c.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, "
                       f"sealed {store.blob} NOT NULL, asked_at {store.double} NOT NULL)")
+            store.add_column(c, self.table, "status", f"TEXT NOT NULL DEFAULT '{WAITING}'")
+            store.add_column(c, self.table, "decided_at", store.double)
 
     def ask(self, pending_id: str, identity: Identity) -> None:
         """Record the request (once per subject; `pending_id` is the subject's blind index)."""
@@ -338,26 +346,35 @@ class PendingStore:
                       json.dumps({"subject": identity.subject, "name": identity.name,
                                   "unit_name": identity.unit_name}), f"oidc-pending:{pending_id}")
         with self.store.datastore.transaction(commit=True) as c:
-            c.execute(self.store.sql(f"INSERT INTO {self.table} (id, sealed, asked_at) VALUES (?, ?, ?) "
-                                     "ON CONFLICT (id) DO NOTHING"), (pending_id, sealed, time.time()))
+            c.execute(self.store.sql(f"INSERT INTO {self.table} (id, sealed, asked_at, status) VALUES (?, ?, ?, ?) "
+                                     "ON CONFLICT (id) DO NOTHING"), (pending_id, sealed, self.clock(), WAITING))
 
     def all(self) -> list[dict[str, Any]]:
         with self.store.reading() as c:
-            c.execute(self.store.sql(f"SELECT id, sealed, asked_at FROM {self.table} ORDER BY asked_at"))
+            c.execute(self.store.sql(f"SELECT id, sealed, asked_at, status, decided_at FROM {self.table} "
+                                     "ORDER BY asked_at"))
             rows = c.fetchall()
-        waiting = []
+        requests = []
         for row in rows:
             text = unseal(self.keystore, SYSTEM_KEY_ID, row["sealed"], f"oidc-pending:{row['id']}")
             if text:
-                waiting.append({"id": row["id"], "asked_at": row["asked_at"], **json.loads(text)})
-        return waiting
+                requests.append({"id": row["id"], "asked_at": row["asked_at"], "status": row["status"],
+                                 "decided_at": row["decided_at"], **json.loads(text)})
+        return requests
 
     def get(self, pending_id: str) -> dict[str, Any] | None:
         return next((p for p in self.all() if p["id"] == pending_id), None)
 
-    def remove(self, pending_id: str) -> None:
+    def status(self, pending_id: str) -> str | None:
+        with self.store.reading() as c:
+            c.execute(self.store.sql(f"SELECT status FROM {self.table} WHERE id = ?"), (pending_id,))
+            row = c.fetchone()
+        return row["status"] if row else None
+
+    def decide(self, pending_id: str, status: str) -> None:
         with self.store.datastore.transaction(commit=True) as c:
-            c.execute(self.store.sql(f"DELETE FROM {self.table} WHERE id = ?"), (pending_id,))
+            c.execute(self.store.sql(f"UPDATE {self.table} SET status = ?, decided_at = ? WHERE id = ?"),
+                      (status, self.clock(), pending_id))
 
 
 def unit_id_named(units: list[dict[str, Any]], name: str | None) -> UUID | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import datetime, timezone
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -64,6 +65,9 @@ async def callback(request: Request) -> Response:
         message = _("Innloggingen via kommunens innloggingstjeneste ble avvist. Prøv igjen, eller kontakt IT.")
         if refused.reason == "deactivated":
             message = _("Kontoen din er deaktivert. Kontakt IT.")
+        elif refused.reason == "rejected":
+            message = _("En administrator har avvist tilgangen din til denne tjenesten. Kontakt IT om du mener "
+                        "det er feil.")
         response = render(request, "auth/login.html", {"values": {}, "error": message}, status_code=403)
         response.delete_cookie(BROWSER_COOKIE, path="/logg-inn/oidc")
         return response
@@ -138,6 +142,8 @@ def _sign_in(request: Request, client: oidc.OidcClient, params):
     role = (identity.role, unit_id if identity.role in UNIT_ROLES else None, identity.service)
     user_id = directory.user_id_by_username_index(domain.blind_index(username))
     if user_id is None:
+        if state.oidc_pending.status(domain.blind_index(username)) == oidc.REJECTED:
+            raise oidc.SignInRefused("rejected")  # until an admin approves after all
         if not mapped:
             state.oidc_pending.ask(domain.blind_index(username), identity)
             return WAITING, identity
@@ -155,20 +161,41 @@ def _sign_in(request: Request, client: oidc.OidcClient, params):
 
 
 async def waiting_page(request: Request) -> Response:
-    """First sign-ins that wait for an admin to give them a role."""
+    """First sign-ins without a role: those that wait for an admin, and those
+    approved or rejected."""
     require(request, "directory.manage")
-    waiting = await run_in_threadpool(request.app.state.oidc_pending.all)
-    return render(request, "admin/waiting.html", {"waiting": waiting})
+    requests = await run_in_threadpool(request.app.state.oidc_pending.all)
+    for r in requests:
+        r["decided"] = datetime.fromtimestamp(r["decided_at"], timezone.utc) if r["decided_at"] else None
+    by_status = {status: [r for r in requests if r["status"] == status]
+                 for status in (oidc.WAITING, oidc.APPROVED, oidc.REJECTED)}
+    return render(request, "admin/waiting.html", {"waiting": by_status[oidc.WAITING],
+                                                  "approved": by_status[oidc.APPROVED][::-1],
+                                                  "rejected": by_status[oidc.REJECTED][::-1]})
+
+
+async def reject(request: Request) -> Response:
+    """Refuse a waiting sign-in: the person's next sign-in is refused, until an
+    admin approves it after all."""
+    require(request, "directory.manage")
+    await read_form(request)
+    state = request.app.state
+    pending_id = request.path_params["pending_id"]
+    if await run_in_threadpool(state.oidc_pending.status, pending_id) == oidc.WAITING:
+        await run_in_threadpool(state.domain.reject_sign_in_request, pending_id)
+        await run_in_threadpool(state.oidc_pending.decide, pending_id, oidc.REJECTED)
+    return redirect(request, "/admin/innlogginger")
 
 
 async def approve(request: Request) -> Response:
-    """Give a waiting sign-in its role: the account is made, and the person can sign in."""
+    """Give a waiting (or rejected) sign-in its role: the account is made, and
+    the person can sign in."""
     require(request, "directory.manage")
     state = request.app.state
     pending_id = request.path_params["pending_id"]
     pending = await run_in_threadpool(state.oidc_pending.get, pending_id)
-    if pending is None:
-        # Already decided (a reload after approving): back to the list.
+    if pending is None or pending["status"] == oidc.APPROVED:
+        # Already approved (a reload after approving): back to the list.
         return redirect(request, "/admin/innlogginger")
     units = await run_in_threadpool(state.projections["directory"].view.units)
     context = {"pending": pending, "units": units, "roles": ROLE_NAMES, "services": SERVICE_NAMES,
@@ -183,7 +210,7 @@ async def approve(request: Request) -> Response:
     await run_in_threadpool(
         state.domain.register_user, oidc.username_for(pending["subject"]), pending["name"], "", *role,
         hash_password(secrets.token_urlsafe(32)), False)
-    await run_in_threadpool(state.oidc_pending.remove, pending_id)
+    await run_in_threadpool(state.oidc_pending.decide, pending_id, oidc.APPROVED)
     state.projections.wait()
     return redirect(request, "/admin/innlogginger")
 
@@ -194,4 +221,5 @@ routes = [
     Route("/logg-inn/oidc/utlogging", backchannel_logout, methods=["POST"], name="oidc_backchannel_logout"),
     Route("/admin/innlogginger", waiting_page, name="admin_waiting"),
     Route("/admin/innlogginger/{pending_id}", approve, methods=["GET", "POST"], name="admin_approve"),
+    Route("/admin/innlogginger/{pending_id}/avvis", reject, methods=["POST"], name="admin_reject"),
 ]

@@ -217,7 +217,8 @@ def test_a_first_sign_in_without_a_mapped_role_waits_for_an_admin(sso):
     approved = admin.post(link, data={"role": "staff", "unit_id": str(sso.ids["units"]["solsikken"]),
                                       "service": "", "csrf_token": csrf_of(form)})
     assert approved.status_code == 303
-    assert "Nils Ventersen" not in admin.get("/admin/innlogginger").text
+    listing = admin.get("/admin/innlogginger").text
+    assert "Ingen venter." in listing and "Nils Ventersen" in dom(listing).one("main ul").text  # now approved
     assert admin.get(link).headers["location"] == "/admin/innlogginger"  # a reload after approving
     # Signed in at the next attempt, with the role the admin gave.
     _, again = sign_in(sso, "sub-nils-4714")
@@ -396,3 +397,47 @@ def test_an_account_deactivated_at_the_provider_is_refused_even_with_a_session_t
             assert again.get("/").headers["location"] == "/logg-inn"
         finally:
             provider.set_account("sub-olav-4715", active=True)
+
+
+def test_an_admin_rejects_a_waiting_sign_in_and_the_next_sign_in_is_refused(sso):
+    _, answer = sign_in(sso, "sub-nils-4714")
+    assert "Venter på godkjenning" in answer.text
+    admin = sso.login("admin")
+    link = dom(admin.get("/admin/innlogginger").text).one("main ul a")["href"]
+    form = admin.get(link).text
+    rejected = admin.post(link + "/avvis", data={"csrf_token": csrf_of(form)})
+    assert rejected.status_code == 303
+    page = dom(admin.get("/admin/innlogginger").text)
+    assert "Ingen venter." in page.text
+    assert "Nils Ventersen" in page.one("main ul").text  # under Avvist, the only list left
+    # The rejection is an event, made by the admin, naming the subject only by a blind index.
+    sso.projections.wait()
+    assert leaks(sso.env, ["Nils Ventersen", "sub-nils-4714"]) == []
+    # Her next sign-in is refused, and says so without telling anything else.
+    client, again = sign_in(sso, "sub-nils-4714")
+    assert again.status_code == 403 and "avvist tilgangen din" in again.text
+    assert "Nils" not in again.text and "ukjent-gruppe" not in again.text
+    assert client.get("/").headers["location"] == "/logg-inn"
+    # Approved after all from the rejected list: in at the next sign-in.
+    form = admin.get(link).text
+    assert not dom(form).has("form[action$='/avvis']")
+    approved = admin.post(link, data={"role": "staff", "unit_id": str(sso.ids["units"]["solsikken"]),
+                                      "service": "", "csrf_token": csrf_of(form)})
+    assert approved.status_code == 303
+    listing = admin.get("/admin/innlogginger").text
+    assert "Ingen er avvist." in listing and "Nils Ventersen" in listing
+    _, last = sign_in(sso, "sub-nils-4714")
+    assert last.headers["location"] == "/"
+
+
+def test_the_rejection_is_recorded_as_the_admins_event(sso):
+    sign_in(sso, "sub-nils-4714")
+    admin = sso.login("admin")
+    link = dom(admin.get("/admin/innlogginger").text).one("main ul a")["href"]
+    admin.post(link + "/avvis", data={"csrf_token": csrf_of(admin.get(link).text)})
+    admin.post(link + "/avvis", data={"csrf_token": csrf_of(admin.get(link).text)})  # a second click: no second event
+    events = sso.domain.recorder.select_notifications(1, 10**7, topics=["events.audit:SignInRequestRejected.Created"])
+    assert len(events) == 1
+    stored = sso.domain.mapper.to_domain_event(events[0])
+    assert stored.username_index == sso.domain.blind_index("oidc:sub-nils-4714")
+    assert stored.actor_id == sso.ids["users"]["admin"]
