@@ -92,6 +92,12 @@ def provider_keys(request: Request, identity_or_logout) -> tuple[str | None, str
     return (blind("oidc-sid:" + sid) if sid else None, blind("oidc-sub:" + sub) if sub else None)
 
 
+async def provider_logout(request: Request) -> Response:
+    """The provider's sign-out: one address for both channels, as the provider's
+    registration has it (a back-channel POST, or a front-channel GET)."""
+    return await (backchannel_logout if request.method == "POST" else frontchannel_logout)(request)
+
+
 async def backchannel_logout(request: Request) -> Response:
     """The provider's sign-out (OpenID Connect Back-Channel Logout 1.0): a signed
     logout token, posted by the provider itself, ends the sessions it names.
@@ -110,12 +116,33 @@ async def backchannel_logout(request: Request) -> Response:
     return Response(status_code=200)
 
 
+async def frontchannel_logout(request: Request) -> Response:
+    """The provider's sign-out through the browser (OpenID Connect Front-Channel
+    Logout 1.0), for providers without a back channel: the provider loads this
+    address with its issuer and the session's `sid`, which ends that session.
+    No cookie is needed (the browser sends none from the provider's page:
+    SameSite): a sid is random, so only the provider and that user's browser
+    can name it; without both parameters nothing ends."""
+    client = _client(request)
+    iss, sid = request.query_params.get("iss", ""), request.query_params.get("sid", "")
+    if iss.rstrip("/") != client.settings.issuer or not sid:
+        return Response(status_code=400)
+    logout = oidc.Logout(session_id=sid, subject=None, jti="", issued_at=0)
+    await run_in_threadpool(_record_ended, request, provider_keys(request, logout))
+    return Response(status_code=200)
+
+
 def _end_sessions(request: Request, client: oidc.OidcClient, token: str) -> None:
-    state = request.app.state
     logout = client.validate_logout(token)
-    if not state.oidc_logouts.first_use(client.settings.issuer, logout.jti):
+    if not request.app.state.oidc_logouts.first_use(client.settings.issuer, logout.jti):
         raise oidc.SignInRefused("logout_token_replayed")
-    for audit_id, user_id in state.sessions.end_provider_sessions(*provider_keys(request, logout)):
+    _record_ended(request, provider_keys(request, logout))
+
+
+def _record_ended(request: Request, keys: tuple[str | None, str | None]) -> None:
+    """End the sessions the provider names, each audited as a sign-out."""
+    state = request.app.state
+    for audit_id, user_id in state.sessions.end_provider_sessions(*keys):
         try:
             username = state.domain.get_user(user_id).username
         except Exception:  # an account erased meanwhile: the sign-out is still recorded
@@ -218,7 +245,7 @@ async def approve(request: Request) -> Response:
 routes = [
     Route("/logg-inn/oidc", start, name="oidc_start"),
     Route("/logg-inn/oidc/svar", callback, name="oidc_callback"),
-    Route("/logg-inn/oidc/utlogging", backchannel_logout, methods=["POST"], name="oidc_backchannel_logout"),
+    Route("/logg-inn/oidc/utlogging", provider_logout, methods=["GET", "POST"], name="oidc_logout"),
     Route("/admin/innlogginger", waiting_page, name="admin_waiting"),
     Route("/admin/innlogginger/{pending_id}", approve, methods=["GET", "POST"], name="admin_approve"),
     Route("/admin/innlogginger/{pending_id}/avvis", reject, methods=["POST"], name="admin_reject"),

@@ -276,9 +276,31 @@ def test_a_sign_out_at_the_provider_ends_the_session_here(sso, provider, recorde
     # The same token again is a replay.
     replayed = post_logout(sso, token)
     assert replayed.status_code == 400 and replayed.json()["error"] == "invalid_request"
-    # The sign-out is audited, and the provider's session id and subject were never stored in clear.
+    # The sign-out is audited, and neither the provider's session id, its subject nor the
+    # token's id was ever stored in clear.
     sso.projections.wait()
-    assert leaks(sso.env, [claims["sid"], "sub-kari-4711"]) == []
+    user_id = account_of(sso, "sub-kari-4711").id
+    signed_out = [sso.domain.mapper.to_domain_event(n) for n in sso.domain.recorder.select_notifications(
+        1, 10**7, topics=["events.audit:SignIn.Created"])]
+    assert any(e.outcome == "signed_out" and e.user_id == user_id for e in signed_out)
+    assert leaks(sso.env, [claims["sid"], "sub-kari-4711", claims["jti"]]) == []
+
+
+def test_a_front_channel_logout_ends_the_session_its_sid_names(sso, provider, recorder):
+    with httpx.Client(follow_redirects=False) as at_provider:
+        client, _ = sign_in(sso, "sub-kari-4711", at_provider)
+        other, _ = sign_in(sso, "sub-mona-4713")
+        recorder.tokens.clear()
+        sign_out_at_provider(provider.issuer, at_provider)
+    # The provider's sid, as a provider with only a front channel gives it in the browser's URL.
+    sid = json.loads(base64.urlsafe_b64decode(recorder.tokens[0].split(".")[1] + "=="))["sid"]
+    browser = sso.client()
+    assert browser.get("/logg-inn/oidc/utlogging", params={"iss": "http://elsewhere", "sid": sid}).status_code == 400
+    assert browser.get("/logg-inn/oidc/utlogging", params={"iss": provider.issuer}).status_code == 400
+    assert browser.get("/logg-inn/oidc/utlogging", params={"iss": provider.issuer, "sid": "x"}).status_code == 200
+    assert signed_in(client)
+    assert browser.get("/logg-inn/oidc/utlogging", params={"iss": provider.issuer, "sid": sid}).status_code == 200
+    assert not signed_in(client) and signed_in(other)
 
 
 def test_a_sub_only_logout_token_ends_every_session_of_the_subject(sso, provider):
