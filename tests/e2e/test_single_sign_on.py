@@ -80,7 +80,7 @@ def test_a_sign_out_at_the_provider_signs_the_styrer_out_here(context, sso):
     elsewhere = context.new_page()
     elsewhere.goto(provider.issuer + "/session/end")
     elsewhere.get_by_role("button", name="Yes, sign me out").click()
-    elsewhere.wait_for_load_state()
+    elsewhere.wait_for_url(provider.issuer + "/session/end/success")  # the provider answers once it told the app
     # The provider told the app over the back channel: the session here is over.
     page.goto(server.url + "/bekymringer/innboks")
     assert page.url == server.url + "/logg-inn"
