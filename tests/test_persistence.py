@@ -121,6 +121,7 @@ PROMISED_TOPICS = {
     "events.audit:AnomalyReview.Created",
     "events.audit:AnomaliesReviewed.Created",
     "events.audit:BreakGlass.Created",
+    "events.audit:SignInRequestRejected.Created",
     "events.audit:ErasureRequest.Created",
     "events.audit:ErasureRequest.Confirmed",
     "events.audit:ErasureRequest.Rejected",
