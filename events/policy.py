@@ -304,6 +304,9 @@ RULES: dict[str, Rule] = {
     "collaboration.accept": lambda user, target: _acts_in_collaboration(user, target)
     and user.id == target.proposed_coordinator_id,  # also when the consent ended: that is a reason to close
     "collaborations.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
+    # What waits in the collaborations (no content): each item is the policy's say on
+    # "collaboration.view" too (intranet/notifications.py).
+    "notifications.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
     # Break-the-glass: caseworkers may ask for access outside the rules, with a reason.
     "break_glass": lambda user, target: user.role in GLASS_ROLES,
 }

@@ -15,6 +15,7 @@ from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
+from projections.notifications import NotificationProjection
 from projections.referrals import ReferralProjection
 from projections.transfers import TransferProjection
 
@@ -28,6 +29,7 @@ PROJECTIONS = (
     BinderProjection,
     TransferProjection,
     CollaborationProjection,
+    NotificationProjection,
     MeetingProjection,
     LedgerProjection,
 )

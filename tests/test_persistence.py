@@ -143,6 +143,8 @@ PROMISED_TOPICS = {
     "events.directory:Municipality.Changed",
     "events.directory:User.Created",
     "events.directory:User.Deactivated",
+    "events.directory:User.EmailSet",
+    "events.notifications:Digest.Created",
     "events.directory:User.LanguageChosen",
     "events.directory:User.PasswordSet",
     "events.directory:User.Reactivated",
@@ -221,6 +223,7 @@ def domain_event_topics() -> set[str]:
     import events.erasure
     import events.identity
     import events.meetings
+    import events.notifications
     import events.referral_commands
     import events.referrals
     import events.statistics
@@ -229,7 +232,8 @@ def domain_event_topics() -> set[str]:
     topics = set()
     modules = (events.audit, events.children, events.concerns, events.consents, events.directory,
                events.erasure, events.identity, events.meetings, events.referral_commands, events.referrals,
-               events.binder, events.transfers, events.statistics, events.collaborations)
+               events.binder, events.transfers, events.statistics, events.collaborations,
+               events.notifications)
     for module in modules:
         for aggregate in vars(module).values():
             if isinstance(aggregate, type) and issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:

@@ -1,0 +1,294 @@
+"""Notifications without content: each member of a collaboration sees what waits
+for her (a handover proposed to her, evaluations due, meetings coming, the
+consent running out), read from the read model and judged by the policy; and,
+if she asks for it, a daily e-mail through the municipality's SMTP server
+(a real one on loopback here: aiosmtpd) that says how many, with a link, and
+never a word about the child."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import timedelta
+from email import message_from_bytes
+from email.message import Message
+from uuid import uuid4
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from events import clock
+from events.base import acting_as
+from events.errors import DomainError
+from events.policy import Principal
+from intranet.notification_mail import send_digests
+from intranet.notifications import waiting
+from intranet.settings import SettingsError, SmtpSettings, smtp_from
+from projections.live import ProjectionRunner
+from tests.factories import SECRETS
+from tests.rawstore import leaks
+from tests.test_collaborations import MEASURE, case, open_one, set_level  # noqa: F401 (the fixture)
+
+TODAY = clock.today()
+NURSE_EMAIL = "sunniva.dahl@fjordvik.kommune.no"
+URL = "https://bekymring.fjordvik.kommune.no"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """What the SMTP server on loopback received."""
+
+    def __init__(self):
+        self.messages: list[tuple[list[str], Message]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+class SmtpServer:
+    """aiosmtpd on loopback, in a thread of its own, with its own event loop (closed after)."""
+
+    def __init__(self, port: int, inbox: Inbox | None = None, **options):
+        self.inbox = inbox or Inbox()
+        self.port, self.options = port, options
+
+    def __enter__(self) -> Inbox:
+        self.loop = asyncio.new_event_loop()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, loop=self.loop,
+                                     **self.options)
+        self.controller.start()
+        return self.inbox
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+        self.loop.close()
+
+
+def smtp_settings(port: int, **more) -> SmtpSettings:
+    return SmtpSettings(host="127.0.0.1", port=port, security="none", sender="bekymring@fjordvik.kommune.no",
+                        public_url=URL, **more)
+
+
+@pytest.fixture
+def runner(case):
+    runner = ProjectionRunner(case["domain"])
+    yield runner
+
+
+def caught_up(runner) -> ProjectionRunner:
+    runner.catch_up()
+    return runner
+
+
+def items_for(runner, principal, today=TODAY) -> list[dict]:
+    caught_up(runner)
+    return waiting(runner["notifications"].view, runner["concerns"].view, principal, today)
+
+
+def a_collaboration_with_work_waiting(case):
+    """Open with helsestasjon and PPT (the nurse coordinates): a measure to evaluate in
+    five days, another in three weeks, and the coordinator role proposed to PPT's adviser."""
+    domain = case["domain"]
+    set_level(case, 2)
+    collaboration_id = open_one(case)
+    adviser = domain.register_user("pptr", "Reidar Lunde", "PP-rådgiver", "staff", case["ppt"], None, "h")
+    with acting_as(case["nurse"]):
+        domain.add_collaboration_measure(collaboration_id, MEASURE, "helsestasjon", "Sunniva Dahl", TODAY,
+                                         TODAY + timedelta(days=60), TODAY + timedelta(days=5), case["nurse"])
+        domain.add_collaboration_measure(collaboration_id, "Samtaler med PPT", "ppt", "Reidar Lunde", TODAY,
+                                         TODAY + timedelta(days=60), TODAY + timedelta(days=21), case["nurse"])
+        domain.propose_coordinator(collaboration_id, adviser, case["nurse"])
+    return collaboration_id, adviser
+
+
+def kinds(items) -> list[tuple[str, object]]:
+    return sorted((i["kind"], i.get("no")) for i in items)
+
+
+# -- what waits, from the read model, by the policy ----------------------------------------------
+def test_each_member_sees_what_waits_for_her(case, runner):
+    domain = case["domain"]
+    collaboration_id, adviser = a_collaboration_with_work_waiting(case)
+    nurse = Principal(case["nurse"], "staff", case["health"], None)
+    ppt = Principal(adviser, "staff", case["ppt"], None)
+    leader = Principal(case["leader"], "unit_leader", case["kindergarten"], None)
+    stranger = Principal(uuid4(), "staff", domain.register_unit("Fjordvik skole", "skole"), None)
+    # The evaluation within a week; the handover only for the one it is proposed to.
+    assert kinds(items_for(runner, nurse)) == [("evaluation", 1)]
+    assert kinds(items_for(runner, ppt)) == [("evaluation", 1), ("handover", None)]
+    assert kinds(items_for(runner, leader)) == [("evaluation", 1)]
+    assert items_for(runner, stranger) == []
+    handover, item = items_for(runner, ppt)  # soonest first: the handover waits since today
+    assert handover["kind"] == "handover" and handover["due"] == TODAY
+    assert item["collaboration_id"] == str(collaboration_id) and item["unit_id"] == str(case["kindergarten"])
+    assert item["due"] == TODAY + timedelta(days=5) and "child_id" not in item
+    # Two weeks on: the second measure is due too, and evaluating the first moves its date.
+    later = TODAY + timedelta(days=15)
+    assert kinds(items_for(runner, nurse, later)) == [("evaluation", 1), ("evaluation", 2)]
+    with acting_as(case["nurse"]):
+        domain.evaluate_collaboration_measure(collaboration_id, 1, TODAY, "Samtalene hjelper", "", "", "continue",
+                                              TODAY + timedelta(days=40), case["nurse"])
+    assert kinds(items_for(runner, nurse, later)) == [("evaluation", 2)]
+    # Accepted: no handover waits any more.
+    with acting_as(adviser):
+        domain.accept_coordinator(collaboration_id, adviser)
+    assert kinds(items_for(runner, ppt)) == []
+
+
+def test_a_consent_running_out_within_30_days_and_a_withdrawal(case, runner):
+    from tests.factories import give_consent
+
+    domain = case["domain"]
+    set_level(case, 2)
+    case["consent"] = give_consent(domain, case["child"], ["helsestasjon", "ppt"], days=20,
+                                   information=["observations", "action_plan"])
+    open_one(case)
+    nurse = Principal(case["nurse"], "staff", case["health"], None)
+    ppt_staff = Principal(uuid4(), "staff", case["ppt"], None)
+    (item,) = items_for(runner, nurse)
+    assert item["kind"] == "consent" and item["due"] == TODAY + timedelta(days=20)
+    assert [i["kind"] for i in items_for(runner, ppt_staff)] == ["consent"]
+    # Withdrawn for helsestasjonen: the policy takes the collaboration off her list at once.
+    domain.withdraw_consent(case["consent"], ["helsestasjon"], "Mor ringte", TODAY, uuid4())
+    assert items_for(runner, nurse) == []
+    assert [i["kind"] for i in items_for(runner, ppt_staff)] == ["consent"]
+
+
+def test_closed_and_restricted_collaborations_wait_for_no_one(case, runner):
+    domain = case["domain"]
+    collaboration_id, _adviser = a_collaboration_with_work_waiting(case)
+    nurse = Principal(case["nurse"], "staff", case["health"], None)
+    domain.restrict_child(case["child"], "Sperret etter krav fra barnevernet")
+    assert items_for(runner, nurse) == []
+    domain.lift_restriction(case["child"], "Opphevet")
+    assert items_for(runner, nurse) != []
+    with acting_as(case["leader"]):
+        domain.close_collaboration(collaboration_id, "goals_reached", "Bra", case["leader"])
+    assert items_for(runner, nurse) == []
+
+
+def test_the_read_model_holds_no_name_or_address(case, runner, env):
+    a_collaboration_with_work_waiting(case)
+    case["domain"].set_email(case["nurse"], NURSE_EMAIL, True)
+    caught_up(runner)
+    assert runner["notifications"].view.wants_email(0, 10) == [case["nurse"]]
+    assert leaks(env, [*SECRETS, NURSE_EMAIL, "Sunniva Dahl", MEASURE]) == []
+
+
+# -- the user's e-mail address and choice ----------------------------------------------------------
+def test_the_address_is_checked_and_needed_for_e_mail(case):
+    domain = case["domain"]
+    for address, notifications, code in [("ikke en adresse", False, "account.email_invalid"),
+                                         ("a@b.no\nBcc: x@y.no", True, "account.email_invalid"),
+                                         ("", True, "account.email_required")]:
+        with pytest.raises(DomainError) as refused:
+            domain.set_email(case["nurse"], address, notifications)
+        assert refused.value.code == code
+    domain.set_email(case["nurse"], NURSE_EMAIL, False)
+    user = domain.get_user(case["nurse"])
+    assert user.email == NURSE_EMAIL and not user.email_notifications
+
+
+# -- the daily digest by e-mail ------------------------------------------------------------------
+def test_the_digest_says_how_many_with_a_link_and_nothing_about_the_child(case, runner, env):
+    domain = case["domain"]
+    collaboration_id, adviser = a_collaboration_with_work_waiting(case)
+    domain.set_email(case["nurse"], NURSE_EMAIL, True)
+    domain.set_email(adviser, "reidar.lunde@fjordvik.kommune.no", True)
+    domain.set_email(case["leader"], "kari.nordmann@fjordvik.kommune.no", False)  # not by e-mail
+    port = free_port()
+    with SmtpServer(port) as inbox:
+        report = send_digests(domain, caught_up(runner), smtp_settings(port), TODAY)
+        assert report.failed == [] and report.sent == 2
+        by_recipient = {to[0]: message for to, message in inbox.messages}
+        assert set(by_recipient) == {NURSE_EMAIL, "reidar.lunde@fjordvik.kommune.no"}
+        nurse_mail = by_recipient[NURSE_EMAIL]
+        text = nurse_mail.get_payload(decode=True).decode()
+        assert "Du har 1 nytt varsel i Bekymring" in text and f"{URL}/varsler" in text
+        assert "2 nye varsler" in by_recipient["reidar.lunde@fjordvik.kommune.no"].get_payload(decode=True).decode()
+        assert nurse_mail["From"] == "bekymring@fjordvik.kommune.no" and nurse_mail["Subject"]
+        whole = "\n".join(m.as_string() for _to, m in inbox.messages)
+        for word in [*SECRETS, "Solsikken", "Helsestasjonen", "PPT Fjordvik", MEASURE, "Samtaler med PPT",
+                     "Sunniva Dahl", "Reidar Lunde", str(collaboration_id), str(case["child"])]:
+            assert word not in whole, word
+        # The next run sends nothing new: each item once.
+        assert send_digests(domain, caught_up(runner), smtp_settings(port), TODAY).sent == 0
+        assert len(inbox.messages) == 2
+        # A new item (the second measure comes within a week): one more e-mail, of it alone.
+        later = TODAY + timedelta(days=15)
+        assert send_digests(domain, caught_up(runner), smtp_settings(port), later).sent == 2
+        text = inbox.messages[-1][1].get_payload(decode=True).decode()
+        assert "1 nytt varsel" in text
+        # Turned off under /konto: no more e-mail.
+        domain.set_email(case["nurse"], NURSE_EMAIL, False)
+        with acting_as(case["nurse"]):
+            domain.add_collaboration_measure(collaboration_id, "Nytt", "helsestasjon", "Sunniva Dahl", TODAY,
+                                             TODAY + timedelta(days=60), TODAY + timedelta(days=1), case["nurse"])
+        report = send_digests(domain, caught_up(runner), smtp_settings(port), later)
+        assert [to for to, _m in inbox.messages[4:]] == [["reidar.lunde@fjordvik.kommune.no"]]
+    # What was sent is recorded without content: no address or name in clear.
+    assert leaks(env, [NURSE_EMAIL, "reidar.lunde@fjordvik", "Sunniva Dahl", "Reidar Lunde"]) == []
+
+
+def test_a_failed_send_is_reported_and_tried_again_next_run(case, runner):
+    domain = case["domain"]
+    a_collaboration_with_work_waiting(case)
+    domain.set_email(case["nurse"], NURSE_EMAIL, True)
+    port = free_port()  # nobody listens yet
+    report = send_digests(domain, caught_up(runner), smtp_settings(port), TODAY)
+    assert report.sent == 0 and [user_id for user_id, _why in report.failed] == [case["nurse"]]
+    with SmtpServer(port) as inbox:
+        report = send_digests(domain, caught_up(runner), smtp_settings(port), TODAY)
+        assert report.sent == 1 and report.failed == [] and len(inbox.messages) == 1
+
+
+def test_a_refused_recipient_is_reported_and_the_others_get_theirs(case, runner):
+    domain = case["domain"]
+    _collaboration_id, adviser = a_collaboration_with_work_waiting(case)
+    domain.set_email(case["nurse"], "sluttet@fjordvik.kommune.no", True)
+    domain.set_email(adviser, "reidar.lunde@fjordvik.kommune.no", True)
+
+    class Refusing(Inbox):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("sluttet@"):
+                return "550 no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    port = free_port()
+    with SmtpServer(port, Refusing()) as inbox:
+        report = send_digests(domain, caught_up(runner), smtp_settings(port), TODAY)
+        assert report.sent == 1 and [u for u, _w in report.failed] == [case["nurse"]]
+        assert [to for to, _m in inbox.messages] == [["reidar.lunde@fjordvik.kommune.no"]]
+
+
+def test_the_server_login_and_the_settings(case, runner):
+    from starlette.datastructures import Secret
+
+    domain = case["domain"]
+    a_collaboration_with_work_waiting(case)
+    domain.set_email(case["nurse"], NURSE_EMAIL, True)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"hemmelig")
+
+    port = free_port()
+    with SmtpServer(port, authenticator=authenticator, auth_require_tls=False) as inbox:
+        wrong = smtp_settings(port, user="bekymring", password=Secret("feil"), timeout=3)
+        assert len(send_digests(domain, caught_up(runner), wrong, TODAY).failed) == 1
+        right = smtp_settings(port, user="bekymring", password=Secret("hemmelig"))
+        assert send_digests(domain, caught_up(runner), right, TODAY).sent == 1 and len(inbox.messages) == 1
+    assert logins[-1] == (b"bekymring", b"hemmelig")
+    # Off unless a host is named; a host needs a sender and the intranet's address.
+    assert smtp_from(lambda name, cast=None, default=None: default) is None
+    with pytest.raises(SettingsError):
+        smtp_from(lambda name, cast=None, default=None: {"BEKYMRING_SMTP_HOST": "smtp"}.get(name, default))
