@@ -292,3 +292,101 @@ def test_the_server_login_and_the_settings(case, runner):
     assert smtp_from(lambda name, cast=None, default=None: default) is None
     with pytest.raises(SettingsError):
         smtp_from(lambda name, cast=None, default=None: {"BEKYMRING_SMTP_HOST": "smtp"}.get(name, default))
+
+
+# -- the command, for cron or a systemd timer ------------------------------------------------------
+def test_the_command_sends_the_digest_and_says_what_failed(case, env, tmp_path):
+    from tests.test_cli import run
+
+    a_collaboration_with_work_waiting(case)
+    case["domain"].set_email(case["nurse"], NURSE_EMAIL, True)
+    off = run(["notifications", "send"], tmp_path, env=env)
+    assert "slått av" in off.stderr  # no SMTP server named: nothing to do, and it says so
+    port = free_port()
+    smtp_env = {**env, "BEKYMRING_SMTP_HOST": "127.0.0.1", "BEKYMRING_SMTP_PORT": str(port),
+                "BEKYMRING_SMTP_SECURITY": "none", "BEKYMRING_SMTP_FROM": "bekymring@fjordvik.kommune.no",
+                "BEKYMRING_PUBLIC_URL": URL}
+    failed = run(["notifications", "send"], tmp_path, env=smtp_env, check=False)
+    assert failed.returncode == 1 and str(case["nurse"]) in failed.stderr and "igjen" in failed.stderr
+    with SmtpServer(port) as inbox:
+        sent = run(["notifications", "send"], tmp_path, env=smtp_env)
+        assert "1 e-post sendt" in sent.stderr and len(inbox.messages) == 1
+        assert "0 e-poster sendt" in run(["notifications", "send"], tmp_path, env=smtp_env).stderr
+
+
+# -- the pages ---------------------------------------------------------------------------------------
+def with_work_waiting_on_the_web(web):
+    """A collaboration opened on the pages, a measure to evaluate in three days and the
+    coordinator role proposed to PPT's adviser: its URL and the child's name."""
+    from uuid import UUID
+
+    from tests.test_collaborations import opened_on_the_web
+
+    url, _consent, child_id = opened_on_the_web(web)
+    nurse = web.ids["users"]["helsesykepleier"]
+    collaboration_id = UUID(url.rsplit("/", 1)[1])
+    with acting_as(nurse):
+        web.domain.add_collaboration_measure(collaboration_id, MEASURE, "helsestasjon", "Sunniva Dahl", TODAY,
+                                             TODAY + timedelta(days=60), TODAY + timedelta(days=3), nurse)
+        web.domain.propose_coordinator(collaboration_id, web.ids["users"]["ppt"], nurse)
+    web.projections.wait()
+    return url, web.domain.get_child(child_id).name
+
+
+def test_the_list_and_the_front_page_link_to_the_collaboration_and_name_no_child(web):
+    from tests.htmltree import dom
+    from tests.test_front_page import accesses_by, section
+
+    url, child_name = with_work_waiting_on_the_web(web)
+    nurse = web.login("helsesykepleier")
+    before = len(accesses_by(web, "helsesykepleier"))
+    page = nurse.get("/varsler")
+    assert page.status_code == 200
+    links = [a.attrs.get("href") for a in dom(page.text).select("main a")]
+    assert url + "#plan" in links
+    text = dom(page.text).one("main").text
+    assert "Evaluering av tiltak 1" in text and "Solsikken barnehage" in text
+    assert child_name not in page.text and MEASURE not in page.text and "Sunniva" not in text
+    assert "Du er foreslått som koordinator" not in text  # the handover waits for PPT, not for her
+    front = section(nurse.get("/").text, "Varsler")
+    assert url + "#plan" in [a.attrs.get("href") for a in front.select("a")]
+    assert len(accesses_by(web, "helsesykepleier")) == before  # no child's data shown: no access to record
+    adviser = web.login("ppt").get("/varsler").text
+    assert "Du er foreslått som koordinator" in adviser and child_name not in adviser
+    assert web.login("personvern").get("/varsler").status_code == 403
+    assert "Ingen varsler" in web.login("laerer").get("/varsler").text
+
+
+def test_the_e_mail_address_and_choice_on_the_account_page(web):
+    from dataclasses import replace
+
+    from tests.webclient import csrf_of
+
+    nurse = web.login("helsesykepleier")
+    assert 'name="email"' not in nurse.get("/konto").text  # no SMTP server named: nothing to choose
+    web.app.state.settings = replace(web.app.state.settings, smtp=smtp_settings(25))
+    page = nurse.get("/konto")
+    assert page.status_code == 200 and 'name="email"' in page.text
+    response = nurse.post("/konto/varsler", data={"csrf_token": csrf_of(page.text), "email": "sunniva på jobb",
+                                                  "email_notifications": "ja"})
+    assert response.status_code == 422 and "sunniva på jobb" in response.text
+    assert "Skriv en e-postadresse" in response.text
+    response = nurse.post("/konto/varsler", data={"csrf_token": csrf_of(page.text), "email": NURSE_EMAIL,
+                                                  "email_notifications": "ja"})
+    assert response.status_code == 303
+    user = web.domain.get_user(web.ids["users"]["helsesykepleier"])
+    assert user.email == NURSE_EMAIL and user.email_notifications
+    shown = nurse.get(response.headers["location"]).text
+    assert NURSE_EMAIL in shown and "Lagret" in shown
+    response = nurse.post("/konto/varsler", data={"csrf_token": csrf_of(page.text), "email": NURSE_EMAIL})
+    assert response.status_code == 303 and not web.domain.get_user(user.id).email_notifications
+
+
+def test_the_list_in_english(web):
+    from tests.test_language import choose_language
+
+    with_work_waiting_on_the_web(web)
+    nurse = web.login("helsesykepleier")
+    choose_language(web, nurse, "en", "/varsler")
+    page = nurse.get("/varsler").text
+    assert "Notifications" in page and "Evaluate measure 1" in page and "Varsler" not in page
