@@ -28,8 +28,10 @@ from intranet.settings import SettingsError, SmtpSettings, smtp_from
 from projections.live import ProjectionRunner
 from tests.factories import SECRETS
 from tests.rawstore import leaks
-from tests.test_collaborations import MEASURE, case, open_one, set_level  # noqa: F401 (the fixture)
+from tests import test_collaborations
+from tests.test_collaborations import MEASURE, open_one, set_level
 
+case = test_collaborations.case  # the fixture: a child's level-2 concern, the units, the consent
 TODAY = clock.today()
 NURSE_EMAIL = "sunniva.dahl@fjordvik.kommune.no"
 URL = "https://bekymring.fjordvik.kommune.no"
