@@ -176,12 +176,42 @@ def test_closed_and_restricted_collaborations_wait_for_no_one(case, runner):
     assert items_for(runner, nurse) == []
 
 
+def test_ansvarsgruppe_meetings_within_14_days_through_the_read_models_hook(case, runner):
+    """The meetings' events come with the ansvarsgruppe (#29 item 5); their handlers
+    call `record_meeting` and `cancel_meeting`, which this drives directly."""
+    set_level(case, 2)
+    collaboration_id = open_one(case)
+    projection = caught_up(runner)["notifications"]
+    soon, later = uuid4(), uuid4()
+    with projection.view.transaction(commit=True) as c:
+        projection.record_meeting(c, collaboration_id, soon, TODAY + timedelta(days=10))
+        projection.record_meeting(c, collaboration_id, later, TODAY + timedelta(days=40))
+    nurse = Principal(case["nurse"], "staff", case["health"], None)
+    (item,) = items_for(runner, nurse)
+    assert item["kind"] == "meeting" and item["due"] == TODAY + timedelta(days=10)
+    with projection.view.transaction(commit=True) as c:
+        projection.cancel_meeting(c, collaboration_id, soon)
+    assert items_for(runner, nurse) == []
+
+
 def test_the_read_model_holds_no_name_or_address(case, runner, env):
     a_collaboration_with_work_waiting(case)
     case["domain"].set_email(case["nurse"], NURSE_EMAIL, True)
     caught_up(runner)
     assert runner["notifications"].view.wants_email(0, 10) == [case["nurse"]]
     assert leaks(env, [*SECRETS, NURSE_EMAIL, "Sunniva Dahl", MEASURE]) == []
+
+
+def test_an_erased_childs_collaborations_leave_the_read_model(case, runner):
+    a_collaboration_with_work_waiting(case)
+    view = caught_up(runner)["notifications"].view
+    assert view.fetchall("SELECT id FROM {collaborations} WHERE child_id = ?", (str(case["child"]),)) != []
+    case["domain"].shred_subject(case["child"], "Sletting godkjent")
+    caught_up(runner)
+    for table in ("collaborations", "consents"):
+        assert view.fetchall(f"SELECT id FROM {{{table}}} WHERE child_id = ?", (str(case["child"]),)) == []
+    for table in ("members", "measures", "withdrawals"):
+        assert view.fetchall(f"SELECT * FROM {{{table}}}") == []
 
 
 # -- the user's e-mail address and choice ----------------------------------------------------------
