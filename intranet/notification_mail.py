@@ -57,19 +57,21 @@ def digest_message(smtp: SmtpSettings, address: str, language: str, count: int) 
 
 
 def connect(smtp: SmtpSettings) -> smtplib.SMTP:
+    """A connection to the server, its certificate checked against the system's CAs
+    (or the municipality's own, `ca_file`), logged in if it wants a login."""
+    context = ssl.create_default_context(cafile=smtp.ca_file or None)
     if smtp.security == "ssl":
-        connection: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout,
-                                                    context=ssl.create_default_context())
+        connection: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
     else:
         connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+    try:
         if smtp.security == "starttls":
-            connection.starttls(context=ssl.create_default_context())
-    if smtp.user:
-        try:
+            connection.starttls(context=context)
+        if smtp.user:
             connection.login(smtp.user, str(smtp.password or ""))
-        except BaseException:
-            close(connection)
-            raise
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 

@@ -268,6 +268,7 @@ class SmtpSettings:
     public_url: str  # the intranet as users reach it, e.g. https://bekymring.kommune.no
     user: str = ""
     password: Secret | None = None
+    ca_file: str = ""  # the CAs to check the server's certificate by ("": the system's)
     timeout: float = 30.0
 
 
@@ -286,4 +287,5 @@ def smtp_from(config: Callable[..., Any]) -> SmtpSettings | None:
     return SmtpSettings(
         host=host, port=config("BEKYMRING_SMTP_PORT", cast=int, default=SMTP_SECURITY[security]), security=security,
         sender=sender, public_url=public_url, user=config("BEKYMRING_SMTP_USER", default=""),
-        password=config("BEKYMRING_SMTP_PASSWORD", cast=Secret, default=None))
+        password=config("BEKYMRING_SMTP_PASSWORD", cast=Secret, default=None),
+        ca_file=config("BEKYMRING_SMTP_CA_FILE", default=""))

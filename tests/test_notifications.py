@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message
@@ -74,8 +75,50 @@ class SmtpServer:
 
 
 def smtp_settings(port: int, **more) -> SmtpSettings:
-    return SmtpSettings(host="127.0.0.1", port=port, security="none", sender="bekymring@fjordvik.kommune.no",
-                        public_url=URL, **more)
+    return SmtpSettings(**{"host": "127.0.0.1", "port": port, "security": "none",
+                           "sender": "bekymring@fjordvik.kommune.no", "public_url": URL, **more})
+
+
+def municipal_ca(directory) -> tuple[str, ssl.SSLContext]:
+    """A CA of the municipality's own (its certificate in a PEM file) and the SMTP
+    server's TLS context, with a certificate for 127.0.0.1 that CA signed."""
+    from datetime import datetime, timezone
+    from ipaddress import IPv4Address
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def certificate(subject, issuer, key, signer, ca: bool):
+        now = datetime.now(timezone.utc)
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+                   .not_valid_after(now + timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if ca:
+            builder = builder.add_extension(x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
+                key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False,
+                decipher_only=False), critical=True)
+        else:
+            builder = builder.add_extension(x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]),
+                                            critical=False)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Fjordvik kommune CA")])
+    ca_cert = certificate(ca_name, ca_name, ca_key, ca_key, True)
+    server_cert = certificate(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "smtp.fjordvik.kommune.no")]),
+                              ca_name, server_key, ca_key, False)
+    pem = lambda cert: cert.public_bytes(serialization.Encoding.PEM)  # noqa: E731
+    (directory / "ca.pem").write_bytes(pem(ca_cert))
+    (directory / "server.pem").write_bytes(pem(server_cert))
+    (directory / "server.key").write_bytes(server_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(directory / "server.pem", directory / "server.key")
+    return str(directory / "ca.pem"), context
 
 
 @pytest.fixture
@@ -299,6 +342,29 @@ def test_a_refused_recipient_is_reported_and_the_others_get_theirs(case, runner)
         report = send_digests(domain, caught_up(runner), smtp_settings(port), TODAY)
         assert report.sent == 1 and [u for u, _w in report.failed] == [case["nurse"]]
         assert [to for to, _m in inbox.messages] == [["reidar.lunde@fjordvik.kommune.no"]]
+
+
+def test_starttls_and_tls_checked_against_the_municipalitys_ca(case, runner, tmp_path):
+    domain = case["domain"]
+    collaboration_id, _adviser = a_collaboration_with_work_waiting(case)
+    domain.set_email(case["nurse"], NURSE_EMAIL, True)
+    ca_file, server_tls = municipal_ca(tmp_path)
+    port = free_port()
+    with SmtpServer(port, tls_context=server_tls, require_starttls=True) as inbox:
+        # Its certificate is not from a CA the system knows: refused, reported, nothing sent.
+        report = send_digests(domain, caught_up(runner), smtp_settings(port, security="starttls"), TODAY)
+        assert report.sent == 0 and "CERTIFICATE_VERIFY_FAILED" in report.failed[0][1]
+        # Plain text to a server that wants STARTTLS is refused too.
+        assert send_digests(domain, caught_up(runner), smtp_settings(port), TODAY).sent == 0
+        starttls = smtp_settings(port, security="starttls", ca_file=ca_file)
+        assert send_digests(domain, caught_up(runner), starttls, TODAY).sent == 1 and len(inbox.messages) == 1
+    with acting_as(case["nurse"]):
+        domain.add_collaboration_measure(collaboration_id, "Nytt", "helsestasjon", "Sunniva Dahl", TODAY,
+                                         TODAY + timedelta(days=60), TODAY + timedelta(days=1), case["nurse"])
+    port = free_port()
+    with SmtpServer(port, ssl_context=server_tls) as inbox:
+        tls = smtp_settings(port, security="ssl", ca_file=ca_file)
+        assert send_digests(domain, caught_up(runner), tls, TODAY).sent == 1 and len(inbox.messages) == 1
 
 
 def test_the_server_login_and_the_settings(case, runner):
