@@ -312,6 +312,15 @@ def test_the_digest_says_how_many_with_a_link_and_nothing_about_the_child(case, 
     assert leaks(env, [NURSE_EMAIL, "reidar.lunde@fjordvik", "Sunniva Dahl", "Reidar Lunde"]) == []
 
 
+def test_the_e_mail_is_in_the_users_language():
+    from intranet.notification_mail import digest_message
+
+    english = digest_message(smtp_settings(25), NURSE_EMAIL, "en", 2)
+    assert english["Subject"] == "New notifications in Bekymring"
+    assert "You have 2 new notifications in Bekymring." in english.get_content()
+    assert "Du har 1 nytt varsel" in digest_message(smtp_settings(25), NURSE_EMAIL, "nb", 1).get_content()
+
+
 def test_a_failed_send_is_reported_and_tried_again_next_run(case, runner):
     domain = case["domain"]
     a_collaboration_with_work_waiting(case)
