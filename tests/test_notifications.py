@@ -237,6 +237,25 @@ def test_ansvarsgruppe_meetings_within_14_days_through_the_read_models_hook(case
     assert items_for(runner, nurse) == []
 
 
+def test_every_event_that_changes_who_or_when_is_read_by_the_read_model():
+    """The policy judges the read model's rows as it judges the records: an event
+    that changes a collaboration's members, coordinator, status, dates or its
+    consent must be applied here too, or a service removed could still be told of
+    it. A new event class fails this until it is handled or named as not needed."""
+    from eventsourcing.domain import DomainEvent
+
+    from events.collaborations import Collaboration
+    from events.consents import Consent
+    from projections.notifications import NotificationProjection
+
+    not_needed = {Collaboration.GoalAdded}  # a goal's text changes no one's notifications
+    handled = set(NotificationProjection.__dict__["process"].dispatcher.registry)
+    for aggregate in (Collaboration, Consent):
+        events = {v for v in vars(aggregate).values()
+                  if isinstance(v, type) and issubclass(v, DomainEvent) and v.__name__ != "Event"}
+        assert events - handled - not_needed == set(), aggregate.__name__
+
+
 def test_the_read_model_holds_no_name_or_address(case, runner, env):
     a_collaboration_with_work_waiting(case)
     case["domain"].set_email(case["nurse"], NURSE_EMAIL, True)
