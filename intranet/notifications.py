@@ -35,8 +35,8 @@ ORDER = {"handover": 0, "evaluation": 1, "meeting": 2, "consent": 3}
 
 def meetings_coming(collaboration, today: date) -> list[dict[str, Any]]:
     """The ansvarsgruppe meetings of `collaboration` within MEETING_DAYS:
-    [{"id": ..., "held_on": date}]. The read model keeps them as the meetings'
-    events say (projections/notifications.py `record_meeting`, the hook for them);
+    [{"no": ..., "held_on": date}]. The read model keeps them as the meetings'
+    events say (projections/notifications.py `meeting_planned`, the hook for them);
     until those events exist, there are none."""
     return [m for m in collaboration.meetings if today <= m["held_on"] <= today + timedelta(days=MEETING_DAYS)]
 
@@ -71,7 +71,7 @@ def waiting(view, concerns, user: Principal, today: date) -> list[dict[str, Any]
                           "key": f"evaluation:{cid}:{measure['no']}:{measure['evaluate_on']}"})
         for meeting in meetings_coming(collaboration, today):
             items.append({**about, "kind": "meeting", "due": meeting["held_on"],
-                          "key": f"meeting:{cid}:{meeting['id']}:{meeting['held_on']}"})
+                          "key": f"meeting:{cid}:{meeting['no']}:{meeting['held_on']}"})
         if consent.expires_soon(today):
             items.append({**about, "kind": "consent", "due": consent.valid_until,
                           "key": f"consent:{consent.id}:{consent.valid_until}:{cid}"})

@@ -43,7 +43,7 @@ class CollaborationDates:
     members: list[dict[str, Any]] = field(default_factory=list)
     handover: dict[str, Any] | None = None
     evaluations: list[dict[str, Any]] = field(default_factory=list)  # active measures: no, evaluate_on
-    meetings: list[dict[str, Any]] = field(default_factory=list)  # ansvarsgruppe meetings ahead: id, held_on
+    meetings: list[dict[str, Any]] = field(default_factory=list)  # ansvarsgruppe meetings planned: no, held_on
 
     services = Collaboration.services
     is_open = Collaboration.is_open
@@ -73,16 +73,16 @@ class NotificationTables(ViewTables):
         "proposed_to {key}, proposed_on TEXT, opened_on TEXT NOT NULL, status TEXT NOT NULL, "
         "restricted {bool} NOT NULL DEFAULT 0",
         "members": "collaboration_id {key} NOT NULL, service TEXT NOT NULL, unit_id {key} NOT NULL, "
-        "PRIMARY KEY (collaboration_id, service, unit_id)",
+        "removed_on TEXT, PRIMARY KEY (collaboration_id, service, unit_id)",
         "measures": "collaboration_id {key} NOT NULL, no INTEGER NOT NULL, evaluate_on TEXT NOT NULL, "
         "active {bool} NOT NULL, PRIMARY KEY (collaboration_id, no)",
         "consents": "id {key} PRIMARY KEY, child_id {key} NOT NULL, decision TEXT NOT NULL, "
         "services TEXT NOT NULL, valid_from TEXT NOT NULL, valid_until TEXT NOT NULL",
         "withdrawals": "consent_id {key} NOT NULL, service TEXT NOT NULL, withdrawn_on TEXT NOT NULL, "
         "PRIMARY KEY (consent_id, service)",
-        # The ansvarsgruppe's meetings ahead (see `record_meeting`).
-        "meetings": "collaboration_id {key} NOT NULL, meeting_id {key} NOT NULL, held_on TEXT NOT NULL, "
-        "PRIMARY KEY (collaboration_id, meeting_id)",
+        # The ansvarsgruppe's meetings, numbered as the aggregate numbers them (see `meeting_planned`).
+        "meetings": "collaboration_id {key} NOT NULL, no INTEGER NOT NULL, held_on TEXT NOT NULL, "
+        "planned {bool} NOT NULL, PRIMARY KEY (collaboration_id, no)",
         # Who wants the digest by e-mail (the address itself stays in the encrypted events).
         "recipients": "user_id {key} PRIMARY KEY",
         "sent": "user_id {key} NOT NULL, item TEXT NOT NULL, sent_on TEXT NOT NULL, PRIMARY KEY (user_id, item)",
@@ -114,7 +114,7 @@ class NotificationTables(ViewTables):
             "(SELECT collaboration_id FROM {members} WHERE unit_id = ? OR (unit_id = ? AND service = ?))) "
             "AND (c.proposed_to = ? OR k.valid_until <= ? OR c.id IN "
             "(SELECT collaboration_id FROM {measures} WHERE active = 1 AND evaluate_on <= ?) OR c.id IN "
-            "(SELECT collaboration_id FROM {meetings} WHERE held_on <= ?)) "
+            "(SELECT collaboration_id FROM {meetings} WHERE planned = 1 AND held_on <= ?)) "
             "ORDER BY c.opened_on, c.id LIMIT ?",
             (unit, me, me, unit, NO_UNIT, service or "-", me, consents_until.isoformat(),
              evaluations_until.isoformat(), meetings_until.isoformat(), limit))
@@ -123,16 +123,18 @@ class NotificationTables(ViewTables):
     def _dates(self, row: dict, evaluations_until: date,
                meetings_until: date) -> tuple[CollaborationDates, ConsentDates]:
         cid = row["id"]
-        members = [{"service": m["service"], "unit_id": UUID(m["unit_id"]) if m["unit_id"] else None}
-                   for m in self._rows("SELECT service, unit_id FROM {members} WHERE collaboration_id = ? "
+        members = [{"service": m["service"], "unit_id": UUID(m["unit_id"]) if m["unit_id"] else None,
+                    # as the aggregate's members: a removed one says since when
+                    **({"removed_on": date.fromisoformat(m["removed_on"])} if m["removed_on"] else {})}
+                   for m in self._rows("SELECT service, unit_id, removed_on FROM {members} WHERE collaboration_id = ? "
                                        "ORDER BY service, unit_id", (cid,))]
         evaluations = [{"no": m["no"], "evaluate_on": date.fromisoformat(m["evaluate_on"])}
                        for m in self._rows("SELECT no, evaluate_on FROM {measures} WHERE collaboration_id = ? "
                                            "AND active = 1 AND evaluate_on <= ? ORDER BY evaluate_on, no",
                                            (cid, evaluations_until.isoformat()))]
-        meetings = [{"id": UUID(m["meeting_id"]), "held_on": date.fromisoformat(m["held_on"])}
-                    for m in self._rows("SELECT meeting_id, held_on FROM {meetings} WHERE collaboration_id = ? "
-                                        "AND held_on <= ? ORDER BY held_on", (cid, meetings_until.isoformat()))]
+        meetings = [{"no": m["no"], "held_on": date.fromisoformat(m["held_on"])}
+                    for m in self._rows("SELECT no, held_on FROM {meetings} WHERE collaboration_id = ? AND planned = 1 "
+                                        "AND held_on <= ? ORDER BY held_on, no", (cid, meetings_until.isoformat()))]
         withdrawn = {w["service"]: date.fromisoformat(w["withdrawn_on"])
                      for w in self._rows("SELECT service, withdrawn_on FROM {withdrawals} WHERE consent_id = ?",
                                          (row["consent_id"],))}
@@ -226,19 +228,28 @@ class NotificationProjection(Projection):
     def _(self, event: Collaboration.Closed, c: Any) -> None:
         self._set(c, event, status="closed")
 
-    # -- the ansvarsgruppe's meetings ----------------------------------------------------
-    # The hook for the meetings' events (#29 item 5): their handlers call these two,
-    # and the meetings coming show in `/varsler` and the digest.
-    def record_meeting(self, c: Any, collaboration_id: UUID, meeting_id: UUID, held_on: date) -> None:
-        """A meeting planned, or moved to `held_on`."""
-        self.cancel_meeting(c, collaboration_id, meeting_id)
-        c.execute(self.view.sql("INSERT INTO {meetings} (collaboration_id, meeting_id, held_on) VALUES (?, ?, ?)"),
-                  (str(collaboration_id), str(meeting_id), held_on.isoformat()))
+    # -- hooks for the collaboration's later events ---------------------------------------
+    # The handlers of the ansvarsgruppe's meetings (MeetingPlanned, MeetingMinuted)
+    # and of a member service taken out call these; until those events exist, no
+    # meeting shows and every member stays.
+    def meeting_planned(self, c: Any, collaboration_id: UUID, held_on: date) -> None:
+        """A meeting convened for `held_on`, numbered as the aggregate numbers them."""
+        cid = str(collaboration_id)
+        c.execute(self.view.sql("SELECT COUNT(*) AS n FROM {meetings} WHERE collaboration_id = ?"), (cid,))
+        no = c.fetchone()["n"] + 1
+        c.execute(self.view.sql("INSERT INTO {meetings} (collaboration_id, no, held_on, planned) VALUES (?, ?, ?, 1)"),
+                  (cid, no, held_on.isoformat()))
 
-    def cancel_meeting(self, c: Any, collaboration_id: UUID, meeting_id: UUID) -> None:
-        """A meeting cancelled, or held (minuted): it no longer waits."""
-        c.execute(self.view.sql("DELETE FROM {meetings} WHERE collaboration_id = ? AND meeting_id = ?"),
-                  (str(collaboration_id), str(meeting_id)))
+    def meeting_held(self, c: Any, collaboration_id: UUID, no: int) -> None:
+        """Meeting `no` minuted: it no longer waits."""
+        c.execute(self.view.sql("UPDATE {meetings} SET planned = 0 WHERE collaboration_id = ? AND no = ?"),
+                  (str(collaboration_id), no))
+
+    def member_removed(self, c: Any, collaboration_id: UUID, service: str, unit_id: UUID | None, on: date) -> None:
+        """A member service taken out on `on` (the policy ends its access from then)."""
+        c.execute(self.view.sql("UPDATE {members} SET removed_on = ? WHERE collaboration_id = ? AND service = ? "
+                                "AND unit_id = ? AND removed_on IS NULL"),
+                  (on.isoformat(), str(collaboration_id), service, str(unit_id) if unit_id else NO_UNIT))
 
     # -- consents -------------------------------------------------------------------------
     @process.register

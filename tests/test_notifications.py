@@ -219,22 +219,31 @@ def test_closed_and_restricted_collaborations_wait_for_no_one(case, runner):
     assert items_for(runner, nurse) == []
 
 
-def test_ansvarsgruppe_meetings_within_14_days_through_the_read_models_hook(case, runner):
-    """The meetings' events come with the ansvarsgruppe (#29 item 5); their handlers
-    call `record_meeting` and `cancel_meeting`, which this drives directly."""
+def test_ansvarsgruppe_meetings_and_a_service_taken_out_through_the_read_models_hooks(case, runner):
+    """The meetings' events come with the ansvarsgruppe, taking a service out with the
+    plan (#29 items 4, 5); their handlers call `meeting_planned`, `meeting_held` and
+    `member_removed`, which this drives directly."""
     set_level(case, 2)
     collaboration_id = open_one(case)
     projection = caught_up(runner)["notifications"]
-    soon, later = uuid4(), uuid4()
     with projection.view.transaction(commit=True) as c:
-        projection.record_meeting(c, collaboration_id, soon, TODAY + timedelta(days=10))
-        projection.record_meeting(c, collaboration_id, later, TODAY + timedelta(days=40))
+        projection.meeting_planned(c, collaboration_id, TODAY + timedelta(days=10))
+        projection.meeting_planned(c, collaboration_id, TODAY + timedelta(days=40))
     nurse = Principal(case["nurse"], "staff", case["health"], None)
     (item,) = items_for(runner, nurse)
     assert item["kind"] == "meeting" and item["due"] == TODAY + timedelta(days=10)
+    assert item["key"] == f"meeting:{collaboration_id}:1:{TODAY + timedelta(days=10)}"
     with projection.view.transaction(commit=True) as c:
-        projection.cancel_meeting(c, collaboration_id, soon)
+        projection.meeting_held(c, collaboration_id, 1)
     assert items_for(runner, nurse) == []
+    with projection.view.transaction(commit=True) as c:
+        projection.meeting_planned(c, collaboration_id, TODAY + timedelta(days=3))
+    assert [i["key"] for i in items_for(runner, nurse)] == [f"meeting:{collaboration_id}:3:{TODAY + timedelta(days=3)}"]
+    with projection.view.transaction(commit=True) as c:
+        projection.member_removed(c, collaboration_id, "helsestasjon", case["health"], TODAY)
+    members = runner["notifications"].view.waiting_candidates(
+        case["nurse"], case["health"], None, TODAY, TODAY, TODAY + timedelta(days=14), 10)[0][0].members
+    assert {m["service"]: m.get("removed_on") for m in members} == {"helsestasjon": TODAY, "ppt": None}
 
 
 def test_every_event_that_changes_who_or_when_is_read_by_the_read_model():
