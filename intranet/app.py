@@ -14,7 +14,7 @@ from starlette.routing import Mount
 from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, passkeys, privacy, referrals, single_sign_on, transfers, collaborations,
+    pages, passkeys, privacy, referrals, single_sign_on, transfers, collaborations, notifications,
 )
 from intranet.drafts import DraftStore
 from intranet.form_replays import FormReplays
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *binder.routes,
         *transfers.routes,
         *collaborations.routes,
+        *notifications.routes,
         *break_glass.routes,
         # Offered only where configured: otherwise the URLs do not exist.
         *(single_sign_on.routes if settings.oidc else []),

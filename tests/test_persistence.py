@@ -144,6 +144,8 @@ PROMISED_TOPICS = {
     "events.directory:Municipality.Changed",
     "events.directory:User.Created",
     "events.directory:User.Deactivated",
+    "events.directory:User.EmailSet",
+    "events.notifications:Digest.Created",
     "events.directory:User.LanguageChosen",
     "events.directory:User.PasswordSet",
     "events.directory:User.Reactivated",
