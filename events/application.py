@@ -27,6 +27,7 @@ from events.meeting_commands import MeetingCommands
 from events.referral_commands import ReferralCommands
 from events.statistics_commands import StatisticsCommands
 from events.transfer_commands import TransferCommands
+from events.wheel_commands import WheelCommands
 from events.directory import Municipality, Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper, UUIDAsHex
 from events.erasure import Erasure
@@ -72,7 +73,7 @@ def uses_postgres(env) -> bool:
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
-                StatisticsCommands, CollaborationCommands, IdentityCommands, Application):
+                StatisticsCommands, CollaborationCommands, WheelCommands, IdentityCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log

@@ -17,6 +17,7 @@ from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
 from projections.referrals import ReferralProjection
 from projections.transfers import TransferProjection
+from projections.wheel import WheelProjection
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ PROJECTIONS = (
     TransferProjection,
     CollaborationProjection,
     MeetingProjection,
+    WheelProjection,
     LedgerProjection,
 )
 

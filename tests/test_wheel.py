@@ -1,0 +1,131 @@
+"""The yearly wheel (årshjul): items in the domain, with their history, on the
+municipal wheel and on each unit's; who may edit which; the read model; then
+the pages in the browser."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from events.base import acting_as
+from events.errors import DomainError
+from events.policy import Principal, Target, may
+from events.wheel import DEFAULTS, InvalidWheelItem, WheelItemChanged
+from projections.live import ProjectionRunner
+from projections.wheel import WheelProjection
+from tests.rawstore import leaks
+
+ITEM = {"title": "Personalmøte: barn som bekymrer", "month": 9, "day": None, "year": None, "starts_at": "",
+        "place": "", "kind": "staff_meeting", "description": "Gå gjennom handlingsveilederen.", "repeat": "yearly"}
+
+
+def item(**changes):
+    return {**ITEM, **changes}
+
+
+# -- the domain, narrated ---------------------------------------------------------------------
+def test_an_item_is_added_changed_and_removed_and_keeps_its_history(domain):
+    unit = domain.register_unit("Solsikken barnehage", "barnehage")
+    styrer, deputy = uuid4(), uuid4()
+    with acting_as(styrer):
+        item_id = domain.add_wheel_item(unit, **ITEM)
+    record = domain.get_wheel_item(item_id)
+    assert (record.unit_id, record.title, record.month, record.repeat) == (unit, ITEM["title"], 9, "yearly")
+    assert [(h["what"], h["by"]) for h in record.history] == [("created", styrer)]
+
+    # A change names what changed, and who changed it.
+    with acting_as(deputy):
+        domain.change_wheel_item(item_id, 1, **item(month=10, day=14, starts_at="14:00", place="Personalrommet"))
+    record = domain.get_wheel_item(item_id)
+    assert (record.month, record.day, record.starts_at) == (10, 14, "14:00")
+    assert record.history[1]["what"] == "changed" and record.history[1]["by"] == deputy
+    assert set(record.history[1]["fields"]) == {"month", "day", "starts_at", "place"}
+
+    # A change made on a version someone has since changed is refused.
+    with pytest.raises(WheelItemChanged):
+        domain.change_wheel_item(item_id, 1, **item(title="Noe annet"))
+
+    # Removed: it stays in the store with its history, and can no longer change.
+    with acting_as(styrer):
+        domain.remove_wheel_item(item_id)
+    record = domain.get_wheel_item(item_id)
+    assert record.removed and [h["what"] for h in record.history] == ["created", "changed", "removed"]
+    assert not record.occurs_in(2027)
+    with pytest.raises(InvalidWheelItem) as refused:
+        domain.change_wheel_item(item_id, 3, **ITEM)
+    assert refused.value.code == "wheel.removed"
+
+
+@pytest.mark.parametrize("changes, code, field", [
+    ({"title": "  "}, "wheel.title_required", "title"),
+    ({"title": "x" * 201}, "text.too_long", "title"),
+    ({"month": 13}, "wheel.month_required", "month"),
+    ({"month": None}, "wheel.month_required", "month"),
+    ({"month": 2, "day": 29}, "wheel.day_invalid", "day"),  # not every year has it
+    ({"month": 4, "day": 31}, "wheel.day_invalid", "day"),
+    ({"repeat": "once"}, "wheel.year_required", "year"),
+    ({"year": 2027}, "wheel.year_with_yearly", "year"),
+    ({"starts_at": "25:00", "day": 3}, "wheel.time_invalid", "starts_at"),
+    ({"starts_at": "09:00"}, "wheel.time_without_day", "starts_at"),
+    ({"kind": "party"}, "wheel.kind_unknown", "kind"),
+    ({"repeat": "weekly"}, "wheel.repeat_unknown", "repeat"),
+    ({"description": "x" * 2001}, "text.too_long", "description"),
+])
+def test_an_item_breaking_a_rule_is_refused(domain, changes, code, field):
+    with pytest.raises(DomainError) as refused:
+        domain.add_wheel_item(None, **item(**changes))
+    assert (refused.value.code, refused.value.field) == (code, field)
+
+
+def test_a_date_once_in_a_leap_year_is_fine_and_occurs_that_year_only(domain):
+    item_id = domain.add_wheel_item(None, **item(repeat="once", year=2028, month=2, day=29))
+    record = domain.get_wheel_item(item_id)
+    assert record.occurs_in(2028) and not record.occurs_in(2029)
+
+
+def test_the_defaults_are_added_once(domain):
+    assert len(domain.add_default_wheel()) == len(DEFAULTS)
+    assert domain.add_default_wheel() == []
+
+
+# -- who may see and edit which wheel ---------------------------------------------------------
+def test_the_kommunalsjef_edits_the_municipal_wheel_and_a_unit_leader_her_units():
+    unit, other = uuid4(), uuid4()
+    kommunalsjef = Principal(uuid4(), "municipal_leader", None, None)
+    styrer = Principal(uuid4(), "unit_leader", unit, None)
+    staff = Principal(uuid4(), "staff", unit, None)
+    team = Principal(uuid4(), "resource_team", None, "barnevern")
+    municipal, own, others = Target.wheel(None), Target.wheel(unit), Target.wheel(other)
+    assert may(kommunalsjef, "wheel.edit", municipal) and not may(kommunalsjef, "wheel.edit", own)
+    assert may(styrer, "wheel.edit", own) and not may(styrer, "wheel.edit", municipal)
+    assert not may(styrer, "wheel.edit", others)
+    assert not any(may(u, "wheel.edit", t) for u in (staff, team) for t in (municipal, own))
+    # Staff see their unit's wheel and the municipal one; not another unit's.
+    assert may(staff, "wheel.view", own) and may(staff, "wheel.view", municipal)
+    assert not may(staff, "wheel.view", others) and not may(styrer, "wheel.view", others)
+    assert may(team, "wheel.view", municipal) and not may(team, "wheel.view", own)
+
+
+# -- the read model: municipal and per unit, nothing in clear -------------------------------
+def test_the_read_model_keeps_each_wheel_apart_and_no_text_in_clear(domain, env):
+    runner = ProjectionRunner(domain, [WheelProjection])
+    wheel = runner["wheel"]
+    school, kindergarten = (domain.register_unit("Fjordvik skole", "skole"),
+                            domain.register_unit("Solsikken barnehage", "barnehage"))
+    domain.add_wheel_item(None, **item(title="Lederforum siste torsdag", kind="leader_forum", month=1))
+    domain.add_wheel_item(school, **item(title="Overføringsmøte 7. til 8. trinn", kind="transfer_school", month=3,
+                                         place="Ungdomsskolens bibliotek"))
+    once = domain.add_wheel_item(kindergarten, **item(title="Temadag i barnehagen", repeat="once", year=2027,
+                                                      month=11, day=5, starts_at="09:00"))
+    runner.catch_up()
+    titles = [o.title for o in wheel.occurrences((None, school), 2027)]
+    assert titles == ["Lederforum siste torsdag", "Overføringsmøte 7. til 8. trinn"]
+    garden = wheel.occurrences((None, kindergarten), 2027)
+    assert [(o.title, o.day, o.starts_at) for o in garden][1] == ("Temadag i barnehagen", 5, "09:00")
+    assert [o.title for o in wheel.occurrences((kindergarten,), 2028)] == []  # once, in 2027
+    domain.remove_wheel_item(once)
+    runner.catch_up()
+    assert wheel.occurrences((kindergarten,), 2027) == []
+    runner.stop()
+    assert leaks(env, ["Lederforum siste torsdag", "Overføringsmøte", "Ungdomsskolens bibliotek", "Temadag"]) == []
