@@ -228,11 +228,12 @@ def domain_event_topics() -> set[str]:
     import events.referrals
     import events.statistics
     import events.transfers
+    import events.wheel
 
     topics = set()
     modules = (events.audit, events.children, events.concerns, events.consents, events.directory,
                events.erasure, events.identity, events.meetings, events.referral_commands, events.referrals,
-               events.binder, events.transfers, events.statistics, events.collaborations)
+               events.binder, events.transfers, events.statistics, events.collaborations, events.wheel)
     for module in modules:
         for aggregate in vars(module).values():
             if isinstance(aggregate, type) and issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
