@@ -95,6 +95,11 @@ def _meeting_case(domain, record_id: UUID) -> Record:
     return Record(case, None, Target.meeting_case(case, meeting, restricted), {"meeting": meeting})
 
 
+def _wheel_item(domain, record_id: UUID) -> Record:
+    item = domain.get_wheel_item(record_id)
+    return Record(item, None, Target.wheel(item.unit_id))
+
+
 # kind -> (the path parameter naming it, how to read it)
 KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
     "concern": ("concern_id", _concern),
@@ -104,6 +109,7 @@ KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
     "child": ("child_id", _child),
     "meeting": ("meeting_id", _meeting),
     "meeting_case": ("case_id", _meeting_case),
+    "wheel_item": ("item_id", _wheel_item),
 }
 
 

@@ -4,16 +4,23 @@ the pages in the browser."""
 
 from __future__ import annotations
 
-from uuid import uuid4
+import logging
+import re
+from uuid import UUID, uuid4
 
 import pytest
+from icalendar import Calendar
+
+from events import clock
 
 from events.base import acting_as
 from events.errors import DomainError
 from events.policy import Principal, Target, may
 from events.wheel import DEFAULTS, InvalidWheelItem, WheelItemChanged
 from projections.live import ProjectionRunner
+from intranet import demo_data
 from projections.wheel import WheelProjection
+from tests.htmltree import dom
 from tests.rawstore import leaks
 
 ITEM = {"title": "Personalmøte: barn som bekymrer", "month": 9, "day": None, "year": None, "starts_at": "",
@@ -129,3 +136,120 @@ def test_the_read_model_keeps_each_wheel_apart_and_no_text_in_clear(domain, env)
     assert wheel.occurrences((kindergarten,), 2027) == []
     runner.stop()
     assert leaks(env, ["Lederforum siste torsdag", "Overføringsmøte", "Ungdomsskolens bibliotek", "Temadag"]) == []
+
+
+# -- the pages ---------------------------------------------------------------------------------
+FORM = {"title": "Temadag: barn som bekymrer", "kind": "staff_meeting", "repeat": "yearly", "year": "",
+        "month": "9", "day": "12", "starts_at": "14:00", "place": "Personalrommet", "description": "Film og samtale."}
+
+
+def test_a_unit_leader_adds_an_item_to_her_units_wheel_and_her_staff_see_it(web):
+    styrer = web.login("unit_leader")
+    added = web.post_form(styrer, "/arshjul/ny", FORM)
+    assert added.status_code == 303 and added.headers["location"].startswith("/arshjul/punkt/")
+    item_page = styrer.get(added.headers["location"]).text
+    assert "Temadag: barn som bekymrer" in item_page and "Opprettet" in item_page
+    year = clock.today().year
+    assert "Temadag: barn som bekymrer" in web.login("staff").get(f"/arshjul?ar={year}").text
+    # Another unit's staff, and the resource team, see only the municipal wheel.
+    assert "Temadag" not in web.login("laerer").get(f"/arshjul?ar={year}").text
+    assert web.login("laerer").get(added.headers["location"]).status_code == 404
+    # Staff may not add; the kommunalsjef adds to the municipal wheel only.
+    assert web.post_form(web.login("staff"), "/arshjul/ny", FORM, page="/arshjul").status_code == 403
+
+
+def test_the_municipal_wheel_starts_from_the_suggested_year(web):
+    page = web.login("staff").get(f"/arshjul?ar={clock.today().year}").text
+    assert "Overføringsmøter barnehage → skole" in page and "Overgangsskjema" in page  # the demo's
+    assert 'role="img"' in page and "<svg" in page  # the wheel, beside its text list by month
+
+
+def test_an_item_form_with_errors_keeps_the_text_and_says_what_is_wrong(web):
+    styrer = web.login("unit_leader")
+    refused = web.post_form(styrer, "/arshjul/ny", {**FORM, "title": ""})
+    assert refused.status_code == 422
+    form = dom(refused.text)
+    assert "Skriv en tittel." in form.one("#f-title-error").text
+    assert form.one("input[name=place]")["value"] == "Personalrommet"
+    no_such_day = dom(web.post_form(styrer, "/arshjul/ny", {**FORM, "day": "31", "month": "4"}).text)
+    assert no_such_day.one("#f-day-error") and no_such_day.one("input[name=title]")["value"] == FORM["title"]
+    typo = dom(web.post_form(styrer, "/arshjul/ny", {**FORM, "day": "tolv"}).text)
+    assert typo.one("input[name=day]")["value"] == "tolv" and typo.one("#f-day-error")
+
+
+def test_an_item_is_changed_and_removed_and_its_history_names_who(web):
+    styrer = web.login("unit_leader")
+    url = web.post_form(styrer, "/arshjul/ny", FORM).headers["location"]
+    changed = web.post_form(styrer, url, {**FORM, "title": "Temadag om samtaler med barn", "version": "1"}, page=url)
+    assert changed.status_code == 303
+    page = styrer.get(url).text
+    assert "Temadag om samtaler med barn" in page and "Endret" in page and "Kari Nordmann" in page
+    stale = web.post_form(styrer, url, {**FORM, "title": "Gammel", "version": "1"}, page=url)
+    assert stale.status_code == 409
+    removed = web.post_form(styrer, url + "/fjern", {}, page=url)
+    assert removed.status_code == 303
+    assert "Temadag om samtaler" not in styrer.get(f"/arshjul?ar={clock.today().year}").text
+    assert "Fjernet" in styrer.get(url).text
+
+
+def test_the_kommunalsjef_edits_the_municipal_wheel(web):
+    leader = web.login("municipal_leader")
+    url = web.post_form(leader, "/arshjul/ny", {**FORM, "title": "Lederforum", "kind": "leader_forum"},
+                        page="/arshjul").headers["location"]
+    record = web.domain.get_wheel_item(UUID(url.rsplit("/", 1)[1]))
+    assert record.unit_id is None
+    web.projections.wait()
+    assert "Lederforum" in web.login("laerer").get(f"/arshjul?ar={clock.today().year}").text
+    assert web.post_form(web.login("unit_leader"), url, {**FORM, "version": "1"}, page=False).status_code == 404
+
+
+# -- the calendar feed --------------------------------------------------------------------------
+def feed_url(web, client) -> str:
+    created = web.post_form(client, "/konto/kalender", {"action": "create"})
+    assert created.status_code == 200, created.text
+    match = re.search(r"https://testserver(/kalender/[0-9a-f]{64}\.ics)", created.text)
+    assert match, "the new address is shown once"
+    return match.group(1)
+
+
+def test_a_calendar_feed_of_the_wheel_and_my_meetings_without_any_childs_name(web):
+    styrer = web.login("unit_leader")
+    web.post_form(styrer, "/arshjul/ny", FORM)
+    url = feed_url(web, styrer)
+    fetched = web.client().get(url)  # a calendar app: not signed in
+    assert fetched.status_code == 200 and fetched.headers["content-type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(fetched.content)
+    summaries = [str(e.get("summary")) for e in calendar.walk("VEVENT")]
+    assert "Temadag: barn som bekymrer" in summaries
+    assert any(s.startswith("Ressursteam") for s in summaries)  # the meeting she leads
+    text = fetched.text
+    for child in demo_data.CHILDREN:
+        assert child["first_name"] not in text and child["last_name"] not in text
+    assert "Overgangsskjema" in text  # the municipal wheel too
+
+
+def test_a_revoked_feed_answers_404_and_a_new_address_works(web):
+    styrer = web.login("unit_leader")
+    old = feed_url(web, styrer)
+    assert web.post_form(styrer, "/konto/kalender", {"action": "revoke"}).status_code == 303
+    assert web.client().get(old).status_code == 404
+    new = feed_url(web, styrer)
+    assert new != old and web.client().get(new).status_code == 200 and web.client().get(old).status_code == 404
+
+
+def test_guessing_feed_addresses_is_slowed_down(web):
+    guesser = web.client("10.9.8.7")
+    statuses = [guesser.get(f"/kalender/{n:064x}.ics").status_code for n in range(6)]
+    assert statuses[:3] == [404, 404, 404] and 429 in statuses
+
+
+def test_the_feed_token_is_neither_stored_nor_logged_in_clear(web, caplog):
+    styrer = web.login("unit_leader")
+    url = feed_url(web, styrer)
+    token = url.split("/")[-1].removesuffix(".ics")
+    assert leaks(web.env, [token]) == []
+    # The access log line the server writes (uvicorn's format) hides the token.
+    logger = logging.getLogger("uvicorn.access")
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", url, "1.1", 200)
+    assert token not in caplog.text and "/kalender/" in caplog.text
