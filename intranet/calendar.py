@@ -94,6 +94,8 @@ async def calendar(request: Request) -> Response:
 
 async def add_defaults(request: Request) -> Response:
     """The kommunalsjef starts the municipal wheel from the suggested year (events/wheel.py DEFAULTS)."""
+    if request.method == "GET":  # a reload after posting, say: the wheel shows the offer, to whom it may
+        return redirect(request, "/arshjul")
     require(request, "wheel.edit", Target.wheel(None))
     await read_form(request)
     await run_in_threadpool(request.app.state.domain.add_default_wheel)
@@ -103,5 +105,5 @@ async def add_defaults(request: Request) -> Response:
 
 routes = [
     Route("/arshjul", calendar, name="calendar"),
-    Route("/arshjul/forslag", add_defaults, methods=["POST"], name="wheel_defaults"),
+    Route("/arshjul/forslag", add_defaults, methods=["GET", "POST"], name="wheel_defaults"),
 ]

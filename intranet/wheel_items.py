@@ -125,6 +125,8 @@ async def item_page(request: Request) -> Response:
 async def remove_item(request: Request) -> Response:
     """Take an item off the wheel; its history stays."""
     record = await load_record(request, "wheel_item", "wheel.edit")
+    if request.method == "GET":  # a reload after posting: the item's page has the button
+        return redirect(request, f"/arshjul/punkt/{record.value.id}")
     await read_form(request)
     try:
         await run_in_threadpool(request.app.state.domain.remove_wheel_item, record.value.id)
@@ -137,5 +139,5 @@ async def remove_item(request: Request) -> Response:
 routes = [
     Route("/arshjul/ny", new_item, methods=["GET", "POST"], name="wheel_new"),
     Route("/arshjul/punkt/{item_id}", item_page, methods=["GET", "POST"], name="wheel_item"),
-    Route("/arshjul/punkt/{item_id}/fjern", remove_item, methods=["POST"], name="wheel_remove"),
+    Route("/arshjul/punkt/{item_id}/fjern", remove_item, methods=["GET", "POST"], name="wheel_remove"),
 ]
