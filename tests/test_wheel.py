@@ -243,11 +243,13 @@ def test_guessing_feed_addresses_is_slowed_down(web):
     assert statuses[:3] == [404, 404, 404] and 429 in statuses
 
 
-def test_the_feed_token_is_neither_stored_nor_logged_in_clear(web, caplog):
+def test_the_feed_token_and_the_items_are_neither_stored_nor_logged_in_clear(web, caplog):
     styrer = web.login("unit_leader")
+    web.post_form(styrer, "/arshjul/ny", FORM)
     url = feed_url(web, styrer)
     token = url.split("/")[-1].removesuffix(".ics")
-    assert leaks(web.env, [token]) == []
+    assert web.client().get(url).status_code == 200
+    assert leaks(web.env, [token, FORM["title"], FORM["place"], FORM["description"]]) == []
     # The access log line the server writes (uvicorn's format) hides the token.
     logger = logging.getLogger("uvicorn.access")
     with caplog.at_level(logging.INFO, logger="uvicorn.access"):
