@@ -71,3 +71,18 @@ def test_a_unit_leader_adds_an_item_to_her_units_wheel_and_sees_it_in_her_calend
     token = address.rsplit("/", 1)[1].removesuffix(".ics")
     log = (server.workdir / "server.log").read_text()
     assert "/kalender/" in log and token not in log
+
+
+def test_the_kommunalsjef_looks_at_a_units_wheel_and_the_binders_articles(context, server):
+    page = context.new_page()
+    sign_in(page, server, "kommunalsjef")
+    page.goto(server.url + "/arshjul")
+    assert violations(page) == []
+    page.get_by_label("Vis også årshjulet til en enhet").select_option(label="Solsikken barnehage")
+    page.get_by_role("button", name="Vis", exact=True).click()
+    page.wait_for_url(re.compile(r"enhet="))
+    assert page.get_by_role("link", name="Personalmøte: barn som bekymrer").is_visible()
+    assert violations(page) == []
+    page.goto(server.url + "/perm/del/fagartikler")
+    assert page.get_by_role("heading", name="Fagartikler").is_visible()
+    assert violations(page) == []
