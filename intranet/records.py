@@ -100,6 +100,11 @@ def _wheel_item(domain, record_id: UUID) -> Record:
     return Record(item, None, Target.wheel(item.unit_id))
 
 
+def _case_proposal(domain, record_id: UUID) -> Record:
+    proposal = domain.get_case_proposal(record_id)
+    return Record(proposal, None, Target.case_proposal(proposal, domain.get_child(proposal.child_id).restricted))
+
+
 # kind -> (the path parameter naming it, how to read it)
 KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
     "concern": ("concern_id", _concern),
@@ -110,6 +115,7 @@ KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
     "meeting": ("meeting_id", _meeting),
     "meeting_case": ("case_id", _meeting_case),
     "wheel_item": ("item_id", _wheel_item),
+    "case_proposal": ("proposal_id", _case_proposal),
 }
 
 
