@@ -16,6 +16,7 @@ import pytest
 
 from events.audit import Access
 from events.base import acting_as
+from events.policy import Basis
 from intranet import demo_data
 from projections.access_log import AccessLogProjection
 from projections.config import ReadModelConfig
@@ -78,9 +79,9 @@ def test_the_privacy_officers_reads_are_logged_but_raise_no_anomaly(domain):
     children = [domain.register_child(f"Barn{i}", "Berg", date(2015, 1, 1), unit) for i in range(4)]
     with acting_as(officer):
         domain.record_access(officer, "privacy_officer", None, children, ["child.name"], "audit",
-                             "gjennomgang av avvik", "s")
+                             "gjennomgang av avvik", "s", [Basis("privacy_officer")] * len(children))
         domain.record_access(officer, "privacy_officer", None, children[:1], ["child.name", "access_log"], "print",
-                             "innsyn i logg", "s")
+                             "innsyn i logg", "s", [Basis("privacy_officer")] * len(children[:1]))
     runner = ProjectionRunner(domain, [AccessLogProjection], config=config)
     runner.catch_up()
     view = runner["access_log"].view
@@ -211,7 +212,7 @@ def test_an_access_log_built_by_an_older_version_is_built_again(domain, monkeypa
     user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
     child = domain.register_child("Liv", "Berg", date(2015, 1, 1), unit)
     with acting_as(user):
-        domain.record_access(user, "staff", unit, [child], ["child.name"], "view", "", "s")
+        domain.record_access(user, "staff", unit, [child], ["child.name"], "view", "", "s", [Basis("own_unit")])
     runner = ProjectionRunner(domain, [AccessLogProjection])
     runner.catch_up()
     view = runner["access_log"].view
