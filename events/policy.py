@@ -216,7 +216,8 @@ def _attends_meeting(user: Principal, target: Target | None) -> Basis | bool:
 def _attended_meeting(user: Principal, target: Target | None) -> Basis | bool:
     """The meeting's leader and those the minutes say attended: the free-text minutes
     may name a child, so invited is not enough."""
-    return target is not None and (user.id == target.owner_id or user.id in target.attendee_ids) and Basis(RESOURCE_TEAM)
+    return (target is not None and (user.id == target.owner_id or user.id in target.attendee_ids)
+            and Basis(RESOURCE_TEAM))
 
 
 def _edits_binder(user: Principal, target: Target | None) -> bool:

@@ -11,10 +11,13 @@ from events.base import acting_as
 from events.policy import Basis, Principal, Target, decide
 from tests.rawstore import leaks
 from tests.test_access_matrix import collaboration_with_every_basis
-from tests.test_collaborations import case, open_one, set_level, target_of  # noqa: F401 - `case` is a fixture
+from tests import test_collaborations
+from tests.test_collaborations import set_level, target_of
+
+case = test_collaborations.case  # the fixture: a child at a barnehage, a level-2 concern, the guardians' consent
 
 
-def test_the_policy_decides_each_access_with_its_basis(case):  # noqa: F811 - the fixture
+def test_the_policy_decides_each_access_with_its_basis(case):
     domain = case["domain"]
     set_level(case, 2)
     with acting_as(case["leader"]):

@@ -125,7 +125,8 @@ def test_record_access_goes_through_the_group_commit(domain, callers):
     domain._access_commits = held.group = GroupCommit(held)  # noqa: SLF001 - the one the app uses
     ids: list = []
     threads = [threading.Thread(target=lambda: ids.append(domain.record_access(
-        uuid4(), "staff", uuid4(), [uuid4()], ["concern"], "view", "", "s", [Basis("own_unit")]))) for _ in range(callers)]
+        uuid4(), "staff", uuid4(), [uuid4()], ["concern"], "view", "", "s", [Basis("own_unit")])))
+        for _ in range(callers)]
     for t in threads:
         t.start()
     for t in threads:

@@ -222,7 +222,8 @@ def test_an_access_read_from_its_plaintext_has_the_facts_of_the_decoded_event(do
     with acting_as(user):
         domain.record_access(user, "staff", unit, [a, b, a], ["concern", "child.name"], "export", "Møte 3. mai", "s",
                              [Basis("own_unit")] * 3)
-        domain.record_access(user, "privacy_officer", None, [b], ["child.name"], "audit", "", "s", [Basis("privacy_officer")])
+        domain.record_access(user, "privacy_officer", None, [b], ["child.name"], "audit", "", "s",
+                             [Basis("privacy_officer")])
         domain.break_glass(user, "staff", [uuid4()], [a], "akutt", 30, "s")
     projection = AccessLogProjection(None, domain)
     stored = [n for n in domain.recorder.select_notifications(1, domain.position())

@@ -270,7 +270,8 @@ def test_a_rebuild_killed_mid_batch_leaves_read_models_that_go_on(tmp_path, kek)
         unit = domain.register_unit("Fjordvik skole", "skole")
         children = [domain.register_child("Liv", f"Strand{i}", date(2015, 6, 1), unit) for i in range(5)]
         for i in range(120):
-            domain.record_access(UUID(int=7 + i % 3), "staff", unit, children, ["child.name"], "view", "", "s", [Basis("own_unit")] * len(children))
+            domain.record_access(UUID(int=7 + i % 3), "staff", unit, children, ["child.name"], "view", "", "s",
+                                 [Basis("own_unit")] * len(children))
         live = ProjectionRunner(domain)
         live.catch_up()  # the files exist, in WAL, as a server leaves them
         close_views(live)
