@@ -507,8 +507,8 @@ class AccessLogProjection(Projection):
         if basis == "privacy_officer":
             return []  # her review reads: recorded, never fed back into her own queue
         broken = []
-        if basis == "break_glass":
-            broken.append("break_glass")  # one rule for the grant and what is read under it
+        if basis == BREAK_GLASS or f.under_grant:
+            broken.append("break_glass")  # one rule for the grant, what is read under it, and a refused attempt
         else:
             if basis == "outside_unit" or (basis == OWN_UNIT and self._outside(f, child)):
                 broken.append("outside_unit")
