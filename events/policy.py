@@ -278,7 +278,9 @@ def _own_account(user: Principal, target: Target | None) -> bool:
     return target is not None and target.owner_id == user.id
 
 
-Rule = Callable[[Principal, "Target | None"], bool]
+# A rule answers False, True (the basis is then the user's own unit or role), or
+# the Basis it allows on (truthy): `decide` reads which.
+Rule = Callable[[Principal, "Target | None"], "bool | Basis"]
 
 RULES: dict[str, Rule] = {
     # Pages every signed-in user has.

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from events import clock, national_id
 from events.application import NotFound
+from events.collaborations import STATUTORY_SERVICES
 from events.errors import DomainError, RecordErased
 from events.policy import (BREAK_GLASS, CONSENT, OTHER, OWN_UNIT, PRIVACY_OFFICER, RECEIVING_UNIT, REFUSED,
                            RESOURCE_TEAM, STATUTORY)
@@ -121,6 +122,14 @@ def describe(row: dict, people: People, log) -> dict:
         row["reason"] = reason_label(log.unseal(row["reason_sealed"], f"access:{row['access_id']}"))
     row["basis_name"] = basis_name(row.get("basis") or "", row.get("basis_ref"), people)
     return row
+
+
+def collaboration_consent(domain, people: People, collaboration_id: str) -> Any:
+    """The consent a collaboration was opened on; None if it cannot be read (erased)."""
+    try:
+        return people.consent(str(domain.get_collaboration(UUID(collaboration_id)).consent_id))
+    except (NotFound, RecordErased):
+        return None
 
 
 def basis_name(code: str, ref: str | None, people: People) -> str:
@@ -306,9 +315,12 @@ def child_log_reads(request: Request, child_id: UUID, start: date, end: date, pa
         "page": page, "child": child, "child_id": child_id, "start": start, "end": end,
         "erasures": projection.view.erasures_of(child_id), "active": "privacy",
         "errors": errors or {},  # a refused form's, by its action: {"sperr": {"reason": ...}}
-        # Collaborations across services: when, which services, open or ended; never their content.
-        "collaborations": [{**r, "services": [x for x in r["services"].split(",") if x]}
+        # Collaborations across services: when, which services, open or ended, on which consent
+        # (and barnevernet on its statute); never their content.
+        "collaborations": [{**r, "services": [x for x in r["services"].split(",") if x],
+                            "consent": collaboration_consent(state.domain, people, r["id"])}
                            for r in state.projections["collaborations"].view.for_child(child_id)],
+        "statutory_services": STATUTORY_SERVICES,
         "labels": labels,
     }
     return context, Shown([child_id], ["child.name", "access_log", *consents_named(people)], "audit", "personvernombud")

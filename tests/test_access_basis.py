@@ -73,7 +73,8 @@ def test_the_privacy_officer_sees_each_access_with_its_basis(web):
     officer = web.login("personvern")
     page = officer.get(f"/personvern/barn/{child_id}").text
     given = clock.today().strftime("%d.%m.%Y")
-    assert "Tverrfaglig samarbeid" in page  # the collaborations about the child
+    assert "Tverrfaglig samarbeid" in page  # the collaborations about the child, and on what basis
+    assert f"på foresattes samtykke gitt {given}" in page and "Barnevernet (lovpålagt oppgave)" in page
     assert "Egen enhet" in page and "Lovpålagt oppgave (barnevernet)" in page
     assert f"Foresattes samtykke (tverrfaglig samarbeid): samtykke gitt {given}" in page
     # The user's own log says the basis too.
