@@ -18,6 +18,7 @@ from eventsourcing.utils import get_topic
 from events.audit import (ANOMALY_RULES, Access, AnomaliesReviewed, BreakGlass, ErasureRequest, SignIn,
                           SignInRequestRejected)
 from events.base import apply_events
+from events.policy import BASIS_CODES, Basis
 from events.blind_index import BlindIndex
 from events.children import Child
 from events.identity_commands import IdentityCommands
@@ -312,10 +313,15 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         action: str,
         reason: str,
         session: str,
+        bases: list[Basis],
     ) -> UUID:
-        """Record a read of children's data. Call it before showing the data:
+        """Record a read of children's data, on the policy's basis for each child
+        (`bases`, in the order of `subject_ids`). Call it before showing the data:
         if it raises, the data must not be shown."""
-        access = Access(user_id, role, unit_id, subject_ids, records, action, reason, session)
+        if len(bases) != len(subject_ids) or any(b.code not in BASIS_CODES for b in bases):
+            raise ValueError("an access names one legal basis of events.policy.BASIS_CODES per child")
+        access = Access(user_id, role, unit_id, subject_ids, records, action, reason, session,
+                        [[b.code, b.ref] for b in bases])
         self.save_access(access)
         return access.id
 

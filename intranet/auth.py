@@ -107,9 +107,10 @@ class AuthMiddleware:
         session, account, grants = await run_in_threadpool(self._load, request)
         state["session"] = session
         state["account"] = account
-        state["grants_until"] = grants  # when each grant ends, for the read-only banner (guard.require)
+        state["grants_until"] = {r: until for r, (until, _grant) in grants.items()}  # the read-only banner's
         state["user"] = (
-            Principal(account.id, account.role, account.unit_id, account.service, account.active, frozenset(grants))
+            Principal(account.id, account.role, account.unit_id, account.service, account.active, frozenset(grants),
+                      tuple((r, grant) for r, (_until, grant) in grants.items() if grant is not None))
             if session is not None and session.stage == ACTIVE
             else None
         )
@@ -147,7 +148,7 @@ class AuthMiddleware:
         # one connection for both.
         with app_state.sessions.store.reading() as c:
             session = app_state.sessions.get(token, c)
-            grants = app_state.grants.open_until(session.user_id, c) if session else {}
+            grants = app_state.grants.open_grants(session.user_id, c) if session else {}
         if session is None:
             return None, None, {}
         try:

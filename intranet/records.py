@@ -24,7 +24,7 @@ from events.errors import IntegrityError, RecordErased
 from events.policy import Target, action_for, may
 from intranet.access_reasons import check_shown
 from intranet.forms import parse_uuid
-from intranet.guard import commit_access, current_user, found, require
+from intranet.guard import allows, commit_access, current_user, found, require
 from intranet.templating import render
 
 
@@ -139,7 +139,6 @@ def permitted(request: Request, kind: str, action: str, rows: list[dict], id_key
     model that listed it, so a row inserted into a read model cannot show what
     the policy refuses. A record that cannot be read (erased, gone) is left out.
     Runs in the threadpool."""
-    user = current_user(request)
     read = KINDS[kind][1]
     domain = request.app.state.domain
     kept = []
@@ -149,7 +148,7 @@ def permitted(request: Request, kind: str, action: str, rows: list[dict], id_key
             record = read(domain, record_id if isinstance(record_id, UUID) else UUID(record_id))
         except (NotFound, RecordErased, IntegrityError):  # gone, erased, or altered: not shown
             continue
-        if may(user, action_for(action, record.value), record.target):
+        if allows(request, action_for(action, record.value), record.target):
             kept.append(row)
     return kept
 
