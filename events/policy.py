@@ -405,11 +405,12 @@ RULES: dict[str, Rule] = {
     # leader, proposes it; the reviewers are the binder's editors and the municipal
     # leader (the text is anonymised). That the confirmer did not write the text is
     # the domain's rule.
+    # Its reads are on the resource team's basis, whoever's unit the child is in.
     "case_bank.propose": lambda user, target: user.role in CASE_BANK_ROLES and _attends_meeting(user, target)
-    and user.id in (target.owner_id, target.author_id),
-    "case_bank.view": lambda user, target: user.role in CASE_BANK_ROLES or (
-        target is not None and user.id == target.author_id),
-    "case_bank.review": lambda user, target: user.role in CASE_BANK_ROLES,
+    and user.id in (target.owner_id, target.author_id) and Basis(RESOURCE_TEAM),
+    "case_bank.view": lambda user, target: (user.role in CASE_BANK_ROLES or (
+        target is not None and user.id == target.author_id)) and Basis(RESOURCE_TEAM),
+    "case_bank.review": lambda user, target: user.role in CASE_BANK_ROLES and Basis(RESOURCE_TEAM),
     # What waits in the collaborations (no content): each item is the policy's say on
     # "collaboration.view" too (intranet/notifications.py).
     "notifications.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
