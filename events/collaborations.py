@@ -33,6 +33,12 @@ PLAN_INFORMATION = "action_plan"
 OPEN_AT_LEVELS = (2, 3)
 DECISIONS = ("continue", "change", "end")  # after an evaluation
 CLOSING_REASONS = ("goals_reached", "individual_plan", "consent_withdrawn", "child_moved")
+# The plan's status: drafted, then active, under evaluation (and back), ended when
+# the collaboration closes. The first three are set by hand; "ended" only by closing.
+PLAN_STATUSES = ("draft", "active", "evaluation", "ended")
+SETTABLE_PLAN_STATUSES = ("draft", "active", "evaluation")
+# Why a member service's access ended, in the Coverage shape the consent's refusals have.
+REMOVED = "collaboration.removed"
 MAX_TEXT = 20_000
 
 
@@ -100,6 +106,11 @@ class Collaboration(SubjectRecord):
         self.handover: dict[str, Any] | None = None
         self.status = "open"
         self.closing: dict[str, Any] | None = None
+        self.plan_status = "draft"
+        self.plan_statuses: list[dict[str, Any]] = []  # the history: status, on, by
+        # Logbook entries of the concern shared into the collaboration, by entry number:
+        # {"no", "information", "on", "by"}; unsharing removes one (its events stay).
+        self.shared_entries: list[dict[str, Any]] = []
 
     @classmethod
     def new(cls, child_id: UUID, unit_id: UUID, concern_id: UUID, concern_level: int, consent: Consent,
@@ -124,7 +135,19 @@ class Collaboration(SubjectRecord):
     # -- queries -------------------------------------------------------------------------
     @property
     def services(self) -> list[str]:
+        """Every service that has been a member (a removed one too: its measures stay)."""
         return list(dict.fromkeys(m["service"] for m in self.members))
+
+    @property
+    def current_members(self) -> list[dict[str, Any]]:
+        return [m for m in self.members if not m.get("removed_on")]
+
+    @property
+    def current_services(self) -> list[str]:
+        return list(dict.fromkeys(m["service"] for m in self.current_members))
+
+    def shared_entry(self, no: int) -> dict[str, Any] | None:
+        return next((e for e in self.shared_entries if e["no"] == no), None)
 
     @property
     def is_open(self) -> bool:
@@ -157,7 +180,7 @@ class Collaboration(SubjectRecord):
             raise InvalidCollaboration("collaboration.no_such_goal", "goal")
         what = _text(what, "what")
         responsible = _text(responsible, "responsible")
-        if service not in self.services and service not in ("", "own_unit"):
+        if service not in self.current_services and service not in ("", "own_unit"):
             raise InvalidCollaboration("collaboration.service_not_member", "service")
         if deadline < starts_on:
             raise InvalidCollaboration("collaboration.deadline_before_start", "deadline")
@@ -234,18 +257,98 @@ class Collaboration(SubjectRecord):
                                   "proposed_by": self.handover["by"]})
         self.handover = None
 
+    # -- the plan's status --------------------------------------------------------------------
+    def set_plan_status(self, status: str, on: date, by: UUID) -> None:
+        """Drafted, active or under evaluation; a plan is active only with a goal and a measure."""
+        self.check_is_open()
+        if status not in SETTABLE_PLAN_STATUSES:
+            raise InvalidCollaboration("collaboration.plan_status_unknown", "plan_status")
+        if status == self.plan_status:
+            raise InvalidCollaboration("collaboration.plan_status_unchanged", "plan_status")
+        if status != "draft" and not (self.goals and self.measures):
+            raise InvalidCollaboration("collaboration.plan_incomplete", "plan_status")
+        self._plan_status_set(status, on, by)
+
+    @event("PlanStatusSet")
+    def _plan_status_set(self, status: str, on: date, by: UUID) -> None:
+        self.plan_status = status
+        self.plan_statuses.append({"status": status, "on": on, "by": by})
+
+    # -- members -----------------------------------------------------------------------------
+    def remove_member(self, service: str, unit_id: UUID | None, reason: str, on: date, by: UUID) -> None:
+        """Take a member service out: its access ends at its next request. The last
+        member is not removed: the collaboration is closed instead."""
+        self.check_is_open()
+        member = next((m for m in self.current_members if m["service"] == service and m["unit_id"] == unit_id),
+                      None)
+        if member is None:
+            raise InvalidCollaboration("collaboration.not_a_member", "member")
+        if len(self.current_members) == 1:
+            raise InvalidCollaboration("collaboration.last_member", "member")
+        self._member_removed(service, unit_id, _text(reason, "removal_reason"), on, by)
+
+    @event("MemberRemoved")
+    def _member_removed(self, service: str, unit_id: UUID | None, reason: str, on: date, by: UUID) -> None:
+        for m in self.members:
+            if m["service"] == service and m["unit_id"] == unit_id and not m.get("removed_on"):
+                m.update(removed_on=on, removed_by=by, removal_reason=reason)
+
+    # -- the concern's logbook, shared entry by entry ---------------------------------------------
+    def share_entry(self, no: int, information: str, consent: Consent, entries: int, on: date, by: UUID) -> None:
+        """Share the concern's logbook entry `no` (of `entries`) as `information`:
+        only a kind the collaboration shares and the consent covers."""
+        self.check_is_open()
+        if not 1 <= no <= entries:
+            raise InvalidCollaboration("collaboration.no_such_entry", "entry")
+        if self.shared_entry(no):
+            raise InvalidCollaboration("collaboration.entry_already_shared", "entry")
+        if information == PLAN_INFORMATION or information not in self.information:
+            raise InvalidCollaboration("collaboration.information_not_shared", "information")
+        if consent.decision != "given" or information not in consent.information:
+            raise InvalidCollaboration("collaboration.information_not_covered", "information",
+                                       information=[information])
+        self._entry_shared(no, information, on, by)
+
+    @event("EntryShared")
+    def _entry_shared(self, no: int, information: str, on: date, by: UUID) -> None:
+        self.shared_entries.append({"no": no, "information": information, "on": on, "by": by})
+
+    def unshare_entry(self, no: int, on: date, by: UUID) -> None:
+        if not self.shared_entry(no):
+            raise InvalidCollaboration("collaboration.entry_not_shared", "entry")
+        self._entry_unshared(no, on, by)
+
+    @event("EntryUnshared")
+    def _entry_unshared(self, no: int, on: date, by: UUID) -> None:
+        self.shared_entries = [e for e in self.shared_entries if e["no"] != no]
+
     # -- ending ------------------------------------------------------------------------------
-    def close(self, reason: str, summary: str, on: date, by: UUID) -> None:
+    def close(self, reason: str, summary: str, on: date, by: UUID, plan_coordinator: str = "") -> None:
+        """With a closing summary; into an individuell plan, naming who coordinates it
+        (the hand-off: the plan as it stands when closed, which the print page shows)."""
         self.check_is_open()
         if reason not in CLOSING_REASONS:
             raise InvalidCollaboration("collaboration.closing_reason_required", "reason")
         summary = _text(summary, "summary")
-        self._closed(reason, summary, on, by)
+        plan_coordinator = _text(plan_coordinator, "plan_coordinator", required=reason == "individual_plan")
+        self._closed(reason, summary, on, by, plan_coordinator if reason == "individual_plan" else "")
 
     @event("Closed")
-    def _closed(self, reason: str, summary: str, on: date, by: UUID) -> None:
+    def _closed(self, reason: str, summary: str, on: date, by: UUID, plan_coordinator: str = "") -> None:
         self.status = "closed"
-        self.closing = {"reason": reason, "summary": summary, "on": on, "by": by}
+        self.closing = {"reason": reason, "summary": summary, "on": on, "by": by,
+                        "plan_coordinator": plan_coordinator}
+        self.plan_status = "ended"
+
+
+def member_coverage(collaboration: Collaboration, consent: Consent, on: date) -> list[tuple[dict[str, Any], Any]]:
+    """Each member (a removed one too) with its Coverage on `on`: a removed member's
+    ends with its removal, whatever the consent says."""
+    from events.consents import Coverage
+
+    coverage = coverage_on(collaboration, consent, on)
+    return [(m, Coverage.refused(REMOVED, m["service"], m["removed_on"]) if m.get("removed_on")
+             else coverage[m["service"]]) for m in collaboration.members]
 
 
 def coverage_on(collaboration: Collaboration, consent: Consent, on: date) -> dict[str, Any]:
