@@ -22,6 +22,7 @@ RECORDS = {
     "access_log": N_("innsynslogg"),
     "collaboration": N_("tverrfaglig samarbeid"), "collaboration.list": N_("liste over samarbeid"),
     "collaboration.statutory": N_("tverrfaglig samarbeid (barnevernets lovhjemmel)"),
+    "concern.log": N_("loggføring delt i samarbeidet"),
     "child.exists": N_("at barnet er registrert"),
     "break_glass.refused": N_("avvist, barnet er sperret"),
 }

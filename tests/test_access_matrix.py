@@ -165,6 +165,7 @@ NOT_IN_MATRIX = {
     "/perm/{slug}/{action}": "the publiser row; every action in test_binder",
     "/samarbeid/{collaboration_id}": "every user x basis in test_collaborations (test_who_sees_a_collaboration)",
     "/samarbeid/{collaboration_id}/{action}": "every user x basis in test_collaborations",
+    "/samarbeid/{collaboration_id}/plan": "every user x basis in test_collaborations (the printed plan as the page)",
     "/overforinger/{transfer_id}": "the transfer rows",
     "/overforinger/{transfer_id}/{action}": "the transfer rows; every action in test_transfers",
     "/ressursteam/{meeting_id}": "the meeting rows",

@@ -245,3 +245,161 @@ def test_every_other_ending_keeps_its_summary_without_a_hand_off(case, reason):
         domain.close_collaboration(collaboration_id, reason, "Oppsummert", case["leader"], plan_coordinator=HANDOFF)
     closing = domain.get_collaboration(collaboration_id).closing
     assert closing["reason"] == reason and closing["summary"] == "Oppsummert" and closing["plan_coordinator"] == ""
+
+
+# -- the pages ------------------------------------------------------------------------------------------
+def plan_on_the_web(web, information=("action_plan",)):
+    """Opened on the web (tests/test_collaborations.py); the coordinator adds a goal
+    and a measure towards it, and evaluates it with the guardians' and the child's view."""
+    from tests.webclient import csrf_of
+
+    url, consent_id, child_id = base.opened_on_the_web(web, information)
+    nurse = web.login("helsesykepleier")
+    token = csrf_of(nurse.get(url).text)
+    assert nurse.post(f"{url}/mal", data={"csrf_token": token, "goal": GOAL}).status_code == 303
+    assert nurse.post(f"{url}/tiltak", data={
+        "csrf_token": token, "what": MEASURE, "service": "ppt", "responsible": "Reidar Lunde", "goal": "1",
+        "starts_on": TODAY.isoformat(), "deadline": (TODAY + timedelta(days=60)).isoformat(),
+        "evaluate_on": (TODAY + timedelta(days=30)).isoformat()}).status_code == 303
+    assert nurse.post(f"{url}/evaluer", data={
+        "csrf_token": token, "no": "1", "evaluated_on": TODAY.isoformat(), "what_happened": "Tre samtaler holdt",
+        "guardians_view": "Mor er fornøyd", "child_view": "Liker samtalene", "decision": "continue",
+        "next_evaluation": (TODAY + timedelta(days=40)).isoformat()}).status_code == 303
+    return url, consent_id, child_id, nurse, token
+
+
+def test_the_plans_status_on_the_page(web):
+    from tests.webclient import csrf_of
+
+    url, _consent, _child = base.opened_on_the_web(web)
+    nurse, adviser = web.login("helsesykepleier"), web.login("ppt")
+    page = nurse.get(url).text
+    assert "Under utarbeiding" in page and "Ny status for planen" in page
+    assert "Ny status for planen" not in adviser.get(url).text  # a member, not the coordinator
+    response = nurse.post(f"{url}/status", headers={"HX-Request": "true"},
+                          data={"csrf_token": csrf_of(page), "plan_status": "active"})
+    assert response.status_code == 422 and "minst ett mål og ett tiltak" in response.text
+    assert 'id="plan"' in response.text and "<html" not in response.text
+    assert adviser.post(f"{url}/status", data={"csrf_token": csrf_of(page), "plan_status": "active"}).status_code == 404
+    assert nurse.post(f"{url}/mal", data={"csrf_token": csrf_of(page), "goal": GOAL}).status_code == 303
+    assert nurse.post(f"{url}/tiltak", data={
+        "csrf_token": csrf_of(page), "what": MEASURE, "service": "helsestasjon", "responsible": "Sunniva Dahl",
+        "starts_on": TODAY.isoformat(), "deadline": (TODAY + timedelta(days=60)).isoformat(),
+        "evaluate_on": (TODAY + timedelta(days=30)).isoformat()}).status_code == 303
+    assert nurse.post(f"{url}/status", data={"csrf_token": csrf_of(page), "plan_status": "active"}).status_code == 303
+    shown = adviser.get(url).text
+    assert "Plan: Aktiv" in shown and "Aktiv fra" in shown
+
+
+def test_the_plan_printed_for_the_family_is_an_access_like_the_page(web):
+    url, _consent, child_id, nurse, _token = plan_on_the_web(web)
+    printed = nurse.get(f"{url}/plan")
+    assert printed.status_code == 200
+    text = printed.text
+    for expected in (GOAL, MEASURE, "Reidar Lunde, PPT", "Mor er fornøyd", "Liker samtalene",
+                     "Det dere sa:", "Vi ser på hvordan det går", "Koordinator (den som holder i samarbeidet)",
+                     "Sunniva Dahl", "under utarbeiding", "Helsestasjonen i Fjordvik"):
+        assert expected in text, expected
+    assert 'class="printable family-plan"' in text and "Utskriften er logget" in text
+    web.projections.wait()
+    rows = web.projections["access_log"].view.by_child(child_id, "2000", "9999", 0, 100)
+    printed_rows = [r for r in rows if r["action"] == "print"]
+    assert [(r["user_id"], r["basis"]) for r in printed_rows] == [(str(web.ids["users"]["helsesykepleier"]),
+                                                                   "consent")]
+    # Those the collaboration does not admit: as the page.
+    assert web.login("laerer").get(f"{url}/plan").status_code == 404
+    assert web.login("styrer").get(f"{url}/plan").status_code == 200
+
+
+def test_the_plan_printed_in_english(web):
+    from tests.test_language import choose_language
+
+    url, _consent, _child, nurse, _token = plan_on_the_web(web)
+    choose_language(web, nurse, "en", url)
+    text = nurse.get(f"{url}/plan").text
+    assert "What should get better?" in text and "What you said:" in text and "Hva skal bli bedre?" not in text
+
+
+def test_a_service_taken_out_sees_why_at_its_next_request(web):
+    from tests.webclient import csrf_of
+
+    url, _consent, child_id, nurse, token = plan_on_the_web(web)
+    adviser, leader = web.login("ppt"), web.login("styrer")
+    page = adviser.get(url).text
+    assert "Ta en tjeneste ut av samarbeidet" not in page  # a member, not the coordinator
+    assert adviser.post(f"{url}/ta-ut", data={"csrf_token": csrf_of(page), "member": "team:ppt",
+                                               "removal_reason": REMOVAL}).status_code == 404
+    # The coordinator's own service stays until the role is handed over.
+    health = f"unit:{web.ids['units']['helsestasjonen']}"
+    page = leader.get(url).text
+    assert "Ta en tjeneste ut av samarbeidet" in page
+    response = leader.post(f"{url}/ta-ut", data={"csrf_token": csrf_of(page), "member": health,
+                                                  "removal_reason": REMOVAL})
+    assert response.status_code == 422 and "Overlever koordinatorrollen først" in response.text
+    assert REMOVAL in response.text  # what was typed is kept
+    response = leader.post(f"{url}/ta-ut", headers={"HX-Request": "true"},
+                           data={"csrf_token": csrf_of(page), "member": "team:ppt", "removal_reason": ""})
+    assert response.status_code == 422 and "Feltet må fylles ut" in response.text and 'id="members"' in response.text
+    response = leader.post(f"{url}/ta-ut", data={"csrf_token": csrf_of(page), "member": "team:ppt",
+                                                  "removal_reason": REMOVAL})
+    assert response.status_code == 303
+    # PPT's next request: the page that says why, nothing of the child.
+    child_name = web.domain.get_child(child_id).name
+    for path in (url, f"{url}/plan"):
+        refused = adviser.get(path)
+        assert refused.status_code == 403 and "Ikke lenger tilgang" in refused.text, path
+        assert "tatt ut av samarbeidet" in refused.text and "samtykket dekker ikke" not in refused.text
+        assert child_name not in refused.text and MEASURE not in refused.text
+    assert adviser.post(f"{url}/tiltak", data={"csrf_token": csrf_of(page)}).status_code == 403
+    web.projections.wait()
+    assert url not in adviser.get("/samarbeid").text
+    shown = nurse.get(url).text
+    assert "tatt ut av samarbeidet" in shown and REMOVAL in shown  # the history keeps why
+    assert nurse.post(f"{url}/tiltak", data={"csrf_token": token, "what": "x"}).status_code == 422
+
+
+def test_a_logbook_entry_shared_into_the_collaboration_and_taken_back(web):
+    from tests.webclient import csrf_of
+
+    url, _consent, _child = base.opened_on_the_web(web, information=("action_plan", "observations"))
+    entry = web.domain.get_concern(web.concerns["own"]).entries[0]["text"]
+    nurse, adviser, author = web.login("helsesykepleier"), web.login("ppt"), web.login("pedleder")
+    assert entry not in nurse.get(url).text and entry not in adviser.get(url).text  # the unit's internal logbook
+    page = author.get(url).text
+    assert entry in page and "Del i samarbeidet" in page  # its author, on the concern
+    # A member service cannot share it, nor a kind the collaboration does not share.
+    assert nurse.post(f"{url}/del-logg", data={"csrf_token": csrf_of(nurse.get(url).text), "no": "1",
+                                                "information": "observations"}).status_code == 404
+    response = author.post(f"{url}/del-logg", data={"csrf_token": csrf_of(page), "no": "1", "information": "health"})
+    assert response.status_code == 422 and "deler ikke denne typen opplysninger" in response.text
+    response = author.post(f"{url}/del-logg", headers={"HX-Request": "true"},
+                           data={"csrf_token": csrf_of(page), "no": "1", "information": "observations"})
+    assert response.status_code == 200 and 'id="shared_log"' in response.text and "Slutt å dele" in response.text
+    shown = nurse.get(url).text
+    assert entry in shown and "Slutt å dele" not in shown and entry in adviser.get(url).text
+    # Taken back: gone from the member services' page at once.
+    assert nurse.post(f"{url}/trekk-logg", data={"csrf_token": csrf_of(shown), "no": "1"}).status_code == 404
+    assert author.post(f"{url}/trekk-logg", data={"csrf_token": csrf_of(page), "no": "1"}).status_code == 303
+    assert entry not in nurse.get(url).text and entry in author.get(url).text
+    assert leaks(web.env, [entry]) == []
+
+
+def test_closing_into_an_individual_plan_prints_the_hand_off(web):
+    from tests.webclient import csrf_of
+
+    url, _consent, _child, nurse, _token = plan_on_the_web(web)
+    leader = web.login("styrer")
+    page = leader.get(url).text
+    response = leader.post(f"{url}/avslutt", data={"csrf_token": csrf_of(page), "reason": "individual_plan",
+                                                    "summary": "Familien ønsker individuell plan"})
+    assert response.status_code == 422 and "Feltet må fylles ut" in response.text
+    assert "Familien ønsker individuell plan" in response.text
+    assert leader.post(f"{url}/avslutt", data={"csrf_token": csrf_of(page), "reason": "individual_plan",
+                                               "summary": "Familien ønsker individuell plan",
+                                               "plan_coordinator": HANDOFF}).status_code == 303
+    shown = nurse.get(url).text
+    assert HANDOFF in shown and "Overlevering til individuell plan (utskrift)" in shown
+    printed = nurse.get(f"{url}/plan").text
+    for expected in ("Overlevering til individuell plan for", HANDOFF, "Familien ønsker individuell plan",
+                     GOAL, MEASURE, "Mor er fornøyd", "Sunniva Dahl", "PPT", "avsluttet"):
+        assert expected in printed, expected
