@@ -23,7 +23,7 @@ from events.policy import Target, may
 from intranet import labels
 from intranet.forms import parse_int, parse_uuid
 from intranet.guard import current_user, require
-from intranet.i18n import N_, _
+from intranet.i18n import N_
 from intranet.records import Record, Shown, may_do, show
 
 PLAN_STATUS_WORDS = {"draft": N_("Under utarbeiding"), "active": N_("Aktiv"),
