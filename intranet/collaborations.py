@@ -70,7 +70,7 @@ def _list(request: Request, user) -> tuple[dict[str, Any], Shown]:
         record = _read(domain, UUID(row["id"]))
         if may(user, "collaboration.view", record.target):
             collaboration, consent = record.value, record.related["consent"]
-            rows.append({**row, "child_name": record.child.name, "services": collaboration.services,
+            rows.append({**row, "child_name": record.child.name, "services": collaboration.current_services,
                          "coordinator_id": collaboration.coordinator_id,
                          # What waits, without a word about the child: a handover to her,
                          # evaluations due, a consent running out within 30 days.
