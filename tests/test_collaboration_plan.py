@@ -403,3 +403,20 @@ def test_closing_into_an_individual_plan_prints_the_hand_off(web):
     for expected in ("Overlevering til individuell plan for", HANDOFF, "Familien ønsker individuell plan",
                      GOAL, MEASURE, "Mor er fornøyd", "Sunniva Dahl", "PPT", "avsluttet"):
         assert expected in printed, expected
+
+
+def test_the_pages_markup_holds_together(web):
+    """Unique ids, true labels, ARIA that points somewhere: the page with every form
+    of the plan's life, one sent back with errors, and the printed plan."""
+    from tests.test_page_structure import structure_problems
+    from tests.webclient import csrf_of
+
+    url, _consent, _child, nurse, _token = plan_on_the_web(web, information=("action_plan", "observations"))
+    leader = web.login("styrer")
+    page = leader.get(url).text
+    assert "Del i samarbeidet" in page and "Ta ut tjenesten" in page and "Endre status" in page
+    refused = leader.post(f"{url}/ta-ut", data={"csrf_token": csrf_of(page), "member": "team:ppt",
+                                                 "removal_reason": ""})
+    assert refused.status_code == 422
+    for html in (page, refused.text, nurse.get(url).text, nurse.get(f"{url}/plan").text):
+        assert structure_problems(html) == []
