@@ -50,8 +50,8 @@ def _entry_target(record: Record, no: int) -> Target:
 
 def entries_shown(request: Request, record: Record) -> tuple[list[dict[str, Any]], bool, bool]:
     """The concern's logbook entries the user reads here, each with whether it is
-    shared and what she may do with it; and whether unshared ones and shared ones
-    are among them (for the access event)."""
+    shared and what she may do with it; and whether the page shows unshared ones
+    and shared ones (for the access event)."""
     user, collaboration = current_user(request), record.value
     rows = []
     for entry in record.related["concern"].entries:
@@ -62,7 +62,8 @@ def entries_shown(request: Request, record: Record) -> tuple[list[dict[str, Any]
         rows.append({"entry": entry, "shared": shared,
                      "may_share": shared is None and may(user, "collaboration.entry.share", target),
                      "may_unshare": shared is not None and may(user, "collaboration.entry.unshare", target)})
-    return rows, any(r["shared"] is None for r in rows), any(r["shared"] for r in rows)
+    # Unshared entries are shown only in the form that shares them.
+    return rows, any(r["may_share"] for r in rows), any(r["shared"] for r in rows)
 
 
 def page_context(request: Request, record: Record) -> tuple[dict[str, Any], list[str]]:

@@ -361,7 +361,7 @@ def test_a_service_taken_out_sees_why_at_its_next_request(web):
 def test_a_logbook_entry_shared_into_the_collaboration_and_taken_back(web):
     from tests.webclient import csrf_of
 
-    url, _consent, _child = base.opened_on_the_web(web, information=("action_plan", "observations"))
+    url, _consent, child_id = base.opened_on_the_web(web, information=("action_plan", "observations"))
     entry = web.domain.get_concern(web.concerns["own"]).entries[0]["text"]
     nurse, adviser, author = web.login("helsesykepleier"), web.login("ppt"), web.login("pedleder")
     assert entry not in nurse.get(url).text and entry not in adviser.get(url).text  # the unit's internal logbook
@@ -377,6 +377,10 @@ def test_a_logbook_entry_shared_into_the_collaboration_and_taken_back(web):
     assert response.status_code == 200 and 'id="shared_log"' in response.text and "Slutt å dele" in response.text
     shown = nurse.get(url).text
     assert entry in shown and "Slutt å dele" not in shown and entry in adviser.get(url).text
+    web.projections.wait()  # her access event names the shared entry, on the consent
+    rows = web.projections["access_log"].view.by_user(web.ids["users"]["helsesykepleier"], 0, 10)
+    assert any("concern.log" in r["records"].split(",") and r["basis"] == "consent" and r["child_id"] == str(child_id)
+               for r in rows)
     # Taken back: gone from the member services' page at once.
     assert nurse.post(f"{url}/trekk-logg", data={"csrf_token": csrf_of(shown), "no": "1"}).status_code == 404
     assert author.post(f"{url}/trekk-logg", data={"csrf_token": csrf_of(page), "no": "1"}).status_code == 303
