@@ -88,11 +88,17 @@ class CollaborationCommands(CommandMixin):
         """Take a member service out. Not the coordinator's own: the role is handed
         over first, so the collaboration never loses the one who holds it together."""
         collaboration = self.get_collaboration(collaboration_id)
-        coordinator = self.get_user(collaboration.coordinator_id)
-        if (unit_id is not None and coordinator.unit_id == unit_id) or (
-                unit_id is None and coordinator.role == "resource_team" and coordinator.service == service):
+
+        def of_member(user_id: UUID) -> bool:
+            user = self.get_user(user_id)
+            return (unit_id is not None and user.unit_id == unit_id) or (
+                unit_id is None and user.role == "resource_team" and user.service == service)
+
+        if of_member(collaboration.coordinator_id):
             raise InvalidCollaboration("collaboration.coordinators_service", "member")
-        collaboration.remove_member(service, unit_id, reason, clock.today(), by)
+        proposed = (collaboration.handover or {}).get("to")
+        collaboration.remove_member(service, unit_id, reason, clock.today(), by,
+                                    handover_lapses=proposed is not None and of_member(proposed))
         self.save(collaboration)
 
     def share_collaboration_entry(self, collaboration_id: UUID, no: int, information: str, by: UUID) -> None:

@@ -275,9 +275,11 @@ class Collaboration(SubjectRecord):
         self.plan_statuses.append({"status": status, "on": on, "by": by})
 
     # -- members -----------------------------------------------------------------------------
-    def remove_member(self, service: str, unit_id: UUID | None, reason: str, on: date, by: UUID) -> None:
+    def remove_member(self, service: str, unit_id: UUID | None, reason: str, on: date, by: UUID,
+                      handover_lapses: bool = False) -> None:
         """Take a member service out: its access ends at its next request. The last
-        member is not removed: the collaboration is closed instead."""
+        member is not removed: the collaboration is closed instead. A handover
+        proposed to someone of that service lapses with it (`handover_lapses`)."""
         self.check_is_open()
         member = next((m for m in self.current_members if m["service"] == service and m["unit_id"] == unit_id),
                       None)
@@ -285,13 +287,17 @@ class Collaboration(SubjectRecord):
             raise InvalidCollaboration("collaboration.not_a_member", "member")
         if len(self.current_members) == 1:
             raise InvalidCollaboration("collaboration.last_member", "member")
-        self._member_removed(service, unit_id, _text(reason, "removal_reason"), on, by)
+        self._member_removed(service, unit_id, _text(reason, "removal_reason"), on, by,
+                             handover_lapses and self.handover is not None)
 
     @event("MemberRemoved")
-    def _member_removed(self, service: str, unit_id: UUID | None, reason: str, on: date, by: UUID) -> None:
+    def _member_removed(self, service: str, unit_id: UUID | None, reason: str, on: date, by: UUID,
+                        handover_lapsed: bool = False) -> None:
         for m in self.members:
             if m["service"] == service and m["unit_id"] == unit_id and not m.get("removed_on"):
                 m.update(removed_on=on, removed_by=by, removal_reason=reason)
+        if handover_lapsed:
+            self.handover = None
 
     # -- the concern's logbook, shared entry by entry ---------------------------------------------
     def share_entry(self, no: int, information: str, consent: Consent, entries: int, on: date, by: UUID) -> None:

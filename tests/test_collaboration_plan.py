@@ -122,6 +122,19 @@ def test_a_service_taken_out_loses_access_and_is_told_why(case, env):
     assert leaks(env, [REMOVAL]) == []
 
 
+def test_a_handover_to_someone_of_the_service_taken_out_lapses(case):
+    domain = case["domain"]
+    collaboration_id = opened(case)
+    adviser = domain.register_user("pptr", "Reidar Lunde", "PP-rådgiver", "staff", case["ppt"], None, "h")
+    with acting_as(case["nurse"]):
+        domain.propose_coordinator(collaboration_id, adviser, case["nurse"])
+    with acting_as(case["leader"]):
+        domain.remove_collaboration_member(collaboration_id, "ppt", case["ppt"], REMOVAL, case["leader"])
+    assert domain.get_collaboration(collaboration_id).handover is None
+    with refused("collaboration.no_handover_for_you"):
+        domain.accept_coordinator(collaboration_id, adviser)
+
+
 def test_the_last_service_is_not_taken_out(case):
     domain = case["domain"]
     base.set_level(case, 2)
