@@ -21,6 +21,7 @@ from events.blind_index import BlindIndex
 from events.children import Child
 from events.identity_commands import IdentityCommands
 from events.binder_commands import BinderCommands
+from events.case_bank_commands import CaseBankCommands
 from events.collaboration_commands import CollaborationCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
@@ -72,7 +73,7 @@ def uses_postgres(env) -> bool:
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
-                StatisticsCommands, CollaborationCommands, IdentityCommands, Application):
+                StatisticsCommands, CollaborationCommands, CaseBankCommands, IdentityCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log

@@ -119,6 +119,18 @@ CODES: dict[str, str] = {
     "transfer.child_moved": "the child is no longer in the sending unit",
     "transfer.effective_date_past": "the effective date has passed",
     "transfer.changed_meanwhile": "the transfer or the child changed meanwhile",
+    # the binder's case bank
+    "case_proposal.title_required": "give the case a title",
+    "case_proposal.text_required": "the case needs a text",
+    "case_proposal.comment_required": "say what must change",
+    "case_proposal.closed": "the proposal is published or withdrawn",
+    "case_proposal.already_returned": "the proposal is already returned to its proposer",
+    "case_proposal.waiting_for_revision": "the proposal waits for its proposer's revision",
+    "case_proposal.own_text": "a second person, not the one who wrote the text, must confirm it",
+    "case_proposal.proposer_only": "only the proposer may do this",
+    "case_proposal.named_case": "only a case brought anonymously can be proposed",
+    "case_proposal.minutes_not_approved": "the meeting's minutes are not approved yet",
+    "case_proposal.identifies": "the text still holds what identifies someone (its words are not logged)",
     # resource-team meetings
     "meeting.kind_unknown": "unknown kind of meeting",
     "meeting.units_required": "a meeting is for at least one unit",

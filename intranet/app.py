@@ -13,7 +13,7 @@ from starlette.routing import Mount
 
 from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
-    account, admin, auth, binder, break_glass, calendar, children, concerns, consents, front_page, landing, leaders, meetings,
+    account, admin, auth, binder, break_glass, calendar, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
     pages, passkeys, privacy, referrals, single_sign_on, transfers, collaborations,
 )
 from intranet.drafts import DraftStore
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *consents.routes,
         *admin.routes,
         *privacy.routes,
+        *case_bank.routes,
         *meetings.routes,
         *leaders.routes,
         *calendar.routes,

@@ -10,6 +10,7 @@ from events.storage.private_files import private_dir
 from events.storage.sqlite_store import ReadModelDatastore, RebuildDatastore
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
+from projections.case_bank import CaseBankProjection
 from projections.collaborations import CollaborationProjection
 from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
@@ -28,6 +29,7 @@ PROJECTIONS = (
     BinderProjection,
     TransferProjection,
     CollaborationProjection,
+    CaseBankProjection,
     MeetingProjection,
     LedgerProjection,
 )
