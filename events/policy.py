@@ -225,6 +225,11 @@ def _acts_in_collaboration(user: Principal, target: Target | None) -> bool:
 
 
 def _coordinates(user: Principal, target: Target | None) -> bool:
+    """The coordinator, while her service is admitted: she convenes and minutes the ansvarsgruppe."""
+    return _acts_in_collaboration(user, target) and user.id == target.coordinator_id
+
+
+def _coordinator_or_opening_leader(user: Principal, target: Target | None) -> bool:
     """The coordinator, or the opening unit's leader, while the collaboration is live."""
     return _acts_in_collaboration(user, target) and (user.id == target.coordinator_id or _leads_unit(user, target))
 
@@ -332,12 +337,11 @@ RULES: dict[str, Rule] = {
     "collaboration.close": _leads_unit,
     # The coordinator hands the role on (or the opening unit's leader does); the one
     # proposed accepts, if her service is still admitted.
-    "collaboration.handover": _coordinates,
-    # The plan's status, and taking a service out (its access ends at its next
-    # request): the coordinator, who holds the group together (as helsesøster
-    # coordinates the ansvarsgruppe), or the opening unit's leader, who chose the members.
-    "collaboration.plan_status": _coordinates,
-    "collaboration.remove_member": _coordinates,
+    "collaboration.handover": _coordinator_or_opening_leader,
+    # Taking a service out (its access ends at its next request): the coordinator,
+    # who holds the group together (as helsesøster coordinates the ansvarsgruppe),
+    # or the opening unit's leader, who chose the members.
+    "collaboration.remove_member": _coordinator_or_opening_leader,
     # The unit's internal logbook stays the unit's: an entry reaches the member
     # services only shared explicitly, by its author or the unit's leader (while the
     # consent admits anyone); either may take it back at any time.
@@ -347,6 +351,11 @@ RULES: dict[str, Rule] = {
     "collaboration.entry.unshare": _shares_entry,
     "collaboration.accept": lambda user, target: _acts_in_collaboration(user, target)
     and user.id == target.proposed_coordinator_id,  # also when the consent ended: that is a reason to close
+    # The ansvarsgruppe: the coordinator convenes its meetings and minutes them, and
+    # records the guardians' chosen contact person; every member sees them.
+    "collaboration.convene": _coordinates,
+    "collaboration.minute": _coordinates,
+    "collaboration.contact": _coordinates,
     "collaborations.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
     # The binder's case bank: the one who brought an approved case, or the meeting's
     # leader, proposes it; the reviewers are the binder's editors and the municipal
@@ -374,9 +383,10 @@ RECORD_ACTIONS = (
     # and everything derived from them: a case brought to a meeting, its minutes
     "meeting_case.view", "meeting_case.minute", "leaders.case",
     "collaboration.open", "collaboration.view", "collaboration.edit", "collaboration.close",
-    "collaboration.handover", "collaboration.accept", "collaboration.plan_status", "collaboration.remove_member",
+    "collaboration.handover", "collaboration.accept", "collaboration.remove_member",
     "collaboration.entry.view", "collaboration.entry.share", "collaboration.entry.unshare",
     "case_bank.propose", "case_bank.view", "case_bank.review",
+    "collaboration.convene", "collaboration.minute", "collaboration.contact",
     "break_glass",  # a restriction is never broken through
 )
 

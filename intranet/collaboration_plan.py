@@ -1,6 +1,6 @@
-"""A collaboration's plan over its life, on its page: the plan's status, member
-services taken out, entries of the unit's internal logbook shared into it one by
-one; and the plan printed for the family (with the hand-off when it moved into an
+"""A collaboration's plan over its life, on its page: member services taken out,
+entries of the unit's internal logbook shared into it one by one; and the plan
+printed for the family, with its status (with the hand-off when it moved into an
 individuell plan). intranet/collaborations.py dispatches the page's actions here.
 
 Each entry of the logbook is the policy's say (collaboration.entry.*): those on the
@@ -18,20 +18,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events import clock
-from events.collaborations import PLAN_INFORMATION, SETTABLE_PLAN_STATUSES, member_coverage
+from events.collaborations import PLAN_INFORMATION, member_coverage
 from events.policy import Target, may
 from intranet import labels
 from intranet.forms import parse_int, parse_uuid
 from intranet.guard import current_user, require
-from intranet.i18n import N_
+from intranet.i18n import _
+from intranet.collaboration_group import PLAN_STATUS_WORDS, member_label
 from intranet.records import Record, Shown, may_do, show
 
-PLAN_STATUS_WORDS = {"draft": N_("Under utarbeiding"), "active": N_("Aktiv"),
-                     "evaluation": N_("Under evaluering"), "ended": N_("Avsluttet")}
-
 # action -> (policy action on the collaboration, the page's block it changes)
-ACTIONS = {"status": ("collaboration.plan_status", "plan"),
-           "ta-ut": ("collaboration.remove_member", "members"),
+ACTIONS = {"ta-ut": ("collaboration.remove_member", "members"),
            # an entry's own rule is asked in `act`, on the entry (collaboration.entry.*)
            "del-logg": ("collaboration.view", "shared_log"),
            "trekk-logg": ("collaboration.view", "shared_log")}
@@ -74,9 +71,6 @@ def page_context(request: Request, record: Record) -> tuple[dict[str, Any], list
     coverage = member_coverage(collaboration, record.related["consent"], clock.today())
     removable = [(member_value(m), m) for m, c in coverage if c.ok and not m.get("removed_on")]
     context = {
-        "plan_status_words": PLAN_STATUS_WORDS,
-        "plan_statuses": [s for s in SETTABLE_PLAN_STATUSES if s != collaboration.plan_status],
-        "may_plan_status": may_do(request, "collaboration.plan_status", record) and collaboration.is_open,
         "may_remove": may_do(request, "collaboration.remove_member", record) and len(removable) > 1,
         "removable": removable,
         "member_coverage": [(m, c.ok, labels.coverage_reason(c.refusals)) for m, c in coverage],
@@ -99,9 +93,7 @@ def _parse_member(value: str) -> tuple[str, UUID | None] | None:
 def act(request: Request, record: Record, action: str, form: dict[str, str]) -> None:
     """Run the page's `action` (a key of ACTIONS); the domain's refusal goes on to the caller."""
     domain, user, collaboration = request.app.state.domain, current_user(request), record.value
-    if action == "status":
-        domain.set_collaboration_plan_status(collaboration.id, form.get("plan_status", ""), user.id)
-    elif action == "ta-ut":
+    if action == "ta-ut":
         member = _parse_member(form.get("member", ""))
         found = [m for m in collaboration.current_members
                  if member and (m["unit_id"] == member[1] if member[1] else m["service"] == member[0] and
@@ -134,14 +126,16 @@ def _printed(request: Request, record: Record) -> tuple[dict[str, Any], Shown]:
     units[collaboration.unit_id] = domain.get_unit(collaboration.unit_id).name
     goals = [{"goal": g, "measures": [m for m in collaboration.measures if m["goal"] == g["no"]]}
              for g in collaboration.goals]
-    contact = getattr(collaboration, "contact_person", None)  # the guardians' choice, when recorded
+    contact = collaboration.contact  # the guardians' choice, when recorded
     context = {
         "collaboration": collaboration, "child": child, "units": units, "goals": goals,
         "other_measures": [m for m in collaboration.measures if m["goal"] is None],
         "names": request.app.state.names.users([collaboration.coordinator_id]),
         "labels": labels, "plan_status_words": PLAN_STATUS_WORDS, "today": clock.today(),
         "closing_words": CLOSING_WORDS, "decision_words": DECISION_WORDS,
-        "contact_person": contact if isinstance(contact, str) else (contact or {}).get("name", ""),
+        "contact_person": (_("%(person)s, %(member)s") % {
+            "person": contact["person"], "member": member_label(collaboration, contact["service"], units)}
+            if contact else ""),
         "active": "collaborations",
     }
     return context, Shown([child.id], records_shown(collaboration, current_user(request)), action="print")

@@ -23,7 +23,7 @@ from events.collaborations import CLOSING_REASONS, DECISIONS, PLAN_INFORMATION, 
 from events.consents import INFORMATION
 from events.errors import DomainError
 from events.policy import Principal, Target, may
-from intranet import collaboration_plan, labels
+from intranet import collaboration_group, collaboration_plan, labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.error_messages import field_errors
@@ -261,7 +261,8 @@ def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str,
         "decisions": DECISIONS, "decision_words": DECISION_WORDS, "closing_reasons": CLOSING_REASONS,
         "closing_words": CLOSING_WORDS, "forms": {}, "active": "collaborations",
     }
-    plan, kinds = collaboration_plan.page_context(request, record)  # status, members out, shared log entries
+    context.update(collaboration_group.context(request, record))
+    plan, kinds = collaboration_plan.page_context(request, record)  # members out, shared log entries
     context.update(plan)
     context.update(more)
     shown = records_shown(collaboration, current_user(request))
@@ -289,7 +290,7 @@ async def collaboration_page(request: Request) -> Response:
 ACTIONS = {"mal": ("collaboration.edit", "plan"), "tiltak": ("collaboration.edit", "plan"), "evaluer": ("collaboration.edit", "plan"),
            "koordinator": ("collaboration.handover", "coordinator"),
            "godta-koordinator": ("collaboration.accept", "coordinator"),
-           "avslutt": ("collaboration.close", "closing"),
+           "avslutt": ("collaboration.close", "closing"), **collaboration_group.ACTIONS,
            **collaboration_plan.ACTIONS}
 
 
@@ -322,6 +323,8 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
     domain, user, collaboration_id = request.app.state.domain, current_user(request), record.value.id
     errors: dict[str, str] = {}
     try:
+        if action in collaboration_group.ACTIONS:
+            return collaboration_group.act(request, record, action, form)
         if action in collaboration_plan.ACTIONS:
             collaboration_plan.act(request, record, action, form)
         elif action == "mal":

@@ -54,36 +54,16 @@ def refused(code: str):
 
 
 # -- the plan's status -------------------------------------------------------------------------------
-def test_the_plan_is_drafted_then_active_then_evaluated_and_ends_with_the_collaboration(case, env):
+@pytest.mark.parametrize("reason", ["goals_reached", "individual_plan"])
+def test_the_plan_ends_with_the_collaboration(case, reason):
+    """The plan's status is the ansvarsgruppe's (changed in the minutes) until the
+    collaboration closes: then it has ended, whatever it was."""
     domain = case["domain"]
     collaboration_id = opened(case)
     assert domain.get_collaboration(collaboration_id).plan_status == "draft"
-    with acting_as(case["nurse"]):
-        with refused("collaboration.plan_incomplete"):  # no goal, no measure yet
-            domain.set_collaboration_plan_status(collaboration_id, "active", case["nurse"])
-        with_goal_and_measure(case, collaboration_id)
-        with refused("collaboration.plan_status_unknown"):  # ended only by closing
-            domain.set_collaboration_plan_status(collaboration_id, "ended", case["nurse"])
-        domain.set_collaboration_plan_status(collaboration_id, "active", case["nurse"])
-        with refused("collaboration.plan_status_unchanged"):
-            domain.set_collaboration_plan_status(collaboration_id, "active", case["nurse"])
-        domain.set_collaboration_plan_status(collaboration_id, "evaluation", case["nurse"])
     with acting_as(case["leader"]):
-        domain.close_collaboration(collaboration_id, "goals_reached", "Jenta trives", case["leader"])
-    collaboration = domain.get_collaboration(collaboration_id)
-    assert collaboration.plan_status == "ended"
-    assert [s["status"] for s in collaboration.plan_statuses] == ["active", "evaluation"]
-    assert collaboration.plan_statuses[0]["by"] == case["nurse"] and collaboration.plan_statuses[0]["on"] == TODAY
-
-
-def test_the_coordinator_or_the_opening_units_leader_sets_the_plans_status(case):
-    collaboration_id = opened(case)
-    target = base.target_of(case, collaboration_id)
-    nurse = Principal(case["nurse"], "staff", case["health"], None)  # the coordinator
-    leader = Principal(case["leader"], "unit_leader", case["kindergarten"], None)
-    ppt = Principal(uuid4(), "staff", case["ppt"], None)  # a member, not the coordinator
-    assert may(nurse, "collaboration.plan_status", target) and may(leader, "collaboration.plan_status", target)
-    assert not may(ppt, "collaboration.plan_status", target) and may(ppt, "collaboration.edit", target)
+        domain.close_collaboration(collaboration_id, reason, "Jenta trives", case["leader"], plan_coordinator=HANDOFF)
+    assert domain.get_collaboration(collaboration_id).plan_status == "ended"
 
 
 # -- taking a member service out ------------------------------------------------------------------------
@@ -281,27 +261,19 @@ def plan_on_the_web(web, information=("action_plan",)):
     return url, consent_id, child_id, nurse, token
 
 
-def test_the_plans_status_on_the_page(web):
+def test_the_plans_status_on_the_page_and_in_print(web):
     from tests.webclient import csrf_of
 
     url, _consent, _child = base.opened_on_the_web(web)
-    nurse, adviser = web.login("helsesykepleier"), web.login("ppt")
-    page = nurse.get(url).text
-    assert "Under utarbeiding" in page and "Ny status for planen" in page
-    assert "Ny status for planen" not in adviser.get(url).text  # a member, not the coordinator
-    response = nurse.post(f"{url}/status", headers={"HX-Request": "true"},
-                          data={"csrf_token": csrf_of(page), "plan_status": "active"})
-    assert response.status_code == 422 and "minst ett mål og ett tiltak" in response.text
-    assert 'id="plan"' in response.text and "<html" not in response.text
-    assert adviser.post(f"{url}/status", data={"csrf_token": csrf_of(page), "plan_status": "active"}).status_code == 404
-    assert nurse.post(f"{url}/mal", data={"csrf_token": csrf_of(page), "goal": GOAL}).status_code == 303
-    assert nurse.post(f"{url}/tiltak", data={
-        "csrf_token": csrf_of(page), "what": MEASURE, "service": "helsestasjon", "responsible": "Sunniva Dahl",
-        "starts_on": TODAY.isoformat(), "deadline": (TODAY + timedelta(days=60)).isoformat(),
-        "evaluate_on": (TODAY + timedelta(days=30)).isoformat()}).status_code == 303
-    assert nurse.post(f"{url}/status", data={"csrf_token": csrf_of(page), "plan_status": "active"}).status_code == 303
-    shown = adviser.get(url).text
-    assert "Plan: Aktiv" in shown and "Aktiv fra" in shown
+    nurse, leader = web.login("helsesykepleier"), web.login("styrer")
+    assert "Planens status: Under arbeid" in nurse.get(url).text
+    assert "under arbeid" in nurse.get(f"{url}/plan").text
+    page = leader.get(url).text
+    assert leader.post(f"{url}/avslutt", data={"csrf_token": csrf_of(page), "reason": "goals_reached",
+                                               "summary": "Jenta trives"}).status_code == 303
+    assert "Planens status: Avsluttet" in nurse.get(url).text
+    printed = nurse.get(f"{url}/plan").text
+    assert "avsluttet" in printed and "Samarbeidet er avsluttet" in printed and "Målene er nådd" in printed
 
 
 def test_the_plan_printed_for_the_family_is_an_access_like_the_page(web):
@@ -311,7 +283,7 @@ def test_the_plan_printed_for_the_family_is_an_access_like_the_page(web):
     text = printed.text
     for expected in (GOAL, MEASURE, "Reidar Lunde, PPT", "Mor er fornøyd", "Liker samtalene",
                      "Det dere sa:", "Vi ser på hvordan det går", "Koordinator (den som holder i samarbeidet)",
-                     "Sunniva Dahl", "under utarbeiding", "Helsestasjonen i Fjordvik"):
+                     "Sunniva Dahl", "under arbeid", "Helsestasjonen i Fjordvik"):
         assert expected in text, expected
     assert 'class="printable family-plan"' in text and "Utskriften er logget" in text
     web.projections.wait()
@@ -405,6 +377,9 @@ def test_closing_into_an_individual_plan_prints_the_hand_off(web):
     from tests.webclient import csrf_of
 
     url, _consent, _child, nurse, _token = plan_on_the_web(web)
+    with acting_as(web.ids["users"]["helsesykepleier"]):  # the guardians' chosen contact person
+        web.domain.choose_contact(UUID(url.rsplit("/", 1)[1]), "helsestasjon", "Sunniva Dahl", TODAY,
+                                  web.ids["users"]["helsesykepleier"])
     leader = web.login("styrer")
     page = leader.get(url).text
     response = leader.post(f"{url}/avslutt", data={"csrf_token": csrf_of(page), "reason": "individual_plan",
@@ -418,7 +393,8 @@ def test_closing_into_an_individual_plan_prints_the_hand_off(web):
     assert HANDOFF in shown and "Overlevering til individuell plan (utskrift)" in shown
     printed = nurse.get(f"{url}/plan").text
     for expected in ("Overlevering til individuell plan for", HANDOFF, "Familien ønsker individuell plan",
-                     GOAL, MEASURE, "Mor er fornøyd", "Sunniva Dahl", "PPT", "avsluttet"):
+                     GOAL, MEASURE, "Mor er fornøyd", "Sunniva Dahl", "PPT", "avsluttet",
+                     "Kontaktpersonen dere har valgt", "Sunniva Dahl, Helsestasjonen i Fjordvik"):
         assert expected in printed, expected
 
 
@@ -431,7 +407,7 @@ def test_the_pages_markup_holds_together(web):
     url, _consent, _child, nurse, _token = plan_on_the_web(web, information=("action_plan", "observations"))
     leader = web.login("styrer")
     page = leader.get(url).text
-    assert "Del i samarbeidet" in page and "Ta ut tjenesten" in page and "Endre status" in page
+    assert "Del i samarbeidet" in page and "Ta ut tjenesten" in page
     refused = leader.post(f"{url}/ta-ut", data={"csrf_token": csrf_of(page), "member": "team:ppt",
                                                  "removal_reason": ""})
     assert refused.status_code == 422
