@@ -208,6 +208,8 @@ CODES: dict[str, str] = {
     "passkey.name_required": "a passkey needs a name",
     "passkey.unknown": "no such passkey",
     "passkey.cloned": "the passkey's counter went back: a cloned key",
+    "account.email_invalid": "not an e-mail address",
+    "account.email_required": "notifications by e-mail need an e-mail address",
     # privacy
     "anomaly.comment_required": "a review needs a comment",
     "anomaly.rule_unknown": "unknown anomaly rule {rule!r}",

@@ -366,6 +366,9 @@ RULES: dict[str, Rule] = {
     "case_bank.view": lambda user, target: user.role in CASE_BANK_ROLES or (
         target is not None and user.id == target.author_id),
     "case_bank.review": lambda user, target: user.role in CASE_BANK_ROLES,
+    # What waits in the collaborations (no content): each item is the policy's say on
+    # "collaboration.view" too (intranet/notifications.py).
+    "notifications.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
     # Break-the-glass: caseworkers may ask for access outside the rules, with a reason.
     "break_glass": lambda user, target: user.role in GLASS_ROLES,
 }

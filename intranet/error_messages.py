@@ -220,6 +220,8 @@ MESSAGES: dict[str, str] = {
     "passkey.name_required": N_("Gi passkeyen et navn, for eksempel «Jobb-PC»."),
     "passkey.unknown": N_("Finner ikke passkeyen."),
     "passkey.cloned": N_("Passkeyen ble avvist. Kontakt IT."),
+    "account.email_invalid": N_("Skriv en e-postadresse, for eksempel navn@kommune.no."),
+    "account.email_required": N_("Skriv e-postadressen varslene skal sendes til."),
     # privacy
     "anomaly.comment_required": N_("Skriv en kommentar til gjennomgangen."),
     "anomaly.rule_unknown": N_("Ukjent regel for avvik."),

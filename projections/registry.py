@@ -16,6 +16,7 @@ from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
+from projections.notifications import NotificationProjection
 from projections.referrals import ReferralProjection
 from projections.transfers import TransferProjection
 
@@ -30,6 +31,7 @@ PROJECTIONS = (
     TransferProjection,
     CollaborationProjection,
     CaseBankProjection,
+    NotificationProjection,
     MeetingProjection,
     LedgerProjection,
 )

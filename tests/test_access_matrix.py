@@ -23,6 +23,8 @@ MATRIX = [
     ("GET", "/", EVERYONE, None),
     ("GET", "/konto", EVERYONE, None),
     ("GET", "/konto/passord", EVERYONE, None),
+    ("POST", "/konto/varsler", EVERYONE, None),  # one's own e-mail settings
+    ("GET", "/varsler", UNIT_ROLES | {"resource_team"}, 403),
     ("GET", "/barn", UNIT_ROLES, 403),
     ("GET", "/barn/{own_child}", UNIT_ROLES, 404),
     ("GET", "/barn/{other_child}", set(), 404),

@@ -99,11 +99,19 @@ def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(ja
     page.get_by_label("Ansvarlig tjeneste").select_option("helsestasjon")
     page.get_by_label("Ansvarlig person").fill(name("helsesykepleier"))
     page.get_by_label("Frist").fill((today + timedelta(days=60)).isoformat())
-    page.get_by_label("Evalueres").fill((today + timedelta(days=30)).isoformat())
+    page.get_by_label("Evalueres").fill((today + timedelta(days=5)).isoformat())
     page.get_by_role("button", name="Legg til tiltak").click()
     page.locator("#plan td", has_text=MEASURE).wait_for()
     assert no_violations(page, javascript)
     child = page.get_by_role("heading", level=1).inner_text().removeprefix("Samarbeid om ")
+
+    # The evaluation within a week waits in her notifications, which name no child.
+    page.goto(server.url + "/varsler")
+    page.get_by_role("link", name="Evaluering av tiltak 1").first.wait_for()
+    assert child not in page.content() and MEASURE not in page.content()
+    assert no_violations(page, javascript)
+    page.get_by_role("link", name="Evaluering av tiltak 1").first.click()
+    page.wait_for_url(url + "#plan")
 
     # She hands the coordinator role to PPT, whose adviser accepts it.
     page.get_by_label("Foreslå ny koordinator").select_option(label=name("ppt"))
