@@ -73,9 +73,42 @@ class CollaborationCommands(CommandMixin):
         collaboration.accept_handover(clock.today(), by)
         self.save(collaboration)
 
-    def close_collaboration(self, collaboration_id: UUID, reason: str, summary: str, by: UUID) -> None:
+    def close_collaboration(self, collaboration_id: UUID, reason: str, summary: str, by: UUID,
+                            plan_coordinator: str = "") -> None:
         collaboration = self.get_collaboration(collaboration_id)
-        collaboration.close(reason, summary, clock.today(), by)
+        collaboration.close(reason, summary, clock.today(), by, plan_coordinator)
+        self.save(collaboration)
+
+    def remove_collaboration_member(self, collaboration_id: UUID, service: str, unit_id: UUID | None, reason: str,
+                                    by: UUID) -> None:
+        """Take a member service out. Not the coordinator's own: the role is handed
+        over first, so the collaboration never loses the one who holds it together."""
+        collaboration = self.get_collaboration(collaboration_id)
+
+        def of_member(user_id: UUID) -> bool:
+            user = self.get_user(user_id)
+            return (unit_id is not None and user.unit_id == unit_id) or (
+                unit_id is None and user.role == "resource_team" and user.service == service)
+
+        if of_member(collaboration.coordinator_id):
+            raise InvalidCollaboration("collaboration.coordinators_service", "member")
+        proposed = (collaboration.handover or {}).get("to")
+        collaboration.remove_member(service, unit_id, reason, clock.today(), by,
+                                    handover_lapses=proposed is not None and of_member(proposed))
+        self.save(collaboration)
+
+    def share_collaboration_entry(self, collaboration_id: UUID, no: int, information: str, by: UUID) -> None:
+        """Share one entry of the concern's logbook into the collaboration, as a kind of
+        information the consent covers."""
+        collaboration = self.get_collaboration(collaboration_id)
+        concern = self.get_concern(collaboration.concern_id)
+        consent = self.get_consent(collaboration.consent_id)
+        collaboration.share_entry(no, information, consent, len(concern.entries), clock.today(), by)
+        self.save(collaboration)
+
+    def unshare_collaboration_entry(self, collaboration_id: UUID, no: int, by: UUID) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.unshare_entry(no, clock.today(), by)
         self.save(collaboration)
 
     # -- the ansvarsgruppe ---------------------------------------------------------------------

@@ -36,6 +36,9 @@ DECISIONS = ("continue", "change", "end")  # after an evaluation
 CLOSING_REASONS = ("goals_reached", "individual_plan", "consent_withdrawn", "child_moved")
 MAX_TEXT = 20_000
 PLAN_STATUSES = ("draft", "agreed", "under_review")  # being made, agreed with the family, being revised
+PLAN_ENDED = "ended"  # not chosen: the plan ends when the collaboration closes
+# Why a member service's access ended, in the Coverage shape the consent's refusals have.
+REMOVED = "collaboration.removed"
 OWN_UNIT = "own_unit"  # the opening unit, as a member of the group beside the services
 MEETING_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 MEETINGS_A_YEAR = 2  # the ansvarsgruppe meets spring and autumn
@@ -111,6 +114,9 @@ class Collaboration(SubjectRecord):
         self.group: dict[str, str] = {}
         self.contacts: list[dict[str, Any]] = []
         self.meetings: list[dict[str, Any]] = []
+        # Logbook entries of the concern shared into the collaboration, by entry number:
+        # {"no", "information", "on", "by"}; unsharing removes one (its events stay).
+        self.shared_entries: list[dict[str, Any]] = []
 
     @classmethod
     def new(cls, child_id: UUID, unit_id: UUID, concern_id: UUID, concern_level: int, consent: Consent,
@@ -134,7 +140,20 @@ class Collaboration(SubjectRecord):
 
     # -- queries -------------------------------------------------------------------------
     @property
+    def current_members(self) -> list[dict[str, Any]]:
+        """The members not taken out."""
+        return [m for m in self.members if not m.get("removed_on")]
+
+    @property
+    def current_services(self) -> list[str]:
+        return list(dict.fromkeys(m["service"] for m in self.current_members))
+
+    def shared_entry(self, no: int) -> dict[str, Any] | None:
+        return next((e for e in self.shared_entries if e["no"] == no), None)
+
+    @property
     def services(self) -> list[str]:
+        """Every service that has been a member (a removed one too: its measures stay)."""
         return list(dict.fromkeys(m["service"] for m in self.members))
 
     @property
@@ -168,7 +187,7 @@ class Collaboration(SubjectRecord):
             raise InvalidCollaboration("collaboration.no_such_goal", "goal")
         what = _text(what, "what")
         responsible = _text(responsible, "responsible")
-        if service not in self.services and service not in ("", "own_unit"):
+        if service not in self.current_services and service not in ("", "own_unit"):
             raise InvalidCollaboration("collaboration.service_not_member", "service")
         if deadline < starts_on:
             raise InvalidCollaboration("collaboration.deadline_before_start", "deadline")
@@ -249,7 +268,7 @@ class Collaboration(SubjectRecord):
     @property
     def group_services(self) -> list[str]:
         """The group's members that are services: the opening unit, then each member service."""
-        return [OWN_UNIT, *self.services]
+        return [OWN_UNIT, *self.current_services]
 
     @property
     def group_members(self) -> list[dict[str, str]]:
@@ -404,18 +423,87 @@ class Collaboration(SubjectRecord):
         self.meetings[no - 1].update(status="held", attendees=list(attendees), guardians_present=guardians_present,
                                      minutes=minutes, changes=dict(changes), minuted_on=minuted_on, minuted_by=by)
 
+    # -- members -----------------------------------------------------------------------------
+    def remove_member(self, service: str, unit_id: UUID | None, reason: str, on: date, by: UUID,
+                      handover_lapses: bool = False) -> None:
+        """Take a member service out: its access ends at its next request. The last
+        member is not removed: the collaboration is closed instead. A handover
+        proposed to someone of that service lapses with it (`handover_lapses`)."""
+        self.check_is_open()
+        member = next((m for m in self.current_members if m["service"] == service and m["unit_id"] == unit_id),
+                      None)
+        if member is None:
+            raise InvalidCollaboration("collaboration.not_a_member", "member")
+        if len(self.current_members) == 1:
+            raise InvalidCollaboration("collaboration.last_member", "member")
+        self._member_removed(service, unit_id, _text(reason, "removal_reason"), on, by,
+                             handover_lapses and self.handover is not None)
+
+    @event("MemberRemoved")
+    def _member_removed(self, service: str, unit_id: UUID | None, reason: str, on: date, by: UUID,
+                        handover_lapsed: bool = False) -> None:
+        for m in self.members:
+            if m["service"] == service and m["unit_id"] == unit_id and not m.get("removed_on"):
+                m.update(removed_on=on, removed_by=by, removal_reason=reason)
+        if handover_lapsed:
+            self.handover = None
+
+    # -- the concern's logbook, shared entry by entry ---------------------------------------------
+    def share_entry(self, no: int, information: str, consent: Consent, entries: int, on: date, by: UUID) -> None:
+        """Share the concern's logbook entry `no` (of `entries`) as `information`:
+        only a kind the collaboration shares and the consent covers."""
+        self.check_is_open()
+        if not 1 <= no <= entries:
+            raise InvalidCollaboration("collaboration.no_such_entry", "entry")
+        if self.shared_entry(no):
+            raise InvalidCollaboration("collaboration.entry_already_shared", "entry")
+        if information == PLAN_INFORMATION or information not in self.information:
+            raise InvalidCollaboration("collaboration.information_not_shared", "information")
+        if consent.decision != "given" or information not in consent.information:
+            raise InvalidCollaboration("collaboration.information_not_covered", "information",
+                                       information=[information])
+        self._entry_shared(no, information, on, by)
+
+    @event("EntryShared")
+    def _entry_shared(self, no: int, information: str, on: date, by: UUID) -> None:
+        self.shared_entries.append({"no": no, "information": information, "on": on, "by": by})
+
+    def unshare_entry(self, no: int, on: date, by: UUID) -> None:
+        if not self.shared_entry(no):
+            raise InvalidCollaboration("collaboration.entry_not_shared", "entry")
+        self._entry_unshared(no, on, by)
+
+    @event("EntryUnshared")
+    def _entry_unshared(self, no: int, on: date, by: UUID) -> None:
+        self.shared_entries = [e for e in self.shared_entries if e["no"] != no]
+
     # -- ending ------------------------------------------------------------------------------
-    def close(self, reason: str, summary: str, on: date, by: UUID) -> None:
+    def close(self, reason: str, summary: str, on: date, by: UUID, plan_coordinator: str = "") -> None:
+        """With a closing summary; into an individuell plan, naming who coordinates it
+        (the hand-off: the plan as it stands when closed, which the print page shows)."""
         self.check_is_open()
         if reason not in CLOSING_REASONS:
             raise InvalidCollaboration("collaboration.closing_reason_required", "reason")
         summary = _text(summary, "summary")
-        self._closed(reason, summary, on, by)
+        plan_coordinator = _text(plan_coordinator, "plan_coordinator", required=reason == "individual_plan")
+        self._closed(reason, summary, on, by, plan_coordinator if reason == "individual_plan" else "")
 
     @event("Closed")
-    def _closed(self, reason: str, summary: str, on: date, by: UUID) -> None:
+    def _closed(self, reason: str, summary: str, on: date, by: UUID, plan_coordinator: str = "") -> None:
         self.status = "closed"
-        self.closing = {"reason": reason, "summary": summary, "on": on, "by": by}
+        self.closing = {"reason": reason, "summary": summary, "on": on, "by": by,
+                        "plan_coordinator": plan_coordinator}
+        self.plan_status = PLAN_ENDED
+
+
+def member_coverage(collaboration: Collaboration, consent: Consent, on: date) -> list[tuple[dict[str, Any], Any]]:
+    """Each member (a removed one too) with its Coverage on `on`: a removed member's
+    ends with its removal, whatever the consent says."""
+    from events.consents import Coverage
+
+    coverage = coverage_on(collaboration, consent, on)
+    return [(m, Coverage.refused(REMOVED, m["service"], m["removed_on"]) if m.get("removed_on")
+             else coverage[m["service"]]) for m in collaboration.members]
 
 
 def coverage_on(collaboration: Collaboration, consent: Consent, on: date) -> dict[str, Any]:

@@ -50,6 +50,8 @@ REFUSALS: dict[str, str] = {
     "consent.not_yet_valid": "the consent is valid from {on}",
     "consent.expired": "the consent expired on {on}",
     "consent.none_recorded": "no consent is recorded for the child",
+    # Not the consent's: a collaboration took the service out (events/collaborations.py).
+    "collaboration.removed": "{service} was removed from the collaboration on {on}",
 }
 
 

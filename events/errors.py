@@ -79,6 +79,13 @@ CODES: dict[str, str] = {
     "collaboration.meeting_not_held_yet": "the meeting's day is ahead",
     "collaboration.attendees_required": "say who attended",
     "collaboration.next_meeting_required": "propose the next meeting",
+    "collaboration.not_a_member": "the service is not a member",
+    "collaboration.last_member": "the last member service cannot be removed; close the collaboration",
+    "collaboration.coordinators_service": "the coordinator's own service cannot be removed; hand over first",
+    "collaboration.no_such_entry": "no such logbook entry",
+    "collaboration.entry_already_shared": "the entry is shared already",
+    "collaboration.entry_not_shared": "the entry is not shared",
+    "collaboration.information_not_shared": "the collaboration does not share that kind of information",
     # referrals
     "referral.kind_unknown": "unknown kind {kind!r}",
     "referral.sent_cannot_change": "a sent referral cannot be changed",

@@ -102,6 +102,10 @@ class Target:
     live: bool = False
     coordinator_id: UUID | None = None  # and the one a handover is proposed to
     proposed_coordinator_id: UUID | None = None
+    # One entry of the concern's logbook, in a collaboration: who wrote it, and
+    # whether it is shared into the collaboration (the member services see only those).
+    entry_author_id: UUID | None = None
+    entry_shared: bool = False
 
     @classmethod
     def meeting(cls, meeting) -> Target:
@@ -152,10 +156,10 @@ class Target:
         """Who the consent (or the law, for barnevernet) admits on day `on`: the
         member units' staff, and the resource team of a member service without a
         unit. The opening unit works on it through its concern."""
-        from events.collaborations import STATUTORY_SERVICES, coverage_on
+        from events.collaborations import STATUTORY_SERVICES, member_coverage
 
-        coverage = coverage_on(collaboration, consent, on)
-        admitted = [m for m in collaboration.members if coverage[m["service"]].ok]
+        coverage = member_coverage(collaboration, consent, on)  # a removed member's ended with its removal
+        admitted = [m for m, c in coverage if c.ok]
         return cls(unit_id=collaboration.unit_id, author_id=concern.author_id,
                    shared_with=tuple(concern.shared_with),
                    record_ids=(collaboration.id, collaboration.child_id), restricted=restricted,
@@ -164,11 +168,19 @@ class Target:
                    consent_id=collaboration.consent_id,
                    statutory_members=tuple(m["unit_id"] or m["service"] for m in admitted
                                            if m["service"] in STATUTORY_SERVICES),
-                   ended_for=tuple((m["service"], m["unit_id"], coverage[m["service"]])
-                                   for m in collaboration.members if not coverage[m["service"]].ok),
+                   ended_for=tuple((m["service"], m["unit_id"], c) for m, c in coverage if not c.ok),
                    live=collaboration.is_open and bool(admitted),
                    coordinator_id=collaboration.coordinator_id,
                    proposed_coordinator_id=(collaboration.handover or {}).get("to"))
+
+    @classmethod
+    def collaboration_entry(cls, collaboration, concern, consent, on, no: int, restricted: bool = False) -> Target:
+        """Entry `no` of the concern's logbook, as the collaboration sees it."""
+        from dataclasses import replace
+
+        return replace(cls.collaboration(collaboration, concern, consent, on, restricted),
+                       entry_author_id=concern.entries[no - 1]["by"],
+                       entry_shared=collaboration.shared_entry(no) is not None)
 
     @classmethod
     def binder_page(cls, page) -> Target:
@@ -294,6 +306,23 @@ def _coordinates(user: Principal, target: Target | None) -> Basis | bool:
     return target is not None and user.id == target.coordinator_id and _acts_in_collaboration(user, target)
 
 
+def _coordinator_or_opening_leader(user: Principal, target: Target | None) -> Basis | bool:
+    """The coordinator, or the opening unit's leader, while the collaboration is live."""
+    return target is not None and (user.id == target.coordinator_id or _leads_unit(user, target)) \
+        and _acts_in_collaboration(user, target)
+
+
+def _shares_entry(user: Principal, target: Target | None) -> bool:
+    """The entry's author, or the unit's leader, still on the concern."""
+    return _works_on_concern(user, target) and (user.id == target.entry_author_id or _leads_unit(user, target))
+
+
+def _reads_entry(user: Principal, target: Target | None) -> bool:
+    """Those on the concern read its logbook; an admitted service only an entry shared with it."""
+    return target is not None and (_works_on_concern(user, target)
+                                   or (target.entry_shared and _member_service(user, target)))
+
+
 def consent_ended_for(user: Principal | None, target: Target | None) -> tuple:
     """The refusals (Coverage) that ended `user`'s access to a collaboration: her
     service was a member, and the consent no longer covers it. Empty otherwise."""
@@ -391,8 +420,18 @@ RULES: dict[str, Rule] = {
     "collaboration.close": _leads_unit,
     # The coordinator hands the role on (or the opening unit's leader does); the one
     # proposed accepts, if her service is still admitted.
-    "collaboration.handover": lambda user, target: target is not None and (
-        user.id == target.coordinator_id or _leads_unit(user, target)) and _acts_in_collaboration(user, target),
+    "collaboration.handover": _coordinator_or_opening_leader,
+    # Taking a service out (its access ends at its next request): the coordinator,
+    # who holds the group together (as helsesøster coordinates the ansvarsgruppe),
+    # or the opening unit's leader, who chose the members.
+    "collaboration.remove_member": _coordinator_or_opening_leader,
+    # The unit's internal logbook stays the unit's: an entry reaches the member
+    # services only shared explicitly, by its author or the unit's leader (while the
+    # consent admits anyone); either may take it back at any time.
+    "collaboration.entry.view": _reads_entry,
+    "collaboration.entry.share": lambda user, target: target is not None and target.live
+    and _shares_entry(user, target),
+    "collaboration.entry.unshare": _shares_entry,
     "collaboration.accept": lambda user, target: target is not None
     and user.id == target.proposed_coordinator_id and _acts_in_collaboration(user, target),
     # The ansvarsgruppe: the coordinator convenes its meetings and minutes them, and
@@ -431,7 +470,8 @@ RECORD_ACTIONS = (
     # and everything derived from them: a case brought to a meeting, its minutes
     "meeting_case.view", "meeting_case.minute", "leaders.case",
     "collaboration.open", "collaboration.view", "collaboration.edit", "collaboration.close",
-    "collaboration.handover", "collaboration.accept",
+    "collaboration.handover", "collaboration.accept", "collaboration.remove_member",
+    "collaboration.entry.view", "collaboration.entry.share", "collaboration.entry.unshare",
     "case_bank.propose", "case_bank.view", "case_bank.review",
     "collaboration.convene", "collaboration.minute", "collaboration.contact",
     "break_glass",  # a restriction is never broken through

@@ -24,6 +24,7 @@ RECORDS = {
     "access_log": N_("innsynslogg"),
     "collaboration": N_("tverrfaglig samarbeid"), "collaboration.list": N_("liste over samarbeid"),
     "collaboration.statutory": N_("tverrfaglig samarbeid (barnevernets lovhjemmel)"),  # stored, no longer written
+    "concern.log": N_("loggføring delt i samarbeidet"),
     "child.exists": N_("at barnet er registrert"),
     "break_glass.refused": N_("avvist, barnet er sperret"),
     "case_proposal": N_("anonymisert sak foreslått som case i permen"),

@@ -26,7 +26,8 @@ from intranet.records import Record, may_do
 ACTIONS = {"medlem": ("collaboration.convene", "group"), "mote": ("collaboration.convene", "group"),
            "kontaktperson": ("collaboration.contact", "group"), "referat": ("collaboration.minute", "group")}
 PLAN_STATUS_WORDS = {"draft": N_("Under arbeid"), "agreed": N_("Avtalt med familien"),
-                     "under_review": N_("Under revidering")}
+                     "under_review": N_("Under revidering"),
+                     "ended": N_("Avsluttet")}  # when the collaboration closes (events/collaborations.py)
 WARNING_WORDS = {
     "no_next_meeting": N_("Ingen neste møte i ansvarsgruppen er planlagt."),
     "minutes_missing": N_("Møtedagen er passert, men referatet mangler."),

@@ -23,7 +23,7 @@ from events.collaborations import CLOSING_REASONS, DECISIONS, PLAN_INFORMATION, 
 from events.consents import INFORMATION
 from events.errors import DomainError
 from events.policy import Principal, Target, may
-from intranet import collaboration_group, labels
+from intranet import collaboration_group, collaboration_plan, labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.error_messages import field_errors
@@ -67,7 +67,7 @@ def _list(request: Request, user) -> tuple[dict[str, Any], Shown]:
         record = _read(domain, UUID(row["id"]))
         if allows(request, "collaboration.view", record.target):
             collaboration, consent = record.value, record.related["consent"]
-            rows.append({**row, "child_name": record.child.name, "services": collaboration.services,
+            rows.append({**row, "child_name": record.child.name, "services": collaboration.current_services,
                          "coordinator_id": collaboration.coordinator_id,
                          # What waits, without a word about the child: a handover to her,
                          # evaluations due, a consent running out within 30 days.
@@ -259,8 +259,11 @@ def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str,
         "closing_words": CLOSING_WORDS, "forms": {}, "active": "collaborations",
     }
     context.update(collaboration_group.context(request, record))
+    plan, kinds = collaboration_plan.page_context(request, record)  # members out, shared log entries
+    context.update(plan)
     context.update(more)
-    return context, Shown([child.id], records_shown(collaboration))
+    shown = records_shown(collaboration)
+    return context, Shown([child.id], shown + [k for k in kinds if k not in shown])
 
 
 def find(request: Request, action: str) -> Record:
@@ -284,7 +287,8 @@ async def collaboration_page(request: Request) -> Response:
 ACTIONS = {"mal": ("collaboration.edit", "plan"), "tiltak": ("collaboration.edit", "plan"), "evaluer": ("collaboration.edit", "plan"),
            "koordinator": ("collaboration.handover", "coordinator"),
            "godta-koordinator": ("collaboration.accept", "coordinator"),
-           "avslutt": ("collaboration.close", "closing"), **collaboration_group.ACTIONS}
+           "avslutt": ("collaboration.close", "closing"), **collaboration_group.ACTIONS,
+           **collaboration_plan.ACTIONS}
 
 
 async def collaboration_action(request: Request) -> Response:
@@ -318,7 +322,9 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
     try:
         if action in collaboration_group.ACTIONS:
             return collaboration_group.act(request, record, action, form)
-        if action == "mal":
+        if action in collaboration_plan.ACTIONS:
+            collaboration_plan.act(request, record, action, form)
+        elif action == "mal":
             domain.add_collaboration_goal(collaboration_id, form.get("goal", ""), user.id)
         elif action == "tiltak":
             days = {k: parse_date(form.get(k, "")) for k in ("starts_on", "deadline", "evaluate_on")}
@@ -350,7 +356,8 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
         elif action == "godta-koordinator":
             domain.accept_coordinator(collaboration_id, user.id)
         else:
-            domain.close_collaboration(collaboration_id, form.get("reason", ""), form.get("summary", ""), user.id)
+            domain.close_collaboration(collaboration_id, form.get("reason", ""), form.get("summary", ""), user.id,
+                                       form.get("plan_coordinator", ""))
     except DomainError as e:
         return field_errors(e)
     return errors
@@ -360,6 +367,7 @@ routes = [
     Route("/samarbeid", collaboration_list, name="collaborations"),
     Route("/samarbeid/ny", new_collaboration, methods=["GET", "POST"], name="new_collaboration"),
     Route("/samarbeid/{collaboration_id}", collaboration_page, name="collaboration"),
+    *collaboration_plan.routes,
     Route("/samarbeid/{collaboration_id}/{action}", collaboration_action, methods=["POST"],
           name="collaboration_action"),
 ]

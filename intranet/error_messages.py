@@ -86,6 +86,13 @@ MESSAGES: dict[str, str] = {
     "collaboration.meeting_not_held_yet": N_("Referatet skrives etter møtet: møtedagen er ikke kommet ennå."),
     "collaboration.attendees_required": N_("Kryss av hvem som var med på møtet."),
     "collaboration.next_meeting_required": N_("Foreslå neste møte: dato, klokkeslett og sted."),
+    "collaboration.not_a_member": N_("Velg en tjeneste som er med i samarbeidet."),
+    "collaboration.last_member": N_("Den siste tjenesten kan ikke tas ut. Avslutt samarbeidet i stedet."),
+    "collaboration.coordinators_service": N_("Koordinatorens egen tjeneste kan ikke tas ut. Overlever koordinatorrollen først."),
+    "collaboration.no_such_entry": N_("Finner ikke loggføringen."),
+    "collaboration.entry_already_shared": N_("Loggføringen er allerede delt i samarbeidet."),
+    "collaboration.entry_not_shared": N_("Loggføringen er ikke delt i samarbeidet."),
+    "collaboration.information_not_shared": N_("Samarbeidet deler ikke denne typen opplysninger."),
     # referrals
     "referral.kind_unknown": N_("Velg type henvisning."),
     "referral.sent_cannot_change": N_("En sendt henvisning kan ikke endres."),

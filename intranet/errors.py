@@ -40,6 +40,8 @@ NUMBER = (N_("Ugyldig tall"), N_("Et tall i skjemaet er ugyldig eller for stort.
 CONSENT_ENDED = (N_("Ikke lenger tilgang"), N_("Du har ikke lenger tilgang til dette samarbeidet: %(reason)s. "
                                                "Tilgangen bygde på foresattes samtykke, og samtykket dekker ikke "
                                                "lenger tjenesten din."))
+MEMBER_REMOVED = (N_("Ikke lenger tilgang"), N_("Du har ikke lenger tilgang til dette samarbeidet: %(reason)s. "
+                                                "Tjenesten din er ikke lenger med i samarbeidet."))
 # The record a refused change was about, to go back to.
 RECORD_PREFIX = re.compile(r"^/(barn|bekymringer|henvisninger|samtykker|samarbeid)/[0-9a-f-]{36}")
 ERASED = (N_("Slettet"), N_("Opplysningene om dette barnet er slettet og kan ikke gjenopprettes. "
@@ -60,6 +62,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
         title, text = READ_ONLY
     elif detail == "consent_ended":
         title, text = CONSENT_ENDED
+    elif detail == "member_removed":
+        title, text = MEMBER_REMOVED
     elif detail == "number":
         title, text = NUMBER
     elif status == 503 and not isinstance(exc, HTTPException):
@@ -73,7 +77,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     try:
         # An htmx request gets the message alone, for the page's #request-error (base.html).
         return render(request, "errors/error.html",
-                      {"title": _(title), "text": _(text) % _consent_reason(request) if detail == "consent_ended"
+                      {"title": _(title), "text": _(text) % _consent_reason(request) if detail in ("consent_ended", "member_removed")
                        else _(text), "status": status, "glass": glass,
                        "path": request.url.path, "posted": request.method != "GET",
                        "page_path": _page_path(request), "back": back.group(0) if back else None},

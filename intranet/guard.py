@@ -45,7 +45,8 @@ def require(request: Request, action: str, target: Target | None = None, *, reco
     did not exist, so ids cannot be probed. For a page, it answers 403.
     A change to a record only a break-the-glass grant opens is 404 too, saying
     the grant is for reading. A collaboration the user's service took part in
-    on a consent that has since been withdrawn or expired is 403, with why. Shown by a grant, the page is read-only until the
+    on a consent that has since been withdrawn or expired, or that took her service
+    out, is 403, with why. Shown by a grant, the page is read-only until the
     grant ends (`request.state.read_only_until`, which `render` passes on).
     """
     user = current_user(request)
@@ -55,8 +56,11 @@ def require(request: Request, action: str, target: Target | None = None, *, reco
             raise HTTPException(403, "restricted")
         ended = consent_ended_for(user, target)
         if ended:  # her service took part on a consent that no longer covers it: say why
-            request.state.consent_ended = [r for coverage in ended for r in coverage.refusals]
-            raise HTTPException(403, "consent_ended")
+            refusals = [r for coverage in ended for r in coverage.refusals]
+            request.state.consent_ended = refusals
+            # Taken out of the collaboration, not by the consent: the page says so.
+            removed = all(r.code == "collaboration.removed" for r in refusals)
+            raise HTTPException(403, "member_removed" if removed else "consent_ended")
         if record and refused_for_read_only(user, action, target):
             raise HTTPException(404, "read_only")
         raise HTTPException(404, "record") if record else HTTPException(403)

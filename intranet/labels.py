@@ -144,6 +144,7 @@ REFUSALS = {
     "consent.not_yet_valid": N_("samtykket gjelder først fra %(date)s"),
     "consent.expired": N_("samtykket utløp %(date)s"),
     "consent.none_recorded": N_("det er ikke registrert samtykke for barnet"),
+    "collaboration.removed": N_("%(service)s ble tatt ut av samarbeidet %(date)s"),
 }
 
 

@@ -119,6 +119,18 @@ class CollaborationProjection(Projection):
         self._set(c, event)
 
     @process.register
+    def _(self, event: Collaboration.MemberRemoved, c: Any) -> None:
+        self._set(c, event)  # the services column keeps it: the policy takes the row off its list
+
+    @process.register
+    def _(self, event: Collaboration.EntryShared, c: Any) -> None:
+        self._set(c, event)
+
+    @process.register
+    def _(self, event: Collaboration.EntryUnshared, c: Any) -> None:
+        self._set(c, event)
+
+    @process.register
     def _(self, event: Collaboration.Closed, c: Any) -> None:
         self._set(c, event, status="closed")
 

@@ -237,6 +237,12 @@ class NotificationProjection(Projection):
     def _(self, event: Collaboration.MeetingMinuted, c: Any) -> None:
         self.meeting_held(c, event.originator_id, event.no)
 
+    @process.register
+    def _(self, event: Collaboration.MemberRemoved, c: Any) -> None:
+        self.member_removed(c, event.originator_id, event.service, event.unit_id, event.on)
+        if event.handover_lapsed:  # proposed to someone of the service taken out
+            self._set(c, event, proposed_to=None, proposed_on=None)
+
     def meeting_planned(self, c: Any, collaboration_id: UUID, held_on: date) -> None:
         """A meeting convened for `held_on`, numbered as the aggregate numbers them."""
         cid = str(collaboration_id)

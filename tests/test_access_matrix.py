@@ -188,6 +188,7 @@ NOT_IN_MATRIX = {
     "/perm/{slug}/{action}": "the publiser row; every action in test_binder",
     "/samarbeid/{collaboration_id}": "every user x basis below (test_collaboration_routes_by_user_and_basis)",
     "/samarbeid/{collaboration_id}/{action}": "every action x user x basis below",
+    "/samarbeid/{collaboration_id}/plan": "every user x basis in test_collaborations (the printed plan as the page)",
     "/overforinger/{transfer_id}": "the transfer rows",
     "/overforinger/{transfer_id}/{action}": "the transfer rows; every action in test_transfers",
     "/ressursteam/{meeting_id}": "the meeting rows",

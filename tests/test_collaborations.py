@@ -211,9 +211,10 @@ def test_a_service_without_a_unit_is_its_resource_team(case):
 
 
 # -- the pages ---------------------------------------------------------------------------------------
-def opened_on_the_web(web):
+def opened_on_the_web(web, information=("action_plan",)):
     """Styrer opens a collaboration from the own concern (at level 2) with Helsestasjonen and
-    PPT's resource team, on a consent that covers the plan; its URL, the consent's id."""
+    PPT's resource team, on a consent that covers the plan (and observations): sharing
+    `information`; its URL, the consent's id."""
     from tests.webclient import csrf_of
 
     domain, users = web.domain, web.ids["users"]
@@ -244,7 +245,7 @@ def opened_on_the_web(web):
     response = leader.post(url, data={
         "csrf_token": csrf_of(page.text), "consent_id": str(consent_id),
         "members": [f"unit:{web.ids['units']['helsestasjonen']}", "team:ppt"],
-        "information": ["action_plan"], "coordinator_id": str(users["helsesykepleier"])})
+        "information": list(information), "coordinator_id": str(users["helsesykepleier"])})
     assert response.status_code == 303, response.text
     return response.headers["location"], consent_id, child_id
 
@@ -332,6 +333,7 @@ def test_who_sees_a_collaboration(web):
         found = {}
         for username, client in clients.items():
             found[username] = client.get(url).status_code
+            assert client.get(f"{url}/plan").status_code == found[username], username  # the printed plan
             token = client.get("/konto").text.split('name="csrf_token" value="')[1].split('"')[0]
             posted = client.post(f"{url}/tiltak", data={"csrf_token": token, "what": ""}).status_code
             # Admitted: the form's refusal (422); refused: as the page.

@@ -246,6 +246,21 @@ def test_ansvarsgruppe_meetings_and_a_service_taken_out_through_the_read_models_
     assert {m["service"]: m.get("removed_on") for m in members} == {"helsestasjon": TODAY, "ppt": None}
 
 
+def test_a_service_taken_out_is_told_nothing_more(case, runner):
+    """Taken out through the domain: its staff's waiting work goes, and a handover
+    proposed to one of them lapses with it."""
+    domain = case["domain"]
+    collaboration_id, adviser = a_collaboration_with_work_waiting(case)  # proposed to PPT's adviser
+    ppt = Principal(adviser, "staff", case["ppt"], None)
+    assert items_for(caught_up(runner), ppt) != []
+    with acting_as(case["leader"]):
+        domain.remove_collaboration_member(collaboration_id, "ppt", case["ppt"], "Foreldrene ønsket det",
+                                           case["leader"])
+    assert items_for(caught_up(runner), ppt) == []
+    view = runner["notifications"].view
+    assert [r["proposed_to"] for r in view.fetchall("SELECT proposed_to FROM {collaborations}")] == [None]
+
+
 def test_every_event_that_changes_who_or_when_is_read_by_the_read_model():
     """The policy judges the read model's rows as it judges the records: an event
     that changes a collaboration's members, coordinator, status, dates or its
@@ -260,7 +275,7 @@ def test_every_event_that_changes_who_or_when_is_read_by_the_read_model():
     # A goal's text, the plan's status, the group's named people and the contact person change
     # no one's notifications.
     not_needed = {Collaboration.GoalAdded, Collaboration.PlanStatusChanged, Collaboration.GroupMemberNamed,
-                  Collaboration.ContactChosen}
+                  Collaboration.ContactChosen, Collaboration.EntryShared, Collaboration.EntryUnshared}
     handled = set(NotificationProjection.__dict__["process"].dispatcher.registry)
     for aggregate in (Collaboration, Consent):
         events = {v for v in vars(aggregate).values()

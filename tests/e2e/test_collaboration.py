@@ -46,15 +46,12 @@ def record_consent(page) -> str:
     return page.url
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(javascript, request, server):
-    context = request.getfixturevalue("context" if javascript else "nojs_context")
-    page = context.new_page()
-    today = clock.today()
-
-    # Rektor files a concern, sets it to level 2 and records the guardians' consent.
-    sign_in(page, server, "rektor")
-    concern_url = file_concern(page, server, f"Trekker seg unna i friminuttene ({'js' if javascript else 'nojs'})")
+def open_collaboration(page, server, text: str) -> tuple[str, str, str]:
+    """Rektor, signed in, files a concern (`text`), sets it to level 2, records the
+    guardians' consent and opens a collaboration with helsestasjonen and PPT's resource
+    team, sharing observations, the helsesykepleier coordinating: its URL, the
+    concern's and the consent's."""
+    concern_url = file_concern(page, server, text)
     page.get_by_label("Endre nivå").select_option("2")
     page.locator("#f-level-reason").fill("Trenger helsestasjonen og PPT")
     page.get_by_role("button", name="Endre nivå").click()
@@ -73,6 +70,19 @@ def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(ja
     page.get_by_role("button", name="Start samarbeidet").click()
     page.wait_for_url(re.compile(r"/samarbeid/[0-9a-f-]{36}$"))
     url = page.url
+    return url, concern_url, consent_url
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(javascript, request, server):
+    context = request.getfixturevalue("context" if javascript else "nojs_context")
+    page = context.new_page()
+    today = clock.today()
+
+    # Rektor files a concern at level 2, records the guardians' consent and opens the collaboration.
+    sign_in(page, server, "rektor")
+    url, _concern, consent_url = open_collaboration(
+        page, server, f"Trekker seg unna i friminuttene ({'js' if javascript else 'nojs'})")
     assert page.get_by_text(f"Koordinator (stafettholder): {name('helsesykepleier')}.").is_visible()
     assert no_violations(page, javascript)
     sign_out(page)
