@@ -141,3 +141,17 @@ def test_the_clock_set_back_dates_events_and_today():
     with pytest.raises(ValueError):
         with clock.set_to(datetime(2025, 3, 4)):
             pass
+
+
+def test_the_collaborations_of_a_release_are_protected_like_its_concerns(full_demo):
+    """Issue 29 item 10: collaborations opened and ended, the days from the concern in
+    bands, evaluations on time; in the same release, rounded, the demo's few shown as <5."""
+    page = full_demo.login("municipal_leader")
+    release = full_demo.domain.statistics_release("month", f"{(clock.today().replace(day=1) - timedelta(days=40)):%Y-%m}")
+    html = dom(page.get(f"/ledelse/statistikk?utgivelse=month:{release.period}").text)
+    section = html.one("section[aria-labelledby=collaborations-h]")
+    assert section.one("h2").text.startswith("Tverrfaglig samarbeid – ")
+    cells = [row.select("td")[-1].text.strip() for row in section.select("tr") if row.select("td")]
+    assert len(cells) == 14 and all(n.startswith("<5") or int(n) % THRESHOLD == 0 for n in cells)
+    assert "ikke som snitt eller median" in section.one("p.hint").text
+    assert full_demo.domain.collaboration_release("year", str(LAST_YEAR)) is not None
