@@ -15,6 +15,7 @@ from starlette.routing import Route
 from events import clock
 from events.errors import RecordErased
 from events.policy import Principal, Target, for_leaders_case, for_leaders_issue, may
+from events.statistics import CLOSING_REASONS, DAY_BANDS, MEAN_MIN
 from intranet import labels
 from intranet.forms import page_number
 from intranet.guard import require
@@ -23,7 +24,6 @@ from intranet.meetings import KIND_NAMES, SERVICE_NAMES
 from intranet.templating import render
 from intranet.statistics_releases import (collaboration_numbers, publish_due, published_table, releases, unpublished,
                                           values_of)
-from events.statistics import CLOSING_REASONS, DAY_BANDS, MEAN_MIN
 from projections.suppression import THRESHOLD, TOTAL
 
 PAGE_SIZE = 10
