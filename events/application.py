@@ -15,15 +15,18 @@ from eventsourcing.persistence import IntegrityError as VersionConflict
 from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import get_topic
 
-from events.audit import ANOMALY_RULES, Access, AnomaliesReviewed, BreakGlass, ErasureRequest, SignIn
+from events.audit import (ANOMALY_RULES, Access, AnomaliesReviewed, BreakGlass, ErasureRequest, SignIn,
+                          SignInRequestRejected)
 from events.base import apply_events
 from events.blind_index import BlindIndex
 from events.children import Child
 from events.identity_commands import IdentityCommands
 from events.binder_commands import BinderCommands
+from events.case_bank_commands import CaseBankCommands
 from events.collaboration_commands import CollaborationCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
+from events.notification_commands import NotificationCommands
 from events.referral_commands import ReferralCommands
 from events.statistics_commands import StatisticsCommands
 from events.transfer_commands import TransferCommands
@@ -72,7 +75,7 @@ def uses_postgres(env) -> bool:
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
-                StatisticsCommands, CollaborationCommands, IdentityCommands, Application):
+                StatisticsCommands, CollaborationCommands, CaseBankCommands, IdentityCommands, NotificationCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log
@@ -329,6 +332,10 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         session: str,
     ) -> None:
         self.save(SignIn(outcome, user_id, self.blind_index(username), client_index, session))
+
+    def reject_sign_in_request(self, username_index: str) -> None:
+        """An admin refuses a first sign-in that waits for a role (the actor is the admin)."""
+        self.save(SignInRequestRejected(username_index))
 
     def break_glass(self, user_id: UUID, role: str, record_ids: list[UUID], subject_ids: list[UUID],
                     reason: str, minutes: int, session: str) -> UUID:

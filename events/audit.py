@@ -72,6 +72,15 @@ class SignIn(Record):
         self.session = session
 
 
+class SignInRequestRejected(Record):
+    """An admin refused a first sign-in through the municipality's provider
+    whose claims gave no role. The subject is kept only as the blind index of
+    its username; the admin is the event's actor."""
+
+    def __init__(self, username_index: str):
+        self.username_index = username_index
+
+
 class BreakGlass(Record):
     """Access outside the rules, granted on a typed reason for a limited time.
     Every one lands in the privacy officer's review queue."""

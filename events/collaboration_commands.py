@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from events import clock
@@ -75,4 +76,28 @@ class CollaborationCommands(CommandMixin):
     def close_collaboration(self, collaboration_id: UUID, reason: str, summary: str, by: UUID) -> None:
         collaboration = self.get_collaboration(collaboration_id)
         collaboration.close(reason, summary, clock.today(), by)
+        self.save(collaboration)
+
+    # -- the ansvarsgruppe ---------------------------------------------------------------------
+    def name_group_member(self, collaboration_id: UUID, service: str, person: str, by: UUID) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.name_group_member(service, person, by)
+        self.save(collaboration)
+
+    def choose_contact(self, collaboration_id: UUID, service: str, person: str, chosen_on: date, by: UUID) -> None:
+        """Record the contact person the guardians chose (foreldrenes valgte kontaktperson)."""
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.choose_contact(service, person, chosen_on, clock.today(), by)
+        self.save(collaboration)
+
+    def plan_meeting(self, collaboration_id: UUID, on: date, at: str, place: str, by: UUID) -> None:
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.plan_meeting(on, at, place, clock.today(), by)
+        self.save(collaboration)
+
+    def minute_meeting(self, collaboration_id: UUID, no: int, attendees: list[str], guardians_present: bool,
+                       minutes: str, by: UUID, **plan_changes: Any) -> None:
+        """The minutes and the plan's changes from them, in one save (see Collaboration.minute_meeting)."""
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.minute_meeting(no, attendees, guardians_present, minutes, clock.today(), by, **plan_changes)
         self.save(collaboration)

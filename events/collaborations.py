@@ -15,7 +15,8 @@ stored events always replay.
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +35,10 @@ OPEN_AT_LEVELS = (2, 3)
 DECISIONS = ("continue", "change", "end")  # after an evaluation
 CLOSING_REASONS = ("goals_reached", "individual_plan", "consent_withdrawn", "child_moved")
 MAX_TEXT = 20_000
+PLAN_STATUSES = ("draft", "agreed", "under_review")  # being made, agreed with the family, being revised
+OWN_UNIT = "own_unit"  # the opening unit, as a member of the group beside the services
+MEETING_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+MEETINGS_A_YEAR = 2  # the ansvarsgruppe meets spring and autumn
 
 
 class InvalidCollaboration(DomainError):
@@ -100,6 +105,12 @@ class Collaboration(SubjectRecord):
         self.handover: dict[str, Any] | None = None
         self.status = "open"
         self.closing: dict[str, Any] | None = None
+        # The ansvarsgruppe: a named person per member where known, the guardians'
+        # chosen contact person (its history, the latest last), the meetings.
+        self.plan_status = "draft"
+        self.group: dict[str, str] = {}
+        self.contacts: list[dict[str, Any]] = []
+        self.meetings: list[dict[str, Any]] = []
 
     @classmethod
     def new(cls, child_id: UUID, unit_id: UUID, concern_id: UUID, concern_level: int, consent: Consent,
@@ -233,6 +244,165 @@ class Collaboration(SubjectRecord):
         self.coordinators.append({"user_id": by, "from": on, "proposed_on": self.handover["proposed_on"],
                                   "proposed_by": self.handover["by"]})
         self.handover = None
+
+    # -- the ansvarsgruppe: members, contact person, meetings -------------------------------------
+    @property
+    def group_services(self) -> list[str]:
+        """The group's members that are services: the opening unit, then each member service."""
+        return [OWN_UNIT, *self.services]
+
+    @property
+    def group_members(self) -> list[dict[str, str]]:
+        """Each member service with its named person ("" where not known). The
+        guardians (and the child) take part as participants, not as users."""
+        return [{"service": s, "person": self.group.get(s, "")} for s in self.group_services]
+
+    @property
+    def contact(self) -> dict[str, Any] | None:
+        """The guardians' chosen contact person today."""
+        return self.contacts[-1] if self.contacts else None
+
+    @property
+    def next_meeting(self) -> dict[str, Any] | None:
+        """The earliest meeting planned and not yet minuted (its day may have passed)."""
+        planned = [m for m in self.meetings if m["status"] == "planned"]
+        return min(planned, key=lambda m: (m["on"], m["at"])) if planned else None
+
+    def meetings_held(self, on: date) -> int:
+        """Meetings minuted as held in the 12 months up to `on`."""
+        return sum(1 for m in self.meetings if m["status"] == "held" and on - timedelta(days=365) < m["on"] <= on)
+
+    def meeting_warnings(self, on: date) -> list[str]:
+        """What the group lacks on day `on`, by code: no meeting planned, the minutes of
+        a meeting whose day has passed, fewer than two meetings in the last 12 months
+        (in the first year: one after six months)."""
+        if not self.is_open:
+            return []
+        warnings = []
+        following = self.next_meeting
+        if following is None:
+            warnings.append("no_next_meeting")
+        elif following["on"] < on:
+            warnings.append("minutes_missing")
+        age = (on - self.opened_on).days
+        expected = MEETINGS_A_YEAR if age >= 365 else MEETINGS_A_YEAR * age // 365
+        if self.meetings_held(on) < expected:
+            warnings.append("too_few_meetings")
+        return warnings
+
+    def _check_in_group(self, service: str, field: str) -> None:
+        if service not in self.group_services:
+            raise InvalidCollaboration("collaboration.not_in_group", field)
+
+    def name_group_member(self, service: str, person: str, by: UUID) -> None:
+        """Who comes for a member service ("": not known)."""
+        self.check_is_open()
+        self._check_in_group(service, "service")
+        self._group_member_named(service, _text(person, "person", required=False), by)
+
+    @event("GroupMemberNamed")
+    def _group_member_named(self, service: str, person: str, by: UUID) -> None:
+        self.group[service] = person
+
+    def choose_contact(self, service: str, person: str, chosen_on: date, today: date, by: UUID) -> None:
+        """The contact person the guardians chose among the group, from `chosen_on`."""
+        self.check_is_open()
+        self._check_in_group(service, "contact_service")
+        person = _text(person, "contact_person")
+        if chosen_on > today:
+            raise InvalidCollaboration("date.in_future", "chosen_on")
+        self._contact_chosen(service, person, chosen_on, by)
+
+    @event("ContactChosen")
+    def _contact_chosen(self, service: str, person: str, chosen_on: date, by: UUID) -> None:
+        self.contacts.append({"service": service, "person": person, "chosen_on": chosen_on, "by": by})
+
+    def change_plan_status(self, status: str, by: UUID) -> None:
+        self.check_is_open()
+        if status not in PLAN_STATUSES:
+            raise InvalidCollaboration("collaboration.plan_status_unknown", "plan_status")
+        self._plan_status_changed(status, by)
+
+    @event("PlanStatusChanged")
+    def _plan_status_changed(self, status: str, by: UUID) -> None:
+        self.plan_status = status
+
+    @staticmethod
+    def _check_meeting_time(on: date, at: str, place: str, today: date, prefix: str = "") -> tuple[str, str]:
+        """(time, place) checked; the fields named with `prefix` (the next meeting's in the minutes)."""
+        if on < today:
+            raise InvalidCollaboration("collaboration.meeting_in_past", prefix + "on")
+        at = at.strip()
+        if not MEETING_TIME.match(at):
+            raise InvalidCollaboration("collaboration.time_invalid", prefix + "at")
+        return at, _text(place, prefix + "place")
+
+    def plan_meeting(self, on: date, at: str, place: str, today: date, by: UUID) -> None:
+        """Convene the group: a day, a time (hh:mm) and a place."""
+        self.check_is_open()
+        at, place = self._check_meeting_time(on, at, place, today)
+        self._meeting_planned(on, at, place, by)
+
+    @event("MeetingPlanned")
+    def _meeting_planned(self, on: date, at: str, place: str, by: UUID, proposed_at: int | None = None) -> None:
+        self.meetings.append({"no": len(self.meetings) + 1, "on": on, "at": at, "place": place, "planned_by": by,
+                              "proposed_at": proposed_at, "status": "planned"})
+
+    def minute_meeting(self, no: int, attendees: list[str], guardians_present: bool, minutes: str, today: date,
+                       by: UUID, goal: str = "", measure: dict[str, Any] | None = None,
+                       evaluation: dict[str, Any] | None = None, plan_status: str = "",
+                       next_meeting: tuple[date, str, str] | None = None) -> None:
+        """The minutes of a meeting held: who came, what was said, and how the plan
+        changes (a goal, a measure, an evaluation, the plan's status), each as the
+        collaboration's own event; the next meeting proposed unless one is planned.
+        A refusal anywhere leaves nothing changed: the application saves only after."""
+        self.check_is_open()
+        if not 1 <= no <= len(self.meetings):
+            raise InvalidCollaboration("collaboration.no_such_meeting")
+        meeting = self.meetings[no - 1]
+        if meeting["status"] != "planned":
+            raise InvalidCollaboration("collaboration.meeting_minuted")
+        if meeting["on"] > today:
+            raise InvalidCollaboration("collaboration.meeting_not_held_yet")
+        attendees = list(dict.fromkeys(attendees))
+        if not attendees:
+            raise InvalidCollaboration("collaboration.attendees_required", "attendees")
+        for service in attendees:
+            self._check_in_group(service, "attendees")
+        minutes = _text(minutes, "minutes")
+        following = None
+        if next_meeting is not None:
+            on, at, place = next_meeting
+            following = (on, *self._check_meeting_time(on, at, place, today + timedelta(days=1), "next_"))
+        elif not any(m["status"] == "planned" and m["no"] != no for m in self.meetings):
+            raise InvalidCollaboration("collaboration.next_meeting_required", "next_on")
+        if plan_status and plan_status not in PLAN_STATUSES:
+            raise InvalidCollaboration("collaboration.plan_status_unknown", "plan_status")
+        changes: dict[str, Any] = {}
+        if goal.strip():
+            try:
+                self.add_goal(goal, by)
+            except InvalidCollaboration as e:  # the minutes' field for the goal's text
+                raise InvalidCollaboration(e.code, "new_goal", **e.params) from e
+            changes["goal"] = len(self.goals)
+        if measure is not None:
+            self.add_measure(by=by, **measure)
+            changes["measure"] = len(self.measures)
+        if evaluation is not None:
+            self.evaluate_measure(today=today, by=by, **evaluation)
+            changes["evaluation"] = evaluation["no"]
+        if plan_status and plan_status != self.plan_status:
+            self.change_plan_status(plan_status, by)
+            changes["plan_status"] = plan_status
+        self._meeting_minuted(no, attendees, guardians_present, minutes, changes, today, by)
+        if following is not None:
+            self._meeting_planned(*following, by, proposed_at=no)
+
+    @event("MeetingMinuted")
+    def _meeting_minuted(self, no: int, attendees: list[str], guardians_present: bool, minutes: str,
+                         changes: dict[str, Any], minuted_on: date, by: UUID) -> None:
+        self.meetings[no - 1].update(status="held", attendees=list(attendees), guardians_present=guardians_present,
+                                     minutes=minutes, changes=dict(changes), minuted_on=minuted_on, minuted_by=by)
 
     # -- ending ------------------------------------------------------------------------------
     def close(self, reason: str, summary: str, on: date, by: UUID) -> None:

@@ -67,7 +67,12 @@ class Target:
     def meeting_case(cls, case, meeting, restricted: bool = False) -> Target:
         """A case brought to a meeting: the meeting's attendance decides, and the child's restriction."""
         return cls(owner_id=meeting.leader_id, unit_ids=tuple(meeting.unit_ids), services=tuple(meeting.services),
-                   record_ids=(case.id, case.child_id), restricted=restricted)
+                   author_id=case.brought_by, record_ids=(case.id, case.child_id), restricted=restricted)
+
+    @classmethod
+    def case_proposal(cls, proposal, restricted: bool = False) -> Target:
+        """A case proposed for the binder: its proposer, and the child it is (still) about."""
+        return cls(author_id=proposal.proposed_by, record_ids=(proposal.id, proposal.child_id), restricted=restricted)
 
     @classmethod
     def concern(cls, concern, restricted: bool = False) -> Target:
@@ -207,6 +212,11 @@ def _acts_in_collaboration(user: Principal, target: Target | None) -> bool:
     return target is not None and target.live and _in_collaboration(user, target)
 
 
+def _coordinates(user: Principal, target: Target | None) -> bool:
+    """The coordinator, while her service is admitted: she convenes and minutes the ansvarsgruppe."""
+    return _acts_in_collaboration(user, target) and user.id == target.coordinator_id
+
+
 def consent_ended_for(user: Principal | None, target: Target | None) -> tuple:
     """The refusals (Coverage) that ended `user`'s access to a collaboration: her
     service was a member, and the consent no longer covers it. Empty otherwise."""
@@ -303,12 +313,30 @@ RULES: dict[str, Rule] = {
         user.id == target.coordinator_id or _leads_unit(user, target)),
     "collaboration.accept": lambda user, target: _acts_in_collaboration(user, target)
     and user.id == target.proposed_coordinator_id,  # also when the consent ended: that is a reason to close
+    # The ansvarsgruppe: the coordinator convenes its meetings and minutes them, and
+    # records the guardians' chosen contact person; every member sees them.
+    "collaboration.convene": _coordinates,
+    "collaboration.minute": _coordinates,
+    "collaboration.contact": _coordinates,
     "collaborations.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
+    # The binder's case bank: the one who brought an approved case, or the meeting's
+    # leader, proposes it; the reviewers are the binder's editors and the municipal
+    # leader (the text is anonymised). That the confirmer did not write the text is
+    # the domain's rule.
+    "case_bank.propose": lambda user, target: user.role in CASE_BANK_ROLES and _attends_meeting(user, target)
+    and user.id in (target.owner_id, target.author_id),
+    "case_bank.view": lambda user, target: user.role in CASE_BANK_ROLES or (
+        target is not None and user.id == target.author_id),
+    "case_bank.review": lambda user, target: user.role in CASE_BANK_ROLES,
+    # What waits in the collaborations (no content): each item is the policy's say on
+    # "collaboration.view" too (intranet/notifications.py).
+    "notifications.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
     # Break-the-glass: caseworkers may ask for access outside the rules, with a reason.
     "break_glass": lambda user, target: user.role in GLASS_ROLES,
 }
 
 GLASS_ROLES = ("staff", "unit_leader", "resource_team")
+CASE_BANK_ROLES = ("unit_leader", "resource_team", "municipal_leader")
 # What a break-the-glass grant allows: reading, never changing.
 GLASS_ACTIONS = ("child.view", "concern.view", "referral.view", "consent.view")
 # Actions on a child's records: refused for everyone while the child is restricted.
@@ -321,6 +349,8 @@ RECORD_ACTIONS = (
     "meeting_case.view", "meeting_case.minute", "leaders.case",
     "collaboration.open", "collaboration.view", "collaboration.edit", "collaboration.close",
     "collaboration.handover", "collaboration.accept",
+    "case_bank.propose", "case_bank.view", "case_bank.review",
+    "collaboration.convene", "collaboration.minute", "collaboration.contact",
     "break_glass",  # a restriction is never broken through
 )
 

@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from events.base import Record
+from events.collaborations import CLOSING_REASONS
 
 BASE = 5
 MEAN_MIN = 10  # a mean is published only where this many concerns are behind it
@@ -143,7 +144,6 @@ class StatisticsRelease(Record):
 # band is a count, rounded like every other cell, where a mean or a median of exact days
 # moves with one child (issue 34: a mean moved 41 → 40 and bounded that child's days).
 DAY_BANDS = (("0-30", 30), ("31-90", 90), ("91-180", 180), ("181+", None))
-CLOSING_REASONS = ("goals_reached", "individual_plan", "consent_withdrawn", "child_moved")
 EVALUATIONS = ("on_time", "late")
 
 

@@ -24,6 +24,7 @@ RECORDS = {
     "collaboration.statutory": N_("tverrfaglig samarbeid (barnevernets lovhjemmel)"),
     "child.exists": N_("at barnet er registrert"),
     "break_glass.refused": N_("avvist, barnet er sperret"),
+    "case_proposal": N_("anonymisert sak foreslått som case i permen"),
 }
 
 REASONS = {
@@ -32,6 +33,7 @@ REASONS = {
     "barneliste": N_("liste over barn i enheten"),
     "samtykke": N_("registrering av samtykke"),
     "ressursteam": N_("sak i ressursteamet"),
+    "casebank": N_("kontroll av case til permen"),
     "personvernombud": N_("oppslag i innsynsloggen"),
     "gjennomgang av avvik": N_("gjennomgang av avvik"),
     "innsyn i logg": N_("innsyn i logg for foresatte"),

@@ -13,8 +13,8 @@ from starlette.routing import Mount
 
 from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
-    account, admin, auth, binder, break_glass, calendar, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, passkeys, privacy, referrals, single_sign_on, transfers, collaborations,
+    account, admin, auth, binder, break_glass, calendar, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
+    pages, passkeys, privacy, referrals, single_sign_on, transfers, collaborations, notifications,
 )
 from intranet.drafts import DraftStore
 from intranet.form_replays import FormReplays
@@ -27,7 +27,7 @@ from intranet.throttle import LoginThrottle
 from intranet.paths import static_dir
 from intranet.settings import Settings
 from intranet.passkeys import ChallengeStore
-from intranet.oidc import FlowStore, OidcClient, PendingStore, origin_of
+from intranet.oidc import FlowStore, LogoutReplays, OidcClient, PendingStore, origin_of
 from intranet.staticfiles import CachedStaticFiles
 from intranet.templating import make_templates
 from projections.live import ProjectionRunner
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.oidc = OidcClient(settings.oidc) if settings.oidc else None
         app.state.oidc_flows = FlowStore(web_store, domain.keystore)
         app.state.oidc_pending = PendingStore(web_store, domain.keystore)
+        app.state.oidc_logouts = LogoutReplays(web_store)
         app.state.webauthn_challenges = ChallengeStore(web_store)
         # Starlette runs blocking work in anyio's threads: bound them (see Settings.threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
@@ -74,12 +75,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *consents.routes,
         *admin.routes,
         *privacy.routes,
+        *case_bank.routes,
         *meetings.routes,
         *leaders.routes,
         *calendar.routes,
         *binder.routes,
         *transfers.routes,
         *collaborations.routes,
+        *notifications.routes,
         *break_glass.routes,
         # Offered only where configured: otherwise the URLs do not exist.
         *(single_sign_on.routes if settings.oidc else []),

@@ -33,7 +33,7 @@ from intranet.sessions import ACTIVE, NEEDS_CODE, NEEDS_ENROLMENT, Session
 from intranet.templating import render
 from intranet.throttle import Refusal
 
-PUBLIC_PATHS = {"/logg-inn", "/logg-inn/oidc", "/logg-inn/oidc/svar", "/health", "/tilgjengelighet", "/konto/sprak"}
+PUBLIC_PATHS = {"/logg-inn", "/logg-inn/oidc", "/logg-inn/oidc/svar", "/logg-inn/oidc/utlogging", "/health", "/tilgjengelighet", "/konto/sprak"}
 STAGE_PATHS = {
     NEEDS_CODE: ("/logg-inn/kode", {"/logg-inn/kode", "/logg-inn/passkey", "/logg-ut"}),
     NEEDS_ENROLMENT: ("/konto/totp", {"/konto/totp", "/konto/passkeys", "/logg-ut"}),
@@ -198,12 +198,15 @@ def pair_key(request: Request, step: str, username: str) -> str:
     return f"{step}:" + request.app.state.domain.blind_index(f"{step}:{username}\n{client_address(request)}")
 
 
-def start_session(request: Request, response: Response, user_id: UUID, stage: str) -> Session:
+def start_session(request: Request, response: Response, user_id: UUID, stage: str,
+                  provider: tuple[str | None, str | None] = (None, None)) -> Session:
+    """`provider`: blind indexes of the OpenID provider's session id and subject
+    (see SessionStore.create)."""
     state = request.app.state
     old = getattr(request.state, "session", None)
     if old is not None:
         state.sessions.delete(old)  # rotate: never keep an id across sign-in
-    token, session = state.sessions.create(user_id, stage)
+    token, session = state.sessions.create(user_id, stage, provider)
     response.set_cookie(
         cookie_name(request), token, httponly=True, samesite="lax",
         secure=state.settings.secure_cookies, path="/",

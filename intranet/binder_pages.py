@@ -120,7 +120,8 @@ async def section(request: Request) -> Response:
     rows = await run_in_threadpool(binder_view(request).section_pages, key, is_editor(request),
                                    (page_no - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     return render(request, "binder/section.html", base_context(
-        request, section=key, rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page_no))
+        request, section=key, rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page_no,
+        case_bank=key == "case" and may(current_user(request), "case_bank.review")))
 
 
 def page_context(request: Request) -> dict[str, Any]:

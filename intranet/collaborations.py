@@ -23,7 +23,7 @@ from events.collaborations import CLOSING_REASONS, DECISIONS, PLAN_INFORMATION, 
 from events.consents import INFORMATION
 from events.errors import DomainError
 from events.policy import Principal, Target, may
-from intranet import labels
+from intranet import collaboration_group, labels
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.error_messages import field_errors
@@ -261,6 +261,7 @@ def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str,
         "decisions": DECISIONS, "decision_words": DECISION_WORDS, "closing_reasons": CLOSING_REASONS,
         "closing_words": CLOSING_WORDS, "forms": {}, "active": "collaborations",
     }
+    context.update(collaboration_group.context(request, record))
     context.update(more)
     return context, Shown([child.id], records_shown(collaboration, current_user(request)))
 
@@ -286,7 +287,7 @@ async def collaboration_page(request: Request) -> Response:
 ACTIONS = {"mal": ("collaboration.edit", "plan"), "tiltak": ("collaboration.edit", "plan"), "evaluer": ("collaboration.edit", "plan"),
            "koordinator": ("collaboration.handover", "coordinator"),
            "godta-koordinator": ("collaboration.accept", "coordinator"),
-           "avslutt": ("collaboration.close", "closing")}
+           "avslutt": ("collaboration.close", "closing"), **collaboration_group.ACTIONS}
 
 
 async def collaboration_action(request: Request) -> Response:
@@ -318,6 +319,8 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
     domain, user, collaboration_id = request.app.state.domain, current_user(request), record.value.id
     errors: dict[str, str] = {}
     try:
+        if action in collaboration_group.ACTIONS:
+            return collaboration_group.act(request, record, action, form)
         if action == "mal":
             domain.add_collaboration_goal(collaboration_id, form.get("goal", ""), user.id)
         elif action == "tiltak":

@@ -130,6 +130,9 @@ def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | N
         "may_bring": user.role == "unit_leader" and user.unit_id in meeting.unit_ids,
         "leader_name": domain.get_user(meeting.leader_id).name, "errors": errors or {}, "values": values or {},
         "active": "meetings", "restricted": [_(words) for words in RESTRICTED],
+        # approved, anonymous cases the user may propose for the binder's «Caser»
+        "proposable": {c.id for c in shown if meeting.minutes_approved and c.mode == "anonymous"
+                       and may(user, "case_bank.propose", Target.meeting_case(c, meeting))},
     }
     records = ["meeting_case" if c.mode == "anonymous" else "meeting_case.named" for c in shown]
     return context, Shown([c.child_id for c in shown], records, reason="ressursteam")

@@ -477,6 +477,8 @@ class AccessLogProjection(Projection):
         if f.under_grant:
             return "break_glass"
         kinds = f.records.split(",")
+        if "case_proposal" in kinds:
+            return "resource_team"  # an anonymised case on its way to the binder, as in the meeting
         if "collaboration.statutory" in kinds:
             return "statutory"  # barnevernet in a collaboration, on its own statutory basis
         if "collaboration" in kinds or "collaboration.list" in kinds:

@@ -97,6 +97,27 @@ class CollaborationProjection(Projection):
     def _(self, event: Collaboration.HandoverAccepted, c: Any) -> None:
         self._set(c, event)
 
+    # The ansvarsgruppe's events touch the row's time only: places, names and minutes stay encrypted.
+    @process.register
+    def _(self, event: Collaboration.GroupMemberNamed, c: Any) -> None:
+        self._set(c, event)
+
+    @process.register
+    def _(self, event: Collaboration.ContactChosen, c: Any) -> None:
+        self._set(c, event)
+
+    @process.register
+    def _(self, event: Collaboration.PlanStatusChanged, c: Any) -> None:
+        self._set(c, event)
+
+    @process.register
+    def _(self, event: Collaboration.MeetingPlanned, c: Any) -> None:
+        self._set(c, event)
+
+    @process.register
+    def _(self, event: Collaboration.MeetingMinuted, c: Any) -> None:
+        self._set(c, event)
+
     @process.register
     def _(self, event: Collaboration.Closed, c: Any) -> None:
         self._set(c, event, status="closed")

@@ -10,11 +10,13 @@ from events.storage.private_files import private_dir
 from events.storage.sqlite_store import ReadModelDatastore, RebuildDatastore
 from projections.access_log import AccessLogProjection
 from projections.binder import BinderProjection
+from projections.case_bank import CaseBankProjection
 from projections.collaborations import CollaborationProjection
 from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
+from projections.notifications import NotificationProjection
 from projections.referrals import ReferralProjection
 from projections.transfers import TransferProjection
 
@@ -28,6 +30,8 @@ PROJECTIONS = (
     BinderProjection,
     TransferProjection,
     CollaborationProjection,
+    CaseBankProjection,
+    NotificationProjection,
     MeetingProjection,
     LedgerProjection,
 )

@@ -23,6 +23,8 @@ MATRIX = [
     ("GET", "/", EVERYONE, None),
     ("GET", "/konto", EVERYONE, None),
     ("GET", "/konto/passord", EVERYONE, None),
+    ("POST", "/konto/varsler", EVERYONE, None),  # one's own e-mail settings
+    ("GET", "/varsler", UNIT_ROLES | {"resource_team"}, 403),
     ("GET", "/barn", UNIT_ROLES, 403),
     ("GET", "/barn/{own_child}", UNIT_ROLES, 404),
     ("GET", "/barn/{other_child}", set(), 404),
@@ -126,6 +128,10 @@ MATRIX = [
     ("POST", "/overforinger/{own_transfer}/lagre", UNIT_ROLES, 404),
     ("POST", "/overforinger/{own_transfer}/send", {"unit_leader"}, 404),
     ("POST", "/overforinger/{own_transfer}/godta", set(), 404),
+    # The binder's case bank: the reviewers' queue; proposals in test_case_bank.
+    ("GET", "/caseforslag", {"unit_leader", "resource_team", "municipal_leader"}, 403),
+    ("GET", "/caseforslag/{missing}", set(), 404),
+    ("POST", "/caseforslag/{missing}/bekreft", set(), 404),
     # Break-the-glass with nothing to open answers like a missing record.
     ("POST", "/nodtilgang", {"staff", "unit_leader", "resource_team"}, 403, {404}),
 ]
@@ -171,6 +177,9 @@ NOT_IN_MATRIX = {
     "/ressursteam/{meeting_id}/sak": "the meeting rows",
     "/ressursteam/{meeting_id}/{action}": "the meeting rows",
     "/ressursteam/sak/{case_id}/rad": "the meeting rows; minutes in test_meetings",
+    "/ressursteam/sak/{case_id}/case": "every role on a real case in test_case_bank",
+    "/caseforslag/{proposal_id}": "the caseforslag rows; every role on a real proposal in test_case_bank",
+    "/caseforslag/{proposal_id}/{action}": "the caseforslag rows; every role and action in test_case_bank",
 }
 
 

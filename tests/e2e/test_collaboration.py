@@ -1,8 +1,10 @@
 """A collaboration across services in a real browser, with and without JavaScript:
 rektor opens one from a level-2 concern with helsestasjonen and PPT on the
 guardians' consent, the helsesykepleier adds a measure and hands the coordinator
-role to PPT, who accepts; the consent for helsestasjonen is withdrawn, her next
-request says why her access ended, and the privacy officer sees each access's basis."""
+role to PPT, who accepts, convenes the ansvarsgruppe and minutes its meeting,
+adding a measure to the plan from the minutes; the consent for helsestasjonen is
+withdrawn, her next request says why her access ended, and the privacy officer
+sees each access's basis."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from tests.e2e.test_accessibility import violations
 from tests.e2e.test_resource_team import sign_out
 
 MEASURE = "Samtaler med helsesykepleier hver uke"
+GROUP_MEASURE = "Kartlegging av språk hos PPT"
+MINUTES = "Foreldrene forteller at morgenene er lettere"
 
 
 def no_violations(page, javascript: bool) -> bool:
@@ -85,11 +89,19 @@ def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(ja
     page.get_by_label("Ansvarlig tjeneste").select_option("helsestasjon")
     page.get_by_label("Ansvarlig person").fill(name("helsesykepleier"))
     page.get_by_label("Frist").fill((today + timedelta(days=60)).isoformat())
-    page.get_by_label("Evalueres").fill((today + timedelta(days=30)).isoformat())
+    page.get_by_label("Evalueres").fill((today + timedelta(days=5)).isoformat())
     page.get_by_role("button", name="Legg til tiltak").click()
     page.locator("#plan td", has_text=MEASURE).wait_for()
     assert no_violations(page, javascript)
     child = page.get_by_role("heading", level=1).inner_text().removeprefix("Samarbeid om ")
+
+    # The evaluation within a week waits in her notifications, which name no child.
+    page.goto(server.url + "/varsler")
+    page.get_by_role("link", name="Evaluering av tiltak 1").first.wait_for()
+    assert child not in page.content() and MEASURE not in page.content()
+    assert no_violations(page, javascript)
+    page.get_by_role("link", name="Evaluering av tiltak 1").first.click()
+    page.wait_for_url(url + "#plan")
 
     # She hands the coordinator role to PPT, whose adviser accepts it.
     page.get_by_label("Foreslå ny koordinator").select_option(label=name("ppt"))
@@ -100,6 +112,31 @@ def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(ja
     page.goto(url)
     page.get_by_role("button", name="Ta imot koordinatorrollen").click()
     page.locator("#coordinator li", has_text=f"{name('ppt')} fra").wait_for()
+    assert no_violations(page, javascript)
+
+    # As coordinator she convenes the ansvarsgruppe, minutes the meeting with a measure
+    # added from the minutes and the next meeting proposed, and the plan shows the measure.
+    page.locator("#g-on").fill(today.isoformat())
+    page.locator("#g-at").fill("14:00")
+    page.locator("#g-place").fill("Møterommet på helsestasjonen")
+    page.get_by_role("button", name="Kall inn", exact=True).click()
+    page.locator("#group .badge", has_text="Planlagt").wait_for()
+    minutes = page.locator("#minutes-form")
+    minutes.locator("input[name=attendees][value=ppt]").check()
+    minutes.get_by_label("Foresatte var med").check()
+    minutes.get_by_label("Referat", exact=True).fill(MINUTES)
+    minutes.get_by_text("Endringer i planen fra møtet").click()
+    minutes.get_by_label("Tiltaket", exact=True).fill(GROUP_MEASURE)
+    minutes.get_by_label("Tiltakets tjeneste").select_option("ppt")
+    minutes.get_by_label("Tiltakets ansvarlige").fill(name("ppt"))
+    minutes.get_by_label("Tiltakets sluttdato").fill((today + timedelta(days=90)).isoformat())
+    minutes.get_by_label("Tiltaket vurderes", exact=True).fill((today + timedelta(days=45)).isoformat())
+    minutes.get_by_label("Dato for neste møte").fill((today + timedelta(days=180)).isoformat())
+    minutes.get_by_label("Klokkeslett for neste møte").fill("09:00")
+    assert no_violations(page, javascript)  # the minutes' form, its plan changes open
+    minutes.get_by_role("button", name="Godkjenn referatet").click()
+    page.locator("#plan td", has_text=GROUP_MEASURE).wait_for()
+    assert page.locator("#group", has_text=MINUTES).is_visible()
     assert no_violations(page, javascript)
     sign_out(page)
 
