@@ -30,6 +30,7 @@ from events.notification_commands import NotificationCommands
 from events.referral_commands import ReferralCommands
 from events.statistics_commands import StatisticsCommands
 from events.transfer_commands import TransferCommands
+from events.wheel_commands import WheelCommands
 from events.directory import Municipality, Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper, UUIDAsHex
 from events.erasure import Erasure
@@ -75,7 +76,7 @@ def uses_postgres(env) -> bool:
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
-                StatisticsCommands, CollaborationCommands, CaseBankCommands, IdentityCommands, NotificationCommands, Application):
+                StatisticsCommands, CollaborationCommands, CaseBankCommands, WheelCommands, IdentityCommands, NotificationCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log

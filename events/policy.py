@@ -126,6 +126,11 @@ class Target:
     def binder_page(cls, page) -> Target:
         return cls(unit_id=page.unit_id)
 
+    @classmethod
+    def wheel(cls, unit_id: UUID | None) -> Target:
+        """A yearly wheel: a unit's, or (None) the municipality's."""
+        return cls(unit_id=unit_id)
+
 
 def _own_unit(user: Principal, target: Target | None) -> bool:
     return (
@@ -182,6 +187,22 @@ def _edits_binder(user: Principal, target: Target | None) -> bool:
     if user.role == "resource_team":
         return True
     return user.role == "unit_leader" and (target is None or target.unit_id in (None, user.unit_id))
+
+
+def _sees_wheel(user: Principal, target: Target | None) -> bool:
+    """The municipal wheel: everyone. A unit's: its staff and leader, and the kommunalsjef."""
+    if target is None or target.unit_id is None:
+        return True
+    return user.role == "municipal_leader" or (user.role in ("staff", "unit_leader") and user.unit_id == target.unit_id)
+
+
+def _edits_wheel(user: Principal, target: Target | None) -> bool:
+    """The kommunalsjef edits the municipal wheel; a unit's leader her unit's."""
+    if target is None:
+        return False
+    if target.unit_id is None:
+        return user.role == "municipal_leader"
+    return _leads_unit(user, target)
 
 
 def _works_on_transfer(user: Principal, target: Target | None) -> bool:
@@ -288,6 +309,9 @@ RULES: dict[str, Rule] = {
     "leaders.view": lambda user, target: user.role == "municipal_leader",
     "leaders.case": lambda user, target: user.role == "municipal_leader",  # one case in the minutes
     "calendar.view": lambda user, target: True,
+    # The yearly wheel (årshjul): the municipality's, and each unit's.
+    "wheel.view": _sees_wheel,
+    "wheel.edit": _edits_wheel,
     # The electronic binder: everyone signed in reads published pages; editors
     # (unit leaders, the resource team) write, publish, and see drafts.
     "binder.view": lambda user, target: True,

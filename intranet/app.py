@@ -13,8 +13,8 @@ from starlette.routing import Mount
 
 from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
-    account, admin, auth, binder, break_glass, calendar, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, passkeys, privacy, referrals, single_sign_on, transfers, collaborations, notifications,
+    account, admin, auth, binder, break_glass, calendar, calendar_feed, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
+    pages, passkeys, privacy, referrals, single_sign_on, transfers, collaborations, notifications, wheel_items,
 )
 from intranet.drafts import DraftStore
 from intranet.form_replays import FormReplays
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.drafts = DraftStore(web_store, domain.keystore)
         app.state.grants = GrantStore(web_store)
         app.state.form_replays = FormReplays(web_store)
+        app.state.calendar_feeds = calendar_feed.FeedTokens(web_store, domain.blind_index)
         app.state.oidc = OidcClient(settings.oidc) if settings.oidc else None
         app.state.oidc_flows = FlowStore(web_store, domain.keystore)
         app.state.oidc_pending = PendingStore(web_store, domain.keystore)
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *meetings.routes,
         *leaders.routes,
         *calendar.routes,
+        *wheel_items.routes,
+        *calendar_feed.routes,
         *binder.routes,
         *transfers.routes,
         *collaborations.routes,
@@ -103,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    calendar_feed.hide_feed_tokens_in_logs()  # the feed's address is its secret
     app.state.templates = make_templates(development=settings.demo, municipality=settings.municipality,
                                          demo=settings.demo)
     return app

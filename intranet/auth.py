@@ -34,6 +34,8 @@ from intranet.templating import render
 from intranet.throttle import Refusal
 
 PUBLIC_PATHS = {"/logg-inn", "/logg-inn/oidc", "/logg-inn/oidc/svar", "/logg-inn/oidc/utlogging", "/health", "/tilgjengelighet", "/konto/sprak"}
+# A calendar app fetches its feed without signing in: the address is the secret (intranet/calendar_feed.py).
+PUBLIC_PREFIXES = ("/kalender/",)
 STAGE_PATHS = {
     NEEDS_CODE: ("/logg-inn/kode", {"/logg-inn/kode", "/logg-inn/passkey", "/logg-ut"}),
     NEEDS_ENROLMENT: ("/konto/totp", {"/konto/totp", "/konto/passkeys", "/logg-ut"}),
@@ -113,7 +115,7 @@ class AuthMiddleware:
         )
         path = scope["path"]
         target = None
-        if path in PUBLIC_PATHS:
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             pass
         elif session is None:
             target = "/logg-inn"

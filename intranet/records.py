@@ -95,6 +95,11 @@ def _meeting_case(domain, record_id: UUID) -> Record:
     return Record(case, None, Target.meeting_case(case, meeting, restricted), {"meeting": meeting})
 
 
+def _wheel_item(domain, record_id: UUID) -> Record:
+    item = domain.get_wheel_item(record_id)
+    return Record(item, None, Target.wheel(item.unit_id))
+
+
 def _case_proposal(domain, record_id: UUID) -> Record:
     proposal = domain.get_case_proposal(record_id)
     return Record(proposal, None, Target.case_proposal(proposal, domain.get_child(proposal.child_id).restricted))
@@ -109,6 +114,7 @@ KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
     "child": ("child_id", _child),
     "meeting": ("meeting_id", _meeting),
     "meeting_case": ("case_id", _meeting_case),
+    "wheel_item": ("item_id", _wheel_item),
     "case_proposal": ("proposal_id", _case_proposal),
 }
 

@@ -19,6 +19,7 @@ from projections.meetings import MeetingProjection
 from projections.notifications import NotificationProjection
 from projections.referrals import ReferralProjection
 from projections.transfers import TransferProjection
+from projections.wheel import WheelProjection
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ PROJECTIONS = (
     CaseBankProjection,
     NotificationProjection,
     MeetingProjection,
+    WheelProjection,
     LedgerProjection,
 )
 

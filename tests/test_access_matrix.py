@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from starlette.routing import Mount, Route
 
+from events.wheel import default_item_id
 from tests.webclient import ROLE_USERS
 
 ROLES = tuple(ROLE_USERS)
@@ -103,6 +104,19 @@ MATRIX = [
     ("GET", "/ledelse", {"municipal_leader"}, 403),
     ("GET", "/ledelse/statistikk", {"municipal_leader"}, 403),
     ("GET", "/arshjul", EVERYONE, None),
+    ("GET", "/arshjul?enhet={unit_id}", UNIT_ROLES | {"municipal_leader"}, 403),
+    # The yearly wheel: the kommunalsjef edits the municipality's, a unit leader her unit's.
+    ("GET", "/arshjul/ny", {"unit_leader", "municipal_leader"}, 403),
+    ("POST", "/arshjul/ny", {"unit_leader", "municipal_leader"}, 403),
+    ("POST", "/arshjul/forslag", {"municipal_leader"}, 403),
+    ("GET", "/arshjul/punkt/{municipal_item}", EVERYONE, None),
+    ("POST", "/arshjul/punkt/{municipal_item}", {"municipal_leader"}, 404),
+    ("GET", "/arshjul/punkt/{unit_item}", UNIT_ROLES | {"municipal_leader"}, 404),
+    ("POST", "/arshjul/punkt/{unit_item}", {"unit_leader"}, 404),
+    ("POST", "/arshjul/punkt/{unit_item}/fjern", {"unit_leader"}, 404),
+    ("GET", "/arshjul/punkt/{missing}", set(), 404),
+    ("GET", "/konto/kalender", EVERYONE, None),
+    ("POST", "/konto/kalender", EVERYONE, None),
     ("POST", "/konto/sprak", EVERYONE, None),
     # The electronic binder: everyone reads published pages; editors write and see drafts.
     ("GET", "/perm", EVERYONE, None),
@@ -137,6 +151,9 @@ MATRIX = [
 ]
 # Routes outside the matrix, and why.
 NOT_IN_MATRIX = {
+    "/kalender/{token}.ics": "public: the address is the secret (tested in test_wheel)",
+    "/arshjul/punkt/{item_id}": "the wheel item rows",
+    "/arshjul/punkt/{item_id}/fjern": "the wheel item rows",
     "/logg-inn": "public: the sign-in form",
     "/logg-inn/kode": "only during sign-in (tested in test_auth)",
     "/logg-ut": "every signed-in user (tested in test_auth)",
@@ -208,6 +225,8 @@ def matrix_values(web) -> dict:
         "own_ppt_referral": web.referrals["own_ppt"],
         "other_referral": web.referrals["other"],
         "meeting": web.meeting,
+        "municipal_item": default_item_id("transfer-form"),
+        "unit_item": web.projections["wheel"].view.in_year([str(web.ids["units"]["solsikken"])], 2030)[0]["id"],
         "own_transfer": web.transfers["own"],
         "colleague_transfer": web.transfers["colleague"],
     }
