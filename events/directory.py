@@ -14,7 +14,13 @@ from eventsourcing.domain import event
 from events.base import Record
 from events.errors import DomainError
 
-UNIT_KINDS = ("barnehage", "skole", "sfo", "helsestasjon", "ppt", "barnevern")
+# The municipality's own units, and the services a collaboration admits by their
+# own unit and staff: BUP (specialist child psychiatry), NAV, the municipal
+# mental-health-and-substance service (psykisk helse og rus) and the family's
+# doctor (fastlege). Each kind is the consent's word for the service it is
+# (events/consents.py SERVICES), so a consent naming "bup" covers a BUP unit.
+UNIT_KINDS = ("barnehage", "skole", "sfo", "helsestasjon", "ppt", "barnevern",
+              "bup", "nav", "psykisk_helse", "fastlege")
 ROLES = (
     "staff",
     "unit_leader",
@@ -34,7 +40,7 @@ class InvalidRole(DomainError):
 
 
 class Unit(Record):
-    """A barnehage, skole or service in the municipality."""
+    """A barnehage, skole or service, the municipality's or one it works with (BUP, NAV, a GP's office)."""
 
     def __init__(self, name: str, kind: str):
         # Applies the Created event: the rules are checked in `new`, so old events always replay.

@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from events.base import Record
+from events.collaborations import CLOSING_REASONS
 
 BASE = 5
 MEAN_MIN = 10  # a mean is published only where this many concerns are behind it
@@ -136,3 +137,43 @@ class StatisticsRelease(Record):
         self.concerns = concerns
         self.mentions = mentions
         self.means = means
+
+
+# -- collaborations across services (issue 29) ----------------------------------------------
+# Days from the concern (as observed) to the collaboration opened from it, in bands: a
+# band is a count, rounded like every other cell, where a mean or a median of exact days
+# moves with one child (issue 34: a mean moved 41 → 40 and bounded that child's days).
+DAY_BANDS = (("0-30", 30), ("31-90", 90), ("91-180", 180), ("181+", None))
+EVALUATIONS = ("on_time", "late")
+
+
+def days_band(days: int) -> str:
+    return next(name for name, most in DAY_BANDS if most is None or days <= most)
+
+
+def collaboration_cells(month: str) -> list[str]:
+    """A month's finest collaboration cells: opened by band, ended by reason, and the
+    evaluations due in the month, done on time or not. Every published number is a
+    sum of these, rounded once, as the concerns' finest cells are."""
+    return ([f"{month}|opened|{band}" for band, _most in DAY_BANDS]
+            + [f"{month}|ended|{reason}" for reason in CLOSING_REASONS]
+            + [f"{month}|due|{done}" for done in EVALUATIONS])
+
+
+def collaboration_release_id(kind: str, period: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"bekymring:statistics:collaborations:{kind}:{period}")
+
+
+class CollaborationStatistics(Record):
+    """A published release of the collaborations' numbers for one period, beside the
+    concerns' release of the same period: rounded cells only (collaboration_cells)."""
+
+    @staticmethod
+    def create_id(kind: str, period: str) -> UUID:
+        return collaboration_release_id(kind, period)
+
+    def __init__(self, kind: str, period: str, published_on: date, cells: dict[str, int]):
+        self.kind = kind
+        self.period = period
+        self.published_on = published_on
+        self.cells = cells

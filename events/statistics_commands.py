@@ -10,7 +10,8 @@ from eventsourcing.persistence import IntegrityError as VersionConflict
 
 from events.commands import CommandMixin
 from events.errors import DomainError, NotFound
-from events.statistics import Period, StatisticsRelease, release_id, round_month
+from events.statistics import (CollaborationStatistics, Period, StatisticsRelease, collaboration_release_id,
+                               round_at_random, release_id, round_month)
 
 
 class StatisticsCommands(CommandMixin):
@@ -52,7 +53,38 @@ class StatisticsCommands(CommandMixin):
             mentions.update(release.mentions)
         return self._save_release(StatisticsRelease(kind=kind, period=period.name, published_on=today, concerns=concerns, mentions=mentions, means=means))
 
-    def _save_release(self, release: StatisticsRelease) -> UUID:
+    def collaboration_release(self, kind: str, period: str) -> CollaborationStatistics | None:
+        """The collaborations' release of the period, or None if it has not been published."""
+        try:
+            return self._get(CollaborationStatistics, collaboration_release_id(kind, period))
+        except NotFound:
+            return None
+
+    def publish_collaborations(self, kind: str, name: str, counts: dict[str, int], today: date) -> UUID:
+        """A month: its exact cells (collaboration_cells) rounded once, each on its own
+        (they are disjoint: no cell bounds another). A quarter or a year: the sum of
+        its months' releases, each of which must be published (`counts` unused)."""
+        period = Period.parse(kind, name)
+        if not period.due(today, 0):
+            raise DomainError("statistics.period_not_ended")
+        existing = self.collaboration_release(kind, period.name)
+        if existing is not None:
+            return existing.id
+        if kind == "month":
+            cells = {key: round_at_random(n) for key, n in counts.items()}
+        else:
+            cells = {}
+            for month in period.months:
+                release = self.collaboration_release("month", month)
+                if release is None:
+                    raise DomainError("statistics.month_missing")
+                for key, n in release.cells.items():
+                    summed = f"{period.name}|{key.split('|', 1)[1]}"
+                    cells[summed] = cells.get(summed, 0) + n
+        return self._save_release(CollaborationStatistics(kind=kind, period=period.name, published_on=today,
+                                                          cells={k: v for k, v in cells.items() if v}))
+
+    def _save_release(self, release: StatisticsRelease | CollaborationStatistics) -> UUID:
         try:
             self.save(release)
         except VersionConflict:

@@ -82,14 +82,17 @@ def load_wheel(app: Bekymring, units: dict[str, UUID], users: dict[str, UUID]) -
 
 def load_with_casework(app: Bekymring) -> dict[str, Any]:
     """The demo as `intranet demo` serves it: the directory, two years of generated
-    casework (intranet/demo_history.py) and this year's examples (intranet/demo_examples.py).
+    casework (intranet/demo_history.py), this year's examples (intranet/demo_examples.py)
+    and three collaborations across services (intranet/demo_collaborations.py).
     The tests' shared store (tests/demostore.py) has the directory only, and builds its own cases."""
+    from intranet.demo_collaborations import load_collaborations
     from intranet.demo_examples import load_examples
     from intranet.demo_history import load_history
 
     ids = load(app)
     load_history(app, ids)
     load_examples(app, ids)
+    ids["collaborations"] = load_collaborations(app, ids)
     return ids
 
 

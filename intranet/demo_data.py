@@ -50,6 +50,15 @@ UNITS: List[Dict[str, str]] = [
      "street": "Skoleveien 1", "postcode": "6412", "place": "Fjordvik"},
     {"key": "helsestasjonen", "name": "Helsestasjonen i Fjordvik", "kind": "helsestasjon",
      "street": "Rådhusplassen 1", "postcode": "6412", "place": "Fjordvik"},
+    # The services a collaboration may admit beyond the municipality's units (the key is the kind).
+    {"key": "bup", "name": "BUP Fjordvik, poliklinikk for barn og unge", "kind": "bup",
+     "street": "Sykehusveien 12", "postcode": "6412", "place": "Fjordvik"},
+    {"key": "nav", "name": "NAV Fjordvik", "kind": "nav",
+     "street": "Storgata 40", "postcode": "6412", "place": "Fjordvik"},
+    {"key": "psykisk_helse", "name": "Psykisk helse og rus, Fjordvik kommune", "kind": "psykisk_helse",
+     "street": "Rådhusplassen 3", "postcode": "6412", "place": "Fjordvik"},
+    {"key": "fastlege", "name": "Fjordvik legesenter", "kind": "fastlege",
+     "street": "Kirkeveien 5", "postcode": "6412", "place": "Fjordvik"},
 ]
 
 USERS: List[Dict[str, Optional[str]]] = [
@@ -71,6 +80,15 @@ USERS: List[Dict[str, Optional[str]]] = [
      "unit": "fjordvikskole", "service": None, "title": "Rektor"},
     {"username": "helseleder", "name": "Hilde Moen", "role": "unit_leader",
      "unit": "helsestasjonen", "service": None, "title": "Leder, helsestasjonen"},
+    # One each in the services a collaboration may admit (staff of their unit)
+    {"username": "bup", "name": "Nora Strømsnes", "role": "staff",
+     "unit": "bup", "service": None, "title": "Psykologspesialist, BUP"},
+    {"username": "nav", "name": "Petter Hovde", "role": "staff",
+     "unit": "nav", "service": None, "title": "Veileder, NAV"},
+    {"username": "psykiskhelse", "name": "Randi Lyngstad", "role": "staff",
+     "unit": "psykisk_helse", "service": None, "title": "Psykiatrisk sykepleier"},
+    {"username": "fastlege", "name": "Amund Kleiven", "role": "staff",
+     "unit": "fastlege", "service": None, "title": "Fastlege"},
     # Municipal resource team (one per service)
     {"username": "barnevern", "name": "Tor Eriksen", "role": "resource_team",
      "unit": None, "service": "barnevern", "title": "Barnevernskonsulent"},
@@ -259,13 +277,14 @@ CHILDREN: List[Dict[str, Any]] = [
 
 def _check() -> None:
     """Self-test of the demo data; raises AssertionError on any inconsistency."""
-    assert len(UNITS) == 3, len(UNITS)
-    assert 10 <= len(USERS) <= 14, len(USERS)
+    assert len(UNITS) == 7, len(UNITS)
+    assert len(USERS) == 18, len(USERS)
     assert len(CHILDREN) == 20, len(CHILDREN)
 
     unit_keys = {u["key"] for u in UNITS}
     assert len(unit_keys) == len(UNITS), "duplicate unit keys"
-    assert {u["kind"] for u in UNITS} == {"barnehage", "skole", "helsestasjon"}
+    assert {u["kind"] for u in UNITS} == {"barnehage", "skole", "helsestasjon", "bup", "nav", "psykisk_helse",
+                                          "fastlege"}
 
     roles = {"staff", "unit_leader", "resource_team", "privacy_officer", "municipal_leader", "admin"}
     assert {u["role"] for u in USERS} == roles, {u["role"] for u in USERS}

@@ -83,7 +83,7 @@ SERVICES = {
     "barnehage": N_("Barnehage"),
     "sfo": N_("SFO"),
     "familievern": N_("Familievernkontoret"),
-    "psykisk_helse": N_("Psykisk helsetjeneste i kommunen"),
+    "psykisk_helse": N_("Psykisk helse og rus i kommunen"),
     "nav": N_("NAV"),
     "tannhelse": N_("Tannhelsetjenesten"),
 }
@@ -120,6 +120,10 @@ UNIT_KINDS = {
     "helsestasjon": N_("helsestasjon"),
     "ppt": N_("ppt"),
     "barnevern": N_("barnevern"),
+    "bup": N_("bup"),
+    "nav": N_("nav"),
+    "psykisk_helse": N_("psykisk helse og rus"),
+    "fastlege": N_("fastlege"),
 }
 
 # How a guardian signed a consent (the domain stores the Norwegian word).

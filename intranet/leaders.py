@@ -15,19 +15,27 @@ from starlette.routing import Route
 from events import clock
 from events.errors import RecordErased
 from events.policy import Principal, Target, for_leaders_case, for_leaders_issue, may
+from events.statistics import CLOSING_REASONS, DAY_BANDS, MEAN_MIN
 from intranet import labels
 from intranet.forms import page_number
 from intranet.guard import require
 from intranet.i18n import N_, _
 from intranet.meetings import KIND_NAMES, SERVICE_NAMES
 from intranet.templating import render
-from intranet.statistics_releases import due_periods, publish_due, published_table, releases, values_of
+from intranet.statistics_releases import (collaboration_numbers, publish_due, published_table, releases, unpublished,
+                                          values_of)
 from projections.suppression import THRESHOLD, TOTAL
 
 PAGE_SIZE = 10
 # Marked with N_(): translated where they are shown.
 DIMENSION_NAMES = {"month": N_("Måned"), "category": N_("Kategori"), "unit_kind": N_("Type enhet"),
                    "level": N_("BTI-nivå")}
+BAND_WORDS = {"0-30": N_("0–30 dager"), "31-90": N_("31–90 dager"), "91-180": N_("91–180 dager"),
+              "181+": N_("Over 180 dager")}
+CLOSING_WORDS = {"goals_reached": N_("Avsluttet: målene er nådd"),
+                 "individual_plan": N_("Avsluttet: videre i individuell plan"),
+                 "consent_withdrawn": N_("Avsluttet: samtykket er trukket"),
+                 "child_moved": N_("Avsluttet: barnet har flyttet")}
 MONTH_NAMES = [N_("jan"), N_("feb"), N_("mar"), N_("apr"), N_("mai"), N_("jun"), N_("jul"), N_("aug"), N_("sep"),
                N_("okt"), N_("nov"), N_("des")]
 
@@ -113,12 +121,13 @@ def statistics_page(state, params, today: date) -> dict:
     release asked for (the newest by default) as one breakdown of it."""
     view = state.projections["meetings"].view
     delay = state.settings.release_after_days
-    if any(state.domain.statistics_release(p.kind, p.name) is None for p in due_periods(view, today, delay)):
+    if unpublished(state.domain, view, today, delay):
         state.projections.wait()  # the release counts what has been recorded until now
         publish_due(state.domain, view, today, delay)
     published = releases(state.domain, view, today)
     context = {"releases": [(f"{r.kind}:{r.period}", release_label(r.kind, r.period)) for r in published],
-               "dimensions": DIMENSION_NAMES, "delay": delay, "active": "statistics", "release": None}
+               "dimensions": DIMENSION_NAMES, "delay": delay, "active": "statistics", "release": None,
+               "collaborations": None}
     if not published:
         return context
     wanted = params.get("utgivelse", "")
@@ -137,7 +146,27 @@ def statistics_page(state, params, today: date) -> dict:
         "rows": rows, "total": shown(table[(TOTAL, chosen)]), "row_dim": row_dim, "col_dim": col_dim,
         "chosen": chosen, "col_values": [(v, label_of(col_dim, v)) for v in col_values] if col_dim else [],
         "total_label": label_of(row_dim, TOTAL), "max_n": max([r["n"] or 0 for r in rows] + [1]),
+        "collaborations": collaborations_shown(state.domain.collaboration_release(release.kind, release.period)),
     }
+
+
+def collaborations_shown(release) -> dict | None:
+    """The collaborations' numbers of a release as the page lists them: each a sum of
+    rounded cells, a 0 shown as <5; the share evaluated on time only where at least
+    MEAN_MIN evaluations were due (it is a ratio of two published numbers)."""
+    if release is None:
+        return None
+    numbers = collaboration_numbers(release)
+    rows = [(_("Samarbeid åpnet"), "opened", 0)]
+    rows += [(_(BAND_WORDS[band]), f"opened|{band}", 1) for band, _most in DAY_BANDS]
+    rows += [(_("Samarbeid avsluttet"), "ended", 0)]
+    rows += [(_(CLOSING_WORDS[reason]), f"ended|{reason}", 1) for reason in CLOSING_REASONS]
+    rows += [(_("Evalueringer av tiltak med dato i perioden"), "due", 0),
+             (_("Evaluert innen datoen"), "due|on_time", 1), (_("Ikke evaluert innen datoen"), "due|late", 1)]
+    due, on_time = numbers["due"], numbers["due|on_time"]
+    return {"label": release_label(release.kind, release.period),
+            "rows": [{"label": label, "n": shown(numbers[key]), "sub": sub} for label, key, sub in rows],
+            "on_time_share": round(100 * on_time / due) if due >= MEAN_MIN else None}
 
 
 async def statistics(request: Request) -> Response:

@@ -12,7 +12,8 @@ from datetime import date
 
 from events.concerns import CATEGORIES
 from events.directory import UNIT_KINDS
-from events.statistics import MEAN_MIN, Period, StatisticsRelease, periods_between
+from events.statistics import (MEAN_MIN, CollaborationStatistics, Period, StatisticsRelease, collaboration_cells,
+                               periods_between)
 from projections.suppression import TOTAL
 
 LEVELS = ("0", "1", "2", "3")
@@ -50,7 +51,20 @@ def publish_due(domain, view, today: date, delay_days: int) -> list[Period]:
         else:
             domain.publish_sum(period.kind, period.name, means_of(view, period), today)
         published.append(period)
+    for period in sorted(due_periods(view, today, delay_days), key=lambda p: (p.end, len(p.months))):
+        if domain.collaboration_release(period.kind, period.name) is not None:
+            continue
+        counts = view.collaboration_counts(period.name) if period.kind == "month" else {}
+        domain.publish_collaborations(period.kind, period.name, counts, today)
+        if period not in published:
+            published.append(period)
     return published
+
+
+def unpublished(domain, view, today: date, delay_days: int) -> bool:
+    """Whether a release of a due period waits to be published (the concerns' or the collaborations')."""
+    return any(domain.statistics_release(p.kind, p.name) is None or domain.collaboration_release(p.kind, p.name) is None
+               for p in due_periods(view, today, delay_days))
 
 
 def releases(domain, view, today: date) -> list[StatisticsRelease]:
@@ -63,6 +77,24 @@ def releases(domain, view, today: date) -> list[StatisticsRelease]:
             found.append((period, release))
     found.sort(key=lambda pr: (pr[0].end, len(pr[0].months)), reverse=True)
     return [release for _period, release in found]
+
+
+def collaboration_releases(domain, view, today: date) -> list[CollaborationStatistics]:
+    """Every published release of the collaborations' numbers, the newest period first."""
+    first = view.first_month()
+    found = [(p, domain.collaboration_release(p.kind, p.name)) for p in (periods_between(first, today) if first else [])]
+    found.sort(key=lambda pr: (pr[0].end, len(pr[0].months)), reverse=True)
+    return [release for _period, release in found if release is not None]
+
+
+def collaboration_numbers(release: CollaborationStatistics) -> dict[str, int]:
+    """Each cell of the release (collaboration_cells, without the period), and each
+    table's total ("opened", "ended", "due"): sums of the rounded cells."""
+    numbers = {cell.split("|", 1)[1]: release.cells.get(f"{release.period}|{cell.split('|', 1)[1]}", 0)
+               for cell in collaboration_cells(release.period)}
+    for table in ("opened", "ended", "due"):
+        numbers[table] = sum(n for cell, n in numbers.items() if cell.startswith(table + "|"))
+    return numbers
 
 
 def values_of(dimension: str, release: StatisticsRelease) -> list[str]:

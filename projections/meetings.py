@@ -13,10 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from events import clock
+from events.collaborations import Collaboration
 from events.concerns import Concern
 from events.directory import Unit
 from events.meetings import Meeting, MeetingCase
 from events.referrals import Referral
+from events.statistics import days_band
 from projections.config import DEFAULTS, ReadModelConfig
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
@@ -39,12 +41,22 @@ class MeetingTables(ViewTables):
         "month TEXT NOT NULL, level INTEGER NOT NULL, opened_on TEXT NOT NULL, first_action_days INTEGER",
         "stat_categories": "key TEXT NOT NULL, category TEXT NOT NULL, PRIMARY KEY (key, category)",
         "stat_referrals": "referral_id TEXT PRIMARY KEY, key TEXT NOT NULL",
+        # Collaborations across services: the month each was opened and ended, the band
+        # of days from its concern, and each evaluation date of a measure (its month,
+        # whether and when it was done). Keyed by blind indexes, like the concerns' rows.
+        "stat_collaborations": "key TEXT PRIMARY KEY, child_key TEXT NOT NULL, opened_month TEXT NOT NULL, "
+        "days_band TEXT NOT NULL, ended_month TEXT, closing_reason TEXT",
+        "stat_evaluations": "key TEXT PRIMARY KEY, collaboration_key TEXT NOT NULL, child_key TEXT NOT NULL, "
+        "measure INTEGER NOT NULL, due_on TEXT NOT NULL, due_month TEXT NOT NULL, evaluated_on TEXT, "
+        "void {bool} NOT NULL DEFAULT 0",
     }
+    version = 2  # 2: collaborations' statistics (a store of version 1 never saw their events)
     indexes = (
         "CREATE INDEX IF NOT EXISTS meetings_held ON {meetings} (held_on)",
         "CREATE INDEX IF NOT EXISTS cases_meeting ON {cases} (meeting_id)",
         "CREATE INDEX IF NOT EXISTS cases_child ON {cases} (child_id)",
         "CREATE INDEX IF NOT EXISTS stats_child ON {stats} (child_key)",
+        "CREATE INDEX IF NOT EXISTS stat_evaluations_measure ON {stat_evaluations} (collaboration_key, measure)",
     )
 
 
@@ -95,6 +107,22 @@ class MeetingTables(ViewTables):
                               "GROUP BY sc.category, s.unit_kind, s.level", (month,))
         return ({f"{month}|{r['unit_kind']}|{r['level']}": r["n"] for r in concerns},
                 {f"{month}|{r['category']}|{r['unit_kind']}|{r['level']}": r["n"] for r in mentions})
+
+    def collaboration_counts(self, month: str) -> dict[str, int]:
+        """One month's collaborations opened (by band of days from the concern), ended (by
+        reason), and evaluations due (done by their date, or not): the cells a release rounds
+        (events/statistics.py collaboration_cells). An evaluation not done by the time
+        the month is published counts as not on time; one of a collaboration ended
+        before its date does not count."""
+        opened = self._rows("SELECT days_band AS v, COUNT(*) AS n FROM {stat_collaborations} WHERE opened_month = ? "
+                            "GROUP BY days_band", (month,))
+        ended = self._rows("SELECT closing_reason AS v, COUNT(*) AS n FROM {stat_collaborations} "
+                           "WHERE ended_month = ? GROUP BY closing_reason", (month,))
+        due = self._rows("SELECT CASE WHEN evaluated_on IS NOT NULL AND evaluated_on <= due_on THEN 'on_time' "
+                         "ELSE 'late' END AS v, COUNT(*) AS n FROM {stat_evaluations} "
+                         "WHERE due_month = ? AND void = 0 GROUP BY 1", (month,))
+        return {f"{month}|{table}|{r['v']}": r["n"]
+                for table, rows in (("opened", opened), ("ended", ended), ("due", due)) for r in rows}
 
     def first_month(self) -> str | None:
         """The earliest month a concern was registered in."""
@@ -222,6 +250,65 @@ class MeetingProjection(Projection):
     def _first_action_of(self, c: Any, concern_id: UUID, on: date) -> None:
         self._first_action(c, on, "?", self.key(concern_id))
 
+    # -- collaborations' statistics -----------------------------------------------------------
+    @process.register
+    def _(self, event: Collaboration.Created, c: Any) -> None:
+        c.execute(self.view.sql("SELECT opened_on FROM {stats} WHERE key = ?"), (self.key(event.concern_id),))
+        concern = c.fetchone()
+        if concern is None:  # its concern erased: not counted, as the concern is not
+            return
+        days = max(0, (event.opened_on - date.fromisoformat(concern["opened_on"])).days)
+        c.execute(self.view.sql("INSERT INTO {stat_collaborations} (key, child_key, opened_month, days_band) "
+                                "VALUES (?, ?, ?, ?)"),
+                  (self._collaboration_key(event.originator_id), self._child_key(event.child_id),
+                   event.opened_on.strftime("%Y-%m"), days_band(days)))
+
+    @process.register
+    def _(self, event: Collaboration.MeasureAdded, c: Any) -> None:
+        # Measures are numbered in the order added, and each has a row from its first.
+        self._evaluation_due(c, event, None, event.evaluate_on)
+
+    @process.register
+    def _(self, event: Collaboration.MeasureEvaluated, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {stat_evaluations} SET evaluated_on = ? WHERE collaboration_key = ? "
+                                "AND measure = ? AND evaluated_on IS NULL AND void = 0"),
+                  (event.evaluated_on.isoformat(), self._collaboration_key(event.originator_id), event.no))
+        if event.next_evaluation is not None:
+            self._evaluation_due(c, event, event.no, event.next_evaluation)
+
+    def _evaluation_due(self, c: Any, event: Any, measure: int | None, on: date) -> None:
+        """An evaluation date of measure number `measure` (None: a new measure's first)."""
+        collaboration_key = self._collaboration_key(event.originator_id)
+        c.execute(self.view.sql("SELECT child_key FROM {stat_collaborations} WHERE key = ?"), (collaboration_key,))
+        row = c.fetchone()
+        if row is None:  # not counted (its concern erased)
+            return
+        number = measure if measure is not None else self._measure_count(c, collaboration_key) + 1
+        c.execute(self.view.sql("INSERT INTO {stat_evaluations} (key, collaboration_key, child_key, measure, due_on, "
+                                "due_month) VALUES (?, ?, ?, ?, ?, ?)"),
+                  (self.app.blind_index(f"stat-evaluation:{event.originator_id}:{event.originator_version}"),
+                   collaboration_key, row["child_key"], number, on.isoformat(), on.strftime("%Y-%m")))
+
+    def _measure_count(self, c: Any, collaboration_key: str) -> int:
+        c.execute(self.view.sql("SELECT COUNT(DISTINCT measure) AS n FROM {stat_evaluations} "
+                                "WHERE collaboration_key = ?"), (collaboration_key,))
+        return c.fetchone()["n"]
+
+    @process.register
+    def _(self, event: Collaboration.Closed, c: Any) -> None:
+        key = self._collaboration_key(event.originator_id)
+        c.execute(self.view.sql("UPDATE {stat_collaborations} SET ended_month = ?, closing_reason = ? WHERE key = ?"),
+                  (event.on.strftime("%Y-%m"), event.reason, key))
+        # Evaluations planned after the end were never due.
+        c.execute(self.view.sql("UPDATE {stat_evaluations} SET void = 1 WHERE collaboration_key = ? "
+                                "AND evaluated_on IS NULL AND due_on > ?"), (key, event.on.isoformat()))
+
+    def _collaboration_key(self, collaboration_id: UUID) -> str:
+        return self.app.blind_index(f"stat-collaboration:{collaboration_id}")
+
+    def _child_key(self, child_id: UUID) -> str:
+        return self.app.blind_index(f"stat-child:{child_id}")
+
     # -- erasure ---------------------------------------------------------------------------
     def purge_child(self, c: Any, child_id: UUID) -> None:
         """On the child's erasure, and for each tombstone (see projections/projection.py)."""
@@ -232,3 +319,5 @@ class MeetingProjection(Projection):
         c.execute(self.view.sql("DELETE FROM {stat_referrals} WHERE key IN (SELECT key FROM {stats} WHERE child_key = ?)"),
                   (child_key,))
         c.execute(self.view.sql("DELETE FROM {stats} WHERE child_key = ?"), (child_key,))
+        c.execute(self.view.sql("DELETE FROM {stat_collaborations} WHERE child_key = ?"), (child_key,))
+        c.execute(self.view.sql("DELETE FROM {stat_evaluations} WHERE child_key = ?"), (child_key,))

@@ -44,8 +44,9 @@ def full_demo(tmp_path_factory):
 
 
 def counts(html: str) -> list[str]:
-    """Each row's published count (the cell before the last), the total row included."""
-    return [row.select("td")[-2].text.strip() for row in dom(html).select("table tr") if row.select("td")]
+    """Each row's published count (the cell before the last), the total row included, of
+    the concerns' table (the collaborations' follows it)."""
+    return [row.select("td")[-2].text.strip() for row in dom(html).select("table")[0].select("tr") if row.select("td")]
 
 
 LAST_YEAR = clock.today().year - 1
@@ -70,7 +71,7 @@ def test_the_page_says_which_release_it_shows_and_how_it_is_protected(full_demo)
     assert "selected" in newest
     assert page.one("h1").text == f"Bekymringer – {newest.text}"
     assert full_demo.domain.statistics_release(*newest["value"].split(":")) is not None
-    assert "Slik er tallene beskyttet" in page.one("main p.hint").text
+    assert "Slik er tallene beskyttet" in page.one("main > p.hint").text
     options = [o["value"] for o in page.select("select#f-release option")]
     assert f"year:{LAST_YEAR}" in options and len(options) >= 12
 
@@ -141,3 +142,17 @@ def test_the_clock_set_back_dates_events_and_today():
     with pytest.raises(ValueError):
         with clock.set_to(datetime(2025, 3, 4)):
             pass
+
+
+def test_the_collaborations_of_a_release_are_protected_like_its_concerns(full_demo):
+    """Issue 29 item 10: collaborations opened and ended, the days from the concern in
+    bands, evaluations on time; in the same release, rounded, the demo's few shown as <5."""
+    page = full_demo.login("municipal_leader")
+    release = full_demo.domain.statistics_release("month", f"{(clock.today().replace(day=1) - timedelta(days=40)):%Y-%m}")
+    html = dom(page.get(f"/ledelse/statistikk?utgivelse=month:{release.period}").text)
+    section = html.one("section[aria-labelledby=collaborations-h]")
+    assert section.one("h2").text.startswith("Tverrfaglig samarbeid – ")
+    cells = [row.select("td")[-1].text.strip() for row in section.select("tr") if row.select("td")]
+    assert len(cells) == 13 and all(n.startswith("<5") or int(n) % THRESHOLD == 0 for n in cells)
+    assert "ikke som snitt eller median" in section.one("p.hint").text
+    assert full_demo.domain.collaboration_release("year", str(LAST_YEAR)) is not None

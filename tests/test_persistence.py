@@ -117,6 +117,7 @@ def test_the_application_name_is_pinned(domain):
 
 PROMISED_TOPICS = {
     "events.statistics:StatisticsRelease.Created",
+    "events.statistics:CollaborationStatistics.Created",
     "events.audit:Access.Created",
     "events.audit:AnomalyReview.Created",
     "events.audit:AnomaliesReviewed.Created",
