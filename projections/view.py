@@ -19,6 +19,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
+from events.storage.postgres_recorder import creating_tables
 from events.storage.sqlite_store import held_elsewhere
 from events.storage.wal import empty_wal
 
@@ -265,6 +266,13 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
 
     def qualify(self, table: str) -> str:
         return f"{self.datastore.schema}.{self.name}_{table}"
+
+    def create_table(self) -> None:
+        # In turn with other processes creating tables (creating_tables); the library
+        # also looks for its tracking table first, which must see the one made
+        # by a process ahead.
+        with creating_tables(self.datastore):
+            super().create_table()
 
     @contextmanager
     def pipelined(self, c: Any) -> Iterator[Any]:
