@@ -14,6 +14,7 @@ import sqlite3
 from contextlib import contextmanager, nullcontext, suppress
 from typing import Any, ContextManager, Iterator
 
+from eventsourcing.persistence import IntegrityError as TrackingConflict
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
@@ -80,10 +81,36 @@ class ViewTables:
             for t, cols in self.tables.items()
         ]
         version = f"CREATE TABLE IF NOT EXISTS {self.version_table()} (version INTEGER NOT NULL)"
-        return statements + [version] + [self.sql(i) for i in self.indexes]
+        stops = f"CREATE TABLE IF NOT EXISTS {self.stops_table()} (undecodable INTEGER NOT NULL, reason TEXT NOT NULL)"
+        return statements + [version, stops] + [self.sql(i) for i in self.indexes]
 
     def version_table(self) -> str:
         return self.qualify_index(f"{self.name}_version")
+
+    def stops_table(self) -> str:
+        """Where the read model's follower says it stopped (one row, or none), so
+        that every process, `intranet projections status` and `/health` see it."""
+        return self.qualify_index(f"{self.name}_stops")
+
+    def record_stop(self, reason: str, undecodable: bool) -> None:
+        with self.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {self.stops_table()}")
+            c.execute(self.sql(f"INSERT INTO {self.stops_table()} (undecodable, reason) VALUES (?, ?)"),
+                      (int(undecodable), reason))
+
+    def clear_stop(self) -> None:
+        with self.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {self.stops_table()}")
+
+    def progress(self, application_name: str) -> tuple[int, tuple[bool, str] | None]:
+        """The position recorded, and the stop recorded (undecodable, reason) if
+        any, in one statement: another process follows the read model."""
+        row = self.fetchone(
+            f"SELECT (SELECT notification_id FROM {self.tracking_table()} WHERE application_name = ?) AS position, "
+            f"(SELECT undecodable FROM {self.stops_table()} LIMIT 1) AS undecodable, "
+            f"(SELECT reason FROM {self.stops_table()} LIMIT 1) AS reason", (application_name,))
+        stop = None if row["reason"] is None else (bool(row["undecodable"]), row["reason"])
+        return row["position"] or 0, stop
 
     def built_by_another_version(self) -> bool:
         """Whether the tables hold what another version of the read model built. One
@@ -113,8 +140,26 @@ class ViewTables:
         with self.datastore.transaction(commit=commit) as c:  # type: ignore[attr-defined]
             yield c
 
-    def record_position(self, c: Any, application_name: str, position: int) -> None:
-        self._insert_tracking(c, Tracking(application_name, position))  # type: ignore[attr-defined]
+    def record_position(self, c: Any, application_name: str, position: int, expected: int | None = None) -> None:
+        """Record `position` in the caller's transaction `c`. With `expected`, only
+        if the view is still where this process last left it: otherwise another
+        process applied events meanwhile (it took the read model over), and
+        TrackingConflict rolls the batch back instead of applying events twice."""
+        if expected is None:
+            self._insert_tracking(c, Tracking(application_name, position))  # type: ignore[attr-defined]
+            return
+        c.execute(self.sql(f"UPDATE {self.tracking_table()} SET notification_id = ? "
+                           "WHERE application_name = ? AND notification_id = ? RETURNING notification_id"),
+                  (position, application_name, expected))
+        if c.fetchone() is not None:
+            return
+        if expected == 0:  # nothing recorded yet
+            c.execute(self.sql(f"INSERT INTO {self.tracking_table()} (application_name, notification_id) "
+                               "VALUES (?, ?) ON CONFLICT (application_name) DO NOTHING RETURNING notification_id"),
+                      (application_name, position))
+            if c.fetchone() is not None:
+                return
+        raise TrackingConflict(f"read model {self.name}: moved on from {expected} by another process")
 
     def position(self, application_name: str) -> int:
         return self.max_tracking_id(application_name) or 0  # type: ignore[attr-defined]
@@ -158,6 +203,7 @@ class ViewTables:
             for table in self.tables:
                 c.execute(f"DROP TABLE IF EXISTS {self.qualify(table)}")
             c.execute(f"DROP TABLE IF EXISTS {self.version_table()}")
+            c.execute(f"DROP TABLE IF EXISTS {self.stops_table()}")
             c.execute(f"DROP TABLE IF EXISTS {self.tracking_table()}")
 
     def tracking_table(self) -> str:
