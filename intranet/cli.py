@@ -163,16 +163,22 @@ def projections_verify(app, names, config) -> int:
 
 
 def projections_status(runner) -> int:
-    """Each read model's position; a read model that cannot go on past a row it
-    cannot read is named with the row (exit code 1)."""
+    """Each read model's position as recorded by the process that follows it; a
+    read model that cannot go on past a row it cannot read is named with the row,
+    and one that stopped in a server with why (exit code 1 for either)."""
     from projections.batches import first_unreadable
 
+    runner.refresh()
     stops = first_unreadable(runner.app, list(runner.followers.values()))
+    stopped = False
     for name, status in runner.status().items():
         print(f"{name}: posisjon {status['position']}, {status['behind']} bak")
         if name in stops:
             print(f"  STOPPER ved rad som ikke kan leses: {stops[name].describe()}")
-    return 1 if stops else 0
+        elif "stopped" in status:
+            print(f"  STOPPET: {status['stopped']}")
+            stopped = True
+    return 1 if stops or stopped else 0
 
 
 def cmd_keys(args: argparse.Namespace) -> int:

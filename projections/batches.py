@@ -11,6 +11,7 @@ projections/rebuild_helper.py) are made of these passes.
 from __future__ import annotations
 
 import bisect
+import json
 import logging
 import threading
 import time
@@ -210,8 +211,10 @@ class Follower:
         else:
             log.error("projection %s stopped", self.projection.name, exc_info=error)
         self.error = error
+        # A row it cannot read is recorded as the status names it (projections/live.py stopped_at).
+        reason = json.dumps(error.row.fields()) if undecodable else f"{type(error).__name__}: {error}"[:500]
         try:
-            self.view.record_stop(f"{type(error).__name__}: {error}"[:500], undecodable)
+            self.view.record_stop(reason, undecodable)
         except Exception:
             log.warning("read model %s: its stop could not be recorded for the other processes",
                         self.projection.name, exc_info=True)

@@ -16,6 +16,7 @@ waits (briefly) until the read models include it.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -288,17 +289,19 @@ class ProjectionRunner:
 def stop_reason(error: BaseException) -> str:
     """Why a read model stopped, in one line (its traceback is in the log of the
     process that followed it)."""
+    if isinstance(error, UndecodableRow):
+        return str(error)
     if isinstance(error, StoppedElsewhere):
-        return error.reason
+        return error.reason if not error.undecodable else f"stopped at row {json.loads(error.reason)['row']}"
     return f"{type(error).__name__}: {error}".splitlines()[0][:500]
 
 
 def stopped_at(error: BaseException | None) -> dict[str, Any]:
     """Where a read model stopped on purpose, at a row it cannot read (for
     `status`); nothing for a read model that runs, or stopped otherwise."""
+    if isinstance(error, StoppedElsewhere) and error.undecodable:
+        return {"stopped_at": json.loads(error.reason)}
     if not isinstance(error, UndecodableRow):
         return {}
-    row = error.row
-    return {"stopped_at": {"row": row.id, "originator_id": row.originator_id,
-                           "version": row.originator_version, "topic": row.topic, "reason": row.reason}}
+    return {"stopped_at": error.row.fields()}
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from events.application import Bekymring
+from events.base import acting_as
 from events.kek import Kek
 from projections.ledger import LedgerProjection
 from projections.ledger import verify as verify_ledger
@@ -130,3 +131,74 @@ def test_read_models_followed_by_several_processes_never_stop(env):
             runner.stop()
         for app in apps:
             app.close()
+
+
+def test_a_read_model_another_process_follows_is_taken_over_when_that_process_ends(env):
+    first, second = Bekymring(env=env), Bekymring(env=env)
+    leader = ProjectionRunner(first, poll_seconds=0.02).start()
+    reader = None
+    try:
+        unit = first.register_unit("Fjordvik skole", "skole")
+        leader.wait(timeout=10)
+        reader = ProjectionRunner(second, poll_seconds=0.02).start()
+        second.register_child("Liv", "Strand", date(2016, 5, 1), unit)
+        reader.wait(timeout=10)  # applied by the leader; the reader sees it
+        assert all(s["follows_here"] for s in leader.status().values())
+        assert not any(s["follows_here"] for s in reader.status().values())
+        leader.stop()  # its locks go with it, as with a process that ends
+        second.register_child("Per", "Strand", date(2016, 5, 1), unit)
+        reader.wait(timeout=10)
+        assert all(s["follows_here"] and s["ok"] for s in reader.status().values())
+        assert reader["directory"].view.count("children") == 2
+    finally:
+        leader.stop()
+        if reader is not None:
+            reader.stop()
+        first.close()
+        second.close()
+
+
+def test_a_read_model_stopped_in_the_process_that_follows_it_is_seen_everywhere(env, demo_copy, capsys):
+    """A read model that stops (here: its table dropped behind its back) stops in
+    the process that follows it; every other process, `/health`, the admin's page
+    and `intranet projections status` say so."""
+    from intranet.cli import _projections
+    from projections.config import DEFAULTS
+    from tests.webclient import Web
+
+    env = demo_copy[0]  # (the `env` fixture only chooses the store)
+    first = Bekymring(env=env)
+    leader = ProjectionRunner(first, poll_seconds=0.02).start()
+    try:
+        leader.wait(timeout=10)
+        with Web(env, built=demo_copy[1]) as web:  # a second server process: it only reads
+            assert not any(s["follows_here"] for s in web.projections.status().values())
+            view = leader["directory"].view
+            with view.transaction(commit=True) as c:
+                c.execute(f"DROP TABLE {view.qualify('children')}")
+            with acting_as(web.ids["users"]["admin"]):
+                first.register_child("Liv", "Strand", date(2016, 5, 1), web.ids["units"]["solsikken"])
+            deadline = time.monotonic() + 10
+            while web.projections.status()["directory"]["ok"] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            status = web.projections.status()["directory"]
+            assert not status["ok"] and "children" in status["stopped"], status
+            assert web.projections.status()["concerns"]["ok"]
+
+            assert web.client().get("/health").status_code == 503
+            admin = web.login("admin")
+            body = admin.get("/health").json()
+            assert body["projections"]["directory"]["stopped"] == status["stopped"]
+            page = admin.get("/admin/lesemodeller").text
+            assert "Stoppet" in page and status["stopped"].split(":")[0] in page
+
+        cli_app = Bekymring(env=env)
+        try:
+            assert _projections("status", None, cli_app, DEFAULTS) == 1
+        finally:
+            cli_app.close()
+        out = capsys.readouterr().out
+        assert "directory: STOPPET" in out or "STOPPET" in out.split("directory:")[1].splitlines()[1], out
+    finally:
+        leader.stop()
+        first.close()
