@@ -38,6 +38,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # (intranet/auth.py client_address); uvicorn's own trust (127.0.0.1 by
         # default) would let anyone behind a pass-through proxy choose an address.
         proxy_headers=False,
+        # A line per request cost a few per cent of a busy server's time; the
+        # access events are the record of who saw what (`--access-log` for debugging).
+        access_log=args.access_log,
     )
     return 0
 
@@ -258,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default=os.environ.get("BEKYMRING_HOST", "127.0.0.1"))
         p.add_argument("--port", type=int, default=int(os.environ.get("BEKYMRING_PORT", "8000")))
         p.add_argument("--workers", type=int, default=1)
+        p.add_argument("--access-log", action="store_true", help="log a line per request (off by default)")
 
     serve = sub.add_parser("serve", help="run the web server (uvicorn)")
     server_options(serve)

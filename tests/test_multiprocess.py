@@ -26,7 +26,7 @@ from projections.ledger import verify as verify_ledger
 from projections.live import ProjectionRunner
 from projections.registry import construct_view
 from projections.verify import verify
-from tests.conftest import PG, pg_connect, postgres_env
+from tests.conftest import pg_connect, postgres_env
 
 REPO = Path(__file__).resolve().parent.parent
 
