@@ -8,6 +8,9 @@ The processes are real: `python -c` scripts, or `intranet serve` itself.
 from __future__ import annotations
 
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,8 +19,10 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 
+from events import clock
 from events.application import Bekymring
 from events.base import acting_as
 from events.kek import Kek
@@ -26,6 +31,8 @@ from projections.ledger import verify as verify_ledger
 from projections.live import ProjectionRunner
 from projections.registry import construct_view
 from projections.verify import verify
+from intranet import demo, demo_data
+from tests.webclient import csrf_of
 from tests.conftest import pg_connect, postgres_env
 
 REPO = Path(__file__).resolve().parent.parent
@@ -202,3 +209,207 @@ def test_a_read_model_stopped_in_the_process_that_follows_it_is_seen_everywhere(
     finally:
         leader.stop()
         first.close()
+
+
+# -- real servers under load, one killed --------------------------------------------
+HEALTH_TOKEN = "multiprocess-test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`intranet serve` as an operator runs it, on a port of its own; its output
+    goes to a log (kept across a restart)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1):
+        self.env, self.cwd, self.workers = env, cwd, workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = cwd / f"server-{self.port}.log"
+        self.start()
+
+    def start(self) -> None:
+        with open(self.log, "a") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "intranet.cli", "serve", "--port", str(self.port),
+                 "--workers", str(self.workers)], cwd=self.cwd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def workers_pids(self) -> list[int]:
+        """The worker processes of a `--workers N` server (its children that serve)."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                cmdline = (stat.parent / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid and b"spawn_main" in cmdline:
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def health(self) -> dict | None:
+        try:
+            r = httpx.get(self.url + "/health", headers={"X-Health-Token": HEALTH_TOKEN}, timeout=5)
+        except httpx.HTTPError:
+            return None
+        return r.json() if r.headers.get("content-type", "").startswith("application/json") else None
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+class Load:
+    """A signed-in user's requests against one server: the list of concerns, a
+    concern's page (each writes an access event), now and then a logbook entry.
+    Requests meeting a killed server are retried until it answers again."""
+
+    def __init__(self, server: Server, username: str, rounds: int):
+        self.server, self.username, self.rounds = server, username, rounds
+        self.statuses: list[int] = []
+        self.failures: list[str] = []
+        self.client = httpx.Client(base_url=server.url, timeout=15, follow_redirects=False)
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = self.client.request(method, path, **kwargs)
+            except httpx.TransportError:  # the server is down: it is restarted
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+                continue
+            self.statuses.append(response.status_code)
+            if response.status_code >= 500:
+                self.failures.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
+            return response
+
+    def sign_in(self) -> None:
+        page = self.request("GET", "/logg-inn")
+        response = self.request("POST", "/logg-inn", data={
+            "username": self.username, "password": demo_data.DEMO_PASSWORD, "csrf_token": csrf_of(page.text)})
+        assert response.status_code == 303, response.text[:500]
+
+    def run(self) -> None:
+        try:
+            self.sign_in()
+            for i in range(self.rounds):
+                listing = self.request("GET", "/bekymringer")
+                concerns = sorted(set(re.findall(r'href="(/bekymringer/[0-9a-f-]{36})"', listing.text)))
+                if not concerns:
+                    self.failures.append(f"{self.username} sees no concern: {listing.status_code}")
+                    return
+                url = concerns[i % len(concerns)]
+                page = self.request("GET", url)
+                if i % 3 == 0 and page.status_code == 200:
+                    version = re.search(r'name="version" value="(\d+)"', page.text)
+                    if version is None:
+                        continue
+                    self.request("POST", f"{url}/logg", data={
+                        "csrf_token": csrf_of(page.text), "version": version.group(1),
+                        "observed_on": clock.today().isoformat(), "text": f"Runde {i} hos {self.server.port}.",
+                        "child_words": ""})
+        except Exception as e:  # noqa: BLE001 - reported by the test
+            self.failures.append(f"{self.username}: {e!r}")
+        finally:
+            self.client.close()
+
+
+USERS = {"pedleder": "solsikken", "barnehagelaerer": "solsikken", "laerer": "fjordvikskole"}
+
+
+def load_demo_with_concerns(env: dict[str, str]) -> None:
+    """The demo municipality without its history, and a concern by each user of the load."""
+    app = Bekymring(env=env)
+    try:
+        ids = demo.load(app)
+        for username, unit in USERS.items():
+            child = next(c for c, data in zip(ids["children"], demo_data.CHILDREN) if data["unit"] == unit)
+            author = ids["users"][username]
+            with acting_as(author):
+                app.open_concern(child, author, clock.today(), "Kom uten matpakke og var sulten.", "", ["neglect"], 2)
+    finally:
+        app.close()
+
+
+def caught_up(servers: list[Server]) -> bool:
+    """Every server healthy, each read model ok and at the newest event."""
+    for server in servers:
+        health = server.health()
+        if health is None or health.get("status") != "ok":
+            return False
+        if any(p["behind"] or not p["ok"] for p in health["projections"].values()):
+            return False
+    return True
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("layout", ["three servers", "two workers"])
+def test_servers_on_one_database_under_load_with_one_killed(tmp_path, fresh_db, layout):
+    """`intranet serve` processes started at the same moment on a fresh database
+    (three of one worker each, or one of two workers), a few hundred requests by
+    signed-in users, one process killed by SIGKILL mid-way and started again:
+    afterwards no read model stopped, each equals a rebuild, and the audit
+    trail verifies."""
+    env = {**db_env(tmp_path, fresh_db, Kek.generate()), "BEKYMRING_DEMO": "1",
+           "BEKYMRING_HEALTH_TOKEN": HEALTH_TOKEN}
+    load_demo_with_concerns(env)
+    servers = [Server(env, tmp_path) for _ in range(3)] if layout == "three servers" else [Server(env, tmp_path, 2)]
+    try:
+        wait_for(lambda: all(s.health() for s in servers), 60, "every server answers")
+        users = list(USERS)
+        loads = [Load(servers[i % len(servers)], users[i % len(users)], 25) for i in range(6)]
+        threads = [threading.Thread(target=load.run) for load in loads]
+        for t in threads:
+            t.start()
+        wait_for(lambda: sum(len(load.statuses) for load in loads) >= 100 or any(load.failures for load in loads),
+                 60, "the load is under way")
+        assert not [f for load in loads for f in load.failures]
+        if layout == "three servers":
+            # The process that follows the most read models (the first to claim them).
+            follows = [sum(p["follows_here"] for p in (s.health() or {"projections": {}})["projections"].values())
+                       for s in servers]
+            victim = servers[follows.index(max(follows))]
+            victim.kill()
+            time.sleep(1)
+            victim.start()
+        else:
+            os.kill(servers[0].workers_pids()[0], signal.SIGKILL)  # uvicorn starts another
+        for t in threads:
+            t.join(timeout=120)
+        assert not [f for load in loads for f in load.failures]
+        assert sum(len(load.statuses) for load in loads) >= 300
+        wait_for(lambda: caught_up(servers), 30, "every read model in every process at the newest event")
+    finally:
+        for server in servers:
+            server.stop()
+    logs = "".join(s.log.read_text() for s in servers)
+    assert "stopped" not in logs and "Traceback" not in logs, logs[-3000:]
+    for command in (["projections", "verify"], ["audit", "verify"]):
+        done = subprocess.run([sys.executable, "-m", "intranet.cli", *command], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
