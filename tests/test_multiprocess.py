@@ -391,7 +391,7 @@ def test_servers_on_one_database_under_load_with_one_killed(tmp_path, fresh_db, 
         assert not [f for load in loads for f in load.failures]
         if layout == "three servers":
             # The process that follows the most read models (the first to claim them).
-            follows = [sum(p["follows_here"] for p in (s.health() or {"projections": {}})["projections"].values())
+            follows = [sum(p.get("follows_here", False) for p in (s.health() or {"projections": {}})["projections"].values())
                        for s in servers]
             victim = servers[follows.index(max(follows))]
             victim.kill()
