@@ -37,18 +37,22 @@ class AdvisoryLocks:
     def key(self, name: str) -> str:
         return f"bekymring: follows {self.schema}.{name}"
 
-    def claim(self, name: str) -> bool:
-        """Take the read model's lock if no other process holds it (never waits)."""
+    def claim(self, names: list[str]) -> set[str]:
+        """Take the locks of those read models no other process holds (never waits),
+        in one statement; return the names taken."""
+        if not names:
+            return set()
         if self.connection is None:
             self.connection = psycopg.connect(**self.params, autocommit=True, connect_timeout=5)
-        (taken,) = self.connection.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.key(name),)).fetchone()
-        return bool(taken)
+        columns = ", ".join(["pg_try_advisory_lock(hashtext(%s))"] * len(names))
+        taken = self.connection.execute(f"SELECT {columns}", [self.key(n) for n in names]).fetchone()
+        return {name for name, got in zip(names, taken) if got}
 
     def alive(self) -> bool:
         """Whether the locks taken are still held: their connection still answers.
         False once: the caller gives up every read model it followed."""
         if self.connection is None:
-            return True
+            return False
         try:
             self.connection.execute("SELECT 1")
             return True
@@ -72,7 +76,10 @@ class FileLocks:
         self.views_dir = views_dir
         self.held: dict[str, int] = {}
 
-    def claim(self, name: str) -> bool:
+    def claim(self, names: list[str]) -> set[str]:
+        return {name for name in names if self._claim(name)}
+
+    def _claim(self, name: str) -> bool:
         fd = os.open(self.views_dir / f"{name}.follower", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -34,6 +34,7 @@ from projections.config import DEFAULTS, ReadModelConfig
 from projections.leading import AdvisoryLocks, FileLocks, lead_locks
 from projections.registry import PROJECTIONS, construct_view
 from projections.undecodable import UndecodableRow
+from projections.view import progress_of
 
 log = logging.getLogger(__name__)
 
@@ -127,25 +128,26 @@ class ProjectionRunner:
         locks = self._locks
         if locks is None:
             return
-        if not locks.alive():
+        if any(f.leading for f in self.followers.values()) and not locks.alive():
             for follower in self.followers.values():
                 follower.give_up_lead()
-        for follower in self.followers.values():
-            if follower.leading:
-                continue
-            try:
-                if locks.claim(follower.projection.name):
+        others = [f for f in self.followers.values() if not f.leading]
+        try:
+            taken = locks.claim([f.projection.name for f in others])
+            for follower in others:
+                if follower.projection.name in taken:
                     follower.take_lead()
                     log.info("read model %s is followed by this process", follower.projection.name)
-                else:
-                    follower.learn(*follower.view.progress(self.app.name))
-            except Exception as e:
-                if not worth_retrying(e) and not isinstance(e, (psycopg.Error, OSError)):
-                    raise
-                log.warning("read model %s: could not learn who follows it; tried again at the next poll",
-                            follower.projection.name, exc_info=True)
+            others = [f for f in others if not f.leading]
+            for follower, progress in zip(others, progress_of([f.view for f in others], self.app.name)):
+                follower.learn(*progress)
+        except Exception as e:
+            if not worth_retrying(e) and not isinstance(e, (psycopg.Error, OSError)):
+                raise
+            log.warning("could not learn which process follows the read models; tried again at the next poll",
+                        exc_info=True)
+            if not any(f.leading for f in self.followers.values()):
                 locks.close()
-                return
 
     def _finish(self) -> None:
         """At shutdown, each read model with an `at_stop` (the ledger: it signs
@@ -262,8 +264,9 @@ class ProjectionRunner:
     def refresh(self) -> None:
         """Learn each read model's recorded position and stop from its view (for a
         runner that follows nothing itself: `intranet projections status`)."""
-        for follower in self.followers.values():
-            follower.learn(*follower.view.progress(self.app.name))
+        followers = list(self.followers.values())
+        for follower, progress in zip(followers, progress_of([f.view for f in followers], self.app.name)):
+            follower.learn(*progress)
 
     def status(self) -> dict[str, dict[str, Any]]:
         """Each read model's position; not ok if it failed, or if following has

@@ -105,12 +105,13 @@ class ViewTables:
     def progress(self, application_name: str) -> tuple[int, tuple[bool, str] | None]:
         """The position recorded, and the stop recorded (undecodable, reason) if
         any, in one statement: another process follows the read model."""
-        row = self.fetchone(
-            f"SELECT (SELECT notification_id FROM {self.tracking_table()} WHERE application_name = ?) AS position, "
-            f"(SELECT undecodable FROM {self.stops_table()} LIMIT 1) AS undecodable, "
-            f"(SELECT reason FROM {self.stops_table()} LIMIT 1) AS reason", (application_name,))
-        stop = None if row["reason"] is None else (bool(row["undecodable"]), row["reason"])
-        return row["position"] or 0, stop
+        return read_progress(self.fetchone(self.sql(self.progress_statement()), (application_name,)))
+
+    def progress_statement(self) -> str:
+        """`progress`'s statement, one row (with `?` for the application's name)."""
+        return (f"SELECT (SELECT notification_id FROM {self.tracking_table()} WHERE application_name = ?) AS position, "
+                f"(SELECT undecodable FROM {self.stops_table()} LIMIT 1) AS undecodable, "
+                f"(SELECT reason FROM {self.stops_table()} LIMIT 1) AS reason")
 
     def built_by_another_version(self) -> bool:
         """Whether the tables hold what another version of the read model built. One
@@ -212,6 +213,26 @@ class ViewTables:
     def scrub(self) -> None:
         """After rows were purged for an erasure: leave no copy of them in the files.
         PostgreSQL keeps dead rows until (auto)vacuum; its tables no longer show them."""
+
+
+def read_progress(row: Any) -> tuple[int, tuple[bool, str] | None]:
+    stop = None if row["reason"] is None else (bool(row["undecodable"]), row["reason"])
+    return row["position"] or 0, stop
+
+
+def progress_of(views: list[ViewTables], application_name: str) -> list[tuple[int, tuple[bool, str] | None]]:
+    """`progress` of several views: on PostgreSQL in one statement (they share the
+    database), as a process that follows none of them asks at every poll."""
+    if not views:
+        return []
+    if views[0].dialect != "postgres":
+        return [view.progress(application_name) for view in views]
+    statement = " UNION ALL ".join(f"SELECT {i} AS i, * FROM ({v.progress_statement()}) AS p{i}"
+                                   for i, v in enumerate(views))
+    with views[0].reading() as c:
+        c.execute(statement.replace("?", "%s"), [application_name] * len(views))
+        rows = sorted(c.fetchall(), key=lambda r: r["i"])
+    return [read_progress(row) for row in rows]
 
 
 class SQLiteView(ViewTables, SQLiteTrackingRecorder):
