@@ -33,6 +33,7 @@ class AdvisoryLocks:
         self.schema = datastore.schema
         self.params = {k: v for k, v in datastore.pool.kwargs.items() if k != "row_factory"}
         self.connection: psycopg.Connection | None = None
+        self.held: set[str] = set()
 
     def key(self, name: str) -> str:
         return f"bekymring: follows {self.schema}.{name}"
@@ -40,13 +41,14 @@ class AdvisoryLocks:
     def claim(self, names: list[str]) -> set[str]:
         """Take the locks of those read models no other process holds (never waits),
         in one statement; return the names taken."""
-        if not names:
-            return set()
-        if self.connection is None:
-            self.connection = psycopg.connect(**self.params, autocommit=True, connect_timeout=5)
-        columns = ", ".join(["pg_try_advisory_lock(hashtext(%s))"] * len(names))
-        taken = self.connection.execute(f"SELECT {columns}", [self.key(n) for n in names]).fetchone()
-        return {name for name, got in zip(names, taken) if got}
+        wanted = [n for n in names if n not in self.held]  # held already: given up after a race, taken again
+        if wanted:
+            if self.connection is None:
+                self.connection = psycopg.connect(**self.params, autocommit=True, connect_timeout=5)
+            columns = ", ".join(["pg_try_advisory_lock(hashtext(%s))"] * len(wanted))
+            taken = self.connection.execute(f"SELECT {columns}", [self.key(n) for n in wanted]).fetchone()
+            self.held |= {name for name, got in zip(wanted, taken) if got}
+        return self.held & set(names)
 
     def alive(self) -> bool:
         """Whether the locks taken are still held: their connection still answers.
@@ -62,6 +64,7 @@ class AdvisoryLocks:
             return False
 
     def close(self) -> None:
+        self.held.clear()
         if self.connection is not None:
             try:
                 self.connection.close()  # the server releases the locks with the session
@@ -80,6 +83,8 @@ class FileLocks:
         return {name for name in names if self._claim(name)}
 
     def _claim(self, name: str) -> bool:
+        if name in self.held:  # given up after a race, taken again
+            return True
         fd = os.open(self.views_dir / f"{name}.follower", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

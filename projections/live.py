@@ -29,7 +29,9 @@ from eventsourcing.persistence import ConnectionUnavailableError, InterfaceError
 from events.application import Bekymring
 from events.storage.postgres_recorder import lock_held_elsewhere
 from events.storage.sqlite_store import held_elsewhere
-from projections.batches import BATCH, IDLE_RECORD_EVERY, Follower, Overtaken, StoppedElsewhere, catch_up_together
+from projections.batches import (
+    BATCH, IDLE_RECORD_EVERY, Follower, Overtaken, StoppedElsewhere, catch_up_beside_others, catch_up_together,
+)
 from projections.config import DEFAULTS, ReadModelConfig
 from projections.leading import AdvisoryLocks, FileLocks, lead_locks
 from projections.registry import PROJECTIONS, construct_view
@@ -258,8 +260,10 @@ class ProjectionRunner:
                 raise TimeoutError(f"projection {follower.projection.name} is behind")
 
     def catch_up(self, progress: Callable[[int], None] | None = None, batch: int = BATCH) -> int:
-        """Apply everything recorded so far, in this thread (CLI, tests, rebuild)."""
-        return catch_up_together(self.app, list(self.followers.values()), progress, batch)
+        """Apply everything recorded so far, in this thread (CLI, tests, rebuild).
+        A server applying events meanwhile is no error: each read model goes on
+        from where it got (`Follower.catch_up`)."""
+        return catch_up_beside_others(self.app, list(self.followers.values()), progress, batch)
 
     def refresh(self) -> None:
         """Learn each read model's recorded position and stop from its view (for a
