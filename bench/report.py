@@ -95,7 +95,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
     out = [
         f"Machine: {m['cpu']}, {m['cores']} cores, {m.get('memory_gib')} GiB; Python {m['python']}, "
         f"SQLite {m['sqlite']}, PostgreSQL {m.get('postgres') or '–'}; eventsourcing {m['eventsourcing']}, "
-        f"Starlette {m['starlette']}, uvicorn {m['uvicorn']} (h11, one worker).",
+        f"Starlette {m['starlette']}, uvicorn {m['uvicorn']} (h11; one worker, except where a row says 2 workers).",
         "",
     ]
     for r in results:
