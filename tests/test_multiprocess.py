@@ -304,7 +304,9 @@ class Load:
                 time.sleep(0.2)
                 continue
             self.statuses.append(response.status_code)
-            if response.status_code >= 500:
+            # 503 is the store busy past its lock timeout (a loaded CI machine), said
+            # as designed; any other server error is a failure.
+            if response.status_code >= 500 and response.status_code != 503:
                 self.failures.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
             return response
 
@@ -402,8 +404,10 @@ def test_servers_on_one_database_under_load_with_one_killed(tmp_path, fresh_db, 
         for t in threads:
             t.join(timeout=120)
         assert not [f for load in loads for f in load.failures]
-        assert sum(len(load.statuses) for load in loads) >= 300
-        wait_for(lambda: caught_up(servers), 30, "every read model in every process at the newest event")
+        statuses = [status for load in loads for status in load.statuses]
+        assert len(statuses) >= 300
+        assert statuses.count(503) <= len(statuses) // 10, statuses.count(503)
+        wait_for(lambda: caught_up(servers), 60, "every read model in every process at the newest event")
     finally:
         for server in servers:
             server.stop()
