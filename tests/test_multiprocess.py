@@ -417,3 +417,18 @@ def test_servers_on_one_database_under_load_with_one_killed(tmp_path, fresh_db, 
         done = subprocess.run([sys.executable, "-m", "intranet.cli", *command], cwd=tmp_path, env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.postgres
+def test_writes_send_no_notify(tmp_path, pg_schema, kek):
+    """Nothing listens (the read models poll), and a NOTIFY in every write's
+    transaction took PostgreSQL's one queue lock at each commit, in every
+    process: writes must not send one."""
+    domain = Bekymring(env=postgres_env(tmp_path, kek, pg_schema))
+    try:
+        with pg_connect(autocommit=True) as listener:
+            listener.execute(f'LISTEN "{domain.recorder.channel_name}"')
+            domain.register_unit("Fjordvik skole", "skole")
+            assert list(listener.notifies(timeout=1.0, stop_after=1)) == []
+    finally:
+        domain.close()

@@ -7,7 +7,8 @@ binary format, as tuples:
   (projections/batches.py), a rebuild and `audit verify` read it;
 - a record's events, as every page reads its records (a concern page reads
   three records).
-Every other call goes to the library unchanged.
+Every other call goes to the library unchanged, except that a write sends no
+NOTIFY (`_notify_channel`).
 
 `Bekymring.construct_env` names this class in APPLICATION_RECORDER_TOPIC, the
 library's own setting for it.
@@ -62,6 +63,12 @@ class PostgresRecorder(PostgresApplicationRecorder):
     def create_table(self) -> None:
         with creating_tables(self.datastore):
             super().create_table()
+
+    def _notify_channel(self, curs: Any) -> None:
+        """No NOTIFY with each write: nothing listens (the read models poll,
+        projections/live.py), and a NOTIFY costs a round trip while the events'
+        table is locked, and PostgreSQL's one notification-queue lock at commit,
+        across every process."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
