@@ -24,7 +24,7 @@ from bench import measure, report, stores, web
 from bench.build import build, catch_up, log
 from bench.stores import DEFAULT_DATA_DIR, Scale, Store
 
-STEPS = ("web", "writes", "queries", "verify", "rebuild")
+STEPS = ("web", "scaling", "writes", "queries", "verify", "rebuild")
 DEFAULT = Scale(5_000, 20_000, 1_000_000)
 LARGE = Scale(100_000, 200_000, 10_000_000)
 
@@ -78,13 +78,17 @@ def run_store(store: Store, args: argparse.Namespace, steps: set[str], machine: 
     # Other processes on the machine skew every figure: say how busy it was.
     result["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     try:
-        if "web" in steps:
+        if steps & {"web", "scaling"}:
             ids = measure.concern_ids_for_leader(app, manifest["unit0"])
             log(f"  web: {len(ids)} concerns in the unit leader's unit")
             app.close()  # the server has its own application; this process only waits
-            result["web"] = web.measure(env, ids, work, seconds=args.seconds, connections=args.connections,
-                                        profile_seconds=12 if args.profile else 0)
-            log(f"  web: {json.dumps({k: v for k, v in result['web'].items() if k != 'profile'})}")
+            if "web" in steps:
+                result["web"] = web.measure(env, ids, work, seconds=args.seconds, connections=args.connections,
+                                            profile_seconds=12 if args.profile else 0)
+                log(f"  web: {json.dumps({k: v for k, v in result['web'].items() if k != 'profile'})}")
+            if "scaling" in steps:
+                result["scaling"] = web.scaling(env, ids, work, seconds=args.seconds / 3)
+                log(f"  scaling: {json.dumps(result['scaling'])}")
             app = Bekymring(env=env)
             catch_up(app)  # the access events the load wrote
         result["events"] = app.position()

@@ -95,7 +95,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
     out = [
         f"Machine: {m['cpu']}, {m['cores']} cores, {m.get('memory_gib')} GiB; Python {m['python']}, "
         f"SQLite {m['sqlite']}, PostgreSQL {m.get('postgres') or '–'}; eventsourcing {m['eventsourcing']}, "
-        f"Starlette {m['starlette']}, uvicorn {m['uvicorn']} (h11, one worker).",
+        f"Starlette {m['starlette']}, uvicorn {m['uvicorn']} (h11; one worker, except where a row says 2 workers).",
         "",
     ]
     for r in results:
@@ -129,6 +129,11 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 f"{c['errors']} errors) |",
                 f"| bare Jinja2 page, same size ({web['bare_bytes']:,} vs {web['page_bytes']:,} bytes) | "
                 f"{bare['rps']:,.0f} req/s, p50 {bare['p50_ms']} ms, p99 {bare['p99_ms']} ms |",
+                *([f"| in-app page without child data ({web['app_page_path']}, {web['app_page_bytes']:,} bytes) | "
+                   f"{web['app_page']['rps']:,.0f} req/s, p50 {web['app_page']['p50_ms']} ms, "
+                   f"p99 {web['app_page']['p99_ms']} ms |",
+                   f"| **ratio concern / in-app page** | **{web['ratio_app_page']:.2f}×** |"]
+                  if web.get("app_page") else []),
                 f"| **ratio concern / bare** | **{web['ratio']:.2f}×**" + (
                     " (median of turns: " + ", ".join(
                         f"{t['ratio']:.2f} ({t['concern_rps']:,.0f}/{t['bare_rps']:,.0f})" for t in web["rounds"]) + ")"
@@ -141,6 +146,11 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 f"p99 {one.get('p99_ms')} ms |",
                 f"| server peak RSS (VmHWM) | {web['server_peak_rss_mb']} MB |",
             ]
+        for row in r.get("scaling") or []:
+            out.append(f"| concern page, {row['workers']} worker{'s' if row['workers'] > 1 else ''}, "
+                       f"{row['connections']} connection{'s' if row['connections'] > 1 else ''} | "
+                       f"{row['concern_rps']:,.0f} req/s, p50 {row['concern_p50_ms']} ms, p99 {row['concern_p99_ms']} ms; "
+                       f"in-app page {row['app_page_rps']:,.0f} req/s; ratio {_n(row['ratio_app_page'], 2)}× |")
         w = r.get("writes")
         if w:
             for op, label in (("register_child", "register a child (new data key)"),

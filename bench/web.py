@@ -2,7 +2,10 @@
 
 Signs in as the unit leader through the real sign-in form (CSRF token from the
 page, double-submit cookie), then loads the concern page (which commits an
-access event before rendering) and the bare page of the same size.
+access event before rendering) against two denominators: the bare page of the
+same size, mounted outside the app, and a page of the app with no child data
+(`APP_PAGE`). `scaling` runs the concern page at 1, 4 and 8 connections on
+servers of 1 and 2 workers.
 """
 
 from __future__ import annotations
@@ -48,13 +51,14 @@ def vm_hwm_kb(pid: int) -> int | None:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(self, env: dict[str, str], log_path: Path, workers: int = 1):
         # The health token shows /health's read-model positions, which `settle` waits on.
         self.health_token = secrets.token_urlsafe(24)
         self.env = {**os.environ, **env, "BEKYMRING_SECURE_COOKIES": "0", "PYTHONPATH": str(ROOT),
                     "BEKYMRING_HEALTH_TOKEN": self.health_token}
         self.port = free_port()
         self.log_path = log_path
+        self.workers = workers
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -65,7 +69,7 @@ class Server:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "bench.server:create", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-access-log", "--log-level", "warning", "--workers", "1"],
+             "--port", str(self.port), "--no-access-log", "--log-level", "warning", "--workers", str(self.workers)],
             env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 120
@@ -155,10 +159,13 @@ def measure(env: dict[str, str], concern_ids: list[UUID], workdir: Path, seconds
         bare_path = f"/bench/bare?bytes={size}"
         bare = server.get(bare_path, cookie)
         assert bare.status_code == 200, bare.status_code
-        result: dict[str, Any] = {"page_bytes": size, "bare_bytes": len(bare.content)}
-        # The two pages in turns, ROUNDS times: a shared machine's speed drifts
+        in_app = server.get(APP_PAGE, cookie)
+        assert in_app.status_code == 200, in_app.status_code
+        result: dict[str, Any] = {"page_bytes": size, "bare_bytes": len(bare.content),
+                                  "app_page_path": APP_PAGE, "app_page_bytes": len(in_app.content)}
+        # The pages in turns, ROUNDS times: a shared machine's speed drifts
         # within minutes, so each ratio compares loads a few seconds apart.
-        concern, plain, rounds, settled = [], [], [], []
+        concern, plain, app_page, rounds, settled = [], [], [], [], []
         for i in range(ROUNDS):
             turn_warmup = warmup if i == 0 else min(warmup, 1)
             concern.append(load(server.port, paths, cookie, seconds / ROUNDS, turn_warmup,
@@ -166,11 +173,17 @@ def measure(env: dict[str, str], concern_ids: list[UUID], workdir: Path, seconds
             settled.append(server.settle())
             plain.append(load(server.port, [bare_path], cookie, seconds / ROUNDS, turn_warmup,
                               connections, max_requests, keep_latencies=True, server_pid=server.proc.pid))
+            app_page.append(load(server.port, [APP_PAGE], cookie, seconds / ROUNDS, turn_warmup,
+                                 connections, max_requests, keep_latencies=True, server_pid=server.proc.pid))
             rounds.append({"concern_rps": concern[-1]["rps"], "bare_rps": plain[-1]["rps"],
-                           "ratio": round(concern[-1]["rps"] / plain[-1]["rps"], 3)})
+                           "app_page_rps": app_page[-1]["rps"],
+                           "ratio": round(concern[-1]["rps"] / plain[-1]["rps"], 3),
+                           "ratio_app_page": round(concern[-1]["rps"] / app_page[-1]["rps"], 3)})
         result["concern_page"] = pooled(concern)
         result["read_models_settled_s"] = max(settled)  # after the longest-lagging turn
         result["bare_page"] = pooled(plain)
+        result["app_page"] = pooled(app_page)
+        result["ratio_app_page"] = statistics.median(r["ratio_app_page"] for r in rounds)
         result["rounds"] = rounds
         # Single-connection latency: what one user sees on a quiet server.
         result["concern_page_1conn"] = load(server.port, paths, cookie, min(seconds, 8), 1, 1, max_requests)
@@ -183,6 +196,34 @@ def measure(env: dict[str, str], concern_ids: list[UUID], workdir: Path, seconds
 
 
 ROUNDS = 3  # turns of concern page and bare page (see `measure`)
+# The second denominator: a page of the app itself, through all its middleware
+# (session, CSRF, security headers), that reads no child's data and writes no
+# access event. The bare page skips the app's middleware altogether.
+APP_PAGE = "/tilgjengelighet"
+
+
+def scaling(env: dict[str, str], concern_ids: list[UUID], workdir: Path, seconds: float = 5,
+            connections: tuple[int, ...] = (1, 4, 8), workers: tuple[int, ...] = (1, 2),
+            max_requests: int = 50_000) -> list[dict[str, Any]]:
+    """The concern page and the in-app page at each number of connections, on a
+    server of each number of workers: one row per (workers, connections)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    paths = [f"/bekymringer/{cid}" for cid in concern_ids]
+    rows = []
+    for n in workers:
+        with Server(env, workdir / f"server-{n}-workers.log", workers=n) as server:
+            cookie = server.sign_in()
+            # The CPU figure reads one process: the server's own with one worker only.
+            pid = server.proc.pid if n == 1 else None
+            for c in connections:
+                concern = load(server.port, paths, cookie, seconds, 1, c, max_requests, server_pid=pid)
+                settled = server.settle()
+                app_page = load(server.port, [APP_PAGE], cookie, seconds, 1, c, max_requests, server_pid=pid)
+                rows.append({"workers": n, "connections": c, "read_models_settled_s": settled,
+                             **{f"concern_{k}": concern[k] for k in ("rps", "p50_ms", "p99_ms", "errors")},
+                             **{f"app_page_{k}": app_page[k] for k in ("rps", "p50_ms", "p99_ms", "errors")},
+                             "ratio_app_page": round(concern["rps"] / app_page["rps"], 3) if app_page["rps"] else None})
+    return rows
 
 
 def pooled(loads: list[dict]) -> dict:

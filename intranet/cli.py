@@ -38,6 +38,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # (intranet/auth.py client_address); uvicorn's own trust (127.0.0.1 by
         # default) would let anyone behind a pass-through proxy choose an address.
         proxy_headers=False,
+        # A line per request cost a few per cent of a busy server's time; the
+        # access events are the record of who saw what (`--access-log` for debugging).
+        access_log=args.access_log,
     )
     return 0
 
@@ -190,16 +193,22 @@ def projections_verify(app, names, config) -> int:
 
 
 def projections_status(runner) -> int:
-    """Each read model's position; a read model that cannot go on past a row it
-    cannot read is named with the row (exit code 1)."""
+    """Each read model's position as recorded by the process that follows it; a
+    read model that cannot go on past a row it cannot read is named with the row,
+    and one that stopped in a server with why (exit code 1 for either)."""
     from projections.batches import first_unreadable
 
+    runner.refresh()
     stops = first_unreadable(runner.app, list(runner.followers.values()))
+    stopped = False
     for name, status in runner.status().items():
         print(f"{name}: posisjon {status['position']}, {status['behind']} bak")
         if name in stops:
             print(f"  STOPPER ved rad som ikke kan leses: {stops[name].describe()}")
-    return 1 if stops else 0
+        elif "stopped" in status:
+            print(f"  STOPPET: {status['stopped']}")
+            stopped = True
+    return 1 if stops or stopped else 0
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
@@ -279,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default=os.environ.get("BEKYMRING_HOST", "127.0.0.1"))
         p.add_argument("--port", type=int, default=int(os.environ.get("BEKYMRING_PORT", "8000")))
         p.add_argument("--workers", type=int, default=1)
+        p.add_argument("--access-log", action="store_true", help="log a line per request (off by default)")
 
     serve = sub.add_parser("serve", help="run the web server (uvicorn)")
     server_options(serve)

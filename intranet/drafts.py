@@ -25,7 +25,7 @@ class DraftStore:
         self.store = store
         self.keystore = keystore
         self.table = store.table("concern_drafts")
-        with store.datastore.transaction(commit=True) as c:
+        with store.creating() as c:
             c.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} (user_id TEXT PRIMARY KEY, "
                 f"sealed {store.blob} NOT NULL, saved_at {store.double} NOT NULL)"

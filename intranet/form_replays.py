@@ -23,7 +23,7 @@ class FormReplays:
         self.store = store
         self.clock = clock
         self.table = store.table("form_replays")
-        with store.datastore.transaction(commit=True) as c:
+        with store.creating() as c:
             c.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} (form_key TEXT PRIMARY KEY, user_id TEXT NOT NULL, "
                 f"result TEXT, claimed_at {store.double} NOT NULL)"

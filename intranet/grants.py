@@ -16,7 +16,7 @@ class GrantStore:
     def __init__(self, store: SideStore):
         self.store = store
         self.table = store.table("glass_grants")
-        with store.datastore.transaction(commit=True) as c:
+        with store.creating() as c:
             c.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} (user_id TEXT NOT NULL, record_id TEXT NOT NULL, "
                 f"expires_at {store.double} NOT NULL, grant_id TEXT, PRIMARY KEY (user_id, record_id))"

@@ -263,7 +263,7 @@ class FlowStore:
         self.keystore = keystore
         self.clock = clock
         self.table = store.table("oidc_flows")
-        with store.datastore.transaction(commit=True) as c:
+        with store.creating() as c:
             c.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (state_hash TEXT PRIMARY KEY, "
                       f"sealed {store.blob} NOT NULL, created_at {store.double} NOT NULL)")
 
@@ -334,7 +334,7 @@ class PendingStore:
         self.keystore = keystore
         self.clock = clock
         self.table = store.table("oidc_pending")
-        with store.datastore.transaction(commit=True) as c:
+        with store.creating() as c:
             c.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, "
                       f"sealed {store.blob} NOT NULL, asked_at {store.double} NOT NULL)")
             store.add_column(c, self.table, "status", f"TEXT NOT NULL DEFAULT '{WAITING}'")

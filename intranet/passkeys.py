@@ -51,7 +51,7 @@ class ChallengeStore:
     def __init__(self, store: SideStore):
         self.store = store
         self.table = store.table("webauthn_challenges")
-        with store.datastore.transaction(commit=True) as c:
+        with store.creating() as c:
             c.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (session_hash TEXT NOT NULL, purpose TEXT NOT NULL, "
                       f"challenge TEXT NOT NULL, created_at {store.double} NOT NULL, "
                       "PRIMARY KEY (session_hash, purpose))")

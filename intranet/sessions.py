@@ -63,7 +63,7 @@ class SessionStore:
         self.store = store
         self.clock = clock
         self.table = store.table("web_sessions")
-        with store.datastore.transaction(commit=True) as c:
+        with store.creating() as c:
             c.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} ("
                 "token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, stage TEXT NOT NULL, "

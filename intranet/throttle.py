@@ -42,7 +42,7 @@ class LoginThrottle:
         self.store = store
         self.clock = clock
         self.table = store.table("login_throttle")
-        with store.datastore.transaction(commit=True) as c:
+        with store.creating() as c:
             c.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, "
                 f"window_start {store.double} NOT NULL, wait_until {store.double} NOT NULL)"

@@ -11,6 +11,7 @@ projections/rebuild_helper.py) are made of these passes.
 from __future__ import annotations
 
 import bisect
+import json
 import logging
 import threading
 import time
@@ -52,6 +53,12 @@ class Follower:
         self.seconds = 0.0  # time spent applying batches (for the benchmarks)
         self.idle_record_every = idle_record_every
         self._stale = False  # see `_forget`
+        # Whether this process applies events to the read model. A follower alone
+        # (the CLI, a rebuild, a test) does; in a running server only the process
+        # holding the read model's lock does (projections/leading.py), and the
+        # others follow its recorded position (`observe`).
+        self.leading = True
+        self.waiters = 0  # requests waiting in `wait`
 
     def apply(self, notifications: list[Notification], decoded: list[Any] | None,
               lazy: bool = False) -> None:
@@ -86,15 +93,19 @@ class Follower:
             self._stale = False
         try:
             with self.view.transaction(commit=True) as c:
-                self.apply_in(c, events, last)
+                self.apply_in(c, events, last, fenced=True)
             reached = last
         except TrackingConflict:
-            # Either another process applied this batch first (continue from where
-            # it got), or the projection broke a constraint (a bug: stop loudly).
+            # Either another process applied events since this one last recorded
+            # (it took the read model over), or the projection broke a constraint
+            # (a bug: stop loudly).
             self._forget()
             reached = self.view.position(self.app.name)
-            if reached < last:
+            if reached == self.recorded:
                 raise
+            self.recorded = reached
+            self._reached(reached)
+            raise Overtaken(self.projection.name, reached) from None
         except BaseException:
             self._forget()  # the batch was rolled back: so must its caches be
             raise
@@ -119,8 +130,11 @@ class Follower:
             return
         self._stale = False
 
-    def apply_in(self, c: Any, events: list[Any], last: int) -> None:
-        """Apply `events` and record `last`, in the caller's transaction `c`."""
+    def apply_in(self, c: Any, events: list[Any], last: int, fenced: bool = False) -> None:
+        """Apply `events` and record `last`, in the caller's transaction `c`;
+        `fenced`: only if the view is still at the position this follower last
+        recorded (a rebuild's helper, alone on its views, records several batches
+        in one transaction)."""
         with self.view.pipelined(c) as p:
             for event in events:
                 handle = self.handler(type(event))
@@ -131,7 +145,52 @@ class Follower:
         batch_done = getattr(self.projection, "batch_done", None)
         if batch_done:
             batch_done(c)
-        self.view.record_position(c, self.app.name, last)
+        self.view.record_position(c, self.app.name, last, expected=self.recorded if fenced else None)
+
+    def take_lead(self) -> None:
+        """This process now follows the read model: go on from the position its view
+        holds, with caches reloaded from it (another process may have applied
+        events since they were filled), and forget a stop another process recorded:
+        it is tried again."""
+        if hasattr(self.projection, "reset"):
+            self.projection.reset()
+        self._stale = False
+        self.recorded = self.view.position(self.app.name)
+        self.view.clear_stop()
+        self.error = None
+        self.leading = True
+        self._reached(self.recorded)
+
+    def give_up_lead(self) -> None:
+        """Another process may follow the read model now: only read its progress."""
+        self.leading = False
+
+    def learn(self, recorded: int, stop: tuple[bool, str] | None) -> None:
+        """What the process that follows the read model recorded: its position, and
+        whether it stopped (`view.progress`)."""
+        self.recorded = recorded
+        if stop is None:
+            if isinstance(self.error, StoppedElsewhere):
+                self.error = None
+        elif not (isinstance(self.error, StoppedElsewhere) and self.error.reason == stop[1]):
+            self.error = StoppedElsewhere(self.projection.name, *stop)
+        if recorded > self.position or self.error is not None:
+            self._reached(max(recorded, self.position))
+
+    def observe(self, notifications: list[Notification]) -> None:
+        """Follow another process's progress through a batch: the position is the one
+        it recorded, and beyond it every event this read model ignores (the
+        follower records those only now and then, see `apply`), up to the first it
+        takes, which waits for the follower."""
+        position = max(self.position, self.recorded)
+        for n in notifications:
+            if n.id <= position:
+                continue
+            if self.raw or self.handler(resolve_topic(n.topic)) is not None:
+                break
+            position = n.id
+        if position > self.position:
+            self._reached(position)
 
     def _reached(self, reached: int) -> None:
         with self.changed:
@@ -140,26 +199,56 @@ class Follower:
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Apply everything recorded so far; return how many events were applied."""
-        return catch_up_together(self.app, [self], progress)
+        return catch_up_beside_others(self.app, [self], progress)
 
     def fail(self, error: BaseException) -> None:
-        """Stop applying events to this read model; wait() and health report it.
-        A row it cannot read is said plainly, in one line: the traceback says
-        nothing more about the row."""
-        if isinstance(error, UndecodableRow):
+        """Stop applying events to this read model; wait() and health report it, in
+        every process (the stop is recorded with the view, `learn`). A row it cannot
+        read is said plainly, in one line: the traceback says nothing more about the row."""
+        undecodable = isinstance(error, UndecodableRow)
+        if undecodable:
             log.error("%s; the other read models go on", error)
         else:
             log.error("projection %s stopped", self.projection.name, exc_info=error)
         self.error = error
+        # A row it cannot read is recorded as the status names it (projections/live.py stopped_at).
+        reason = json.dumps(error.row.fields()) if undecodable else f"{type(error).__name__}: {error}"[:500]
+        try:
+            self.view.record_stop(reason, undecodable)
+        except Exception:
+            log.warning("read model %s: its stop could not be recorded for the other processes",
+                        self.projection.name, exc_info=True)
         with self.changed:
             self.changed.notify_all()
 
     def wait(self, position: int, timeout: float) -> bool:
         self.poke.set()
         with self.changed:
-            return self.changed.wait_for(
-                lambda: self.position >= position or self.error is not None, timeout
-            ) and self.error is None
+            self.waiters += 1
+            try:
+                return self.changed.wait_for(
+                    lambda: self.position >= position or self.error is not None, timeout
+                ) and self.error is None
+            finally:
+                self.waiters -= 1
+
+
+class Overtaken(Exception):
+    """Another process applied events to the read model since this one last
+    recorded its position: this one's batch was rolled back, nothing is lost,
+    and it no longer follows the read model (it only reads it)."""
+
+    def __init__(self, name: str, position: int):
+        super().__init__(f"read model {name} was moved on to {position} by another process")
+
+
+class StoppedElsewhere(Exception):
+    """The read model stopped in the process that follows it (recorded with its view)."""
+
+    def __init__(self, name: str, undecodable: bool, reason: str):
+        super().__init__(f"read model {name} stopped in another process: {reason}")
+        self.undecodable = undecodable
+        self.reason = reason
 
 
 
@@ -226,6 +315,22 @@ def catch_up_together(app: Bekymring, followers: list[Follower],
     return done
 
 
+OVERTAKEN_TRIES = 20  # passes in a row other processes may overtake (`catch_up_beside_others`)
+
+
+def catch_up_beside_others(app: Bekymring, followers: list[Follower],
+                           progress: Callable[[int], None] | None = None, batch_size: int = BATCH) -> int:
+    """`catch_up_together` in the foreground (the CLI, a test) while servers may
+    apply events to the same read models: a read model another process moved on
+    goes on from where that one got. Returns the events read by the last pass."""
+    for _ in range(OVERTAKEN_TRIES):
+        try:
+            return catch_up_together(app, followers, progress, batch_size)
+        except Overtaken:
+            continue
+    raise RuntimeError(f"read models moved on by other processes {OVERTAKEN_TRIES} times in a row")
+
+
 def record_timings(timings: dict[str, float], clock: dict[str, float], before: dict[Any, float]) -> None:
     """A pass's seconds reading and decrypting, and in each read model since `before`."""
     timings.update({k: round(v, 2) for k, v in clock.items()})
@@ -246,6 +351,9 @@ def apply_batch(app: Bekymring, followers: list[Follower], batch: list[Notificat
     for follower in followers:
         first = bisect.bisect_right(ids, follower.position)  # those it has not applied yet
         if first == len(batch):
+            continue
+        if not follower.leading:
+            follower.observe(batch[first:])
             continue
         try:
             follower.apply(batch[first:], decoded[first:] if decoded is not None else None, lazy)
@@ -271,7 +379,7 @@ def decode(app: Bekymring, followers: list[Follower], batch: list[Notification])
     """The batch's events, decrypted once for all read models that take events;
     events that none of them handles are SKIPPED, unless their subject was
     erased: those are decoded, as the tombstones every read model purges on."""
-    readers = [f for f in followers if not f.raw]
+    readers = [f for f in followers if not f.raw and f.leading]
     if not readers:
         return None
     return decode_where(app, batch, by_topic(handled_by(readers)))

@@ -16,25 +16,32 @@ waits (briefly) until the read models include it.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
 import time
 from typing import Any, Callable, Iterable
 
+import psycopg
 from eventsourcing.persistence import ConnectionUnavailableError, InterfaceError, OperationalError
 
 from events.application import Bekymring
 from events.storage.postgres_recorder import lock_held_elsewhere
 from events.storage.sqlite_store import held_elsewhere
-from projections.batches import BATCH, IDLE_RECORD_EVERY, Follower, catch_up_together
+from projections.batches import (
+    BATCH, IDLE_RECORD_EVERY, Follower, Overtaken, StoppedElsewhere, catch_up_beside_others, catch_up_together,
+)
 from projections.config import DEFAULTS, ReadModelConfig
+from projections.leading import AdvisoryLocks, FileLocks, lead_locks
 from projections.registry import PROJECTIONS, construct_view
 from projections.undecodable import UndecodableRow
+from projections.view import progress_of
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
+WAITING_POLL_SECONDS = 0.05  # while a request waits for a read model another process follows
 # The store away for a while (a PostgreSQL restart, a SQLite file locked by
 # another connection): following pauses and tries again, waiting twice as long
 # each time, from RETRY_FIRST to RETRY_MAX seconds.
@@ -89,11 +96,18 @@ class ProjectionRunner:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._paused_since: float | None = None  # monotonic time the store stopped answering
+        self._locks: AdvisoryLocks | FileLocks | None = None  # while following (`start`)
 
     def __getitem__(self, name: str) -> Any:
         return self.followers[name].projection
 
     def start(self) -> ProjectionRunner:
+        """Follow the store in a thread. Several processes may run on one store:
+        each read model is followed by one of them at a time (projections/leading.py),
+        the others read its progress; which one is settled at every poll."""
+        self._locks = lead_locks(self.app)
+        for follower in self.followers.values():
+            follower.give_up_lead()
         self._thread = threading.Thread(target=self._follow, name="projections", daemon=True)
         self._thread.start()
         return self
@@ -105,13 +119,43 @@ class ProjectionRunner:
             self._thread.join(timeout=5)
             if not self._thread.is_alive():
                 self._finish()
+                if self._locks is not None:
+                    self._locks.close()
             self._thread = None
+
+    def _claim(self) -> None:
+        """Take over each read model that no process follows (its follower ended or
+        lost its connection), and learn how far the others are. Our own locks
+        lost (their connection gone): every read model is given up first."""
+        locks = self._locks
+        if locks is None:
+            return
+        if any(f.leading for f in self.followers.values()) and not locks.alive():
+            for follower in self.followers.values():
+                follower.give_up_lead()
+        others = [f for f in self.followers.values() if not f.leading]
+        try:
+            taken = locks.claim([f.projection.name for f in others])
+            for follower in others:
+                if follower.projection.name in taken:
+                    follower.take_lead()
+                    log.info("read model %s is followed by this process", follower.projection.name)
+            others = [f for f in others if not f.leading]
+            for follower, progress in zip(others, progress_of([f.view for f in others], self.app.name)):
+                follower.learn(*progress)
+        except Exception as e:
+            if not worth_retrying(e) and not isinstance(e, (psycopg.Error, OSError)):
+                raise
+            log.warning("could not learn which process follows the read models; tried again at the next poll",
+                        exc_info=True)
+            if not any(f.leading for f in self.followers.values()):
+                locks.close()
 
     def _finish(self) -> None:
         """At shutdown, each read model with an `at_stop` (the ledger: it signs
-        what has arrived) catches up and runs it. A failure is logged: the
-        process is stopping anyway."""
-        for follower in self._live():
+        what has arrived) catches up and runs it, where this process follows
+        it. A failure is logged: the process is stopping anyway."""
+        for follower in self._led():
             at_stop = getattr(follower.projection, "at_stop", None)
             if at_stop is None:
                 continue
@@ -123,8 +167,8 @@ class ProjectionRunner:
 
     def _tick(self) -> None:
         """After each poll, each read model with a `tick` runs it (the ledger
-        signs a checkpoint when one is due)."""
-        for follower in self._live():
+        signs a checkpoint when one is due), where this process follows it."""
+        for follower in self._led():
             tick = getattr(follower.projection, "tick", None)
             if tick is None:
                 continue
@@ -134,7 +178,13 @@ class ProjectionRunner:
                 self._failed(follower, e)
 
     def _live(self) -> list[Follower]:
+        """The read models this process follows, and those it reads the progress of,
+        running (a stop is learnt from the view, `_claim`)."""
         return [f for f in self.followers.values() if f.error is None]
+
+    def _led(self) -> list[Follower]:
+        """The read models this process follows, running."""
+        return [f for f in self.followers.values() if f.error is None and f.leading]
 
     def _follow(self) -> None:
         """Follow the store until stopped. While the store is away (see
@@ -145,6 +195,7 @@ class ProjectionRunner:
         delay = self.retry_first
         while not self._stopping.is_set():
             try:
+                self._claim()
                 catch_up_together(self.app, self._live(), on_error=self._failed)
                 self._resumed()
                 delay = self.retry_first
@@ -152,7 +203,7 @@ class ProjectionRunner:
                 return
             except BaseException as e:
                 if not worth_retrying(e):  # reading or decrypting failed: no read model can go on
-                    for follower in self._live():
+                    for follower in self._led():
                         follower.fail(e)
                     return
                 first = self._paused_since is None
@@ -173,12 +224,20 @@ class ProjectionRunner:
     def _failed(follower: Follower, error: BaseException) -> None:
         if worth_retrying(error):
             raise error  # not the read model's fault: end the pass, try again later (see `_follow`)
+        if isinstance(error, Overtaken):  # another process follows it now (projections/leading.py)
+            log.warning("%s; this process only reads it now", error)
+            follower.give_up_lead()
+            return
         follower.fail(error)
 
     def _follow_by_polling(self) -> None:
         while not self._stopping.is_set():
-            self._poke.wait(self.poll_seconds)
+            # A request here waits for a read model another process follows: look
+            # at its progress often, not every `poll_seconds`.
+            waiting = any(f.waiters and not f.leading for f in self.followers.values())
+            self._poke.wait(min(self.poll_seconds, WAITING_POLL_SECONDS) if waiting else self.poll_seconds)
             self._poke.clear()
+            self._claim()
             catch_up_together(self.app, self._live(), on_error=self._failed, lazy=True)
             self._tick()
             self._resumed()
@@ -191,7 +250,7 @@ class ProjectionRunner:
         if position is None:
             position = self.app.position()
         for follower in self.followers.values():
-            if isinstance(follower.error, UndecodableRow):
+            if isinstance(follower.error, UndecodableRow) or getattr(follower.error, "undecodable", False):
                 continue
             if not follower.wait(position, timeout):
                 if follower.error is not None:
@@ -201,8 +260,17 @@ class ProjectionRunner:
                 raise TimeoutError(f"projection {follower.projection.name} is behind")
 
     def catch_up(self, progress: Callable[[int], None] | None = None, batch: int = BATCH) -> int:
-        """Apply everything recorded so far, in this thread (CLI, tests, rebuild)."""
-        return catch_up_together(self.app, list(self.followers.values()), progress, batch)
+        """Apply everything recorded so far, in this thread (CLI, tests, rebuild).
+        A server applying events meanwhile is no error: each read model goes on
+        from where it got (`Follower.catch_up`)."""
+        return catch_up_beside_others(self.app, list(self.followers.values()), progress, batch)
+
+    def refresh(self) -> None:
+        """Learn each read model's recorded position and stop from its view (for a
+        runner that follows nothing itself: `intranet projections status`)."""
+        followers = list(self.followers.values())
+        for follower, progress in zip(followers, progress_of([f.view for f in followers], self.app.name)):
+            follower.learn(*progress)
 
     def status(self) -> dict[str, dict[str, Any]]:
         """Each read model's position; not ok if it failed, or if following has
@@ -216,19 +284,31 @@ class ProjectionRunner:
                 "position": f.position,
                 "behind": max(0, newest - f.position),
                 "ok": f.error is None and (paused is None or paused < self.pause_tolerated),
+                "follows_here": f.leading and self._locks is not None,
                 **({} if paused is None else {"paused_s": paused}),
+                **({} if f.error is None else {"stopped": stop_reason(f.error)}),
                 **stopped_at(f.error),
             }
             for name, f in self.followers.items()
         }
 
 
+def stop_reason(error: BaseException) -> str:
+    """Why a read model stopped, in one line (its traceback is in the log of the
+    process that followed it)."""
+    if isinstance(error, UndecodableRow):
+        return str(error)
+    if isinstance(error, StoppedElsewhere):
+        return error.reason if not error.undecodable else f"stopped at row {json.loads(error.reason)['row']}"
+    return f"{type(error).__name__}: {error}".splitlines()[0][:500]
+
+
 def stopped_at(error: BaseException | None) -> dict[str, Any]:
     """Where a read model stopped on purpose, at a row it cannot read (for
     `status`); nothing for a read model that runs, or stopped otherwise."""
+    if isinstance(error, StoppedElsewhere) and error.undecodable:
+        return {"stopped_at": json.loads(error.reason)}
     if not isinstance(error, UndecodableRow):
         return {}
-    row = error.row
-    return {"stopped_at": {"row": row.id, "originator_id": row.originator_id,
-                           "version": row.originator_version, "topic": row.topic, "reason": row.reason}}
+    return {"stopped_at": error.row.fields()}
 

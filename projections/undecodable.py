@@ -36,6 +36,11 @@ class Undecodable:
         return (f"row {self.id} (originator {self.originator_id} version {self.originator_version}, "
                 f"topic {self.topic}): {self.reason}")
 
+    def fields(self) -> dict[str, Any]:
+        """As a read model's status names it (`stopped_at`)."""
+        return {"row": self.id, "originator_id": self.originator_id, "version": self.originator_version,
+                "topic": self.topic, "reason": self.reason}
+
 
 class UndecodableRow(Exception):
     """A read model stopped at a row it must have and cannot read."""

@@ -14,11 +14,13 @@ import sqlite3
 from contextlib import contextmanager, nullcontext, suppress
 from typing import Any, ContextManager, Iterator
 
+from eventsourcing.persistence import IntegrityError as TrackingConflict
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
+from events.storage.postgres_recorder import creating_tables
 from events.storage.sqlite_store import held_elsewhere
 from events.storage.wal import empty_wal
 
@@ -79,10 +81,37 @@ class ViewTables:
             for t, cols in self.tables.items()
         ]
         version = f"CREATE TABLE IF NOT EXISTS {self.version_table()} (version INTEGER NOT NULL)"
-        return statements + [version] + [self.sql(i) for i in self.indexes]
+        stops = f"CREATE TABLE IF NOT EXISTS {self.stops_table()} (undecodable INTEGER NOT NULL, reason TEXT NOT NULL)"
+        return statements + [version, stops] + [self.sql(i) for i in self.indexes]
 
     def version_table(self) -> str:
         return self.qualify_index(f"{self.name}_version")
+
+    def stops_table(self) -> str:
+        """Where the read model's follower says it stopped (one row, or none), so
+        that every process, `intranet projections status` and `/health` see it."""
+        return self.qualify_index(f"{self.name}_stops")
+
+    def record_stop(self, reason: str, undecodable: bool) -> None:
+        with self.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {self.stops_table()}")
+            c.execute(self.sql(f"INSERT INTO {self.stops_table()} (undecodable, reason) VALUES (?, ?)"),
+                      (int(undecodable), reason))
+
+    def clear_stop(self) -> None:
+        with self.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {self.stops_table()}")
+
+    def progress(self, application_name: str) -> tuple[int, tuple[bool, str] | None]:
+        """The position recorded, and the stop recorded (undecodable, reason) if
+        any, in one statement: another process follows the read model."""
+        return read_progress(self.fetchone(self.sql(self.progress_statement()), (application_name,)))
+
+    def progress_statement(self) -> str:
+        """`progress`'s statement, one row (with `?` for the application's name)."""
+        return (f"SELECT (SELECT notification_id FROM {self.tracking_table()} WHERE application_name = ?) AS position, "
+                f"(SELECT undecodable FROM {self.stops_table()} LIMIT 1) AS undecodable, "
+                f"(SELECT reason FROM {self.stops_table()} LIMIT 1) AS reason")
 
     def built_by_another_version(self) -> bool:
         """Whether the tables hold what another version of the read model built. One
@@ -112,8 +141,26 @@ class ViewTables:
         with self.datastore.transaction(commit=commit) as c:  # type: ignore[attr-defined]
             yield c
 
-    def record_position(self, c: Any, application_name: str, position: int) -> None:
-        self._insert_tracking(c, Tracking(application_name, position))  # type: ignore[attr-defined]
+    def record_position(self, c: Any, application_name: str, position: int, expected: int | None = None) -> None:
+        """Record `position` in the caller's transaction `c`. With `expected`, only
+        if the view is still where this process last left it: otherwise another
+        process applied events meanwhile (it took the read model over), and
+        TrackingConflict rolls the batch back instead of applying events twice."""
+        if expected is None:
+            self._insert_tracking(c, Tracking(application_name, position))  # type: ignore[attr-defined]
+            return
+        c.execute(self.sql(f"UPDATE {self.tracking_table()} SET notification_id = ? "
+                           "WHERE application_name = ? AND notification_id = ? RETURNING notification_id"),
+                  (position, application_name, expected))
+        if c.fetchone() is not None:
+            return
+        if expected == 0:  # nothing recorded yet
+            c.execute(self.sql(f"INSERT INTO {self.tracking_table()} (application_name, notification_id) "
+                               "VALUES (?, ?) ON CONFLICT (application_name) DO NOTHING RETURNING notification_id"),
+                      (application_name, position))
+            if c.fetchone() is not None:
+                return
+        raise TrackingConflict(f"read model {self.name}: moved on from {expected} by another process")
 
     def position(self, application_name: str) -> int:
         return self.max_tracking_id(application_name) or 0  # type: ignore[attr-defined]
@@ -157,6 +204,7 @@ class ViewTables:
             for table in self.tables:
                 c.execute(f"DROP TABLE IF EXISTS {self.qualify(table)}")
             c.execute(f"DROP TABLE IF EXISTS {self.version_table()}")
+            c.execute(f"DROP TABLE IF EXISTS {self.stops_table()}")
             c.execute(f"DROP TABLE IF EXISTS {self.tracking_table()}")
 
     def tracking_table(self) -> str:
@@ -165,6 +213,26 @@ class ViewTables:
     def scrub(self) -> None:
         """After rows were purged for an erasure: leave no copy of them in the files.
         PostgreSQL keeps dead rows until (auto)vacuum; its tables no longer show them."""
+
+
+def read_progress(row: Any) -> tuple[int, tuple[bool, str] | None]:
+    stop = None if row["reason"] is None else (bool(row["undecodable"]), row["reason"])
+    return row["position"] or 0, stop
+
+
+def progress_of(views: list[ViewTables], application_name: str) -> list[tuple[int, tuple[bool, str] | None]]:
+    """`progress` of several views: on PostgreSQL in one statement (they share the
+    database), as a process that follows none of them asks at every poll."""
+    if not views:
+        return []
+    if views[0].dialect != "postgres":
+        return [view.progress(application_name) for view in views]
+    statement = " UNION ALL ".join(f"SELECT {i} AS i, * FROM ({v.progress_statement()}) AS p{i}"
+                                   for i, v in enumerate(views))
+    with views[0].reading() as c:
+        c.execute(statement.replace("?", "%s"), [application_name] * len(views))
+        rows = sorted(c.fetchall(), key=lambda r: r["i"])
+    return [read_progress(row) for row in rows]
 
 
 class SQLiteView(ViewTables, SQLiteTrackingRecorder):
@@ -265,6 +333,13 @@ class PostgresView(ViewTables, PostgresTrackingRecorder):
 
     def qualify(self, table: str) -> str:
         return f"{self.datastore.schema}.{self.name}_{table}"
+
+    def create_table(self) -> None:
+        # In turn with other processes creating tables (creating_tables); the library
+        # also looks for its tracking table first, which must see the one made
+        # by a process ahead.
+        with creating_tables(self.datastore):
+            super().create_table()
 
     @contextmanager
     def pipelined(self, c: Any) -> Iterator[Any]:

@@ -144,7 +144,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @contextlib.contextmanager
-def serving(cwd, env):
+def serving(cwd, env, options=()):
     """`intranet serve` on a free port of 127.0.0.1; yields a Browser for it."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -153,7 +153,7 @@ def serving(cwd, env):
     full_env.update({"BEKYMRING_SECURE_COOKIES": "0", **env})
     log = cwd / "server.log"
     with open(log, "w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "intranet.cli", "serve", "--port", str(port)], cwd=cwd,
+        server = subprocess.Popen([sys.executable, "-m", "intranet.cli", "serve", "--port", str(port), *options], cwd=cwd,
                                   env=full_env, stdout=out, stderr=subprocess.STDOUT)
     try:
         browser = Browser(f"http://127.0.0.1:{port}")
@@ -196,6 +196,16 @@ def test_serve_believes_forwarded_for_only_from_named_proxies(tmp_path):
     assert ignored[0] == ignored[1]
     believed = sign_in_failures(tmp_path, {**env, "BEKYMRING_TRUSTED_PROXIES": "127.0.0.1"}, ["192.0.2.1", "192.0.2.2"])
     assert believed[0] != believed[1]
+
+
+def test_serve_logs_a_line_per_request_only_when_asked(tmp_path):
+    run(["keys", "new-kek", "k.key"], tmp_path)
+    env = {"BEKYMRING_KEK_FILE": str(tmp_path / "k.key"), "BEKYMRING_DATA_DIR": str(tmp_path / "data"),
+           "PERSISTENCE_MODULE": "events.storage.sqlite_store"}
+    for options, logged in (((), False), (("--access-log",), True)):
+        with serving(tmp_path, env, options) as browser:
+            assert browser.request("/tilgjengelighet")[0] == 200
+        assert ('"GET /tilgjengelighet HTTP/1.1" 200' in (tmp_path / "server.log").read_text()) == logged
 
 
 def test_every_file_under_the_data_directory_is_private(tmp_path):

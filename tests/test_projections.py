@@ -226,7 +226,7 @@ RebuildConnectionPool.cache_kib = 1
 path = os.path.join(env["BEKYMRING_DATA_DIR"], "views", "access_log.sqlite")
 batches = [0]
 record_position = SQLiteAccessLogView.record_position
-def die_before_the_third_commit(self, c, name, position):
+def die_before_the_third_commit(self, c, name, position, **fenced):
     batches[0] += 1
     if batches[0] == 3:
         records = 0  # pages the journal holds for rolling back: its header's count, once synced for a spill
@@ -235,7 +235,7 @@ def die_before_the_third_commit(self, c, name, position):
                 records = int.from_bytes(journal.read(12)[8:12], "big")
         print(json.dumps({"wal": os.path.exists(path + "-wal"), "journal_records": records}), flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
-    record_position(self, c, name, position)
+    record_position(self, c, name, position, **fenced)
 SQLiteAccessLogView.record_position = die_before_the_third_commit
 rebuild(app, processes=1, sizes=RebuildSizes(batch=50))
 """

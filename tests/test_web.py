@@ -81,7 +81,7 @@ def test_health_reports_the_store_and_the_read_models(client, env):
     assert body["status"] == "ok"
     assert body["store"] == ("postgres" if "POSTGRES_SCHEMA" in env else "sqlite")
     assert body["position"] == 1
-    assert body["projections"]["directory"] == {"position": 1, "behind": 0, "ok": True}
+    assert body["projections"]["directory"] == {"position": 1, "behind": 0, "ok": True, "follows_here": True}
 
 
 def test_the_threads_for_blocking_work_are_bounded_by_store(client, env):

@@ -80,7 +80,7 @@ class KeyStore:
 
     def create_table(self) -> None:
         blob = self.store.blob
-        with self.datastore.transaction(commit=True) as c:
+        with self.store.creating() as c:
             c.execute(
                 self._sql(
                     "CREATE TABLE IF NOT EXISTS {table} ("

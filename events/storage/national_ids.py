@@ -24,7 +24,7 @@ class NationalIdClaims:
         self.store = store
         self.datastore = store.datastore
         self.table = store.table(table)
-        with self.datastore.transaction(commit=True) as c:
+        with self.store.creating() as c:
             c.execute(self._sql(
                 f"CREATE TABLE IF NOT EXISTS {{table}} (blind_index TEXT PRIMARY KEY, "
                 f"child_id TEXT NOT NULL, claimed_at {store.double} NOT NULL)"))

@@ -7,7 +7,8 @@ binary format, as tuples:
   (projections/batches.py), a rebuild and `audit verify` read it;
 - a record's events, as every page reads its records (a concern page reads
   three records).
-Every other call goes to the library unchanged.
+Every other call goes to the library unchanged, except that a write sends no
+NOTIFY (`_notify_channel`).
 
 `Bekymring.construct_env` names this class in APPLICATION_RECORDER_TOPIC, the
 library's own setting for it.
@@ -15,7 +16,8 @@ library's own setting for it.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
@@ -26,7 +28,48 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 
+def tables_lock_key(schema: str) -> str:
+    """The advisory lock every process holds while it creates tables in `schema`."""
+    return f"bekymring: creating tables in {schema}"
+
+
+@contextmanager
+def creating_tables(datastore: Any) -> Iterator[None]:
+    """Held while this process creates tables, over several transactions (the
+    library makes its types and tables in separate ones): processes starting
+    together on one database take turns, since PostgreSQL's `CREATE … IF NOT
+    EXISTS` run at the same moment in two sessions fails in one of them
+    (`pg_type_typname_nsp_index`). Without a lock timeout: a server's
+    connections have a short one, and the turn ahead may take longer. Never
+    nested within another table creation of this process (it would wait for itself)."""
+    key = tables_lock_key(datastore.schema)
+    with datastore.get_connection() as conn:
+        conn.execute("SET lock_timeout = 0")
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+            conn.execute("RESET lock_timeout")
+
+
+def lock_tables_in_transaction(c: Any, schema: str) -> None:
+    """The same turn for tables made in one transaction (`c`'s), until it ends."""
+    c.execute("SET LOCAL lock_timeout = 0")
+    c.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (tables_lock_key(schema),))
+
+
 class PostgresRecorder(PostgresApplicationRecorder):
+    def create_table(self) -> None:
+        with creating_tables(self.datastore):
+            super().create_table()
+
+    def _notify_channel(self, curs: Any) -> None:
+        """No NOTIFY with each write: nothing listens (the read models poll,
+        projections/live.py), and a NOTIFY costs a round trip while the events'
+        table is locked, and PostgreSQL's one notification-queue lock at commit,
+        across every process."""
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._after_statement = SQL(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from events.storage.postgres_recorder import lock_tables_in_transaction
 from events.storage.sqlite_store import DurableSQLiteDatastore
 from events.storage.wal import empty_wal
 
@@ -27,6 +28,15 @@ class SideStore:
     def sql(self, statement: str) -> str:
         """Statements use `?` placeholders; psycopg wants `%s`."""
         return statement.replace("?", "%s") if self.dialect == "postgres" else statement
+
+    @contextmanager
+    def creating(self) -> Iterator[Any]:
+        """A transaction that creates tables: on PostgreSQL it waits for any other
+        process creating tables (events/storage/postgres_recorder.py `creating_tables`)."""
+        with self.datastore.transaction(commit=True) as c:
+            if self.dialect == "postgres":
+                lock_tables_in_transaction(c, self.datastore.schema)
+            yield c
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
