@@ -26,6 +26,7 @@ from events import clock
 from events.application import Bekymring
 from events.base import acting_as
 from events.kek import Kek
+from events.policy import Basis
 from projections.ledger import LedgerProjection
 from projections.ledger import verify as verify_ledger
 from projections.live import ProjectionRunner
@@ -104,7 +105,8 @@ def write_from(app: Bekymring, unit, user, children: list, rounds: int) -> None:
     for i in range(rounds):
         if i % 10 == 0:
             children.append(app.register_child(f"Barn{i}", "Strand", date(2016, 5, 1), unit))
-        app.record_access(user, "staff", unit, [children[-1]], ["child.name"], "view", "", "race")
+        app.record_access(user, "staff", unit, [children[-1]], ["child.name"], "view", "", "race",
+                          [Basis("own_unit")])
 
 
 def test_read_models_followed_by_several_processes_never_stop(env):
