@@ -129,7 +129,8 @@ def _individual_plan(app: Any, ids: dict[str, Any], today: date) -> UUID:
         collaboration, "individual_plan",
         "Tuva trenger langvarige og koordinerte tjenester, og foreldrene ønsket individuell plan. "
         "Helsesykepleier koordinerer planen. Målene og tiltakene herfra er tatt med i den, "
-        "og ansvarsgruppen (helsestasjonen, PPT, BUP, skolen og foreldrene) møtes vår og høst.", user))
+        "og ansvarsgruppen (helsestasjonen, PPT, BUP, skolen og foreldrene) møtes vår og høst.", user,
+        plan_coordinator="Helsesykepleier ved Fjordvik helsestasjon"))
     return collaboration
 
 
