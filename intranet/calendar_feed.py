@@ -58,7 +58,7 @@ class FeedTokens:
         self.keyed_hash = keyed_hash
         self.clock = clock
         self.table = store.table("calendar_feeds")
-        with store.datastore.transaction(commit=True) as c:
+        with store.creating() as c:
             c.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (user_id TEXT PRIMARY KEY, "
                       f"token_hash TEXT NOT NULL UNIQUE, created_at {store.double} NOT NULL)")
 

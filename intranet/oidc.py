@@ -304,7 +304,7 @@ class LogoutReplays:
         self.store = store
         self.clock = clock
         self.table = store.table("oidc_logout_tokens")
-        with store.datastore.transaction(commit=True) as c:
+        with store.creating() as c:
             c.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (jti_hash TEXT PRIMARY KEY, "
                       f"seen_at {store.double} NOT NULL)")
 
