@@ -66,14 +66,12 @@ class MeetingCommands(CommandMixin):
         concern = self.get_concern(concern_id)
         if concern.unit_id not in meeting.unit_ids:
             raise InvalidMeeting("meeting.unit_not_attending", "concern_id")
-        if not meeting.modes:
+        modes = self.case_modes(meeting)
+        if not modes:
             raise InvalidMeeting("meeting.no_children")  # SLT, the lederforum: themes only
         if mode not in MODES:
             raise InvalidMeeting("meeting.mode_unknown", "mode")
-        if mode not in meeting.modes:
-            raise InvalidMeeting("meeting.anonymous_only", "mode")
-        if mode == "named" and self._role_of(meeting.leader_id) == "municipal_leader":
-            # Consent covers services, and the kommunalsjef is none: her meetings take anonymised cases.
+        if mode not in modes:
             raise InvalidMeeting("meeting.anonymous_only", "mode")
         child = self.get_child(concern.child_id)
         review = None
@@ -90,6 +88,13 @@ class MeetingCommands(CommandMixin):
         meeting.add_case(case.id)
         self.save(case, meeting)
         return case.id
+
+    def case_modes(self, meeting: Meeting) -> tuple[str, ...]:
+        """How a case may be brought to `meeting`: its arena's ways, but never by name
+        where the kommunalsjef leads (consent covers services, and she is none)."""
+        if "named" in meeting.modes and self._role_of(meeting.leader_id) == "municipal_leader":
+            return tuple(m for m in meeting.modes if m != "named")
+        return meeting.modes
 
     def _role_of(self, user_id: UUID) -> str | None:
         try:

@@ -95,6 +95,11 @@ def _meeting_case(domain, record_id: UUID) -> Record:
     return Record(case, None, Target.meeting_case(case, meeting, restricted), {"meeting": meeting})
 
 
+def _series(domain, record_id: UUID) -> Record:
+    series = domain.get_series(record_id)
+    return Record(series, None, Target.series(series))
+
+
 def _case_proposal(domain, record_id: UUID) -> Record:
     proposal = domain.get_case_proposal(record_id)
     return Record(proposal, None, Target.case_proposal(proposal, domain.get_child(proposal.child_id).restricted))
@@ -109,6 +114,7 @@ KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
     "child": ("child_id", _child),
     "meeting": ("meeting_id", _meeting),
     "meeting_case": ("case_id", _meeting_case),
+    "series": ("series_id", _series),
     "case_proposal": ("proposal_id", _case_proposal),
 }
 

@@ -17,6 +17,7 @@ from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
 from projections.referrals import ReferralProjection
+from projections.series import SeriesProjection
 from projections.transfers import TransferProjection
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ PROJECTIONS = (
     CollaborationProjection,
     CaseBankProjection,
     MeetingProjection,
+    SeriesProjection,
     LedgerProjection,
 )
 

@@ -13,6 +13,7 @@ from events.base import acting_as
 from events.meetings import InvalidMeeting
 from events.policy import Principal, Target, may
 from events.recurrence import last_thursday
+from tests.htmltree import dom
 
 TODAY = clock.today()
 
@@ -201,3 +202,81 @@ def test_the_kommunalsjef_plans_leads_and_minutes_a_resource_team_meeting(munici
     assert meeting.minutes_approved and meeting.approved_by == kommunalsjef
     assert set(meeting.attendee_ids) == {kommunalsjef, ppt, styrer} and meeting.notes == "Drøftet fravær."
     assert domain.get_concern(concern).entries[-1]["text"].endswith("Snakk med foresatte.")
+
+
+# -- the pages ------------------------------------------------------------------------------------
+def test_planning_a_bup_series_shows_its_next_three_tuesdays(web):
+    ppt = web.login("ppt")
+    tuesday = next_weekday(TODAY, 1)
+    form = {"kind": "bup", "rule": "every_6th_week", "first_on": (tuesday + timedelta(days=1)).isoformat(),
+            "starts_at": "12:00", "place": "Notodden BUP", "unit_ids": [str(web.ids["units"]["solsikken"])],
+            "services": ["ppt", "helsestasjon", "barnevern"]}
+    refused = web.post_form(ppt, "/ressursteam/serier/ny", form)
+    assert refused.status_code == 422
+    page = dom(refused.text)
+    assert "Velg en tirsdag" in page.one("#f-first_on").parent.text
+    assert page.one("#f-place")["value"] == "Notodden BUP"
+    made = web.post_form(ppt, "/ressursteam/serier/ny", {**form, "first_on": tuesday.isoformat()})
+    assert made.status_code == 303
+    url = made.headers["location"]
+    page = dom(ppt.get(url).text)
+    assert "BUP-konsultasjon" in page.one("h1").text
+    coming = page.one("ol.list").text
+    for day in (tuesday, tuesday + timedelta(weeks=6), tuesday + timedelta(weeks=12)):
+        assert f"{day:%d.%m.%Y}" in coming
+    # Its leader plans the first; the meeting takes anonymised cases only.
+    planned = web.post_form(ppt, f"{url}/planlegg", {"on": tuesday.isoformat()}, page=url)
+    assert planned.status_code == 303
+    meeting_url = planned.headers["location"]
+    assert "BUP-konsultasjon" in ppt.get(meeting_url).text
+    leader = web.login("unit_leader")  # Solsikken attends
+    assert "Ta opp en sak" in leader.get(meeting_url).text
+    bring = leader.get(f"{meeting_url}/sak?bekymring={web.concerns['own']}").text
+    assert 'value="named"' not in bring and "tas bare opp anonymt" in bring
+    assert ppt.get("/ressursteam").status_code == 200 and url in ppt.get("/ressursteam").text
+
+
+def test_no_one_brings_a_child_to_the_lederforum(web):
+    kommunalsjef = web.login("municipal_leader")
+    first = last_thursday(TODAY.year, TODAY.month)
+    form = {"kind": "lederforum", "rule": "last_thursday", "first_on": first.isoformat(), "starts_at": "09:00",
+            "place": "Rådhuset", "unit_ids": [str(web.ids["units"]["solsikken"])]}
+    made = web.post_form(kommunalsjef, "/ressursteam/serier/ny", form)
+    assert made.status_code == 303, made.text
+    url = made.headers["location"]
+    planned = web.post_form(kommunalsjef, f"{url}/planlegg", {"on": first.isoformat()}, page=url)
+    meeting_url = planned.headers["location"]
+    leader = web.login("unit_leader")
+    page = leader.get(meeting_url).text
+    assert "Barn tas aldri opp i dette møtet" in page and "Ta opp en sak" not in page
+    assert leader.get(f"{meeting_url}/sak").status_code == 404
+
+
+def test_an_arena_is_planned_only_by_its_planners(web):
+    leader = web.login("unit_leader")
+    form = {"kind": "slt", "rule": "monthly", "first_on": TODAY.isoformat(), "starts_at": "09:00",
+            "services": ["barnevern"]}
+    refused = web.post_form(leader, "/ressursteam/serier/ny", form)
+    assert refused.status_code == 422 and "Du kan ikke planlegge denne typen møte." in refused.text
+    options = [o["value"] for o in dom(leader.get("/ressursteam/serier/ny").text).select("#f-kind option")]
+    assert "slt" not in options and "school_transfer" in options
+    assert web.login("staff").get("/ressursteam/serier/ny").status_code == 403
+
+
+def test_the_kommunalsjef_plans_leads_and_minutes_a_resource_team_meeting_on_the_web(web):
+    kommunalsjef = web.login("municipal_leader")
+    assert kommunalsjef.get("/ressursteam").status_code == 200
+    form = {"kind": "extra", "held_on": TODAY.isoformat(), "starts_at": "14:00", "place": "Rådhuset",
+            "unit_ids": [str(web.ids["units"]["solsikken"])], "services": ["ppt", "unit_leader"]}
+    made = web.post_form(kommunalsjef, "/ressursteam/nytt", form)
+    assert made.status_code == 303
+    url = made.headers["location"]
+    page = kommunalsjef.get(url).text
+    assert "Lagre referatet" in page and "Godkjenn referatet" in page
+    styrer = web.ids["users"]["styrer"]
+    saved = web.post_form(kommunalsjef, f"{url}/referat", {"attendee_ids": [str(styrer)], "notes": "Felles tema: fravær.",
+                                                          "next_on": "", "next_at": ""}, page=url)
+    assert saved.status_code == 303
+    assert web.post_form(kommunalsjef, f"{url}/godkjenn", {}, page=url).status_code == 303
+    page = kommunalsjef.get(url).text
+    assert "Referatet er godkjent" in page and "Felles tema: fravær." in page
