@@ -280,3 +280,43 @@ def test_the_kommunalsjef_plans_leads_and_minutes_a_resource_team_meeting_on_the
     assert web.post_form(kommunalsjef, f"{url}/godkjenn", {}, page=url).status_code == 303
     page = kommunalsjef.get(url).text
     assert "Referatet er godkjent" in page and "Felles tema: fravær." in page
+
+
+def test_the_wheel_reads_every_generated_date_of_a_period(web):
+    """SeriesProjection.dates: what the yearly wheel shows of the series, per unit or all."""
+    kommunalsjef, styrer = web.ids["users"]["kommunalsjef"], web.ids["users"]["styrer"]
+    solsikken, school = web.ids["units"]["solsikken"], web.ids["units"]["fjordvikskole"]
+    year = TODAY.year + 1
+    with acting_as(kommunalsjef):
+        forum = web.domain.plan_series("lederforum", "last_thursday", last_thursday(year, 1), "09:00", "Rådhuset",
+                                       kommunalsjef, [school], [], [])
+        planned = web.domain.plan_series_meeting(forum, last_thursday(year, 2))
+    with acting_as(styrer):
+        team = web.domain.plan_series("resource_team", "half_yearly", date(year, 3, 10), "13:00", "Solsikken",
+                                      styrer, [solsikken], ["ppt"], [])
+    web.projections.wait()
+    series = web.app.state.projections["series"]
+    spring = series.dates(date(year, 1, 1), date(year, 3, 31))
+    assert [(d.on, d.kind, d.starts_at) for d in spring] == [
+        (last_thursday(year, 1), "lederforum", "09:00"), (last_thursday(year, 2), "lederforum", "09:00"),
+        (date(year, 3, 10), "resource_team", "13:00"), (last_thursday(year, 3), "lederforum", "09:00")]
+    assert spring[1].meeting_id == planned and spring[0].meeting_id is None
+    assert {d.place for d in spring} == {"Rådhuset", "Solsikken"} and spring[2].series_id == team
+    assert [d.on for d in series.dates(date(year, 1, 1), date(year, 12, 31), solsikken)] == [
+        date(year, 3, 10), date(year, 9, 10)]
+
+
+def test_the_series_pages_in_english(web):
+    from tests.test_language import choose_language
+
+    ppt = web.login("ppt")
+    choose_language(web, ppt, "en")
+    tuesday = next_weekday(TODAY, 1)
+    made = web.post_form(ppt, "/ressursteam/serier/ny", {
+        "kind": "bup", "rule": "every_6th_week", "first_on": tuesday.isoformat(), "starts_at": "12:00",
+        "unit_ids": [str(web.ids["units"]["solsikken"])], "services": ["ppt"]})
+    page = ppt.get(made.headers["location"]).text
+    for text in ("BUP consultation", "Every 6th week", "Coming meetings", "Anonymous cases or shared themes"):
+        assert text in page
+    assert "Plan a meeting series" in ppt.get("/ressursteam").text
+    assert "Services attending" in ppt.get("/ressursteam/serier/ny").text
