@@ -6,7 +6,7 @@ Need-to-know, in short:
 - a concern is seen by its author, the colleagues it is shared with, and the
   leader of its unit (other staff of the unit do not see it);
 - privacy officers see metadata (who saw what), never content;
-- municipal leaders see anonymised material only;
+- municipal leaders see anonymised material only, and the meetings they lead;
 - resource-team members see only cases brought to their meeting (later);
 - admins manage users and units but cannot open any case.
 
