@@ -318,5 +318,5 @@ def test_the_series_pages_in_english(web):
     page = ppt.get(made.headers["location"]).text
     for text in ("BUP consultation", "Every 6th week", "Coming meetings", "Anonymous cases or shared themes"):
         assert text in page
-    assert "Plan a meeting series" in ppt.get("/ressursteam").text
+    assert "New meeting series" in ppt.get("/ressursteam").text
     assert "Services attending" in ppt.get("/ressursteam/serier/ny").text

@@ -21,7 +21,7 @@ def no_violations(page, javascript: bool) -> bool:
 
 def plan_series(page, server, kind: str, rule: str, first_on, services: list[str]) -> None:
     page.goto(server.url + "/ressursteam")
-    page.get_by_role("link", name="Planlegg møteserie").click()
+    page.get_by_role("link", name="Ny møteserie").click()
     page.get_by_label("Møte", exact=True).select_option(label=kind)
     page.get_by_label("Gjentakelse").select_option(label=rule)
     page.get_by_label("Første møte, dato").fill(first_on.isoformat())
