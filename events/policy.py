@@ -285,7 +285,8 @@ RULES: dict[str, Rule] = {
     # The resource team and the other arenas. Unit leaders bring their unit's cases
     # where a child may appear; the services attending see what is brought to their
     # meeting; the meeting leader (the kommunalsjef too) minutes and approves.
-    "meetings.list": lambda user, target: user.role in MEETING_ROLES,
+    # Staff too: a teacher named to a meeting finds it there.
+    "meetings.list": lambda user, target: user.role in ("staff", *MEETING_ROLES),
     "meeting.schedule": lambda user, target: user.role in ARENAS["resource_team"].planners,
     "meeting.view": _attends_meeting,
     "meeting.bring": lambda user, target: user.role == "unit_leader" and target is not None

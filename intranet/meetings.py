@@ -68,7 +68,14 @@ async def meetings(request: Request) -> Response:
     meetings, series = await run_in_threadpool(load)
     return render(request, "meetings/list.html", {
         "meetings": meetings, "series": series, "kinds": KIND_NAMES, "arenas": ARENA_NAMES, "rules": RULE_NAMES,
-        "plans_series": may(user, "series.plan"), "today": clock.today().isoformat(), "active": "meetings"})
+        "plans_series": may(user, "series.plan"), "schedules": may(user, "meeting.schedule"), "today": clock.today().isoformat(), "active": "meetings"})
+
+
+def people(request: Request) -> dict[UUID, str]:
+    """The active users, by name, who may be named to a meeting (runs in the threadpool)."""
+    state = request.app.state
+    users = state.projections["directory"].view.users(0, 200)
+    return state.names.users(UUID(u["id"]) for u in users if u["active"])
 
 
 def schedule_errors(form: dict[str, str], unit_ids: list[UUID | None], services: list[str]):
@@ -96,20 +103,26 @@ async def schedule(request: Request) -> Response:
     units = await run_in_threadpool(state.projections["directory"].view.units)
     kinds = {k: KIND_NAMES[k] for k in SCHEDULED_KINDS}
     context: dict[str, Any] = {"units": units, "kinds": kinds, "services": SERVICE_NAMES, "errors": {},
-                               "values": {"unit_ids": [], "services": list(SERVICES)}, "active": "meetings"}
+                               "people": await run_in_threadpool(people, request),
+                               "values": {"unit_ids": [], "services": list(SERVICES), "invitee_ids": []},
+                               "active": "meetings"}
     if request.method == "GET":
         return render(request, "meetings/new.html", context)
     form = await read_form(request)
     unit_ids = [parse_uuid(u) for u in await read_multi(request, "unit_ids")]
+    invitee_ids = [parse_uuid(u) for u in await read_multi(request, "invitee_ids")]
     services = await read_multi(request, "services")
     held_on, errors = schedule_errors(form, unit_ids, services)
+    if None in invitee_ids:
+        errors["invitee_ids"] = _("Velg deltakerne fra listen.")
     if not errors:
         meeting_id = await run_in_threadpool(state.domain.schedule_meeting, form["kind"], held_on, unit_ids,
                                              services, user.id, form.get("place", "").strip(),
-                                             form["starts_at"].strip())
+                                             form["starts_at"].strip(), invitee_ids)
         state.projections.wait()
         return redirect(request, f"/ressursteam/{meeting_id}")
-    context.update(errors=errors, values={**form, "unit_ids": [str(u) for u in unit_ids if u], "services": services})
+    context.update(errors=errors, values={**form, "unit_ids": [str(u) for u in unit_ids if u], "services": services,
+                                          "invitee_ids": [str(u) for u in invitee_ids if u]})
     return render(request, "meetings/new.html", context, status_code=422)
 
 

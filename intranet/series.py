@@ -5,7 +5,6 @@ team's, with the arena's rules)."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -24,7 +23,7 @@ from intranet.error_messages import field_errors
 from intranet.forms import parse_uuid, read_form, read_multi
 from intranet.guard import current_user, require
 from intranet.i18n import N_, _
-from intranet.meetings import ARENA_NAMES, RULE_NAMES, SERVICE_NAMES
+from intranet.meetings import ARENA_NAMES, RULE_NAMES, SERVICE_NAMES, people
 from intranet.records import load_record
 from intranet.templating import render
 
@@ -52,11 +51,9 @@ def plannable(user) -> dict[str, str]:
 
 def form_context(request: Request, user, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     state = request.app.state
-    directory = state.projections["directory"].view
-    users = directory.users(0, 200)
-    names = state.names.users(UUID(u["id"]) for u in users if u.get("active", 1))
-    return {"arenas": plannable(user), "arena_rules": ARENA_RULES, "rules": RULE_NAMES, "units": directory.units(),
-            "services": {s: SERVICE_NAMES[s] for s in SERVICES}, "people": names, "values": values,
+    return {"arenas": plannable(user), "arena_rules": ARENA_RULES, "rules": RULE_NAMES,
+            "units": state.projections["directory"].view.units(),
+            "services": {s: SERVICE_NAMES[s] for s in SERVICES}, "people": people(request), "values": values,
             "errors": errors, "active": "meetings"}
 
 

@@ -92,7 +92,7 @@ MATRIX = [
     ("GET", "/admin/sletting", ADMIN, 403),
     ("GET", "/admin/lesemodeller", ADMIN, 403),
     ("POST", "/admin/sletting/{missing}/bekreft", ADMIN, 403),
-    ("GET", "/ressursteam", MEETING_ROLES, 403),
+    ("GET", "/ressursteam", MEETING_ROLES | {"staff"}, 403),  # staff: the meetings they are named to
     ("GET", "/ressursteam/nytt", MEETING_ROLES, 403),
     ("POST", "/ressursteam/nytt", MEETING_ROLES, 403),
     # Meeting series: planned by each arena's planners; seen by those it invites.

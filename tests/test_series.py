@@ -320,3 +320,23 @@ def test_the_series_pages_in_english(web):
         assert text in page
     assert "New meeting series" in ppt.get("/ressursteam").text
     assert "Services attending" in ppt.get("/ressursteam/serier/ny").text
+
+
+def test_a_leader_brings_whoever_needs_to_attend(web):
+    """004: «Styrer eller rektor står fritt til å ta med de som har behov»: named people
+    beside the services; an invited teacher finds the meeting and is minuted present."""
+    leader = web.login("unit_leader")
+    teacher = web.ids["users"]["pedleder"]
+    form = {"kind": "extra", "held_on": TODAY.isoformat(), "starts_at": "10:00", "place": "",
+            "unit_ids": [str(web.ids["units"]["solsikken"])], "services": ["ppt"], "invitee_ids": [str(teacher)]}
+    assert f'value="{teacher}"' in leader.get("/ressursteam/nytt").text
+    made = web.post_form(leader, "/ressursteam/nytt", form)
+    assert made.status_code == 303
+    url = made.headers["location"]
+    staff = web.login("staff")
+    assert url in staff.get("/ressursteam").text and "Planlegg møte" not in staff.get("/ressursteam").text
+    page = staff.get(url)
+    assert page.status_code == 200 and "Ta opp en sak" not in page.text
+    saved = web.post_form(leader, f"{url}/referat", {"attendee_ids": [str(teacher)], "notes": "", "next_on": "",
+                                                    "next_at": ""}, page=url)
+    assert saved.status_code == 303
