@@ -61,7 +61,8 @@ class Series(Record):
             raise InvalidMeeting("series.wrong_month", "first_on")
         if not TIME.match(starts_at):
             raise InvalidMeeting("meeting.time_invalid", "starts_at")
-        if any(s not in SERVICES for s in services):
+        if any(s not in SERVICES for s in services) or (kind == "resource_team" and not services):
+            # The resource team is its services (as a single meeting of it is, events/meetings.py).
             raise InvalidMeeting("meeting.services_required", "services")
         if arena.modes and not unit_ids:
             # Cases come from units: a series that takes cases needs the units bringing them.

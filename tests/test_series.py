@@ -85,6 +85,9 @@ def test_the_resource_team_meets_spring_and_autumn_and_transfers_in_their_months
                                     ["barnevern", "ppt", "unit_leader"]))
     assert series.dates(date(2027, 1, 1), date(2028, 12, 31)) == [
         date(2027, 3, 10), date(2027, 9, 10), date(2028, 3, 10), date(2028, 9, 10)]
+    with pytest.raises(InvalidMeeting) as refused:  # the resource team is its services, as a single meeting is
+        plan(domain, "resource_team", "half_yearly", date(2027, 3, 10), styrer, [unit], [], [ppt])
+    assert refused.value.code == "meeting.services_required"
     with pytest.raises(InvalidMeeting) as refused:
         plan(domain, "preschool_transfer", "yearly", date(2027, 5, 3), styrer, [unit, school], ["ppt"])
     assert refused.value.code == "series.wrong_month"
