@@ -16,9 +16,11 @@ from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
+from projections.notifications import NotificationProjection
 from projections.referrals import ReferralProjection
 from projections.series import SeriesProjection
 from projections.transfers import TransferProjection
+from projections.wheel import WheelProjection
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,10 @@ PROJECTIONS = (
     TransferProjection,
     CollaborationProjection,
     CaseBankProjection,
+    NotificationProjection,
     MeetingProjection,
     SeriesProjection,
+    WheelProjection,
     LedgerProjection,
 )
 
