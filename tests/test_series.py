@@ -343,3 +343,28 @@ def test_a_leader_brings_whoever_needs_to_attend(web):
     saved = web.post_form(leader, f"{url}/referat", {"attendee_ids": [str(teacher)], "notes": "", "next_on": "",
                                                     "next_at": ""}, page=url)
     assert saved.status_code == 303
+
+
+def test_the_wheel_and_the_calendar_feed_show_a_series_coming_dates(web):
+    """The yearly wheel reads the series' generated dates (intranet/wheel_sources.py);
+    a date once planned is the meeting, shown once."""
+    from icalendar import Calendar
+
+    from tests.test_wheel import feed_url
+
+    kommunalsjef = web.ids["users"]["kommunalsjef"]
+    year = TODAY.year + 1
+    with acting_as(kommunalsjef):
+        forum = web.domain.plan_series("lederforum", "last_thursday", last_thursday(year, 1), "09:00", "Rådhuset",
+                                       kommunalsjef, [web.ids["units"]["solsikken"]], [], [])
+        web.domain.plan_series_meeting(forum, last_thursday(year, 2))
+    web.projections.wait()
+    wheel = dom(web.login("staff").get(f"/arshjul?ar={year}").text)
+    forums = [li.text for li in wheel.select("li") if li.text.startswith(tuple("0123456789"))
+              and "Lederforum" in li.text]
+    assert len(forums) == 11  # every month but February, where the meeting is planned
+    leader = web.login("municipal_leader")
+    assert f"/ressursteam/serier/{forum}" in leader.get(f"/arshjul?ar={year}").text
+    calendar = Calendar.from_ical(web.client().get(feed_url(web, leader)).content)
+    starts = {e.decoded("dtstart").date() for e in calendar.walk("VEVENT") if str(e.get("summary")) == "Lederforum"}
+    assert last_thursday(year, 3) in starts and last_thursday(year, 2) in starts  # the planned one: she leads it

@@ -76,6 +76,13 @@ def test_a_bup_consultation_series_shows_its_next_three_dates(javascript, reques
     assert no_violations(page, javascript)
     plan_series(page, server, "BUP-konsultasjon", "Hver 6. uke", tuesday, ["PPT", "Helsestasjonen"])
     coming = page.get_by_role("list", name="Kommende møter").inner_text()
-    for day in (tuesday, tuesday + timedelta(weeks=6), tuesday + timedelta(weeks=12)):
+    three = (tuesday, tuesday + timedelta(weeks=6), tuesday + timedelta(weeks=12))
+    for day in three:
         assert f"{day:%d.%m.%Y}" in coming
+    assert no_violations(page, javascript)
+    # The yearly wheel shows them too, each in its month.
+    for day in three:
+        page.goto(f"{server.url}/arshjul?ar={day.year}")
+        month = page.locator(f"#m-{day.month}")
+        assert month.locator("li", has_text="BUP-konsultasjon").filter(has_text=f"{day.day}. kl. 12:00").count() >= 1
     assert no_violations(page, javascript)
