@@ -138,7 +138,11 @@ async def series_page(request: Request) -> Response:
 
 
 async def plan_meeting(request: Request) -> Response:
-    """Plan the series' meeting on one of its dates (once: then it is opened)."""
+    """Plan the series' meeting on one of its dates (once: then it is opened). Asked
+    with GET (a reload, a sign-in's way back), it leads to the series' page."""
+    if request.method == "GET":
+        record = await load_record(request, "series", "series.view")
+        return redirect(request, f"/ressursteam/serier/{record.value.id}")
     record = await load_record(request, "series", "series.plan_meeting")
     form = await read_form(request)
     on = parse_date(form.get("on", ""))
@@ -157,5 +161,6 @@ async def plan_meeting(request: Request) -> Response:
 routes = [
     Route("/ressursteam/serier/ny", plan_series, methods=["GET", "POST"], name="plan_series"),
     Route("/ressursteam/serier/{series_id}", series_page, name="series"),
-    Route("/ressursteam/serier/{series_id}/planlegg", plan_meeting, methods=["POST"], name="plan_series_meeting"),
+    Route("/ressursteam/serier/{series_id}/planlegg", plan_meeting, methods=["GET", "POST"],
+          name="plan_series_meeting"),
 ]
