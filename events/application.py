@@ -27,6 +27,7 @@ from events.case_bank_commands import CaseBankCommands
 from events.collaboration_commands import CollaborationCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
+from events.series_commands import SeriesCommands
 from events.notification_commands import NotificationCommands
 from events.referral_commands import ReferralCommands
 from events.statistics_commands import StatisticsCommands
@@ -77,7 +78,8 @@ def uses_postgres(env) -> bool:
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
-                StatisticsCommands, CollaborationCommands, CaseBankCommands, WheelCommands, IdentityCommands, NotificationCommands, Application):
+                StatisticsCommands, CollaborationCommands, CaseBankCommands, WheelCommands, IdentityCommands,
+                NotificationCommands, SeriesCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log

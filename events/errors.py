@@ -158,6 +158,15 @@ CODES: dict[str, str] = {
     "meeting.text_names_child": "the text still names the child or family",
     "meeting.words_unconfirmed": "keep or remove each word marked as uncertain: {words}",
     "meeting.named_without_consent": "no consent for {missing}",
+    "meeting.no_children": "no child is ever brought to this meeting: themes only",
+    "meeting.anonymous_only": "cases are brought anonymised only to this meeting",
+    "series.kind_unknown": "unknown kind of meeting series",
+    "series.rule_not_for_kind": "this meeting does not recur by that rule",
+    "series.wrong_weekday": "this meeting is held on another weekday",
+    "series.not_last_thursday": "choose the last Thursday of a month",
+    "series.wrong_month": "this meeting is held in other months",
+    "series.nobody_attends": "choose who attends",
+    "series.not_a_date": "the series has no meeting that day",
     # the binder's pages
     # the yearly wheel
     "wheel.title_required": "the item needs a title",

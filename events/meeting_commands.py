@@ -25,10 +25,13 @@ def people_of(child) -> list[Person]:
 
 class MeetingCommands(CommandMixin):
     def schedule_meeting(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
-                         leader_id: UUID, place: str, starts_at: str) -> UUID:
+                         leader_id: UUID, place: str, starts_at: str, invitee_ids: list[UUID] | None = None) -> UUID:
         for unit_id in unit_ids:
             self.check_unit(unit_id)
-        meeting = Meeting.new(kind, held_on, unit_ids, services, leader_id, place, starts_at)
+        for user_id in invitee_ids or []:
+            self.get_user(user_id)
+        meeting = Meeting.new(kind, held_on, unit_ids, services, leader_id, place, starts_at,
+                              list(dict.fromkeys(invitee_ids or [])))
         self.save(meeting)
         return meeting.id
 
@@ -63,8 +66,13 @@ class MeetingCommands(CommandMixin):
         concern = self.get_concern(concern_id)
         if concern.unit_id not in meeting.unit_ids:
             raise InvalidMeeting("meeting.unit_not_attending", "concern_id")
+        modes = self.case_modes(meeting)
+        if not modes:
+            raise InvalidMeeting("meeting.no_children")  # SLT, the lederforum: themes only
         if mode not in MODES:
             raise InvalidMeeting("meeting.mode_unknown", "mode")
+        if mode not in modes:
+            raise InvalidMeeting("meeting.anonymous_only", "mode")
         child = self.get_child(concern.child_id)
         review = None
         if mode == "anonymous":
@@ -80,6 +88,21 @@ class MeetingCommands(CommandMixin):
         meeting.add_case(case.id)
         self.save(case, meeting)
         return case.id
+
+    def case_modes(self, meeting: Meeting) -> tuple[str, ...]:
+        """How a case may be brought to `meeting`: its arena's ways, but never by name
+        where the kommunalsjef leads (consent covers services, and she is none)."""
+        if "named" in meeting.modes and self._role_of(meeting.leader_id) == "municipal_leader":
+            return tuple(m for m in meeting.modes if m != "named")
+        return meeting.modes
+
+    def _role_of(self, user_id: UUID) -> str | None:
+        try:
+            return self.get_user(user_id).role
+        except DomainError as e:
+            if e.code != "record.not_found":
+                raise
+            return None
 
     def _reviewed_text(self, child, text: str, decisions: Mapping[str, str],
                        local_names: Iterable[str]) -> tuple[str, dict]:

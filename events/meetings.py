@@ -17,12 +17,14 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from events import clock
+from events.arenas import MEETING_ARENAS, arena_of
 from events.base import Record, SubjectRecord
 from events.concerns import MAX_TEXT
 from events.consents import Coverage
 from events.errors import DomainError
 
-KINDS = ("spring", "autumn", "extra")
+# The resource team's spring, autumn and extra meetings, and every other arena's (events/arenas.py).
+KINDS = tuple(MEETING_ARENAS)
 SERVICES = ("barnevern", "helsestasjon", "ppt", "unit_leader")
 MODES = ("anonymous", "named")
 AGE_BANDS = ((0, 2), (3, 5), (6, 9), (10, 12), (13, 15), (16, 18))
@@ -54,10 +56,12 @@ def age_band(age: int) -> str:
 
 
 class Meeting(Record):
-    """One resource-team meeting: when, for which units, who attends, what is on it."""
+    """One meeting of an arena (the resource team's, or one of a series): when, for
+    which units, who attends (services and named people), what is on it."""
 
     def __init__(self, kind: str, held_on: date, unit_ids: list[UUID], services: list[str],
-                 leader_id: UUID, place: str, starts_at: str = ""):
+                 leader_id: UUID, place: str, starts_at: str = "", invitee_ids: list[UUID] | None = None,
+                 series_id: UUID | None = None):
         # Applies the Created event: the rules are checked in `new`, so old events always replay
         # (those from before meetings had a time have none).
         self.kind = kind
@@ -67,6 +71,8 @@ class Meeting(Record):
         self.services = list(services)
         self.leader_id = leader_id
         self.place = place
+        self.invitee_ids = list(invitee_ids or [])  # named people, beyond the units' leaders and the services
+        self.series_id = series_id
         self.case_ids: list[UUID] = []
         self.general: list[dict[str, Any]] = []
         self.minutes_approved = False
@@ -79,16 +85,25 @@ class Meeting(Record):
 
     @classmethod
     def new(cls, kind: str, held_on: date, unit_ids: list[UUID], services: list[str], leader_id: UUID,
-            place: str, starts_at: str) -> Meeting:
+            place: str, starts_at: str, invitee_ids: list[UUID] | None = None,
+            series_id: UUID | None = None) -> Meeting:
         if not TIME.match(starts_at):
             raise InvalidMeeting("meeting.time_invalid", "starts_at")
         if kind not in KINDS:
             raise InvalidMeeting("meeting.kind_unknown", "kind")
-        if not unit_ids:
+        # Cases come from units: a meeting that takes them needs its units.
+        if arena_of(kind).modes and not unit_ids:
             raise InvalidMeeting("meeting.units_required", "unit_ids")
-        if not services or any(s not in SERVICES for s in services):
+        if any(s not in SERVICES for s in services) or not (services or invitee_ids or unit_ids):
             raise InvalidMeeting("meeting.services_required", "services")
-        return cls(kind, held_on, unit_ids, services, leader_id, place, starts_at)
+        if MEETING_ARENAS[kind] == "resource_team" and not services:
+            raise InvalidMeeting("meeting.services_required", "services")
+        return cls(kind, held_on, unit_ids, services, leader_id, place, starts_at, list(invitee_ids or []), series_id)
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """How a child's case may be brought: () where a child never appears (SLT, lederforum)."""
+        return arena_of(self.kind).modes
 
     @property
     def barnevern_attends(self) -> bool:
@@ -126,8 +141,8 @@ class Meeting(Record):
         self.general[no - 1]["advice"] = advice
 
     def may_attend(self, user) -> bool:
-        """The meeting's leader, its units' leaders and the attending services' people."""
-        return (user.id == self.leader_id
+        """The meeting's leader, its units' leaders, the attending services' people and those named."""
+        return (user.id == self.leader_id or user.id in self.invitee_ids
                 or (user.role == "unit_leader" and user.unit_id in self.unit_ids)
                 or (user.role == "resource_team" and user.service in self.services))
 

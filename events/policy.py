@@ -6,7 +6,7 @@ Need-to-know, in short:
 - a concern is seen by its author, the colleagues it is shared with, and the
   leader of its unit (other staff of the unit do not see it);
 - privacy officers see metadata (who saw what), never content;
-- municipal leaders see anonymised material only;
+- municipal leaders see anonymised material only, and the meetings they lead;
 - resource-team members see only cases brought to their meeting (later);
 - admins manage users and units but cannot open any case.
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Callable
 from uuid import UUID
 
+from events.arenas import ARENAS, may_plan, takes_cases
 from events.redaction import redact
 
 
@@ -91,6 +92,8 @@ class Target:
     unit_ids: tuple[UUID, ...] = ()  # a resource-team meeting's units
     services: tuple[str, ...] = ()  # and the services attending it
     attendee_ids: tuple[UUID, ...] = ()  # and who the minutes say attended
+    invitee_ids: tuple[UUID, ...] = ()  # and the people named to it
+    kind: str = ""  # a meeting's kind, or a series' arena (events/arenas.py)
     # A collaboration across services: the units and services its consent (or the
     # law, for barnevernet) admits today, those it no longer admits with why, and
     # whether consent-bound actions are open at all.
@@ -110,7 +113,14 @@ class Target:
     @classmethod
     def meeting(cls, meeting) -> Target:
         return cls(owner_id=meeting.leader_id, unit_ids=tuple(meeting.unit_ids), services=tuple(meeting.services),
-                   attendee_ids=tuple(meeting.attendee_ids))
+                   attendee_ids=tuple(meeting.attendee_ids), invitee_ids=tuple(meeting.invitee_ids),
+                   kind=meeting.kind)
+
+    @classmethod
+    def series(cls, series) -> Target:
+        """A meeting series: its leader and those it invites, as for one of its meetings."""
+        return cls(owner_id=series.leader_id, unit_ids=tuple(series.unit_ids), services=tuple(series.services),
+                   invitee_ids=tuple(series.invitee_ids), kind=series.kind)
 
     @classmethod
     def meeting_case(cls, case, meeting, restricted: bool = False) -> Target:
@@ -225,11 +235,12 @@ def _owns_concern(user: Principal, target: Target | None) -> bool:
 
 
 def _attends_meeting(user: Principal, target: Target | None) -> Basis | bool:
-    """The meeting's leader, its units' leaders, and the services attending it."""
+    """The meeting's leader, its units' leaders, the services attending it and the people named to it."""
     if target is None:
         return False
     return (
         user.id == target.owner_id
+        or user.id in target.invitee_ids
         or (user.role == "unit_leader" and user.unit_id in target.unit_ids)
         or (user.role == "resource_team" and user.service in target.services)
     ) and Basis(RESOURCE_TEAM)
@@ -379,13 +390,22 @@ RULES: dict[str, Rule] = {
     "child.restrict": lambda user, target: user.role == "privacy_officer",
     "erasure.request": lambda user, target: user.role == "privacy_officer",
     "erasure.confirm": lambda user, target: user.role == "admin",
-    # The resource team. Unit leaders bring their unit's cases; the services attending
-    # see what is brought to their meeting; the meeting leader minutes and approves.
-    "meetings.list": lambda user, target: user.role in ("unit_leader", "resource_team"),
-    "meeting.schedule": lambda user, target: user.role in ("unit_leader", "resource_team"),
+    # The resource team and the other arenas. Unit leaders bring their unit's cases
+    # where a child may appear; the services attending see what is brought to their
+    # meeting; the meeting leader (the kommunalsjef too) minutes and approves.
+    # Staff too: a teacher named to a meeting finds it there.
+    "meetings.list": lambda user, target: user.role in ("staff", *MEETING_ROLES),
+    "meeting.schedule": lambda user, target: user.role in ARENAS["resource_team"].planners,
     "meeting.view": _attends_meeting,
     "meeting.bring": lambda user, target: user.role == "unit_leader" and target is not None
-    and user.unit_id in target.unit_ids,
+    and user.unit_id in target.unit_ids and takes_cases(target.kind),
+    # Meeting series: each arena's planners plan a series and lead its meetings
+    # (events/arenas.py); its leader plans a meeting on one of its dates. Without a
+    # target: whether the user plans any arena (the form).
+    "series.plan": lambda user, target: may_plan(user.role, target.kind) if target is not None and target.kind
+    else any(may_plan(user.role, arena) for arena in ARENAS),
+    "series.view": _attends_meeting,
+    "series.plan_meeting": _own_account,
     "meeting.general": _attends_meeting,
     "meeting.notes": _attended_meeting,
     "meeting.minute": _own_account,
@@ -458,6 +478,7 @@ RULES: dict[str, Rule] = {
 }
 
 GLASS_ROLES = ("staff", "unit_leader", "resource_team")
+MEETING_ROLES = ("unit_leader", "resource_team", "municipal_leader")
 CASE_BANK_ROLES = ("unit_leader", "resource_team", "municipal_leader")
 # What a break-the-glass grant allows: reading, never changing.
 GLASS_ACTIONS = ("child.view", "concern.view", "referral.view", "consent.view")

@@ -14,7 +14,7 @@ from starlette.routing import Mount
 from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, calendar_feed, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, passkeys, privacy, referrals, single_sign_on, transfers, collaborations, notifications, wheel_items,
+    pages, passkeys, privacy, referrals, series, single_sign_on, transfers, collaborations, notifications, wheel_items,
 )
 from intranet.drafts import DraftStore
 from intranet.form_replays import FormReplays
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *admin.routes,
         *privacy.routes,
         *case_bank.routes,
+        *series.routes,  # before the meeting's /ressursteam/{meeting_id}/{action}
         *meetings.routes,
         *leaders.routes,
         *calendar.routes,

@@ -167,6 +167,7 @@ def attended_meetings(state: Any, user: Principal, since: date) -> list[dict]:
     those she leads, her unit's as its leader, her service's as a member of the team."""
     view = state.projections["meetings"].view
     rows = {r["id"]: r for r in view.led_by(user.id)}
+    rows.update({r["id"]: r for r in view.invited(user.id)})
     if user.role == "unit_leader" and user.unit_id is not None:
         rows.update({r["id"]: r for r in view.for_unit(user.unit_id)})
     if user.role == "resource_team" and user.service:
@@ -217,7 +218,8 @@ def calendar_of(state: Any, user: Principal, base_url: str) -> bytes:
         event.add("uid", f"meeting-{m['id']}@bekymring")
         event.add("dtstamp", stamp)
         # Never a case: the team and the kind of meeting only.
-        event.add("summary", _("Ressursteam (%(kind)s)") % {"kind": _(KIND_NAMES[m["kind"]]).lower()})
+        event.add("summary", _("Ressursteam (%(kind)s)") % {"kind": _(KIND_NAMES[m["kind"]]).lower()}
+                  if m["kind"] in ("spring", "autumn", "extra") else _(KIND_NAMES[m["kind"]]))
         held = date.fromisoformat(m["held_on"])
         if m["starts_at"]:
             hour, minute = map(int, m["starts_at"].split(":"))

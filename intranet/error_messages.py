@@ -170,6 +170,17 @@ MESSAGES: dict[str, str] = {
     "meeting.words_unconfirmed": N_("Velg om du vil beholde eller fjerne hvert merket ord: %(words)s."),
     "meeting.named_without_consent": N_("Saken kan bare tas opp med navn når gyldig samtykke omfatter alle "
                                         "tjenestene som deltar. Mangler: %(missing)s."),
+    "meeting.no_children": N_("Barn tas aldri opp i dette møtet: bare temaer."),
+    "meeting.anonymous_only": N_("Saker tas bare opp anonymt i dette møtet."),
+    # meeting series
+    "series.kind_unknown": N_("Velg hvilket møte serien gjelder."),
+    "series.rule_not_for_kind": N_("Dette møtet holdes ikke med den gjentakelsen. Velg en annen."),
+    "series.wrong_weekday": N_("BUP-konsultasjonen holdes på tirsdager. Velg en tirsdag."),
+    "series.not_last_thursday": N_("Velg den siste torsdagen i en måned."),
+    "series.wrong_month": N_("Velg en dato i en måned møtet holdes: oktober eller februar–april for "
+                             "overføring skole–skole, oktober–november for barnehage–skole."),
+    "series.nobody_attends": N_("Velg hvem som deltar."),
+    "series.not_a_date": N_("Serien har ikke møte den dagen."),
     # the binder's pages
     # the yearly wheel
     "wheel.title_required": N_("Skriv en tittel."),

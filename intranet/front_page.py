@@ -78,8 +78,9 @@ def coming_meetings(request: Request, user: Principal, today: date) -> list[dict
     for row in view.coming(today, 200):
         if row["held_on"] > (today + timedelta(days=MEETING_DAYS)).isoformat():
             break
-        units, services = view.attending(UUID(row["id"]))
-        target = Target(owner_id=UUID(row["leader_id"]), unit_ids=tuple(units), services=tuple(services))
+        units, services, invitees = view.attending(UUID(row["id"]))
+        target = Target(owner_id=UUID(row["leader_id"]), unit_ids=tuple(units), services=tuple(services),
+                        invitee_ids=tuple(invitees), kind=row["kind"])
         if may(user, "meeting.view", target):
             kept.append(row)
     return kept[:LIMIT]

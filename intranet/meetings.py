@@ -18,7 +18,7 @@ from events.anonymisation import highlight
 from events.application import NotFound
 from events.consents import best_consent_for
 from events.errors import RecordErased
-from events.meetings import KINDS, SERVICES, TIME, ConsentDoesNotCoverMeeting, InvalidMeeting, Meeting
+from events.meetings import SERVICES, TIME, ConsentDoesNotCoverMeeting, InvalidMeeting, Meeting
 from events.policy import Target, may
 from intranet import labels
 from intranet.auth import redirect
@@ -32,7 +32,21 @@ from intranet.records import Shown, load_record, permitted, show, show_record
 from intranet.templating import render
 
 # Marked with N_(): templates show them as {{ _(kinds[m.kind]) }}.
-KIND_NAMES = {"spring": N_("Vårmøte"), "autumn": N_("Høstmøte"), "extra": N_("Ekstramøte")}
+KIND_NAMES = {"spring": N_("Vårmøte"), "autumn": N_("Høstmøte"), "extra": N_("Ekstramøte"),
+              "ressursgruppe": N_("Ressursgruppemøte"), "bup": N_("BUP-konsultasjon"),
+              "school_transfer": N_("Overføringsmøte skole–skole"),
+              "preschool_transfer": N_("Overføringsmøte barnehage–skole"), "slt": N_("SLT-møte"),
+              "lederforum": N_("Lederforum")}
+# Marked with N_(): templates show them as {{ _(arenas[s.kind]) }} (intranet/series.py).
+ARENA_NAMES = {"resource_team": N_("Ressursteam"), "ressursgruppe": N_("Ressursgruppe"),
+               "bup": N_("BUP-konsultasjon"), "school_transfer": N_("Overføringsmøte skole–skole"),
+               "preschool_transfer": N_("Overføringsmøte barnehage–skole"), "slt": N_("SLT-møte"),
+               "lederforum": N_("Lederforum")}
+RULE_NAMES = {"every_6th_week": N_("Hver 6. uke"), "monthly": N_("Hver måned, samme ukedag"),
+              "last_thursday": N_("Siste torsdag i måneden"), "half_yearly": N_("Vår og høst (hvert halvår)"),
+              "yearly": N_("Hvert år")}
+# The kinds a single meeting is planned as (the form); the others come from a series.
+SCHEDULED_KINDS = ("spring", "autumn", "extra")
 SERVICE_NAMES = {"barnevern": N_("Barnevernet"), "helsestasjon": N_("Helsestasjonen"), "ppt": N_("PPT"),
                  "unit_leader": N_("Enhetens leder")}
 # -- the list and scheduling ---------------------------------------------------------------
@@ -43,14 +57,25 @@ async def meetings(request: Request) -> Response:
 
     def load():
         rows = {r["id"]: r for r in view.led_by(user.id)}
+        rows.update({r["id"]: r for r in view.invited(user.id)})
         if user.role == "unit_leader":
             rows.update({r["id"]: r for r in view.for_unit(user.unit_id)})
         if user.role == "resource_team":
             rows.update({r["id"]: r for r in view.for_service(user.service)})
-        return sorted(rows.values(), key=lambda r: r["held_on"], reverse=True)
+        series = permitted(request, "series", "series.view", request.app.state.projections["series"].view.all())
+        return sorted(rows.values(), key=lambda r: r["held_on"], reverse=True), series
 
-    return render(request, "meetings/list.html", {"meetings": await run_in_threadpool(load), "kinds": KIND_NAMES,
-                                                  "today": clock.today().isoformat(), "active": "meetings"})
+    meetings, series = await run_in_threadpool(load)
+    return render(request, "meetings/list.html", {
+        "meetings": meetings, "series": series, "kinds": KIND_NAMES, "arenas": ARENA_NAMES, "rules": RULE_NAMES,
+        "plans_series": may(user, "series.plan"), "schedules": may(user, "meeting.schedule"), "today": clock.today().isoformat(), "active": "meetings"})
+
+
+def people(request: Request) -> dict[UUID, str]:
+    """The active users, by name, who may be named to a meeting (runs in the threadpool)."""
+    state = request.app.state
+    users = state.projections["directory"].view.users(0, 200)
+    return state.names.users(UUID(u["id"]) for u in users if u["active"])
 
 
 def schedule_errors(form: dict[str, str], unit_ids: list[UUID | None], services: list[str]):
@@ -62,7 +87,7 @@ def schedule_errors(form: dict[str, str], unit_ids: list[UUID | None], services:
     starts_at = form.get("starts_at", "").strip()
     if not TIME.match(starts_at):
         errors["starts_at"] = _("Skriv klokkeslettet.") if not starts_at else _("Skriv klokkeslettet som tt:mm.")
-    if form.get("kind") not in KINDS:
+    if form.get("kind") not in SCHEDULED_KINDS:
         errors["kind"] = _("Velg type møte.")
     if not unit_ids or None in unit_ids:
         errors["unit_ids"] = _("Velg minst én enhet.")
@@ -76,21 +101,28 @@ async def schedule(request: Request) -> Response:
     user = require(request, "meeting.schedule")
     state = request.app.state
     units = await run_in_threadpool(state.projections["directory"].view.units)
-    context: dict[str, Any] = {"units": units, "kinds": KIND_NAMES, "services": SERVICE_NAMES, "errors": {},
-                               "values": {"unit_ids": [], "services": list(SERVICES)}, "active": "meetings"}
+    kinds = {k: KIND_NAMES[k] for k in SCHEDULED_KINDS}
+    context: dict[str, Any] = {"units": units, "kinds": kinds, "services": SERVICE_NAMES, "errors": {},
+                               "people": await run_in_threadpool(people, request),
+                               "values": {"unit_ids": [], "services": list(SERVICES), "invitee_ids": []},
+                               "active": "meetings"}
     if request.method == "GET":
         return render(request, "meetings/new.html", context)
     form = await read_form(request)
     unit_ids = [parse_uuid(u) for u in await read_multi(request, "unit_ids")]
+    invitee_ids = [parse_uuid(u) for u in await read_multi(request, "invitee_ids")]
     services = await read_multi(request, "services")
     held_on, errors = schedule_errors(form, unit_ids, services)
+    if None in invitee_ids:
+        errors["invitee_ids"] = _("Velg deltakerne fra listen.")
     if not errors:
         meeting_id = await run_in_threadpool(state.domain.schedule_meeting, form["kind"], held_on, unit_ids,
                                              services, user.id, form.get("place", "").strip(),
-                                             form["starts_at"].strip())
+                                             form["starts_at"].strip(), invitee_ids)
         state.projections.wait()
         return redirect(request, f"/ressursteam/{meeting_id}")
-    context.update(errors=errors, values={**form, "unit_ids": [str(u) for u in unit_ids if u], "services": services})
+    context.update(errors=errors, values={**form, "unit_ids": [str(u) for u in unit_ids if u], "services": services,
+                                          "invitee_ids": [str(u) for u in invitee_ids if u]})
     return render(request, "meetings/new.html", context, status_code=422)
 
 
@@ -120,14 +152,16 @@ def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | N
     shown = [c for c in cases if c is not WITHHELD]
     names = request.app.state.names
     invitees = request.app.state.projections["directory"].view.meeting_invitees(meeting.unit_ids, meeting.services)
+    named_people = names.users(meeting.invitee_ids)
     context = {
         "meeting": meeting, "cases": cases, "kinds": KIND_NAMES, "services": SERVICE_NAMES,
-        "invitees": names.users({meeting.leader_id, *invitees, *meeting.attendee_ids}),
+        "invitees": names.users({meeting.leader_id, *invitees, *meeting.invitee_ids, *meeting.attendee_ids}),
+        "named_people": sorted(named_people.values()), "takes_cases": bool(meeting.modes),
         "attendees": names.users(meeting.attendee_ids),
         "sees_notes": may(user, "meeting.notes", Target.meeting(meeting)),
         "unit_names": [units[str(u)]["name"] for u in meeting.unit_ids if str(u) in units],
         "is_leader": user.id == meeting.leader_id, "not_held_yet": meeting.held_on > clock.today(),
-        "may_bring": user.role == "unit_leader" and user.unit_id in meeting.unit_ids,
+        "may_bring": may(user, "meeting.bring", Target.meeting(meeting)),
         "leader_name": domain.get_user(meeting.leader_id).name, "errors": errors or {}, "values": values or {},
         "active": "meetings", "restricted": [_(words) for words in RESTRICTED],
         # approved, anonymous cases the user may propose for the binder's «Caser»
@@ -249,7 +283,8 @@ def bring_reads(request: Request, meeting: Meeting, concern_id: UUID | None, for
     concern = domain.get_concern(concern_id)
     consents = domain.consents_of(concern.child_id)
     coverage = {s: best_consent_for(consents, s, meeting.held_on)[1] for s in meeting.services if s != "unit_leader"}
-    context.update(options=[], concern=concern, coverage=coverage, named_allowed=all(c.ok for c in coverage.values()))
+    context.update(options=[], concern=concern, coverage=coverage, named_allowed=all(c.ok for c in coverage.values()),
+                   named_offered="named" in domain.case_modes(meeting))
     places = local_names(request)
     text = form["text"] if "text" in form else domain.anonymised_concern(concern_id, places).text
     words = domain.words_to_confirm(concern_id, text, places)

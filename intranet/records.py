@@ -95,6 +95,11 @@ def _meeting_case(domain, record_id: UUID) -> Record:
     return Record(case, None, Target.meeting_case(case, meeting, restricted), {"meeting": meeting})
 
 
+def _series(domain, record_id: UUID) -> Record:
+    series = domain.get_series(record_id)
+    return Record(series, None, Target.series(series))
+
+
 def _wheel_item(domain, record_id: UUID) -> Record:
     item = domain.get_wheel_item(record_id)
     return Record(item, None, Target.wheel(item.unit_id))
@@ -114,6 +119,7 @@ KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
     "child": ("child_id", _child),
     "meeting": ("meeting_id", _meeting),
     "meeting_case": ("case_id", _meeting_case),
+    "series": ("series_id", _series),
     "wheel_item": ("item_id", _wheel_item),
     "case_proposal": ("proposal_id", _case_proposal),
 }

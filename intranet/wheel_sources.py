@@ -9,11 +9,14 @@ both by adding one function to `SOURCES`.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Callable, Iterable
 from uuid import UUID
 
 from events.policy import Principal
 from events.wheel import Occurrence
+from intranet.i18n import _
+from intranet.meetings import ARENA_NAMES
 
 Source = Callable[[Any, tuple[UUID | None, ...], int], list[Occurrence]]
 
@@ -23,7 +26,33 @@ def wheel_items(state: Any, unit_ids: tuple[UUID | None, ...], year: int) -> lis
     return state.projections["wheel"].occurrences(unit_ids, year)
 
 
-SOURCES: list[Source] = [wheel_items]
+# A series' arena (events/arenas.py) -> the wheel's kind of date (events/wheel.py KINDS).
+SERIES_KINDS = {"resource_team": "resource_team", "ressursgruppe": "other", "bup": "bup",
+                "school_transfer": "transfer_school", "preschool_transfer": "transfer_kindergarten",
+                "slt": "slt", "lederforum": "leader_forum"}
+
+
+def series_dates(state: Any, unit_ids: tuple[UUID | None, ...], year: int) -> list[Occurrence]:
+    """The meeting series' generated dates not yet planned (a planned one is a meeting,
+    which the wheel shows as such): every series on the municipal wheel, a unit's
+    series on the unit's. Each date once, however many of the wheels name it."""
+    series = state.projections["series"]
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if None in unit_ids:
+        scoped = [(None, d) for d in series.dates(start, end)]
+    else:
+        scoped = [(unit_id, d) for unit_id in unit_ids for d in series.dates(start, end, unit_id)]
+    found: dict[str, Occurrence] = {}
+    for unit_id, d in scoped:
+        uid = f"series-{d.series_id}-{d.on.isoformat()}"
+        if d.meeting_id is None and uid not in found:
+            found[uid] = Occurrence(year=year, month=d.on.month, day=d.on.day, title=_(ARENA_NAMES[d.kind]),
+                                    kind=SERIES_KINDS[d.kind], unit_id=unit_id, starts_at=d.starts_at,
+                                    place=d.place, link=f"/ressursteam/serier/{d.series_id}", uid=uid)
+    return list(found.values())
+
+
+SOURCES: list[Source] = [wheel_items, series_dates]
 
 
 def occurrences(state: Any, unit_ids: Iterable[UUID | None], year: int) -> list[Occurrence]:

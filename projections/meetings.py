@@ -34,6 +34,9 @@ class MeetingTables(ViewTables):
         "meeting_times": "meeting_id TEXT PRIMARY KEY, starts_at TEXT NOT NULL",
         "meeting_units": "meeting_id TEXT NOT NULL, unit_id TEXT NOT NULL, PRIMARY KEY (unit_id, meeting_id)",
         "meeting_services": "meeting_id TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (service, meeting_id)",
+        # The people named to a meeting beyond its units and services (a table of its
+        # own, like meeting_times: an older read model gains it without a rebuild).
+        "meeting_invitees": "meeting_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (user_id, meeting_id)",
         "cases": "id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL, concern_id TEXT NOT NULL, "
         "child_id TEXT NOT NULL, unit_id TEXT NOT NULL, mode TEXT NOT NULL",
         "units": "id TEXT PRIMARY KEY, kind TEXT NOT NULL",
@@ -72,6 +75,10 @@ class MeetingTables(ViewTables):
         return self._rows(self.MEETING + "JOIN {meeting_services} s ON s.meeting_id = m.id "
                           "WHERE s.service = ? ORDER BY m.held_on DESC LIMIT 200", (service,))
 
+    def invited(self, user_id: UUID) -> list[dict]:
+        return self._rows(self.MEETING + "JOIN {meeting_invitees} i ON i.meeting_id = m.id "
+                          "WHERE i.user_id = ? ORDER BY m.held_on DESC LIMIT 200", (str(user_id),))
+
     def led_by(self, user_id: UUID) -> list[dict]:
         return self._rows(self.MEETING + "WHERE m.leader_id = ? ORDER BY m.held_on DESC LIMIT 200",
                           (str(user_id),))
@@ -85,11 +92,13 @@ class MeetingTables(ViewTables):
         return self._rows("SELECT * FROM {meetings} WHERE held_on >= ? ORDER BY held_on, id LIMIT ?",
                           (since.isoformat(), limit))
 
-    def attending(self, meeting_id: UUID) -> tuple[list[UUID], list[str]]:
-        """A meeting's units and the services attending it (what the policy asks)."""
+    def attending(self, meeting_id: UUID) -> tuple[list[UUID], list[str], list[UUID]]:
+        """A meeting's units, the services attending it and the people named to it (what the policy asks)."""
         units = self.fetchall("SELECT unit_id FROM {meeting_units} WHERE meeting_id = ?", (str(meeting_id),))
         services = self.fetchall("SELECT service FROM {meeting_services} WHERE meeting_id = ?", (str(meeting_id),))
-        return [UUID(r["unit_id"]) for r in units], [r["service"] for r in services]
+        invitees = self.fetchall("SELECT user_id FROM {meeting_invitees} WHERE meeting_id = ?", (str(meeting_id),))
+        return ([UUID(r["unit_id"]) for r in units], [r["service"] for r in services],
+                [UUID(r["user_id"]) for r in invitees])
 
     def approved(self, offset: int, limit: int) -> list[dict]:
         return self._rows("SELECT * FROM {meetings} WHERE approved = 1 ORDER BY held_on DESC LIMIT ? OFFSET ?",
@@ -184,6 +193,9 @@ class MeetingProjection(Projection):
             c.execute(self.view.sql("INSERT INTO {meeting_units} (meeting_id, unit_id) VALUES (?, ?)"), (meeting_id, str(unit_id)))
         for service in event.services:
             c.execute(self.view.sql("INSERT INTO {meeting_services} (meeting_id, service) VALUES (?, ?)"), (meeting_id, service))
+        for user_id in getattr(event, "invitee_ids", None) or []:  # none before meetings named people
+            c.execute(self.view.sql("INSERT INTO {meeting_invitees} (meeting_id, user_id) VALUES (?, ?)"),
+                      (meeting_id, str(user_id)))
 
     @process.register
     def _(self, event: Meeting.MinutesApproved, c: Any) -> None:

@@ -18,6 +18,7 @@ from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
 from projections.notifications import NotificationProjection
 from projections.referrals import ReferralProjection
+from projections.series import SeriesProjection
 from projections.transfers import TransferProjection
 from projections.wheel import WheelProjection
 
@@ -34,6 +35,7 @@ PROJECTIONS = (
     CaseBankProjection,
     NotificationProjection,
     MeetingProjection,
+    SeriesProjection,
     WheelProjection,
     LedgerProjection,
 )

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from starlette.routing import Mount, Route
 
+from events import clock
+from events.base import acting_as
 from events.wheel import default_item_id
 from tests.webclient import ROLE_USERS
 
@@ -16,6 +18,7 @@ UNIT_ROLES = {"staff", "unit_leader"}
 ADMIN = {"admin"}
 PRIVACY = {"privacy_officer"}
 EDITORS = {"unit_leader", "resource_team"}  # of the binder
+MEETING_ROLES = {"unit_leader", "resource_team", "municipal_leader"}  # plan and lead meetings
 
 # (method, path template, who is allowed, status when denied)
 # "{own_child}" is a child in Solsikken barnehage (the staff's and unit leader's
@@ -92,9 +95,15 @@ MATRIX = [
     ("GET", "/admin/sletting", ADMIN, 403),
     ("GET", "/admin/lesemodeller", ADMIN, 403),
     ("POST", "/admin/sletting/{missing}/bekreft", ADMIN, 403),
-    ("GET", "/ressursteam", {"unit_leader", "resource_team"}, 403),
-    ("GET", "/ressursteam/nytt", {"unit_leader", "resource_team"}, 403),
-    ("POST", "/ressursteam/nytt", {"unit_leader", "resource_team"}, 403),
+    ("GET", "/ressursteam", MEETING_ROLES | {"staff"}, 403),  # staff: the meetings they are named to
+    ("GET", "/ressursteam/nytt", MEETING_ROLES, 403),
+    ("POST", "/ressursteam/nytt", MEETING_ROLES, 403),
+    # Meeting series: planned by each arena's planners; seen by those it invites.
+    ("GET", "/ressursteam/serier/ny", MEETING_ROLES, 403),
+    ("POST", "/ressursteam/serier/ny", MEETING_ROLES, 403),
+    ("GET", "/ressursteam/serier/{series}", {"unit_leader", "resource_team"}, 404),
+    ("POST", "/ressursteam/serier/{series}/planlegg", {"unit_leader"}, 404),
+    ("GET", "/ressursteam/serier/{missing}", set(), 404),
     ("GET", "/ressursteam/{meeting}", {"unit_leader", "resource_team"}, 404),
     ("GET", "/ressursteam/{meeting}/sak", {"unit_leader"}, 404),
     ("POST", "/ressursteam/{meeting}/generelt", {"unit_leader", "resource_team"}, 404),
@@ -192,6 +201,8 @@ NOT_IN_MATRIX = {
     "/overforinger/{transfer_id}": "the transfer rows",
     "/overforinger/{transfer_id}/{action}": "the transfer rows; every action in test_transfers",
     "/ressursteam/{meeting_id}": "the meeting rows",
+    "/ressursteam/serier/{series_id}": "the series rows",
+    "/ressursteam/serier/{series_id}/planlegg": "the series rows; planning a date in test_series",
     "/ressursteam/{meeting_id}/sak": "the meeting rows",
     "/ressursteam/{meeting_id}/{action}": "the meeting rows",
     "/ressursteam/sak/{case_id}/rad": "the meeting rows; minutes in test_meetings",
@@ -226,11 +237,22 @@ def matrix_values(web) -> dict:
         "own_ppt_referral": web.referrals["own_ppt"],
         "other_referral": web.referrals["other"],
         "meeting": web.meeting,
+        "series": a_series(web),
         "municipal_item": default_item_id("transfer-form"),
         "unit_item": web.projections["wheel"].view.in_year([str(web.ids["units"]["solsikken"])], 2030)[0]["id"],
         "own_transfer": web.transfers["own"],
         "colleague_transfer": web.transfers["colleague"],
     }
+
+
+def a_series(web):
+    """The styrer's resource-team series for Solsikken, with barnevernet."""
+    styrer = web.ids["users"]["styrer"]
+    with acting_as(styrer):
+        series_id = web.domain.plan_series("resource_team", "half_yearly", clock.today(), "09:00", "", styrer,
+                                           [web.ids["units"]["solsikken"]], ["barnevern", "unit_leader"], [])
+    web.projections.wait()
+    return series_id
 
 
 @pytest.mark.parametrize("role", ROLES)

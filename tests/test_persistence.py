@@ -203,6 +203,8 @@ PROMISED_TOPICS = {
     "events.meetings:MeetingCase.Created",
     "events.meetings:MeetingCase.AdviceMinuted",
     "events.meetings:MeetingCase.ReturnedToConcern",
+    "events.series:Series.Created",
+    "events.series:Series.MeetingPlanned",
     "events.concerns:Concern.AdviceReceived",
     "events.concerns:Concern.Created",
     "events.concerns:Concern.Closed",

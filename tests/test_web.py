@@ -148,6 +148,7 @@ def test_every_url_a_form_posts_to_answers_get_with_its_page(web):
     from starlette.routing import Route
 
     from events.base import acting_as
+    from tests.test_access_matrix import a_series
     from tests.test_case_bank import approved_case
 
     ids = web.ids
@@ -162,6 +163,7 @@ def test_every_url_a_form_posts_to_answers_get_with_its_page(web):
         "transfer_id": web.transfers["own"], "action": "lagre", "decision": "godkjenn",
         "collaboration_id": a_collaboration(web),
         "item_id": web.projections["wheel"].view.in_year([str(ids["units"]["solsikken"])], 2030)[0]["id"],
+        "series_id": a_series(web),
     }
     role_of = {"admin": "admin", "personvern": "privacy_officer", "ressursteam": "unit_leader", "perm": "unit_leader",
                "caseforslag": "unit_leader", "arshjul": "unit_leader"}

@@ -80,7 +80,8 @@ def test_the_main_pages_have_no_pa11y_errors(browser, server):
     chief = browser.new_context(locale="nb-NO")
     sign_in(chief.new_page(), server, "kommunalsjef")
     pages += [(server.url + path, chief)
-              for path in ("/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind")]
+              for path in ("/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind",
+                           "/ressursteam", "/ressursteam/serier/ny")]
 
     # Each page opens as itself for its user (not a sign-in page or an error page).
     for url, context in pages:
