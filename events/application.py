@@ -25,6 +25,7 @@ from events.case_bank_commands import CaseBankCommands
 from events.collaboration_commands import CollaborationCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
+from events.programme_commands import ProgrammeCommands
 from events.referral_commands import ReferralCommands
 from events.statistics_commands import StatisticsCommands
 from events.transfer_commands import TransferCommands
@@ -73,7 +74,8 @@ def uses_postgres(env) -> bool:
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
-                StatisticsCommands, CollaborationCommands, CaseBankCommands, IdentityCommands, Application):
+                StatisticsCommands, CollaborationCommands, CaseBankCommands, ProgrammeCommands, IdentityCommands,
+                Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log

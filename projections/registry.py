@@ -16,6 +16,7 @@ from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
+from projections.programme import ProgrammeProjection
 from projections.referrals import ReferralProjection
 from projections.transfers import TransferProjection
 
@@ -31,6 +32,7 @@ PROJECTIONS = (
     CollaborationProjection,
     CaseBankProjection,
     MeetingProjection,
+    ProgrammeProjection,
     LedgerProjection,
 )
 
