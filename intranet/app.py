@@ -14,7 +14,7 @@ from starlette.routing import Mount
 from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, passkeys, privacy, referrals, single_sign_on, transfers, collaborations,
+    pages, passkeys, privacy, programme, referrals, single_sign_on, transfers, collaborations,
 )
 from intranet.drafts import DraftStore
 from intranet.form_replays import FormReplays
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *admin.routes,
         *privacy.routes,
         *case_bank.routes,
+        *programme.routes,
         *meetings.routes,
         *leaders.routes,
         *calendar.routes,
