@@ -73,10 +73,12 @@ def load_with_casework(app: Bekymring) -> dict[str, Any]:
     The tests' shared store (tests/demostore.py) has the directory only, and builds its own cases."""
     from intranet.demo_examples import load_examples
     from intranet.demo_history import load_history
+    from intranet.demo_programme import load as load_programme
 
     ids = load(app)
     load_history(app, ids)
     load_examples(app, ids)
+    load_programme(app, ids)
     return ids
 
 
