@@ -96,8 +96,11 @@ def unit_reads(request: Request, unit_id: UUID) -> dict[str, Any]:
     names = state.names.users(people)
     last = {kind: programme.last_training(kind) for kind in TRAINING_NAMES}
     done, total = state.projections["programme"].view.readers(current_guide_version(request)).get(unit_id, (0, 0))
+    # One who has left the unit (or the municipality) stays listed until ended, but no longer counts.
+    key_persons = [{"id": u, "since": since, "left": u not in staff} for u, since in programme.key_persons.items()]
     return {
-        "unit": unit, "programme": programme, "names": names, "today": today,
+        "unit": unit, "programme": programme, "names": names, "today": today, "key_persons": key_persons,
+        "too_few": sum(1 for k in key_persons if not k["left"]) < MIN_KEY_PERSONS,
         "staff": sorted(staff, key=lambda u: names.get(u, "")),
         "candidates": sorted((u for u in staff if u not in programme.key_persons), key=lambda u: names.get(u, "")),
         "history": list(reversed(programme.history)),

@@ -124,3 +124,17 @@ def test_a_staff_member_confirms_the_guide_and_a_new_version_asks_again(web):
     web.domain.publish_page(slug)
     web.projections.wait()
     assert "Les den nye handlingsveilederen" in staff.get("/").text
+
+
+def test_a_key_person_who_has_left_the_unit_no_longer_counts(web):
+    unit = solsikken(web)
+    with acting_as(web.ids["users"]["styrer"]):
+        for username in ("pedleder", "barnehagelaerer"):
+            web.domain.appoint_key_person(unit, web.ids["users"][username])
+    web.domain.deactivate_user(web.ids["users"]["barnehagelaerer"])
+    web.projections.wait()
+    page = web.login("unit_leader").get(f"/oppfolging/{unit}").text
+    assert "Enheten har færre enn to nøkkelpersoner" in page and "Har sluttet" in page
+    row = next(r for r in dom(web.login("municipal_leader").get("/ledelse/oppfolging").text).select("tr")
+               if "Solsikken barnehage" in r.text)
+    assert "Færre enn to" in row.text
