@@ -46,7 +46,9 @@ def publish_due(domain, view, today: date, delay_days: int) -> list[Period]:
             continue
         if period.kind == "month":
             concerns, mentions = view.finest_counts(period.name)
-            domain.publish_month(period.name, concerns, mentions, means_of(view, period), today)
+            units, log_entries = view.unit_counts(period.name)
+            domain.publish_month(period.name, concerns, mentions, means_of(view, period), today,
+                                 units=units, log_entries=log_entries)
         else:
             domain.publish_sum(period.kind, period.name, means_of(view, period), today)
         published.append(period)

@@ -36,7 +36,10 @@ class MeetingTables(ViewTables):
         "child_id TEXT NOT NULL, unit_id TEXT NOT NULL, mode TEXT NOT NULL",
         "units": "id TEXT PRIMARY KEY, kind TEXT NOT NULL",
         "stats": "key TEXT PRIMARY KEY, child_key TEXT NOT NULL, unit_kind TEXT NOT NULL, "
-        "month TEXT NOT NULL, level INTEGER NOT NULL, opened_on TEXT NOT NULL, first_action_days INTEGER",
+        "month TEXT NOT NULL, level INTEGER NOT NULL, opened_on TEXT NOT NULL, first_action_days INTEGER, "
+        "unit_id TEXT NOT NULL",
+        # One row per logbook entry, in the month it was registered, in its concern's unit.
+        "stat_entries": "child_key TEXT NOT NULL, unit_id TEXT NOT NULL, unit_kind TEXT NOT NULL, month TEXT NOT NULL",
         "stat_categories": "key TEXT NOT NULL, category TEXT NOT NULL, PRIMARY KEY (key, category)",
         "stat_referrals": "referral_id TEXT PRIMARY KEY, key TEXT NOT NULL",
     }
@@ -45,7 +48,10 @@ class MeetingTables(ViewTables):
         "CREATE INDEX IF NOT EXISTS cases_meeting ON {cases} (meeting_id)",
         "CREATE INDEX IF NOT EXISTS cases_child ON {cases} (child_id)",
         "CREATE INDEX IF NOT EXISTS stats_child ON {stats} (child_key)",
+        "CREATE INDEX IF NOT EXISTS stat_entries_month ON {stat_entries} (month)",
+        "CREATE INDEX IF NOT EXISTS stat_entries_child ON {stat_entries} (child_key)",
     )
+    version = 2  # 2: concerns by unit, and logbook entries
 
 
     # A meeting's row with its time of day ("" when it has none).
@@ -95,6 +101,16 @@ class MeetingTables(ViewTables):
                               "GROUP BY sc.category, s.unit_kind, s.level", (month,))
         return ({f"{month}|{r['unit_kind']}|{r['level']}": r["n"] for r in concerns},
                 {f"{month}|{r['category']}|{r['unit_kind']}|{r['level']}": r["n"] for r in mentions})
+
+    def unit_counts(self, month: str) -> tuple[dict[str, int], dict[str, int]]:
+        """One month's concerns by unit type × unit × level, and logbook entries by unit type ×
+        unit (keys as events/statistics.py names them)."""
+        concerns = self._rows("SELECT unit_kind, unit_id, level, COUNT(*) AS n FROM {stats} WHERE month = ? "
+                              "GROUP BY unit_kind, unit_id, level", (month,))
+        entries = self._rows("SELECT unit_kind, unit_id, COUNT(*) AS n FROM {stat_entries} WHERE month = ? "
+                             "GROUP BY unit_kind, unit_id", (month,))
+        return ({f"{month}|{r['unit_kind']}|{r['unit_id']}|{r['level']}": r["n"] for r in concerns},
+                {f"{month}|{r['unit_kind']}|{r['unit_id']}": r["n"] for r in entries})
 
     def first_month(self) -> str | None:
         """The earliest month a concern was registered in."""
@@ -171,11 +187,13 @@ class MeetingProjection(Projection):
     @process.register
     def _(self, event: Concern.Created, c: Any) -> None:
         key = self.key(event.originator_id)
-        c.execute(self.view.sql("INSERT INTO {stats} (key, child_key, unit_kind, month, level, opened_on) VALUES (?, ?, ?, ?, 0, ?)"),
+        c.execute(self.view.sql("INSERT INTO {stats} (key, child_key, unit_kind, month, level, opened_on, unit_id) "
+                                "VALUES (?, ?, ?, ?, 0, ?, ?)"),
                   (key, self.app.blind_index(f"stat-child:{event.child_id}"), self._unit_kind(c, str(event.unit_id)),
                    # Counted in the month it was registered, so a concern entered late
                    # (observed long before) never changes a release already published.
-                   clock.day_of(event.timestamp).strftime("%Y-%m"), event.observed_on.isoformat()))
+                   clock.day_of(event.timestamp).strftime("%Y-%m"), event.observed_on.isoformat(),
+                   str(event.unit_id)))
         for category in dict.fromkeys(event.categories):
             c.execute(self.view.sql("INSERT INTO {stat_categories} (key, category) VALUES (?, ?)"), (key, category))
 
@@ -188,6 +206,13 @@ class MeetingProjection(Projection):
                 return "ukjent"
             kind = self._unit_kinds[unit_id] = unit["kind"]
         return kind
+
+    @process.register
+    def _(self, event: Concern.ObservationLogged, c: Any) -> None:
+        """A logbook entry, counted in the month it was registered, in its concern's unit."""
+        c.execute(self.view.sql("INSERT INTO {stat_entries} (child_key, unit_id, unit_kind, month) "
+                                "SELECT child_key, unit_id, unit_kind, ? FROM {stats} WHERE key = ?"),
+                  (clock.day_of(event.timestamp).strftime("%Y-%m"), self.key(event.originator_id)))
 
     @process.register
     def _(self, event: Concern.LevelSet, c: Any) -> None:
@@ -231,4 +256,5 @@ class MeetingProjection(Projection):
                   (child_key,))
         c.execute(self.view.sql("DELETE FROM {stat_referrals} WHERE key IN (SELECT key FROM {stats} WHERE child_key = ?)"),
                   (child_key,))
+        c.execute(self.view.sql("DELETE FROM {stat_entries} WHERE child_key = ?"), (child_key,))
         c.execute(self.view.sql("DELETE FROM {stats} WHERE child_key = ?"), (child_key,))
