@@ -17,6 +17,7 @@ from starlette.routing import Route
 from events import clock
 from events.binder import page_id_for
 from events.policy import Target, may
+from events.statistics import unit_activity
 from events.programme import (MIN_KEY_PERSONS, InvalidProgramme, follow_up_due, guide_version, new_staff_due,
                               plan_slug_for)
 from intranet.auth import redirect
@@ -25,11 +26,15 @@ from intranet.error_messages import field_errors
 from intranet.forms import parse_uuid, read_form, read_multi
 from intranet.guard import current_user, found, require
 from intranet.i18n import N_, _
+from intranet.leaders import label_of
+from intranet.statistics_releases import publish_if_due, releases
 from intranet.templating import render
+from projections.suppression import THRESHOLD
 
 TRAINING_NAMES = {"basic": N_("Grunnopplæring"), "follow_up": N_("Oppfølgingsdag"),
                   "new_staff": N_("Informasjon for nyansatte")}
 GUIDE_PAGES = 200  # more guide pages than any binder has
+ACTIVITY_MONTHS = 6  # months of activity per unit on the overview
 
 
 # -- the action guide's version, and who has read it ------------------------------------
@@ -202,7 +207,22 @@ def overview_reads(request: Request) -> dict[str, Any]:
             "read": done, "staff": total, "share": round(100 * done / total) if total else None,
             "plan": plan_status(state.domain, unit_id),
         })
-    return {"rows": rows, "min_key_persons": MIN_KEY_PERSONS, "active": "programme"}
+    months, activity = monthly_activity(state, today)
+    return {"rows": rows, "min_key_persons": MIN_KEY_PERSONS, "active": "programme",
+            "months": [(m, label_of("month", m)) for m, _counted in months], "counted": dict(months),
+            "activity": activity, "threshold": THRESHOLD}
+
+
+def monthly_activity(state, today) -> tuple[list[tuple[str, bool]], dict[tuple[str, str], tuple[int, int]]]:
+    """The newest month releases' concerns and logbook entries per unit (published first
+    if due), oldest month first; each month says whether its release counted units."""
+    publish_if_due(state, today)
+    published = [r for r in releases(state.domain, state.projections["meetings"].view, today) if r.kind == "month"]
+    months, activity = [], {}
+    for release in reversed(published[:ACTIVITY_MONTHS]):
+        months.append((release.period, bool(release.units or release.log_entries or not release.concerns)))
+        activity.update(unit_activity(release))
+    return months, activity
 
 
 async def overview(request: Request) -> Response:

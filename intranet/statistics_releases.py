@@ -55,6 +55,16 @@ def publish_due(domain, view, today: date, delay_days: int) -> list[Period]:
     return published
 
 
+def publish_if_due(state, today: date) -> None:
+    """Publish what has become due, once, with the read models caught up first (a page
+    asks on its first request after a period's end; `intranet statistics publish` too)."""
+    view = state.projections["meetings"].view
+    delay = state.settings.release_after_days
+    if any(state.domain.statistics_release(p.kind, p.name) is None for p in due_periods(view, today, delay)):
+        state.projections.wait()  # the release counts what has been recorded until now
+        publish_due(state.domain, view, today, delay)
+
+
 def releases(domain, view, today: date) -> list[StatisticsRelease]:
     """Every published release, the newest period first (a year before its December)."""
     first = view.first_month()

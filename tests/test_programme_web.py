@@ -138,3 +138,29 @@ def test_a_key_person_who_has_left_the_unit_no_longer_counts(web):
     row = next(r for r in dom(web.login("municipal_leader").get("/ledelse/oppfolging").text).select("tr")
                if "Solsikken barnehage" in r.text)
     assert "Færre enn to" in row.text
+
+
+def test_the_overview_shows_monthly_activity_per_unit_from_the_releases(web):
+    """Concerns and logbook entries per unit and month, as the statistics releases publish
+    them (rounded to 5; a 0 shows as <5; a release from before units were counted, –)."""
+    from events.statistics import StatisticsRelease
+
+    unit = solsikken(web)
+    first = clock.today().replace(day=1)
+    last_month = (first - timedelta(days=1)).strftime("%Y-%m")
+    month_before = ((first - timedelta(days=1)).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    web.domain.save(StatisticsRelease(
+        kind="month", period=last_month, published_on=clock.today(), concerns={f"{last_month}|barnehage|1": 10},
+        mentions={}, means={}, units={f"{last_month}|barnehage|{unit}|1": 10},
+        log_entries={f"{last_month}|barnehage|{unit}": 5}))
+    web.domain.save(StatisticsRelease(kind="month", period=month_before, published_on=clock.today(),
+                                      concerns={f"{month_before}|skole|1": 5}, mentions={}, means={}))  # before units
+    page = web.login("municipal_leader").get("/ledelse/oppfolging")
+    assert page.status_code == 200
+    table = dom(page.text).one("table#activity")
+    rows = {r.one("th").text.strip(): [td.text.strip() for td in r.select("td")] for r in table.select("tbody tr")}
+    assert rows["Solsikken barnehage"][-1] == "10 / 5"
+    assert rows["Fjordvik skole"][-1] == "<5 / <5"
+    if len(rows["Solsikken barnehage"]) > 1:
+        assert rows["Solsikken barnehage"][-2] == "–"
+    assert str(unit) not in table.text  # units by name, never an id on the page

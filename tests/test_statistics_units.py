@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from types import SimpleNamespace
 from uuid import uuid4
 
 import numpy as np
