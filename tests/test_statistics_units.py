@@ -149,6 +149,9 @@ def test_a_new_concern_and_entry_change_no_release_and_count_in_their_own_month(
 def test_a_release_stored_before_units_were_counted_still_reads(domain):
     old = StatisticsRelease(kind="month", period="2024-01", published_on=date(2024, 2, 6),
                             concerns={"2024-01|skole|1": 5}, mentions={}, means={})
+    created = old.pending_events[0]
+    for field in ("units", "log_entries"):  # stored as a release was before they were counted
+        object.__delattr__(created, field)
     domain.save(old)
     again = domain.statistics_release("month", "2024-01")
     assert (again.units, again.log_entries, again.concerns) == ({}, {}, {"2024-01|skole|1": 5})
