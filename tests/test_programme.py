@@ -53,7 +53,7 @@ def test_key_persons_are_appointed_and_ended_with_history(unit, env):
     with pytest.raises(InvalidProgramme) as refused:
         domain.appoint_key_person(barnehage, people["anne"], date(2099, 1, 1))
     assert refused.value.code == "date.in_future"
-    # Ending one: the history keeps both the appointment and the end, and who did it.
+    # Ending one: the history keeps both the appointment and the end.
     domain.end_key_person(barnehage, people["kari"], date(2026, 6, 30))
     with pytest.raises(InvalidProgramme, match="not a key person"):
         domain.end_key_person(barnehage, people["kari"])
