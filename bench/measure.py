@@ -18,6 +18,7 @@ from eventsourcing.application import Application
 from events import clock
 from events.application import Bekymring
 from events.base import acting_as
+from events.policy import Basis
 from projections.access_log import AccessLogProjection
 from projections.ledger import LedgerProjection, verify
 from projections.batches import Follower
@@ -131,7 +132,7 @@ class _Writer:
                     app.save(concern)
                 else:  # an access event, as every page view commits
                     app.record_access(self.author, "staff", self.unit, [self.kids[i % len(self.kids)]],
-                                      ["concern", "child.name"], "view", "", "bench-session")
+                                      ["concern", "child.name"], "view", "", "bench-session", [Basis("own_unit")])
             seconds = time.perf_counter() - t0
         self.done += n
         return seconds

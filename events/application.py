@@ -15,8 +15,10 @@ from eventsourcing.persistence import IntegrityError as VersionConflict
 from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import get_topic
 
-from events.audit import ANOMALY_RULES, Access, AnomaliesReviewed, BreakGlass, ErasureRequest, SignIn
+from events.audit import (ANOMALY_RULES, Access, AnomaliesReviewed, BreakGlass, ErasureRequest, SignIn,
+                          SignInRequestRejected)
 from events.base import apply_events
+from events.policy import BASIS_CODES, Basis
 from events.blind_index import BlindIndex
 from events.children import Child
 from events.identity_commands import IdentityCommands
@@ -26,9 +28,11 @@ from events.collaboration_commands import CollaborationCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
 from events.programme_commands import ProgrammeCommands
+from events.notification_commands import NotificationCommands
 from events.referral_commands import ReferralCommands
 from events.statistics_commands import StatisticsCommands
 from events.transfer_commands import TransferCommands
+from events.wheel_commands import WheelCommands
 from events.directory import Municipality, Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper, UUIDAsHex
 from events.erasure import Erasure
@@ -74,8 +78,8 @@ def uses_postgres(env) -> bool:
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
-                StatisticsCommands, CollaborationCommands, CaseBankCommands, ProgrammeCommands, IdentityCommands,
-                Application):
+                StatisticsCommands, CollaborationCommands, CaseBankCommands, WheelCommands, ProgrammeCommands,
+                IdentityCommands, NotificationCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log
@@ -311,10 +315,15 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         action: str,
         reason: str,
         session: str,
+        bases: list[Basis],
     ) -> UUID:
-        """Record a read of children's data. Call it before showing the data:
+        """Record a read of children's data, on the policy's basis for each child
+        (`bases`, in the order of `subject_ids`). Call it before showing the data:
         if it raises, the data must not be shown."""
-        access = Access(user_id, role, unit_id, subject_ids, records, action, reason, session)
+        if len(bases) != len(subject_ids) or any(b.code not in BASIS_CODES for b in bases):
+            raise ValueError("an access names one legal basis of events.policy.BASIS_CODES per child")
+        access = Access(user_id, role, unit_id, subject_ids, records, action, reason, session,
+                        [[b.code, b.ref] for b in bases])
         self.save_access(access)
         return access.id
 
@@ -332,6 +341,10 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         session: str,
     ) -> None:
         self.save(SignIn(outcome, user_id, self.blind_index(username), client_index, session))
+
+    def reject_sign_in_request(self, username_index: str) -> None:
+        """An admin refuses a first sign-in that waits for a role (the actor is the admin)."""
+        self.save(SignInRequestRejected(username_index))
 
     def break_glass(self, user_id: UUID, role: str, record_ids: list[UUID], subject_ids: list[UUID],
                     reason: str, minutes: int, session: str) -> UUID:

@@ -7,6 +7,7 @@ are encrypted under the system key, so erasing a child keeps who-saw-what.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -35,7 +36,27 @@ SIGN_IN_OUTCOMES = ("signed_in", "failed", "signed_out", "locked_out", "second_f
 
 
 class Access(Record):
-    """Who saw which records of which children, how, why, and in which session."""
+    """Who saw which records of which children, how, why, in which session, and on
+    what legal basis: `bases` holds one [code, ref] per subject (events/policy.py
+    BASIS_CODES; ref is the consent's or the grant's id, else None)."""
+
+    class Created(Record.Created):
+        # 2: the legal basis of each subject. Version 1 events name none: they read
+        # with no bases, and the access log works one out as it did before.
+        class_version = 2
+        user_id: UUID
+        role: str
+        unit_id: UUID | None
+        subject_ids: list[UUID]
+        records: list[str]
+        action: str
+        reason: str
+        session: str
+        bases: list[list[Any]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["bases"] = []
 
     def __init__(
         self,
@@ -47,6 +68,7 @@ class Access(Record):
         action: str,
         reason: str,
         session: str,
+        bases: list[list[Any]],
     ):
         self.user_id = user_id
         self.role = role
@@ -56,6 +78,7 @@ class Access(Record):
         self.action = action
         self.reason = reason
         self.session = session
+        self.bases = [list(b) for b in bases]
 
 
 class SignIn(Record):
@@ -70,6 +93,15 @@ class SignIn(Record):
         self.username_index = username_index
         self.client_index = client_index
         self.session = session
+
+
+class SignInRequestRejected(Record):
+    """An admin refused a first sign-in through the municipality's provider
+    whose claims gave no role. The subject is kept only as the blind index of
+    its username; the admin is the event's actor."""
+
+    def __init__(self, username_index: str):
+        self.username_index = username_index
 
 
 class BreakGlass(Record):

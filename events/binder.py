@@ -1,7 +1,7 @@
 """The electronic binder (elektronisk perm): the intranet's content pages.
 
 A page is the action guide for one BTI level, information about a unit, a case
-for training, links, a template, or the resource team's mandate and meeting
+for training, a professional article, links, a template, or the resource team's mandate and meeting
 plan. Pages are not about a child, so they use the system key (`Record`).
 
 Every edit is a new revision; nothing is overwritten. Restoring an old version
@@ -21,7 +21,7 @@ from eventsourcing.domain import event
 from events.base import Record
 from events.errors import DomainError
 
-SECTIONS = ("guide", "unit_info", "case", "links", "template", "resource_team")
+SECTIONS = ("guide", "unit_info", "case", "article", "links", "template", "resource_team")
 # The real forms a template page leads to (the web knows where each one lives).
 FORMS = ("concern", "consent", "report", "action_plan", "transfer")
 LEVELS = (0, 1, 2, 3)

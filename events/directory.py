@@ -79,6 +79,8 @@ class Unit(Record):
 POSTCODE = re.compile(r"^\d{4}$")
 DISTRICT_NUMBER = re.compile(r"^\d{2}$")
 MUNICIPALITY_NUMBER = re.compile(r"^\d{4}$")
+# One address, no display name, no spaces or line breaks (it goes into a mail header).
+EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
 
 def check_location(street: str, postcode: str, place: str, district_number: str, district_name: str) -> None:
@@ -163,6 +165,11 @@ class User(Record):
         self.recovery_code_hashes: list[str] = []
         # WebAuthn credentials by their id (base64url): name, public key (COSE, base64url), sign count.
         self.passkeys: dict[str, dict] = {}
+        # Where the daily digest of notifications goes, if the user wants it
+        # (intranet/notification_mail.py); the address is personal data, so it is
+        # only ever in the encrypted events.
+        self.email = ""
+        self.email_notifications = False
 
     @classmethod
     def new(cls, username: str, name: str, title: str, role: str, unit_id: UUID | None, service: str | None,
@@ -281,6 +288,20 @@ class User(Record):
     @event("LanguageChosen")
     def choose_language(self, language: str) -> None:
         self.language = language
+
+    def set_email(self, address: str, notifications: bool) -> None:
+        """The user's e-mail address ("" for none) and whether the digest goes there."""
+        address = address.strip()
+        if address and not EMAIL.match(address):
+            raise DomainError("account.email_invalid", "email")
+        if notifications and not address:
+            raise DomainError("account.email_required", "email")
+        self._email_set(address, notifications)
+
+    @event("EmailSet")
+    def _email_set(self, address: str, notifications: bool) -> None:
+        self.email = address
+        self.email_notifications = notifications
 
     @event("Deactivated")
     def deactivate(self) -> None:

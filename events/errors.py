@@ -160,6 +160,19 @@ CODES: dict[str, str] = {
     "meeting.words_unconfirmed": "keep or remove each word marked as uncertain: {words}",
     "meeting.named_without_consent": "no consent for {missing}",
     # the binder's pages
+    # the yearly wheel
+    "wheel.title_required": "the item needs a title",
+    "wheel.month_required": "the item needs a month (1-12)",
+    "wheel.day_invalid": "no such day in that month (every year)",
+    "wheel.year_required": "an item that happens once needs its year",
+    "wheel.year_with_yearly": "an item that comes back every year has no year",
+    "wheel.time_invalid": "the time is not HH:MM",
+    "wheel.time_without_day": "a time needs a day",
+    "wheel.kind_unknown": "unknown arena",
+    "wheel.repeat_unknown": "unknown repetition",
+    "wheel.unchanged": "nothing was changed",
+    "wheel.removed": "the item was removed",
+    "wheel.changed": "the item was changed by someone else",
     "page.slug_invalid": "the address may hold only a-z, 0-9 and hyphens",
     "page.slug_reserved": "the address is reserved",
     "page.slug_taken": "the address is taken",
@@ -209,6 +222,8 @@ CODES: dict[str, str] = {
     "passkey.name_required": "a passkey needs a name",
     "passkey.unknown": "no such passkey",
     "passkey.cloned": "the passkey's counter went back: a cloned key",
+    "account.email_invalid": "not an e-mail address",
+    "account.email_required": "notifications by e-mail need an e-mail address",
     # privacy
     "anomaly.comment_required": "a review needs a comment",
     "anomaly.rule_unknown": "unknown anomaly rule {rule!r}",

@@ -11,6 +11,10 @@ Need-to-know, in short:
 - admins manage users and units but cannot open any case.
 
 An unknown action is refused (fail closed).
+
+Every access is decided together with its legal basis (`decide`): the access
+event stores it (intranet/guard.py), so the log says why each access was lawful
+with the rule that allowed it, never a guess made afterwards.
 """
 
 from __future__ import annotations
@@ -20,6 +24,44 @@ from typing import Callable
 from uuid import UUID
 
 from events.redaction import redact
+
+
+# The legal bases (rettslig grunnlag) an access is decided on. The codes are
+# stored in the access events: never change them.
+OWN_UNIT = "own_unit"  # the child's unit: the concern's author, those it is shared with, the leader
+CONSENT = "consent"  # the guardians' consent, naming it: a member service of a collaboration
+STATUTORY = "statutory"  # barnevernet's own statutory duty (barnevernloven)
+BREAK_GLASS = "break_glass"  # a break-the-glass grant, naming it
+RECEIVING_UNIT = "receiving_unit"  # the unit a transfer was sent to
+RESOURCE_TEAM = "resource_team"  # a case brought to a resource-team meeting
+PRIVACY_OFFICER = "privacy_officer"  # the privacy officer's supervision
+REFUSED = "refused"  # an attempt refused (a break-the-glass grant through a restriction)
+OTHER = "other"  # any other role's own pages
+BASIS_CODES = (OWN_UNIT, CONSENT, STATUTORY, BREAK_GLASS, RECEIVING_UNIT, RESOURCE_TEAM, PRIVACY_OFFICER, REFUSED,
+               OTHER)
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Why an access is lawful: a code of BASIS_CODES, and the consent's or the
+    grant's id where the basis is one (`ref`)."""
+
+    code: str
+    ref: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The policy's answer: allowed or not, and on what basis."""
+
+    allowed: bool
+    basis: Basis | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+REFUSAL = Decision(False)
 
 
 @dataclass(frozen=True)
@@ -32,6 +74,7 @@ class Principal:
     service: str | None
     active: bool = True
     grants: frozenset[UUID] = frozenset()  # records opened by break-the-glass, still valid
+    grant_ids: tuple[tuple[UUID, UUID], ...] = ()  # (record, the grant opening it): the basis names the grant
 
 
 @dataclass(frozen=True)
@@ -53,6 +96,8 @@ class Target:
     # whether consent-bound actions are open at all.
     member_unit_ids: tuple[UUID, ...] = ()
     member_services: tuple[str, ...] = ()
+    consent_id: UUID | None = None  # the consent admitting them
+    statutory_members: tuple[UUID | str, ...] = ()  # member units and services admitted by law instead
     ended_for: tuple[tuple[str, UUID | None, object], ...] = ()  # (service, unit or None, Coverage)
     live: bool = False
     coordinator_id: UUID | None = None  # and the one a handover is proposed to
@@ -107,7 +152,7 @@ class Target:
         """Who the consent (or the law, for barnevernet) admits on day `on`: the
         member units' staff, and the resource team of a member service without a
         unit. The opening unit works on it through its concern."""
-        from events.collaborations import coverage_on
+        from events.collaborations import STATUTORY_SERVICES, coverage_on
 
         coverage = coverage_on(collaboration, consent, on)
         admitted = [m for m in collaboration.members if coverage[m["service"]].ok]
@@ -116,6 +161,9 @@ class Target:
                    record_ids=(collaboration.id, collaboration.child_id), restricted=restricted,
                    member_unit_ids=tuple(m["unit_id"] for m in admitted if m["unit_id"] is not None),
                    member_services=tuple(m["service"] for m in admitted if m["unit_id"] is None),
+                   consent_id=collaboration.consent_id,
+                   statutory_members=tuple(m["unit_id"] or m["service"] for m in admitted
+                                           if m["service"] in STATUTORY_SERVICES),
                    ended_for=tuple((m["service"], m["unit_id"], coverage[m["service"]])
                                    for m in collaboration.members if not coverage[m["service"]].ok),
                    live=collaboration.is_open and bool(admitted),
@@ -125,6 +173,11 @@ class Target:
     @classmethod
     def binder_page(cls, page) -> Target:
         return cls(unit_id=page.unit_id)
+
+    @classmethod
+    def wheel(cls, unit_id: UUID | None) -> Target:
+        """A yearly wheel: a unit's, or (None) the municipality's."""
+        return cls(unit_id=unit_id)
 
 
 def _own_unit(user: Principal, target: Target | None) -> bool:
@@ -159,7 +212,7 @@ def _owns_concern(user: Principal, target: Target | None) -> bool:
     )
 
 
-def _attends_meeting(user: Principal, target: Target | None) -> bool:
+def _attends_meeting(user: Principal, target: Target | None) -> Basis | bool:
     """The meeting's leader, its units' leaders, and the services attending it."""
     if target is None:
         return False
@@ -167,13 +220,14 @@ def _attends_meeting(user: Principal, target: Target | None) -> bool:
         user.id == target.owner_id
         or (user.role == "unit_leader" and user.unit_id in target.unit_ids)
         or (user.role == "resource_team" and user.service in target.services)
-    )
+    ) and Basis(RESOURCE_TEAM)
 
 
-def _attended_meeting(user: Principal, target: Target | None) -> bool:
+def _attended_meeting(user: Principal, target: Target | None) -> Basis | bool:
     """The meeting's leader and those the minutes say attended: the free-text minutes
     may name a child, so invited is not enough."""
-    return target is not None and (user.id == target.owner_id or user.id in target.attendee_ids)
+    return (target is not None and (user.id == target.owner_id or user.id in target.attendee_ids)
+            and Basis(RESOURCE_TEAM))
 
 
 def _edits_binder(user: Principal, target: Target | None) -> bool:
@@ -184,37 +238,60 @@ def _edits_binder(user: Principal, target: Target | None) -> bool:
     return user.role == "unit_leader" and (target is None or target.unit_id in (None, user.unit_id))
 
 
-def _works_on_transfer(user: Principal, target: Target | None) -> bool:
+def _sees_wheel(user: Principal, target: Target | None) -> bool:
+    """The municipal wheel: everyone. A unit's: its staff and leader, and the kommunalsjef."""
+    if target is None or target.unit_id is None:
+        return True
+    return user.role == "municipal_leader" or (user.role in ("staff", "unit_leader") and user.unit_id == target.unit_id)
+
+
+def _edits_wheel(user: Principal, target: Target | None) -> bool:
+    """The kommunalsjef edits the municipal wheel; a unit's leader her unit's."""
+    if target is None:
+        return False
+    if target.unit_id is None:
+        return user.role == "municipal_leader"
+    return _leads_unit(user, target)
+
+
+def _works_on_transfer(user: Principal, target: Target | None) -> Basis | bool:
     """The author and the sending unit's leader, and the receiving unit's leader."""
     return _works_on_concern(user, target) or _leads_receiving_unit(user, target)
 
 
-def _leads_receiving_unit(user: Principal, target: Target | None) -> bool:
+def _leads_receiving_unit(user: Principal, target: Target | None) -> Basis | bool:
     return (user.role == "unit_leader" and target is not None and target.to_unit_id is not None
-            and target.to_unit_id == user.unit_id)
+            and target.to_unit_id == user.unit_id) and Basis(RECEIVING_UNIT)
 
 
-def _member_service(user: Principal, target: Target | None) -> bool:
-    """Staff of a unit of an admitted service, and the resource team of one."""
+def _member_service(user: Principal, target: Target | None) -> Basis | bool:
+    """Staff of a unit of an admitted service, and the resource team of one: on the
+    consent, or barnevernet on its statutory duty."""
     if target is None:
         return False
-    return ((user.role in ("staff", "unit_leader") and user.unit_id in target.member_unit_ids)
-            or (user.role == "resource_team" and user.service in target.member_services))
+    if user.role in ("staff", "unit_leader") and user.unit_id in target.member_unit_ids:
+        member: UUID | str | None = user.unit_id
+    elif user.role == "resource_team" and user.service in target.member_services:
+        member = user.service
+    else:
+        return False
+    return Basis(STATUTORY) if member in target.statutory_members else Basis(CONSENT, target.consent_id)
 
 
-def _in_collaboration(user: Principal, target: Target | None) -> bool:
-    """Those working on the concern it was opened from, and the admitted services."""
+def _in_collaboration(user: Principal, target: Target | None) -> Basis | bool:
+    """Those working on the concern it was opened from (their own unit's case), and
+    the admitted services."""
     return _works_on_concern(user, target) or _member_service(user, target)
 
 
-def _acts_in_collaboration(user: Principal, target: Target | None) -> bool:
+def _acts_in_collaboration(user: Principal, target: Target | None) -> Basis | bool:
     """Consent-bound actions: only while the consent still admits a service (fail closed)."""
     return target is not None and target.live and _in_collaboration(user, target)
 
 
-def _coordinates(user: Principal, target: Target | None) -> bool:
+def _coordinates(user: Principal, target: Target | None) -> Basis | bool:
     """The coordinator, while her service is admitted: she convenes and minutes the ansvarsgruppe."""
-    return _acts_in_collaboration(user, target) and user.id == target.coordinator_id
+    return target is not None and user.id == target.coordinator_id and _acts_in_collaboration(user, target)
 
 
 def consent_ended_for(user: Principal | None, target: Target | None) -> tuple:
@@ -237,7 +314,9 @@ def _own_account(user: Principal, target: Target | None) -> bool:
     return target is not None and target.owner_id == user.id
 
 
-Rule = Callable[[Principal, "Target | None"], bool]
+# A rule answers False, True (the basis is then the user's own unit or role), or
+# the Basis it allows on (truthy): `decide` reads which.
+Rule = Callable[[Principal, "Target | None"], "bool | Basis"]
 
 RULES: dict[str, Rule] = {
     # Pages every signed-in user has.
@@ -293,6 +372,9 @@ RULES: dict[str, Rule] = {
     "leaders.view": lambda user, target: user.role == "municipal_leader",
     "leaders.case": lambda user, target: user.role == "municipal_leader",  # one case in the minutes
     "calendar.view": lambda user, target: True,
+    # The yearly wheel (årshjul): the municipality's, and each unit's.
+    "wheel.view": _sees_wheel,
+    "wheel.edit": _edits_wheel,
     # The electronic binder: everyone signed in reads published pages; editors
     # (unit leaders, the resource team) write, publish, and see drafts.
     "binder.view": lambda user, target: True,
@@ -314,10 +396,10 @@ RULES: dict[str, Rule] = {
     "collaboration.close": _leads_unit,
     # The coordinator hands the role on (or the opening unit's leader does); the one
     # proposed accepts, if her service is still admitted.
-    "collaboration.handover": lambda user, target: _acts_in_collaboration(user, target) and (
-        user.id == target.coordinator_id or _leads_unit(user, target)),
-    "collaboration.accept": lambda user, target: _acts_in_collaboration(user, target)
-    and user.id == target.proposed_coordinator_id,  # also when the consent ended: that is a reason to close
+    "collaboration.handover": lambda user, target: target is not None and (
+        user.id == target.coordinator_id or _leads_unit(user, target)) and _acts_in_collaboration(user, target),
+    "collaboration.accept": lambda user, target: target is not None
+    and user.id == target.proposed_coordinator_id and _acts_in_collaboration(user, target),
     # The ansvarsgruppe: the coordinator convenes its meetings and minutes them, and
     # records the guardians' chosen contact person; every member sees them.
     "collaboration.convene": _coordinates,
@@ -328,11 +410,15 @@ RULES: dict[str, Rule] = {
     # leader, proposes it; the reviewers are the binder's editors and the municipal
     # leader (the text is anonymised). That the confirmer did not write the text is
     # the domain's rule.
+    # Its reads are on the resource team's basis, whoever's unit the child is in.
     "case_bank.propose": lambda user, target: user.role in CASE_BANK_ROLES and _attends_meeting(user, target)
-    and user.id in (target.owner_id, target.author_id),
-    "case_bank.view": lambda user, target: user.role in CASE_BANK_ROLES or (
-        target is not None and user.id == target.author_id),
-    "case_bank.review": lambda user, target: user.role in CASE_BANK_ROLES,
+    and user.id in (target.owner_id, target.author_id) and Basis(RESOURCE_TEAM),
+    "case_bank.view": lambda user, target: (user.role in CASE_BANK_ROLES or (
+        target is not None and user.id == target.author_id)) and Basis(RESOURCE_TEAM),
+    "case_bank.review": lambda user, target: user.role in CASE_BANK_ROLES and Basis(RESOURCE_TEAM),
+    # What waits in the collaborations (no content): each item is the policy's say on
+    # "collaboration.view" too (intranet/notifications.py).
+    "notifications.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
     # The programme's follow-up: the unit's leader and the kommunalsjef appoint key
     # persons and record training; the kommunalsjef sees every unit; the unit's
     # leader starts its plan (then a binder page only she edits). Staff confirm
@@ -400,14 +486,44 @@ def for_leaders_issue(issue: dict[str, str]) -> dict[str, str]:
 
 def may(user: Principal | None, action: str, target: Target | None = None) -> bool:
     """True when `user` may do `action` on `target`."""
+    return decide(user, action, target).allowed
+
+
+def decide(user: Principal | None, action: str, target: Target | None = None) -> Decision:
+    """Whether `user` may do `action` on `target`, and on what legal basis: the
+    one the rule names (a consent, barnevernet's duty, a resource-team meeting, a
+    receiving unit), else the user's own unit or role; or the break-the-glass
+    grant that alone lets her read it."""
     if user is None or not user.active:
-        return False
+        return REFUSAL
     rule = RULES.get(action)
     if rule is None:
-        return False
+        return REFUSAL
     if target is not None and target.restricted and action in RECORD_ACTIONS:
-        return False
-    return rule(user, target) or by_break_glass(user, action, target)
+        return REFUSAL
+    allowed = rule(user, target)
+    if allowed:
+        return Decision(True, allowed if isinstance(allowed, Basis) else _by_role(user))
+    if by_break_glass(user, action, target):
+        return Decision(True, Basis(BREAK_GLASS, _grant_of(user, target)))
+    return REFUSAL
+
+
+def _by_role(user: Principal) -> Basis:
+    """The basis of a rule that names none: the caseworkers' own unit (their own
+    cases, the concerns shared with them), the privacy officer's supervision."""
+    if user.role in ("staff", "unit_leader"):
+        return Basis(OWN_UNIT)
+    if user.role in (RESOURCE_TEAM, PRIVACY_OFFICER):
+        return Basis(user.role)
+    return Basis(OTHER)
+
+
+def _grant_of(user: Principal, target: Target | None) -> UUID | None:
+    """The grant that opens `target` (the latest, if several records of it were granted)."""
+    records = set(target.record_ids) if target is not None else set()
+    grants = [grant for record, grant in user.grant_ids if record in records]
+    return grants[-1] if grants else None
 
 
 def by_break_glass(user: Principal, action: str, target: Target | None) -> bool:

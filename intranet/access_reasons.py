@@ -4,7 +4,9 @@ and how they read, in Norwegian and in English.
 A page names its reason (`Shown(..., reason=CODE)`) by a code of REASONS. The
 codes are the words stored in the access events since the first version, so
 they never change; the labels say them as a reader (the guardians, the privacy
-officer) would. The basis is worked out by the read model (projections/access_log.py).
+officer) would. The basis is the policy's (events/policy.py `decide`), stored
+with each access; for older accesses the read model works it out
+(projections/access_log.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ RECORDS = {
     "meeting_case": N_("anonymisert sak i ressursteamet"), "meeting_case.named": N_("sak i ressursteamet med navn"),
     "access_log": N_("innsynslogg"),
     "collaboration": N_("tverrfaglig samarbeid"), "collaboration.list": N_("liste over samarbeid"),
-    "collaboration.statutory": N_("tverrfaglig samarbeid (barnevernets lovhjemmel)"),
+    "collaboration.statutory": N_("tverrfaglig samarbeid (barnevernets lovhjemmel)"),  # stored, no longer written
     "child.exists": N_("at barnet er registrert"),
     "break_glass.refused": N_("avvist, barnet er sperret"),
     "case_proposal": N_("anonymisert sak foreslått som case i permen"),
@@ -40,6 +42,8 @@ REASONS = {
     "duplikatkontroll": N_("kontroll av om barnet alt er registrert"),
 }
 
+# The legal bases the policy decides on (events/policy.py BASIS_CODES), and
+# outside_unit, which the access log works out for an access stored without one.
 BASES = {
     "own_unit": N_("Egen enhet"),
     "outside_unit": N_("Tjenstlig tilgang utenfor egen enhet"),
@@ -48,6 +52,8 @@ BASES = {
     "privacy_officer": N_("Personvernombudets kontroll"),
     "consent": N_("Foresattes samtykke (tverrfaglig samarbeid)"),
     "statutory": N_("Lovpålagt oppgave (barnevernet)"),
+    "receiving_unit": N_("Mottakende enhet ved overføring"),
+    "refused": N_("Avvist forsøk"),
     "other": N_("Annen tjenstlig tilgang"),
 }
 

@@ -10,10 +10,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events import totp
-from events.policy import Target
+from events.errors import DomainError
+from events.policy import Target, may
 from intranet import i18n
 from intranet.admin import ROLE_NAMES, SERVICE_NAMES
 from intranet.auth import redirect
+from intranet.error_messages import field_errors
 from intranet.forms import read_form
 from intranet.guard import require
 from intranet.i18n import _
@@ -25,16 +27,32 @@ MIN_PASSWORD_LENGTH = 12
 ISSUER = "Bekymring"
 
 
-async def account_page(request: Request) -> Response:
-    """The user's own account: role, unit, and second-factor status."""
+async def account_page(request: Request, email_form: dict | None = None, status_code: int = 200) -> Response:
+    """The user's own account: role, unit, second-factor status, and notifications by e-mail."""
     account = request.state.account
-    require(request, "account.manage", Target(owner_id=account.id))
+    user = require(request, "account.manage", Target(owner_id=account.id))
     unit = None
     if account.unit_id:
         unit = await run_in_threadpool(request.app.state.domain.get_unit, account.unit_id)
-    return render(request, "account/page.html", {"account": account, "unit": unit, "role_names": ROLE_NAMES,
-                                                 "service_names": SERVICE_NAMES,
-                                                 "passkeys_offered": bool(request.app.state.settings.webauthn_origin)})
+    return render(request, "account/page.html", {
+        "account": account, "unit": unit, "role_names": ROLE_NAMES, "service_names": SERVICE_NAMES,
+        "passkeys_offered": bool(request.app.state.settings.webauthn_origin),
+        # Where the municipality sends e-mail, to those the collaborations' notifications are for.
+        "email_offered": bool(request.app.state.settings.smtp) and may(user, "notifications.list"),
+        "email_form": email_form or {}}, status_code=status_code)
+
+
+async def email_settings(request: Request) -> Response:
+    """The user's e-mail address, and whether the daily digest of notifications goes there."""
+    account = request.state.account
+    require(request, "account.manage", Target(owner_id=account.id))
+    form = await read_form(request)
+    wanted = form.get("email_notifications") == "ja"
+    try:
+        await run_in_threadpool(request.app.state.domain.set_email, account.id, form.get("email", ""), wanted)
+    except DomainError as e:
+        return await account_page(request, {"values": form, "errors": field_errors(e)}, status_code=422)
+    return redirect(request, "/konto?endret=varsler#email")
 
 
 def password_errors(form: dict[str, str], account) -> dict[str, str]:
@@ -124,6 +142,7 @@ async def language(request: Request) -> Response:
 routes = [
     Route("/konto/sprak", language, methods=["POST"], name="language"),
     Route("/konto", account_page, name="account"),
+    Route("/konto/varsler", email_settings, methods=["POST"], name="account_email"),
     Route("/konto/passord", password_page, methods=["GET", "POST"], name="account_password"),
     Route("/konto/totp", totp_page, methods=["GET", "POST"], name="account_totp"),
 ]

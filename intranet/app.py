@@ -13,8 +13,8 @@ from starlette.routing import Mount
 
 from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
-    account, admin, auth, binder, break_glass, calendar, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, passkeys, privacy, programme, referrals, single_sign_on, transfers, collaborations,
+    account, admin, auth, binder, break_glass, calendar, calendar_feed, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
+    pages, passkeys, privacy, programme, referrals, single_sign_on, transfers, collaborations, notifications, wheel_items,
 )
 from intranet.drafts import DraftStore
 from intranet.form_replays import FormReplays
@@ -27,7 +27,7 @@ from intranet.throttle import LoginThrottle
 from intranet.paths import static_dir
 from intranet.settings import Settings
 from intranet.passkeys import ChallengeStore
-from intranet.oidc import FlowStore, OidcClient, PendingStore, origin_of
+from intranet.oidc import FlowStore, LogoutReplays, OidcClient, PendingStore, origin_of
 from intranet.staticfiles import CachedStaticFiles
 from intranet.templating import make_templates
 from projections.live import ProjectionRunner
@@ -51,9 +51,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.drafts = DraftStore(web_store, domain.keystore)
         app.state.grants = GrantStore(web_store)
         app.state.form_replays = FormReplays(web_store)
+        app.state.calendar_feeds = calendar_feed.FeedTokens(web_store, domain.blind_index)
         app.state.oidc = OidcClient(settings.oidc) if settings.oidc else None
         app.state.oidc_flows = FlowStore(web_store, domain.keystore)
         app.state.oidc_pending = PendingStore(web_store, domain.keystore)
+        app.state.oidc_logouts = LogoutReplays(web_store)
         app.state.webauthn_challenges = ChallengeStore(web_store)
         # Starlette runs blocking work in anyio's threads: bound them (see Settings.threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
@@ -79,9 +81,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *meetings.routes,
         *leaders.routes,
         *calendar.routes,
+        *wheel_items.routes,
+        *calendar_feed.routes,
         *binder.routes,
         *transfers.routes,
         *collaborations.routes,
+        *notifications.routes,
         *break_glass.routes,
         # Offered only where configured: otherwise the URLs do not exist.
         *(single_sign_on.routes if settings.oidc else []),
@@ -102,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    calendar_feed.hide_feed_tokens_in_logs()  # the feed's address is its secret
     app.state.templates = make_templates(development=settings.demo, municipality=settings.municipality,
                                          demo=settings.demo)
     return app

@@ -33,7 +33,9 @@ from intranet.sessions import ACTIVE, NEEDS_CODE, NEEDS_ENROLMENT, Session
 from intranet.templating import render
 from intranet.throttle import Refusal
 
-PUBLIC_PATHS = {"/logg-inn", "/logg-inn/oidc", "/logg-inn/oidc/svar", "/health", "/tilgjengelighet", "/konto/sprak"}
+PUBLIC_PATHS = {"/logg-inn", "/logg-inn/oidc", "/logg-inn/oidc/svar", "/logg-inn/oidc/utlogging", "/health", "/tilgjengelighet", "/konto/sprak"}
+# A calendar app fetches its feed without signing in: the address is the secret (intranet/calendar_feed.py).
+PUBLIC_PREFIXES = ("/kalender/",)
 STAGE_PATHS = {
     NEEDS_CODE: ("/logg-inn/kode", {"/logg-inn/kode", "/logg-inn/passkey", "/logg-ut"}),
     NEEDS_ENROLMENT: ("/konto/totp", {"/konto/totp", "/konto/passkeys", "/logg-ut"}),
@@ -105,15 +107,16 @@ class AuthMiddleware:
         session, account, grants = await run_in_threadpool(self._load, request)
         state["session"] = session
         state["account"] = account
-        state["grants_until"] = grants  # when each grant ends, for the read-only banner (guard.require)
+        state["grants_until"] = {r: until for r, (until, _grant) in grants.items()}  # the read-only banner's
         state["user"] = (
-            Principal(account.id, account.role, account.unit_id, account.service, account.active, frozenset(grants))
+            Principal(account.id, account.role, account.unit_id, account.service, account.active, frozenset(grants),
+                      tuple((r, grant) for r, (_until, grant) in grants.items() if grant is not None))
             if session is not None and session.stage == ACTIVE
             else None
         )
         path = scope["path"]
         target = None
-        if path in PUBLIC_PATHS:
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             pass
         elif session is None:
             target = "/logg-inn"
@@ -145,7 +148,7 @@ class AuthMiddleware:
         # one connection for both.
         with app_state.sessions.store.reading() as c:
             session = app_state.sessions.get(token, c)
-            grants = app_state.grants.open_until(session.user_id, c) if session else {}
+            grants = app_state.grants.open_grants(session.user_id, c) if session else {}
         if session is None:
             return None, None, {}
         try:
@@ -198,12 +201,15 @@ def pair_key(request: Request, step: str, username: str) -> str:
     return f"{step}:" + request.app.state.domain.blind_index(f"{step}:{username}\n{client_address(request)}")
 
 
-def start_session(request: Request, response: Response, user_id: UUID, stage: str) -> Session:
+def start_session(request: Request, response: Response, user_id: UUID, stage: str,
+                  provider: tuple[str | None, str | None] = (None, None)) -> Session:
+    """`provider`: blind indexes of the OpenID provider's session id and subject
+    (see SessionStore.create)."""
     state = request.app.state
     old = getattr(request.state, "session", None)
     if old is not None:
         state.sessions.delete(old)  # rotate: never keep an id across sign-in
-    token, session = state.sessions.create(user_id, stage)
+    token, session = state.sessions.create(user_id, stage, provider)
     response.set_cookie(
         cookie_name(request), token, httponly=True, samesite="lax",
         secure=state.settings.secure_cookies, path="/",

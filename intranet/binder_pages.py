@@ -29,9 +29,19 @@ SECTION_WORDS = {
     "guide": ("veileder", N_("Handlingsveileder (BTI)")),
     "unit_info": ("enheter", N_("Informasjon om enhetene")),
     "case": ("case", N_("Case til opplæring")),
+    "article": ("fagartikler", N_("Fagartikler")),
     "links": ("lenker", N_("Nyttige lenker og filmer")),
     "template": ("maler", N_("Maler og skjemaer")),
     "resource_team": ("ressursteam", N_("Ressursteamet: mandat og møteplan")),
+}
+# What a section is for, said above its pages.
+SECTION_INTROS = {
+    "article": N_("Her samles fagartikler som gir bakgrunn for arbeidet med barn som bekymrer: om barn som vokser "
+                  "opp med rusmiddelbruk og andre belastninger i familien, om tidlig identifikasjon og tidlig innsats, "
+                  "om samtaler med barn og foreldre, og om tverrfaglig samarbeid. Programmet «Barn i rusfamilier» ved "
+                  "Korus Sør (Borgestadklinikken) har flere fagressurser på korus-sor.no/barn. Ressursgruppen og "
+                  "lederne legger inn artiklene de anbefaler, med tittel, forfatter, år og hvor artikkelen finnes, og "
+                  "gjerne noen linjer om hvorfor den er nyttig i enhetene."),
 }
 SECTION_BY_WORD = {word: key for key, (word, _) in SECTION_WORDS.items()}
 
@@ -93,7 +103,7 @@ def form_link(request: Request, form: str | None) -> dict[str, Any] | None:
 
 
 def base_context(request: Request, **more: Any) -> dict[str, Any]:
-    return {"sections": SECTION_WORDS, "levels": LEVEL_NAMES, "form_names": FORM_NAMES,
+    return {"sections": SECTION_WORDS, "intros": SECTION_INTROS, "levels": LEVEL_NAMES, "form_names": FORM_NAMES,
             "editor": is_editor(request), "active": "binder", **more}
 
 

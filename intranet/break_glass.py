@@ -15,7 +15,8 @@ from starlette.routing import Route
 
 from events.application import NotFound
 from events.errors import RecordErased
-from events.policy import Target, may
+from events import policy
+from events.policy import Basis, Target, may
 from intranet.auth import redirect
 from intranet.forms import read_form
 from intranet.grants import GRANT_MINUTES
@@ -62,12 +63,13 @@ def grant(request: Request, kind: str, record_id: UUID, reason: str) -> None:
     except (NotFound, RecordErased):
         record_ids, child_id, restricted = [], None, True
     if not may(user, "break_glass", Target(record_ids=tuple(record_ids), restricted=restricted)):
-        domain.record_access(user.id, user.role, user.unit_id, [child_id] if child_id else [], [REFUSED],
-                             "break_glass", reason, request.state.session.audit_id)
+        children = [child_id] if child_id else []
+        domain.record_access(user.id, user.role, user.unit_id, children, [REFUSED], "break_glass", reason,
+                             request.state.session.audit_id, [Basis(policy.REFUSED)] * len(children))
         raise HTTPException(404, "record")
-    domain.break_glass(user.id, user.role, record_ids, [child_id], reason, GRANT_MINUTES,
-                       request.state.session.audit_id)
-    request.app.state.grants.grant(user.id, record_ids)
+    grant_id = domain.break_glass(user.id, user.role, record_ids, [child_id], reason, GRANT_MINUTES,
+                                  request.state.session.audit_id)
+    request.app.state.grants.grant(user.id, record_ids, grant_id=grant_id)
 
 
 async def break_glass(request: Request) -> Response:

@@ -93,6 +93,33 @@ def cmd_statistics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_notifications(args: argparse.Namespace) -> int:
+    """send: e-mail each user who asked for it how many new notifications wait, with a
+    link (run daily, from cron or a systemd timer). Exit code 1 if any e-mail failed:
+    those are tried again on the next run."""
+    from events import clock
+    from intranet.notification_mail import send_digests
+    from projections.live import ProjectionRunner
+
+    settings = _settings()
+    if settings.smtp is None:
+        print("E-postvarsler er slått av (BEKYMRING_SMTP_HOST er ikke satt).", file=sys.stderr)
+        return 0
+    app = _domain(settings)
+    try:
+        runner = ProjectionRunner(app, config=settings.read_models)
+        runner.catch_up()
+        today = date.fromisoformat(args.today) if args.today else clock.today()
+        report = send_digests(app, runner, settings.smtp, today)
+    finally:
+        app.close()
+    print(f"{report.sent} e-post{'er' if report.sent != 1 else ''} sendt.", file=sys.stderr)
+    for user_id, why in report.failed:
+        print(f"intranet: e-posten til bruker {user_id} ble ikke sendt ({why}); den sendes igjen ved neste kjøring",
+              file=sys.stderr)
+    return 1 if report.failed else 0
+
+
 def _progress(name: str, done: int, total: int) -> None:
     width = 30
     filled = int(width * done / total) if total else width
@@ -274,6 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     statistics.add_argument("action", choices=["publish"])
     statistics.add_argument("--today", help="the day to publish as (YYYY-MM-DD; default: today)")
     statistics.set_defaults(func=cmd_statistics)
+
+    notifications = sub.add_parser("notifications", help="notifications by e-mail")
+    notifications.add_argument("action", choices=["send"], help="send: the daily digest (run daily, e.g. from cron)")
+    notifications.add_argument("--today", help="the day to send as (YYYY-MM-DD; default: today)")
+    notifications.set_defaults(func=cmd_notifications)
 
     children = sub.add_parser("children", help="children's records")
     children.add_argument("action", choices=["claim-numbers"])

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events import clock
-from events.collaborations import CLOSING_REASONS, DECISIONS, PLAN_INFORMATION, STATUTORY_SERVICES, coverage_on
+from events.collaborations import CLOSING_REASONS, DECISIONS, PLAN_INFORMATION, coverage_on
 from events.consents import INFORMATION
 from events.errors import DomainError
 from events.policy import Principal, Target, may
@@ -28,7 +28,7 @@ from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.error_messages import field_errors
 from intranet.forms import parse_uuid, read_form, read_multi
-from intranet.guard import current_user, found, require
+from intranet.guard import allows, current_user, found, require
 from intranet.i18n import N_, _
 from intranet.records import Record, Shown, may_do, show
 from intranet.templating import render, wants_fragment
@@ -41,12 +41,9 @@ CLOSING_WORDS = {"goals_reached": N_("Målene er nådd"), "individual_plan": N_(
 TEAM_SERVICES = ("ppt", "barnevern", "helsestasjon")
 
 
-def records_shown(collaboration, user) -> list[str]:
-    """The kinds of record the page reveals, and the basis the access log reads from them:
-    barnevernet's own statutory basis, otherwise the consent (or the own unit)."""
-    kind = ("collaboration.statutory" if user.role == "resource_team" and user.service in STATUTORY_SERVICES
-            else "collaboration")
-    return [kind, "child.name"] + (["concern"] if collaboration.shares("observations") else [])
+def records_shown(collaboration) -> list[str]:
+    """The kinds of record the page reveals (the basis is the policy's: guard.require)."""
+    return ["collaboration", "child.name"] + (["concern"] if collaboration.shares("observations") else [])
 
 
 # -- the list -------------------------------------------------------------------------------
@@ -68,7 +65,7 @@ def _list(request: Request, user) -> tuple[dict[str, Any], Shown]:
     rows = []
     for row in candidates:
         record = _read(domain, UUID(row["id"]))
-        if may(user, "collaboration.view", record.target):
+        if allows(request, "collaboration.view", record.target):
             collaboration, consent = record.value, record.related["consent"]
             rows.append({**row, "child_name": record.child.name, "services": collaboration.services,
                          "coordinator_id": collaboration.coordinator_id,
@@ -263,7 +260,7 @@ def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str,
     }
     context.update(collaboration_group.context(request, record))
     context.update(more)
-    return context, Shown([child.id], records_shown(collaboration, current_user(request)))
+    return context, Shown([child.id], records_shown(collaboration))
 
 
 def find(request: Request, action: str) -> Record:

@@ -64,7 +64,20 @@ def load(app: Bekymring) -> dict[str, Any]:
             for c in demo_data.CHILDREN
         ]
     demo_binder.load(app, units, users)  # each page names the user who wrote it
+    load_wheel(app, units, users)
     return {"units": units, "users": users, "children": children}
+
+
+def load_wheel(app: Bekymring, units: dict[str, UUID], users: dict[str, UUID]) -> None:
+    """The municipal wheel from the suggested year, added by the kommunalsjef, and
+    one item on Solsikken barnehage's own wheel, by its leader."""
+    with acting_as(users["kommunalsjef"]):
+        app.add_default_wheel()
+    with acting_as(users["styrer"]):
+        app.add_wheel_item(units["solsikken"], title="Personalmøte: barn som bekymrer", month=9, day=None,
+                           year=None, starts_at="", place="", kind="staff_meeting",
+                           description="Gå gjennom handlingsveilederen og loggboka med hele personalet.",
+                           repeat="yearly")
 
 
 def load_with_casework(app: Bekymring) -> dict[str, Any]:

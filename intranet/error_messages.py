@@ -171,6 +171,19 @@ MESSAGES: dict[str, str] = {
     "meeting.named_without_consent": N_("Saken kan bare tas opp med navn når gyldig samtykke omfatter alle "
                                         "tjenestene som deltar. Mangler: %(missing)s."),
     # the binder's pages
+    # the yearly wheel
+    "wheel.title_required": N_("Skriv en tittel."),
+    "wheel.month_required": N_("Velg måned."),
+    "wheel.day_invalid": N_("Måneden har ikke den dagen (hvert år: 29. februar finnes bare i skuddår)."),
+    "wheel.year_required": N_("Skriv årstallet: punktet skjer én gang."),
+    "wheel.year_with_yearly": N_("Et punkt som kommer hvert år, har ikke årstall."),
+    "wheel.time_invalid": N_("Skriv klokkeslettet som tt:mm."),
+    "wheel.time_without_day": N_("Et klokkeslett trenger en dag."),
+    "wheel.kind_unknown": N_("Velg arena."),
+    "wheel.repeat_unknown": N_("Velg hvor ofte."),
+    "wheel.unchanged": N_("Du har ikke endret noe."),
+    "wheel.removed": N_("Punktet er fjernet fra årshjulet."),
+    "wheel.changed": N_("Punktet er endret av noen andre etter at du åpnet det. Se historikken, og lagre igjen."),
     "page.slug_invalid": N_("Adressen kan bare ha små bokstaver a–z, tall og bindestrek."),
     "page.slug_reserved": N_("Adressen er reservert. Velg en annen."),
     "page.slug_taken": N_("Det finnes allerede en side med denne adressen."),
@@ -220,6 +233,8 @@ MESSAGES: dict[str, str] = {
     "passkey.name_required": N_("Gi passkeyen et navn, for eksempel «Jobb-PC»."),
     "passkey.unknown": N_("Finner ikke passkeyen."),
     "passkey.cloned": N_("Passkeyen ble avvist. Kontakt IT."),
+    "account.email_invalid": N_("Skriv en e-postadresse, for eksempel navn@kommune.no."),
+    "account.email_required": N_("Skriv e-postadressen varslene skal sendes til."),
     # privacy
     "anomaly.comment_required": N_("Skriv en kommentar til gjennomgangen."),
     "anomaly.rule_unknown": N_("Ukjent regel for avvik."),

@@ -28,6 +28,7 @@ from intranet import labels
 from intranet.concerns import named
 from intranet.guard import require
 from intranet.meetings import KIND_NAMES
+from intranet.notifications import for_user
 from intranet.programme import guide_reading
 from intranet.records import Shown, show
 
@@ -153,6 +154,8 @@ def reads(request: Request, user: Principal) -> tuple[dict[str, Any], Shown]:
     """The user's work, and the children it names (runs in the threadpool)."""
     today = clock.today()
     work = WORK.get(user.role, lambda *_: {})(request, user, today)
+    if may(user, "notifications.list"):  # what waits in the collaborations, without a child's name
+        work["notifications"] = for_user(request, user)[:LIMIT]
     children = [UUID(r["child_id"]) for part in ("new", "mine", "deadlines", "reports") for r in work.get(part, [])]
     # The lists stand at the top of the context, where the render guard checks them.
     context = {**work, "role": user.role, "today": today.isoformat(), "kinds": KIND_NAMES,

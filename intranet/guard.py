@@ -1,8 +1,10 @@
 """The one place every route asks for permission, and records access.
 
-`require()` asks the policy (events/policy.py). `commit_access()` (through
-intranet/records.py's `show`) commits the access event before the data is
-shown; if it cannot, the request fails and nothing is shown (fail closed).
+`require()` asks the policy (events/policy.py), which decides with a legal
+basis, and notes the basis for the children of the record (`allows()` does the
+same for each row of a list). `commit_access()` (through intranet/records.py's
+`show`) commits the access event, with each child's basis as noted, before the
+data is shown; if it cannot, the request fails and nothing is shown (fail closed).
 `check_render()` is the render guard: a response that would show a child's
 data not covered by a committed access event of the request is refused.
 """
@@ -23,8 +25,8 @@ from events.audit import grant_reason
 from events.children import Child
 from events.clock import OSLO
 from events.errors import RecordErased
-from events.policy import (Principal, Target, by_break_glass, consent_ended_for, may, refused_for_read_only,
-                           refused_for_restriction)
+from events.policy import (BREAK_GLASS, Basis, Decision, Principal, Target, consent_ended_for, decide,
+                           refused_for_read_only, refused_for_restriction)
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,8 @@ def require(request: Request, action: str, target: Target | None = None, *, reco
     grant ends (`request.state.read_only_until`, which `render` passes on).
     """
     user = current_user(request)
-    if not may(user, action, target):
+    decision = decide(user, action, target)
+    if not decision:
         if refused_for_restriction(user, action, target):
             raise HTTPException(403, "restricted")
         ended = consent_ended_for(user, target)
@@ -57,10 +60,48 @@ def require(request: Request, action: str, target: Target | None = None, *, reco
         if record and refused_for_read_only(user, action, target):
             raise HTTPException(404, "read_only")
         raise HTTPException(404, "record") if record else HTTPException(403)
-    if by_break_glass(user, action, target):
+    note_basis(request, target, decision)
+    if decision.basis.code == BREAK_GLASS:
         request.state.break_glass = True  # the access events say so
         request.state.read_only_until = _grant_ends(request, user, target)
     return user
+
+
+def allows(request: Request, action: str, target: Target) -> bool:
+    """Whether the policy lets the user do `action` on `target` (a row of a list),
+    noting the basis for the access event if it does."""
+    decision = decide(current_user(request), action, target)
+    if decision:
+        note_basis(request, target, decision)
+    return decision.allowed
+
+
+def note_basis(request: Request, target: Target | None, decision: Decision) -> None:
+    """Remember the basis the policy allowed on: for the records (and so the child)
+    the target names, else for the page as a whole (a list of the user's own unit,
+    the privacy officer's pages)."""
+    bases = _bases(request)
+    if target is not None and target.record_ids:
+        for record_id in target.record_ids:
+            bases[record_id] = decision.basis
+    else:
+        request.state.page_basis = decision.basis
+
+
+def _bases(request: Request) -> dict[UUID, Basis]:
+    bases = getattr(request.state, "bases", None)
+    if bases is None:
+        bases = request.state.bases = {}
+    return bases
+
+
+def basis_of(request: Request, child_id: UUID) -> Basis:
+    """The basis the policy allowed showing the child's data on, in this request.
+    A child no decision covers is a fault of the route (fail closed)."""
+    basis = _bases(request).get(child_id) or getattr(request.state, "page_basis", None)
+    if basis is None:
+        raise UnauditedRender("a child's data was to be shown with no decision of the policy behind it")
+    return basis
 
 
 def _grant_ends(request: Request, user: Principal, target: Target) -> datetime:
@@ -100,6 +141,7 @@ def commit_access(
     if not subject_ids:
         return
     user = current_user(request)
+    bases = [basis_of(request, child_id) for child_id in subject_ids]
     if getattr(request.state, "break_glass", False):
         reason = grant_reason(reason)
     try:
@@ -112,6 +154,7 @@ def commit_access(
             action,
             reason,
             request.state.session.audit_id,
+            bases,
         )
     except Exception:
         log.exception("access event could not be recorded; data withheld")

@@ -19,7 +19,10 @@ from starlette.routing import Route
 
 from events import clock, national_id
 from events.application import NotFound
+from events.collaborations import STATUTORY_SERVICES
 from events.errors import DomainError, RecordErased
+from events.policy import (BREAK_GLASS, CONSENT, OTHER, OWN_UNIT, PRIVACY_OFFICER, RECEIVING_UNIT, REFUSED,
+                           RESOURCE_TEAM, STATUTORY)
 from intranet.access_reasons import RECORDS, basis_label, reason_label
 from intranet.admin import ROLE_NAMES
 from intranet.auth import redirect
@@ -28,7 +31,7 @@ from intranet.concern_forms import parse_date
 from intranet.forms import page_number, parse_uuid, read_form
 from intranet.guard import require
 from intranet import labels
-from intranet.i18n import N_, _
+from intranet.i18n import N_, _, short_date
 from intranet.records import Shown, show
 from intranet.templating import OSLO, render
 
@@ -70,6 +73,7 @@ class People:
         self.names = app_state.names
         self.users: dict[str, Any] = {}
         self.children: dict[str, str] = {}
+        self.consents: dict[str, Any] = {}
 
     def user(self, user_id: str) -> Any:
         if user_id not in self.users:
@@ -96,6 +100,15 @@ class People:
             self.children[child_id] = self.directory.child_name(UUID(child_id)) or _("(slettet barn)")
         return self.children[child_id]
 
+    def consent(self, consent_id: str) -> Any:
+        """The consent an access names as its basis; None if it is gone (erased)."""
+        if consent_id not in self.consents:
+            try:
+                self.consents[consent_id] = self.domain.get_consent(UUID(consent_id))
+            except (NotFound, RecordErased, ValueError):
+                self.consents[consent_id] = None
+        return self.consents[consent_id]
+
 
 def describe(row: dict, people: People, log) -> dict:
     row = dict(row)
@@ -107,8 +120,63 @@ def describe(row: dict, people: People, log) -> dict:
     row["how"] = _(ACTION_NAMES[action]) if action in ACTION_NAMES else action
     if "reason_sealed" in row:
         row["reason"] = reason_label(log.unseal(row["reason_sealed"], f"access:{row['access_id']}"))
-    row["basis_name"] = basis_label(row.get("basis") or "")
+    row["basis_name"] = basis_name(row.get("basis") or "", row.get("basis_ref"), people)
     return row
+
+
+def collaboration_consent(domain, people: People, collaboration_id: str) -> Any:
+    """The consent a collaboration was opened on; None if it cannot be read (erased)."""
+    try:
+        return people.consent(str(domain.get_collaboration(UUID(collaboration_id)).consent_id))
+    except (NotFound, RecordErased):
+        return None
+
+
+def basis_name(code: str, ref: str | None, people: People) -> str:
+    """The basis of an access, naming the consent (by the day it was given) or the grant."""
+    label = basis_label(code)
+    if code == CONSENT and ref:
+        consent = people.consent(ref)
+        return (_("%(basis)s: samtykke gitt %(date)s") % {"basis": label, "date": short_date(consent.valid_from)}
+                if consent is not None else label)
+    if code == BREAK_GLASS and ref:
+        return _("%(basis)s (tilgang %(reference)s)") % {"basis": label, "reference": ref[:8]}
+    return label
+
+
+def consent_scope(consent: Any) -> str:
+    """What a consent covers, in plain words for the guardians: when, which services,
+    which kinds of information, and what was withdrawn."""
+    text = _("Samtykke gitt %(start)s, gyldig til %(end)s, for %(services)s. Opplysninger: %(information)s.") % {
+        "start": short_date(consent.valid_from), "end": short_date(consent.valid_until),
+        "services": labels.service_list(consent.services),
+        "information": ", ".join(_(labels.INFORMATION[i]) if i in labels.INFORMATION else i
+                                 for i in consent.information).lower()}
+    for withdrawal in consent.withdrawals:
+        text += " " + _("Trukket tilbake for %(services)s fra %(date)s.") % {
+            "services": labels.service_list(withdrawal["services"]), "date": short_date(withdrawal["on"])}
+    return text
+
+
+# The order the guardians' report lists the bases in.
+BASIS_ORDER = (OWN_UNIT, CONSENT, STATUTORY, BREAK_GLASS, RECEIVING_UNIT, RESOURCE_TEAM, PRIVACY_OFFICER,
+               "outside_unit", REFUSED, OTHER)
+
+
+def by_basis(summary: list[dict], people: People) -> list[dict]:
+    """The report's summary in groups, one per basis, and one per consent: its title,
+    what the consent covered, and the people who saw the child on it."""
+    groups: dict[tuple[str, str | None], dict] = {}
+    for row in summary:
+        key = (row["basis"], row["basis_ref"] if row["basis"] == CONSENT else None)
+        group = groups.get(key)
+        if group is None:
+            consent = people.consent(key[1]) if key[1] else None
+            group = groups[key] = {"basis": key[0], "title": basis_name(key[0], key[1], people),
+                                   "scope": consent_scope(consent) if consent is not None else "", "rows": []}
+        group["rows"].append(row)
+    rank = {code: i for i, code in enumerate(BASIS_ORDER)}
+    return sorted(groups.values(), key=lambda g: (rank.get(g["basis"], len(rank)), g["title"]))
 
 
 # -- the review queue -----------------------------------------------------------------------
@@ -247,12 +315,15 @@ def child_log_reads(request: Request, child_id: UUID, start: date, end: date, pa
         "page": page, "child": child, "child_id": child_id, "start": start, "end": end,
         "erasures": projection.view.erasures_of(child_id), "active": "privacy",
         "errors": errors or {},  # a refused form's, by its action: {"sperr": {"reason": ...}}
-        # Collaborations across services: when, which services, open or ended; never their content.
-        "collaborations": [{**r, "services": [x for x in r["services"].split(",") if x]}
+        # Collaborations across services: when, which services, open or ended, on which consent
+        # (and barnevernet on its statute); never their content.
+        "collaborations": [{**r, "services": [x for x in r["services"].split(",") if x],
+                            "consent": collaboration_consent(state.domain, people, r["id"])}
                            for r in state.projections["collaborations"].view.for_child(child_id)],
+        "statutory_services": STATUTORY_SERVICES,
         "labels": labels,
     }
-    return context, Shown([child_id], ["child.name", "access_log"], "audit", "personvernombud")
+    return context, Shown([child_id], ["child.name", "access_log", *consents_named(people)], "audit", "personvernombud")
 
 
 async def child_log(request: Request) -> Response:
@@ -273,7 +344,7 @@ def summary_of(row: dict, people: People) -> dict:
                                                        else row["role"])
     return {**row, "name": user.name if user is not None else _("ukjent bruker"), "role_name": role,
             "unit_name": people.unit(row["unit_id"]) if row["unit_id"] else "–",
-            "basis_name": basis_label(row["basis"])}
+            "basis_name": basis_name(row["basis"], row["basis_ref"], people)}
 
 
 def report_reads(request: Request, child_id: UUID, start: date, end: date) -> tuple[dict[str, Any], Shown]:
@@ -291,9 +362,14 @@ def report_reads(request: Request, child_id: UUID, start: date, end: date) -> tu
         if len(rows) < 500:
             break
         offset += 500
-    context = {"summary": summary, "items": items, "child": state.domain.get_child(child_id), "start": start,
-               "end": end, "today": clock.today()}
-    return context, Shown([child_id], ["child.name", "access_log"], "print", "innsyn i logg")
+    context = {"summary": summary, "groups": by_basis(summary, people), "items": items,
+               "child": state.domain.get_child(child_id), "start": start, "end": end, "today": clock.today()}
+    return context, Shown([child_id], ["child.name", "access_log", *consents_named(people)], "print", "innsyn i logg")
+
+
+def consents_named(people: People) -> list[str]:
+    """"consent" when the page names a consent the child's accesses were made on."""
+    return ["consent"] if any(c is not None for c in people.consents.values()) else []
 
 
 async def guardian_report(request: Request) -> Response:

@@ -24,7 +24,7 @@ from events.errors import IntegrityError, RecordErased
 from events.policy import Target, action_for, may
 from intranet.access_reasons import check_shown
 from intranet.forms import parse_uuid
-from intranet.guard import commit_access, current_user, found, require
+from intranet.guard import allows, commit_access, current_user, found, require
 from intranet.templating import render
 
 
@@ -95,6 +95,11 @@ def _meeting_case(domain, record_id: UUID) -> Record:
     return Record(case, None, Target.meeting_case(case, meeting, restricted), {"meeting": meeting})
 
 
+def _wheel_item(domain, record_id: UUID) -> Record:
+    item = domain.get_wheel_item(record_id)
+    return Record(item, None, Target.wheel(item.unit_id))
+
+
 def _case_proposal(domain, record_id: UUID) -> Record:
     proposal = domain.get_case_proposal(record_id)
     return Record(proposal, None, Target.case_proposal(proposal, domain.get_child(proposal.child_id).restricted))
@@ -109,6 +114,7 @@ KINDS: dict[str, tuple[str, Callable[[Any, UUID], Record]]] = {
     "child": ("child_id", _child),
     "meeting": ("meeting_id", _meeting),
     "meeting_case": ("case_id", _meeting_case),
+    "wheel_item": ("item_id", _wheel_item),
     "case_proposal": ("proposal_id", _case_proposal),
 }
 
@@ -133,7 +139,6 @@ def permitted(request: Request, kind: str, action: str, rows: list[dict], id_key
     model that listed it, so a row inserted into a read model cannot show what
     the policy refuses. A record that cannot be read (erased, gone) is left out.
     Runs in the threadpool."""
-    user = current_user(request)
     read = KINDS[kind][1]
     domain = request.app.state.domain
     kept = []
@@ -143,7 +148,7 @@ def permitted(request: Request, kind: str, action: str, rows: list[dict], id_key
             record = read(domain, record_id if isinstance(record_id, UUID) else UUID(record_id))
         except (NotFound, RecordErased, IntegrityError):  # gone, erased, or altered: not shown
             continue
-        if may(user, action_for(action, record.value), record.target):
+        if allows(request, action_for(action, record.value), record.target):
             kept.append(row)
     return kept
 

@@ -5,6 +5,10 @@ the database cannot be used to take over a session. The session's CSRF token is
 derived from the cookie's token (an HMAC under it), so it is never stored
 either: the table keeps only its SHA-256, as for the session token. A session is created (with
 a fresh id) at sign-in, which rotates away any id an attacker planted.
+
+A session begun at the OpenID provider keeps keyed hashes (blind indexes) of the
+provider's session id and subject, so that the provider's sign-out can find and
+end it (back-channel logout); neither is kept in clear.
 """
 
 from __future__ import annotations
@@ -69,6 +73,10 @@ class SessionStore:
             c.execute(
                 f"CREATE INDEX IF NOT EXISTS web_sessions_user ON {self.table} (user_id)"
             )
+            store.add_column(c, self.table, "provider_sid", "TEXT")
+            store.add_column(c, self.table, "provider_sub", "TEXT")
+            c.execute(f"CREATE INDEX IF NOT EXISTS web_sessions_provider_sid ON {self.table} (provider_sid)")
+            c.execute(f"CREATE INDEX IF NOT EXISTS web_sessions_provider_sub ON {self.table} (provider_sub)")
             # Sessions from before the CSRF token was hashed kept it in clear
             # (43 characters; a SHA-256 is 64): end them.
             c.execute(f"DELETE FROM {self.table} WHERE length(csrf_token) <> 64")
@@ -82,15 +90,18 @@ class SessionStore:
         cursor.execute(self.store.sql(statement.replace("{t}", self.table)), params)
         return cursor.fetchone() if fetch else None
 
-    def create(self, user_id: UUID, stage: str) -> tuple[str, Session]:
-        """A new session; returns the cookie token (shown once) and the session."""
+    def create(self, user_id: UUID, stage: str, provider: tuple[str | None, str | None] = (None, None)
+               ) -> tuple[str, Session]:
+        """A new session; returns the cookie token (shown once) and the session.
+        `provider`: the blind indexes of the OpenID provider's session id and
+        subject, for a session begun there."""
         token = secrets.token_urlsafe(32)
         now = self.clock()
         session = Session(_hash(token), user_id, stage, _csrf_of(token), now, now)
         self._execute(
-            "INSERT INTO {t} (token_hash, user_id, stage, csrf_token, created_at, last_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (session.token_hash, str(user_id), stage, _hash(session.csrf_token), now, now),
+            "INSERT INTO {t} (token_hash, user_id, stage, csrf_token, created_at, last_seen, "
+            "provider_sid, provider_sub) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (session.token_hash, str(user_id), stage, _hash(session.csrf_token), now, now, *provider),
         )
         return token, session
 
@@ -135,6 +146,22 @@ class SessionStore:
     def revoke_user(self, user_id: UUID) -> None:
         """End every session of a user (deactivation, password reset)."""
         self._execute("DELETE FROM {t} WHERE user_id = ?", (str(user_id),))
+
+    def end_provider_sessions(self, sid: str | None, sub: str | None) -> list[tuple[str, UUID]]:
+        """End the sessions the provider signed out (blind indexes of its session
+        id and subject): with a session id, that session (of that subject, if
+        given); with only a subject, every session of the subject. Returns the
+        ended sessions' (audit id, user id)."""
+        if sid is None and sub is None:
+            return []
+        where, params = ("provider_sid = ?", (sid,)) if sid else ("provider_sub = ?", (sub,))
+        if sid and sub:
+            where, params = where + " AND provider_sub = ?", (sid, sub)
+        with self.store.datastore.transaction(commit=True) as c:
+            c.execute(self.store.sql(f"SELECT token_hash, user_id FROM {self.table} WHERE {where}"), params)
+            ended = [(row["token_hash"][:16], UUID(row["user_id"])) for row in c.fetchall()]
+            c.execute(self.store.sql(f"DELETE FROM {self.table} WHERE {where}"), params)
+        return ended
 
     def purge_expired(self) -> None:
         now = self.clock()

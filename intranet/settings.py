@@ -69,6 +69,7 @@ class Settings:
     webauthn_origin: str | None = None  # the intranet's origin as browsers see it; None: no passkeys
     webauthn_rp_id: str | None = None  # the passkeys' relying party id (the origin's host by default)
     release_after_days: int = DEFAULT_DELAY_DAYS  # days after a period ends before its statistics are published
+    smtp: SmtpSettings | None = None  # the municipality's SMTP server for the e-mail digest; None: no e-mail
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +97,7 @@ class Settings:
             webauthn_origin=(config("BEKYMRING_WEBAUTHN_ORIGIN", default="") or "").rstrip("/") or None,
             webauthn_rp_id=config("BEKYMRING_WEBAUTHN_RP_ID", default=None),
             release_after_days=config("BEKYMRING_RELEASE_AFTER_DAYS", cast=days, default=DEFAULT_DELAY_DAYS),
+            smtp=smtp_from(config),
         )
 
     def open_domain(self, serving: bool = False) -> Bekymring:
@@ -250,3 +252,40 @@ def oidc_from(config: Callable[..., Any]) -> OidcSettings | None:
         second_factor_amr=words("BEKYMRING_OIDC_SECOND_FACTOR_AMR"),
         second_factor_acr=words("BEKYMRING_OIDC_SECOND_FACTOR_ACR"),
     )
+
+
+SMTP_SECURITY = {"starttls": 587, "ssl": 465, "none": 25}  # how to connect -> its usual port
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The municipality's SMTP server, and the intranet's address the e-mails link to."""
+
+    host: str
+    port: int
+    security: str  # "starttls", "ssl", or "none" (only for a relay on the same host)
+    sender: str  # the From address
+    public_url: str  # the intranet as users reach it, e.g. https://bekymring.kommune.no
+    user: str = ""
+    password: Secret | None = None
+    ca_file: str = ""  # the CAs to check the server's certificate by ("": the system's)
+    timeout: float = 30.0
+
+
+def smtp_from(config: Callable[..., Any]) -> SmtpSettings | None:
+    """Off (None) unless BEKYMRING_SMTP_HOST names a server."""
+    host = config("BEKYMRING_SMTP_HOST", default=None)
+    if not host:
+        return None
+    security = config("BEKYMRING_SMTP_SECURITY", default="starttls")
+    if security not in SMTP_SECURITY:
+        raise SettingsError(f"BEKYMRING_SMTP_SECURITY={security!r}: want one of {', '.join(SMTP_SECURITY)}")
+    sender = config("BEKYMRING_SMTP_FROM", default="")
+    public_url = (config("BEKYMRING_PUBLIC_URL", default="") or "").rstrip("/")
+    if not sender or not public_url.startswith(("https://", "http://")):
+        raise SettingsError("BEKYMRING_SMTP_HOST needs BEKYMRING_SMTP_FROM and BEKYMRING_PUBLIC_URL (https://...)")
+    return SmtpSettings(
+        host=host, port=config("BEKYMRING_SMTP_PORT", cast=int, default=SMTP_SECURITY[security]), security=security,
+        sender=sender, public_url=public_url, user=config("BEKYMRING_SMTP_USER", default=""),
+        password=config("BEKYMRING_SMTP_PASSWORD", cast=Secret, default=None),
+        ca_file=config("BEKYMRING_SMTP_CA_FILE", default=""))

@@ -5,15 +5,18 @@ which kinds of record, on what basis), the review queue of anomalies with the
 reviews made of it, and pending erasure requests. Reasons and comments are free
 text, so they are kept sealed under the system key.
 
-The basis of an access, from what the event and the read model know at that
-moment: own_unit or outside_unit (staff and unit leaders, by the child's unit
-then), break_glass (the grant, and every access under it), resource_team,
-consent or statutory (a collaboration across services, on the guardians'
-consent or barnevernet's own basis), privacy_officer, other.
+The basis of an access is the policy's, stored in the event with the
+consent's or the grant's id (events/policy.py BASIS_CODES); a grant's own row
+names itself. An access stored before events named one (version 1) gets the
+basis worked out from what the event and the read model know at that moment:
+own_unit or outside_unit (staff and unit leaders, by the child's unit then),
+break_glass (the grant, and every access under it), resource_team, consent or
+statutory (a collaboration across services), privacy_officer, other.
 
 Anomaly rules (DESIGN.md §4), the limits given by `ReadModelConfig`
 (BEKYMRING_OFFICE_HOURS and BEKYMRING_MAX_CHILDREN_PER_HOUR in the settings):
-- outside_unit: staff or a unit leader saw a child of another unit;
+- outside_unit: staff or a unit leader saw a child of another unit on the basis
+  of her own unit (not on a consent, a statute, a transfer or a grant);
 - after_hours: outside office hours (default 07-18, Monday to Friday, Oslo time);
 - many_children: more than `max_children_per_hour` (default 30) distinct
   children by one user within one clock hour;
@@ -38,6 +41,7 @@ from events.audit import ANOMALY_RULES, Access, AnomaliesReviewed, AnomalyReview
 from events.children import Child
 from events.clock import OSLO
 from events.directory import User
+from events.policy import BASIS_CODES, BREAK_GLASS, OWN_UNIT
 from events.storage.keystore import SYSTEM_KEY_ID, seal, unseal
 from projections.config import DEFAULTS, ReadModelConfig
 from projections.projection import Projection
@@ -46,16 +50,17 @@ from projections.view import PostgresView, SQLiteView, ViewTables
 ACCESS_TOPIC = get_topic(Access.Created)
 ACCESS_VERSION = getattr(Access.Created, "class_version", 1)  # the version `facts_from_plaintext` reads
 RULES = ANOMALY_RULES
-BASES = ("own_unit", "outside_unit", "break_glass", "consent", "statutory", "resource_team", "privacy_officer", "other")
+# The policy's bases, and outside_unit: worked out for an access stored without one.
+BASES = (*BASIS_CODES, "outside_unit")
 
 
 class AccessLogTables(ViewTables):
     name = "access_log"
-    version = 2  # 2: the basis of each access, reviews of groups, the rules' exceptions
+    version = 3  # 2: the basis of each access, reviews of groups, the rules' exceptions; 3: the policy's basis
     tables = {
         "accesses": "access_id {key} NOT NULL, child_id {key} NOT NULL, at {key} NOT NULL, "
         "user_id {key} NOT NULL, role TEXT NOT NULL, unit_id {key}, action TEXT NOT NULL, "
-        "records TEXT NOT NULL, reason_sealed {blob}, basis TEXT NOT NULL",
+        "records TEXT NOT NULL, reason_sealed {blob}, basis TEXT NOT NULL, basis_ref {key}",
         "children": "child_id {key} PRIMARY KEY, unit_id {key} NOT NULL, surname {key} NOT NULL, "
         "restricted {bool} NOT NULL DEFAULT 0",
         "users": "user_id {key} PRIMARY KEY, surname {key} NOT NULL",
@@ -102,13 +107,13 @@ class AccessLogTables(ViewTables):
             (str(user_id), limit, offset))
 
     def report_summary(self, child_id: UUID, start: str, end: str) -> list[dict]:
-        """Who saw the child in the period, once per person, role and basis: how many
-        times, the first and the last time, and the person's unit (a grant's own
-        row has none; the pages read under it have the user's)."""
+        """Who saw the child in the period, once per person, role and basis (a consent
+        or a grant by its id): how many times, the first and the last time, and the
+        person's unit (a grant's own row has none; the pages read under it have the user's)."""
         return self._rows(
-            "SELECT user_id, role, MAX(unit_id) AS unit_id, basis, COUNT(*) AS count, MIN(at) AS first, "
+            "SELECT user_id, role, MAX(unit_id) AS unit_id, basis, basis_ref, COUNT(*) AS count, MIN(at) AS first, "
             "MAX(at) AS last FROM {accesses} WHERE child_id = ? AND at >= ? AND at < ? "
-            "GROUP BY user_id, role, basis ORDER BY last DESC, user_id",
+            "GROUP BY user_id, role, basis, basis_ref ORDER BY last DESC, user_id",
             (str(child_id), start, end))
 
     def queue(self, reviewed: bool, offset: int, limit: int) -> list[dict]:
@@ -137,7 +142,7 @@ class AccessLogTables(ViewTables):
     def group_rows(self, user_id: UUID, rule: str, offset: int, limit: int) -> list[dict]:
         """A group's anomalies with their accesses, newest first."""
         return self._rows(
-            "SELECT a.*, x.action, x.records, x.reason_sealed, x.basis FROM {anomalies} a "
+            "SELECT a.*, x.action, x.records, x.reason_sealed, x.basis, x.basis_ref FROM {anomalies} a "
             "LEFT JOIN {accesses} x ON x.access_id = a.access_id AND x.child_id = a.child_id "
             "WHERE a.reviewed = 0 AND a.user_id = ? AND a.rule = ? ORDER BY a.at DESC, a.id LIMIT ? OFFSET ?",
             (str(user_id), rule, limit, offset))
@@ -176,6 +181,7 @@ class AccessFacts(NamedTuple):
     reason_sealed: bytes | None
     under_grant: bool  # the grant itself, or an access made under one
     children: tuple[str, ...]
+    bases: tuple[tuple[str, str | None] | None, ...]  # each child's (code, ref); None if the event names none
     after_hours: bool
     hour: str  # the Oslo clock hour, YYYY-MM-DDTHH
 
@@ -201,7 +207,7 @@ class AccessLogProjection(Projection):
     # (`insert_rows`: COPY on PostgreSQL) rather than one by one.
     BATCHED = {
         "accesses": ("access_id", "child_id", "at", "user_id", "role", "unit_id", "action", "records",
-                     "reason_sealed", "basis"),
+                     "reason_sealed", "basis", "basis_ref"),
         "anomalies": ("id", "access_id", "at", "user_id", "child_id", "rule", "reviewed"),
         "hourly": ("user_id", "hour", "child_id"),
     }
@@ -348,14 +354,16 @@ class AccessLogProjection(Projection):
 
     def facts(self, event: Any) -> AccessFacts:
         """What the rows and the rules need of an access (or break-the-glass) event."""
-        if isinstance(event, BreakGlass.Created):
+        text = self._text
+        if isinstance(event, BreakGlass.Created):  # the grant names itself
             action, records, unit = "break_glass", [str(r) for r in event.record_ids], None
+            bases = [(BREAK_GLASS, str(event.originator_id))] * len(event.subject_ids)
         else:
             action, records, unit = event.action, event.records, event.unit_id
-        text = self._text
+            bases = [(code, None if ref is None else text(ref.hex)) for code, ref in event.bases]
         return self._facts(str(event.originator_id), text(event.user_id.hex), event.timestamp.isoformat(), event.role,
                            None if unit is None else text(unit.hex), action, records, event.reason,
-                           [text(child.hex) for child in event.subject_ids])
+                           [text(child.hex) for child in event.subject_ids], bases)
 
     def facts_from_plaintext(self, originator_id: UUID, plaintext: bytes) -> AccessFacts | None:
         """An `Access.Created` event's facts read straight from its decrypted JSON;
@@ -375,15 +383,21 @@ class AccessLogProjection(Projection):
         unit = state["unit_id"]
         return self._facts(str(originator_id), text(state["user_id"]["_data_"]), state["timestamp"]["_data_"],
                            state["role"], None if unit is None else text(unit["_data_"]), state["action"],
-                           state["records"], state["reason"], [text(child["_data_"]) for child in state["subject_ids"]])
+                           state["records"], state["reason"], [text(child["_data_"]) for child in state["subject_ids"]],
+                           [(code, None if ref is None else text(ref["_data_"])) for code, ref in state["bases"]])
 
     def _facts(self, access_id: str, user_id: str, at: str, role: str, unit: str | None,
-               action: str, records: list[str], reason: str, children: list[str]) -> AccessFacts:
+               action: str, records: list[str], reason: str, children: list[str],
+               bases: list[tuple[str, str | None]]) -> AccessFacts:
         hour, after_hours = self._clock(at)
+        # Each child once, with the basis it was first shown on (none from a version 1 event).
+        by_child: dict[str, tuple[str, str | None] | None] = {}
+        for i, child in enumerate(children):
+            by_child.setdefault(child, bases[i] if i < len(bases) else None)
         return AccessFacts(
             access_id, user_id, at, role, unit, action, ",".join(records),
             self.seal(reason, f"access:{access_id}"), action == "break_glass" or under_grant(reason),
-            tuple(dict.fromkeys(children)), after_hours, hour,
+            tuple(by_child), tuple(by_child.values()), after_hours, hour,
         )
 
     def _clock(self, at: str) -> tuple[str, bool]:
@@ -421,11 +435,11 @@ class AccessLogProjection(Projection):
         return self.facts(event) if isinstance(event, Access.Created | BreakGlass.Created) else event
 
     def _record(self, c: Any, f: AccessFacts) -> None:
-        for child_id in f.children:
+        for child_id, stored in zip(f.children, f.bases):
             child = self._child(c, child_id)
-            basis = self._basis(f, child)
-            self._pending["accesses"].append(
-                (f.access_id, child_id, f.at, f.user_id, f.role, f.unit, f.action, f.records, f.reason_sealed, basis))
+            basis, ref = stored if stored is not None else (self._basis(f, child), None)
+            self._pending["accesses"].append((f.access_id, child_id, f.at, f.user_id, f.role, f.unit, f.action,
+                                              f.records, f.reason_sealed, basis, ref))
             for rule in self._rules_broken(c, f, child_id, child, basis):
                 self._pending["anomalies"].append(
                     (f"{f.access_id}:{child_id}:{rule}", f.access_id, f.at, f.user_id, child_id, rule, 0))
@@ -473,12 +487,10 @@ class AccessLogProjection(Projection):
 
     @staticmethod
     def _basis(f: AccessFacts, child: Any) -> str:
-        """On what basis the access was made, as far as the log can tell (see BASES)."""
+        """On what basis an access stored without one was made, as far as the log can tell (see BASES)."""
         if f.under_grant:
             return "break_glass"
         kinds = f.records.split(",")
-        if "case_proposal" in kinds:
-            return "resource_team"  # an anonymised case on its way to the binder, as in the meeting
         if "collaboration.statutory" in kinds:
             return "statutory"  # barnevernet in a collaboration, on its own statutory basis
         if "collaboration" in kinds or "collaboration.list" in kinds:
@@ -495,10 +507,10 @@ class AccessLogProjection(Projection):
         if basis == "privacy_officer":
             return []  # her review reads: recorded, never fed back into her own queue
         broken = []
-        if basis == "break_glass":
-            broken.append("break_glass")  # one rule for the grant and what is read under it
+        if basis == BREAK_GLASS or f.under_grant:
+            broken.append("break_glass")  # one rule for the grant, what is read under it, and a refused attempt
         else:
-            if basis == "outside_unit":
+            if basis == "outside_unit" or (basis == OWN_UNIT and self._outside(f, child)):
                 broken.append("outside_unit")
             if f.after_hours:
                 broken.append("after_hours")
@@ -509,6 +521,12 @@ class AccessLogProjection(Projection):
         if count == self.max_per_hour + 1:  # the moment the limit is passed, once
             broken.append("many_children")
         return broken
+
+    @staticmethod
+    def _outside(f: AccessFacts, child: Any) -> bool:
+        """Staff or a unit leader saw a child who was not of her unit that day."""
+        return (f.role in ("staff", "unit_leader") and child is not None and f.unit is not None
+                and unit_on(child, f.hour[:10]) != f.unit)
 
     def _one(self, c: Any, statement: str, params: tuple) -> Any:
         return self._execute(c, statement, params).fetchone()

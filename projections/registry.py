@@ -17,8 +17,10 @@ from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
 from projections.programme import ProgrammeProjection
+from projections.notifications import NotificationProjection
 from projections.referrals import ReferralProjection
 from projections.transfers import TransferProjection
+from projections.wheel import WheelProjection
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,9 @@ PROJECTIONS = (
     TransferProjection,
     CollaborationProjection,
     CaseBankProjection,
+    NotificationProjection,
     MeetingProjection,
+    WheelProjection,
     ProgrammeProjection,
     LedgerProjection,
 )

@@ -50,6 +50,8 @@ SEALED: dict[tuple[str, str, str], Callable[[dict], tuple[UUID, str]]] = {
     ("directory", "children", "name_sealed"): lambda row: (UUID(row["id"]), NAME_CONTEXT),
     ("access_log", "accesses", "reason_sealed"): lambda row: (SYSTEM_KEY_ID, f"access:{row['access_id']}"),
     ("access_log", "anomalies", "comment_sealed"): lambda row: (SYSTEM_KEY_ID, f"review:{row['id']}"),
+    ("wheel", "items", "title_sealed"): lambda row: (SYSTEM_KEY_ID, f"wheel:{row['id']}:title"),
+    ("wheel", "items", "place_sealed"): lambda row: (SYSTEM_KEY_ID, f"wheel:{row['id']}:place"),
 }
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from uuid import uuid4
 
 from events import clock
+from events.policy import Basis
 
 SECRET_FIRST_NAME = "Sunnivalda"
 SECRET_LAST_NAME = "Kvitrustad"
@@ -61,7 +62,8 @@ def five_children_seen_at_once(domain) -> None:
     children = [domain.register_child(f"Barn{i}", "Strand" if i == 0 else f"Etternavn{i}", date(2015, 1, 1), unit)
                 for i in range(5)]
     with acting_as(user):
-        domain.record_access(user, "staff", unit, children, ["child.name"], "view", "", "s")
+        domain.record_access(user, "staff", unit, children, ["child.name"], "view", "", "s",
+                             [Basis("own_unit")] * len(children))
 
 
 def give_consent(domain, child_id, services, *, signers=None, days: int = 365, recorded_by=None, **fields):

@@ -7,15 +7,17 @@ BEKYMRING_REQUIRE_ALL=1 (CI), where they fail.
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urljoin
 
 import httpx2 as httpx
 import pytest
@@ -49,7 +51,10 @@ class OidcProvider:
     """The provider process. `accounts`: sub -> claims (name, groups, unit, amr,
     acr, active); written to a file the provider reads at each sign-in."""
 
-    def __init__(self, workdir: Path, app_urls: list[str], accounts: dict[str, dict]):
+    def __init__(self, workdir: Path, app_urls: list[str], accounts: dict[str, dict],
+                 backchannel_logout_uri: str | None = None):
+        """`backchannel_logout_uri`: where a sign-out at the provider is told to
+        the client (the app's, or a `LogoutRecorder`'s)."""
         self.node = require_node()
         self.workdir = workdir
         self.port = _free_port()
@@ -60,6 +65,7 @@ class OidcProvider:
                 "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
                 "redirect_uris": [url + "/logg-inn/oidc/svar" for url in app_urls],
                 "post_logout_redirect_uris": [url + "/logg-inn" for url in app_urls],
+                **({"backchannel_logout_uri": backchannel_logout_uri} if backchannel_logout_uri else {}),
             },
             "accounts": accounts,
         }
@@ -104,6 +110,12 @@ class OidcProvider:
             self.process = None
             self.log.close()
 
+    def sign(self, payload: dict, **header) -> str:
+        """A JWT signed with the provider's current key (its test-only endpoint)."""
+        response = httpx.post(self.issuer + "/test/sign", json={"header": header, "payload": payload})
+        response.raise_for_status()
+        return response.text
+
     def settings(self, **extra: str) -> dict[str, str]:
         """The app's variables for this provider, with the test claim mapping."""
         return {
@@ -140,3 +152,43 @@ def sign_in_at_provider(start_url: str, login: str, browser: httpx.Client, until
         if url.startswith(until):
             return url
     raise AssertionError("the provider never sent the browser back")
+
+
+def sign_out_at_provider(issuer: str, browser: httpx.Client) -> None:
+    """Sign out at the provider's own page, as a user would (the provider asks
+    to confirm): it then tells every client of the session (back-channel logout)."""
+    page = browser.get(issuer + "/session/end")
+    assert page.status_code == 200, page.text[:300]
+    xsrf = re.search(r'name="xsrf" value="([^"]+)"', page.text)
+    action = re.search(r'action="([^"]+)"', page.text)
+    assert xsrf and action, page.text[:500]
+    done = browser.post(urljoin(issuer + "/session/end", action.group(1)), data={"xsrf": xsrf.group(1), "logout": "yes"})
+    assert done.status_code in (302, 303), done.text[:300]
+
+
+class LogoutRecorder:
+    """A back-channel logout URI on loopback that keeps what the provider posts,
+    for tests whose app has no address of its own (the in-process test client)."""
+
+    def __init__(self):
+        tokens = self.tokens = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                tokens.append(parse_qs(self.rfile.read(length).decode()).get("logout_token", [""])[0])
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/backchannel"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from starlette.routing import Mount, Route
 
+from events.wheel import default_item_id
 from tests.webclient import ROLE_USERS
 
 ROLES = tuple(ROLE_USERS)
@@ -23,6 +24,8 @@ MATRIX = [
     ("GET", "/", EVERYONE, None),
     ("GET", "/konto", EVERYONE, None),
     ("GET", "/konto/passord", EVERYONE, None),
+    ("POST", "/konto/varsler", EVERYONE, None),  # one's own e-mail settings
+    ("GET", "/varsler", UNIT_ROLES | {"resource_team"}, 403),
     ("GET", "/barn", UNIT_ROLES, 403),
     ("GET", "/barn/{own_child}", UNIT_ROLES, 404),
     ("GET", "/barn/{other_child}", set(), 404),
@@ -110,6 +113,19 @@ MATRIX = [
     ("GET", "/ledelse/oppfolging", {"municipal_leader"}, 403),
     ("POST", "/perm/del/veileder/lest", UNIT_ROLES, 403),
     ("GET", "/arshjul", EVERYONE, None),
+    ("GET", "/arshjul?enhet={unit_id}", UNIT_ROLES | {"municipal_leader"}, 403),
+    # The yearly wheel: the kommunalsjef edits the municipality's, a unit leader her unit's.
+    ("GET", "/arshjul/ny", {"unit_leader", "municipal_leader"}, 403),
+    ("POST", "/arshjul/ny", {"unit_leader", "municipal_leader"}, 403),
+    ("POST", "/arshjul/forslag", {"municipal_leader"}, 403),
+    ("GET", "/arshjul/punkt/{municipal_item}", EVERYONE, None),
+    ("POST", "/arshjul/punkt/{municipal_item}", {"municipal_leader"}, 404),
+    ("GET", "/arshjul/punkt/{unit_item}", UNIT_ROLES | {"municipal_leader"}, 404),
+    ("POST", "/arshjul/punkt/{unit_item}", {"unit_leader"}, 404),
+    ("POST", "/arshjul/punkt/{unit_item}/fjern", {"unit_leader"}, 404),
+    ("GET", "/arshjul/punkt/{missing}", set(), 404),
+    ("GET", "/konto/kalender", EVERYONE, None),
+    ("POST", "/konto/kalender", EVERYONE, None),
     ("POST", "/konto/sprak", EVERYONE, None),
     # The electronic binder: everyone reads published pages; editors write and see drafts.
     ("GET", "/perm", EVERYONE, None),
@@ -144,6 +160,9 @@ MATRIX = [
 ]
 # Routes outside the matrix, and why.
 NOT_IN_MATRIX = {
+    "/kalender/{token}.ics": "public: the address is the secret (tested in test_wheel)",
+    "/arshjul/punkt/{item_id}": "the wheel item rows",
+    "/arshjul/punkt/{item_id}/fjern": "the wheel item rows",
     "/logg-inn": "public: the sign-in form",
     "/logg-inn/kode": "only during sign-in (tested in test_auth)",
     "/logg-ut": "every signed-in user (tested in test_auth)",
@@ -177,8 +196,8 @@ NOT_IN_MATRIX = {
     "/perm/{slug}/historikk": "the binder page rows",
     "/perm/{slug}/sammenlign": "the binder page rows",
     "/perm/{slug}/{action}": "the publiser row; every action in test_binder",
-    "/samarbeid/{collaboration_id}": "every user x basis in test_collaborations (test_who_sees_a_collaboration)",
-    "/samarbeid/{collaboration_id}/{action}": "every user x basis in test_collaborations",
+    "/samarbeid/{collaboration_id}": "every user x basis below (test_collaboration_routes_by_user_and_basis)",
+    "/samarbeid/{collaboration_id}/{action}": "every action x user x basis below",
     "/overforinger/{transfer_id}": "the transfer rows",
     "/overforinger/{transfer_id}/{action}": "the transfer rows; every action in test_transfers",
     "/ressursteam/{meeting_id}": "the meeting rows",
@@ -216,6 +235,8 @@ def matrix_values(web) -> dict:
         "own_ppt_referral": web.referrals["own_ppt"],
         "other_referral": web.referrals["other"],
         "meeting": web.meeting,
+        "municipal_item": default_item_id("transfer-form"),
+        "unit_item": web.projections["wheel"].view.in_year([str(web.ids["units"]["solsikken"])], 2030)[0]["id"],
         "own_transfer": web.transfers["own"],
         "colleague_transfer": web.transfers["colleague"],
     }
@@ -256,3 +277,126 @@ def test_a_forbidden_record_looks_exactly_like_a_missing_one(web):
 def test_admins_cannot_open_a_childs_record(web):
     client = web.login("admin")
     assert client.get(f"/barn/{web.child_in('solsikken')}").status_code == 404
+
+
+# -- collaborations: every route x every user x the basis each access is recorded on ---------------
+COLLABORATION_ROUTES = ("", "/mal", "/tiltak", "/evaluer", "/koordinator", "/godta-koordinator", "/avslutt")
+EDITS = {"", "/mal", "/tiltak", "/evaluer"}
+# username -> (the routes allowed, the basis its accesses are recorded on); everyone else: 404, nothing recorded.
+# Helsestasjonen is a member by its unit, PPT and barnevernet by their resource teams; the
+# nurse coordinates.
+COLLABORATION_MATRIX = {
+    "styrer": (EDITS | {"/koordinator", "/avslutt"}, "own_unit"),  # the opening unit's leader
+    "pedleder": (EDITS, "own_unit"),  # the concern's author
+    "helsesykepleier": (EDITS | {"/koordinator"}, "consent"),  # a member unit's staff, the coordinator
+    "helseleder": (EDITS, "consent"),  # a member unit's leader (not the opening unit's)
+    "ppt": (EDITS, "consent"),  # a member service's resource team
+    "barnevern": (EDITS, "statutory"),  # barnevernet on its own statutory duty
+}
+OTHERS = ("barnehagelaerer", "helsetjeneste", "laerer", "rektor", "sfo", "personvern", "kommunalsjef", "admin")
+
+
+def collaboration_with_every_basis(web):
+    """A collaboration from the own concern (level 2) with Helsestasjonen's unit and PPT's
+    and barnevernet's resource teams, on a consent covering helsestasjon and PPT: its id,
+    the consent's id, the child's id."""
+    from events.base import acting_as
+    from tests.factories import give_consent
+
+    domain, users = web.domain, web.ids["users"]
+    concern_id = web.concerns["own"]
+    child_id = domain.get_concern(concern_id).child_id
+    with acting_as(users["styrer"]):
+        domain.change_concern(concern_id, domain.get_concern(concern_id).version, users["styrer"],
+                              lambda c: c.set_level(2, "Trenger flere tjenester"))
+        consent_id = give_consent(domain, child_id, ["helsestasjon", "ppt"], recorded_by=users["styrer"],
+                                  information=["observations", "action_plan"])
+        collaboration_id = domain.open_collaboration(
+            concern_id, consent_id, [("helsestasjon", web.ids["units"]["helsestasjonen"]), ("ppt", None),
+                                     ("barnevern", None)], ["action_plan"], users["helsesykepleier"], users["styrer"])
+    web.projections.wait()
+    return collaboration_id, consent_id, child_id
+
+
+def differences(found: tuple[dict, dict], wanted: tuple[dict, dict]) -> list:
+    return [(key, got.get(key), want.get(key)) for got, want in zip(found, wanted)
+            for key in sorted(set(got) | set(want), key=str) if got.get(key) != want.get(key)]
+
+
+def test_collaboration_routes_by_user_and_basis(web):
+    from events import clock
+
+    collaboration_id, consent_id, child_id = collaboration_with_every_basis(web)
+    url = f"/samarbeid/{collaboration_id}"
+    users = web.ids["users"]
+    clients = {username: web.login(username) for username in [*COLLABORATION_MATRIX, *OTHERS]}
+    tokens = {u: c.get("/konto").text.split('name="csrf_token" value="')[1].split('"')[0] for u, c in clients.items()}
+    log = web.projections["access_log"].view
+    seen: set[str] = set()
+
+    def walk() -> tuple[dict, dict]:
+        """Each user's status on each route, and the bases her new accesses to the child name."""
+        statuses, bases = {}, {}
+        for username, client in clients.items():
+            for route in COLLABORATION_ROUTES:
+                response = (client.get(url) if route == "" else
+                            client.post(url + route, data={"csrf_token": tokens[username], "no": "1"}))
+                statuses[(username, route)] = response.status_code
+            listed = client.get("/samarbeid")
+            statuses[(username, "list")] = listed.status_code if listed.status_code != 200 else url in listed.text
+        web.projections.wait()
+        for username in clients:
+            rows = [r for r in log.by_user(users[username], 0, 1000)
+                    if r["child_id"] == str(child_id) and r["access_id"] not in seen]
+            seen.update(r["access_id"] for r in rows)
+            bases[username] = {(r["basis"], r["basis_ref"]) for r in rows}
+        return statuses, bases
+
+    def expected(matrix: dict) -> tuple[dict, dict]:
+        statuses, bases = {}, {}
+        for username in clients:
+            allowed, basis = matrix.get(username, (set(), None))
+            for route in COLLABORATION_ROUTES:
+                statuses[(username, route)] = (200 if route == "" else 422) if route in allowed else 404
+            can_list = username not in ("personvern", "kommunalsjef", "admin")
+            statuses[(username, "list")] = bool(allowed) if can_list else 403
+            ref = str(consent_id) if basis == "consent" else None
+            bases[username] = {(basis, ref)} if allowed else set()
+        return statuses, bases
+
+    assert differences(walk(), expected(COLLABORATION_MATRIX)) == []
+
+    # The guardians withdraw the consent for helsestasjon: its staff are refused with why (403);
+    # the others keep their basis.
+    web.domain.withdraw_consent(consent_id, ["helsestasjon"], "Mor ringte", clock.today(), users["styrer"])
+    after = {u: v for u, v in COLLABORATION_MATRIX.items() if u not in ("helsesykepleier", "helseleder")}
+    statuses, bases = expected(after)
+    for username in ("helsesykepleier", "helseleder"):  # refused with why: the page says the consent ended
+        statuses.update({(username, route): 403 for route in COLLABORATION_ROUTES})
+    assert differences(walk(), (statuses, bases)) == []
+
+    # Withdrawn for every service: barnevernet stays, on its statutory duty.
+    web.domain.withdraw_consent(consent_id, [], "Begge foreldrene trakk samtykket", clock.today(), users["styrer"])
+    after = {u: v for u, v in after.items() if u != "ppt"}
+    statuses, bases = expected(after)
+    for username in ("helsesykepleier", "helseleder", "ppt"):
+        statuses.update({(username, route): 403 for route in COLLABORATION_ROUTES})
+    assert differences(walk(), (statuses, bases)) == []
+
+
+def test_a_break_the_glass_grant_is_the_basis_it_names_and_opens_no_collaboration(web):
+    collaboration_id, _consent, child_id = collaboration_with_every_basis(web)
+    concern_path = f"/bekymringer/{web.concerns['own']}"
+    colleague = web.login("barnehagelaerer")  # of the unit, not on the concern
+    assert colleague.get(concern_path).status_code == 404
+    token = colleague.get("/konto").text.split('name="csrf_token" value="')[1].split('"')[0]
+    assert colleague.post("/nodtilgang", data={"csrf_token": token, "path": concern_path,
+                                               "reason": "Mor ringte, pedagogisk leder er syk"}).status_code == 303
+    assert colleague.get(concern_path).status_code == 200
+    assert colleague.get(f"/samarbeid/{collaboration_id}").status_code == 404  # a grant reads the concern only
+    web.projections.wait()
+    rows = web.projections["access_log"].view.by_user(web.ids["users"]["barnehagelaerer"], 0, 100)
+    (grant,) = [r for r in rows if r["action"] == "break_glass"]
+    assert grant["basis"] == "break_glass" and grant["basis_ref"] == grant["access_id"]  # the grant names itself
+    (read,) = [r for r in rows if r["action"] == "view" and r["child_id"] == str(child_id)]
+    assert (read["basis"], read["basis_ref"]) == ("break_glass", grant["access_id"])

@@ -293,3 +293,17 @@ def test_binder_pages_record_no_access_to_children(web):
     for url in ("/perm", "/perm/handlingsveileder-niva-1", "/perm/del/maler"):
         assert client.get(url).status_code == 200
     assert len(access_events(web.domain)) == before
+
+
+# -- the professional articles (fagartikler) --------------------------------------------------
+def test_the_binder_has_a_section_for_professional_articles_that_editors_add_to(web):
+    reader = web.login("staff")
+    section = reader.get("/perm/del/fagartikler")
+    assert section.status_code == 200
+    assert "Fagartikler" in section.text and "Barn i rusfamilier" in section.text  # its introduction
+    assert 'href="/perm/del/fagartikler"' in reader.get("/perm").text
+    editor = web.login("unit_leader")
+    added = web.post_form(editor, "/perm/ny", {"slug": "artikkel-tidlig-innsats", "section": "article",
+                                               "title": "Om tidlig innsats", "body": "Kort omtale."})
+    assert added.status_code == 303, added.text
+    assert "Om tidlig innsats" in editor.get("/perm/del/fagartikler").text

@@ -187,3 +187,17 @@ def test_who_may_propose_see_and_confirm_a_case(web):
     barnevern = web.login("resource_team")
     assert web.post_form(barnevern, f"{proposal_url}/bekreft", {"confirmed": "1"},
                          page=proposal_url).status_code == 303
+
+
+def test_a_reviewer_of_another_unit_reads_on_the_resource_teams_basis(web):
+    """Reading a proposal is the resource team's work: its access is not «outside the unit»."""
+    from tests.test_concerns import access_events
+    meeting, case = approved_case(web)
+    styrer = web.login("unit_leader")
+    form = styrer.get(f"/ressursteam/sak/{case}/case").text
+    sent = styrer.post(f"/ressursteam/sak/{case}/case", data={
+        "csrf_token": csrf_of(form), "title": "Uten matpakke", "text": "Et barn kommer ofte uten matpakke."})
+    web.projections.wait()
+    assert web.login("rektor").get(sent.headers["location"]).status_code == 200  # the school's leader
+    reads = [e for e in access_events(web.domain) if e.reason == "casebank"]
+    assert reads and {code for e in reads for code, _ref in e.bases} == {"resource_team"}

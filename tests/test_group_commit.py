@@ -13,11 +13,12 @@ from eventsourcing.persistence import IntegrityError as AlreadyStored
 
 from events.audit import Access
 from events.group_commit import GroupCommit
+from events.policy import Basis
 
 
 def an_access(**fields) -> Access:
     values = dict(user_id=uuid4(), role="staff", unit_id=uuid4(), subject_ids=[uuid4()],
-                  records=["concern"], action="view", reason="", session="s")
+                  records=["concern"], action="view", reason="", session="s", bases=[["own_unit", None]])
     if "id" in fields:
         return Access._create(Access.Created, **values, **fields)  # noqa: SLF001 - a chosen id
     return Access(**values)
@@ -124,7 +125,8 @@ def test_record_access_goes_through_the_group_commit(domain, callers):
     domain._access_commits = held.group = GroupCommit(held)  # noqa: SLF001 - the one the app uses
     ids: list = []
     threads = [threading.Thread(target=lambda: ids.append(domain.record_access(
-        uuid4(), "staff", uuid4(), [uuid4()], ["concern"], "view", "", "s"))) for _ in range(callers)]
+        uuid4(), "staff", uuid4(), [uuid4()], ["concern"], "view", "", "s", [Basis("own_unit")])))
+        for _ in range(callers)]
     for t in threads:
         t.start()
     for t in threads:

@@ -137,7 +137,9 @@ def test_other_pages_in_english(web):
     choose_language(web, leader, "en")
     pages = {
         f"/ressursteam/{web.meeting}": ["Autumn meeting", "Chair:", "General issues"],
-        "/arshjul": ["Yearly wheel", "Resource team, autumn meetings", "Autumn meeting of the resource team"],
+        "/arshjul": ["Yearly wheel", "Training and information", "Autumn meeting of the resource team"],
+        "/arshjul/ny": ["New item on the yearly wheel", "How often", "Every year"],
+        "/konto/kalender": ["The yearly wheel in your calendar", "Make an address for the calendar feed"],
         "/perm": ["Electronic binder", "Action guide (BTI)"],
         "/overforinger": ["Transfers between units", "Sent from the unit"],
         f"/overforinger/{web.transfers['own']}": ["Transfer of", "Kindergarten → school", "Tracking"],

@@ -14,6 +14,7 @@ import pytest
 from events.audit import Access, ErasureRequest
 from events.base import acting_as
 from events.errors import DomainError
+from events.policy import Basis
 from intranet import demo_data
 from projections import access_log
 from projections.access_log import OSLO, AccessLogProjection
@@ -166,7 +167,8 @@ def test_many_children_in_an_hour_counts_across_restarts_and_late_events(domain)
 
     def access(child: UUID, at: datetime) -> None:
         event = Access._create(Access.Created, id=uuid4(), user_id=user, role="staff", unit_id=unit,  # noqa: SLF001
-                               subject_ids=[child], records=["child.name"], action="view", reason="", session="s")
+                               subject_ids=[child], records=["child.name"], action="view", reason="", session="s",
+                               bases=[["own_unit", None]])
         object.__setattr__(event._pending_events[0], "timestamp", at)  # noqa: SLF001 - backdated, not yet stored
         domain.save(event)
 
@@ -205,7 +207,7 @@ def test_an_hourly_table_from_before_keeps_only_the_two_latest_hours(domain, mon
             c.execute(view.sql("INSERT INTO {hourly} (user_id, hour, child_id) VALUES (?, ?, ?)"),
                       (str(user), hour, str(uuid4())))
     with acting_as(user):
-        domain.record_access(user, "staff", unit, [child], ["child.name"], "view", "", "s")
+        domain.record_access(user, "staff", unit, [child], ["child.name"], "view", "", "s", [Basis("own_unit")])
     ProjectionRunner(domain, [AccessLogProjection]).catch_up()  # a new process: empty caches
     hours = sorted({r["hour"] for r in view.fetchall("SELECT hour FROM {hourly}")})
     assert len(hours) == 2 and hours[0] == old_hours[-1] and hours[1] > hours[0]
@@ -218,8 +220,10 @@ def test_an_access_read_from_its_plaintext_has_the_facts_of_the_decoded_event(do
     user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
     a, b = (domain.register_child(n, "Berg", date(2015, 1, 1), unit) for n in ("Liv", "Ola"))
     with acting_as(user):
-        domain.record_access(user, "staff", unit, [a, b, a], ["concern", "child.name"], "export", "Møte 3. mai", "s")
-        domain.record_access(user, "privacy_officer", None, [b], ["child.name"], "audit", "", "s")
+        domain.record_access(user, "staff", unit, [a, b, a], ["concern", "child.name"], "export", "Møte 3. mai", "s",
+                             [Basis("own_unit")] * 3)
+        domain.record_access(user, "privacy_officer", None, [b], ["child.name"], "audit", "", "s",
+                             [Basis("privacy_officer")])
         domain.break_glass(user, "staff", [uuid4()], [a], "akutt", 30, "s")
     projection = AccessLogProjection(None, domain)
     stored = [n for n in domain.recorder.select_notifications(1, domain.position())
@@ -242,10 +246,39 @@ def test_an_access_read_from_its_plaintext_has_the_facts_of_the_decoded_event(do
     # An event stored at another class version than the class's own is left to
     # the library, which upcasts it: a later one, and a version 1 event (stored
     # without `class_version`) once the class has moved on.
-    later = domain.mapper.decrypt(stored[0]).replace(b'{"timestamp"', b'{"class_version":2,"timestamp"', 1)
+    plaintext = domain.mapper.decrypt(stored[0])
+    assert b'"class_version":2' in plaintext
+    later = plaintext.replace(b'"class_version":2', b'"class_version":3', 1)
     assert projection.facts_from_plaintext(stored[0].originator_id, later) is None
-    monkeypatch.setattr(access_log, "ACCESS_VERSION", 2)
-    assert projection.facts_from_plaintext(stored[0].originator_id, domain.mapper.decrypt(stored[0])) is None
+    monkeypatch.setattr(access_log, "ACCESS_VERSION", 3)
+    assert projection.facts_from_plaintext(stored[0].originator_id, plaintext) is None
+
+
+def test_an_access_stored_before_accesses_named_their_basis_still_replays(domain, monkeypatch):
+    # Version 1 of `Access.Created` had no `bases`: the library upcasts it (no bases),
+    # and the access log works the basis out as it did then.
+    unit, other = domain.register_unit("Fjordvik skole", "skole"), domain.register_unit("Solsikken", "barnehage")
+    user = domain.register_user("kari", "Kari Strand", "Lærer", "staff", unit, None, "h")
+    own, outside = domain.register_child("Liv", "Berg", date(2015, 1, 1), unit), \
+        domain.register_child("Ola", "Dahl", date(2015, 1, 1), other)
+    with acting_as(user):
+        old = Access._create(Access.Created, id=uuid4(), user_id=user, role="staff", unit_id=unit,  # noqa: SLF001
+                             subject_ids=[own, outside], records=["child.name"], action="view", reason="",
+                             session="s", bases=[])
+    del old._pending_events[0].__dict__["bases"]  # noqa: SLF001 - as version 1 wrote it
+    monkeypatch.setattr(Access.Created, "class_version", 1)
+    domain.save(old)
+    monkeypatch.undo()
+    stored = [n for n in domain.recorder.select_notifications(1, domain.position()) if n.topic == ACCESS_TOPIC]
+    plaintext = domain.mapper.decrypt(stored[-1])
+    assert b"class_version" not in plaintext and b"bases" not in plaintext
+    assert domain.repository.get(old.id).bases == []  # upcast
+    runner = ProjectionRunner(domain, [AccessLogProjection])
+    runner.catch_up()
+    view = runner["access_log"].view
+    assert {r["child_id"]: (r["basis"], r["basis_ref"]) for r in view.by_user(user, 0, 10)} == {
+        str(own): ("own_unit", None), str(outside): ("outside_unit", None)}
+    assert "outside_unit" in [a["rule"] for a in view.queue(False, 0, 10) if a["child_id"] == str(outside)]
 
 
 def test_the_clock_hour_of_an_access_is_oslos_across_summer_time(domain):

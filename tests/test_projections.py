@@ -12,6 +12,7 @@ import pytest
 
 from events import clock
 from events.application import Bekymring, uses_postgres
+from events.policy import Basis
 from intranet import demo
 from projections.access_log import AccessLogProjection
 from projections.live import ProjectionRunner
@@ -131,7 +132,7 @@ def test_a_rebuild_in_two_processes_equals_one_in_one(domain):
     home, other = domain.register_unit("Fjordvik skole", "skole"), domain.register_unit("Vik barnehage", "barnehage")
     children = [domain.register_child("Liv", f"Strand{i}", date(2015, 6, 1), other) for i in range(35)]
     for child in children:  # outside the user's unit, and more children in an hour than allowed
-        domain.record_access(UUID(int=7), "staff", home, [child], ["child.name"], "view", "", "s")
+        domain.record_access(UUID(int=7), "staff", home, [child], ["child.name"], "view", "", "s", [Basis("own_unit")])
     for child in children[:2]:  # something for the concerns and meetings read models to compare
         domain.open_concern(child, UUID(int=7), date(2026, 11, 2), "Kom uten matpakke.", "", ["neglect"], 1)
     domain.shred_subject(children[0], "sletting godkjent")  # its events read as tombstones
@@ -269,7 +270,8 @@ def test_a_rebuild_killed_mid_batch_leaves_read_models_that_go_on(tmp_path, kek)
         unit = domain.register_unit("Fjordvik skole", "skole")
         children = [domain.register_child("Liv", f"Strand{i}", date(2015, 6, 1), unit) for i in range(5)]
         for i in range(120):
-            domain.record_access(UUID(int=7 + i % 3), "staff", unit, children, ["child.name"], "view", "", "s")
+            domain.record_access(UUID(int=7 + i % 3), "staff", unit, children, ["child.name"], "view", "", "s",
+                                 [Basis("own_unit")] * len(children))
         live = ProjectionRunner(domain)
         live.catch_up()  # the files exist, in WAL, as a server leaves them
         close_views(live)
@@ -546,7 +548,7 @@ def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain
         stored = concerns.view.position(domain.name)
         assert stored == domain.position()
         staff = UUID(int=7)
-        domain.record_access(staff, "staff", unit, [child], ["child.name"], "view", "", "s")
+        domain.record_access(staff, "staff", unit, [child], ["child.name"], "view", "", "s", [Basis("own_unit")])
         runner.wait()
         # Moved on in memory, nothing written; the access log did write.
         assert concerns.position == domain.position()
@@ -555,7 +557,7 @@ def test_following_live_a_read_model_writes_nothing_for_events_it_ignores(domain
         # An idle read model still records its position now and then, so a
         # restart does not read a long run of ignored events again.
         for _ in range(3):
-            domain.record_access(staff, "staff", unit, [child], ["child.name"], "view", "", "s")
+            domain.record_access(staff, "staff", unit, [child], ["child.name"], "view", "", "s", [Basis("own_unit")])
             runner.wait()
         assert stored < concerns.view.position(domain.name) <= domain.position()
         # A restarted runner goes on from what is recorded and agrees with a rebuild.
@@ -580,7 +582,7 @@ def index_names(view) -> set[str]:
 def test_a_rebuild_creates_the_page_indexes_once_the_rows_are_in(domain):
     unit = domain.register_unit("Fjordvik skole", "skole")
     child = domain.register_child("Liv", "Strand", date(2015, 6, 1), unit)
-    domain.record_access(UUID(int=7), "staff", unit, [child], ["child.name"], "view", "", "s")
+    domain.record_access(UUID(int=7), "staff", unit, [child], ["child.name"], "view", "", "s", [Basis("own_unit")])
     runner = ProjectionRunner(domain)
     runner.catch_up()
     deferred = set(runner["access_log"].view.built_after_rebuild)
@@ -635,7 +637,7 @@ def test_rebuilding_one_read_model_decrypts_only_what_it_handles(domain, monkeyp
     for child in (kept, erased):
         domain.open_concern(child, staff, clock.today(), "Første observasjon.", "", ["neglect"], 1)
         for _ in range(5):
-            domain.record_access(staff, "staff", unit, [child], ["concern"], "view", "", "s")
+            domain.record_access(staff, "staff", unit, [child], ["concern"], "view", "", "s", [Basis("own_unit")])
     domain.shred_subject(erased, "sletting godkjent")
     runner = ProjectionRunner(domain)
     runner.catch_up()

@@ -10,6 +10,7 @@ import pytest
 
 from events import clock
 from events.base import acting_as
+from events.policy import Basis
 from events.transfers import ApprovalMissing, InvalidTransfer
 from projections.access_log import OSLO, AccessLogProjection
 from projections.config import ReadModelConfig
@@ -131,7 +132,7 @@ def test_the_access_log_counts_the_child_in_the_new_unit_from_the_date(family, m
     teacher, educator = uuid4(), uuid4()
 
     def seen_by(user_id, unit_id):
-        domain.record_access(user_id, "staff", unit_id, [child], ["child.name"], "view", "", "s")
+        domain.record_access(user_id, "staff", unit_id, [child], ["child.name"], "view", "", "s", [Basis("own_unit")])
 
     seen_by(teacher, school)  # before school start: not yet the school's child
     seen_by(educator, kindergarten)

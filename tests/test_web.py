@@ -147,15 +147,24 @@ def test_every_url_a_form_posts_to_answers_get_with_its_page(web):
 
     from starlette.routing import Route
 
+    from events.base import acting_as
+    from tests.test_case_bank import approved_case
+
     ids = web.ids
+    _meeting, case_id = approved_case(web)  # an approved anonymous case, brought by the styrer
+    with acting_as(ids["users"]["styrer"]):
+        proposal_id = web.domain.propose_case(case_id, "Uten matpakke", "Et barn kommer uten matpakke.",
+                                              ids["users"]["styrer"])
     values = {
         "concern_id": web.concerns["own"], "referral_id": web.referrals["own"], "consent_id": web.consent,
         "child_id": web.child_in("solsikken"), "request_id": uuid4(), "user_id": ids["users"]["pedleder"], "unit_id": ids["units"]["solsikken"],
-        "case_id": uuid4(), "meeting_id": web.meeting, "slug": "solsikken-barnehage",
+        "case_id": case_id, "proposal_id": proposal_id, "meeting_id": web.meeting, "slug": "solsikken-barnehage",
         "transfer_id": web.transfers["own"], "action": "lagre", "decision": "godkjenn",
         "collaboration_id": a_collaboration(web),
+        "item_id": web.projections["wheel"].view.in_year([str(ids["units"]["solsikken"])], 2030)[0]["id"],
     }
-    role_of = {"admin": "admin", "personvern": "privacy_officer", "ressursteam": "unit_leader", "perm": "unit_leader"}
+    role_of = {"admin": "admin", "personvern": "privacy_officer", "ressursteam": "unit_leader", "perm": "unit_leader",
+               "caseforslag": "unit_leader", "arshjul": "unit_leader"}
     clients = {}
     posted_to = [r.path for r in web.app.routes if isinstance(r, Route) and "POST" in r.methods]
     assert "/nodtilgang" in posted_to and "/henvisninger/{referral_id}/{action}" in posted_to

@@ -56,6 +56,16 @@ class SideStore:
             log.warning("%s: deleted rows stay in the table's pages until the next (auto)vacuum",
                         what, exc_info=True)
 
+    def add_column(self, cursor: Any, table: str, column: str, definition: str) -> None:
+        """Add a column to a table made before the column existed (SQLite has no
+        ADD COLUMN IF NOT EXISTS)."""
+        if self.dialect == "postgres":
+            cursor.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {definition}")
+            return
+        cursor.execute(f"PRAGMA table_info({table})")
+        if column not in {row["name"] for row in cursor.fetchall()}:
+            cursor.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
     @property
     def blob(self) -> str:
         return "BYTEA" if self.dialect == "postgres" else "BLOB"

@@ -37,7 +37,7 @@ def test_axe_finds_violations_when_there_are_some(context):
     ("pedleder", ["/", "/bekymringer/ny", "/bekymringer", "/bekymringer/forfalt", "/bekymringer/sok", "/barn",
                   "/konto", "/konto/passord", "/konto/totp", "/arshjul", "/overforinger/ny"]),
     ("styrer", ["/", "/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt", "/overforinger",
-                "/samarbeid"]),
+                "/samarbeid", "/varsler"]),
     ("personvern", ["/", "/personvern", "/personvern?vis=gjennomgatt", "/personvern/barn", "/personvern/brukere"]),
     ("kommunalsjef", ["/", "/ledelse", "/ledelse/statistikk", "/ledelse/statistikk?dimensjon=category&filter=unit_kind"]),
     ("admin", ["/", "/admin/brukere", "/admin/brukere/ny", "/admin/enheter", "/admin/sletting", "/admin/lesemodeller"]),

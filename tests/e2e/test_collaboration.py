@@ -89,11 +89,19 @@ def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(ja
     page.get_by_label("Ansvarlig tjeneste").select_option("helsestasjon")
     page.get_by_label("Ansvarlig person").fill(name("helsesykepleier"))
     page.get_by_label("Frist").fill((today + timedelta(days=60)).isoformat())
-    page.get_by_label("Evalueres").fill((today + timedelta(days=30)).isoformat())
+    page.get_by_label("Evalueres").fill((today + timedelta(days=5)).isoformat())
     page.get_by_role("button", name="Legg til tiltak").click()
     page.locator("#plan td", has_text=MEASURE).wait_for()
     assert no_violations(page, javascript)
     child = page.get_by_role("heading", level=1).inner_text().removeprefix("Samarbeid om ")
+
+    # The evaluation within a week waits in her notifications, which name no child.
+    page.goto(server.url + "/varsler")
+    page.get_by_role("link", name="Evaluering av tiltak 1").first.wait_for()
+    assert child not in page.content() and MEASURE not in page.content()
+    assert no_violations(page, javascript)
+    page.get_by_role("link", name="Evaluering av tiltak 1").first.click()
+    page.wait_for_url(url + "#plan")
 
     # She hands the coordinator role to PPT, whose adviser accepts it.
     page.get_by_label("Foreslå ny koordinator").select_option(label=name("ppt"))
@@ -160,4 +168,19 @@ def test_a_collaboration_on_consent_and_its_end_when_the_consent_is_withdrawn(ja
     assert page.get_by_text("Foresattes samtykke (tverrfaglig samarbeid)").first.is_visible()
     assert page.get_by_text(MEASURE).count() == 0  # metadata, not content
     assert page.get_by_role("heading", name="Tverrfaglig samarbeid").is_visible()  # when, which services
+    # The basis the policy decided each access on: the consent (by the day it was given), the own unit.
+    on_consent = f"Foresattes samtykke (tverrfaglig samarbeid): samtykke gitt {today.strftime('%d.%m.%Y')}"
+    assert page.locator("main tbody tr", has_text=name("helsesykepleier")).filter(has_text=on_consent).count() >= 1
+    assert page.locator("main tbody tr", has_text=name("ppt")).filter(has_text=on_consent).count() >= 1
+    assert page.locator("main tbody tr", has_text=name("rektor")).filter(has_text="Egen enhet").count() >= 1
+    assert no_violations(page, javascript)
+    # The guardians' report groups who saw the child by basis, the consent with what it covered.
+    page.get_by_role("link", name="Innsyn i logg for foresatte (utskrift)").click()
+    page.wait_for_url(re.compile(r"/innsyn"))
+    # (one section per consent: the child may have had another consent given the same day)
+    consents = page.locator("section.basis", has=page.get_by_role("heading", name=on_consent)).all_inner_texts()
+    assert [text for text in consents if name("helsesykepleier") in text and name("ppt") in text
+            and "Trukket tilbake for Helsestasjon og skolehelsetjenesten" in text]
+    own = page.locator("section.basis", has=page.get_by_role("heading", name="Egen enhet", exact=True))
+    assert name("rektor") in own.inner_text() and name("helsesykepleier") not in own.inner_text()
     assert no_violations(page, javascript)
