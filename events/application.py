@@ -28,6 +28,7 @@ from events.collaboration_commands import CollaborationCommands
 from events.concern_commands import ConcernCommands
 from events.meeting_commands import MeetingCommands
 from events.series_commands import SeriesCommands
+from events.programme_commands import ProgrammeCommands
 from events.notification_commands import NotificationCommands
 from events.referral_commands import ReferralCommands
 from events.statistics_commands import StatisticsCommands
@@ -78,8 +79,8 @@ def uses_postgres(env) -> bool:
 
 
 class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderCommands, TransferCommands,
-                StatisticsCommands, CollaborationCommands, CaseBankCommands, WheelCommands, IdentityCommands,
-                NotificationCommands, SeriesCommands, Application):
+                StatisticsCommands, CollaborationCommands, CaseBankCommands, WheelCommands, ProgrammeCommands,
+                IdentityCommands, NotificationCommands, SeriesCommands, Application):
     """Concerns about children, from the first worry to the right action."""
 
     name = "bekymring"  # pinned: it names the tables and the notification log

@@ -49,6 +49,14 @@ CODES: dict[str, str] = {
     "consent.not_given": "only a given consent can be withdrawn",
     "consent.withdrawal_services": "choose services the consent still covers",
     "consent.withdrawal_reason_required": "record who withdrew it and how",
+    # the programme's follow-up in the units
+    "programme.already_key_person": "is a key person already",
+    "programme.not_key_person": "is not a key person",
+    "programme.ended_before_appointed": "ends before the appointment",
+    "programme.training_kind_unknown": "choose basic, follow_up or new_staff",
+    "programme.attendees_required": "choose who attended",
+    "programme.not_in_unit": "choose active staff of the unit",
+    "programme.guide_read_already": "this version is confirmed already",
     # collaborations across services
     "collaboration.services_required": "choose the member services",
     "collaboration.level_too_low": "open at level 2 or 3, or say why the guardians asked earlier",

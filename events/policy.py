@@ -345,6 +345,11 @@ def consent_ended_for(user: Principal | None, target: Target | None) -> tuple:
         or (unit_id is None and user.role == "resource_team" and user.service == service)))
 
 
+def _follows_up_unit(user: Principal, target: Target | None) -> bool:
+    """The unit's own leader, and the kommunalsjef for every unit."""
+    return user.role == "municipal_leader" or _leads_unit(user, target)
+
+
 def _own_account(user: Principal, target: Target | None) -> bool:
     return target is not None and target.owner_id == user.id
 
@@ -473,6 +478,16 @@ RULES: dict[str, Rule] = {
     # What waits in the collaborations (no content): each item is the policy's say on
     # "collaboration.view" too (intranet/notifications.py).
     "notifications.list": lambda user, target: user.role in ("staff", "unit_leader", "resource_team"),
+    # The programme's follow-up: the unit's leader and the kommunalsjef appoint key
+    # persons and record training; the kommunalsjef sees every unit; the unit's
+    # leader starts its plan (then a binder page only she edits). Staff confirm
+    # that they have read the action guide.
+    "programme.view": _follows_up_unit,
+    "programme.appoint": _follows_up_unit,
+    "programme.train": _follows_up_unit,
+    "programme.plan": _leads_unit,
+    "programme.overview": lambda user, target: user.role == "municipal_leader",
+    "guide.confirm": lambda user, target: user.role in ("staff", "unit_leader"),
     # Break-the-glass: caseworkers may ask for access outside the rules, with a reason.
     "break_glass": lambda user, target: user.role in GLASS_ROLES,
 }

@@ -19,6 +19,10 @@ How the numbers are protected (the same for every view of every release):
   once per category it has), so that known fact narrows nothing.
 - A quarter and a year are the sums of their months' releases, not a new count:
   their differences with the months are zero and tell nothing.
+- Concerns by month × unit × level are rounded the same way, and then a unit
+  kind's cells are the sums of its units' rounded cells (not rounded again), so
+  a kind against its units tells nothing new. Logbook entries by month × unit
+  are a quantity of their own, rounded cell by cell.
 - A published 0 is shown as "<5"; means (days to the first action) are shown
   only where at least 10 concerns had a first action, in whole days.
 """
@@ -112,14 +116,54 @@ def round_month(concerns: dict[str, int], mentions: dict[str, int],
     """One month's finest cells, rounded. Keys: "month|unit_kind|level" for concerns,
     "month|category|unit_kind|level" for mentions. Cells rounded to 0 are left out."""
     rounded = {key: round_at_random(n, rng) for key, n in concerns.items()}
-    rounded_mentions = {}
+    return {k: v for k, v in rounded.items() if v}, round_mentions(rounded, mentions, rng)
+
+
+def round_mentions(rounded_concerns: dict[str, int], mentions: dict[str, int],
+                   rng: random.Random = _rounding) -> dict[str, int]:
+    """The category mentions, each rounded and never above its (rounded) concern cell."""
+    out = {}
     for key, n in mentions.items():
         month, _category, kind, level = key.split("|")
-        ceiling = rounded.get(cell_key(month, kind, level), 0)
+        ceiling = rounded_concerns.get(cell_key(month, kind, level), 0)
         r = round_at_random(n, rng)
-        # Never above the concern cell: the floor of n is at most the concern cell's floor.
-        rounded_mentions[key] = r if r <= ceiling else n - n % BASE
-    return ({k: v for k, v in rounded.items() if v}, {k: v for k, v in rounded_mentions.items() if v})
+        # Never above the concern cell. A cell rounded itself has a floor at least n's; a
+        # kind's cell summed from its units' rounded cells may not, and then it is the cap.
+        out[key] = r if r <= ceiling else min(n - n % BASE, ceiling)
+    return {k: v for k, v in out.items() if v}
+
+
+def round_units(units: dict[str, int], rng: random.Random = _rounding) -> tuple[dict[str, int], dict[str, int]]:
+    """A month's concerns by unit, "month|unit_kind|unit_id|level", each rounded once; and the
+    unit kinds' cells, "month|unit_kind|level", as the sums of their units' rounded cells (so
+    a kind against its units says nothing the units do not)."""
+    rounded = {key: round_at_random(n, rng) for key, n in units.items()}
+    kinds: dict[str, int] = {}
+    for key, n in rounded.items():
+        month, kind, _unit, level = key.split("|")
+        kinds[cell_key(month, kind, level)] = kinds.get(cell_key(month, kind, level), 0) + n
+    return {k: v for k, v in rounded.items() if v}, {k: v for k, v in kinds.items() if v}
+
+
+def round_each(counts: dict[str, int], rng: random.Random = _rounding) -> dict[str, int]:
+    """Cells of a quantity of their own (logbook entries by "month|unit_kind|unit_id"), each rounded."""
+    rounded = {key: round_at_random(n, rng) for key, n in counts.items()}
+    return {k: v for k, v in rounded.items() if v}
+
+
+def unit_activity(release: StatisticsRelease) -> dict[tuple[str, str], tuple[int, int]]:
+    """(unit id, month) -> (concerns, logbook entries), each a sum of the release's rounded
+    cells; a unit and month with neither is absent (published as 0, shown as <5)."""
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for key, n in release.units.items():
+        month, _kind, unit, _level = key.split("|")
+        concerns, entries = out.get((unit, month), (0, 0))
+        out[(unit, month)] = (concerns + n, entries)
+    for key, n in release.log_entries.items():
+        month, _kind, unit = key.split("|")
+        concerns, entries = out.get((unit, month), (0, 0))
+        out[(unit, month)] = (concerns, entries + n)
+    return out
 
 
 class StatisticsRelease(Record):
@@ -130,13 +174,17 @@ class StatisticsRelease(Record):
         return release_id(kind, period)
 
     def __init__(self, kind: str, period: str, published_on: date, concerns: dict[str, int],
-                 mentions: dict[str, int], means: dict[str, dict[str, int]]):
+                 mentions: dict[str, int], means: dict[str, dict[str, int]],
+                 units: dict[str, int] | None = None, log_entries: dict[str, int] | None = None):
         self.kind = kind
         self.period = period
         self.published_on = published_on
         self.concerns = concerns
         self.mentions = mentions
         self.means = means
+        # Concerns by unit and logbook entries by unit: none in releases published before they were counted.
+        self.units = units or {}
+        self.log_entries = log_entries or {}
 
 
 # -- collaborations across services (issue 29) ----------------------------------------------

@@ -11,7 +11,7 @@ from eventsourcing.persistence import IntegrityError as VersionConflict
 from events.commands import CommandMixin
 from events.errors import DomainError, NotFound
 from events.statistics import (CollaborationStatistics, Period, StatisticsRelease, collaboration_release_id,
-                               round_at_random, release_id, round_month)
+                               release_id, round_at_random, round_each, round_mentions, round_month, round_units)
 
 
 class StatisticsCommands(CommandMixin):
@@ -23,16 +23,26 @@ class StatisticsCommands(CommandMixin):
             return None
 
     def publish_month(self, month: str, concerns: dict[str, int], mentions: dict[str, int],
-                      means: dict[str, dict[str, int]], today: date) -> UUID:
-        """Round a month's exact counts once and freeze them; the exact counts are not kept."""
+                      means: dict[str, dict[str, int]], today: date, units: dict[str, int] | None = None,
+                      log_entries: dict[str, int] | None = None) -> UUID:
+        """Round a month's exact counts once and freeze them; the exact counts are not kept.
+        With `units` (concerns by unit), the unit kinds' cells are the sums of the units'
+        rounded cells, and `concerns` (the same concerns by kind) is not needed."""
         period = Period.parse("month", month)
         if not period.due(today, 0):
             raise DomainError("statistics.period_not_ended")
         existing = self.statistics_release("month", period.name)
         if existing is not None:
             return existing.id
-        rounded, rounded_mentions = round_month(concerns, mentions)
-        return self._save_release(StatisticsRelease(kind="month", period=period.name, published_on=today, concerns=rounded, mentions=rounded_mentions, means=means))
+        if units is None:
+            rounded_units: dict[str, int] = {}
+            rounded, rounded_mentions = round_month(concerns, mentions)
+        else:
+            rounded_units, rounded = round_units(units)
+            rounded_mentions = round_mentions(rounded, mentions)
+        return self._save_release(StatisticsRelease(
+            kind="month", period=period.name, published_on=today, concerns=rounded, mentions=rounded_mentions,
+            means=means, units=rounded_units, log_entries=round_each(log_entries or {})))
 
     def publish_sum(self, kind: str, name: str, means: dict[str, dict[str, int]], today: date) -> UUID:
         """A quarter or a year: the sum of its months' releases (each month must be published),
@@ -45,13 +55,19 @@ class StatisticsCommands(CommandMixin):
             return existing.id
         concerns: dict[str, int] = {}
         mentions: dict[str, int] = {}
+        units: dict[str, int] = {}
+        log_entries: dict[str, int] = {}
         for month in period.months:
             release = self.statistics_release("month", month)
             if release is None:
                 raise DomainError("statistics.month_missing")
             concerns.update(release.concerns)
             mentions.update(release.mentions)
-        return self._save_release(StatisticsRelease(kind=kind, period=period.name, published_on=today, concerns=concerns, mentions=mentions, means=means))
+            units.update(release.units)
+            log_entries.update(release.log_entries)
+        return self._save_release(StatisticsRelease(
+            kind=kind, period=period.name, published_on=today, concerns=concerns, mentions=mentions, means=means,
+            units=units, log_entries=log_entries))
 
     def collaboration_release(self, kind: str, period: str) -> CollaborationStatistics | None:
         """The collaborations' release of the period, or None if it has not been published."""

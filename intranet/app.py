@@ -14,7 +14,8 @@ from starlette.routing import Mount
 from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
     account, admin, auth, binder, break_glass, calendar, calendar_feed, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
-    pages, passkeys, privacy, referrals, series, single_sign_on, transfers, collaborations, notifications, wheel_items,
+    pages, passkeys, privacy, programme, referrals, series, single_sign_on, transfers, collaborations, notifications,
+    wheel_items,
 )
 from intranet.drafts import DraftStore
 from intranet.form_replays import FormReplays
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *privacy.routes,
         *case_bank.routes,
         *series.routes,  # before the meeting's /ressursteam/{meeting_id}/{action}
+        *programme.routes,
         *meetings.routes,
         *leaders.routes,
         *calendar.routes,

@@ -126,12 +126,24 @@ async def section(request: Request) -> Response:
     key = SECTION_BY_WORD.get(request.path_params["section"])
     if key is None:
         raise HTTPException(404)
+    return await section_response(request, key)
+
+
+async def section_response(request: Request, key: str, status_code: int = 200, **more: Any) -> Response:
+    """A section's page; the guide's says whether the user has confirmed reading it (intranet/programme.py)."""
+    from intranet.programme import guide_reading
+
     page_no = page_number(request)
-    rows = await run_in_threadpool(binder_view(request).section_pages, key, is_editor(request),
-                                   (page_no - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+
+    def load():
+        rows = binder_view(request).section_pages(key, is_editor(request), (page_no - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+        return rows, guide_reading(request) if key == "guide" else None
+
+    rows, reading = await run_in_threadpool(load)
     return render(request, "binder/section.html", base_context(
         request, section=key, rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page_no,
-        case_bank=key == "case" and may(current_user(request), "case_bank.review")))
+        case_bank=key == "case" and may(current_user(request), "case_bank.review"), guide_reading=reading, **more),
+        status_code=status_code)
 
 
 def page_context(request: Request) -> dict[str, Any]:

@@ -88,11 +88,13 @@ def load_with_casework(app: Bekymring) -> dict[str, Any]:
     from intranet.demo_collaborations import load_collaborations
     from intranet.demo_examples import load_examples
     from intranet.demo_history import load_history
+    from intranet.demo_programme import load as load_programme
 
     ids = load(app)
     load_history(app, ids)
     load_examples(app, ids)
     ids["collaborations"] = load_collaborations(app, ids)
+    load_programme(app, ids)
     return ids
 
 

@@ -137,6 +137,13 @@ MESSAGES: dict[str, str] = {
     "transfer.effective_date_past": N_("Datoen for overføringen kan ikke være passert."),
     "transfer.changed_meanwhile": N_("Overføringen eller barnet ble endret samtidig. Prøv igjen."),
     # resource-team meetings
+    "programme.already_key_person": N_("Personen er allerede nøkkelperson."),
+    "programme.not_key_person": N_("Personen er ikke nøkkelperson."),
+    "programme.ended_before_appointed": N_("Datoen er før personen ble utnevnt."),
+    "programme.training_kind_unknown": N_("Velg hva slags opplæring det var."),
+    "programme.attendees_required": N_("Velg hvem som deltok."),
+    "programme.not_in_unit": N_("Velg blant enhetens aktive ansatte."),
+    "programme.guide_read_already": N_("Du har allerede bekreftet denne versjonen."),
     "case_proposal.title_required": N_("Gi casen en tittel."),
     "case_proposal.text_required": N_("Skriv casen."),
     "case_proposal.comment_required": N_("Skriv hva som må endres."),

@@ -29,6 +29,7 @@ from intranet.concerns import named
 from intranet.guard import require
 from intranet.meetings import KIND_NAMES
 from intranet.notifications import for_user
+from intranet.programme import guide_reading
 from intranet.records import Shown, show
 
 NEW_DAYS = 14  # a concern about something seen this many days back counts as new
@@ -98,14 +99,14 @@ def unit_leader(request: Request, user: Principal, today: date) -> dict[str, Any
             "deadlines": deadlines(request, user, "unit", user.unit_id, today),
             "reports": named(request, allowed(user, "referral.view", concerns, reports,
                                               lambda row: concerns.one(UUID(row["concern_id"])))),
-            "meetings": coming_meetings(request, user, today)}
+            "meetings": coming_meetings(request, user, today), "guide": guide_reading(request)}
 
 
 def staff(request: Request, user: Principal, today: date) -> dict[str, Any]:
     concerns = request.app.state.projections["concerns"].view
     mine = concerns.mine(user.id, "open", 0, LIMIT)
     return {"mine": named(request, allowed(user, "concern.view", concerns, mine)),
-            "deadlines": deadlines(request, user, "member", user.id, today)}
+            "deadlines": deadlines(request, user, "member", user.id, today), "guide": guide_reading(request)}
 
 
 def resource_team(request: Request, user: Principal, today: date) -> dict[str, Any]:

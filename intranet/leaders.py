@@ -22,8 +22,7 @@ from intranet.guard import require
 from intranet.i18n import N_, _
 from intranet.meetings import KIND_NAMES, SERVICE_NAMES
 from intranet.templating import render
-from intranet.statistics_releases import (collaboration_numbers, publish_due, published_table, releases, unpublished,
-                                          values_of)
+from intranet.statistics_releases import collaboration_numbers, publish_if_due, published_table, releases, values_of
 from projections.suppression import THRESHOLD, TOTAL
 
 PAGE_SIZE = 10
@@ -121,9 +120,7 @@ def statistics_page(state, params, today: date) -> dict:
     release asked for (the newest by default) as one breakdown of it."""
     view = state.projections["meetings"].view
     delay = state.settings.release_after_days
-    if unpublished(state.domain, view, today, delay):
-        state.projections.wait()  # the release counts what has been recorded until now
-        publish_due(state.domain, view, today, delay)
+    publish_if_due(state, today)
     published = releases(state.domain, view, today)
     context = {"releases": [(f"{r.kind}:{r.period}", release_label(r.kind, r.period)) for r in published],
                "dimensions": DIMENSION_NAMES, "delay": delay, "active": "statistics", "release": None,

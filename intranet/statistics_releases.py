@@ -47,7 +47,9 @@ def publish_due(domain, view, today: date, delay_days: int) -> list[Period]:
             continue
         if period.kind == "month":
             concerns, mentions = view.finest_counts(period.name)
-            domain.publish_month(period.name, concerns, mentions, means_of(view, period), today)
+            units, log_entries = view.unit_counts(period.name)
+            domain.publish_month(period.name, concerns, mentions, means_of(view, period), today,
+                                 units=units, log_entries=log_entries)
         else:
             domain.publish_sum(period.kind, period.name, means_of(view, period), today)
         published.append(period)
@@ -65,6 +67,16 @@ def unpublished(domain, view, today: date, delay_days: int) -> bool:
     """Whether a release of a due period waits to be published (the concerns' or the collaborations')."""
     return any(domain.statistics_release(p.kind, p.name) is None or domain.collaboration_release(p.kind, p.name) is None
                for p in due_periods(view, today, delay_days))
+
+
+def publish_if_due(state, today: date) -> None:
+    """Publish what has become due, once, with the read models caught up first (a page
+    asks on its first request after a period's end; `intranet statistics publish` too)."""
+    view = state.projections["meetings"].view
+    delay = state.settings.release_after_days
+    if unpublished(state.domain, view, today, delay):
+        state.projections.wait()  # the release counts what has been recorded until now
+        publish_due(state.domain, view, today, delay)
 
 
 def releases(domain, view, today: date) -> list[StatisticsRelease]:

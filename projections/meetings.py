@@ -41,7 +41,10 @@ class MeetingTables(ViewTables):
         "child_id TEXT NOT NULL, unit_id TEXT NOT NULL, mode TEXT NOT NULL",
         "units": "id TEXT PRIMARY KEY, kind TEXT NOT NULL",
         "stats": "key TEXT PRIMARY KEY, child_key TEXT NOT NULL, unit_kind TEXT NOT NULL, "
-        "month TEXT NOT NULL, level INTEGER NOT NULL, opened_on TEXT NOT NULL, first_action_days INTEGER",
+        "month TEXT NOT NULL, level INTEGER NOT NULL, opened_on TEXT NOT NULL, first_action_days INTEGER, "
+        "unit_id TEXT NOT NULL",
+        # One row per logbook entry, in the month it was registered, in its concern's unit.
+        "stat_entries": "child_key TEXT NOT NULL, unit_id TEXT NOT NULL, unit_kind TEXT NOT NULL, month TEXT NOT NULL",
         "stat_categories": "key TEXT NOT NULL, category TEXT NOT NULL, PRIMARY KEY (key, category)",
         "stat_referrals": "referral_id TEXT PRIMARY KEY, key TEXT NOT NULL",
         # Collaborations across services: the month each was opened and ended, the band
@@ -53,13 +56,17 @@ class MeetingTables(ViewTables):
         "measure INTEGER NOT NULL, due_on TEXT NOT NULL, due_month TEXT NOT NULL, evaluated_on TEXT, "
         "void {bool} NOT NULL DEFAULT 0",
     }
-    version = 2  # 2: collaborations' statistics (a store of version 1 never saw their events)
+    # 2: collaborations' statistics (a store of version 1 never saw their events);
+    # 3: concerns by unit, and logbook entries
+    version = 3
     indexes = (
         "CREATE INDEX IF NOT EXISTS meetings_held ON {meetings} (held_on)",
         "CREATE INDEX IF NOT EXISTS cases_meeting ON {cases} (meeting_id)",
         "CREATE INDEX IF NOT EXISTS cases_child ON {cases} (child_id)",
         "CREATE INDEX IF NOT EXISTS stats_child ON {stats} (child_key)",
         "CREATE INDEX IF NOT EXISTS stat_evaluations_measure ON {stat_evaluations} (collaboration_key, measure)",
+        "CREATE INDEX IF NOT EXISTS stat_entries_month ON {stat_entries} (month)",
+        "CREATE INDEX IF NOT EXISTS stat_entries_child ON {stat_entries} (child_key)",
     )
 
 
@@ -132,6 +139,16 @@ class MeetingTables(ViewTables):
                          "WHERE due_month = ? AND void = 0 GROUP BY 1", (month,))
         return {f"{month}|{table}|{r['v']}": r["n"]
                 for table, rows in (("opened", opened), ("ended", ended), ("due", due)) for r in rows}
+
+    def unit_counts(self, month: str) -> tuple[dict[str, int], dict[str, int]]:
+        """One month's concerns by unit type × unit × level, and logbook entries by unit type ×
+        unit (keys as events/statistics.py names them)."""
+        concerns = self._rows("SELECT unit_kind, unit_id, level, COUNT(*) AS n FROM {stats} WHERE month = ? "
+                              "GROUP BY unit_kind, unit_id, level", (month,))
+        entries = self._rows("SELECT unit_kind, unit_id, COUNT(*) AS n FROM {stat_entries} WHERE month = ? "
+                             "GROUP BY unit_kind, unit_id", (month,))
+        return ({f"{month}|{r['unit_kind']}|{r['unit_id']}|{r['level']}": r["n"] for r in concerns},
+                {f"{month}|{r['unit_kind']}|{r['unit_id']}": r["n"] for r in entries})
 
     def first_month(self) -> str | None:
         """The earliest month a concern was registered in."""
@@ -211,11 +228,13 @@ class MeetingProjection(Projection):
     @process.register
     def _(self, event: Concern.Created, c: Any) -> None:
         key = self.key(event.originator_id)
-        c.execute(self.view.sql("INSERT INTO {stats} (key, child_key, unit_kind, month, level, opened_on) VALUES (?, ?, ?, ?, 0, ?)"),
+        c.execute(self.view.sql("INSERT INTO {stats} (key, child_key, unit_kind, month, level, opened_on, unit_id) "
+                                "VALUES (?, ?, ?, ?, 0, ?, ?)"),
                   (key, self.app.blind_index(f"stat-child:{event.child_id}"), self._unit_kind(c, str(event.unit_id)),
                    # Counted in the month it was registered, so a concern entered late
                    # (observed long before) never changes a release already published.
-                   clock.day_of(event.timestamp).strftime("%Y-%m"), event.observed_on.isoformat()))
+                   clock.day_of(event.timestamp).strftime("%Y-%m"), event.observed_on.isoformat(),
+                   str(event.unit_id)))
         for category in dict.fromkeys(event.categories):
             c.execute(self.view.sql("INSERT INTO {stat_categories} (key, category) VALUES (?, ?)"), (key, category))
 
@@ -228,6 +247,13 @@ class MeetingProjection(Projection):
                 return "ukjent"
             kind = self._unit_kinds[unit_id] = unit["kind"]
         return kind
+
+    @process.register
+    def _(self, event: Concern.ObservationLogged, c: Any) -> None:
+        """A logbook entry, counted in the month it was registered, in its concern's unit."""
+        c.execute(self.view.sql("INSERT INTO {stat_entries} (child_key, unit_id, unit_kind, month) "
+                                "SELECT child_key, unit_id, unit_kind, ? FROM {stats} WHERE key = ?"),
+                  (clock.day_of(event.timestamp).strftime("%Y-%m"), self.key(event.originator_id)))
 
     @process.register
     def _(self, event: Concern.LevelSet, c: Any) -> None:
@@ -330,6 +356,7 @@ class MeetingProjection(Projection):
                   (child_key,))
         c.execute(self.view.sql("DELETE FROM {stat_referrals} WHERE key IN (SELECT key FROM {stats} WHERE child_key = ?)"),
                   (child_key,))
+        c.execute(self.view.sql("DELETE FROM {stat_entries} WHERE child_key = ?"), (child_key,))
         c.execute(self.view.sql("DELETE FROM {stats} WHERE child_key = ?"), (child_key,))
         c.execute(self.view.sql("DELETE FROM {stat_collaborations} WHERE child_key = ?"), (child_key,))
         c.execute(self.view.sql("DELETE FROM {stat_evaluations} WHERE child_key = ?"), (child_key,))

@@ -16,6 +16,7 @@ from projections.concerns import ConcernProjection
 from projections.directory import DirectoryProjection
 from projections.ledger import LedgerProjection
 from projections.meetings import MeetingProjection
+from projections.programme import ProgrammeProjection
 from projections.notifications import NotificationProjection
 from projections.referrals import ReferralProjection
 from projections.series import SeriesProjection
@@ -37,6 +38,7 @@ PROJECTIONS = (
     MeetingProjection,
     SeriesProjection,
     WheelProjection,
+    ProgrammeProjection,
     LedgerProjection,
 )
 

@@ -112,6 +112,15 @@ MATRIX = [
     ("POST", "/ressursteam/sak/{missing}/rad", set(), 404),
     ("GET", "/ledelse", {"municipal_leader"}, 403),
     ("GET", "/ledelse/statistikk", {"municipal_leader"}, 403),
+    # The programme's follow-up: the unit's leader for her unit, the kommunalsjef for every unit.
+    ("GET", "/oppfolging", {"unit_leader", "municipal_leader"}, 403),
+    ("GET", "/oppfolging/{unit_id}", {"unit_leader", "municipal_leader"}, 403),
+    ("POST", "/oppfolging/{unit_id}/nokkelperson", {"unit_leader", "municipal_leader"}, 403),
+    ("POST", "/oppfolging/{unit_id}/avslutt", {"unit_leader", "municipal_leader"}, 403),
+    ("POST", "/oppfolging/{unit_id}/opplaering", {"unit_leader", "municipal_leader"}, 403),
+    ("POST", "/oppfolging/{unit_id}/plan", {"unit_leader"}, 403),
+    ("GET", "/ledelse/oppfolging", {"municipal_leader"}, 403),
+    ("POST", "/perm/del/veileder/lest", UNIT_ROLES, 403),
     ("GET", "/arshjul", EVERYONE, None),
     ("GET", "/arshjul?enhet={unit_id}", UNIT_ROLES | {"municipal_leader"}, 403),
     # The yearly wheel: the kommunalsjef edits the municipality's, a unit leader her unit's.
@@ -190,6 +199,7 @@ NOT_IN_MATRIX = {
     "/personvern/bruker/{user_id}": "the personvern user row",
     "/admin/sletting/{request_id}/{decision}": "the sletting row; both decisions in test_privacy",
     "/perm/del/{section}": "the binder section row",
+    "/perm/del/{section}/lest": "the veileder/lest row (only the guide's section has it)",
     "/perm/{slug}": "the binder page rows",
     "/perm/{slug}/rediger": "the binder page rows",
     "/perm/{slug}/historikk": "the binder page rows",

@@ -160,13 +160,13 @@ def test_every_url_a_form_posts_to_answers_get_with_its_page(web):
         "concern_id": web.concerns["own"], "referral_id": web.referrals["own"], "consent_id": web.consent,
         "child_id": web.child_in("solsikken"), "request_id": uuid4(), "user_id": ids["users"]["pedleder"], "unit_id": ids["units"]["solsikken"],
         "case_id": case_id, "proposal_id": proposal_id, "meeting_id": web.meeting, "slug": "solsikken-barnehage",
-        "transfer_id": web.transfers["own"], "action": "lagre", "decision": "godkjenn",
+        "transfer_id": web.transfers["own"], "action": "lagre", "decision": "godkjenn", "section": "veileder",
         "collaboration_id": a_collaboration(web),
         "item_id": web.projections["wheel"].view.in_year([str(ids["units"]["solsikken"])], 2030)[0]["id"],
         "series_id": a_series(web),
     }
     role_of = {"admin": "admin", "personvern": "privacy_officer", "ressursteam": "unit_leader", "perm": "unit_leader",
-               "caseforslag": "unit_leader", "arshjul": "unit_leader"}
+               "caseforslag": "unit_leader", "arshjul": "unit_leader", "oppfolging": "unit_leader"}
     clients = {}
     posted_to = [r.path for r in web.app.routes if isinstance(r, Route) and "POST" in r.methods]
     assert "/nodtilgang" in posted_to and "/henvisninger/{referral_id}/{action}" in posted_to
