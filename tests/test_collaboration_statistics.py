@@ -76,7 +76,8 @@ class CollaborationWorld(World):
             ended = (opened + timedelta(days=rng.randrange(90, 200)), rng.choice(REASONS))
         if ended and ended[0] <= last:
             with clock.set_to(at(ended[0])):
-                domain.close_collaboration(collaboration, ended[1], "Oppsummering", self.leader)
+                domain.close_collaboration(collaboration, ended[1], "Oppsummering", self.leader,
+                                           plan_coordinator="Helsesykepleier" if ended[1] == "individual_plan" else "")
             self.count(ended[0].strftime("%Y-%m"), "ended", ended[1])
         return collaboration
 
