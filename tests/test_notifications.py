@@ -7,6 +7,8 @@ never a word about the child."""
 
 from __future__ import annotations
 
+import re
+
 import asyncio
 import socket
 import ssl
@@ -520,6 +522,8 @@ def test_the_e_mail_address_and_choice_on_the_account_page(web):
     web.app.state.settings = replace(web.app.state.settings, smtp=smtp_settings(25))
     page = nurse.get("/konto")
     assert page.status_code == 200 and 'name="email"' in page.text
+    assert page.text.count('id="f-email"') == 1  # one form, in the page, not in its <title>
+    assert re.search(r"<title>Min konto[^<]*</title>", page.text)
     response = nurse.post("/konto/varsler", data={"csrf_token": csrf_of(page.text), "email": "sunniva på jobb",
                                                   "email_notifications": "ja"})
     assert response.status_code == 422 and "sunniva på jobb" in response.text
