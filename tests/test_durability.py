@@ -72,7 +72,7 @@ def write_access(app: Bekymring, cfg: dict, key: str) -> str:
     access = Access._create(  # noqa: SLF001 - the constructor only makes random ids
         Access.Created, id=access_id(key), user_id=UUID(cfg["user"]), role="staff",
         unit_id=UUID(cfg["unit"]), subject_ids=[UUID(cfg["child"])], records=["concern", "child.name"],
-        action="view", reason="", session="durability",
+        action="view", reason="", session="durability", bases=[["own_unit", None]],
     )
     try:
         app.save_access(access)  # group-committed with the other threads' accesses, as pages are

@@ -46,7 +46,8 @@ class LiveServer:
         env["BEKYMRING_DEMO"] = "1"
         self.log = open(workdir / "server.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "intranet.cli", "demo", "--port", str(self.port)],
+            # With its request lines: they help read a failure, and show what a path puts in a log.
+            [sys.executable, "-m", "intranet.cli", "demo", "--port", str(self.port), "--access-log"],
             cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
