@@ -210,7 +210,45 @@ def view_members(cells: list[tuple], key, r, c) -> tuple[int, ...]:
     return tuple(out)
 
 
-class MonthProgram:
+class IntegerProgram:
+    """An attacker's integer program over n cells: the true counts x and the rounded
+    values z (2n non-negative integers), under linear constraints lo <= row <= hi;
+    `span` asks the solver how far a sum of true counts can range."""
+
+    n: int
+
+    def constrain(self, rows: list[dict[int, float]], lo: list[float], hi: list[float]) -> None:
+        data, ri, ci = [], [], []
+        for row, coeffs in enumerate(rows):
+            for col, v in coeffs.items():
+                data.append(v)
+                ri.append(row)
+                ci.append(col)
+        self.A = sparse.csr_array((data, (ri, ci)), shape=(len(rows), 2 * self.n))
+        self.constraints = LinearConstraint(self.A, lo, hi)
+        self.lo, self.hi = np.array(lo), np.array(hi)
+        self.spans: dict[tuple, tuple[int, int]] = {}
+
+    def holds(self, x: np.ndarray, z: np.ndarray) -> bool:
+        value = self.A @ np.concatenate([x, z])
+        return bool(np.all(value >= self.lo - 1e-9) and np.all(value <= self.hi + 1e-9))
+
+    def span(self, ids: tuple[int, ...], true: int) -> tuple[int, int]:
+        """The least and the greatest true count of these cells' sum the published numbers
+        allow (the least is 0 without asking when the truth, a solution, is 0)."""
+        if ids not in self.spans:
+            c = np.zeros(2 * self.n)
+            c[list(ids)] = 1
+            options = dict(constraints=self.constraints, integrality=np.ones(2 * self.n),
+                           bounds=Bounds(np.zeros(2 * self.n), np.full(2 * self.n, np.inf)))
+            most = milp(-c, **options)
+            least = milp(c, **options) if true else None
+            assert most.success and (least is None or least.success), ids
+            self.spans[ids] = (round(least.fun) if least else 0, round(-most.fun))
+        return self.spans[ids]
+
+
+class MonthProgram(IntegerProgram):
     """The attacker's integer program for one month: the true finest counts x, the rounded
     cells 5z with |x − 5z| ≤ 4, every number the month's release publishes as a sum of 5z,
     and what is known of concerns: a mention cell is at most its concern cell (and so is its
@@ -243,34 +281,7 @@ class MonthProgram:
             for (r, c), value in table.items():
                 constraint({n + i: BASE for i in view_members(self.cells, key, r, c)}, value, value)
                 self.published += 1
-        data, ri, ci = [], [], []
-        for row, coeffs in enumerate(rows):
-            for col, v in coeffs.items():
-                data.append(v)
-                ri.append(row)
-                ci.append(col)
-        self.A = sparse.csr_array((data, (ri, ci)), shape=(len(rows), 2 * n))
-        self.constraints = LinearConstraint(self.A, lo, hi)
-        self.lo, self.hi = np.array(lo), np.array(hi)
-        self.spans: dict[tuple, tuple[int, int]] = {}
-
-    def holds(self, x: np.ndarray, z: np.ndarray) -> bool:
-        value = self.A @ np.concatenate([x, z])
-        return bool(np.all(value >= self.lo - 1e-9) and np.all(value <= self.hi + 1e-9))
-
-    def span(self, ids: tuple[int, ...], true: int) -> tuple[int, int]:
-        """The least and the greatest true count of these cells' sum the published numbers
-        allow (the least is 0 without asking when the truth, a solution, is 0)."""
-        if ids not in self.spans:
-            c = np.zeros(2 * self.n)
-            c[list(ids)] = 1
-            options = dict(constraints=self.constraints, integrality=np.ones(2 * self.n),
-                           bounds=Bounds(np.zeros(2 * self.n), np.full(2 * self.n, np.inf)))
-            most = milp(-c, **options)
-            least = milp(c, **options) if true else None
-            assert most.success and (least is None or least.success), ids
-            self.spans[ids] = (round(least.fun) if least else 0, round(-most.fun))
-        return self.spans[ids]
+        self.constrain(rows, lo, hi)
 
 
 def test_an_exact_solver_recovers_no_small_count(world):

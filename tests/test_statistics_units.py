@@ -13,8 +13,6 @@ from uuid import uuid4
 
 import numpy as np
 import pytest
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from events import clock
 from events.concerns import CATEGORIES
@@ -23,7 +21,8 @@ from events.statistics import BASE, Period, StatisticsRelease, unit_activity
 from intranet.statistics_releases import LEVELS, publish_due, releases
 from projections.live import ProjectionRunner
 from projections.suppression import THRESHOLD, TOTAL
-from tests.test_statistics_releases import CATEGORY_WEIGHTS, DELAY, FIRST, at, every_view, view_members
+from tests.test_statistics_releases import (CATEGORY_WEIGHTS, DELAY, FIRST, IntegerProgram, at, every_view,
+                                             view_members)
 
 MONTHS = 12
 # Two barnehager and two schools (so a kind is a sum of units), one of the others.
@@ -173,7 +172,7 @@ def activity_members(cells: list[tuple], unit: str, month: str, what: str) -> tu
     return tuple(i for i, c in enumerate(cells) if c[0] == "l" and c[1] == month and c[3] == unit)
 
 
-class UnitMonthProgram:
+class UnitMonthProgram(IntegerProgram):
     """The attacker's integer program for one month: the true counts x and the rounded
     values 5z of the unit cells, the mention cells and the entry cells, each within 4 of
     each other; a kind's cell is the sum of its units' (true and rounded); every number
@@ -215,32 +214,7 @@ class UnitMonthProgram:
         for (unit, month), (concerns, entries) in full_activity(release, units).items():
             constraint({n + i: BASE for i in activity_members(self.cells, unit, month, "concerns")}, concerns, concerns)
             constraint({n + i: BASE for i in activity_members(self.cells, unit, month, "entries")}, entries, entries)
-        data, ri, ci = [], [], []
-        for row, coeffs in enumerate(rows):
-            for col, v in coeffs.items():
-                data.append(v)
-                ri.append(row)
-                ci.append(col)
-        self.A = sparse.csr_array((data, (ri, ci)), shape=(len(rows), 2 * n))
-        self.constraints = LinearConstraint(self.A, lo, hi)
-        self.lo, self.hi = np.array(lo), np.array(hi)
-        self.spans: dict[tuple, tuple[int, int]] = {}
-
-    def holds(self, x, z) -> bool:
-        value = self.A @ np.concatenate([x, z])
-        return bool(np.all(value >= self.lo - 1e-9) and np.all(value <= self.hi + 1e-9))
-
-    def span(self, ids: tuple[int, ...], true: int) -> tuple[int, int]:
-        if ids not in self.spans:
-            c = np.zeros(2 * self.n)
-            c[list(ids)] = 1
-            options = dict(constraints=self.constraints, integrality=np.ones(2 * self.n),
-                           bounds=Bounds(np.zeros(2 * self.n), np.full(2 * self.n, np.inf)))
-            most = milp(-c, **options)
-            least = milp(c, **options) if true else None
-            assert most.success and (least is None or least.success), ids
-            self.spans[ids] = (round(least.fun) if least else 0, round(-most.fun))
-        return self.spans[ids]
+        self.constrain(rows, lo, hi)
 
 
 def full_activity(release: StatisticsRelease, units: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
