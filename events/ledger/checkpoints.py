@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -100,7 +100,7 @@ def key_id(key_name: str, public_key: Ed25519PublicKey | bytes) -> bytes:
     ).digest()[:4]
 
 
-def _checkpoint_text(origin: str, size: int, root: bytes) -> str:
+def _checkpoint_text(origin: str, size: int, root: bytes, extensions: Sequence[str] = ()) -> str:
     if not isinstance(origin, str) or not origin:
         raise CheckpointError("origin must be a non-empty str")
     if "\n" in origin or _CONTROL_RE.search(origin):
@@ -111,7 +111,10 @@ def _checkpoint_text(origin: str, size: int, root: bytes) -> str:
         root = check_hash(root, "root")
     except ValueError as e:
         raise CheckpointError(str(e)) from None
-    return f"{origin}\n{size}\n{base64.b64encode(root).decode('ascii')}\n"
+    for line in extensions:
+        if not line or "\n" in line or _CONTROL_RE.search(line):
+            raise CheckpointError("an extension line must be one non-empty line without control characters")
+    return "".join(f"{line}\n" for line in (origin, str(size), base64.b64encode(root).decode("ascii"), *extensions))
 
 
 def sign_checkpoint(
@@ -120,12 +123,14 @@ def sign_checkpoint(
     root: bytes,
     key_name: str,
     private_key: Ed25519PrivateKey,
+    extensions: Sequence[str] = (),
 ) -> Checkpoint:
-    """Sign "<origin>\\n<size>\\n<base64 root>\\n" as a C2SP signed note.
+    """Sign "<origin>\\n<size>\\n<base64 root>\\n" and any extension lines
+    as a C2SP signed note.
 
     The key name SHOULD equal the origin (tlog-checkpoint §Signatures).
     """
-    text = _checkpoint_text(origin, size, root)
+    text = _checkpoint_text(origin, size, root, extensions)
     kid = key_id(key_name, private_key.public_key())
     signature = private_key.sign(text.encode("utf-8"))
     line = f"{_SIG_PREFIX}{key_name} {base64.b64encode(kid + signature).decode('ascii')}\n"
@@ -172,7 +177,8 @@ def parse_checkpoint(note: str) -> Checkpoint:
     """Parse (not verify) a signed checkpoint note; CheckpointError if malformed.
 
     Extension lines after the root are allowed (and stay in `note`), as the
-    spec allows them; this module never writes any.
+    spec allows them; events/ledger/access_chain.py defines the ones the
+    ledger writes.
     """
     text, _ = _split_note(note)
     lines = text[:-1].split("\n")
