@@ -46,12 +46,6 @@ class CaseBankProjection(Projection):
     name = "case_bank"
     views = (SQLiteCaseBankView, PostgresCaseBankView)
 
-    def _set(self, c: Any, event: Any, **columns: Any) -> None:
-        columns["updated_at"] = event.timestamp.isoformat()
-        sets = ", ".join(f"{k} = ?" for k in columns)
-        c.execute(self.view.sql(f"UPDATE {{case_proposals}} SET {sets} WHERE id = ?"),
-                  (*columns.values(), str(event.originator_id)))
-
     @singledispatchmethod
     def process(self, event: Any, c: Any) -> None:
         """Events this read model does not need."""
@@ -65,19 +59,19 @@ class CaseBankProjection(Projection):
 
     @process.register
     def _(self, event: CaseProposal.Returned, c: Any) -> None:
-        self._set(c, event, state="returned")
+        self.update_row(c, "case_proposals", event, state="returned")
 
     @process.register
     def _(self, event: CaseProposal.Revised, c: Any) -> None:
-        self._set(c, event, state="proposed")
+        self.update_row(c, "case_proposals", event, state="proposed")
 
     @process.register
     def _(self, event: CaseProposal.Published, c: Any) -> None:
-        self._set(c, event, state="published")
+        self.update_row(c, "case_proposals", event, state="published")
 
     @process.register
     def _(self, event: CaseProposal.Withdrawn, c: Any) -> None:
-        self._set(c, event, state="withdrawn")
+        self.update_row(c, "case_proposals", event, state="withdrawn")
 
     @process.register
     def _(self, event: Child.Restricted, c: Any) -> None:

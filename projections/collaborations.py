@@ -58,12 +58,6 @@ class CollaborationProjection(Projection):
     name = "collaborations"
     views = (SQLiteCollaborationView, PostgresCollaborationView)
 
-    def _set(self, c: Any, event: Any, **columns: Any) -> None:
-        columns["updated_at"] = event.timestamp.isoformat()
-        sets = ", ".join(f"{k} = ?" for k in columns)
-        c.execute(self.view.sql(f"UPDATE {{collaborations}} SET {sets} WHERE id = ?"),
-                  (*columns.values(), str(event.originator_id)))
-
     @singledispatchmethod
     def process(self, event: Any, c: Any) -> None:
         """Events this read model does not need."""
@@ -79,60 +73,60 @@ class CollaborationProjection(Projection):
 
     @process.register
     def _(self, event: Collaboration.GoalAdded, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.MeasureAdded, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.MeasureEvaluated, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.HandoverProposed, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.HandoverAccepted, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     # The ansvarsgruppe's events touch the row's time only: places, names and minutes stay encrypted.
     @process.register
     def _(self, event: Collaboration.GroupMemberNamed, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.ContactChosen, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.PlanStatusChanged, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.MeetingPlanned, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.MeetingMinuted, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.MemberRemoved, c: Any) -> None:
-        self._set(c, event)  # the services column keeps it: the policy takes the row off its list
+        self.update_row(c, "collaborations", event)  # the services column keeps it: the policy takes the row off its list
 
     @process.register
     def _(self, event: Collaboration.EntryShared, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.EntryUnshared, c: Any) -> None:
-        self._set(c, event)
+        self.update_row(c, "collaborations", event)
 
     @process.register
     def _(self, event: Collaboration.Closed, c: Any) -> None:
-        self._set(c, event, status="closed")
+        self.update_row(c, "collaborations", event, status="closed")
 
     @process.register
     def _(self, event: Child.Restricted, c: Any) -> None:

@@ -176,11 +176,6 @@ class NotificationProjection(Projection):
     name = "notifications"
     views = (SQLiteNotificationView, PostgresNotificationView)
 
-    def _set(self, c: Any, event: Any, **columns: Any) -> None:
-        sets = ", ".join(f"{k} = ?" for k in columns)
-        c.execute(self.view.sql(f"UPDATE {{collaborations}} SET {sets} WHERE id = ?"),
-                  (*columns.values(), str(event.originator_id)))
-
     @singledispatchmethod
     def process(self, event: Any, c: Any) -> None:
         """Events this read model does not need."""
@@ -218,15 +213,15 @@ class NotificationProjection(Projection):
 
     @process.register
     def _(self, event: Collaboration.HandoverProposed, c: Any) -> None:
-        self._set(c, event, proposed_to=str(event.to_user_id), proposed_on=event.on.isoformat())
+        self.update_row(c, "collaborations", event, stamp=False, proposed_to=str(event.to_user_id), proposed_on=event.on.isoformat())
 
     @process.register
     def _(self, event: Collaboration.HandoverAccepted, c: Any) -> None:
-        self._set(c, event, coordinator_id=str(event.by), proposed_to=None, proposed_on=None)
+        self.update_row(c, "collaborations", event, stamp=False, coordinator_id=str(event.by), proposed_to=None, proposed_on=None)
 
     @process.register
     def _(self, event: Collaboration.Closed, c: Any) -> None:
-        self._set(c, event, status="closed")
+        self.update_row(c, "collaborations", event, stamp=False, status="closed")
 
     # -- the ansvarsgruppe's meetings and a member service taken out ------------------------
     @process.register
@@ -241,7 +236,7 @@ class NotificationProjection(Projection):
     def _(self, event: Collaboration.MemberRemoved, c: Any) -> None:
         self.member_removed(c, event.originator_id, event.service, event.unit_id, event.on)
         if event.handover_lapsed:  # proposed to someone of the service taken out
-            self._set(c, event, proposed_to=None, proposed_on=None)
+            self.update_row(c, "collaborations", event, stamp=False, proposed_to=None, proposed_on=None)
 
     def meeting_planned(self, c: Any, collaboration_id: UUID, held_on: date) -> None:
         """A meeting convened for `held_on`, numbered as the aggregate numbers them."""

@@ -34,3 +34,12 @@ class Projection:
         decoded. A read model may give something cheaper to make and to send
         between the processes, which its `process` also accepts."""
         return self.app.mapper.from_plaintext(originator_id, originator_version, topic, plaintext)
+
+    def update_row(self, c: Any, table: str, event: Any, stamp: bool = True, **columns: Any) -> None:
+        """Set columns of the row the event's aggregate owns (`id` = its originator
+        id), and its `updated_at` to the event's time unless `stamp` is False."""
+        if stamp:
+            columns["updated_at"] = event.timestamp.isoformat()
+        sets = ", ".join(f"{k} = ?" for k in columns)
+        c.execute(self.view.sql(f"UPDATE {{{table}}} SET {sets} WHERE id = ?"),
+                  (*columns.values(), str(event.originator_id)))

@@ -68,12 +68,6 @@ class TransferProjection(Projection):
     views = (SQLiteTransferView, PostgresTransferView)
 
 
-    def _set(self, c: Any, event: Any, **columns: Any) -> None:
-        columns["updated_at"] = event.timestamp.isoformat()
-        sets = ", ".join(f"{k} = ?" for k in columns)
-        c.execute(self.view.sql(f"UPDATE {{transfers}} SET {sets} WHERE id = ?"),
-                  (*columns.values(), str(event.originator_id)))
-
     @singledispatchmethod
     def process(self, event: Any, c: Any) -> None:
         """Events this read model does not need."""
@@ -90,27 +84,27 @@ class TransferProjection(Projection):
 
     @process.register
     def _(self, event: Transfer.DraftUpdated, c: Any) -> None:
-        self._set(c, event, to_unit_id=str(event.to_unit_id), status="draft")
+        self.update_row(c, "transfers", event, to_unit_id=str(event.to_unit_id), status="draft")
 
     @process.register
     def _(self, event: Transfer.ApprovalRecorded, c: Any) -> None:
-        self._set(c, event, status="approved")
+        self.update_row(c, "transfers", event, status="approved")
 
     @process.register
     def _(self, event: Transfer.Sent, c: Any) -> None:
-        self._set(c, event, status="sent", sent_at=event.timestamp.isoformat())
+        self.update_row(c, "transfers", event, status="sent", sent_at=event.timestamp.isoformat())
 
     @process.register
     def _(self, event: Transfer.Viewed, c: Any) -> None:
-        self._set(c, event, status="viewed", viewed_at=event.timestamp.isoformat())
+        self.update_row(c, "transfers", event, status="viewed", viewed_at=event.timestamp.isoformat())
 
     @process.register
     def _(self, event: Transfer.Accepted, c: Any) -> None:
-        self._set(c, event, status="accepted", decided_at=event.timestamp.isoformat())
+        self.update_row(c, "transfers", event, status="accepted", decided_at=event.timestamp.isoformat())
 
     @process.register
     def _(self, event: Transfer.Returned, c: Any) -> None:
-        self._set(c, event, status="returned", decided_at=event.timestamp.isoformat())
+        self.update_row(c, "transfers", event, status="returned", decided_at=event.timestamp.isoformat())
 
     @process.register
     def _(self, event: Child.Restricted, c: Any) -> None:
