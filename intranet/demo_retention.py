@@ -1,5 +1,5 @@
-"""Two demo children whose records are old, so the privacy officer's retention list
-(/personvern/oppbevaring) has something to decide after `intranet demo`: one
+"""Three demo children whose records are old, so the privacy officer's retention list
+(/personvern/oppbevaring) has something to decide after `intranet demo`: two
 whose only concern was closed without action more than three years ago (proposed
 for erasure), and one with such a concern and a later one still in its time
 (held back, the page names by what). Dated in the past through the domain's
@@ -17,6 +17,7 @@ from events.base import acting_as
 CHILDREN = [
     # first name, last name, birth date, concerns: (observed so many days ago, closed so many days ago)
     ("Vetle", "Aasen", date(2017, 3, 9), [(1620, 1300)]),
+    ("Noah", "Berntsen", date(2017, 11, 2), [(1500, 1250)]),
     ("Maja", "Strand", date(2018, 8, 21), [(1700, 1350), (500, 300)]),
 ]
 
@@ -26,7 +27,7 @@ def _at(day: date) -> datetime:
 
 
 def load_retention_examples(app: Any, ids: dict[str, Any], today: date | None = None) -> list[UUID]:
-    """Register the two children at Solsikken barnehage and their concerns; their ids."""
+    """Register the three children at Solsikken barnehage and their concerns; their ids."""
     today = today or clock.today()
     author = ids["users"]["pedleder"]
     children = []
