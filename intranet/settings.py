@@ -169,9 +169,16 @@ def days(text: str) -> int:
     return n
 
 
-def retention_variable(kind: str) -> str:
-    """The variable that sets a kind's period (events/retention.py KINDS)."""
-    return "BEKYMRING_RETENTION_" + kind.upper()
+# The variable that sets each kind's period (events/retention.py KINDS).
+RETENTION_VARIABLES = {
+    "concern_closed": "BEKYMRING_RETENTION_CONCERN_CLOSED",
+    "concern_reported": "BEKYMRING_RETENTION_CONCERN_REPORTED",
+    "collaboration_ended": "BEKYMRING_RETENTION_COLLABORATION_ENDED",
+    "transfer": "BEKYMRING_RETENTION_TRANSFER",
+    "consent_expired": "BEKYMRING_RETENTION_CONSENT_EXPIRED",
+    "access_events": "BEKYMRING_RETENTION_ACCESS_EVENTS",
+    "sign_ins": "BEKYMRING_RETENTION_SIGN_INS",
+}
 
 
 def retention_from(config: Callable[..., Any]) -> Schedule:
@@ -179,7 +186,7 @@ def retention_from(config: Callable[..., Any]) -> Schedule:
     (P3Y, P18M, P90D) or `never`; unset, the default (events/retention.py)."""
     given: dict[str, Period | None] = {}
     for kind in KINDS:
-        name = retention_variable(kind)
+        name = RETENTION_VARIABLES[kind]
         text = config(name, default=None)
         if text is None:
             continue
