@@ -72,7 +72,8 @@ def described(rows: list[dict], schedule: Schedule, today: date) -> dict[str, di
         ended = date.fromisoformat(row["ended_on"]) if row["ended_on"] else None
         due_on = period.after(ended) if period and ended else None
         record = {**row, "name": _(CATEGORY_NAMES[row["category"]]) if ended else _(OPEN_NAMES[row["kind"]]),
-                  "ended": ended, "due_on": due_on, "past": due_on is not None and due_on <= today,
+                  # past as the read model's query counts it (events/retention.py Period.before)
+                  "ended": ended, "due_on": due_on, "past": bool(period and ended and ended <= period.before(today)),
                   "kept_for_good": ended is not None and period is None}
         child = children.setdefault(row["child_id"], {"records": [], "due_on": None})
         child["records"].append(record)
