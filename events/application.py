@@ -15,6 +15,7 @@ from eventsourcing.persistence import IntegrityError as VersionConflict
 from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import get_topic
 
+from events import clock
 from events.audit import (ANOMALY_RULES, Access, AnomaliesReviewed, BreakGlass, ErasureRequest, SignIn,
                           SignInRequestRejected)
 from events.base import apply_events
@@ -37,6 +38,7 @@ from events.wheel_commands import WheelCommands
 from events.directory import Municipality, Unit, User
 from events.envelope import DateAsISO, EnvelopeMapper, UUIDAsHex
 from events.erasure import Erasure
+from events.retention import ErasureApproved, KeptLonger, check_kept_longer
 from events.group_commit import GroupCommit
 from events.errors import DomainError, NotFound, RecordErased  # noqa: F401 - NotFound is imported from here too
 from events.kek import load_kek
@@ -390,6 +392,22 @@ class Bekymring(ConcernCommands, ReferralCommands, MeetingCommands, BinderComman
         request.confirm(admin_id)
         self.save(request)
         self.shred_subject(request.child_id, request.reason)
+
+    def approve_retention_erasure(self, child_id: UUID, due_on: date, decided_by: UUID) -> UUID:
+        """The privacy officer approves erasing a child whose records are all past
+        their time: that approval is the erasure request an admin confirms."""
+        child = self.get_child(child_id)
+        request = ErasureRequest(child_id, child.unit_id,
+                                 f"Oppbevaringstiden er ute (forfalt {due_on.isoformat()})", decided_by)
+        self.save(request, ErasureApproved(child_id, due_on, request.id, decided_by))
+        return request.id
+
+    def keep_child_longer(self, child_id: UUID, due_on: date, until: date | None, reason: str,
+                          decided_by: UUID) -> None:
+        """Keep a child's records past their time, until `until`, for `reason`."""
+        check_kept_longer(reason, until, clock.today())
+        self.get_child(child_id)  # not an erased one
+        self.save(KeptLonger(child_id, due_on, until, reason.strip(), decided_by))
 
     def reject_erasure(self, request_id: UUID, admin_id: UUID, why: str) -> None:
         request = self.get_erasure_request(request_id)

@@ -246,6 +246,9 @@ CODES: dict[str, str] = {
     "erasure.reason_required": "an erasure request needs a reason",
     "erasure.already_decided": "the request was already decided",
     "erasure.same_person": "the person who requested an erasure cannot confirm it",
+    "retention.reason_required": "keeping records past their time needs a reason",
+    "retention.until_required": "keeping records past their time needs a new date",
+    "retention.until_not_future": "the new date must be after today",
 }
 
 

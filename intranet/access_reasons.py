@@ -40,6 +40,7 @@ REASONS = {
     "personvernombud": N_("oppslag i innsynsloggen"),
     "gjennomgang av avvik": N_("gjennomgang av avvik"),
     "innsyn i logg": N_("innsyn i logg for foresatte"),
+    "oppbevaring": N_("gjennomgang av oppbevaringstid"),
     "duplikatkontroll": N_("kontroll av om barnet alt er registrert"),
 }
 

@@ -83,18 +83,21 @@ def load_wheel(app: Bekymring, units: dict[str, UUID], users: dict[str, UUID]) -
 def load_with_casework(app: Bekymring) -> dict[str, Any]:
     """The demo as `intranet demo` serves it: the directory, two years of generated
     casework (intranet/demo_history.py), this year's examples (intranet/demo_examples.py)
-    and three collaborations across services (intranet/demo_collaborations.py).
+    three collaborations across services (intranet/demo_collaborations.py) and two
+    children with old records for the retention list (intranet/demo_retention.py).
     The tests' shared store (tests/demostore.py) has the directory only, and builds its own cases."""
     from intranet.demo_collaborations import load_collaborations
     from intranet.demo_examples import load_examples
     from intranet.demo_history import load_history
     from intranet.demo_programme import load as load_programme
+    from intranet.demo_retention import load_retention_examples
 
     ids = load(app)
     load_history(app, ids)
     load_examples(app, ids)
     ids["collaborations"] = load_collaborations(app, ids)
     load_programme(app, ids)
+    ids["retention"] = load_retention_examples(app, ids)
     return ids
 
 

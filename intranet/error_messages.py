@@ -259,6 +259,9 @@ MESSAGES: dict[str, str] = {
     "erasure.reason_required": N_("Skriv grunnen til slettingen."),
     "erasure.already_decided": N_("Forespørselen er allerede behandlet."),
     "erasure.same_person": N_("Den som ba om slettingen, kan ikke bekrefte den selv."),
+    "retention.reason_required": N_("Skriv hvorfor opplysningene skal beholdes lenger."),
+    "retention.until_required": N_("Skriv hvor lenge de skal beholdes (en dato)."),
+    "retention.until_not_future": N_("Datoen må være etter i dag."),
     "concern.entry_is_advice": N_("Rådet fra ressursteamet er referert og godkjent i møtet, og kan ikke korrigeres her."),
 }
 

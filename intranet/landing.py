@@ -19,6 +19,7 @@ PAGE_OF = {
     "/nodtilgang": "/",
     "/bekymringer/utkast": "/bekymringer/ny",
     "/admin/sletting/{request_id}/{decision}": "/admin/sletting",
+    "/personvern/oppbevaring/{child_id}/{decision}": "/personvern/oppbevaring",
     # The case's meeting is in the child's record, which a reload must not open.
     "/ressursteam/sak/{case_id}/rad": "/ressursteam",
 }

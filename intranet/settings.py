@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from starlette.config import Config
 from starlette.datastructures import Secret
 
+from events.retention import DEFAULT_SCHEDULE, KINDS, Period, Schedule
 from events.statistics import DEFAULT_DELAY_DAYS
 from projections.config import DEFAULTS, ReadModelConfig
 
@@ -70,6 +71,7 @@ class Settings:
     webauthn_rp_id: str | None = None  # the passkeys' relying party id (the origin's host by default)
     release_after_days: int = DEFAULT_DELAY_DAYS  # days after a period ends before its statistics are published
     smtp: SmtpSettings | None = None  # the municipality's SMTP server for the e-mail digest; None: no e-mail
+    retention: Schedule = DEFAULT_SCHEDULE  # how long each kind of record is kept after it ended
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -98,6 +100,7 @@ class Settings:
             webauthn_rp_id=config("BEKYMRING_WEBAUTHN_RP_ID", default=None),
             release_after_days=config("BEKYMRING_RELEASE_AFTER_DAYS", cast=days, default=DEFAULT_DELAY_DAYS),
             smtp=smtp_from(config),
+            retention=retention_from(config),
         )
 
     def open_domain(self, serving: bool = False) -> Bekymring:
@@ -164,6 +167,34 @@ def days(text: str) -> int:
     if n < 0:
         raise ValueError("must be 0 or more")
     return n
+
+
+# The variable that sets each kind's period (events/retention.py KINDS).
+RETENTION_VARIABLES = {
+    "concern_closed": "BEKYMRING_RETENTION_CONCERN_CLOSED",
+    "concern_reported": "BEKYMRING_RETENTION_CONCERN_REPORTED",
+    "collaboration_ended": "BEKYMRING_RETENTION_COLLABORATION_ENDED",
+    "transfer": "BEKYMRING_RETENTION_TRANSFER",
+    "consent_expired": "BEKYMRING_RETENTION_CONSENT_EXPIRED",
+    "access_events": "BEKYMRING_RETENTION_ACCESS_EVENTS",
+    "sign_ins": "BEKYMRING_RETENTION_SIGN_INS",
+}
+
+
+def retention_from(config: Callable[..., Any]) -> Schedule:
+    """The retention schedule: per kind of record an ISO 8601 period after its end
+    (P3Y, P18M, P90D) or `never`; unset, the default (events/retention.py)."""
+    given: dict[str, Period | None] = {}
+    for kind in KINDS:
+        name = RETENTION_VARIABLES[kind]
+        text = config(name, default=None)
+        if text is None:
+            continue
+        try:
+            given[kind] = Period.parse(text)
+        except ValueError as e:
+            raise SettingsError(f"{name}={text!r}: {e}") from None
+    return Schedule(**given)
 
 
 def read_models_from(config: Callable[..., Any]) -> ReadModelConfig:

@@ -19,6 +19,7 @@ from projections.meetings import MeetingProjection
 from projections.programme import ProgrammeProjection
 from projections.notifications import NotificationProjection
 from projections.referrals import ReferralProjection
+from projections.retention import RetentionProjection
 from projections.series import SeriesProjection
 from projections.transfers import TransferProjection
 from projections.wheel import WheelProjection
@@ -39,6 +40,7 @@ PROJECTIONS = (
     SeriesProjection,
     WheelProjection,
     ProgrammeProjection,
+    RetentionProjection,
     LedgerProjection,
 )
 

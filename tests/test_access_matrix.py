@@ -92,6 +92,9 @@ MATRIX = [
     ("POST", "/personvern/barn/{own_child}/slett", PRIVACY, 403),
     ("GET", "/personvern/bruker/{user}", PRIVACY, 403),
     ("GET", "/personvern/brukere", PRIVACY, 403),
+    ("GET", "/personvern/oppbevaring", PRIVACY, 403),
+    ("POST", "/personvern/oppbevaring/{own_child}/slett", PRIVACY, 403),  # not due: the list again, 409
+    ("POST", "/personvern/oppbevaring/{own_child}/behold", PRIVACY, 403),
     ("GET", "/admin/sletting", ADMIN, 403),
     ("GET", "/admin/lesemodeller", ADMIN, 403),
     ("POST", "/admin/sletting/{missing}/bekreft", ADMIN, 403),
@@ -197,6 +200,7 @@ NOT_IN_MATRIX = {
     "/personvern/barn/{child_id}/innsyn": "the personvern child rows",
     "/personvern/barn/{child_id}/{action}": "the sperr and slett rows; every action in test_privacy",
     "/personvern/bruker/{user_id}": "the personvern user row",
+    "/personvern/oppbevaring/{child_id}/{decision}": "the oppbevaring rows; both decisions in test_retention",
     "/admin/sletting/{request_id}/{decision}": "the sletting row; both decisions in test_privacy",
     "/perm/del/{section}": "the binder section row",
     "/perm/del/{section}/lest": "the veileder/lest row (only the guide's section has it)",

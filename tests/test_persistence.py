@@ -126,6 +126,8 @@ PROMISED_TOPICS = {
     "events.audit:ErasureRequest.Created",
     "events.audit:ErasureRequest.Confirmed",
     "events.audit:ErasureRequest.Rejected",
+    "events.retention:KeptLonger.Created",
+    "events.retention:ErasureApproved.Created",
     "events.children:Child.Restricted",
     "events.children:Child.RestrictionLifted",
     "events.audit:SignIn.Created",
