@@ -92,6 +92,8 @@ MATRIX = [
     ("POST", "/personvern/barn/{own_child}/slett", PRIVACY, 403),
     ("GET", "/personvern/bruker/{user}", PRIVACY, 403),
     ("GET", "/personvern/brukere", PRIVACY, 403),
+    ("GET", "/personvern/internkontroll", PRIVACY, 403),
+    ("GET", "/personvern/internkontroll?periode=2025", PRIVACY, 403),
     ("GET", "/admin/sletting", ADMIN, 403),
     ("GET", "/admin/lesemodeller", ADMIN, 403),
     ("POST", "/admin/sletting/{missing}/bekreft", ADMIN, 403),
