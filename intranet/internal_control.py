@@ -30,7 +30,7 @@ from events.statistics import Period
 from intranet.access_reasons import basis_label
 from intranet.guard import require
 from intranet.i18n import N_, _
-from intranet.leaders import label_of
+from intranet.leaders import MONTH_NAMES, label_of
 from intranet.privacy import BASIS_ORDER, iso_bounds, rule_name
 from intranet.templating import render
 from projections.suppression import shown
@@ -116,7 +116,8 @@ def report(view, months: list[str]) -> dict[str, Any]:
                 "rejected": [c["erasures"]["rejected"] for c in counts],
                 "open": [c["erasures"]["requested"] for c in counts]}  # "requested": no decision yet
     return {
-        "months": [(m, month_label(m)) for m in months], "bases": bases, "anomalies": anomalies, "reviews": reviews,
+        # A year's columns by the month's name alone: the year is in the title.
+        "months": [(m, month_label(m) if len(months) == 1 else _(MONTH_NAMES[int(m[5:]) - 1])) for m in months], "bases": bases, "anomalies": anomalies, "reviews": reviews,
         "glass": [row(f"glass-{k}", _(label), glass[k]) for k, label in GLASS_ROWS.items()],
         "erasures": [row(f"erasures-{k}", _(label), erasures[k]) for k, label in ERASURE_ROWS.items()],
     }
