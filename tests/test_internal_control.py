@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from events import clock
-from events.audit import Access, grant_reason
+from events.audit import grant_reason
 from events.base import acting_as
 from events.policy import BREAK_GLASS, CONSENT, OWN_UNIT, PRIVACY_OFFICER, REFUSED, STATUTORY, Basis
 from intranet import internal_control
