@@ -13,7 +13,7 @@ from starlette.routing import Mount
 
 from events.storage.private_files import PRIVATE_UMASK
 from intranet import (
-    account, admin, auth, binder, break_glass, calendar, calendar_feed, case_bank, children, concerns, consents, front_page, landing, leaders, meetings,
+    account, admin, auth, binder, break_glass, calendar, calendar_feed, case_bank, children, concerns, consents, front_page, internal_control, landing, leaders, meetings,
     pages, passkeys, privacy, programme, referrals, retention, series, single_sign_on, transfers, collaborations, notifications,
     wheel_items,
 )
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *admin.routes,
         *privacy.routes,
         *retention.routes,
+        *internal_control.routes,
         *case_bank.routes,
         *series.routes,  # before the meeting's /ressursteam/{meeting_id}/{action}
         *programme.routes,

@@ -23,7 +23,7 @@ from intranet.i18n import N_, _
 from intranet.meetings import KIND_NAMES, SERVICE_NAMES
 from intranet.templating import render
 from intranet.statistics_releases import collaboration_numbers, publish_if_due, published_table, releases, values_of
-from projections.suppression import THRESHOLD, TOTAL
+from projections.suppression import TOTAL, shown
 
 PAGE_SIZE = 10
 # Marked with N_(): translated where they are shown.
@@ -108,11 +108,6 @@ def breakdown(params, release) -> tuple[str, str | None, list[str], str]:
     col_values = values_of(col_dim, release) if col_dim else []
     chosen = params.get("verdi", TOTAL)
     return row_dim, col_dim, col_values, chosen if chosen in col_values else TOTAL
-
-
-def shown(n: int) -> int | None:
-    """A published number, or None for a 0 (shown as <5: the true count may be 1 to 4)."""
-    return n if n >= THRESHOLD else None
 
 
 def statistics_page(state, params, today: date) -> dict:

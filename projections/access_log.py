@@ -41,7 +41,7 @@ from events.audit import ANOMALY_RULES, Access, AnomaliesReviewed, AnomalyReview
 from events.children import Child
 from events.clock import OSLO
 from events.directory import User
-from events.policy import BASIS_CODES, BREAK_GLASS, OWN_UNIT
+from events.policy import BASIS_CODES, BREAK_GLASS, OWN_UNIT, REFUSED
 from events.storage.keystore import SYSTEM_KEY_ID, seal, unseal
 from projections.config import DEFAULTS, ReadModelConfig
 from projections.projection import Projection
@@ -91,8 +91,12 @@ class AccessLogTables(ViewTables):
         "CREATE INDEX IF NOT EXISTS reviews_by_time ON {reviews} (reviewed_at)",
         "CREATE INDEX IF NOT EXISTS open_groups_by_last ON {open_groups} (last)",
         "CREATE INDEX IF NOT EXISTS erasures_status ON {erasures} (status, requested_at)",
+        # The internal control report's counts of a month: read from the index alone.
+        "CREATE INDEX IF NOT EXISTS access_by_time ON {accesses} (at, action, basis, access_id)",
+        "CREATE INDEX IF NOT EXISTS anomalies_by_time ON {anomalies} (at, rule, reviewed)",
     )
-    built_after_rebuild = ("access_key", "access_by_child", "access_by_user", "reviews_by_time")
+    built_after_rebuild = ("access_key", "access_by_child", "access_by_user", "reviews_by_time", "access_by_time",
+                           "anomalies_by_time")
 
 
     def by_child(self, child_id: UUID, start: str, end: str, offset: int, limit: int) -> list[dict]:
@@ -150,6 +154,51 @@ class AccessLogTables(ViewTables):
     def reviews(self, offset: int, limit: int) -> list[dict]:
         """The reviews made, newest first."""
         return self._rows("SELECT * FROM {reviews} ORDER BY reviewed_at DESC, id LIMIT ? OFFSET ?", (limit, offset))
+
+    # -- the internal control report (intranet/internal_control.py) -------------------------
+    def control_counts(self, start: str, end: str) -> dict[str, dict]:
+        """What happened from `start` to `end` (UTC instants), counted in SQL:
+        - bases: reads of a child's data by legal basis, one per child per access
+          event (a grant and a refused attempt are not reads: see break_glass);
+        - anomalies: rule -> (raised in the period, of these reviewed by now);
+        - reviews: rule -> reviews made in the period (each of one user's group);
+        - break_glass: grants made, of these with anomalies not yet reviewed, and
+          attempts refused (a restricted child);
+        - erasures: requests made in the period, by their status now."""
+        period = (start, end)
+        bases = dict.fromkeys(BASES, 0)
+        for row in self._rows("SELECT basis, COUNT(*) AS n FROM {accesses} WHERE at >= ? AND at < ? "
+                              "AND action <> 'break_glass' GROUP BY basis", period):
+            bases[row["basis"]] = int(row["n"])
+        anomalies = dict.fromkeys(RULES, (0, 0))
+        for row in self._rows("SELECT rule, COUNT(*) AS n, SUM(reviewed) AS reviewed FROM {anomalies} "
+                              "WHERE at >= ? AND at < ? GROUP BY rule", period):
+            anomalies[row["rule"]] = (int(row["n"]), int(row["reviewed"]))
+        reviews = dict.fromkeys(RULES, 0)
+        for row in self._rows("SELECT rule, COUNT(*) AS n FROM {reviews} WHERE reviewed_at >= ? AND reviewed_at < ? "
+                              "GROUP BY rule", period):
+            reviews[row["rule"]] = int(row["n"])
+        glass = self.fetchone(
+            "SELECT COUNT(DISTINCT CASE WHEN basis = ? THEN access_id END) AS granted, "
+            "COUNT(DISTINCT CASE WHEN basis = ? THEN access_id END) AS refused FROM {accesses} "
+            "WHERE at >= ? AND at < ? AND action = 'break_glass'", (BREAK_GLASS, REFUSED, *period))
+        open_grants = self.fetchone(
+            "SELECT COUNT(DISTINCT a.access_id) AS n FROM {anomalies} a JOIN {accesses} x "
+            "ON x.access_id = a.access_id AND x.child_id = a.child_id "
+            "WHERE a.at >= ? AND a.at < ? AND a.rule = 'break_glass' AND a.reviewed = 0 AND x.action = 'break_glass' "
+            "AND x.basis = ?", (*period, BREAK_GLASS))
+        erasures = dict.fromkeys(("requested", "confirmed", "rejected"), 0)
+        for row in self._rows("SELECT status, COUNT(*) AS n FROM {erasures} WHERE requested_at >= ? "
+                              "AND requested_at < ? GROUP BY status", period):
+            erasures[row["status"]] = int(row["n"])
+        return {"bases": bases, "anomalies": anomalies, "reviews": reviews,
+                "break_glass": {"granted": int(glass["granted"]), "open": int(open_grants["n"]),
+                                "refused": int(glass["refused"])},
+                "erasures": erasures}
+
+    def first_access(self) -> str | None:
+        """When the log's first access was (an ISO instant), or None."""
+        return self.fetchone("SELECT MIN(at) AS first FROM {accesses}")["first"]
 
     def pending_erasures(self) -> list[dict]:
         return self._rows("SELECT * FROM {erasures} WHERE status = 'requested' ORDER BY requested_at", ())

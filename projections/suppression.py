@@ -7,3 +7,9 @@ from events.statistics import BASE
 
 THRESHOLD = BASE
 TOTAL = "__total__"
+
+
+def shown(n: int) -> int | None:
+    """A number as published, or None below the threshold, shown as "<5": a 0 too, so
+    that "<5" never says that something happened (a rounded release's 0 may be 1 to 4)."""
+    return n if n >= THRESHOLD else None

@@ -95,6 +95,8 @@ MATRIX = [
     ("GET", "/personvern/oppbevaring", PRIVACY, 403),
     ("POST", "/personvern/oppbevaring/{own_child}/slett", PRIVACY, 403),  # not due: the list again, 409
     ("POST", "/personvern/oppbevaring/{own_child}/behold", PRIVACY, 403),
+    ("GET", "/personvern/internkontroll", PRIVACY, 403),
+    ("GET", "/personvern/internkontroll?periode=2025", PRIVACY, 403),
     ("GET", "/admin/sletting", ADMIN, 403),
     ("GET", "/admin/lesemodeller", ADMIN, 403),
     ("POST", "/admin/sletting/{missing}/bekreft", ADMIN, 403),
