@@ -5,7 +5,6 @@ recomputing them from the raw store. Both stores."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -23,8 +22,8 @@ from projections.ledger import (
 )
 from projections.live import ProjectionRunner
 from projections.rebuild import rebuild
-from tests.conftest import pg_connect
-from tests.rawstore import events_table, postgres_pages
+from tests.rawstore import postgres_pages
+from tests.test_tamper_evidence import execute
 
 
 class Scene:
@@ -159,22 +158,12 @@ def test_a_report_is_signed_when_no_checkpoint_has_the_map(scene):
     assert verify_report(report, report["verifier_key"]).ok
 
 
-def execute(env, sql, params=()):
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        with pg_connect() as c:
-            c.execute(sql.replace("?", "%s"), params)
-    else:
-        with sqlite3.connect(Path(env["BEKYMRING_DATA_DIR"]) / "bekymring.sqlite") as c:
-            c.execute(sql, params)
-
-
 def test_an_access_removed_with_its_ledger_rows_leaves_the_report_incomplete_and_verify_names_it(scene, env):
     domain, view = scene.domain, scene.ledger.view
     a = scene.children[0]
     key = blind_child_key(child_key_secret(domain.keystore), a)
     third = view.links_of(key, 10**9)[2]["row_id"]  # the grant
-    rowid = "notification_id" if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres" else "rowid"
-    execute(env, f"DELETE FROM {events_table(env)} WHERE {rowid} = ?", (third,))
+    execute(env, "DELETE FROM {events} WHERE rowid = ?", (third,))
     with view.transaction(commit=True) as c:
         c.execute(view.sql("DELETE FROM {leaves} WHERE id = ?"), (third,))
         c.execute(view.sql("DELETE FROM {links} WHERE row_id = ?"), (third,))
