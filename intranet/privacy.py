@@ -35,7 +35,7 @@ from intranet.concern_forms import parse_date
 from intranet.forms import page_number, parse_uuid, read_form
 from intranet.guard import require
 from intranet import labels
-from projections.ledger import NoCheckpoint, chain_report
+from projections.ledger import NoAccess, NoCheckpoint, chain_report
 from intranet.i18n import N_, _, current_language, short_date
 from intranet.records import Shown, show, shown_now
 from intranet.templating import OSLO, render, when
@@ -407,12 +407,13 @@ def verifiable_report(request: Request, child_id: UUID, people: People) -> tuple
     ("shown") and a summary by person and role. The server checks it as the family
     would before handing it out: a report that does not verify (an access event
     removed from the store, say) comes with the verdict saying why. (None, None)
-    while the ledger has signed nothing."""
+    while the ledger has signed nothing, or no access to the child up to its
+    newest checkpoint."""
     state = request.app.state
     ledger = state.projections["ledger"]
     try:
         report = chain_report(state.domain, ledger.view, child_id, ledger.config)
-    except NoCheckpoint:
+    except (NoCheckpoint, NoAccess):
         return None, None
     for access in report["accesses"]:
         access["shown"] = shown_of(access["entry"], people)

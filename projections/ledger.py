@@ -423,13 +423,24 @@ class NoCheckpoint(Exception):
     """The ledger has signed nothing yet (an empty store)."""
 
 
+class NoAccess(Exception):
+    """No access to the child up to the checkpoint: the child has no leaf in its
+    map, and the map the store holds is the one the checkpoint signed (so it is
+    not a leaf removed from the store). There is no chain to prove."""
+
+    def __init__(self, checkpoint: Checkpoint):
+        super().__init__(checkpoint.size)
+        self.checkpoint = checkpoint
+
+
 def chain_report(app: Any, view: LedgerTables, child_id: UUID, config: ReadModelConfig = DEFAULTS) -> dict:
     """What a guardians' access report proves (events/ledger/report_check.py), as
     the store holds it: the newest checkpoint with a children's map (signed now if
     the newest has none), the child's blind key, the child's leaf in that map and
     its inclusion proof, and every link of the child's chain up to the checkpoint,
-    in chain order. A child with no access up to it has no leaf: the map names
-    count 0 and the report cannot be verified."""
+    in chain order. A child with no leaf in the map: NoAccess, or where the map
+    the store holds is not the one signed, a report with count 0, which does not
+    verify."""
     newest = view.newest_checkpoint()
     if newest is None or newest[1] is None:
         sign_committed(app, view, config)
@@ -443,6 +454,9 @@ def chain_report(app: Any, view: LedgerTables, child_id: UUID, config: ReadModel
         index, proof = inclusion_proof(leaves, key)
         leaf = next(leaf for leaf in leaves if leaf.key == key)
     except KeyError:
+        signed = map_commitment(cp.text)
+        if signed is not None and (signed.size, signed.root) == (len(leaves), map_root(leaves)):
+            raise NoAccess(cp) from None
         index, proof, leaf = 0, [], MapLeaf(key, 0, CHAIN_START)
     return {
         "format": REPORT_FORMAT,

@@ -17,7 +17,7 @@ from events.ledger.report_check import verify_report
 from events.ledger.tree import row_leaf_hash
 from events.policy import Basis
 from projections.ledger import (
-    ACCESS_TOPICS, LedgerProjection, blind_child_key, chain_report, child_key_secret, raw_rows, signing_key,
+    ACCESS_TOPICS, LedgerProjection, NoAccess, blind_child_key, chain_report, child_key_secret, raw_rows, signing_key,
     verify,
 )
 from projections.live import ProjectionRunner
@@ -204,3 +204,18 @@ def test_the_chain_tables_hold_no_child_id_in_clear(scene, env):
     for child in scene.children:
         for form in (str(child).encode(), child.hex.encode(), child.bytes):
             assert form not in raw
+
+
+def test_a_child_nobody_saw_has_no_report_but_a_chain_removed_from_the_ledger_is_not_taken_for_one(scene):
+    domain, view = scene.domain, scene.ledger.view
+    unseen = domain.register_child("Ingen", "Hansen", date(2020, 2, 2), scene.unit)
+    scene.catch_up()
+    with pytest.raises(NoAccess):
+        scene.report(unseen)
+    c = scene.children[2]  # one access
+    key = blind_child_key(child_key_secret(domain.keystore), c)
+    with view.transaction(commit=True) as t:
+        t.execute(view.sql("DELETE FROM {links} WHERE child_key = ?"), (key,))
+        t.execute(view.sql("DELETE FROM {heads} WHERE child_key = ?"), (key,))
+    report = scene.report(c)
+    assert verify_report(report, report["verifier_key"]).code == "map"

@@ -111,3 +111,16 @@ def test_a_removed_access_makes_the_report_incomplete_and_the_file_is_not_handed
     assert response.status_code == 409 and response.headers["content-type"].startswith("text/html")
     assert "content-disposition" not in response.headers
     assert "Rapporten kan ikke gjøres fullstendig." in response.text
+
+
+def test_a_child_nobody_saw_before_the_checkpoint_has_nothing_to_check_and_no_file(web):
+    from datetime import date
+
+    child = web.domain.register_child("Ny", "Jensen", date(2022, 3, 3), web.ids["units"]["solsikken"])
+    web.projections.wait()
+    web.projections["ledger"].checkpoint_now()
+    officer = web.login("privacy_officer")
+    (section,) = dom(officer.get(f"/personvern/barn/{child}/innsyn").text).select("section.verifiable")
+    assert "ingenting å kontrollere ennå" in section.text
+    response = officer.get(f"/personvern/barn/{child}/innsyn.json")
+    assert response.status_code == 409 and "content-disposition" not in response.headers
