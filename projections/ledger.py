@@ -662,6 +662,8 @@ def verify(app: Any, view: LedgerTables, extra_checkpoints: list[Checkpoint] = (
         first, last = recorded.newer[0], recorded.newer[-1]
         notes.append(f"{recorded.newer_count} rows ({first}..{last}) are newer than the ledger, which has "
                      f"recorded up to row {recorded.position}")
+    if chains.matched:
+        notes.append(f"{len(chains.matched)} checkpoints sign a children's map that the access events give")
     if authenticator.erased:
         notes.append(f"{authenticator.erased} rows are erased (their data key was shredded): they cannot be "
                      "authenticated, and their leaf hashes still hold")
