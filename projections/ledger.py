@@ -37,7 +37,7 @@ from eventsourcing.utils import get_topic
 from events.audit import Access, BreakGlass
 from events.errors import IntegrityError
 from events.ledger.access_chain import (
-    CHAIN_START, MapLeaf, b64, extension_lines, inclusion_proof, map_commitment, map_root, next_link,
+    CHAIN_START, MAP_LINE, MapLeaf, b64, extension_lines, inclusion_proof, map_commitment, map_root, next_link,
 )
 from events.ledger.checkpoints import (
     Checkpoint, CheckpointError, check_checkpoint_signature, parse_checkpoint, sign_checkpoint, verifier_key,
@@ -346,11 +346,7 @@ class LedgerProjection(Projection):
         c.execute(self.view.sql("INSERT INTO {tree} (k, state) VALUES ('frontier', ?)"), (state,))
 
     def _checkpoint(self, c: Any) -> Checkpoint:
-        """Sign the tree as it is, append it to the witness, then record it. The
-        witness first: if it cannot be written the transaction fails, and the
-        read model stops, loudly (a checkpoint the witness lacks protects nothing
-        from someone who can rewrite the database). A witness line whose
-        transaction then fails is still true: it covers rows that were stored."""
+        """Sign the tree and the children's map as they are (`sign_and_record`)."""
         now = time.time()
         cp = sign_and_record(self.app, self.view, c, self.origin, self.witness, self.log, self.last_row,
                              self.chains.leaves(), now)
@@ -398,7 +394,7 @@ def sign_and_record(app: Any, view: LedgerTables, c: Any, origin: str, witness: 
     c.execute(view.sql("INSERT INTO {checkpoints} AS k (size, note, created_at) VALUES (?, ?, ?) "
                        "ON CONFLICT (size) DO UPDATE SET note = excluded.note, created_at = excluded.created_at "
                        "WHERE k.note NOT LIKE ?"),
-              (cp.size, cp.note, datetime.fromtimestamp(now, timezone.utc).isoformat(), "%\nbekymring-children %"))
+              (cp.size, cp.note, datetime.fromtimestamp(now, timezone.utc).isoformat(), f"%\n{MAP_LINE} %"))
     c.execute(view.sql("INSERT INTO {maps} (size, last_row, map_size, map_root) VALUES (?, ?, ?, ?) "
                        "ON CONFLICT (size) DO NOTHING"), (cp.size, last_row, len(leaves), root))
     return cp

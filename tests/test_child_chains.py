@@ -12,7 +12,7 @@ import pytest
 
 from events.audit import grant_reason
 from events.ledger.access_chain import CHAIN_START, MapLeaf, map_commitment, map_root, next_link
-from events.ledger.checkpoints import parse_checkpoint, verify_checkpoint
+from events.ledger.checkpoints import parse_checkpoint, sign_checkpoint, verify_checkpoint
 from events.ledger.report_check import verify_report
 from events.ledger.tree import row_leaf_hash
 from events.policy import Basis
@@ -151,12 +151,19 @@ def test_an_access_after_the_checkpoint_is_not_in_the_report_until_the_next(scen
     assert len(report["accesses"]) == 6 and verify_report(report, report["verifier_key"]).ok
 
 
-def test_a_report_is_signed_when_no_checkpoint_has_the_map(scene):
-    view = scene.ledger.view
+def test_a_report_is_signed_when_the_newest_checkpoint_has_no_map(scene):
+    """As a checkpoint signed before checkpoints carried the map: the report signs
+    one of what the ledger committed, in its place."""
+    domain, view = scene.domain, scene.ledger.view
+    cp = view.newest_checkpoint()[0]
+    plain = sign_checkpoint(cp.origin, cp.size, cp.root, cp.origin, signing_key(domain.keystore))
     with view.transaction(commit=True) as c:
         c.execute(view.sql("DELETE FROM {maps}"))
+        c.execute(view.sql("UPDATE {checkpoints} SET note = ? WHERE size = ?"), (plain.note, cp.size))
+    assert view.newest_checkpoint() == (plain, None)
     report = scene.report(scene.children[1])
     assert verify_report(report, report["verifier_key"]).ok
+    assert parse_checkpoint(report["checkpoint"]).size == cp.size and view.newest_checkpoint()[1] is not None
 
 
 def test_an_access_removed_with_its_ledger_rows_leaves_the_report_incomplete_and_verify_names_it(scene, env):
