@@ -137,6 +137,14 @@ def sign_checkpoint(
     return Checkpoint(origin=origin, size=size, root=bytes(root), note=f"{text}\n{line}")
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
     """(text, [(key name, key id || signature), ...]) of a signed note."""
     if not isinstance(note, str):
@@ -145,6 +153,8 @@ def _split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
         raise CheckpointError("note is too large")
     if _CONTROL_RE.search(note):
         raise CheckpointError("note contains control characters")
+    if not _encodable(note):
+        raise CheckpointError("note is not UTF-8 text")  # a lone surrogate: its signature could not be checked
     if not note.endswith("\n"):
         raise CheckpointError("note does not end in a newline")
     cut = note.rfind("\n\n")
