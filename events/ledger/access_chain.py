@@ -33,6 +33,7 @@ import struct
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from events.ledger.checkpoints import strict_b64decode
 from events.ledger.tree import EMPTY_ROOT, HASH_SIZE, check_hash, node_hash
 
 ENTRY_FORMAT = "bekymring-access-v1"
@@ -56,7 +57,7 @@ def b64(data: bytes) -> str:
 
 def unb64(text: str, what: str = "hash") -> bytes:
     try:
-        return check_hash(base64.b64decode(text, validate=True), what)
+        return check_hash(strict_b64decode(text), what)
     except (ValueError, TypeError):
         raise ValueError(f"{what} is not the base64 of {HASH_SIZE} bytes") from None
 
