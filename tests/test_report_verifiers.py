@@ -100,3 +100,27 @@ def test_base64_is_read_in_its_one_strict_form():
     text, _, signature = r["checkpoint"].partition("\n\n")
     r["checkpoint"] = f"{text}\n\n{signature[:-1]}=\n"
     assert verify_report(r, VKEY).code == "format"
+
+
+def test_the_page_on_checking_a_report_is_public_and_shows_the_ledgers_key(web):
+    from events.ledger.checkpoints import verifier_key
+    from projections.ledger import origin_of, signing_key
+
+    expected = verifier_key(origin_of(web.domain, web.app.state.settings.read_models),
+                            signing_key(web.domain.keystore).public_key())
+    page = web.client().get("/om/logg")  # signed out: a family has no account
+    assert page.status_code == 200
+    assert f'<code id="verifier-key">{expected}</code>' in page.text
+    assert 'href="/static/verify/"' in page.text
+    assert '<a href="/om/logg">' in web.login("staff").get("/").text  # the footer links it
+
+
+def test_the_verifier_is_served_under_the_csp_and_checked_on_every_visit(web):
+    browser = web.client()
+    page = browser.get("/static/verify/")
+    assert page.status_code == 200 and 'src="verify.js"' in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-cache"
+    script = browser.get("/static/verify/verify.js")
+    assert script.status_code == 200 and "BekymringVerify" in script.text
+    assert "fetch(" not in script.text and "XMLHttpRequest" not in script.text  # it sends nothing anywhere
