@@ -13,6 +13,7 @@ from events.policy import may
 from intranet.templating import render
 
 STATEMENT_UPDATED = date(2026, 11, 23)  # when the accessibility statement was last reviewed
+VERIFY_COMMAND = "intranet audit verify-report innsyn.json --public-key nokkel.txt"  # a command: not translated
 
 
 def health(request: Request) -> Response:
@@ -70,7 +71,8 @@ def accessibility(request: Request) -> Response:
 def about_log(request: Request) -> Response:
     """How a family checks a guardians' access report, with the key to check it
     against: public, since a family has no account."""
-    return render(request, "about_log.html", {"active": "about_log", "key": _verifier_key(request.app.state)})
+    return render(request, "about_log.html", {"active": "about_log", "key": _verifier_key(request.app.state),
+                                              "command": VERIFY_COMMAND})
 
 
 def _verifier_key(state) -> str:
