@@ -7,6 +7,7 @@ never the content. Looking a child up is itself recorded.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID
@@ -21,6 +22,9 @@ from events import clock, national_id
 from events.application import NotFound
 from events.collaborations import STATUTORY_SERVICES
 from events.errors import DomainError, RecordErased
+from events.ledger.access_chain import map_commitment
+from events.ledger.checkpoints import parse_checkpoint
+from events.ledger.report_check import Verdict, verify_report
 from events.policy import (BREAK_GLASS, CONSENT, OTHER, OWN_UNIT, PRIVACY_OFFICER, RECEIVING_UNIT, REFUSED,
                            RESOURCE_TEAM, STATUTORY)
 from intranet.access_reasons import RECORDS, basis_label, reason_label
@@ -31,9 +35,10 @@ from intranet.concern_forms import parse_date
 from intranet.forms import page_number, parse_uuid, read_form
 from intranet.guard import require
 from intranet import labels
-from intranet.i18n import N_, _, short_date
-from intranet.records import Shown, show
-from intranet.templating import OSLO, render
+from projections.ledger import NoCheckpoint, chain_report
+from intranet.i18n import N_, _, current_language, short_date
+from intranet.records import Shown, show, shown_now
+from intranet.templating import OSLO, render, when
 
 PAGE_SIZE = 50
 # Marked with N_(): translated where they are shown.
@@ -114,14 +119,21 @@ def describe(row: dict, people: People, log) -> dict:
     row = dict(row)
     row["who"] = people.user_label(row["user_id"])
     row["child_name"] = people.child(row["child_id"])
-    kinds = (row.get("records") or "").split(",")
-    row["what"] = ", ".join(dict.fromkeys(_(RECORDS[r]) for r in kinds if r in RECORDS))
-    action = row.get("action", "")
-    row["how"] = _(ACTION_NAMES[action]) if action in ACTION_NAMES else action
+    row["what"] = records_label((row.get("records") or "").split(","))
+    row["how"] = action_label(row.get("action", ""))
     if "reason_sealed" in row:
         row["reason"] = reason_label(log.unseal(row["reason_sealed"], f"access:{row['access_id']}"))
     row["basis_name"] = basis_name(row.get("basis") or "", row.get("basis_ref"), people)
     return row
+
+
+def records_label(kinds: list[str]) -> str:
+    """The kinds of record an access showed, as a reader says them."""
+    return ", ".join(dict.fromkeys(_(RECORDS[r]) for r in kinds if r in RECORDS))
+
+
+def action_label(action: str) -> str:
+    return _(ACTION_NAMES[action]) if action in ACTION_NAMES else action
 
 
 def collaboration_consent(domain, people: People, collaboration_id: str) -> Any:
@@ -337,13 +349,18 @@ async def child_log(request: Request) -> Response:
     return await show(request, "privacy/child.html", lambda: child_log_reads(request, child_id, start, end, page))
 
 
+def who(user_id: str, role: str, unit_id: str | None, people: People) -> dict[str, str]:
+    """A person as the guardians' report names her (as the law requires): her name,
+    her title (else her role's name) and her unit."""
+    user = people.user(user_id)
+    role_name = (user.title if user is not None else "") or (_(ROLE_NAMES[role]) if role in ROLE_NAMES else role)
+    return {"name": user.name if user is not None else _("ukjent bruker"), "role_name": role_name,
+            "unit_name": people.unit(unit_id) if unit_id else "–"}
+
+
 def summary_of(row: dict, people: People) -> dict:
     """A line of the report's summary: who (name, role, unit), how often, when, on what basis."""
-    user = people.user(row["user_id"])
-    role = (user.title if user is not None else "") or (_(ROLE_NAMES[row["role"]]) if row["role"] in ROLE_NAMES
-                                                       else row["role"])
-    return {**row, "name": user.name if user is not None else _("ukjent bruker"), "role_name": role,
-            "unit_name": people.unit(row["unit_id"]) if row["unit_id"] else "–",
+    return {**row, **who(row["user_id"], row["role"], row["unit_id"], people),
             "basis_name": basis_name(row["basis"], row["basis_ref"], people)}
 
 
@@ -363,8 +380,70 @@ def report_reads(request: Request, child_id: UUID, start: date, end: date) -> tu
             break
         offset += 500
     context = {"summary": summary, "groups": by_basis(summary, people), "items": items,
-               "child": state.domain.get_child(child_id), "start": start, "end": end, "today": clock.today()}
+               "child": state.domain.get_child(child_id), "child_id": child_id, "start": start, "end": end,
+               "today": clock.today(), **verifiable_context(request, child_id, people, lo, hi)}
     return context, Shown([child_id], ["child.name", "access_log", *consents_named(people)], "print", "innsyn i logg")
+
+
+def verifiable_context(request: Request, child_id: UUID, people: People, lo: str, hi: str) -> dict[str, Any]:
+    """The print's part of the verifiable report: its verdict, its checkpoint, and
+    its lines in the period (the file always has them all up to the checkpoint)."""
+    report, verdict = verifiable_report(request, child_id, people)
+    if report is None:
+        return {"report": None, "verdict": None}
+    signed = map_commitment(parse_checkpoint(report["checkpoint"]).text)
+    lines = [(n, a) for n, a in enumerate(report["accesses"], start=1) if lo <= a["entry"]["at"] < hi]
+    return {"report": report, "verdict": verdict, "verdict_text": verdict.text(current_language.get()),
+            "checkpoint_size": parse_checkpoint(report["checkpoint"]).size,
+            "checkpoint_signed": when(datetime.fromisoformat(signed.signed_at.replace("Z", "+00:00")))
+            if signed else "–",
+            "lines": lines, "line_summary": summary_by_person([a for _n, a in lines])}
+
+
+def verifiable_report(request: Request, child_id: UUID, people: People) -> tuple[dict | None, Verdict | None]:
+    """The guardians' report as a file they can check (events/ledger/report_check.py):
+    every access to the child up to the newest checkpoint with the children's map,
+    in chain order, with what proves it, each line also as a reader says it
+    ("shown") and a summary by person and role. The server checks it as the family
+    would before handing it out: a report that does not verify (an access event
+    removed from the store, say) comes with the verdict saying why. (None, None)
+    while the ledger has signed nothing."""
+    state = request.app.state
+    ledger = state.projections["ledger"]
+    try:
+        report = chain_report(state.domain, ledger.view, child_id, ledger.config)
+    except NoCheckpoint:
+        return None, None
+    for access in report["accesses"]:
+        access["shown"] = shown_of(access["entry"], people)
+    report["summary"] = summary_by_person(report["accesses"])
+    return report, verify_report(report, report["verifier_key"])
+
+
+def shown_of(entry: dict, people: People) -> dict[str, str]:
+    """One access as the report shows it: the person (name, title, unit), the kinds
+    of record, how, on what basis, when (Oslo time)."""
+    person = who(entry["user"], entry["role"], entry["unit"], people)
+    return {"name": person["name"], "role": person["role_name"], "unit": person["unit_name"],
+            "basis": basis_name(entry["basis"] or "", entry["basis_ref"], people),
+            "records": records_label(entry["records"]), "action": action_label(entry["action"]),
+            "at": when(datetime.fromisoformat(entry["at"]))}
+
+
+def summary_by_person(accesses: list[dict]) -> list[dict]:
+    """The report's summary: one line per person and role, with her unit, how many
+    accesses and the first and the last (ISO instants), in the order she first came."""
+    lines: dict[tuple[str, str], dict] = {}
+    for access in accesses:
+        entry, shown = access["entry"], access["shown"]
+        line = lines.setdefault((entry["user"], entry["role"]), {
+            "name": shown["name"], "role": shown["role"], "unit": shown["unit"], "count": 0,
+            "first": entry["at"], "last": entry["at"]})
+        line["count"] += 1
+        line["last"] = entry["at"]
+        if line["unit"] == "–":  # a grant names no unit; the reads under it do
+            line["unit"] = shown["unit"]
+    return list(lines.values())
 
 
 def consents_named(people: People) -> list[str]:
@@ -383,6 +462,33 @@ async def guardian_report(request: Request) -> Response:
         return await show(request, "privacy/report.html", lambda: report_reads(request, child_id, start, end))
     except (NotFound, RecordErased):
         raise HTTPException(404) from None
+
+
+async def guardian_report_file(request: Request) -> Response:
+    """The guardians' report as a file they can check, recorded as an export:
+    every access up to the newest signed checkpoint. One that does not verify is
+    not handed out: the print answers instead, saying why it cannot be complete."""
+    require(request, "audit.view")
+    child_id = parse_uuid(request.path_params["child_id"])
+    if child_id is None:
+        raise HTTPException(404)
+    start, end = period(request)
+
+    def reads() -> tuple[dict[str, Any], Shown]:
+        context, shown = report_reads(request, child_id, start, end)
+        if context["verdict"] is not None and context["verdict"].ok:
+            consents = [r for r in shown.records if r == "consent"]
+            shown = Shown([child_id], ["access_log", *consents], "export", "innsyn i logg")
+        return context, shown
+
+    try:
+        context = await run_in_threadpool(shown_now, request, reads)
+    except (NotFound, RecordErased):
+        raise HTTPException(404) from None
+    if context["verdict"] is None or not context["verdict"].ok:
+        return render(request, "privacy/report.html", context, status_code=409)
+    return Response(json.dumps(context["report"], ensure_ascii=False, indent=2), media_type="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="innsyn-i-logg.json"'})
 
 
 def user_log_reads(request: Request, user_id: UUID, page: int) -> tuple[dict[str, Any], Shown]:
@@ -458,6 +564,7 @@ routes = [
     Route("/personvern/barn", find_child, methods=["GET", "POST"], name="privacy_find"),
     Route("/personvern/barn/{child_id}", child_log, name="privacy_child"),
     Route("/personvern/barn/{child_id}/innsyn", guardian_report, name="guardian_report"),
+    Route("/personvern/barn/{child_id}/innsyn.json", guardian_report_file, name="guardian_report_file"),
     Route("/personvern/barn/{child_id}/{action}", child_action, methods=["POST"], name="privacy_child_action"),
     Route("/personvern/bruker/{user_id}", user_log, name="privacy_user"),
     Route("/personvern/brukere", users, name="privacy_users"),

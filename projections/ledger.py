@@ -5,6 +5,13 @@ also appended to the witness file outside the database as it is signed.
 It reads the raw notifications (ciphertext), not decrypted events, so shredding
 a child's key never breaks the proof.
 
+It also keeps each child's access chain (events/ledger/access_chain.py): the
+access events (and break-the-glass grants), which are under the system key,
+decrypted in log order, one link per child they name, and each checkpoint
+commits to the heads of all the chains (the children's map, keyed by a blind
+key per child: an HMAC of the child's id under a key of its own, never
+shredded, so the map names no child and erasing one breaks no chain).
+
 A checkpoint is signed every `checkpoint_every` rows, and once rows have
 arrived and `checkpoint_seconds` have passed since the last one (the runner
 asks after each poll, `tick`), and at shutdown (`at_stop`): a row is covered
@@ -13,6 +20,8 @@ by a signed checkpoint outside the database within about a minute.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from datetime import datetime, timezone
@@ -22,18 +31,31 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from events.ledger.checkpoints import Checkpoint, CheckpointError, parse_checkpoint, sign_checkpoint
+from eventsourcing.utils import get_topic
+
+from events.audit import Access, BreakGlass
+from events.errors import IntegrityError
+from events.ledger.access_chain import (
+    CHAIN_START, MapLeaf, b64, extension_lines, inclusion_proof, map_commitment, map_root, next_link,
+)
+from events.ledger.checkpoints import (
+    Checkpoint, CheckpointError, check_checkpoint_signature, parse_checkpoint, sign_checkpoint, verifier_key,
+)
+from events.ledger.report_check import REPORT_FORMAT
 from events.ledger.tree import MerkleLog, row_leaf_hash
 from events.ledger.verification import VerificationReport, verify_log
 from events.ledger.witness import WITNESS_NAME, append_checkpoint, read_witness, start_witness
 from events.application import data_dir_of, uses_postgres
+from events.policy import BREAK_GLASS
 from events.storage.keystore import KeyStore
 from projections.config import DEFAULTS, ReadModelConfig
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
 
 LEDGER_KEY_ID = UUID(int=2)  # the Ed25519 seed, wrapped by the KEK like every data key
+CHILD_KEY_ID = UUID(int=3)  # the HMAC key of the children's blind keys in the map: never shredded
 READ_BATCH = 5000
+ACCESS_TOPICS = frozenset({get_topic(Access.Created), get_topic(BreakGlass.Created)})
 
 
 def signing_key(keystore: KeyStore) -> Ed25519PrivateKey:
@@ -50,13 +72,110 @@ def witness_path(app: Any, config: ReadModelConfig = DEFAULTS) -> Path:
     return Path(config.witness_file) if config.witness_file else data_dir_of(app.env) / WITNESS_NAME
 
 
+def child_key_secret(keystore: KeyStore) -> bytes:
+    secret = keystore.data_key(CHILD_KEY_ID, create=True)
+    assert secret is not None  # never shredded
+    return secret
+
+
+def blind_child_key(secret: bytes, child_id: UUID) -> bytes:
+    """The child's key in the map: HMAC-SHA256 of the id's 16 bytes."""
+    return hmac.new(secret, child_id.bytes, hashlib.sha256).digest()
+
+
+def access_entries(event: Any) -> list[tuple[UUID, dict]]:
+    """Each child an access event (or a break-the-glass grant) names, once, with
+    the entry its chain takes (access_chain.ENTRY_FIELDS): that child's basis,
+    never the other children. `at` is the event's timestamp as the access log
+    stores it. A grant's entry names no records: its record ids include the
+    children's ids. A version 1 access names no basis: its entry has none."""
+    if isinstance(event, BreakGlass.Created):
+        action, records, unit = "break_glass", [], None
+        bases = [(BREAK_GLASS, str(event.originator_id))] * len(event.subject_ids)
+    else:
+        action, records, unit = event.action, [str(r) for r in event.records], event.unit_id
+        bases = [(code, None if ref is None else str(ref)) for code, ref in event.bases]
+    common = {"id": str(event.originator_id), "at": event.timestamp.isoformat(), "user": str(event.user_id),
+              "role": event.role, "unit": None if unit is None else str(unit), "action": action, "records": records}
+    entries: dict[UUID, dict] = {}
+    for i, child in enumerate(event.subject_ids):
+        if child not in entries:  # the basis it was first named with, as the access log keeps
+            code, ref = bases[i] if i < len(bases) else (None, None)
+            entries[child] = {**common, "basis": code, "basis_ref": ref}
+    return list(entries.items())
+
+
+def decode_access(app: Any, notification: Any) -> Any | None:
+    """An access row's event, or None if it cannot be read (its key gone, or the
+    row altered: `audit verify` names that row on its own)."""
+    try:
+        event = app.mapper.to_domain_event(notification)
+    except (IntegrityError, ValueError):
+        return None
+    return event if isinstance(event, (Access.Created, BreakGlass.Created)) else None
+
+
+class Chains:
+    """Every child's chain head (blind key -> (count, head, last row id)), kept
+    as rows arrive in log order: by the ledger, and by `verify` from the raw store."""
+
+    def __init__(self, app: Any, heads: dict[bytes, tuple[int, bytes, int]] | None = None):
+        self.app = app
+        self.secret = child_key_secret(app.keystore)
+        self.heads = heads if heads is not None else {}
+        self._keys: dict[UUID, bytes] = {}
+
+    def key(self, child_id: UUID) -> bytes:
+        key = self._keys.get(child_id)
+        if key is None:
+            key = self._keys[child_id] = blind_child_key(self.secret, child_id)
+        return key
+
+    def add(self, notification: Any, leaf: bytes | None = None) -> list[tuple]:
+        """The links an access row adds: (key, n, row id, entry, previous, link).
+        `leaf`: the row's leaf hash, if the caller has it."""
+        if notification.topic not in ACCESS_TOPICS:
+            return []
+        event = decode_access(self.app, notification)
+        if event is None:
+            return []
+        if leaf is None:
+            leaf = row_leaf_hash(notification.id, notification.originator_id, notification.originator_version,
+                                 notification.topic, bytes(notification.state))
+        added = []
+        for child_id, entry in access_entries(event):
+            key = self.key(child_id)
+            count, previous, _row = self.heads.get(key, (0, CHAIN_START, 0))
+            link = next_link(previous, leaf, entry)
+            self.heads[key] = (count + 1, link, notification.id)
+            added.append((key, count + 1, notification.id, entry, previous, link))
+        return added
+
+    def leaves(self) -> list[MapLeaf]:
+        return [MapLeaf(key, count, head) for key, (count, head, _row) in self.heads.items()]
+
+
+def utc_now_text(now: float) -> str:
+    return datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class LedgerTables(ViewTables):
     name = "ledger"
     tables = {
         "leaves": "id {bigint} PRIMARY KEY, hash {blob} NOT NULL",
         "tree": "k TEXT PRIMARY KEY, state TEXT NOT NULL",
         "checkpoints": "size {bigint} PRIMARY KEY, note TEXT NOT NULL, created_at TEXT NOT NULL",
+        # The children's access chains: a link per child an access row names (the
+        # entry as JSON: no child's id), each child's head, and the map each
+        # checkpoint signed with the last row it covers (a head as of a checkpoint
+        # is the child's last link up to that row).
+        "links": "child_key {blob} NOT NULL, n {bigint} NOT NULL, row_id {bigint} NOT NULL, entry TEXT NOT NULL, "
+        "leaf {blob} NOT NULL, previous {blob} NOT NULL, link {blob} NOT NULL, PRIMARY KEY (child_key, n)",
+        "heads": "child_key {blob} PRIMARY KEY, count {bigint} NOT NULL, head {blob} NOT NULL, row_id {bigint} NOT NULL",
+        "maps": "size {bigint} PRIMARY KEY, last_row {bigint} NOT NULL, map_size {bigint} NOT NULL, "
+        "map_root {blob} NOT NULL",
     }
+    version = 2  # 2: the children's access chains (built from row 1: a chain cannot start midway)
 
     def tree_state(self) -> dict | None:
         row = self.fetchone("SELECT state FROM {tree} WHERE k = 'frontier'")
@@ -74,6 +193,54 @@ class LedgerTables(ViewTables):
     def leaves_from(self, after: int, limit: int) -> list[tuple[int, bytes]]:
         rows = self.fetchall("SELECT id, hash FROM {leaves} WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
         return [(r["id"], bytes(r["hash"])) for r in rows]
+
+    def heads(self, c: Any = None) -> dict[bytes, tuple[int, bytes, int]]:
+        """Every child's chain head as the ledger last recorded it."""
+        statement = "SELECT child_key, count, head, row_id FROM {heads}"
+        if c is not None:
+            c.execute(self.sql(statement))
+        rows = c.fetchall() if c is not None else self.fetchall(statement)
+        return {bytes(r["child_key"]): (r["count"], bytes(r["head"]), r["row_id"]) for r in rows}
+
+    def last_row(self, c: Any = None) -> int:
+        statement = "SELECT MAX(id) AS id FROM {leaves}"
+        if c is not None:
+            c.execute(self.sql(statement))
+        row = c.fetchone() if c is not None else self.fetchone(statement)
+        return row["id"] or 0 if row else 0
+
+    def newest_checkpoint(self) -> tuple[Checkpoint, int | None] | None:
+        """The newest checkpoint, and the last row its map covers (None: it has no map)."""
+        row = self.fetchone("SELECT k.note, m.last_row FROM {checkpoints} k LEFT JOIN {maps} m ON m.size = k.size "
+                            "ORDER BY k.size DESC LIMIT 1")
+        return (parse_checkpoint(row["note"]), row["last_row"]) if row else None
+
+    def map_as_of(self, last_row: int) -> list[MapLeaf]:
+        """Every child's leaf in the map as it stood at row `last_row`: the head,
+        unless the chain has moved on since, then its last link up to that row."""
+        leaves = []
+        for key, (count, head, row_id) in self.heads().items():  # one statement: one moment's heads
+            if row_id <= last_row:
+                leaves.append(MapLeaf(key, count, head))
+                continue
+            before = self.fetchone("SELECT n, link FROM {links} WHERE child_key = ? AND row_id <= ? "
+                                   "ORDER BY n DESC LIMIT 1", (key, last_row))
+            if before is not None:
+                leaves.append(MapLeaf(key, before["n"], bytes(before["link"])))
+        return leaves
+
+    def links_of(self, key: bytes, last_row: int) -> list[dict]:
+        """A child's links up to row `last_row`, in chain order."""
+        return [{"n": r["n"], "row_id": r["row_id"], "entry": json.loads(r["entry"]), "leaf": bytes(r["leaf"]),
+                 "previous": bytes(r["previous"]), "link": bytes(r["link"])}
+                for r in self.fetchall("SELECT * FROM {links} WHERE child_key = ? AND row_id <= ? ORDER BY n",
+                                       (key, last_row))]
+
+    def all_links(self) -> list[tuple]:
+        """Every link (key, n, row id, entry, leaf, previous, link), in row order: for tests and checks."""
+        return [(bytes(r["child_key"]), r["n"], r["row_id"], json.loads(r["entry"]), bytes(r["leaf"]),
+                 bytes(r["previous"]), bytes(r["link"]))
+                for r in self.fetchall("SELECT * FROM {links} ORDER BY row_id, child_key")]
 
 
 class SQLiteLedgerView(LedgerTables, SQLiteView):
@@ -109,6 +276,10 @@ class LedgerProjection(Projection):
         state = self.view.tree_state()
         self.log = MerkleLog.from_state(state) if state else MerkleLog()
         self._leaves: list[tuple[int, bytes]] = []  # inserted together at the end of a batch
+        self.chains = Chains(self.app, self.view.heads())
+        self._links: list[tuple] = []  # likewise
+        self._moved: set[bytes] = set()  # the children whose heads moved in this batch
+        self.last_row = self.view.last_row()
         last = self.view.last_checkpoint()
         self.signed_size, self.signed_at = last if last else (0, 0.0)
 
@@ -118,6 +289,10 @@ class LedgerProjection(Projection):
                           bytes(notification.state))
         self.log.append(h)
         self._leaves.append((notification.id, h))
+        self.last_row = notification.id
+        for key, n, row_id, entry, previous, link in self.chains.add(notification, h):
+            self._links.append((key, n, row_id, entry_json(entry), h, previous, link))
+            self._moved.add(key)
         if self.log.size % self.checkpoint_every == 0:
             self._checkpoint(c)
 
@@ -126,6 +301,16 @@ class LedgerProjection(Projection):
         # row made the leaves a large part of a rebuild on PostgreSQL.
         self.view.insert_rows(c, "leaves", ("id", "hash"), self._leaves)
         self._leaves.clear()
+        if self._links:
+            self.view.insert_rows(c, "links", ("child_key", "n", "row_id", "entry", "leaf", "previous", "link"),
+                                  self._links)
+            self._links.clear()
+        upsert = self.view.sql("INSERT INTO {heads} (child_key, count, head, row_id) VALUES (?, ?, ?, ?) "
+                               "ON CONFLICT (child_key) DO UPDATE SET count = excluded.count, "
+                               "head = excluded.head, row_id = excluded.row_id")
+        for key in self._moved:
+            c.execute(upsert, (key, *self.chains.heads[key]))
+        self._moved.clear()
         state = json.dumps(self.log.state())
         c.execute(self.view.sql("DELETE FROM {tree} WHERE k = 'frontier'"))
         c.execute(self.view.sql("INSERT INTO {tree} (k, state) VALUES ('frontier', ?)"), (state,))
@@ -136,14 +321,9 @@ class LedgerProjection(Projection):
         read model stops, loudly (a checkpoint the witness lacks protects nothing
         from someone who can rewrite the database). A witness line whose
         transaction then fails is still true: it covers rows that were stored."""
-        cp = sign_checkpoint(self.origin, self.log.size, self.log.root(), self.origin,
-                             signing_key(self.app.keystore))
-        append_checkpoint(self.witness, cp)
         now = time.time()
-        # Another process may have signed the same size (the same note: Ed25519 is deterministic).
-        c.execute(self.view.sql("INSERT INTO {checkpoints} (size, note, created_at) VALUES (?, ?, ?) "
-                                "ON CONFLICT (size) DO NOTHING"),
-                  (cp.size, cp.note, datetime.fromtimestamp(now, timezone.utc).isoformat()))
+        cp = sign_and_record(self.app, self.view, c, self.origin, self.witness, self.log, self.last_row,
+                             self.chains.leaves(), now)
         self.signed_size, self.signed_at = cp.size, now
         return cp
 
@@ -165,6 +345,85 @@ class LedgerProjection(Projection):
     def at_stop(self) -> Checkpoint | None:
         """At shutdown (once caught up): sign whatever is not signed yet."""
         return self.checkpoint_now() if self.log.size > self.signed_size else None
+
+
+def entry_json(entry: dict) -> str:
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+
+
+def sign_and_record(app: Any, view: LedgerTables, c: Any, origin: str, witness: Path, log: MerkleLog,
+                    last_row: int, leaves: list[MapLeaf], now: float) -> Checkpoint:
+    """Sign the tree as it is, with the children's map as it is (its root and the
+    time in the extension lines), append it to the witness, then record it and its
+    map. The witness first: if it cannot be written the transaction fails, and the
+    read model stops, loudly (a checkpoint the witness lacks protects nothing
+    from someone who can rewrite the database). A witness line whose
+    transaction then fails is still true: it covers rows that were stored."""
+    root = map_root(leaves)
+    cp = sign_checkpoint(origin, log.size, log.root(), origin, signing_key(app.keystore),
+                         extension_lines(len(leaves), root, utc_now_text(now)))
+    append_checkpoint(witness, cp)
+    # Another process may have signed the same size (the same tree and map, another time):
+    # the first stays, unless it was signed before checkpoints carried the map.
+    c.execute(view.sql("INSERT INTO {checkpoints} AS k (size, note, created_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT (size) DO UPDATE SET note = excluded.note, created_at = excluded.created_at "
+                       "WHERE k.note NOT LIKE ?"),
+              (cp.size, cp.note, datetime.fromtimestamp(now, timezone.utc).isoformat(), "%\nbekymring-children %"))
+    c.execute(view.sql("INSERT INTO {maps} (size, last_row, map_size, map_root) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (size) DO NOTHING"), (cp.size, last_row, len(leaves), root))
+    return cp
+
+
+def sign_committed(app: Any, view: LedgerTables, config: ReadModelConfig = DEFAULTS) -> Checkpoint | None:
+    """Sign a checkpoint of what the ledger has committed (its tree, its heads and
+    its last row are written together at the end of each batch), from any
+    process: a report needs a checkpoint with a map, and the newest may have none."""
+    with view.transaction(commit=True) as c:
+        c.execute(view.sql("SELECT state FROM {tree} WHERE k = 'frontier'"))
+        row = c.fetchone()
+        if row is None:
+            return None
+        log = MerkleLog.from_state(json.loads(row["state"]))
+        leaves = [MapLeaf(key, count, head) for key, (count, head, _row) in view.heads(c).items()]
+        return sign_and_record(app, view, c, origin_of(app, config), witness_path(app, config), log,
+                               view.last_row(c), leaves, time.time())
+
+
+class NoCheckpoint(Exception):
+    """The ledger has signed nothing yet (an empty store)."""
+
+
+def chain_report(app: Any, view: LedgerTables, child_id: UUID, config: ReadModelConfig = DEFAULTS) -> dict:
+    """What a guardians' access report proves (events/ledger/report_check.py), as
+    the store holds it: the newest checkpoint with a children's map (signed now if
+    the newest has none), the child's blind key, the child's leaf in that map and
+    its inclusion proof, and every link of the child's chain up to the checkpoint,
+    in chain order. A child with no access up to it has no leaf: the map names
+    count 0 and the report cannot be verified."""
+    newest = view.newest_checkpoint()
+    if newest is None or newest[1] is None:
+        sign_committed(app, view, config)
+        newest = view.newest_checkpoint()
+    if newest is None or newest[1] is None:
+        raise NoCheckpoint()
+    cp, last_row = newest
+    key = blind_child_key(child_key_secret(app.keystore), child_id)
+    leaves = view.map_as_of(last_row)
+    try:
+        index, proof = inclusion_proof(leaves, key)
+        leaf = next(leaf for leaf in leaves if leaf.key == key)
+    except KeyError:
+        index, proof, leaf = 0, [], MapLeaf(key, 0, CHAIN_START)
+    return {
+        "format": REPORT_FORMAT,
+        "checkpoint": cp.note,
+        "verifier_key": verifier_key(origin_of(app, config), signing_key(app.keystore).public_key()),
+        "child_key": b64(key),
+        "map": {"index": index, "size": len(leaves), "count": leaf.count, "head": b64(leaf.head),
+                "proof": [b64(p) for p in proof]},
+        "accesses": [{"entry": link["entry"], "leaf": b64(link["leaf"]), "previous": b64(link["previous"]),
+                      "link": b64(link["link"])} for link in view.links_of(key, last_row)],
+    }
 
 
 class _RecordedLeaves:
@@ -249,6 +508,49 @@ class _Authenticator:
                 yield n
 
 
+class _ChainCheck:
+    """Recomputes every child's access chain from the raw rows as they stream
+    past, and at each checkpoint that commits to a children's map, that map's
+    root: a checkpoint whose map differs had an access event removed, altered or
+    inserted before it (the tree check names the rows)."""
+
+    def __init__(self, app: Any, checkpoints: list[Checkpoint], origin: str, public_key: Any):
+        self.chains = Chains(app)
+        self.maps: dict[int, list[Checkpoint]] = {}
+        for cp in checkpoints:
+            if cp.origin == origin and map_commitment(cp.text) is not None \
+                    and check_checkpoint_signature(cp, origin, public_key) is None:
+                self.maps.setdefault(cp.size, []).append(cp)
+        self.size = 0
+        self.matched: list[int] = []
+        self.problems: list[str] = []
+
+    def rows(self, rows: Iterator[Any]) -> Iterator[Any]:
+        for n in rows:
+            self.chains.add(n)
+            self.size += 1
+            if self.size in self.maps:
+                self._check(self.maps.pop(self.size))
+            yield n
+        # Checkpoints beyond the log's end (rows removed): their maps against the chains as
+        # the log leaves them, so an access event among the removed rows is named.
+        for size in sorted(self.maps):
+            self._check(self.maps.pop(size))
+
+    def _check(self, checkpoints: list[Checkpoint]) -> None:
+        leaves = self.chains.leaves()
+        root = map_root(leaves)
+        for cp in checkpoints:
+            signed = map_commitment(cp.text)
+            if (signed.size, signed.root) == (len(leaves), root):
+                self.matched.append(cp.size)
+                continue
+            self.problems.append(
+                f"checkpoint at size {cp.size} (signed {signed.signed_at}) commits to a children's map of "
+                f"{signed.size} access chains that the log's access events do not give ({len(leaves)} chains, "
+                "another root): an access event up to it was removed, altered or inserted")
+
+
 def raw_batches(app: Any) -> Iterator[list[Any]]:
     """Every stored row, in order, in batches read straight from the recorder."""
     position = 0
@@ -296,13 +598,16 @@ def verify(app: Any, view: LedgerTables, extra_checkpoints: list[Checkpoint] = (
     checkpoints = list({cp.note: cp for cp in [*stored, *witnessed, *extra_checkpoints]}.values())
     recorded = _RecordedLeaves(view, view.position(app.name))
     authenticator = _Authenticator(app)
+    origin = origin_of(app, config)
+    chains = _ChainCheck(app, checkpoints, origin, public_key)
     report = verify_log(
-        authenticator.rows(raw_batches(app)), checkpoints, public_key, origin=origin_of(app, config),
+        chains.rows(authenticator.rows(raw_batches(app))), checkpoints, public_key, origin=origin,
         expected_leaves=recorded, gaps_are_errors=not uses_postgres(app.env),
     )
     recorded.rest()
     report.problems[:0] = problems
     report.problems += authenticator.problems
+    report.problems += chains.problems
     for nid in recorded.missing:
         report.problems.append(f"row {nid} is missing: it was recorded in the ledger but is no longer in the store")
     for nid in recorded.unrecorded:
