@@ -618,7 +618,7 @@
         "Sammenlign den med nøkkelen på kommunens side /om/logg. Er de ulike, kan du ikke stole på svaret.",
       table_title: "Innsynene i rapporten",
       col_line: "Linje", col_at: "Når", col_name: "Hvem", col_role: "Rolle", col_unit: "Enhet",
-      col_basis: "Grunnlag", col_records: "Opplysninger",
+      col_action: "Hvordan", col_basis: "Grunnlag", col_records: "Opplysninger",
     },
     en: {
       page_title: "Check an access report – Bekymring",
@@ -637,7 +637,7 @@
         "Compare it with the key on the municipality's page /om/logg. If they differ, the answer cannot be trusted.",
       table_title: "The accesses in the report",
       col_line: "Line", col_at: "When", col_name: "Who", col_role: "Role", col_unit: "Unit",
-      col_basis: "Basis", col_records: "Data",
+      col_action: "How", col_basis: "Basis", col_records: "Data",
     },
   };
 
@@ -706,7 +706,7 @@
       const failed = verdict.params.line !== undefined && verdict.params.line === i + 1;
       if (failed) row.className = "failed";
       const cells = [(failed ? "✗ " : "") + String(i + 1), shown.at, shown.name, shown.role, shown.unit,
-        shown.basis, shown.records];
+        shown.action, shown.basis, shown.records];
       for (const value of cells) {
         const td = document.createElement("td");
         td.textContent = readable(value);
