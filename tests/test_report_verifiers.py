@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from events.ledger.access_chain import MapLeaf, b64, extension_lines, inclusion_proof, map_root
+from events.ledger.access_chain import MapLeaf, b64, map_root
 from events.ledger.checkpoints import key_id, sign_checkpoint
 from events.ledger.report_check import verify_report, verify_report_bytes
 from tests.test_access_chain import KEY, ORIGIN, VKEY, key, report
