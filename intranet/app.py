@@ -29,7 +29,7 @@ from intranet.paths import static_dir
 from intranet.settings import Settings
 from intranet.passkeys import ChallengeStore
 from intranet.oidc import FlowStore, LogoutReplays, OidcClient, PendingStore, origin_of
-from intranet.staticfiles import CachedStaticFiles
+from intranet.staticfiles import CachedStaticFiles, VerifierFiles
 from intranet.templating import make_templates
 from projections.live import ProjectionRunner
 
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *(single_sign_on.routes if settings.oidc else []),
         *(passkeys.routes if settings.webauthn_origin else []),
     ]) + [
+        Mount("/static/verify", app=VerifierFiles(static_dir() / "verify"), name="verifier"),
         Mount("/static", app=CachedStaticFiles(directory=static_dir()), name="static"),
     ]
     middleware = [

@@ -33,7 +33,7 @@ from intranet.sessions import ACTIVE, NEEDS_CODE, NEEDS_ENROLMENT, Session
 from intranet.templating import render
 from intranet.throttle import Refusal
 
-PUBLIC_PATHS = {"/logg-inn", "/logg-inn/oidc", "/logg-inn/oidc/svar", "/logg-inn/oidc/utlogging", "/health", "/tilgjengelighet", "/konto/sprak"}
+PUBLIC_PATHS = {"/logg-inn", "/logg-inn/oidc", "/logg-inn/oidc/svar", "/logg-inn/oidc/utlogging", "/health", "/tilgjengelighet", "/om/logg", "/konto/sprak"}
 # A calendar app fetches its feed without signing in: the address is the secret (intranet/calendar_feed.py).
 PUBLIC_PREFIXES = ("/kalender/",)
 STAGE_PATHS = {

@@ -237,6 +237,16 @@ def cmd_keys(args: argparse.Namespace) -> int:
         app.close()
 
 
+def cmd_verify_report(args: argparse.Namespace) -> int:
+    """A guardians' report against the municipality's key: the file and the key
+    are all it reads (no settings, no store), as a family or an auditor has them."""
+    from events.ledger.report_check import verify_report_bytes
+
+    verdict = verify_report_bytes(Path(args.file).read_bytes(), Path(args.public_key).read_text(encoding="utf-8"))
+    print(verdict.text(args.lang))
+    return 0 if verdict.ok else 1
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from events.ledger.checkpoints import (
         parse_verifier_key,
@@ -341,6 +351,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("file")
     audit_sub.add_parser("public-key", help="print the verifier key for the checkpoints")
     audit.set_defaults(func=cmd_audit)
+    verify_report = audit_sub.add_parser("verify-report", help="check a guardians' access report (the JSON file)")
+    verify_report.add_argument("file")
+    verify_report.add_argument("--public-key", required=True,
+                               help="a file with the verifier key (from: intranet audit public-key, or /om/logg)")
+    verify_report.add_argument("--lang", choices=["nb", "en"], default="nb")
+    verify_report.set_defaults(func=cmd_verify_report)
 
     from intranet import redact_cli
 

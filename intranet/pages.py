@@ -1,4 +1,4 @@
-"""The accessibility statement and the health endpoint (the front page: intranet/front_page.py)."""
+"""The accessibility statement, how to check an access report, and the health endpoint (the front page: intranet/front_page.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from events.policy import may
 from intranet.templating import render
 
 STATEMENT_UPDATED = date(2026, 11, 23)  # when the accessibility statement was last reviewed
+VERIFY_COMMAND = "intranet audit verify-report innsyn.json --public-key nokkel.txt"  # a command: not translated
 
 
 def health(request: Request) -> Response:
@@ -67,7 +68,28 @@ def accessibility(request: Request) -> Response:
     return render(request, "accessibility.html", {"active": "accessibility", "updated": STATEMENT_UPDATED})
 
 
+def about_log(request: Request) -> Response:
+    """How a family checks a guardians' access report, with the key to check it
+    against: public, since a family has no account."""
+    return render(request, "about_log.html", {"active": "about_log", "key": _verifier_key(request.app.state),
+                                              "command": VERIFY_COMMAND})
+
+
+def _verifier_key(state) -> str:
+    # The key never changes while the service runs: read it from the key store once.
+    key = getattr(state, "verifier_key", None)
+    if key is None:
+        from events.ledger.checkpoints import verifier_key
+        from projections.ledger import origin_of, signing_key
+
+        domain = state.domain
+        key = verifier_key(origin_of(domain, state.settings.read_models), signing_key(domain.keystore).public_key())
+        state.verifier_key = key
+    return key
+
+
 routes = [
     Route("/tilgjengelighet", accessibility, name="accessibility"),
+    Route("/om/logg", about_log, name="about_log"),
     Route("/health", health, name="health"),
 ]

@@ -142,6 +142,7 @@ MATRIX = [
     ("GET", "/konto/kalender", EVERYONE, None),
     ("POST", "/konto/kalender", EVERYONE, None),
     ("POST", "/konto/sprak", EVERYONE, None),
+    ("GET", "/om/logg", EVERYONE, None),  # public too: how a family checks an access report (test_report_verifiers)
     # The electronic binder: everyone reads published pages; editors write and see drafts.
     ("GET", "/perm", EVERYONE, None),
     ("GET", "/perm/sok", EVERYONE, None),
@@ -188,6 +189,7 @@ NOT_IN_MATRIX = {
     "/health": "public, says only ok or not ok to anyone but an admin (tested in test_hardening)",
     "/tilgjengelighet": "public: the accessibility statement",
     "/static": "public files",
+    "/static/verify": "public files: the access report's verifier (test_verify_js, test_verifiable_report)",
     "/bekymringer/{concern_id}": "the concern rows",
     "/bekymringer/{concern_id}/{action}": "the concern action rows; every action in test_concerns",
     "/bekymringer/{concern_id}/henvisning": "the henvisning rows",

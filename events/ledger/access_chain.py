@@ -33,6 +33,7 @@ import struct
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from events.ledger.checkpoints import strict_b64decode
 from events.ledger.tree import EMPTY_ROOT, HASH_SIZE, check_hash, node_hash
 
 ENTRY_FORMAT = "bekymring-access-v1"
@@ -44,7 +45,9 @@ ENTRY_FIELDS = ("id", "at", "user", "role", "unit", "action", "records", "basis"
 _LINK_PREFIX = b"\x03"
 _MAP_LEAF_PREFIX = b"\x00\x02"
 _U64 = struct.Struct(">Q")
-_SIGNED_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+# ASCII digits only, as the server writes them: the browser's verifier reads them the same way.
+_SIGNED_RE = re.compile(r"[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z")
+_DIGITS_RE = re.compile(r"[0-9]+")
 _sha256 = hashlib.sha256
 
 
@@ -54,7 +57,7 @@ def b64(data: bytes) -> str:
 
 def unb64(text: str, what: str = "hash") -> bytes:
     try:
-        return check_hash(base64.b64decode(text, validate=True), what)
+        return check_hash(strict_b64decode(text), what)
     except (ValueError, TypeError):
         raise ValueError(f"{what} is not the base64 of {HASH_SIZE} bytes") from None
 
@@ -206,7 +209,7 @@ def map_commitment(checkpoint_text: str) -> MapCommitment | None:
     if MAP_LINE not in found or SIGNED_LINE not in found:
         return None
     size, _, root = found[MAP_LINE].partition(" ")
-    if not size.isdigit() or not _SIGNED_RE.fullmatch(found[SIGNED_LINE]):
+    if not _DIGITS_RE.fullmatch(size) or not _SIGNED_RE.fullmatch(found[SIGNED_LINE]):
         return None
     try:
         return MapCommitment(int(size), unb64(root, "map root"), found[SIGNED_LINE])

@@ -34,6 +34,7 @@ __all__ = [
     "check_checkpoint_signature",
     "verifier_key",
     "parse_verifier_key",
+    "strict_b64decode",
     "dump_checkpoints",
     "load_checkpoints",
     "write_checkpoints",
@@ -47,6 +48,7 @@ _MAX_SIGNATURES = 64
 _MAX_NOTE_CHARS = 1 << 20
 _SIZE_RE = re.compile(r"0|[1-9][0-9]*")
 _CONTROL_RE = re.compile(r"[\x00-\x09\x0b-\x1f]")
+_B64_RE = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 
 
 class CheckpointError(ValueError):
@@ -137,6 +139,23 @@ def sign_checkpoint(
     return Checkpoint(origin=origin, size=size, root=bytes(root), note=f"{text}\n{line}")
 
 
+def strict_b64decode(text: str) -> bytes:
+    """Base64 in its one padded form (as Go's StdEncoding and the browser's
+    verifier read it); Python's own decoder takes stray padding after a whole
+    group, and which it takes changes between versions. ValueError if not."""
+    if not isinstance(text, str) or not _B64_RE.fullmatch(text):
+        raise ValueError("not base64")
+    return base64.b64decode(text, validate=True)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
     """(text, [(key name, key id || signature), ...]) of a signed note."""
     if not isinstance(note, str):
@@ -145,6 +164,8 @@ def _split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
         raise CheckpointError("note is too large")
     if _CONTROL_RE.search(note):
         raise CheckpointError("note contains control characters")
+    if not _encodable(note):
+        raise CheckpointError("note is not UTF-8 text")  # a lone surrogate: its signature could not be checked
     if not note.endswith("\n"):
         raise CheckpointError("note does not end in a newline")
     cut = note.rfind("\n\n")
@@ -164,7 +185,7 @@ def _split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
         if not sep or not name or " " in b64:
             raise CheckpointError(f"malformed signature line {line!r}")
         try:
-            raw = base64.b64decode(b64, validate=True)
+            raw = strict_b64decode(b64)
         except ValueError:
             raise CheckpointError(f"signature by {name} is not base64") from None
         if len(raw) < 5:
@@ -188,7 +209,7 @@ def parse_checkpoint(note: str) -> Checkpoint:
     if not _SIZE_RE.fullmatch(size_line):
         raise CheckpointError(f"checkpoint size {size_line!r} is not a decimal number")
     try:
-        root = base64.b64decode(root_line, validate=True)
+        root = strict_b64decode(root_line)
     except ValueError:
         raise CheckpointError("checkpoint root is not base64") from None
     if len(root) != HASH_SIZE or base64.b64encode(root).decode("ascii") != root_line:
@@ -250,7 +271,7 @@ def parse_verifier_key(vkey: str) -> tuple[str, Ed25519PublicKey]:
         raise CheckpointError("verifier key must be name+keyid+key")
     name, kid_hex, b64 = parts
     try:
-        raw = base64.b64decode(b64, validate=True)
+        raw = strict_b64decode(b64)
         kid = bytes.fromhex(kid_hex)
     except ValueError:
         raise CheckpointError("verifier key is not hex/base64") from None

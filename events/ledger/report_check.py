@@ -18,6 +18,7 @@ access missing before it); then whether the lines end at the signed head.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +99,26 @@ def verify_report(report: Any, verifier_key: str) -> Verdict:
         return bad.verdict
 
 
+def read_report(data: bytes) -> Any:
+    """The report from a file's bytes, as the static page reads them: UTF-8
+    (a leading BOM is no matter), JSON without NaN or Infinity."""
+    def refuse(name: str) -> Any:
+        raise ValueError(name)
+
+    try:
+        return json.loads(data.decode("utf-8-sig"), parse_constant=refuse)
+    except (ValueError, RecursionError):
+        raise _Bad("format", detail="the file is not JSON") from None
+
+
+def verify_report_bytes(data: bytes, verifier_key: str) -> Verdict:
+    """The verdict on a report file's bytes (`intranet audit verify-report`)."""
+    try:
+        return _verify(read_report(data), verifier_key)
+    except _Bad as bad:
+        return bad.verdict
+
+
 def _verify(report: Any, verifier_key: str) -> Verdict:
     if not isinstance(report, dict) or report.get("format") != REPORT_FORMAT:
         raise _Bad("format", detail=f"format is not {REPORT_FORMAT}")
@@ -123,6 +144,8 @@ def _verify(report: Any, verifier_key: str) -> Verdict:
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (index, count)) \
             or not isinstance(proof, list):
         raise _Bad("format", detail="the map's index, count or proof is missing")
+    if count >= 1 << 64:  # the map's leaf holds it in 8 bytes
+        raise _Bad("format", detail="the map's count is too large")
     head = _hash(chain_map.get("head"), "head")
     leaf = MapLeaf(_hash(report.get("child_key"), "child_key"), count, head)
     path = [_hash(p, "proof") for p in proof]

@@ -33,7 +33,7 @@ def test_axe_finds_violations_when_there_are_some(context):
 
 
 @pytest.mark.parametrize("username, pages", [
-    (None, ["/logg-inn", "/tilgjengelighet"]),
+    (None, ["/logg-inn", "/tilgjengelighet", "/om/logg", "/static/verify/"]),
     ("pedleder", ["/", "/bekymringer/ny", "/bekymringer", "/bekymringer/forfalt", "/bekymringer/sok", "/barn",
                   "/konto", "/konto/passord", "/konto/totp", "/arshjul", "/overforinger/ny"]),
     ("styrer", ["/", "/bekymringer/innboks", "/henvisninger", "/ressursteam", "/ressursteam/nytt", "/overforinger",
