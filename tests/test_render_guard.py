@@ -101,7 +101,8 @@ def test_every_child_data_response_in_the_matrix_went_through_the_guard(web, mon
                 continue
             before, seen = web.domain.position(), len(renders)
             response = client.get(path_template.format(**values))
-            assert response.status_code in (200, 303, 410), (role, path_template, response.status_code)
+            # 409: a page that refuses with why (a report no checkpoint covers yet) still renders through the guard
+            assert response.status_code in (200, 303, 409, 410), (role, path_template, response.status_code)
             shown_here = set().union(*(r[1] for r in renders[seen:])) if len(renders) > seen else set()
             recorded = {s for a in _accesses_since(web, before) for s in a.subject_ids}
             assert shown_here <= recorded, (role, path_template)
