@@ -23,7 +23,7 @@ from events import clock
 from events.concerns import CATEGORIES
 from events.statistics import BASE, FIRST_ACTION_BANDS, MEAN_MIN, Period
 from intranet.statistics_releases import releases, values_of
-from tests.test_statistics_releases import KIND_WEIGHTS, MODELLED_KINDS, World, at, month_cells
+from tests.test_statistics_releases import KIND_WEIGHTS, World, at, month_cells
 
 TODAY = date(2026, 7, 10)  # every release of the world is published on this day
 LAST_ACTION = TODAY - timedelta(days=1)
