@@ -40,12 +40,7 @@ class PeriodProgram(IntegerProgram):
         self.cells += [("b", m, band) for m in months for band, _most in FIRST_ACTION_BANDS]
         n = self.n = len(self.cells)
         index = {c: i for i, c in enumerate(self.cells)}
-        rows, lo, hi = [], [], []
-
-        def constraint(coeffs, low, high):
-            rows.append(coeffs)
-            lo.append(low)
-            hi.append(high)
+        constraint = self.constraint
 
         for i, cell in enumerate(self.cells):
             constraint({i: 1, n + i: -BASE}, -(BASE - 1), BASE - 1)
@@ -69,7 +64,7 @@ class PeriodProgram(IntegerProgram):
             for band, value in first_action_numbers(release).items():
                 ids = [i for i in ids_in if self.cells[i][0] == "b" and band in ("all", self.cells[i][2])]
                 constraint({n + i: BASE for i in ids}, value, value)
-        self.constrain(rows, lo, hi)
+        self.constrain()
 
 
 def test_a_quarter_against_its_months_recovers_no_small_count(world):
