@@ -23,8 +23,14 @@ How the numbers are protected (the same for every view of every release):
   kind's cells are the sums of its units' rounded cells (not rounded again), so
   a kind against its units tells nothing new. Logbook entries by month × unit
   are a quantity of their own, rounded cell by cell.
-- A published 0 is shown as "<5"; means (days to the first action) are shown
-  only where at least 10 concerns had a first action, in whole days.
+- The days from a concern to its first action are published as counts in bands
+  (a month's concerns with a first action by the day of publication, by band of
+  days), rounded cell by cell like every other count, a quarter's and a year's
+  the sums of their months'. Never an average: averages of the same concerns by
+  month, category, unit type and level, and of a quarter against its months,
+  bound the days of a group too small to be shown (the attack in
+  tests/test_statistics_days.py), and an average near 0 bounds everyone's days.
+- A published 0 is shown as "<5".
 """
 
 from __future__ import annotations
@@ -38,7 +44,10 @@ from events.base import Record
 from events.collaborations import CLOSING_REASONS
 
 BASE = 5
-MEAN_MIN = 10  # a mean is published only where this many concerns are behind it
+MEAN_MIN = 10  # a share (of evaluations on time) is shown only where this many are behind it
+# Days from a concern (as observed) to its first action: a conversation, a level, a
+# measure, a referral. A band's count is a cell of its own, "month|band".
+FIRST_ACTION_BANDS = (("0-7", 7), ("8-30", 30), ("31-90", 90), ("91+", None))
 KINDS = ("month", "quarter", "year")
 DEFAULT_DELAY_DAYS = 5  # BEKYMRING_RELEASE_AFTER_DAYS: late registrations and level changes settle
 _rounding = random.SystemRandom()  # unpredictable: the release keeps only the rounded numbers
@@ -105,6 +114,10 @@ def round_at_random(n: int, rng: random.Random = _rounding) -> int:
     """n to a multiple of 5, up with probability (n mod 5)/5: on average the true count."""
     low = n - n % BASE
     return low + BASE if rng.random() < (n % BASE) / BASE else low
+
+
+def band_of(days: int, bands=FIRST_ACTION_BANDS) -> str:
+    return next(name for name, most in bands if most is None or days <= most)
 
 
 def cell_key(*parts: str) -> str:
@@ -175,16 +188,20 @@ class StatisticsRelease(Record):
 
     def __init__(self, kind: str, period: str, published_on: date, concerns: dict[str, int],
                  mentions: dict[str, int], means: dict[str, dict[str, int]],
-                 units: dict[str, int] | None = None, log_entries: dict[str, int] | None = None):
+                 units: dict[str, int] | None = None, log_entries: dict[str, int] | None = None,
+                 first_action: dict[str, int] | None = None):
         self.kind = kind
         self.period = period
         self.published_on = published_on
         self.concerns = concerns
         self.mentions = mentions
+        # Averages of days: only in releases published before they were replaced by bands
+        # (not shown: they could be differenced). The bands: "month|band", rounded.
         self.means = means
         # Concerns by unit and logbook entries by unit: none in releases published before they were counted.
         self.units = units or {}
         self.log_entries = log_entries or {}
+        self.first_action = first_action or {}
 
 
 # -- collaborations across services (issue 29) ----------------------------------------------
@@ -196,7 +213,7 @@ EVALUATIONS = ("on_time", "late")
 
 
 def days_band(days: int) -> str:
-    return next(name for name, most in DAY_BANDS if most is None or days <= most)
+    return band_of(days, DAY_BANDS)
 
 
 def collaboration_cells(month: str) -> list[str]:

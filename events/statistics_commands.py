@@ -22,12 +22,13 @@ class StatisticsCommands(CommandMixin):
         except NotFound:
             return None
 
-    def publish_month(self, month: str, concerns: dict[str, int], mentions: dict[str, int],
-                      means: dict[str, dict[str, int]], today: date, units: dict[str, int] | None = None,
-                      log_entries: dict[str, int] | None = None) -> UUID:
+    def publish_month(self, month: str, concerns: dict[str, int], mentions: dict[str, int], today: date,
+                      units: dict[str, int] | None = None, log_entries: dict[str, int] | None = None,
+                      first_action: dict[str, int] | None = None) -> UUID:
         """Round a month's exact counts once and freeze them; the exact counts are not kept.
         With `units` (concerns by unit), the unit kinds' cells are the sums of the units'
-        rounded cells, and `concerns` (the same concerns by kind) is not needed."""
+        rounded cells, and `concerns` (the same concerns by kind) is not needed.
+        `first_action`: concerns by band of days to their first action ("month|band")."""
         period = Period.parse("month", month)
         if not period.due(today, 0):
             raise DomainError("statistics.period_not_ended")
@@ -42,9 +43,10 @@ class StatisticsCommands(CommandMixin):
             rounded_mentions = round_mentions(rounded, mentions)
         return self._save_release(StatisticsRelease(
             kind="month", period=period.name, published_on=today, concerns=rounded, mentions=rounded_mentions,
-            means=means, units=rounded_units, log_entries=round_each(log_entries or {})))
+            means={}, units=rounded_units, log_entries=round_each(log_entries or {}),
+            first_action=round_each(first_action or {})))
 
-    def publish_sum(self, kind: str, name: str, means: dict[str, dict[str, int]], today: date) -> UUID:
+    def publish_sum(self, kind: str, name: str, today: date) -> UUID:
         """A quarter or a year: the sum of its months' releases (each month must be published),
         so that no difference between it and them tells anything new."""
         period = Period.parse(kind, name)
@@ -57,6 +59,7 @@ class StatisticsCommands(CommandMixin):
         mentions: dict[str, int] = {}
         units: dict[str, int] = {}
         log_entries: dict[str, int] = {}
+        first_action: dict[str, int] = {}
         for month in period.months:
             release = self.statistics_release("month", month)
             if release is None:
@@ -65,9 +68,10 @@ class StatisticsCommands(CommandMixin):
             mentions.update(release.mentions)
             units.update(release.units)
             log_entries.update(release.log_entries)
+            first_action.update(release.first_action)
         return self._save_release(StatisticsRelease(
-            kind=kind, period=period.name, published_on=today, concerns=concerns, mentions=mentions, means=means,
-            units=units, log_entries=log_entries))
+            kind=kind, period=period.name, published_on=today, concerns=concerns, mentions=mentions, means={},
+            units=units, log_entries=log_entries, first_action=first_action))
 
     def collaboration_release(self, kind: str, period: str) -> CollaborationStatistics | None:
         """The collaborations' release of the period, or None if it has not been published."""

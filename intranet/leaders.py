@@ -15,20 +15,23 @@ from starlette.routing import Route
 from events import clock
 from events.errors import RecordErased
 from events.policy import Principal, Target, for_leaders_case, for_leaders_issue, may
-from events.statistics import CLOSING_REASONS, DAY_BANDS, MEAN_MIN
+from events.statistics import CLOSING_REASONS, DAY_BANDS, FIRST_ACTION_BANDS, MEAN_MIN
 from intranet import labels
 from intranet.forms import page_number
 from intranet.guard import require
 from intranet.i18n import N_, _
 from intranet.meetings import KIND_NAMES, SERVICE_NAMES
 from intranet.templating import render
-from intranet.statistics_releases import collaboration_numbers, publish_if_due, published_table, releases, values_of
+from intranet.statistics_releases import (collaboration_numbers, first_action_numbers, publish_if_due, published_table,
+                                          releases, values_of)
 from projections.suppression import TOTAL, shown
 
 PAGE_SIZE = 10
 # Marked with N_(): translated where they are shown.
 DIMENSION_NAMES = {"month": N_("Måned"), "category": N_("Kategori"), "unit_kind": N_("Type enhet"),
                    "level": N_("BTI-nivå")}
+FIRST_ACTION_WORDS = {"0-7": N_("0–7 dager"), "8-30": N_("8–30 dager"), "31-90": N_("31–90 dager"),
+                      "91+": N_("Over 90 dager")}
 BAND_WORDS = {"0-30": N_("0–30 dager"), "31-90": N_("31–90 dager"), "91-180": N_("91–180 dager"),
               "181+": N_("Over 180 dager")}
 CLOSING_WORDS = {"goals_reached": N_("Avsluttet: målene er nådd"),
@@ -126,12 +129,8 @@ def statistics_page(state, params, today: date) -> dict:
     release = next((r for r in published if f"{r.kind}:{r.period}" == wanted), published[0])
     row_dim, col_dim, col_values, chosen = breakdown(params, release)
     table = published_table(release, row_dim, col_dim)
-    means = release.means.get(row_dim, {}) if chosen == TOTAL else {}
-    rows = []
-    for value in values_of(row_dim, release):
-        n = shown(table[(value, chosen)])
-        rows.append({"label": label_of(row_dim, value), "n": n,
-                     "days": means.get(value) if n is not None else None})
+    rows = [{"label": label_of(row_dim, value), "n": shown(table[(value, chosen)])}
+            for value in values_of(row_dim, release)]
     return context | {
         "release": release, "release_key": f"{release.kind}:{release.period}",
         "release_label": release_label(release.kind, release.period),
@@ -139,7 +138,19 @@ def statistics_page(state, params, today: date) -> dict:
         "chosen": chosen, "col_values": [(v, label_of(col_dim, v)) for v in col_values] if col_dim else [],
         "total_label": label_of(row_dim, TOTAL), "max_n": max([r["n"] or 0 for r in rows] + [1]),
         "collaborations": collaborations_shown(state.domain.collaboration_release(release.kind, release.period)),
+        "first_action": first_action_shown(release),
     }
+
+
+def first_action_shown(release) -> list[dict] | None:
+    """The release's concerns by band of days to their first action, each a sum of rounded
+    cells, a 0 shown as <5; None for a release published before the bands were counted."""
+    if not release.first_action and release.means:
+        return None
+    numbers = first_action_numbers(release)
+    return ([{"label": _(FIRST_ACTION_WORDS[band]), "n": shown(numbers[band]), "sub": True}
+             for band, _most in FIRST_ACTION_BANDS]
+            + [{"label": _("I alt med første tiltak"), "n": shown(numbers["all"]), "sub": False}])
 
 
 def collaborations_shown(release) -> dict | None:

@@ -12,12 +12,11 @@ from datetime import date
 
 from events.concerns import CATEGORIES
 from events.directory import UNIT_KINDS
-from events.statistics import (MEAN_MIN, CollaborationStatistics, Period, StatisticsRelease, collaboration_cells,
-                               periods_between)
+from events.statistics import (FIRST_ACTION_BANDS, CollaborationStatistics, Period, StatisticsRelease,
+                               collaboration_cells, periods_between)
 from projections.suppression import TOTAL
 
 LEVELS = ("0", "1", "2", "3")
-MEAN_DIMENSIONS = ("month", "category", "unit_kind", "level")
 
 
 def due_periods(view, today: date, delay_days: int) -> list[Period]:
@@ -26,16 +25,6 @@ def due_periods(view, today: date, delay_days: int) -> list[Period]:
     if first is None:
         return []
     return [p for p in periods_between(first, today) if p.due(today, delay_days)]
-
-
-def means_of(view, period: Period) -> dict[str, dict[str, int]]:
-    """Average days to the first action per row of every breakdown, in whole days, only
-    where at least MEAN_MIN concerns had one."""
-    out: dict[str, dict[str, int]] = {}
-    for dim in MEAN_DIMENSIONS:
-        rows = view.first_action_between(dim, period.months[0], period.months[-1])
-        out[dim] = {value: round(avg) for value, (n, avg) in rows.items() if n >= MEAN_MIN and avg is not None}
-    return out
 
 
 def publish_due(domain, view, today: date, delay_days: int) -> list[Period]:
@@ -48,10 +37,10 @@ def publish_due(domain, view, today: date, delay_days: int) -> list[Period]:
         if period.kind == "month":
             concerns, mentions = view.finest_counts(period.name)
             units, log_entries = view.unit_counts(period.name)
-            domain.publish_month(period.name, concerns, mentions, means_of(view, period), today,
-                                 units=units, log_entries=log_entries)
+            domain.publish_month(period.name, concerns, mentions, today, units=units, log_entries=log_entries,
+                                 first_action=view.first_action_counts(period.name))
         else:
-            domain.publish_sum(period.kind, period.name, means_of(view, period), today)
+            domain.publish_sum(period.kind, period.name, today)
         published.append(period)
     for period in sorted(due_periods(view, today, delay_days), key=lambda p: (p.end, len(p.months))):
         if domain.collaboration_release(period.kind, period.name) is not None:
@@ -107,6 +96,15 @@ def collaboration_numbers(release: CollaborationStatistics) -> dict[str, int]:
     for table in ("opened", "ended", "due"):
         numbers[table] = sum(n for cell, n in numbers.items() if cell.startswith(table + "|"))
     return numbers
+
+
+def first_action_numbers(release: StatisticsRelease) -> dict[str, int]:
+    """Concerns of the release's period by band of days to their first action, and their
+    total ("all"): each a sum of the release's rounded cells."""
+    numbers = {band: 0 for band, _most in FIRST_ACTION_BANDS}
+    for key, n in release.first_action.items():
+        numbers[key.split("|")[1]] += n
+    return numbers | {"all": sum(numbers.values())}
 
 
 def values_of(dimension: str, release: StatisticsRelease) -> list[str]:

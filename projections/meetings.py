@@ -18,7 +18,7 @@ from events.concerns import Concern
 from events.directory import Unit
 from events.meetings import Meeting, MeetingCase
 from events.referrals import Referral
-from events.statistics import days_band
+from events.statistics import band_of, days_band
 from projections.config import DEFAULTS, ReadModelConfig
 from projections.projection import Projection
 from projections.view import PostgresView, SQLiteView, ViewTables
@@ -149,6 +149,17 @@ class MeetingTables(ViewTables):
                              "GROUP BY unit_kind, unit_id", (month,))
         return ({f"{month}|{r['unit_kind']}|{r['unit_id']}|{r['level']}": r["n"] for r in concerns},
                 {f"{month}|{r['unit_kind']}|{r['unit_id']}": r["n"] for r in entries})
+
+    def first_action_counts(self, month: str) -> dict[str, int]:
+        """One month's concerns with a first action by now, by band of days to it
+        ("month|band", events/statistics.py FIRST_ACTION_BANDS): what a release rounds."""
+        rows = self._rows("SELECT first_action_days AS d, COUNT(*) AS n FROM {stats} WHERE month = ? "
+                          "AND first_action_days IS NOT NULL GROUP BY first_action_days", (month,))
+        out: dict[str, int] = {}
+        for r in rows:
+            key = f"{month}|{band_of(r['d'])}"
+            out[key] = out.get(key, 0) + r["n"]
+        return out
 
     def first_month(self) -> str | None:
         """The earliest month a concern was registered in."""

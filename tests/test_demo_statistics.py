@@ -44,9 +44,9 @@ def full_demo(tmp_path_factory):
 
 
 def counts(html: str) -> list[str]:
-    """Each row's published count (the cell before the last), the total row included, of
-    the concerns' table (the collaborations' follows it)."""
-    return [row.select("td")[-2].text.strip() for row in dom(html).select("table")[0].select("tr") if row.select("td")]
+    """Each row's published count (its last cell), the total row included, of the
+    concerns' table (the days' and the collaborations' follow it)."""
+    return [row.select("td")[-1].text.strip() for row in dom(html).select("table")[0].select("tr") if row.select("td")]
 
 
 LAST_YEAR = clock.today().year - 1
@@ -161,3 +161,19 @@ def test_the_collaborations_of_a_release_are_protected_like_its_concerns(full_de
     assert len(cells) == 13 and all(n.startswith("<5") or int(n) % THRESHOLD == 0 for n in cells)
     assert "ikke som snitt eller median" in section.one("p.hint").text
     assert full_demo.domain.collaboration_release("year", str(LAST_YEAR)) is not None
+
+
+def test_the_days_to_the_first_action_are_bands_of_rounded_counts_never_an_average(full_demo):
+    """A year's release shows its concerns by band of days to their first action, each
+    a multiple of 5 or <5, the sums of its months' bands; no column of averages."""
+    page = full_demo.login("municipal_leader")
+    year = full_demo.domain.statistics_release("year", str(LAST_YEAR))
+    html = dom(page.get(f"/ledelse/statistikk?utgivelse=year:{LAST_YEAR}").text)
+    section = html.one("section[aria-labelledby=first-action-h]")
+    cells = [row.select("td")[-1].text.strip() for row in section.select("tr") if row.select("td")]
+    assert len(cells) == 5 and all(n.startswith("<5") or int(n) % THRESHOLD == 0 for n in cells)
+    assert any(not n.startswith("<5") for n in cells)  # the demo's year has concerns acted on
+    assert "ikke som snitt" in section.one("p.hint").text
+    assert "snitt" not in html.select("table.list thead")[0].text  # the concerns' table
+    months = [full_demo.domain.statistics_release("month", f"{LAST_YEAR}-{m:02d}") for m in range(1, 13)]
+    assert year.first_action == {k: v for r in months for k, v in r.first_action.items()} and not year.means

@@ -217,7 +217,16 @@ class IntegerProgram:
 
     n: int
 
-    def constrain(self, rows: list[dict[int, float]], lo: list[float], hi: list[float]) -> None:
+    def constraint(self, coeffs: dict[int, float], low: float, high: float) -> None:
+        """One more constraint low <= sum of coeffs × variables <= high (see `constrain`)."""
+        if not hasattr(self, "collected"):
+            self.collected: tuple[list, list, list] = ([], [], [])
+        for part, value in zip(self.collected, (coeffs, low, high)):
+            part.append(value)
+
+    def constrain(self) -> None:
+        """Fix the constraints collected: the program can be solved."""
+        rows, lo, hi = self.collected
         data, ri, ci = [], [], []
         for row, coeffs in enumerate(rows):
             for col, v in coeffs.items():
@@ -258,12 +267,7 @@ class MonthProgram(IntegerProgram):
         self.cells = month_cells(release.period)
         n = self.n = len(self.cells)
         index = {c: i for i, c in enumerate(self.cells)}
-        rows, lo, hi = [], [], []
-
-        def constraint(coeffs: dict[int, float], low: float, high: float):
-            rows.append(coeffs)
-            lo.append(low)
-            hi.append(high)
+        constraint = self.constraint
 
         for i in range(n):
             constraint({i: 1, n + i: -BASE}, -(BASE - 1), BASE - 1)
@@ -281,7 +285,7 @@ class MonthProgram(IntegerProgram):
             for (r, c), value in table.items():
                 constraint({n + i: BASE for i in view_members(self.cells, key, r, c)}, value, value)
                 self.published += 1
-        self.constrain(rows, lo, hi)
+        self.constrain()
 
 
 def test_an_exact_solver_recovers_no_small_count(world):

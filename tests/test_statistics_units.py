@@ -184,12 +184,7 @@ class UnitMonthProgram(IntegerProgram):
         self.cells = month_cells(release.period, units)
         n = self.n = len(self.cells)
         index = {c: i for i, c in enumerate(self.cells)}
-        rows, lo, hi = [], [], []
-
-        def constraint(coeffs, low, high):
-            rows.append(coeffs)
-            lo.append(low)
-            hi.append(high)
+        constraint = self.constraint
 
         for i, cell in enumerate(self.cells):
             if cell[0] != "c":  # rounded themselves
@@ -214,7 +209,7 @@ class UnitMonthProgram(IntegerProgram):
         for (unit, month), (concerns, entries) in full_activity(release, units).items():
             constraint({n + i: BASE for i in activity_members(self.cells, unit, month, "concerns")}, concerns, concerns)
             constraint({n + i: BASE for i in activity_members(self.cells, unit, month, "entries")}, entries, entries)
-        self.constrain(rows, lo, hi)
+        self.constrain()
 
 
 def full_activity(release: StatisticsRelease, units: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
