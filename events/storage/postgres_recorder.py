@@ -7,8 +7,10 @@ binary format, as tuples:
   (projections/batches.py), a rebuild and `audit verify` read it;
 - a record's events, as every page reads its records (a concern page reads
   three records).
-Every other call goes to the library unchanged, except that a write sends no
-NOTIFY (`_notify_channel`).
+A write is one round trip (`insert_events`): the library's takes five (a
+BEGIN, the lock and the insert, a Sync, the COMMIT, another Sync), with the
+events' table locked across three of them. Every other call goes to the
+library unchanged, except that a write sends no NOTIFY (`_notify_channel`).
 
 `Bekymring.construct_env` names this class in APPLICATION_RECORDER_TOPIC, the
 library's own setting for it.
@@ -21,9 +23,10 @@ from typing import Any, Iterator, Sequence
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.errors import LockNotAvailable, QueryCanceled
+from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -69,6 +72,38 @@ class PostgresRecorder(PostgresApplicationRecorder):
         projections/live.py), and a NOTIFY costs a round trip while the events'
         table is locked, and PostgreSQL's one notification-queue lock at commit,
         across every process."""
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """The library's transaction (BEGIN, its lock statements, the insert, COMMIT)
+        sent as one pipeline with one Sync: one round trip, and the events' table
+        is locked only while the server runs it, not across the client's waits.
+        The lock stays: it is what makes the notification log's order the commit
+        order, which every write into the log needs (the read models and the
+        ledger follow the log, and must never pass over a gap filled later)."""
+        if not stored_events:
+            return None
+        with self.datastore.get_connection() as conn:
+            inserted = conn.cursor()
+            try:
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    with conn.cursor() as curs:
+                        self._insert_events(curs, stored_events, **kwargs)
+                        self._lock_table(curs)
+                    self._insert_rows(inserted, stored_events)
+                    conn.execute("COMMIT")
+                # The pipeline's one Sync has fetched every result.
+                return self._fetch_ids_after_insert_events(inserted, stored_events, **kwargs)
+            except BaseException as error:
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")  # a failed insert leaves the transaction open
+                raise_if_busy(error)
+                raise
+
+    def _insert_rows(self, curs: Any, stored_events: Sequence[StoredEvent]) -> None:
+        """The library's insert statement, without its lock statements (sent before)."""
+        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
