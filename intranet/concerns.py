@@ -130,6 +130,7 @@ def page_context(request: Request, concern: Concern, child: Child, history: list
         "may_open_collaboration": may(current_user(request), "collaboration.open",
                                       Target.concern(concern, child.restricted)) and concern.is_open,
         "concern": concern,
+        "cid": str(concern.id),  # in every form's address: made a string once
         "child": child,
         "unit_name": state.names.unit(concern.unit_id),
         "names": names,
