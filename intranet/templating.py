@@ -103,6 +103,9 @@ def csrf(token: str) -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="%s">') % token
 
 
+_NOTHING = Markup("")  # what a form helper gives for a form with no errors: one, not a new one each call
+
+
 # A form's errors, one way everywhere (docs/decisions.md, "Errors and focus after a swap"):
 # a summary that is announced and takes the focus, and beside each field its
 # message, with an id the field names in aria-describedby.
@@ -112,7 +115,7 @@ def err(f: dict[str, Any], name: str, field_id: str) -> Markup:
     `field_id` is the field's id: the message's is `field_id` + "-error"."""
     error = f.get("errors", {}).get(name) if f else None
     if not error:
-        return Markup("")
+        return _NOTHING
     return Markup('<p class="field-error" id="%s-error">%s</p>') % (
         field_id, _gettext("Feil: %(error)s", error=error))
 
@@ -120,7 +123,7 @@ def err(f: dict[str, Any], name: str, field_id: str) -> Markup:
 def invalid(f: dict[str, Any], name: str, field_id: str) -> Markup:
     """The attributes that mark a field invalid and tie it to its message (`err`)."""
     if not (f and f.get("errors", {}).get(name)):
-        return Markup("")
+        return _NOTHING
     return Markup(' aria-invalid="true" aria-describedby="%s-error"') % field_id
 
 
@@ -129,7 +132,7 @@ def error_summary(errors: dict[str, str] | None) -> Markup:
     after an htmx swap or on the page again, given the focus (`data-focus`,
     static/a11y.js). The error not tied to a field (`_form`) stands here."""
     if not errors:
-        return Markup("")
+        return _NOTHING
     fields = len([name for name in errors if name != "_form"])
     parts = []
     if errors.get("_form"):
