@@ -7,8 +7,10 @@ Round trips are counted as libpq sees them (tests/roundtrips.py)."""
 from __future__ import annotations
 
 import re
+from uuid import uuid4
 
 import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from starlette.testclient import TestClient
 
 from tests.roundtrips import CountingApp
@@ -52,3 +54,17 @@ def test_a_concern_page_is_the_same_when_the_read_model_names_another_child_and_
     after = page_of(web, staff, url)
     assert child_name(web, "other") not in after
     assert after == before
+
+
+def test_a_write_that_conflicts_is_refused_whole_and_the_next_one_commits(domain):
+    """A write is one round trip on PostgreSQL (events/storage/postgres_recorder.py
+    `insert_events`): one that breaks a record's version order is refused whole,
+    as the library's is, and leaves its connection fit for the next write."""
+    record = uuid4()
+    topic = "tests:Nothing"
+    assert domain.recorder.insert_events([StoredEvent(record, 1, topic, b"1")])
+    for _ in range(3):  # more than once: each time on a connection the last failure may have left
+        with pytest.raises(IntegrityError):
+            domain.recorder.insert_events([StoredEvent(record, 2, topic, b"2"), StoredEvent(record, 1, topic, b"x")])
+    assert len(domain.recorder.insert_events([StoredEvent(record, 2, topic, b"2")])) == 1
+    assert [(e.originator_version, e.state) for e in domain.recorder.select_events(record)] == [(1, b"1"), (2, b"2")]

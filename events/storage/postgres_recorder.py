@@ -27,7 +27,6 @@ from eventsourcing.persistence import InterfaceError, Notification, OperationalE
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.errors import LockNotAvailable, QueryCanceled
-from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -131,23 +130,20 @@ class PostgresRecorder(PostgresApplicationRecorder):
         ledger follow the log, and must never pass over a gap filled later)."""
         if not stored_events:
             return None
+        # A failed statement leaves the transaction aborted: the pool rolls the
+        # connection back when it returns. The error is the library's to map and
+        # retry, as for its own insert.
         with self.datastore.get_connection() as conn:
             inserted = conn.cursor()
-            try:
-                with conn.pipeline():
-                    conn.execute("BEGIN")
-                    with conn.cursor() as curs:
-                        self._insert_events(curs, stored_events, **kwargs)
-                        self._lock_table(curs)
-                    self._insert_rows(inserted, stored_events)
-                    conn.execute("COMMIT")
-                # The pipeline's one Sync has fetched every result.
-                return self._fetch_ids_after_insert_events(inserted, stored_events, **kwargs)
-            except BaseException as error:
-                if conn.info.transaction_status != TransactionStatus.IDLE:
-                    conn.execute("ROLLBACK")  # a failed insert leaves the transaction open
-                raise_if_busy(error)
-                raise
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                with conn.cursor() as curs:
+                    self._insert_events(curs, stored_events, **kwargs)
+                    self._lock_table(curs)
+                self._insert_rows(inserted, stored_events)
+                conn.execute("COMMIT")
+            # The pipeline's one Sync has fetched every result.
+            return self._fetch_ids_after_insert_events(inserted, stored_events, **kwargs)
 
     def _insert_rows(self, curs: Any, stored_events: Sequence[StoredEvent]) -> None:
         """The library's insert statement, without its lock statements (sent before)."""
