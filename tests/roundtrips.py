@@ -12,7 +12,6 @@ real server, and libpq writes down what crossed.
 from __future__ import annotations
 
 import contextvars
-import os
 import re
 import tempfile
 from contextlib import contextmanager
@@ -69,19 +68,6 @@ def _traced_wait(self, gen, *args, **kwargs):
             trips.messages += [line.rstrip("\n") for line in log]
 
 
-@contextmanager
-def counting() -> Iterator[Trips]:
-    """Count the round trips made in this context (and the thread hops it starts)."""
-    psycopg.Connection.wait = _traced_wait
-    trips = Trips()
-    token = _counting.set(trips)
-    try:
-        yield trips
-    finally:
-        _counting.reset(token)
-        psycopg.Connection.wait = _original_wait
-
-
 class CountingApp:
     """An ASGI app around the real one: the requests it is told to count run in
     a context that counts (Starlette's thread hops copy the context)."""
@@ -109,5 +95,3 @@ class CountingApp:
             self.trips = None
             psycopg.Connection.wait = _original_wait
 
-
-__all__ = ["CountingApp", "Trips", "counting", "os"]
