@@ -29,6 +29,7 @@ from events.base import acting_as
 from events.children import Child
 from events.concerns import CATEGORIES, Concern
 from events.directory import Unit, User
+from events.policy import BREAK_GLASS, OWN_UNIT
 from intranet import demo_data
 from intranet.passwords import hash_password
 from projections.live import ProjectionRunner
@@ -209,8 +210,10 @@ def _build(app: Bekymring, scale: Scale, data_dir: Path, projections: bool) -> d
             unit = s % n_units
             if rng.random() < 0.95:  # a child of the user's own unit
                 child = unit + n_units * rng.randrange(max(1, (scale.children - unit + n_units - 1) // n_units))
-            else:
+                basis = [OWN_UNIT, None]
+            else:  # any child: as if by a break-the-glass grant
                 child = rng.randrange(scale.children)
+                basis = [BREAK_GLASS, uid("grant", a)]
             # In time order, as a real log is written: over the past year, each day's
             # accesses spread from 06:30 to 18:30 (Oslo, roughly), so ~8 % are after hours.
             days = a * 365 / scale.accesses
@@ -218,7 +221,7 @@ def _build(app: Bekymring, scale: Scale, data_dir: Path, projections: bool) -> d
             access = new(Access, uid("access", a), user_id=staff_ids[s], role="staff", unit_id=unit_ids[unit],
                          subject_ids=[uid("child", child)], records=["concern", "child.name"], action="view",
                          reason="Oppfølging etter foreldremøte" if rng.random() < 0.02 else "",
-                         session=f"{rng.getrandbits(64):016x}")
+                         session=f"{rng.getrandbits(64):016x}", bases=[basis])
             # Backdate: the event is not yet stored, so its timestamp may still be set.
             object.__setattr__(access._pending_events[0], "timestamp", min(at, now))  # noqa: SLF001
             out.append(access)

@@ -6,7 +6,8 @@ Every page and fragment that shows a concern records the access first
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 from uuid import UUID, uuid4
 
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +20,9 @@ from events import clock, guide
 from events.children import Child
 from events.concern_commands import Change, ConcernChanged
 from events.concerns import CATEGORIES, Concern
+from events.application import uses_postgres
 from events.errors import DomainError
+from events.storage.postgres_recorder import read_together, reading_ahead
 from events.identity import DuplicateChild
 from intranet.error_messages import FORM, field_errors
 from events.policy import Target, may
@@ -68,24 +71,66 @@ ANNOUNCED: dict[str, str] = {
 
 
 # -- the concern page ---------------------------------------------------------------------
-def page_context(request: Request, concern: Concern, child: Child, history: list[Change]) -> dict[str, Any]:
-    """Everything the concern page shows (runs in the threadpool)."""
+@contextmanager
+def read_ahead(request: Request) -> Iterator[None]:
+    """On PostgreSQL, everything the concern page reads, in one round trip: the
+    concern's and its child's events, its referrals and collaborations, the
+    colleagues in its unit and the action guide's pages. The child and the unit
+    are named by the concerns read model; the page uses what was read for them
+    only where the concern, as its events say, names the same (`page_context`;
+    the child: events/storage/postgres_recorder.py `reading_ahead`), else reads
+    them again. On SQLite, whose reads cross no network, the page reads as it goes."""
     state = request.app.state
-    colleague_ids = [
-        u for u in state.projections["directory"].view.active_users_in_unit(concern.unit_id)
-        if u != concern.author_id and u not in concern.shared_with
-    ]
+    concern_id = parse_uuid(request.path_params["concern_id"])
+    if concern_id is None or not uses_postgres(state.domain.env):
+        yield
+        return
+    views = {name: state.projections[name].view for name in ("concerns", "referrals", "collaborations",
+                                                              "directory", "binder")}
+    concern_row = f"FROM {views['concerns'].qualify('concerns')} WHERE id = %s"
+    unit = f"(SELECT unit_id {concern_row})"
+    key = str(concern_id)
+    hint, events, referrals, collaborations, colleagues, guides = read_together(
+        state.domain.factory.datastore,
+        (f"SELECT unit_id {concern_row}", (key,), False),
+        state.domain.recorder.events_of(f"ARRAY[%s::uuid, (SELECT child_id::uuid {concern_row})]", (key, key)),
+        (views["referrals"].sql(views["referrals"].FOR_CONCERN), (key,), False),
+        (views["collaborations"].sql(views["collaborations"].FOR_CONCERN), (key,), False),
+        (views["directory"].sql(views["directory"].IN_UNIT).replace("%s", unit), (key,), False),
+        (views["binder"].sql(views["binder"].GUIDE_SLUGS), (), False),
+    )
+    request.state.page_ahead = {
+        "referrals": [dict(r) for r in referrals],
+        "collaborations": [dict(r) for r in collaborations],
+        "unit_id": hint[0]["unit_id"] if hint else None,
+        "colleagues": [UUID(r["id"]) for r in colleagues],
+        "guides": {r["level"]: r["slug"] for r in guides},
+    }
+    with reading_ahead(events):
+        yield
+
+
+def page_context(request: Request, concern: Concern, child: Child, history: list[Change]) -> dict[str, Any]:
+    """Everything the concern page shows (runs in the threadpool), read ahead
+    (`read_ahead`) or read now."""
+    state = request.app.state
+    views = state.projections
+    ahead = getattr(request.state, "page_ahead", None) or {}
+    in_unit = (ahead["colleagues"] if ahead.get("unit_id") == str(concern.unit_id)
+               else views["directory"].view.active_users_in_unit(concern.unit_id))
+    colleague_ids = [u for u in in_unit if u != concern.author_id and u not in concern.shared_with]
     people = [concern.author_id, *concern.shared_with, *colleague_ids, *people_in(history)]
     people += [e["by"] for e in concern.entries] + [t["by"] for t in concern.talks]
     names = state.names.users(people)
     today = clock.today()
     return {
-        "referrals": state.projections["referrals"].view.for_concern(concern.id),
-        "collaborations": state.projections["collaborations"].view.for_concern(concern.id),
+        "referrals": ahead["referrals"] if ahead else views["referrals"].view.for_concern(concern.id),
+        "collaborations": ahead["collaborations"] if ahead else views["collaborations"].view.for_concern(concern.id),
         # Opened by the unit's leader (the policy's say, on the concern).
         "may_open_collaboration": may(current_user(request), "collaboration.open",
                                       Target.concern(concern, child.restricted)) and concern.is_open,
         "concern": concern,
+        "cid": str(concern.id),  # in every form's address: made a string once
         "child": child,
         "unit_name": state.names.unit(concern.unit_id),
         "names": names,
@@ -103,7 +148,8 @@ def page_context(request: Request, concern: Concern, child: Child, history: list
         "describe": describe,
         "active": "concerns",
         # The action guide's page for this level in the electronic binder, if published.
-        "guide_page": state.projections["binder"].view.guide_slug(concern.level),
+        "guide_page": (ahead["guides"].get(concern.level) if ahead
+                       else views["binder"].view.guide_slug(concern.level)),
     }
 
 
@@ -115,7 +161,7 @@ def page_reads(request: Request, record: Record) -> tuple[dict[str, Any], Shown]
 async def concern_page(request: Request) -> Response:
     """One concern: chronology, action guide, conversations, action plan, sharing."""
     return await show_record(request, "concern", "concern.view", "concerns/page.html",
-                             lambda record: page_reads(request, record))
+                             lambda record: page_reads(request, record), ahead=lambda: read_ahead(request))
 
 
 async def concern_action(request: Request) -> Response:

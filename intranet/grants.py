@@ -56,10 +56,16 @@ class GrantStore:
 
     def open_grants(self, user_id: UUID, cursor) -> dict[UUID, tuple[float, UUID | None]]:
         """The records open to the user right now, each with when its grant ends and the grant's id."""
-        cursor.execute(
-            self.store.sql(f"SELECT record_id, expires_at, grant_id FROM {self.table} "
-                           "WHERE user_id = ? AND expires_at > ? ORDER BY expires_at"),
-            (str(user_id), time.time()),
-        )
+        cursor.execute(*self.select_open("?", (str(user_id),)))
+        return self.from_rows(cursor.fetchall())
+
+    def select_open(self, user: str, params: tuple) -> tuple[str, tuple]:
+        """The statement for the grants open now to the user the SQL expression `user` names."""
+        return (self.store.sql(f"SELECT record_id, expires_at, grant_id FROM {self.table} "
+                               f"WHERE user_id = {user} AND expires_at > ? ORDER BY expires_at"),
+                (*params, time.time()))
+
+    @staticmethod
+    def from_rows(rows) -> dict[UUID, tuple[float, UUID | None]]:
         return {UUID(r["record_id"]): (float(r["expires_at"]), UUID(r["grant_id"]) if r["grant_id"] else None)
-                for r in cursor.fetchall()}
+                for r in rows}

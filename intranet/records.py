@@ -9,8 +9,9 @@ child's data that no access event of the request covers (intranet/guard.py).
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, ContextManager
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
@@ -196,8 +197,15 @@ async def show_record(
     action: str,
     template: str,
     reads: Callable[[Record], tuple[dict[str, Any], Shown]],
+    *,
+    ahead: Callable[[], ContextManager[Any]] | None = None,
     **options: Any,
 ) -> Response:
     """Load the record the path names, do the page's reads and commit its access,
-    all in one thread hop; then render."""
-    return await show(request, template, lambda: reads(find_record(request, kind, action)), **options)
+    all in one thread hop; then render. `ahead`: a context in which the record
+    and the page's reads are made (a page that reads them all in one round trip)."""
+    def load_and_read() -> tuple[dict[str, Any], Shown]:
+        with ahead() if ahead is not None else nullcontext():
+            return reads(find_record(request, kind, action))
+
+    return await show(request, template, load_and_read, **options)

@@ -110,13 +110,20 @@ class SessionStore:
         `cursor`: a cursor on this store that the caller has open (`SideStore.reading`)."""
         if not token:
             return None
-        row = self._execute(
-            "SELECT token_hash, user_id, stage, csrf_token, created_at, last_seen "
-            "FROM {t} WHERE token_hash = ?",
-            (_hash(token),),
-            fetch=True,
-            cursor=cursor,
-        )
+        return self.from_row(token, self._execute(*self.select(token), fetch=True, cursor=cursor))
+
+    def select(self, token: str) -> tuple[str, tuple]:
+        """The statement `get` reads a session's row with (`{t}` for the table), and its parameters."""
+        return ("SELECT token_hash, user_id, stage, csrf_token, created_at, last_seen "
+                "FROM {t} WHERE token_hash = ?", (_hash(token),))
+
+    def user_of(self, token: str) -> tuple[str, tuple]:
+        """An SQL expression for the id of the session's user (text), and its parameters:
+        to read the user's records in the same round trip as the session."""
+        return f"(SELECT user_id FROM {self.table} WHERE token_hash = ?)", (_hash(token),)
+
+    def from_row(self, token: str, row) -> Session | None:
+        """The live session of the row `select` read (None: no row); an expired one is deleted."""
         if row is None:
             return None
         session = Session(

@@ -14,13 +14,14 @@ import jinja2
 from jinja2 import nodes
 from jinja2.runtime import Context
 from jinja2.visitor import NodeTransformer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from events.clock import OSLO
 from intranet import i18n, labels
+from intranet.i18n import N_
 from intranet.forms import csrf_token, set_anonymous_csrf_cookie
 from intranet.guard import CHILD_DATA_MARK, check_render
 from intranet.paths import static_dir, templates_dir
@@ -82,10 +83,27 @@ def _gettext(message: str, **variables: Any) -> Markup:
     return text % variables if variables else text
 
 
+def checklist(steps: tuple[str, ...]) -> tuple[tuple[str, Markup, Markup, Markup], ...]:
+    """The action guide's steps as the concern page shows them: each step, its
+    text, and its button's label when it is done and when not. The same for every
+    concern at a level, in a language: worked out once, not at each render."""
+    return _checklist(i18n.current_language.get(), tuple(steps))
+
+
+@lru_cache(maxsize=64)
+def _checklist(language: str, steps: tuple[str, ...]) -> tuple[tuple[str, Markup, Markup, Markup], ...]:
+    texts = [(step, _gettext(labels.STEPS[step])) for step in steps]  # in `language`, the current one
+    return tuple((step, text, _gettext(N_("Fjern avkrysning: %(step)s"), step=text),
+                  _gettext(N_("Kryss av: %(step)s"), step=text)) for step, text in texts)
+
+
 # The form helpers every template uses, as plain functions: as Jinja macros each
 # call built a new template context, and the concern page makes about sixty.
 def csrf(token: str) -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="%s">') % token
+
+
+_NOTHING = Markup("")  # what a form helper gives for a form with no errors: one, not a new one each call
 
 
 # A form's errors, one way everywhere (docs/decisions.md, "Errors and focus after a swap"):
@@ -97,7 +115,7 @@ def err(f: dict[str, Any], name: str, field_id: str) -> Markup:
     `field_id` is the field's id: the message's is `field_id` + "-error"."""
     error = f.get("errors", {}).get(name) if f else None
     if not error:
-        return Markup("")
+        return _NOTHING
     return Markup('<p class="field-error" id="%s-error">%s</p>') % (
         field_id, _gettext("Feil: %(error)s", error=error))
 
@@ -105,7 +123,7 @@ def err(f: dict[str, Any], name: str, field_id: str) -> Markup:
 def invalid(f: dict[str, Any], name: str, field_id: str) -> Markup:
     """The attributes that mark a field invalid and tie it to its message (`err`)."""
     if not (f and f.get("errors", {}).get(name)):
-        return Markup("")
+        return _NOTHING
     return Markup(' aria-invalid="true" aria-describedby="%s-error"') % field_id
 
 
@@ -114,7 +132,7 @@ def error_summary(errors: dict[str, str] | None) -> Markup:
     after an htmx swap or on the page again, given the focus (`data-focus`,
     static/a11y.js). The error not tied to a field (`_form`) stands here."""
     if not errors:
-        return Markup("")
+        return _NOTHING
     fields = len([name for name in errors if name != "_form"])
     parts = []
     if errors.get("_form"):
@@ -181,11 +199,31 @@ class _Context(Context):
         return super().call(__obj, *args, **kwargs)
 
 
+def _escape(value: Any) -> Markup:
+    """Autoescape's `escape`, except that a value already safe (exactly a Markup:
+    a translated text, a form helper's HTML) is passed on as it is. Markupsafe's
+    makes a copy of it (`__html__`, then a new Markup): on the concern page,
+    four in five of its 230-odd escapes per render were of such values. The
+    HTML is the same: the copy holds the same characters."""
+    if type(value) is Markup:
+        return value
+    return escape(value)
+
+
+class _Template(jinja2.Template):
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):  # noqa: A002 - Jinja's signature
+        # The compiled template's module: its output statements call `escape` from here.
+        namespace["escape"] = _escape
+        return super()._from_namespace(environment, namespace, globals)
+
+
 class _LanguageEnvironment(jinja2.Environment):
     """The templates of one language: constant texts are translated when a
     template is compiled. Texts built at run time still go through `_gettext`."""
 
     context_class = _Context
+    template_class = _Template
 
     def __init__(self, language: str, **options: Any) -> None:
         super().__init__(**options)
@@ -198,20 +236,22 @@ class _LanguageEnvironment(jinja2.Environment):
 
 
 def make_templates(development: bool = False, *, municipality: str = "", demo: bool = False,
-                   ) -> dict[str, Jinja2Templates]:
+                   directory: Path | None = None) -> dict[str, Jinja2Templates]:
     """The templates, one compiled set per language (`render` picks the
     request's). In `development` (demo mode) edited templates and static files
     show at once; otherwise templates are compiled once and never checked for
     changes again, which every page would otherwise pay for. Of the settings,
-    templates see only `municipality` and `demo`, as globals."""
+    templates see only `municipality` and `demo`, as globals.
+    `directory`: templates other than the installed ones (to compare two versions of them)."""
     site = {"municipality": municipality, "demo": demo}
-    return {language: _language_templates(language, development, site) for language in i18n.LANGUAGES}
+    return {language: _language_templates(language, development, site, directory or templates_dir())
+            for language in i18n.LANGUAGES}
 
 
-def _language_templates(language: str, development: bool, site: dict[str, Any]) -> Jinja2Templates:
+def _language_templates(language: str, development: bool, site: dict[str, Any], directory: Path) -> Jinja2Templates:
     env = _LanguageEnvironment(
         language,
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        loader=jinja2.FileSystemLoader(str(directory)),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         auto_reload=development,
@@ -231,7 +271,7 @@ def _language_templates(language: str, development: bool, site: dict[str, Any]) 
     macros = templates.env.get_template("_macros.html").module
     for name in ("field", "select"):
         templates.env.globals[name] = getattr(macros, name)
-    templates.env.globals.update(csrf=csrf, err=err, invalid=invalid, error_summary=error_summary, val=val)
+    templates.env.globals.update(checklist=checklist, csrf=csrf, err=err, invalid=invalid, error_summary=error_summary, val=val)
     templates.env.filters.update(
         nodate=nodate, when=when, clock=clock, unquoted=unquoted,
         # A dict of marked (N_) words, translated: `roles | translated`.

@@ -60,6 +60,10 @@ class BinderTables(ViewTables):
             (section, 0 if drafts else 1, limit, offset),
         )
 
+    # Each level's published action-guide page, as `guide_slug` chooses it.
+    GUIDE_SLUGS = ("SELECT level, min(slug) AS slug FROM {pages} WHERE section = 'guide' AND published = 1 "
+                   "GROUP BY level")
+
     def guide_slug(self, level: int) -> str | None:
         """The published action-guide page for a BTI level, if there is one."""
         row = self.fetchone(

@@ -41,9 +41,10 @@ class CollaborationTables(ViewTables):
         """Every collaboration about the child, a restricted one too: the privacy officer's metadata."""
         return self._rows("SELECT * FROM {collaborations} WHERE child_id = ? ORDER BY opened_at", (str(child_id),))
 
+    FOR_CONCERN = f"SELECT * FROM {{collaborations}} WHERE concern_id = ? AND {VISIBLE} ORDER BY opened_at"
+
     def for_concern(self, concern_id: UUID) -> list[dict]:
-        return self._rows(f"SELECT * FROM {{collaborations}} WHERE concern_id = ? AND {VISIBLE} ORDER BY opened_at",
-                          (str(concern_id),))
+        return self._rows(self.FOR_CONCERN, (str(concern_id),))
 
 
 class SQLiteCollaborationView(CollaborationTables, SQLiteView):

@@ -62,10 +62,10 @@ class DirectoryTables(ViewTables):
         )
         return [dict(row) for row in rows]
 
+    IN_UNIT = "SELECT id FROM {users} WHERE unit_id = ? AND active = 1 ORDER BY id"
+
     def active_users_in_unit(self, unit_id: UUID) -> list[UUID]:
-        rows = self.fetchall(
-            "SELECT id FROM {users} WHERE unit_id = ? AND active = 1 ORDER BY id", (str(unit_id),)
-        )
+        rows = self.fetchall(self.IN_UNIT, (str(unit_id),))
         return [UUID(row["id"]) for row in rows]
 
     def meeting_invitees(self, unit_ids: list[UUID], services: list[str]) -> list[UUID]:

@@ -31,9 +31,10 @@ class ReferralTables(ViewTables):
         "CREATE INDEX IF NOT EXISTS consents_unit_until ON {consents} (unit_id, valid_until)",
     )
 
+    FOR_CONCERN = "SELECT * FROM {referrals} WHERE concern_id = ? ORDER BY created_at"
+
     def for_concern(self, concern_id: UUID) -> list[dict]:
-        return [dict(r) for r in self.fetchall(
-            "SELECT * FROM {referrals} WHERE concern_id = ? ORDER BY created_at", (str(concern_id),))]
+        return [dict(r) for r in self.fetchall(self.FOR_CONCERN, (str(concern_id),))]
 
     def unconfirmed(self, unit_id: UUID, limit: int = 200) -> list[dict]:
         """Reconciliation: every report or referral sent and never confirmed received."""
