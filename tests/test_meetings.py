@@ -204,11 +204,10 @@ def test_the_statistics_page_never_shows_a_count_below_5(web):
     page = web.login("municipal_leader")
     for dim in DIMENSION_NAMES:
         html = page.get(f"/ledelse/statistikk?dimensjon={dim}").text
-        # Each row's count: in the concerns' table the cell before the last, in the
-        # collaborations' the last; a multiple of 5, or hidden.
-        concerns, *others = dom(html).select("main table")
-        counts = [row.select("td")[-2].text for row in concerns.select("tr") if row.select("td")]
-        counts += [row.select("td")[-1].text for table in others for row in table.select("tr") if row.select("td")]
+        # Each row's count, the last cell of every table (the concerns', the days to the first
+        # action's bands, the collaborations'): a multiple of 5, or hidden.
+        counts = [row.select("td")[-1].text for table in dom(html).select("main table")
+                  for row in table.select("tr") if row.select("td")]
         assert counts, dim
         assert all(n.startswith("<5") or (int(n) >= 5 and int(n) % 5 == 0) for n in counts), (dim, counts)
         assert dom(html).has("svg") and "&lt;5" in html
