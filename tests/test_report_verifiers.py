@@ -103,6 +103,7 @@ def test_base64_is_read_in_its_one_strict_form():
 
 
 def test_the_page_on_checking_a_report_is_public_and_shows_the_ledgers_key(web):
+    from tests.test_language import choose_language
     from events.ledger.checkpoints import verifier_key
     from projections.ledger import origin_of, signing_key
 
@@ -113,6 +114,9 @@ def test_the_page_on_checking_a_report_is_public_and_shows_the_ledgers_key(web):
     assert f'<code id="verifier-key">{expected}</code>' in page.text
     assert 'href="/static/verify/"' in page.text
     assert '<a href="/om/logg">' in web.login("staff").get("/").text  # the footer links it
+    family = web.client()
+    choose_language(web, family, "en", "/om/logg")
+    assert 'href="/static/verify/?lang=en"' in family.get("/om/logg").text  # the checking page in English too
 
 
 def test_the_verifier_is_served_under_the_csp_and_checked_on_every_visit(web):

@@ -648,9 +648,8 @@
 
   function startLanguage() {
     const asked = new URLSearchParams(window.location.search).get("lang");
-    if (asked === "en" || asked === "nb") return asked;
-    const first = (navigator.languages && navigator.languages[0]) || navigator.language || "";
-    return first.toLowerCase().startsWith("en") ? "en" : "nb";
+    // Norwegian unless asked for (the English /om/logg links with ?lang=en), as in the app.
+    return asked === "en" ? "en" : "nb";
   }
 
   function t(name) {

@@ -26,10 +26,8 @@ BASE = "https://verify.test/"
 OTHER = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
 
 
-@pytest.fixture(scope="module")
-def verifier(browser):
-    """A page with verify.js loaded, from a secure origin and under the app's CSP."""
-    context = browser.new_context()
+def serving_verifier(context):
+    """A page of the context that serves static/verify/ at BASE, under the app's CSP."""
     page = context.new_page()
     files = static_dir() / "verify"
     types = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
@@ -44,6 +42,14 @@ def verifier(browser):
             "Content-Type": types[path.suffix[1:]], "Content-Security-Policy": CSP})
 
     page.route(BASE + "**", serve)
+    return page
+
+
+@pytest.fixture(scope="module")
+def verifier(browser):
+    """A page with verify.js loaded, from a secure origin and under the app's CSP."""
+    context = browser.new_context()
+    page = serving_verifier(context)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(BASE)
@@ -258,3 +264,15 @@ def test_base64_and_hex_are_read_as_the_reference_reads_them(verifier):
         except ValueError:
             expected_h = None
         assert (b, h, stripped, rep) == (expected_b, expected_h, s.strip(), repr(s)), s
+
+
+@pytest.mark.parametrize("query, expected", [("", "nb"), ("?lang=en", "en")])
+def test_the_page_speaks_norwegian_unless_asked_for_english(browser, query, expected):
+    """Norwegian is the default, as in the app, even in a browser set to English;
+    the English /om/logg links to the page with ?lang=en."""
+    context = browser.new_context(locale="en-GB")
+    page = serving_verifier(context)
+    page.goto(BASE + query)
+    page.wait_for_function("document.documentElement.dataset.ready === '1'")
+    assert page.evaluate("document.documentElement.lang") == expected
+    context.close()
