@@ -9,12 +9,14 @@ test fails the run: CI must prove every part of the suite ran.
 from __future__ import annotations
 
 import os
+from datetime import date
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from events import clock
 from events.application import Bekymring
 from events.kek import Kek
 
@@ -163,3 +165,19 @@ def web(env, demo_copy):
 
     with Web(env, built=demo_copy[1]) as web:
         yield web
+
+
+COLLECTED_ON = clock.today()
+
+
+def today_of(value: object) -> object:
+    """A module's TODAY taken from the clock at collection is today when a test
+    starts (a run that passes midnight in Oslo would hold yesterday against the
+    domain's today); a fixed date a module chose is kept."""
+    return clock.today() if value == COLLECTED_ON else value
+
+
+@pytest.fixture(autouse=True)
+def _today_when_the_test_runs(request, monkeypatch):
+    if isinstance(getattr(request.module, "TODAY", None), date):
+        monkeypatch.setattr(request.module, "TODAY", today_of(request.module.TODAY))
