@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 
+from events import clock
 from tests.e2e.people import name, sign_in
 
 
@@ -82,13 +83,13 @@ def test_from_worry_to_action(context, server):
     page.get_by_role("link", name="Ressursteam").click()
     page.get_by_role("link", name="Planlegg møte").click()
     page.get_by_label("Type møte").select_option("extra")
-    page.get_by_label("Dato").fill(time.strftime("%Y-%m-%d"))
+    page.get_by_label("Dato").fill(clock.today().isoformat())
     page.get_by_label("Klokkeslett").fill("08:30")
     page.get_by_label("Solsikken barnehage").check()
     page.get_by_role("button", name="Opprett møte").click()
     page.get_by_role("link", name="Ta opp en sak").click()
     # Each option names the child, the day and who filed it: the concern filed above.
-    filed = page.locator("#f-bekymring option", has_text=f"{child} – opprettet {time.strftime('%d.%m.%Y')} av {name('pedleder')}")
+    filed = page.locator("#f-bekymring option", has_text=f"{child} – opprettet {clock.today().strftime('%d.%m.%Y')} av {name('pedleder')}")
     page.get_by_label("Hvilken bekymring?").select_option(filed.get_attribute("value"))
     page.get_by_role("button", name="Neste").click()
     text = page.get_by_label("Saken slik den legges fram").input_value()
