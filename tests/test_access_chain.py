@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from events.ledger.access_chain import (
     CHAIN_START, MapLeaf, b64, entry_bytes, extension_lines, inclusion_proof, map_commitment,
-    map_leaf_hash, map_root, next_link, root_from_inclusion,
+    map_leaf_hash, map_root, next_link, root_from_inclusion, unb64,
 )
 from events.ledger.checkpoints import parse_checkpoint, sign_checkpoint, verifier_key
 from events.ledger.report_check import REPORT_FORMAT, verify_report
@@ -47,7 +47,6 @@ def report(covered: int = 5, made: int = 5, others: int = 6, signer=KEY) -> dict
     """A report of child 0 with `made` accesses, of which the checkpoint covers `covered`."""
     lines = chain([entry(n) for n in range(made)])
     head = lines[covered - 1]["link"] if covered else b64(CHAIN_START)
-    from events.ledger.access_chain import unb64
     leaves = [MapLeaf(key(0), covered, unb64(head))] + [
         MapLeaf(key(n), n, hashlib.sha256(b"head%d" % n).digest()) for n in range(1, others + 1)]
     root = map_root(leaves)

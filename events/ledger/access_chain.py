@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from events.ledger.checkpoints import strict_b64decode
-from events.ledger.tree import EMPTY_ROOT, HASH_SIZE, check_hash, node_hash
+from events.ledger.tree import HASH_SIZE, check_hash, node_hash, root_of
 
 ENTRY_FORMAT = "bekymring-access-v1"
 MAP_LINE = "bekymring-children"
@@ -122,13 +122,7 @@ def sorted_leaves(leaves: Iterable[MapLeaf]) -> list[MapLeaf]:
 
 
 def _mth(hashes: Sequence[bytes], lo: int, hi: int) -> bytes:
-    n = hi - lo
-    if n == 0:
-        return EMPTY_ROOT
-    if n == 1:
-        return hashes[lo]
-    k = 1 << ((n - 1).bit_length() - 1)
-    return node_hash(_mth(hashes, lo, lo + k), _mth(hashes, lo + k, hi))
+    return root_of(hashes[lo:hi])
 
 
 def map_root(leaves: Sequence[MapLeaf]) -> bytes:
