@@ -22,6 +22,7 @@ OBSERVATIONS = {
     "development": ["Bruker få ord og forstår ikke beskjeder i samlingsstund.", "Strever med lesing, ligger langt etter."],
     "absence": ["Fravær fire dager denne måneden uten beskjed.", "Kommer ofte for sent, ofte uten frokost."],
 }
+NEW_EACH_UNIT = 2  # children of each unit with a concern about something seen this week
 CHILD_WORDS = ["«Pappa var så sint i går»", "«Mamma sov hele dagen»", "«Jeg vil ikke hjem»", ""]
 
 
@@ -34,12 +35,18 @@ def load_examples(app: Any, ids: dict[str, Any], today: date | None = None) -> N
                "helsestasjonen": ["helsesykepleier", "helseleder"]}
     leaders = {"solsikken": "styrer", "fjordvikskole": "rektor", "helsestasjonen": "helseleder"}
     concerns = []
+    seen_in_unit: dict[str, int] = {}
     for child_id, child in zip(ids["children"], demo_data.CHILDREN):
-        for _ in range(rng.choice([0, 1, 1, 2, 3])):
+        # The first children of each unit have a concern from this week, so that the
+        # unit leader's "new concerns" is never empty, on whatever day the demo is loaded.
+        this_week = seen_in_unit.get(child["unit"], 0) < NEW_EACH_UNIT
+        seen_in_unit[child["unit"]] = seen_in_unit.get(child["unit"], 0) + 1
+        for number in range(max(this_week, rng.choice([0, 1, 1, 2, 3]))):
             author = users[rng.choice(authors[child["unit"]])]
             category = rng.choice(list(OBSERVATIONS))
             categories = [category] + ([rng.choice(["absence", "development"])] if rng.random() < 0.3 else [])
-            opened = today - timedelta(days=rng.randrange(3, 340))
+            back = rng.randrange(3, 340)
+            opened = today - timedelta(days=back % 7 + 1 if this_week and number == 0 else back)
             with acting_as(author):
                 concern = app.open_concern(child_id, author, opened, rng.choice(OBSERVATIONS[category]),
                                            rng.choice(CHILD_WORDS), list(dict.fromkeys(categories)), rng.choice([1, 2, 3]))

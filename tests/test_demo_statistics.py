@@ -5,6 +5,8 @@ seed, the same every time, and dated in the past through the domain's clock."""
 
 from __future__ import annotations
 
+import re
+
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -18,12 +20,16 @@ from intranet import demo
 from intranet.demo_history import MONTHS, plan
 from events.statistics import DEFAULT_DELAY_DAYS
 from intranet.cli import publish_statistics
+from intranet.front_page import NEW_DAYS
 from intranet.leaders import DIMENSION_NAMES
 from intranet.statistics_releases import values_of
+from projections.concerns import ConcernProjection
 from projections.config import DEFAULTS
+from projections.live import ProjectionRunner
 from projections.suppression import THRESHOLD
 from tests.conftest import sqlite_env
 from tests.htmltree import dom
+from tests.test_front_page import section
 from tests.webclient import Web
 
 
@@ -177,3 +183,27 @@ def test_the_days_to_the_first_action_are_bands_of_rounded_counts_never_an_avera
     assert "snitt" not in html.select("table.list thead")[0].text  # the concerns' table
     months = [full_demo.domain.statistics_release("month", f"{LAST_YEAR}-{m:02d}") for m in range(1, 13)]
     assert year.first_action == {k: v for r in months for k, v in r.first_action.items()} and not year.means
+
+
+@pytest.mark.parametrize("leader", ["styrer", "rektor", "helseleder"])
+def test_each_unit_leader_finds_new_concerns_on_the_front_page_whatever_the_day(full_demo, leader):
+    """Whoever tries the demo as a unit leader finds the unit's new concerns on the
+    front page, on any day it is loaded: the generated history is drawn at random."""
+    new = section(full_demo.login(leader).get("/").text, "Nye bekymringer")
+    concerns = [a for a in new.select("a") if re.fullmatch(r"/bekymringer/[0-9a-f-]{36}", a.get("href"))]
+    assert concerns, " ".join(new.text.split())
+
+
+@pytest.mark.parametrize("day", [date(2026, 12, 8), date(2027, 3, 1), date(2027, 7, 15)])
+def test_the_demo_has_new_concerns_in_every_unit_on_other_days_too(tmp_path, day):
+    env = sqlite_env(tmp_path, Kek.generate())
+    app = Bekymring(env=env)
+    try:
+        with clock.set_to(datetime(day.year, day.month, day.day, 11, tzinfo=clock.OSLO)):
+            ids = demo.load_with_casework(app)
+        runner = ProjectionRunner(app, [ConcernProjection])
+        runner.catch_up()
+        for unit in ("solsikken", "fjordvikskole", "helsestasjonen"):
+            assert runner["concerns"].view.opened_since(ids["units"][unit], day - timedelta(days=NEW_DAYS), 5), unit
+    finally:
+        app.close()
