@@ -37,7 +37,7 @@ from eventsourcing.utils import get_topic
 from events.audit import Access, BreakGlass
 from events.errors import IntegrityError
 from events.ledger.access_chain import (
-    CHAIN_START, MAP_LINE, MapLeaf, b64, extension_lines, inclusion_proof, map_commitment, map_root, next_link,
+    CHAIN_START, MAP_LINE, ChildrenMap, MapLeaf, b64, extension_lines, inclusion_proof, map_commitment, map_root, next_link,
 )
 from events.ledger.checkpoints import (
     Checkpoint, CheckpointError, check_checkpoint_signature, parse_checkpoint, sign_checkpoint, verifier_key,
@@ -153,6 +153,7 @@ class Chains:
         self.app = app
         self.secret = child_key_secret(app.keystore)
         self.heads = heads if heads is not None else {}
+        self.map = ChildrenMap(MapLeaf(key, count, head) for key, (count, head, _row) in self.heads.items())
         self._keys: dict[UUID, bytes] = {}
 
     def key(self, child_id: UUID) -> bytes:
@@ -178,12 +179,9 @@ class Chains:
             count, previous, _row = self.heads.get(key, (0, CHAIN_START, 0))
             link = next_link(previous, leaf, entry)
             self.heads[key] = (count + 1, link, notification.id)
+            self.map.set(MapLeaf(key, count + 1, link))
             added.append((key, count + 1, notification.id, entry, previous, link))
         return added
-
-    def leaves(self) -> list[MapLeaf]:
-        return [MapLeaf(key, count, head) for key, (count, head, _row) in self.heads.items()]
-
 
 def utc_now_text(now: float) -> str:
     return datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -349,7 +347,7 @@ class LedgerProjection(Projection):
         """Sign the tree and the children's map as they are (`sign_and_record`)."""
         now = time.time()
         cp = sign_and_record(self.app, self.view, c, self.origin, self.witness, self.log, self.last_row,
-                             self.chains.leaves(), now)
+                             self.chains.map, now)
         self.signed_size, self.signed_at = cp.size, now
         return cp
 
@@ -378,16 +376,16 @@ def entry_json(entry: dict) -> str:
 
 
 def sign_and_record(app: Any, view: LedgerTables, c: Any, origin: str, witness: Path, log: MerkleLog,
-                    last_row: int, leaves: list[MapLeaf], now: float) -> Checkpoint:
+                    last_row: int, children: ChildrenMap, now: float) -> Checkpoint:
     """Sign the tree as it is, with the children's map as it is (its root and the
     time in the extension lines), append it to the witness, then record it and its
     map. The witness first: if it cannot be written the transaction fails, and the
     read model stops, loudly (a checkpoint the witness lacks protects nothing
     from someone who can rewrite the database). A witness line whose
     transaction then fails is still true: it covers rows that were stored."""
-    root = map_root(leaves)
+    root = children.root()
     cp = sign_checkpoint(origin, log.size, log.root(), origin, signing_key(app.keystore),
-                         extension_lines(len(leaves), root, utc_now_text(now)))
+                         extension_lines(len(children), root, utc_now_text(now)))
     append_checkpoint(witness, cp)
     # Another process may have signed the same size (the same tree and map, another time):
     # the first stays, unless it was signed before checkpoints carried the map.
@@ -396,7 +394,7 @@ def sign_and_record(app: Any, view: LedgerTables, c: Any, origin: str, witness: 
                        "WHERE k.note NOT LIKE ?"),
               (cp.size, cp.note, datetime.fromtimestamp(now, timezone.utc).isoformat(), f"%\n{MAP_LINE} %"))
     c.execute(view.sql("INSERT INTO {maps} (size, last_row, map_size, map_root) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (size) DO NOTHING"), (cp.size, last_row, len(leaves), root))
+                       "ON CONFLICT (size) DO NOTHING"), (cp.size, last_row, len(children), root))
     return cp
 
 
@@ -410,9 +408,9 @@ def sign_committed(app: Any, view: LedgerTables, config: ReadModelConfig = DEFAU
         if row is None:
             return None
         log = MerkleLog.from_state(json.loads(row["state"]))
-        leaves = [MapLeaf(key, count, head) for key, (count, head, _row) in view.heads(c).items()]
+        children = ChildrenMap(MapLeaf(key, count, head) for key, (count, head, _row) in view.heads(c).items())
         return sign_and_record(app, view, c, origin_of(app, config), witness_path(app, config), log,
-                               view.last_row(c), leaves, time.time())
+                               view.last_row(c), children, time.time())
 
 
 class NoCheckpoint(Exception):
@@ -578,16 +576,15 @@ class _ChainCheck:
             self._check(self.maps.pop(size))
 
     def _check(self, checkpoints: list[Checkpoint]) -> None:
-        leaves = self.chains.leaves()
-        root = map_root(leaves)
+        size, root = len(self.chains.map), self.chains.map.root()
         for cp in checkpoints:
             signed = map_commitment(cp.text)
-            if (signed.size, signed.root) == (len(leaves), root):
+            if (signed.size, signed.root) == (size, root):
                 self.matched.append(cp.size)
                 continue
             self.problems.append(
                 f"checkpoint at size {cp.size} (signed {signed.signed_at}) commits to a children's map of "
-                f"{signed.size} access chains that the log's access events do not give ({len(leaves)} chains, "
+                f"{signed.size} access chains that the log's access events do not give ({size} chains, "
                 "another root): an access event up to it was removed, altered or inserted")
 
 

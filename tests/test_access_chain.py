@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import random
 import uuid
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from events.ledger.access_chain import (
-    CHAIN_START, MapLeaf, b64, entry_bytes, extension_lines, inclusion_proof, map_commitment,
+    CHAIN_START, ChildrenMap, MapLeaf, b64, entry_bytes, extension_lines, inclusion_proof, map_commitment,
     map_leaf_hash, map_root, next_link, root_from_inclusion, unb64,
 )
 from events.ledger.checkpoints import parse_checkpoint, sign_checkpoint, verifier_key
@@ -72,6 +73,25 @@ def test_inclusion_proofs_lead_to_the_root_for_every_size_and_index():
             assert root_from_inclusion(index, size, map_leaf_hash(leaf), proof + [root]) is None
             wrong = MapLeaf(leaf.key, leaf.count + 1, leaf.head)
             assert root_from_inclusion(index, size, map_leaf_hash(wrong), proof) != root
+
+
+def test_the_kept_map_has_the_root_of_its_leaves_as_heads_move_and_children_arrive():
+    """The map a ledger keeps between checkpoints against the definition, over
+    every small size and a long random run of moved heads and new children."""
+    rng = random.Random(9162)
+    for size in range(0, 18):
+        leaves = {key(n): MapLeaf(key(n), 1, key(100 + n)) for n in range(size)}
+        kept = ChildrenMap(leaves.values())
+        assert kept.root() == map_root(list(leaves.values())) and len(kept) == size
+    kept, leaves = ChildrenMap(), {}
+    for step in range(3000):
+        n = rng.randrange(300) if rng.random() < 0.9 else rng.randrange(300, 10_000)
+        count = leaves[key(n)].count + 1 if key(n) in leaves else 1
+        leaves[key(n)] = MapLeaf(key(n), count, hashlib.sha256(b"%d:%d" % (n, step)).digest())
+        kept.set(leaves[key(n)])
+        if rng.random() < 0.05:
+            assert kept.root() == map_root(list(leaves.values())), step
+    assert kept.root() == map_root(list(leaves.values()))
 
 
 def test_the_checkpoint_carries_the_map_under_its_signature():
