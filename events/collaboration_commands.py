@@ -25,10 +25,7 @@ class CollaborationCommands(CommandMixin):
         child = self.get_child(concern.child_id)
         coordinator = self.get_user(coordinator_id)
         for service, unit_id in members:
-            if unit_id is not None:
-                unit = self.get_unit(unit_id)
-                if unit.kind != service or unit.closed:
-                    raise InvalidCollaboration("collaboration.services_required", "services")
+            self._check_member_unit(service, unit_id, "collaboration.services_required", "services")
         if not coordinator.active:
             raise InvalidCollaboration("collaboration.coordinator_inactive", "coordinator_id")
         collaboration = Collaboration.new(
@@ -37,6 +34,14 @@ class CollaborationCommands(CommandMixin):
             early_reason, clock.today())
         self.save(collaboration)
         return collaboration.id
+
+    def _check_member_unit(self, service: str, unit_id: UUID | None, code: str, field: str) -> None:
+        """A member's unit, if it names one, is an open unit of the service's kind
+        (refused by `code`, beside `field`)."""
+        if unit_id is not None:
+            unit = self.get_unit(unit_id)
+            if unit.kind != service or unit.closed:
+                raise InvalidCollaboration(code, field)
 
     def get_collaboration(self, collaboration_id: UUID) -> Collaboration:
         return self._get(Collaboration, collaboration_id)
@@ -95,6 +100,17 @@ class CollaborationCommands(CommandMixin):
         proposed = (collaboration.handover or {}).get("to")
         collaboration.remove_member(service, unit_id, reason, clock.today(), by,
                                     handover_lapses=proposed is not None and of_member(proposed))
+        self.save(collaboration)
+
+    def admit_collaboration_member(self, collaboration_id: UUID, service: str, unit_id: UUID | None, on: date,
+                                   by: UUID) -> None:
+        """Take a service in (again), from day `on`: on the collaboration's consent as
+        it reads then and today. Its people see the collaboration at their next request."""
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.check_is_open()
+        self._check_member_unit(service, unit_id, "collaboration.unit_of_other_service", "unit")
+        collaboration.admit_member(service, unit_id, self.get_consent(collaboration.consent_id), on, by,
+                                   clock.today())
         self.save(collaboration)
 
     def share_collaboration_entry(self, collaboration_id: UUID, no: int, information: str, by: UUID) -> None:

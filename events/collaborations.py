@@ -141,7 +141,8 @@ class Collaboration(SubjectRecord):
     # -- queries -------------------------------------------------------------------------
     @property
     def current_members(self) -> list[dict[str, Any]]:
-        """The members not taken out."""
+        """The members not taken out. A service taken out and admitted again is two
+        entries: the one taken out (its history) and the one admitted again."""
         return [m for m in self.members if not m.get("removed_on")]
 
     @property
@@ -447,6 +448,42 @@ class Collaboration(SubjectRecord):
                 m.update(removed_on=on, removed_by=by, removal_reason=reason)
         if handover_lapsed:
             self.handover = None
+
+    def admit_member(self, service: str, unit_id: UUID | None, consent: Consent, on: date, by: UUID,
+                     today: date | None = None) -> None:
+        """Take a service in, on `on` (a service taken out earlier: again), on the
+        collaboration's consent as it reads on `on` and on `today`: it must cover
+        the service (barnevernet: its statutory basis) and every kind of
+        information shared, as when the collaboration was opened. `unit_id`: a unit
+        already checked to be of the service's kind, or None for its resource team."""
+        self.check_is_open()
+        today = today or on
+        if service not in SERVICES:
+            raise InvalidCollaboration("collaboration.services_required", "service")
+        if unit_id is not None and unit_id == self.unit_id:  # it takes part as the opening unit
+            raise InvalidCollaboration("collaboration.unit_of_other_service", "unit")
+        if any(m["service"] == service and m["unit_id"] == unit_id for m in self.current_members):
+            raise InvalidCollaboration("collaboration.already_member", "service")
+        if on > today:
+            raise InvalidCollaboration("date.in_future", "admitted_on")
+        removed = [m["removed_on"] for m in self.members
+                   if m["service"] == service and m["unit_id"] == unit_id and m.get("removed_on")]
+        if on < self.opened_on or (removed and on < max(removed)):
+            raise InvalidCollaboration("collaboration.admitted_too_early", "admitted_on")
+        for day in dict.fromkeys((on, today)):
+            try:
+                check_covered(consent, [service], self.information, day)
+            except InvalidCollaboration as e:  # beside the admission form's service, saying why
+                code = "collaboration.admission_not_consented" if e.code == "collaboration.consent_missing" else e.code
+                raise InvalidCollaboration(code, "service", **e.params) from e
+        self._member_admitted(service, unit_id, on, by)
+
+    @event("MemberAdmitted")
+    def _member_admitted(self, service: str, unit_id: UUID | None, on: date, by: UUID) -> None:
+        # A new entry, so the one taken out keeps its date and reason.
+        again = any(m["service"] == service and m["unit_id"] == unit_id for m in self.members)
+        self.members.append({"service": service, "unit_id": unit_id, "admitted_on": on, "admitted_by": by,
+                             "again": again})
 
     # -- the concern's logbook, shared entry by entry ---------------------------------------------
     def share_entry(self, no: int, information: str, consent: Consent, entries: int, on: date, by: UUID) -> None:

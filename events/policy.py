@@ -170,6 +170,9 @@ class Target:
 
         coverage = member_coverage(collaboration, consent, on)  # a removed member's ended with its removal
         admitted = [m for m, c in coverage if c.ok]
+        # Why a member's access ended is its newest entry's say: a service taken out
+        # and admitted again is not refused for the old removal.
+        newest = {(m["service"], m["unit_id"]): (m, c) for m, c in coverage}
         return cls(unit_id=collaboration.unit_id, author_id=concern.author_id,
                    shared_with=tuple(concern.shared_with),
                    record_ids=(collaboration.id, collaboration.child_id), restricted=restricted,
@@ -178,7 +181,7 @@ class Target:
                    consent_id=collaboration.consent_id,
                    statutory_members=tuple(m["unit_id"] or m["service"] for m in admitted
                                            if m["service"] in STATUTORY_SERVICES),
-                   ended_for=tuple((m["service"], m["unit_id"], c) for m, c in coverage if not c.ok),
+                   ended_for=tuple((m["service"], m["unit_id"], c) for m, c in newest.values() if not c.ok),
                    live=collaboration.is_open and bool(admitted),
                    coordinator_id=collaboration.coordinator_id,
                    proposed_coordinator_id=(collaboration.handover or {}).get("to"))
@@ -450,6 +453,10 @@ RULES: dict[str, Rule] = {
     # who holds the group together (as helsesøster coordinates the ansvarsgruppe),
     # or the opening unit's leader, who chose the members.
     "collaboration.remove_member": _coordinator_or_opening_leader,
+    # Taking a service in (again) is the same decision the other way: the same two.
+    # The domain holds it to the consent; the service's access follows from the
+    # consent at each request, as for the members it opened with.
+    "collaboration.admit_member": _coordinator_or_opening_leader,
     # The unit's internal logbook stays the unit's: an entry reaches the member
     # services only shared explicitly, by its author or the unit's leader (while the
     # consent admits anyone); either may take it back at any time.
@@ -506,7 +513,7 @@ RECORD_ACTIONS = (
     # and everything derived from them: a case brought to a meeting, its minutes
     "meeting_case.view", "meeting_case.minute", "leaders.case",
     "collaboration.open", "collaboration.view", "collaboration.edit", "collaboration.close",
-    "collaboration.handover", "collaboration.accept", "collaboration.remove_member",
+    "collaboration.handover", "collaboration.accept", "collaboration.remove_member", "collaboration.admit_member",
     "collaboration.entry.view", "collaboration.entry.share", "collaboration.entry.unshare",
     "case_bank.propose", "case_bank.view", "case_bank.review",
     "collaboration.convene", "collaboration.minute", "collaboration.contact",

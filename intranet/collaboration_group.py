@@ -38,12 +38,16 @@ BAD_DATE = N_("Skriv en gyldig dato (dd.mm.åååå).")
 
 def member_label(collaboration, service: str, units: dict) -> str:
     """A member of the group by name: the opening unit's, or the service's units (its
-    resource team where it joined without one)."""
+    resource team where it joined without one): those members now, else (a contact
+    chosen before the service was taken out) those it had. Each once: a service
+    taken out and in again is two entries."""
     if service == OWN_UNIT:
         return units[collaboration.unit_id]
-    return ", ".join(units[m["unit_id"]] if m["unit_id"] else
-                     _("%(service)s, kommunens ressursteam") % {"service": _(labels.SERVICES[service])}
-                     for m in collaboration.members if m["service"] == service)
+    members = ([m for m in collaboration.current_members if m["service"] == service]
+               or [m for m in collaboration.members if m["service"] == service])
+    return ", ".join(dict.fromkeys(
+        units[m["unit_id"]] if m["unit_id"] else
+        _("%(service)s, kommunens ressursteam") % {"service": _(labels.SERVICES[service])} for m in members))
 
 
 def context(request: Request, record: Record) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""A collaboration's plan over its life, on its page: member services taken out,
-entries of the unit's internal logbook shared into it one by one; and the plan
+"""A collaboration's plan over its life, on its page: member services taken out
+and taken in (again), entries of the unit's internal logbook shared into it one by one; and the plan
 printed for the family, with its status (with the hand-off when it moved into an
 individuell plan). intranet/collaborations.py dispatches the page's actions here.
 
@@ -21,17 +21,25 @@ from events import clock
 from events.collaborations import PLAN_INFORMATION, member_coverage
 from events.policy import Target, may
 from intranet import labels
+from intranet.concern_forms import parse_date
 from intranet.forms import parse_int, parse_uuid
 from intranet.guard import current_user, require
 from intranet.i18n import _
-from intranet.collaboration_group import PLAN_STATUS_WORDS, member_label
+from intranet.collaboration_group import BAD_DATE, PLAN_STATUS_WORDS, member_label
 from intranet.records import Record, Shown, may_do, show
 
 # action -> (policy action on the collaboration, the page's block it changes)
 ACTIONS = {"ta-ut": ("collaboration.remove_member", "members"),
+           "ta-inn": ("collaboration.admit_member", "members"),
            # an entry's own rule is asked in `act`, on the entry (collaboration.entry.*)
            "del-logg": ("collaboration.view", "shared_log"),
            "trekk-logg": ("collaboration.view", "shared_log")}
+
+
+# Services whose people take part by the municipality's resource team (no unit of
+# their own); the opening form offers the same (intranet/collaborations.py).
+TEAM_SERVICES = ("ppt", "barnevern", "helsestasjon")
+OWN_KINDS = ("barnehage", "skole", "sfo")  # the units that open collaborations, not members of them
 
 
 def member_value(member: dict[str, Any]) -> str:
@@ -70,8 +78,11 @@ def page_context(request: Request, record: Record) -> tuple[dict[str, Any], list
     rows, unshared, shared = entries_shown(request, record)
     coverage = member_coverage(collaboration, record.related["consent"], clock.today())
     removable = [(member_value(m), m) for m, c in coverage if c.ok and not m.get("removed_on")]
+    may_admit = collaboration.is_open and may_do(request, "collaboration.admit_member", record)
     context = {
         "may_remove": may_do(request, "collaboration.remove_member", record) and len(removable) > 1,
+        "may_admit": may_admit,
+        **(admission_choices(request, record) if may_admit else {}),
         "removable": removable,
         "member_coverage": [(m, c.ok, labels.coverage_reason(c.refusals)) for m, c in coverage],
         "log_rows": rows,
@@ -82,6 +93,49 @@ def page_context(request: Request, record: Record) -> tuple[dict[str, Any], list
     return context, kinds
 
 
+def member_units(request: Request, opening_unit_id: UUID) -> list[dict[str, Any]]:
+    """The directory's open units a collaboration may take in: of a service's kind,
+    not a barnehage, skole or SFO, not the opening unit."""
+    return [u for u in request.app.state.projections["directory"].view.units()
+            if not u["closed"] and u["kind"] in labels.SERVICES and u["kind"] not in OWN_KINDS
+            and u["id"] != str(opening_unit_id)]
+
+
+def admission_choices(request: Request, record: Record) -> dict[str, Any]:
+    """What the form «Ta inn en tjeneste» offers, as the opening form does: the
+    services with a resource team or an open unit, and those units but the
+    opening unit. The domain refuses a service the consent does not cover, saying why."""
+    units = member_units(request, record.value.unit_id)
+    kinds = {u["kind"] for u in units}
+    return {"admit_services": [s for s in labels.SERVICES if s in TEAM_SERVICES or s in kinds],
+            "admit_units": [(u["id"], f"{u['name']} ({_(labels.SERVICES[u['kind']])})") for u in units],
+            "consent_covers": ", ".join(_(labels.SERVICES[s]) for s in
+                                        record.related["consent"].services_valid_on(clock.today()))
+            or _("ingen tjenester")}
+
+
+def _admit(request: Request, record: Record, form: dict[str, str]) -> dict[str, str]:
+    """Take the service the form names in; the field errors of the form, if any."""
+    choices = admission_choices(request, record)
+    service, unit_value = form.get("service", ""), form.get("unit", "")
+    on = parse_date(form.get("admitted_on", ""))
+    errors: dict[str, str] = {}
+    if service not in choices["admit_services"]:
+        errors["service"] = _("Velg tjenesten som skal tas inn.")
+    unit_id = parse_uuid(unit_value) if unit_value else None
+    if unit_value and (unit_id is None or unit_value not in {u for u, _label in choices["admit_units"]}):
+        errors["unit"] = _("Velg en enhet fra listen, eller ingen.")
+    elif not unit_value and service in choices["admit_services"] and service not in TEAM_SERVICES:
+        errors["unit"] = _("Tjenesten har ikke et ressursteam i kommunen: velg enheten.")
+    if on is None:
+        errors["admitted_on"] = _(BAD_DATE)
+    if errors:
+        return errors
+    request.app.state.domain.admit_collaboration_member(record.value.id, service, unit_id, on,
+                                                        current_user(request).id)
+    return {}
+
+
 def _parse_member(value: str) -> tuple[str, UUID | None] | None:
     kind, _sep, rest = value.partition(":")
     if kind == "team" and rest in labels.SERVICES:
@@ -90,9 +144,12 @@ def _parse_member(value: str) -> tuple[str, UUID | None] | None:
     return None if unit_id is None else ("", unit_id)
 
 
-def act(request: Request, record: Record, action: str, form: dict[str, str]) -> None:
-    """Run the page's `action` (a key of ACTIONS); the domain's refusal goes on to the caller."""
+def act(request: Request, record: Record, action: str, form: dict[str, str]) -> dict[str, str]:
+    """Run the page's `action` (a key of ACTIONS): the form's field errors, if any;
+    the domain's refusal goes on to the caller."""
     domain, user, collaboration = request.app.state.domain, current_user(request), record.value
+    if action == "ta-inn":
+        return _admit(request, record, form)
     if action == "ta-ut":
         member = _parse_member(form.get("member", ""))
         found = [m for m in collaboration.current_members
@@ -112,6 +169,7 @@ def act(request: Request, record: Record, action: str, form: dict[str, str]) -> 
             domain.share_collaboration_entry(collaboration.id, no, form.get("information", ""), user.id)
         else:
             domain.unshare_collaboration_entry(collaboration.id, no, user.id)
+    return {}
 
 
 # -- the plan, printed for the family ------------------------------------------------------------

@@ -24,6 +24,7 @@ from events.consents import INFORMATION
 from events.errors import DomainError
 from events.policy import Principal, Target, may
 from intranet import collaboration_group, collaboration_plan, labels
+from intranet.collaboration_plan import TEAM_SERVICES, member_units
 from intranet.auth import redirect
 from intranet.concern_forms import parse_date
 from intranet.error_messages import field_errors
@@ -37,8 +38,6 @@ LIST_SIZE = 50
 DECISION_WORDS = {"continue": N_("Fortsette"), "change": N_("Endre"), "end": N_("Avslutte")}
 CLOSING_WORDS = {"goals_reached": N_("Målene er nådd"), "individual_plan": N_("Videre i individuell plan"),
                  "consent_withdrawn": N_("Samtykket er trukket"), "child_moved": N_("Barnet har flyttet")}
-# Services whose people take part by the municipality's resource team (no unit of their own).
-TEAM_SERVICES = ("ppt", "barnevern", "helsestasjon")
 
 
 def records_shown(collaboration) -> list[str]:
@@ -121,10 +120,8 @@ async def _concern_to_open(request: Request) -> Record:
 def _member_options(request: Request, concern) -> list[tuple[str, str]]:
     """(value, label): each open unit of a service kind but the concern's own, and
     each service's resource team."""
-    units = request.app.state.projections["directory"].view.units()
-    options = [(f"unit:{u['id']}", f"{u['name']} ({_(labels.SERVICES[u['kind']])})") for u in units
-               if not u["closed"] and u["kind"] in labels.SERVICES and u["kind"] not in ("barnehage", "skole", "sfo")
-               and u["id"] != str(concern.unit_id)]
+    options = [(f"unit:{u['id']}", f"{u['name']} ({_(labels.SERVICES[u['kind']])})")
+               for u in member_units(request, concern.unit_id)]
     options += [(f"team:{s}", _("%(service)s, kommunens ressursteam") % {"service": _(labels.SERVICES[s])})
                 for s in TEAM_SERVICES]
     return options
@@ -323,8 +320,8 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
         if action in collaboration_group.ACTIONS:
             return collaboration_group.act(request, record, action, form)
         if action in collaboration_plan.ACTIONS:
-            collaboration_plan.act(request, record, action, form)
-        elif action == "mal":
+            return collaboration_plan.act(request, record, action, form)
+        if action == "mal":
             domain.add_collaboration_goal(collaboration_id, form.get("goal", ""), user.id)
         elif action == "tiltak":
             days = {k: parse_date(form.get(k, "")) for k in ("starts_on", "deadline", "evaluate_on")}

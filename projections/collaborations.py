@@ -118,6 +118,14 @@ class CollaborationProjection(Projection):
         self.update_row(c, "collaborations", event)  # the services column keeps it: the policy takes the row off its list
 
     @process.register
+    def _(self, event: Collaboration.MemberAdmitted, c: Any) -> None:
+        # Its service joins the column (once): the admitted service's lists find the row.
+        self.update_row(c, "collaborations", event)
+        c.execute(self.view.sql("UPDATE {collaborations} SET services = services || ? "
+                                "WHERE id = ? AND services NOT LIKE ?"),
+                  (f"{event.service},", str(event.originator_id), f"%,{event.service},%"))
+
+    @process.register
     def _(self, event: Collaboration.EntryShared, c: Any) -> None:
         self.update_row(c, "collaborations", event)
 

@@ -223,7 +223,7 @@ class NotificationProjection(Projection):
     def _(self, event: Collaboration.Closed, c: Any) -> None:
         self.update_row(c, "collaborations", event, stamp=False, status="closed")
 
-    # -- the ansvarsgruppe's meetings and a member service taken out ------------------------
+    # -- the ansvarsgruppe's meetings and a member service taken out or in ------------------------
     @process.register
     def _(self, event: Collaboration.MeetingPlanned, c: Any) -> None:
         self.meeting_planned(c, event.originator_id, event.on)
@@ -237,6 +237,10 @@ class NotificationProjection(Projection):
         self.member_removed(c, event.originator_id, event.service, event.unit_id, event.on)
         if event.handover_lapsed:  # proposed to someone of the service taken out
             self.update_row(c, "collaborations", event, stamp=False, proposed_to=None, proposed_on=None)
+
+    @process.register
+    def _(self, event: Collaboration.MemberAdmitted, c: Any) -> None:
+        self.member_admitted(c, event.originator_id, event.service, event.unit_id)
 
     def meeting_planned(self, c: Any, collaboration_id: UUID, held_on: date) -> None:
         """A meeting convened for `held_on`, numbered as the aggregate numbers them."""
@@ -256,6 +260,13 @@ class NotificationProjection(Projection):
         c.execute(self.view.sql("UPDATE {members} SET removed_on = ? WHERE collaboration_id = ? AND service = ? "
                                 "AND unit_id = ? AND removed_on IS NULL"),
                   (on.isoformat(), str(collaboration_id), service, str(unit_id) if unit_id else NO_UNIT))
+
+    def member_admitted(self, c: Any, collaboration_id: UUID, service: str, unit_id: UUID | None) -> None:
+        """A member service taken in: a current member from now. Taken out before, its
+        row is current again: the policy needs who is a member, not the history."""
+        c.execute(self.view.sql("INSERT INTO {members} (collaboration_id, service, unit_id) VALUES (?, ?, ?) "
+                                "ON CONFLICT (collaboration_id, service, unit_id) DO UPDATE SET removed_on = NULL"),
+                  (str(collaboration_id), service, str(unit_id) if unit_id else NO_UNIT))
 
     # -- consents -------------------------------------------------------------------------
     @process.register

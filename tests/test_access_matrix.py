@@ -216,7 +216,7 @@ NOT_IN_MATRIX = {
     "/perm/{slug}/sammenlign": "the binder page rows",
     "/perm/{slug}/{action}": "the publiser row; every action in test_binder",
     "/samarbeid/{collaboration_id}": "every user x basis below (test_collaboration_routes_by_user_and_basis)",
-    "/samarbeid/{collaboration_id}/{action}": "every action x user x basis below",
+    "/samarbeid/{collaboration_id}/{action}": "every action x user x basis below (ta-inn among them)",
     "/samarbeid/{collaboration_id}/plan": "every user x basis in test_collaborations (the printed plan as the page)",
     "/overforinger/{transfer_id}": "the transfer rows",
     "/overforinger/{transfer_id}/{action}": "the transfer rows; every action in test_transfers",
@@ -313,15 +313,16 @@ def test_admins_cannot_open_a_childs_record(web):
 
 
 # -- collaborations: every route x every user x the basis each access is recorded on ---------------
-COLLABORATION_ROUTES = ("", "/mal", "/tiltak", "/evaluer", "/koordinator", "/godta-koordinator", "/avslutt")
+COLLABORATION_ROUTES = ("", "/mal", "/tiltak", "/evaluer", "/koordinator", "/godta-koordinator", "/avslutt",
+                        "/ta-inn")
 EDITS = {"", "/mal", "/tiltak", "/evaluer"}
 # username -> (the routes allowed, the basis its accesses are recorded on); everyone else: 404, nothing recorded.
 # Helsestasjonen is a member by its unit, PPT and barnevernet by their resource teams; the
-# nurse coordinates.
+# nurse coordinates. A service is taken in (/ta-inn) by the coordinator or the opening unit's leader.
 COLLABORATION_MATRIX = {
-    "styrer": (EDITS | {"/koordinator", "/avslutt"}, "own_unit"),  # the opening unit's leader
+    "styrer": (EDITS | {"/koordinator", "/avslutt", "/ta-inn"}, "own_unit"),  # the opening unit's leader
     "pedleder": (EDITS, "own_unit"),  # the concern's author
-    "helsesykepleier": (EDITS | {"/koordinator"}, "consent"),  # a member unit's staff, the coordinator
+    "helsesykepleier": (EDITS | {"/koordinator", "/ta-inn"}, "consent"),  # a member unit's staff, the coordinator
     "helseleder": (EDITS, "consent"),  # a member unit's leader (not the opening unit's)
     "ppt": (EDITS, "consent"),  # a member service's resource team
     "barnevern": (EDITS, "statutory"),  # barnevernet on its own statutory duty

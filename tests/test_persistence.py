@@ -182,6 +182,7 @@ PROMISED_TOPICS = {
     "events.collaborations:Collaboration.MeetingPlanned",
     "events.collaborations:Collaboration.MeetingMinuted",
     "events.collaborations:Collaboration.MemberRemoved",
+    "events.collaborations:Collaboration.MemberAdmitted",
     "events.collaborations:Collaboration.EntryShared",
     "events.collaborations:Collaboration.EntryUnshared",
     "events.transfers:Transfer.Created",
