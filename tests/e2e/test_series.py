@@ -95,6 +95,7 @@ def test_the_styrer_ends_a_series_and_its_page_says_so(javascript, request, serv
     today = clock.today()
     sign_in(page, server, "styrer")
     plan_series(page, server, "Ressursteam", "Vår og høst (hvert halvår)", today, ["Barnevernet", "PPT"])
+    assert no_violations(page, javascript)  # the page with both of the leader's forms
     page.get_by_label("Siste dato").fill(today.isoformat())
     page.get_by_label("Begrunnelse (valgfritt)").fill("Arenaen er omorganisert.")
     page.get_by_role("button", name="Avslutt serien").click()
