@@ -179,6 +179,11 @@ CODES: dict[str, str] = {
     "series.wrong_month": "this meeting is held in other months",
     "series.nobody_attends": "choose who attends",
     "series.not_a_date": "the series has no meeting that day",
+    "series.ended": "the series is ended; it cannot be changed",
+    "series.before_today": "{field} is before today",
+    "series.before_first": "{field} is before the series' first date, {first_on}",
+    "series.after_end": "the series ended on {last_on}; it has no meeting after that",
+    "series.unchanged": "nothing changed",
     # the binder's pages
     # the yearly wheel
     "wheel.title_required": "the item needs a title",

@@ -20,6 +20,7 @@ with the rule that allowed it, never a guess made afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 from uuid import UUID
 
@@ -117,10 +118,14 @@ class Target:
                    kind=meeting.kind)
 
     @classmethod
-    def series(cls, series) -> Target:
-        """A meeting series: its leader and those it invites, as for one of its meetings."""
-        return cls(owner_id=series.leader_id, unit_ids=tuple(series.unit_ids), services=tuple(series.services),
-                   invitee_ids=tuple(series.invitee_ids), kind=series.kind)
+    def series(cls, series, on: date | None = None) -> Target:
+        """A meeting series: its leader and those it invites to a date from day `on`
+        on (to any date: None), as for one of its meetings. One a change left out
+        no longer sees it once the dates it attends are past."""
+        unit_ids, services, invitee_ids = series.attending_since(on)
+        return cls(owner_id=series.leader_id, unit_ids=tuple(sorted(unit_ids, key=str)),
+                   services=tuple(sorted(services)), invitee_ids=tuple(sorted(invitee_ids, key=str)),
+                   kind=series.kind)
 
     @classmethod
     def meeting_case(cls, case, meeting, restricted: bool = False) -> Target:
@@ -414,6 +419,9 @@ RULES: dict[str, Rule] = {
     else any(may_plan(user.role, arena) for arena in ARENAS),
     "series.view": _attends_meeting,
     "series.plan_meeting": _own_account,
+    # Its leader changes its time, place and who attends, and ends it (as she plans its meetings).
+    "series.change": _own_account,
+    "series.end": _own_account,
     "meeting.general": _attends_meeting,
     "meeting.notes": _attended_meeting,
     "meeting.minute": _own_account,

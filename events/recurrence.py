@@ -72,10 +72,12 @@ def dates(rule: str, first: date, start: date, end: date, until: date | None = N
     return found  # never reached: the rules are endless
 
 
-def next_dates(rule: str, first: date, since: date, count: int) -> list[date]:
-    """The first `count` dates on or after `since`."""
-    found = []
+def next_dates(rule: str, first: date, since: date, count: int, until: date | None = None) -> list[date]:
+    """The first `count` dates on or after `since`, none after `until`."""
+    found: list[date] = []
     for day in _all(rule, first):
+        if until is not None and day > until:
+            return found
         if day >= since:
             found.append(day)
             if len(found) == count:

@@ -83,7 +83,8 @@ def load_wheel(app: Bekymring, units: dict[str, UUID], users: dict[str, UUID]) -
 def load_with_casework(app: Bekymring) -> dict[str, Any]:
     """The demo as `intranet demo` serves it: the directory, two years of generated
     casework (intranet/demo_history.py), this year's examples (intranet/demo_examples.py)
-    three collaborations across services (intranet/demo_collaborations.py) and two
+    three collaborations across services (intranet/demo_collaborations.py), the
+    resource team's meeting series at Solsikken (intranet/demo_series.py) and two
     children with old records for the retention list (intranet/demo_retention.py).
     The tests' shared store (tests/demostore.py) has the directory only, and builds its own cases."""
     from intranet.demo_collaborations import load_collaborations
@@ -91,12 +92,14 @@ def load_with_casework(app: Bekymring) -> dict[str, Any]:
     from intranet.demo_history import load_history
     from intranet.demo_programme import load as load_programme
     from intranet.demo_retention import load_retention_examples
+    from intranet.demo_series import load_series
 
     ids = load(app)
     load_history(app, ids)
     load_examples(app, ids)
     ids["collaborations"] = load_collaborations(app, ids)
     load_programme(app, ids)
+    ids["series"] = load_series(app, ids)
     ids["retention"] = load_retention_examples(app, ids)
     return ids
 

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from events import clock
 from events.application import NotFound
 from events.children import Child
 from events.errors import IntegrityError, RecordErased
@@ -98,7 +99,7 @@ def _meeting_case(domain, record_id: UUID) -> Record:
 
 def _series(domain, record_id: UUID) -> Record:
     series = domain.get_series(record_id)
-    return Record(series, None, Target.series(series))
+    return Record(series, None, Target.series(series, clock.today()))
 
 
 def _wheel_item(domain, record_id: UUID) -> Record:

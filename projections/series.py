@@ -1,6 +1,8 @@
 """Meeting series for lists, the series pages and the yearly wheel: ids, kinds,
-rules, dates and who attends (unit, service and user ids). The place is free
-text, so it stays in the events; `dates` reads it from the series itself."""
+rules, dates, the last date of an ended one, and who attends (unit, service and
+user ids, of any of its changes). The place is free text, so it stays in the
+events; `dates` reads it, and the time and who attend each date after a change,
+from the series itself."""
 
 from __future__ import annotations
 
@@ -28,10 +30,12 @@ class SeriesDate(NamedTuple):
 
 class SeriesTables(ViewTables):
     name = "series"
+    version = 2  # 2: a series' last date (ends_on), and the members its changes add
     tables = {
+        # starts_at: the latest change's; ends_on: the last date of an ended series
         "series": "id TEXT PRIMARY KEY, kind TEXT NOT NULL, rule TEXT NOT NULL, first_on TEXT NOT NULL, "
-        "starts_at TEXT NOT NULL, leader_id TEXT NOT NULL",
-        # who a series invites: member is 'unit', 'service' or 'user'
+        "starts_at TEXT NOT NULL, leader_id TEXT NOT NULL, ends_on TEXT",
+        # who a series invites, in any of its changes: member is 'unit', 'service' or 'user'
         "series_members": "series_id TEXT NOT NULL, member TEXT NOT NULL, value TEXT NOT NULL, "
         "PRIMARY KEY (member, value, series_id)",
         "series_meetings": "series_id TEXT NOT NULL, on_date TEXT NOT NULL, meeting_id TEXT NOT NULL, "
@@ -79,11 +83,26 @@ class SeriesProjection(Projection):
                                 "VALUES (?, ?, ?, ?, ?, ?)"),
                   (series_id, event.kind, event.rule, event.first_on.isoformat(), event.starts_at,
                    str(event.leader_id)))
+        self._add_members(event, c)
+
+    def _add_members(self, event: Series.Created | Series.Changed, c: Any) -> None:
         members = ([("unit", str(u)) for u in event.unit_ids] + [("service", s) for s in event.services]
                    + [("user", str(u)) for u in event.invitee_ids])
         for member, value in members:
-            c.execute(self.view.sql("INSERT INTO {series_members} (series_id, member, value) VALUES (?, ?, ?)"),
-                      (series_id, member, value))
+            c.execute(self.view.sql("INSERT INTO {series_members} (series_id, member, value) VALUES (?, ?, ?) "
+                                    "ON CONFLICT DO NOTHING"), (str(event.originator_id), member, value))
+
+    @process.register
+    def _(self, event: Series.Changed, c: Any) -> None:
+        # A change replaces those from its day on: it is the latest.
+        c.execute(self.view.sql("UPDATE {series} SET starts_at = ? WHERE id = ?"),
+                  (event.starts_at, str(event.originator_id)))
+        self._add_members(event, c)
+
+    @process.register
+    def _(self, event: Series.Ended, c: Any) -> None:
+        c.execute(self.view.sql("UPDATE {series} SET ends_on = ? WHERE id = ?"),
+                  (event.last_on.isoformat(), str(event.originator_id)))
 
     @process.register
     def _(self, event: Series.MeetingPlanned, c: Any) -> None:
@@ -91,18 +110,24 @@ class SeriesProjection(Projection):
                   (str(event.originator_id), event.on.isoformat(), str(event.meeting_id)))
 
     def dates(self, start: date, end: date, unit_id: UUID | None = None) -> list[SeriesDate]:
-        """Every date the series generate from `start` to `end` (those of `unit_id`'s
-        series only, if given), the first first: what the yearly wheel shows."""
+        """Every date the series generate from `start` to `end`, none after an ended
+        series' last date (those `unit_id` attends only, if given), the first first:
+        what the yearly wheel shows. Each with the time and place it has after the
+        series' changes."""
         rows = self.view.of_unit(unit_id) if unit_id else self.view.all()
         planned = self.view.planned([r["id"] for r in rows])
         found = []
         for row in rows:
-            days = recurrence.dates(row["rule"], date.fromisoformat(row["first_on"]), start, end)
+            until = date.fromisoformat(row["ends_on"]) if row["ends_on"] else None
+            days = recurrence.dates(row["rule"], date.fromisoformat(row["first_on"]), start, end, until=until)
             if not days:
                 continue
-            place = self.app.get_series(UUID(row["id"])).place
+            series = self.app.get_series(UUID(row["id"]))
             for day in days:
+                settings = series.settings_on(day)
+                if unit_id and unit_id not in settings.unit_ids:
+                    continue  # a change took the unit out from before this date (or in from after it)
                 meeting = planned.get((row["id"], day.isoformat()))
-                found.append(SeriesDate(day, row["starts_at"], row["kind"], place, UUID(row["id"]),
+                found.append(SeriesDate(day, settings.starts_at, row["kind"], settings.place, UUID(row["id"]),
                                         UUID(meeting) if meeting else None))
         return sorted(found, key=lambda d: (d.on, d.starts_at, d.kind))

@@ -214,6 +214,8 @@ PROMISED_TOPICS = {
     "events.meetings:MeetingCase.ReturnedToConcern",
     "events.series:Series.Created",
     "events.series:Series.MeetingPlanned",
+    "events.series:Series.Changed",
+    "events.series:Series.Ended",
     "events.concerns:Concern.AdviceReceived",
     "events.concerns:Concern.Created",
     "events.concerns:Concern.Closed",

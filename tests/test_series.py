@@ -4,7 +4,7 @@ leads them, and where a child may appear."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -13,7 +13,7 @@ from events.base import acting_as
 from events.meetings import InvalidMeeting
 from events.policy import Principal, Target, may
 from events.recurrence import last_thursday
-from tests.htmltree import dom
+from tests.htmltree import dom, field_error
 
 TODAY = clock.today()
 
@@ -368,3 +368,201 @@ def test_the_wheel_and_the_calendar_feed_show_a_series_coming_dates(web):
     calendar = Calendar.from_ical(web.client().get(feed_url(web, leader)).content)
     starts = {e.decoded("dtstart").date() for e in calendar.walk("VEVENT") if str(e.get("summary")) == "Lederforum"}
     assert last_thursday(year, 3) in starts and last_thursday(year, 2) in starts  # the planned one: she leads it
+
+
+# -- changing and ending a series ------------------------------------------------------------
+def test_a_change_applies_from_its_date_and_planned_meetings_keep_theirs(municipality):
+    domain, unit, school, kommunalsjef, styrer, ppt = municipality
+    first = TODAY + timedelta(days=10)
+    series_id = plan(domain, "resource_team", "half_yearly", first, styrer, [unit], ["ppt", "unit_leader"])
+    later = domain.get_series(series_id).next_dates(TODAY, 2)[1]
+    with acting_as(styrer):
+        planned = domain.plan_series_meeting(series_id, first)
+        domain.change_series(series_id, first + timedelta(days=1), "13:00", "Rådhuset", [unit],
+                             ["ppt", "barnevern", "unit_leader"], [ppt])
+        changed = domain.plan_series_meeting(series_id, later)
+    kept, new = domain.get_meeting(planned), domain.get_meeting(changed)
+    assert (kept.starts_at, kept.place, set(kept.services), kept.invitee_ids) == (
+        "09:00", "Rådhuset", {"ppt", "unit_leader"}, [])  # as planned before the change (plan() names Rådhuset)
+    assert (new.starts_at, new.place, set(new.services), new.invitee_ids) == (
+        "13:00", "Rådhuset", {"ppt", "barnevern", "unit_leader"}, [ppt])
+    series = domain.get_series(series_id)
+    assert series.settings_on(first).starts_at == "09:00" and series.settings_on(later).starts_at == "13:00"
+    assert [(h["what"], h["by"]) for h in series.history] == [("planned", styrer), ("changed", styrer)]
+    assert series.history[1]["fields"] == ("starts_at", "services", "invitee_ids")
+    assert series.history[1]["from_on"] == first + timedelta(days=1)
+    # A change from an earlier day replaces it: the later dates follow the newest.
+    with acting_as(styrer):
+        domain.change_series(series_id, first, "10:00", "Solsikken", [unit], ["ppt", "unit_leader"], [])
+    series = domain.get_series(series_id)
+    assert [v.from_on for v in series.versions] == [first] and series.settings_on(later).place == "Solsikken"
+
+
+@pytest.mark.parametrize("change, code, field", [
+    ({"services": []}, "meeting.services_required", "services"),  # the resource team is its services
+    ({"unit_ids": []}, "meeting.units_required", "unit_ids"),  # cases come from units
+    ({"starts_at": "9"}, "meeting.time_invalid", "starts_at"),
+    ({"place": "x" * 201}, "text.too_long", "place"),
+    ({"from_on": TODAY - timedelta(days=1)}, "series.before_today", "from_on"),
+    ({}, "series.unchanged", None),
+])
+def test_a_change_is_checked_as_a_new_series_is(municipality, change, code, field):
+    domain, unit, school, kommunalsjef, styrer, ppt = municipality
+    series_id = plan(domain, "resource_team", "half_yearly", TODAY, styrer, [unit], ["ppt"])
+    values = {"from_on": TODAY, "starts_at": "09:00", "place": "Rådhuset", "unit_ids": [unit], "services": ["ppt"],
+              "invitee_ids": [], **change}
+    with acting_as(styrer), pytest.raises(InvalidMeeting) as refused:
+        domain.change_series(series_id, **values)
+    assert (refused.value.code, refused.value.field) == (code, field)
+
+
+def test_an_ended_series_has_no_later_date_and_keeps_its_planned_meetings(municipality):
+    domain, unit, school, kommunalsjef, styrer, ppt = municipality
+    tuesday = next_weekday(TODAY, 1)
+    series_id = plan(domain, "bup", "every_6th_week", tuesday, ppt, [unit], ["ppt"])
+    third, fourth = tuesday + timedelta(weeks=12), tuesday + timedelta(weeks=18)
+    with acting_as(ppt):
+        planned = domain.plan_series_meeting(series_id, third)
+        with pytest.raises(InvalidMeeting) as refused:
+            domain.end_series(series_id, TODAY - timedelta(days=1), "")
+        assert (refused.value.code, refused.value.field) == ("series.before_today", "last_on")
+        domain.end_series(series_id, tuesday + timedelta(weeks=6), "Skoleåret er slutt.")
+    series = domain.get_series(series_id)
+    assert series.ended and series.end_reason == "Skoleåret er slutt."
+    assert series.next_dates(TODAY, 5) == [tuesday, tuesday + timedelta(weeks=6)]
+    assert series.dates(TODAY, fourth) == [tuesday, tuesday + timedelta(weeks=6)]
+    assert series.planned_after(series.ends_on) == [(third, planned)]  # not cancelled by the end
+    assert domain.get_meeting(planned).held_on == third
+    with acting_as(ppt):
+        with pytest.raises(InvalidMeeting) as refused:
+            domain.plan_series_meeting(series_id, fourth)
+        assert (refused.value.code, refused.value.field) == ("series.after_end", "on")
+        for command, arguments in ((domain.change_series, (TODAY, "10:00", "", [unit], ["ppt"], [])),
+                                   (domain.end_series, (TODAY, ""))):
+            with pytest.raises(InvalidMeeting) as refused:
+                command(series_id, *arguments)
+            assert refused.value.code == "series.ended"
+    assert [h["what"] for h in series.history] == ["planned", "ended"] and series.history[1]["by"] == ppt
+
+
+def test_a_series_ends_not_before_its_first_date(municipality):
+    domain, unit, school, kommunalsjef, styrer, ppt = municipality
+    first = TODAY + timedelta(days=30)
+    series_id = plan(domain, "resource_team", "half_yearly", first, styrer, [unit], ["ppt"])
+    with acting_as(styrer), pytest.raises(InvalidMeeting) as refused:
+        domain.end_series(series_id, first - timedelta(days=1), "")
+    assert (refused.value.code, refused.value.field) == ("series.before_first", "last_on")
+    with acting_as(styrer):
+        domain.end_series(series_id, first, "")
+    assert domain.get_series(series_id).next_dates(TODAY, 3) == [first]
+
+
+def test_only_its_leader_changes_or_ends_a_series_and_a_change_ends_access_after_its_date(municipality):
+    domain, unit, school, kommunalsjef, styrer, ppt = municipality
+    series_id = plan(domain, "resource_team", "half_yearly", TODAY, styrer, [unit], ["ppt", "barnevern"])
+    people = {"styrer": Principal(styrer, "unit_leader", unit, None),
+              "kommunalsjef": Principal(kommunalsjef, "municipal_leader", None, None),
+              "ppt": Principal(ppt, "resource_team", None, "ppt"),
+              "barnevern": Principal(uuid4(), "resource_team", None, "barnevern")}
+    target = Target.series(domain.get_series(series_id), TODAY)
+    for action in ("series.change", "series.end"):
+        assert {n for n, p in people.items() if may(p, action, target)} == {"styrer"}
+    later = TODAY + timedelta(days=30)
+    with acting_as(styrer):
+        domain.change_series(series_id, later, "09:00", "Rådhuset", [unit], ["ppt"], [])
+    series = domain.get_series(series_id)
+    seeing = {on: {n for n, p in people.items() if may(p, "series.view", Target.series(series, on))}
+              for on in (TODAY, later)}
+    assert seeing == {TODAY: {"styrer", "ppt", "barnevern"}, later: {"styrer", "ppt"}}
+
+
+# -- changing and ending on the web ----------------------------------------------------------
+def styrers_series(web, first_on=TODAY):
+    """The styrer's resource-team series for Solsikken, with PPT."""
+    styrer = web.ids["users"]["styrer"]
+    with acting_as(styrer):
+        series_id = web.domain.plan_series("resource_team", "half_yearly", first_on, "09:00", "Solsikken", styrer,
+                                           [web.ids["units"]["solsikken"]], ["ppt", "unit_leader"], [])
+    web.projections.wait()
+    return series_id, f"/ressursteam/serier/{series_id}"
+
+
+def test_the_leader_changes_a_series_and_sees_what_was_planned_before(web):
+    series_id, url = styrers_series(web)
+    leader = web.login("unit_leader")
+    planned = web.post_form(leader, f"{url}/planlegg", {"on": TODAY.isoformat()}, page=url)
+    meeting_url = planned.headers["location"]
+    page = dom(leader.get(url).text)
+    form = page.one(f"form[action='{url}/endre']")
+    assert form.one("#f-place")["value"] == "Solsikken"
+    section = page.one("#change-heading").parent  # the meeting planned keeps what it has: linked
+    assert [a["href"] for a in section.select("ul a")] == [meeting_url]
+    values = {"from_on": (TODAY + timedelta(days=1)).isoformat(), "starts_at": "", "place": "Mitt rom",
+              "unit_ids": [str(web.ids["units"]["solsikken"])], "services": ["ppt", "unit_leader"]}
+    refused = web.post_form(leader, f"{url}/endre", values, page=url)
+    assert refused.status_code == 422
+    page = dom(refused.text)
+    assert "Skriv klokkeslettet." in field_error(page, "starts_at")
+    assert page.one("#f-place")["value"] == "Mitt rom"
+    refused = web.post_form(leader, f"{url}/endre", {**values, "starts_at": "13:00", "services": []}, page=url)
+    assert refused.status_code == 422 and "Velg hvem som deltar." in field_error(dom(refused.text), "services")
+    refused = web.post_form(leader, f"{url}/endre", {**values, "starts_at": "13:00",
+                                                     "from_on": (TODAY - timedelta(days=1)).isoformat()}, page=url)
+    assert "Velg i dag eller en senere dato." in field_error(dom(refused.text), "from_on")
+    done = web.post_form(leader, f"{url}/endre", {**values, "starts_at": "13:00"}, page=url)
+    assert done.status_code == 303 and done.headers["location"] == url
+    page = leader.get(url).text
+    assert f"Fra {TODAY + timedelta(days=1):%d.%m.%Y}: kl. 13:00 · Mitt rom" in page
+    assert f"Endret fra {TODAY + timedelta(days=1):%d.%m.%Y}: klokkeslett, sted" in page
+    meeting = web.domain.get_meeting(UUID(meeting_url.rsplit("/", 1)[1]))
+    assert (meeting.starts_at, meeting.place) == ("09:00", "Solsikken")  # planned before: kept
+    # Barnevernet does not attend: the series is not there for it (the matrix has every role).
+    assert web.post_form(web.login("resource_team"), f"{url}/endre", values, page="/konto").status_code == 404
+
+
+def test_the_leader_ends_a_series_and_no_later_date_is_planned(web):
+    series_id, url = styrers_series(web)
+    second = web.domain.get_series(series_id).next_dates(TODAY, 2)[1]
+    with acting_as(web.ids["users"]["styrer"]):
+        kept = web.domain.plan_series_meeting(series_id, second)
+    leader = web.login("unit_leader")
+    refused = web.post_form(leader, f"{url}/avslutt", {"last_on": (TODAY - timedelta(days=1)).isoformat(),
+                                                       "reason": "Omorganisert"}, page=url)
+    assert refused.status_code == 422
+    page = dom(refused.text)
+    assert "Velg i dag eller en senere dato." in field_error(page, "last_on")
+    assert page.one("#f-reason")["value"] == "Omorganisert"
+    done = web.post_form(leader, f"{url}/avslutt", {"last_on": TODAY.isoformat(), "reason": "Omorganisert"},
+                         page=url)
+    assert done.status_code == 303
+    page = dom(leader.get(url).text)
+    ended = page.one("#ended").text
+    assert f"Avsluttet fra {TODAY:%d.%m.%Y}." in ended and "Begrunnelse: Omorganisert" in ended
+    # planned after the end: listed, not cancelled
+    assert [a["href"] for a in page.select("#ended a")] == [f"/ressursteam/{kept}"]
+    assert not page.select(f"form[action='{url}/endre']") and not page.select(f"form[action='{url}/avslutt']")
+    refused = web.post_form(leader, f"{url}/planlegg", {"on": (second + timedelta(days=183)).isoformat()}, page=url)
+    assert refused.status_code == 422 and f"Serien er avsluttet fra {TODAY:%d.%m.%Y}." in refused.text
+    assert f"Avsluttet fra {TODAY:%d.%m.%Y}." in leader.get("/ressursteam").text
+    dates = web.app.state.projections["series"].dates(TODAY, TODAY + timedelta(days=800))
+    assert [d.on for d in dates if d.series_id == series_id] == [TODAY]
+    changed = web.post_form(leader, f"{url}/endre", {"from_on": TODAY.isoformat(), "starts_at": "10:00"}, page=url)
+    assert changed.status_code == 422 and "Serien er avsluttet og kan ikke endres." in changed.text
+
+
+def test_the_demo_has_the_styrers_resource_team_series(web):
+    """intranet/demo_series.py, as `demo.load_with_casework` loads it: one planned
+    meeting, and a later change the planned meeting does not follow."""
+    from intranet.demo_series import load_series
+
+    series_id = load_series(web.domain, web.ids)
+    web.projections.wait()
+    series = web.domain.get_series(series_id)
+    assert (series.kind, series.leader_id) == ("resource_team", web.ids["users"]["styrer"])
+    assert series.unit_ids == [web.ids["units"]["solsikken"]] and len(series.planned) == 1
+    [(first, meeting_id)] = series.planned.items()
+    assert first > TODAY and web.domain.get_meeting(meeting_id).place == "Solsikken barnehage, personalrommet"
+    page = dom(web.login("unit_leader").get(f"/ressursteam/serier/{series_id}").text)
+    assert [a["href"] for a in page.one("#change-heading").parent.select("ul a")] == [f"/ressursteam/{meeting_id}"]
+    assert "Fjordvik rådhus, møterom 2" in page.one("#versions-heading").parent.text
+    assert [h["what"] for h in series.history] == ["planned", "changed"]

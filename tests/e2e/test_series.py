@@ -1,6 +1,6 @@
 """Meeting series in a real browser, with and without JavaScript: the kommunalsjef
 plans, leads and minutes a resource-team meeting; a BUP consultation series is
-planned and its next three dates are shown."""
+planned and its next three dates are shown; the styrer ends a series."""
 
 from __future__ import annotations
 
@@ -85,4 +85,25 @@ def test_a_bup_consultation_series_shows_its_next_three_dates(javascript, reques
         page.goto(f"{server.url}/arshjul?ar={day.year}")
         month = page.locator(f"#m-{day.month}")
         assert month.locator("li", has_text="BUP-konsultasjon").filter(has_text=f"{day.day}. kl. 12:00").count() >= 1
+    assert no_violations(page, javascript)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_the_styrer_ends_a_series_and_its_page_says_so(javascript, request, server):
+    context = request.getfixturevalue("context" if javascript else "nojs_context")
+    page = context.new_page()
+    today = clock.today()
+    sign_in(page, server, "styrer")
+    plan_series(page, server, "Ressursteam", "Vår og høst (hvert halvår)", today, ["Barnevernet", "PPT"])
+    assert no_violations(page, javascript)  # the page with both of the leader's forms
+    page.get_by_label("Siste dato").fill(today.isoformat())
+    page.get_by_label("Begrunnelse (valgfritt)").fill("Arenaen er omorganisert.")
+    page.get_by_role("button", name="Avslutt serien").click()
+    ended = page.locator("#ended")
+    ended.wait_for()
+    assert f"Avsluttet fra {today:%d.%m.%Y}." in ended.inner_text()
+    assert "Begrunnelse: Arenaen er omorganisert." in ended.inner_text()
+    assert page.get_by_role("button", name="Avslutt serien").count() == 0  # an ended series is not changed
+    coming = page.get_by_role("list", name="Kommende møter").inner_text()
+    assert f"{today:%d.%m.%Y}" in coming and f"{today.year + 1}" not in coming
     assert no_violations(page, javascript)
