@@ -8,7 +8,7 @@ import logging
 from typing import Any, Callable
 
 from events.errors import DomainError
-from intranet import labels
+from intranet import i18n, labels
 from intranet.i18n import N_, _
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,12 @@ MESSAGES: dict[str, str] = {
     "collaboration.entry_already_shared": N_("Loggføringen er allerede delt i samarbeidet."),
     "collaboration.entry_not_shared": N_("Loggføringen er ikke delt i samarbeidet."),
     "collaboration.information_not_shared": N_("Samarbeidet deler ikke denne typen opplysninger."),
+    "collaboration.consent_unchanged": N_("Samarbeidet bygger allerede på dette samtykket."),
+    "collaboration.consent_not_given": N_("Samtykket er ikke gitt: foresatte har sagt nei."),
+    "collaboration.consent_withdrawn": N_("Samtykket er trukket tilbake."),
+    "collaboration.consent_expired": N_("Samtykket gikk ut %(on)s."),
+    "collaboration.consent_not_yet_valid": N_("Samtykket gjelder først fra %(on)s."),
+    "collaboration.consent_change_too_early": N_("Datoen kan ikke være før samarbeidet startet, eller før forrige bytte av samtykke."),
     # referrals
     "referral.kind_unknown": N_("Velg type henvisning."),
     "referral.sent_cannot_change": N_("En sendt henvisning kan ikke endres."),
@@ -194,6 +200,8 @@ MESSAGES: dict[str, str] = {
     "series.not_a_date": N_("Serien har ikke møte den dagen."),
     "series.ended": N_("Serien er avsluttet og kan ikke endres."),
     "series.before_today": N_("Velg i dag eller en senere dato."),
+    "collaboration.consent_expired": lambda p: {"on": i18n.short_date(p["on"])},
+    "collaboration.consent_not_yet_valid": lambda p: {"on": i18n.short_date(p["on"])},
     "series.before_first": N_("Velg en dato fra seriens første møte, %(first_on)s."),
     "series.after_end": N_("Serien er avsluttet fra %(last_on)s. Den har ingen møter etter det."),
     "series.unchanged": N_("Ingenting er endret. Endre klokkeslett, sted eller hvem som deltar."),
