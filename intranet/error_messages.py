@@ -200,8 +200,6 @@ MESSAGES: dict[str, str] = {
     "series.not_a_date": N_("Serien har ikke møte den dagen."),
     "series.ended": N_("Serien er avsluttet og kan ikke endres."),
     "series.before_today": N_("Velg i dag eller en senere dato."),
-    "collaboration.consent_expired": lambda p: {"on": i18n.short_date(p["on"])},
-    "collaboration.consent_not_yet_valid": lambda p: {"on": i18n.short_date(p["on"])},
     "series.before_first": N_("Velg en dato fra seriens første møte, %(first_on)s."),
     "series.after_end": N_("Serien er avsluttet fra %(last_on)s. Den har ingen møter etter det."),
     "series.unchanged": N_("Ingenting er endret. Endre klokkeslett, sted eller hvem som deltar."),
@@ -310,6 +308,8 @@ PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
                                            "service": _service(p["service"])},
     "meeting.named_without_consent": lambda p: {"missing": "; ".join(
         f"{_service(s)}: {labels.coverage_reason(why)}" for s, why in p["refusals"].items())},
+    "collaboration.consent_expired": lambda p: {"on": i18n.short_date(p["on"])},
+    "collaboration.consent_not_yet_valid": lambda p: {"on": i18n.short_date(p["on"])},
     "series.before_first": lambda p: {"first_on": f"{p['first_on']:%d.%m.%Y}"},
     "series.after_end": lambda p: {"last_on": f"{p['last_on']:%d.%m.%Y}"},
 }

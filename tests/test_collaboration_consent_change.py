@@ -244,6 +244,14 @@ def test_moving_onto_a_new_consent_on_the_page_after_the_old_one_expired(web):
     assert "Samtykket dekker ikke Helsestasjon og skolehelsetjenesten" in response.text
     assert 'id="f-consent-error"' in response.text
     assert f'value="{narrow}" checked' in response.text
+    with acting_as(users["styrer"]):
+        expired = give_consent(domain, child_id, ["helsestasjon"], recorded_by=users["styrer"],
+                               information=["action_plan"], valid_from=TODAY - timedelta(days=60),
+                               valid_until=TODAY - timedelta(days=1))
+    response = leader.post(f"{url}/samtykke", data={"csrf_token": token, "consent_id": str(expired),
+                                                     "changed_on": TODAY.isoformat()})
+    assert response.status_code == 422
+    assert f"Samtykket gikk ut {(TODAY - timedelta(days=1)):%d.%m.%Y}." in response.text
     response = leader.post(f"{url}/samtykke", data={"csrf_token": token, "consent_id": "", "changed_on": "31.02"})
     assert response.status_code == 422
     assert "Velg det nye samtykket" in response.text and "Skriv en gyldig dato" in response.text
