@@ -113,6 +113,14 @@ class CollaborationCommands(CommandMixin):
                                    clock.today())
         self.save(collaboration)
 
+    def change_collaboration_consent(self, collaboration_id: UUID, consent_id: UUID, on: date, by: UUID) -> None:
+        """Put the collaboration on another consent of the child, from day `on`: the
+        members' access follows the new one at their next request."""
+        collaboration = self.get_collaboration(collaboration_id)
+        collaboration.check_is_open()
+        collaboration.change_consent(self.get_consent(consent_id), on, by, clock.today())
+        self.save(collaboration)
+
     def share_collaboration_entry(self, collaboration_id: UUID, no: int, information: str, by: UUID) -> None:
         """Share one entry of the concern's logbook into the collaboration, as a kind of
         information the consent covers."""

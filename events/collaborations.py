@@ -90,7 +90,10 @@ class Collaboration(SubjectRecord):
         self.child_id = child_id
         self.unit_id = unit_id  # the opening unit (the child's, by its concern)
         self.concern_id = concern_id
-        self.consent_id = consent_id
+        self.consent_id = consent_id  # the current consent: the basis of every access from its day on
+        # Each consent the collaboration has rested on, from which day: the earlier
+        # ones stay the basis of the accesses made under them.
+        self.consents: list[dict[str, Any]] = [{"consent_id": consent_id, "from": opened_on}]
         self.opened_by = opened_by
         self.coordinator_id = coordinator_id
         # Member services: {"service": code, "unit_id": a unit of the directory of that
@@ -484,6 +487,42 @@ class Collaboration(SubjectRecord):
         again = any(m["service"] == service and m["unit_id"] == unit_id for m in self.members)
         self.members.append({"service": service, "unit_id": unit_id, "admitted_on": on, "admitted_by": by,
                              "again": again})
+
+    # -- the consent -------------------------------------------------------------------------
+    def change_consent(self, consent: Consent, on: date, by: UUID, today: date | None = None) -> None:
+        """Put the collaboration on a new consent from day `on` (the guardians signed a
+        new one, or one that covers more): of the same child, given, in force on `on`
+        and on `today`, covering every current member service and every kind of
+        information shared, as when it was opened. The plan, group and history stay."""
+        self.check_is_open()
+        today = today or on
+        if consent.child_id != self.child_id:
+            raise InvalidCollaboration("collaboration.consent_of_other_child", "consent_id")
+        if consent.id == self.consent_id:
+            raise InvalidCollaboration("collaboration.consent_unchanged", "consent_id")
+        if consent.decision != "given":
+            raise InvalidCollaboration("collaboration.consent_not_given", "consent_id")
+        if on > today:
+            raise InvalidCollaboration("date.in_future", "changed_on")
+        if on < self.consents[-1]["from"]:
+            raise InvalidCollaboration("collaboration.consent_change_too_early", "changed_on")
+        for day in dict.fromkeys((on, today)):
+            if day < consent.valid_from:
+                raise InvalidCollaboration("collaboration.consent_not_yet_valid", "consent_id", on=consent.valid_from)
+            if day > consent.valid_until:
+                raise InvalidCollaboration("collaboration.consent_expired", "consent_id", on=consent.valid_until)
+            if not consent.services_valid_on(day):
+                raise InvalidCollaboration("collaboration.consent_withdrawn", "consent_id")
+            try:
+                check_covered(consent, self.current_services, self.information, day)
+            except InvalidCollaboration as e:  # beside the form's choice of consent
+                raise InvalidCollaboration(e.code, "consent_id", **e.params) from e
+        self._consent_changed(consent.id, on, by, today)
+
+    @event("ConsentChanged")
+    def _consent_changed(self, consent_id: UUID, on: date, by: UUID, changed_on: date) -> None:
+        self.consent_id = consent_id
+        self.consents.append({"consent_id": consent_id, "from": on, "by": by, "changed_on": changed_on})
 
     # -- the concern's logbook, shared entry by entry ---------------------------------------------
     def share_entry(self, no: int, information: str, consent: Consent, entries: int, on: date, by: UUID) -> None:

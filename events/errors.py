@@ -98,6 +98,12 @@ CODES: dict[str, str] = {
     "collaboration.entry_already_shared": "the entry is shared already",
     "collaboration.entry_not_shared": "the entry is not shared",
     "collaboration.information_not_shared": "the collaboration does not share that kind of information",
+    "collaboration.consent_unchanged": "the collaboration rests on that consent already",
+    "collaboration.consent_not_given": "the consent was refused, not given",
+    "collaboration.consent_withdrawn": "the consent is withdrawn for every service",
+    "collaboration.consent_expired": "the consent expired on {on}",
+    "collaboration.consent_not_yet_valid": "the consent is valid from {on}",
+    "collaboration.consent_change_too_early": "before the collaboration opened, or before its last change of consent",
     # referrals
     "referral.kind_unknown": "unknown kind {kind!r}",
     "referral.sent_cannot_change": "a sent referral cannot be changed",

@@ -104,6 +104,7 @@ class Target:
     statutory_members: tuple[UUID | str, ...] = ()  # member units and services admitted by law instead
     ended_for: tuple[tuple[str, UUID | None, object], ...] = ()  # (service, unit or None, Coverage)
     live: bool = False
+    is_open: bool = False  # the collaboration is open, whether the consent admits anyone today or not
     coordinator_id: UUID | None = None  # and the one a handover is proposed to
     proposed_coordinator_id: UUID | None = None
     # One entry of the concern's logbook, in a collaboration: who wrote it, and
@@ -187,7 +188,7 @@ class Target:
                    statutory_members=tuple(m["unit_id"] or m["service"] for m in admitted
                                            if m["service"] in STATUTORY_SERVICES),
                    ended_for=tuple((m["service"], m["unit_id"], c) for m, c in newest.values() if not c.ok),
-                   live=collaboration.is_open and bool(admitted),
+                   live=collaboration.is_open and bool(admitted), is_open=collaboration.is_open,
                    coordinator_id=collaboration.coordinator_id,
                    proposed_coordinator_id=(collaboration.handover or {}).get("to"))
 
@@ -331,6 +332,14 @@ def _coordinator_or_opening_leader(user: Principal, target: Target | None) -> Ba
         and _acts_in_collaboration(user, target)
 
 
+def _changes_consent(user: Principal, target: Target | None) -> Basis | bool:
+    """The coordinator (while she is in the collaboration) or the opening unit's
+    leader, while it is open, live or not: a consent that ran out is what the
+    change mends, and then it admits no one."""
+    return target is not None and target.is_open and (
+        _leads_unit(user, target) or (user.id == target.coordinator_id and _in_collaboration(user, target)))
+
+
 def _shares_entry(user: Principal, target: Target | None) -> bool:
     """The entry's author, or the unit's leader, still on the concern."""
     return _works_on_concern(user, target) and (user.id == target.entry_author_id or _leads_unit(user, target))
@@ -465,6 +474,9 @@ RULES: dict[str, Rule] = {
     # The domain holds it to the consent; the service's access follows from the
     # consent at each request, as for the members it opened with.
     "collaboration.admit_member": _coordinator_or_opening_leader,
+    # Moving it onto a new consent (the old one ran out, or BUP should come in): the
+    # same two, also when the old consent no longer admits anyone (not only while live).
+    "collaboration.change_consent": _changes_consent,
     # The unit's internal logbook stays the unit's: an entry reaches the member
     # services only shared explicitly, by its author or the unit's leader (while the
     # consent admits anyone); either may take it back at any time.
@@ -522,6 +534,7 @@ RECORD_ACTIONS = (
     "meeting_case.view", "meeting_case.minute", "leaders.case",
     "collaboration.open", "collaboration.view", "collaboration.edit", "collaboration.close",
     "collaboration.handover", "collaboration.accept", "collaboration.remove_member", "collaboration.admit_member",
+    "collaboration.change_consent",
     "collaboration.entry.view", "collaboration.entry.share", "collaboration.entry.unshare",
     "case_bank.propose", "case_bank.view", "case_bank.review",
     "collaboration.convene", "collaboration.minute", "collaboration.contact",

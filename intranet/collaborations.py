@@ -135,11 +135,16 @@ def _coordinators(request: Request) -> list[tuple[str, str]]:
     return sorted(((str(i), n) for i, n in names.items()), key=lambda o: o[1])
 
 
+def consents_in_force(domain, child_id: UUID, today) -> list:
+    """The child's consents a collaboration may rest on today: given, and covering
+    some service (not expired, not withdrawn, not starting later)."""
+    return [c for c in domain.consents_of(child_id) if c.decision == "given" and c.services_valid_on(today)]
+
+
 def _new_form(request: Request, record: Record, **more: Any) -> tuple[dict[str, Any], Shown]:
     domain = request.app.state.domain
     concern, child = record.value, record.child
-    today = clock.today()
-    consents = [c for c in domain.consents_of(child.id) if c.decision == "given" and c.services_valid_on(today)]
+    consents = consents_in_force(domain, child.id, clock.today())
     context: dict[str, Any] = {
         "concern": concern, "child": child, "consents": consents, "labels": labels,
         "member_options": _member_options(request, concern), "coordinators": _coordinators(request),
@@ -258,9 +263,23 @@ def page_reads(request: Request, record: Record, **more: Any) -> tuple[dict[str,
     context.update(collaboration_group.context(request, record))
     plan, kinds = collaboration_plan.page_context(request, record)  # members out, shared log entries
     context.update(plan)
+    context.update(consent_context(request, record))
     context.update(more)
-    shown = records_shown(collaboration)
+    shown = records_shown(collaboration) + (["consent"] if context["consent_choices"] else [])
     return context, Shown([child.id], shown + [k for k in kinds if k not in shown])
+
+
+def consent_context(request: Request, record: Record) -> dict[str, Any]:
+    """The consents the collaboration has rested on, each from its day (the current
+    last), and, for who may change it, the child's other consents in force today."""
+    collaboration, domain = record.value, request.app.state.domain
+    history = [{**entry, "consent": domain.get_consent(entry["consent_id"]),
+                "until": following["from"] if following else None}
+               for entry, following in zip(collaboration.consents, [*collaboration.consents[1:], None])]
+    may_change = collaboration.is_open and may_do(request, "collaboration.change_consent", record)
+    choices = ([c for c in consents_in_force(domain, collaboration.child_id, clock.today())
+                if c.id != collaboration.consent_id] if may_change else [])
+    return {"consent_history": history, "may_change_consent": may_change, "consent_choices": choices}
 
 
 def find(request: Request, action: str) -> Record:
@@ -284,7 +303,7 @@ async def collaboration_page(request: Request) -> Response:
 ACTIONS = {"mal": ("collaboration.edit", "plan"), "tiltak": ("collaboration.edit", "plan"), "evaluer": ("collaboration.edit", "plan"),
            "koordinator": ("collaboration.handover", "coordinator"),
            "godta-koordinator": ("collaboration.accept", "coordinator"),
-           "avslutt": ("collaboration.close", "closing"), **collaboration_group.ACTIONS,
+           "avslutt": ("collaboration.close", "closing"), "samtykke": ("collaboration.change_consent", "members"), **collaboration_group.ACTIONS,
            **collaboration_plan.ACTIONS}
 
 
@@ -352,6 +371,14 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
             domain.propose_coordinator(collaboration_id, to_user_id, user.id)
         elif action == "godta-koordinator":
             domain.accept_coordinator(collaboration_id, user.id)
+        elif action == "samtykke":
+            consent_id, on = parse_uuid(form.get("consent_id")), parse_date(form.get("changed_on", ""))
+            if consent_id is None or consent_id not in {c.id for c in domain.consents_of(record.child.id)}:
+                errors["consent_id"] = _("Velg det nye samtykket.")
+            if on is None:
+                errors["changed_on"] = _("Skriv en gyldig dato (dd.mm.åååå).")
+            if not errors:
+                domain.change_collaboration_consent(collaboration_id, consent_id, on, user.id)
         else:
             domain.close_collaboration(collaboration_id, form.get("reason", ""), form.get("summary", ""), user.id,
                                        form.get("plan_coordinator", ""))

@@ -8,7 +8,7 @@ import logging
 from typing import Any, Callable
 
 from events.errors import DomainError
-from intranet import labels
+from intranet import i18n, labels
 from intranet.i18n import N_, _
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,12 @@ MESSAGES: dict[str, str] = {
     "collaboration.entry_already_shared": N_("Loggføringen er allerede delt i samarbeidet."),
     "collaboration.entry_not_shared": N_("Loggføringen er ikke delt i samarbeidet."),
     "collaboration.information_not_shared": N_("Samarbeidet deler ikke denne typen opplysninger."),
+    "collaboration.consent_unchanged": N_("Samarbeidet bygger allerede på dette samtykket."),
+    "collaboration.consent_not_given": N_("Samtykket er ikke gitt: foresatte har sagt nei."),
+    "collaboration.consent_withdrawn": N_("Samtykket er trukket tilbake."),
+    "collaboration.consent_expired": N_("Samtykket gikk ut %(on)s."),
+    "collaboration.consent_not_yet_valid": N_("Samtykket gjelder først fra %(on)s."),
+    "collaboration.consent_change_too_early": N_("Datoen kan ikke være før samarbeidet startet, eller før forrige bytte av samtykke."),
     # referrals
     "referral.kind_unknown": N_("Velg type henvisning."),
     "referral.sent_cannot_change": N_("En sendt henvisning kan ikke endres."),
@@ -302,6 +308,8 @@ PARAMS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
                                            "service": _service(p["service"])},
     "meeting.named_without_consent": lambda p: {"missing": "; ".join(
         f"{_service(s)}: {labels.coverage_reason(why)}" for s, why in p["refusals"].items())},
+    "collaboration.consent_expired": lambda p: {"on": i18n.short_date(p["on"])},
+    "collaboration.consent_not_yet_valid": lambda p: {"on": i18n.short_date(p["on"])},
     "series.before_first": lambda p: {"first_on": f"{p['first_on']:%d.%m.%Y}"},
     "series.after_end": lambda p: {"last_on": f"{p['last_on']:%d.%m.%Y}"},
 }

@@ -137,7 +137,7 @@ def action_label(action: str) -> str:
 
 
 def collaboration_consent(domain, people: People, collaboration_id: str) -> Any:
-    """The consent a collaboration was opened on; None if it cannot be read (erased)."""
+    """The consent a collaboration rests on now (the latest it was moved onto); None if it cannot be read (erased)."""
     try:
         return people.consent(str(domain.get_collaboration(UUID(collaboration_id)).consent_id))
     except (NotFound, RecordErased):

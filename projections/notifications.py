@@ -223,6 +223,11 @@ class NotificationProjection(Projection):
     def _(self, event: Collaboration.Closed, c: Any) -> None:
         self.update_row(c, "collaborations", event, stamp=False, status="closed")
 
+    @process.register
+    def _(self, event: Collaboration.ConsentChanged, c: Any) -> None:
+        # The consent running out that waits is the current one's.
+        self.update_row(c, "collaborations", event, stamp=False, consent_id=str(event.consent_id))
+
     # -- the ansvarsgruppe's meetings and a member service taken out or in ------------------------
     @process.register
     def _(self, event: Collaboration.MeetingPlanned, c: Any) -> None:

@@ -221,7 +221,7 @@ NOT_IN_MATRIX = {
     "/perm/{slug}/sammenlign": "the binder page rows",
     "/perm/{slug}/{action}": "the publiser row; every action in test_binder",
     "/samarbeid/{collaboration_id}": "every user x basis below (test_collaboration_routes_by_user_and_basis)",
-    "/samarbeid/{collaboration_id}/{action}": "every action x user x basis below (ta-inn among them)",
+    "/samarbeid/{collaboration_id}/{action}": "every action x user x basis below (ta-inn and samtykke among them)",
     "/samarbeid/{collaboration_id}/plan": "every user x basis in test_collaborations (the printed plan as the page)",
     "/overforinger/{transfer_id}": "the transfer rows",
     "/overforinger/{transfer_id}/{action}": "the transfer rows; every action in test_transfers",
@@ -321,15 +321,16 @@ def test_admins_cannot_open_a_childs_record(web):
 
 # -- collaborations: every route x every user x the basis each access is recorded on ---------------
 COLLABORATION_ROUTES = ("", "/mal", "/tiltak", "/evaluer", "/koordinator", "/godta-koordinator", "/avslutt",
-                        "/ta-inn")
+                        "/ta-inn", "/samtykke")
 EDITS = {"", "/mal", "/tiltak", "/evaluer"}
 # username -> (the routes allowed, the basis its accesses are recorded on); everyone else: 404, nothing recorded.
 # Helsestasjonen is a member by its unit, PPT and barnevernet by their resource teams; the
-# nurse coordinates. A service is taken in (/ta-inn) by the coordinator or the opening unit's leader.
+# nurse coordinates. A service is taken in (/ta-inn), and the collaboration moved onto a new
+# consent (/samtykke), by the coordinator or the opening unit's leader.
 COLLABORATION_MATRIX = {
-    "styrer": (EDITS | {"/koordinator", "/avslutt", "/ta-inn"}, "own_unit"),  # the opening unit's leader
+    "styrer": (EDITS | {"/koordinator", "/avslutt", "/ta-inn", "/samtykke"}, "own_unit"),  # the opening unit's leader
     "pedleder": (EDITS, "own_unit"),  # the concern's author
-    "helsesykepleier": (EDITS | {"/koordinator", "/ta-inn"}, "consent"),  # a member unit's staff, the coordinator
+    "helsesykepleier": (EDITS | {"/koordinator", "/ta-inn", "/samtykke"}, "consent"),  # a member unit's staff, the coordinator
     "helseleder": (EDITS, "consent"),  # a member unit's leader (not the opening unit's)
     "ppt": (EDITS, "consent"),  # a member service's resource team
     "barnevern": (EDITS, "statutory"),  # barnevernet on its own statutory duty
@@ -393,7 +394,7 @@ def test_collaboration_routes_by_user_and_basis(web):
             bases[username] = {(r["basis"], r["basis_ref"]) for r in rows}
         return statuses, bases
 
-    def expected(matrix: dict) -> tuple[dict, dict]:
+    def expected(matrix: dict, consent=consent_id) -> tuple[dict, dict]:
         statuses, bases = {}, {}
         for username in clients:
             allowed, basis = matrix.get(username, (set(), None))
@@ -401,7 +402,7 @@ def test_collaboration_routes_by_user_and_basis(web):
                 statuses[(username, route)] = (200 if route == "" else 422) if route in allowed else 404
             can_list = username not in ("personvern", "kommunalsjef", "admin")
             statuses[(username, "list")] = bool(allowed) if can_list else 403
-            ref = str(consent_id) if basis == "consent" else None
+            ref = str(consent) if basis == "consent" else None
             bases[username] = {(basis, ref)} if allowed else set()
         return statuses, bases
 
@@ -423,6 +424,17 @@ def test_collaboration_routes_by_user_and_basis(web):
     for username in ("helsesykepleier", "helseleder", "ppt"):
         statuses.update({(username, route): 403 for route in COLLABORATION_ROUTES})
     assert differences(walk(), (statuses, bases)) == []
+
+    # The guardians sign a new consent and the leader moves the collaboration onto it:
+    # every member is back, on the new consent as the basis.
+    from events.base import acting_as
+    from tests.factories import give_consent
+
+    with acting_as(users["styrer"]):
+        renewed = give_consent(web.domain, child_id, ["helsestasjon", "ppt"], recorded_by=users["styrer"],
+                               information=["action_plan"])
+        web.domain.change_collaboration_consent(collaboration_id, renewed, clock.today(), users["styrer"])
+    assert differences(walk(), expected(COLLABORATION_MATRIX, renewed)) == []
 
 
 def test_a_break_the_glass_grant_is_the_basis_it_names_and_opens_no_collaboration(web):

@@ -185,6 +185,7 @@ PROMISED_TOPICS = {
     "events.collaborations:Collaboration.MemberAdmitted",
     "events.collaborations:Collaboration.EntryShared",
     "events.collaborations:Collaboration.EntryUnshared",
+    "events.collaborations:Collaboration.ConsentChanged",
     "events.transfers:Transfer.Created",
     "events.transfers:Transfer.DraftUpdated",
     "events.transfers:Transfer.ApprovalRecorded",
