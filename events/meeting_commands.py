@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from uuid import UUID
 
+from events import clock
 from events.anonymisation import REMOVED, Anonymised, anonymise, remove_words
 from events.consents import best_consent_for
 from events.concerns import Concern
@@ -152,6 +153,23 @@ class MeetingCommands(CommandMixin):
         meeting.write_minutes(people, notes, next_on, next_at)
         self.save(meeting)
 
+    def cancel_meeting(self, meeting_id: UUID, reason: str, by: UUID) -> None:
+        """Cancel a planned meeting (events/meetings.py `Meeting.cancel`). A series'
+        meeting stays cancelled: the series keeps it as that date's meeting."""
+        meeting = self.get_meeting(meeting_id)
+        for case_id in meeting.case_ids:
+            try:
+                advised = bool(self.get_meeting_case(case_id).advice)
+            except DomainError as e:
+                if e.code not in ("record.not_found", "record.erased"):
+                    raise
+                continue  # the child was erased, and the case with it
+            if advised:  # advice minuted on a case: the meeting was held
+                meeting.check_open()
+                raise InvalidMeeting("meeting.minuted")
+        meeting.cancel(reason, by, clock.today())
+        self.save(meeting)
+
     def approve_minutes(self, meeting_id: UUID, by: UUID) -> list[UUID]:
         """Approve the minutes; each case's advice goes back to its concern's logbook,
         dated the meeting's day. All or nothing: one concern refusing its advice leaves
@@ -160,6 +178,7 @@ class MeetingCommands(CommandMixin):
         it needs no advice; advice it was given before still goes back.
         Returns the cases whose concern was closed (their advice is kept on the case)."""
         meeting = self.get_meeting(meeting_id)
+        meeting.check_open()  # a cancelled or approved meeting says so, before its cases' advice is asked
         cases = []
         for case_id in meeting.case_ids:
             try:

@@ -33,6 +33,7 @@ ADVICE_HEADING = "Råd fra ressursteamet ({:%d.%m.%Y}): "
 MAX_ADVICE = MAX_TEXT - 100
 # A meeting's time of day, "HH:MM" (stored as text: the transcoder has no time type).
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+MAX_CANCEL_REASON = 500  # why a meeting is cancelled: a sentence or two (as a series' end)
 
 
 class InvalidMeeting(DomainError):
@@ -82,6 +83,11 @@ class Meeting(Record):
         self.notes = ""
         self.next_on: date | None = None
         self.next_at = ""
+        # Once cancelled: why, by whom and on which day (the page shows them).
+        self.cancelled = False
+        self.cancel_reason = ""
+        self.cancelled_by: UUID | None = None
+        self.cancelled_on: date | None = None
 
     @classmethod
     def new(cls, kind: str, held_on: date, unit_ids: list[UUID], services: list[str], leader_id: UUID,
@@ -110,8 +116,41 @@ class Meeting(Record):
         return "barnevern" in self.services
 
     def check_open(self) -> None:
+        if self.cancelled:
+            raise InvalidMeeting("meeting.cancelled")
         if self.minutes_approved:
             raise InvalidMeeting("meeting.closed")
+
+    @property
+    def minuted(self) -> bool:
+        """Minutes begun: attendees, notes, or advice on a general issue (a case's advice is on the case)."""
+        return bool(self.attendee_ids or self.notes or any(g["advice"] for g in self.general))
+
+    def cancel(self, reason: str, by: UUID, today: date) -> None:
+        """Not held after all: only before the day is past and before any minutes, by its
+        leader, with a reason the attendees see. Nothing more is brought to it or minuted.
+        The cases already brought stay on it, unminuted: a concern is not tied to a
+        meeting, so its unit leader brings it to another."""
+        self.check_open()
+        if by != self.leader_id:
+            raise InvalidMeeting("meeting.leader_only_cancel")
+        if self.held_on < today:
+            raise InvalidMeeting("meeting.already_held")
+        if self.minuted:
+            raise InvalidMeeting("meeting.minuted")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidMeeting("meeting.cancel_reason_required", "reason")
+        if len(reason) > MAX_CANCEL_REASON:
+            raise InvalidMeeting("text.too_long", "reason", max=MAX_CANCEL_REASON)
+        self._cancelled(reason, by, today)
+
+    @event("Cancelled")
+    def _cancelled(self, reason: str, by: UUID, on: date) -> None:
+        self.cancelled = True
+        self.cancel_reason = reason
+        self.cancelled_by = by
+        self.cancelled_on = on
 
     @event("CaseAdded")
     def add_case(self, case_id: UUID) -> None:

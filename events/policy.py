@@ -437,6 +437,8 @@ RULES: dict[str, Rule] = {
     "meeting_case.view": _attends_meeting,
     "meeting_case.minute": _own_account,
     "meeting.approve": _own_account,
+    # Its leader cancels a meeting not held (as she plans it, and changes a series).
+    "meeting.cancel": _own_account,
     # Leaders: anonymised minutes and statistics only.
     "leaders.view": lambda user, target: user.role == "municipal_leader",
     "leaders.case": lambda user, target: user.role == "municipal_leader",  # one case in the minutes

@@ -230,6 +230,8 @@ def calendar_of(state: Any, user: Principal, base_url: str) -> bytes:
             event.add("dtstart", held)
             event.add("dtend", held + timedelta(days=1))
         event.add("url", f"{base_url}/ressursteam/{m['id']}")
+        if m["cancelled_on"]:  # kept in the feed, so a calendar app that had it marks it cancelled
+            event.add("status", "CANCELLED")
         cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical()

@@ -189,6 +189,11 @@ MESSAGES: dict[str, str] = {
                                         "tjenestene som deltar. Mangler: %(missing)s."),
     "meeting.no_children": N_("Barn tas aldri opp i dette møtet: bare temaer."),
     "meeting.anonymous_only": N_("Saker tas bare opp anonymt i dette møtet."),
+    "meeting.cancelled": N_("Møtet er avlyst."),
+    "meeting.leader_only_cancel": N_("Bare møteleder kan avlyse møtet."),
+    "meeting.already_held": N_("Møtet er allerede holdt og kan ikke avlyses."),
+    "meeting.minuted": N_("Møtet har referat og kan ikke avlyses."),
+    "meeting.cancel_reason_required": N_("Skriv hvorfor møtet avlyses."),
     # meeting series
     "series.kind_unknown": N_("Velg hvilket møte serien gjelder."),
     "series.rule_not_for_kind": N_("Dette møtet holdes ikke med den gjentakelsen. Velg en annen."),

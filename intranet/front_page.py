@@ -73,7 +73,9 @@ def deadlines(request: Request, user: Principal, scope: str, scope_id: UUID, tod
 
 
 def coming_meetings(request: Request, user: Principal, today: date) -> list[dict]:
-    """The coming resource-team meetings the user attends."""
+    """The coming resource-team meetings the user attends. A cancelled one stays, marked
+    "Avlyst": an attendee who planned for it learns it will not be held, where a meeting
+    silently gone would leave her asking."""
     view = request.app.state.projections["meetings"].view
     kept = []
     for row in view.coming(today, 200):
@@ -127,7 +129,7 @@ def municipal_leader(request: Request, user: Principal, today: date) -> dict[str
         return {}
     view = request.app.state.projections["meetings"].view
     until = (today + timedelta(days=MEETING_DAYS)).isoformat()
-    meetings = [{"held_on": r["held_on"], "kind": r["kind"]} for r in view.coming(today, LIMIT) if r["held_on"] <= until]
+    meetings = [{"held_on": r["held_on"], "kind": r["kind"], "cancelled_on": r["cancelled_on"]} for r in view.coming(today, LIMIT) if r["held_on"] <= until]
     return {"calendar": meetings, "statistics": may(user, "leaders.view")}
 
 

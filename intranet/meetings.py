@@ -130,7 +130,8 @@ async def schedule(request: Request) -> Response:
 WITHHELD = {"withheld": True}  # a case the user may not see: no child, no text
 # action in the URL -> (permission, the named command on the meeting)
 ACTIONS = {"generelt": ("meeting.general", "add_general_issue"), "rad": ("meeting.minute", "minute_general"),
-           "referat": ("meeting.minute", "write_minutes"), "godkjenn": ("meeting.approve", "approve_minutes")}
+           "referat": ("meeting.minute", "write_minutes"), "godkjenn": ("meeting.approve", "approve_minutes"),
+           "avlys": ("meeting.cancel", "cancel_meeting")}
 
 
 def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | None = None,
@@ -161,6 +162,11 @@ def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | N
         "sees_notes": may(user, "meeting.notes", Target.meeting(meeting)),
         "unit_names": [units[str(u)]["name"] for u in meeting.unit_ids if str(u) in units],
         "is_leader": user.id == meeting.leader_id, "not_held_yet": meeting.held_on > clock.today(),
+        "is_open": not (meeting.cancelled or meeting.minutes_approved),
+        # Its leader, before its day is past and before any minutes (events/meetings.py `cancel`).
+        "may_cancel": (not (meeting.cancelled or meeting.minutes_approved or meeting.minuted)
+                       and meeting.held_on >= clock.today() and may(user, "meeting.cancel", Target.meeting(meeting))),
+        "cancelled_by_name": domain.get_user(meeting.cancelled_by).name if meeting.cancelled_by else "",
         "may_bring": may(user, "meeting.bring", Target.meeting(meeting)),
         "leader_name": domain.get_user(meeting.leader_id).name, "errors": errors or {}, "values": values or {},
         "active": "meetings", "restricted": [_(words) for words in RESTRICTED],
@@ -179,7 +185,7 @@ async def meeting_page(request: Request) -> Response:
 
 
 async def meeting_action(request: Request) -> Response:
-    """A general issue, advice on one, or the approval of the minutes."""
+    """A general issue, advice on one, the minutes, their approval, or cancelling the meeting."""
     action = request.path_params["action"]
     if action not in ACTIONS:
         raise HTTPException(404)
@@ -220,6 +226,8 @@ def _arguments(action: str, form: dict[str, str], user_id: UUID) -> tuple[Any, .
         return form.get("title", ""), form.get("text", ""), user_id
     if action == "rad":
         return parse_int(form.get("no")) or 0, form.get("advice", "")
+    if action == "avlys":
+        return form.get("reason", ""), user_id
     return (user_id,)
 
 

@@ -145,6 +145,8 @@ def series_context(request: Request, series, target: Target, change: dict[str, A
                "history": history, "people_named": names,
                "planned_ahead": series.planned_after(today - timedelta(days=1)),
                "planned_after_end": series.planned_after(series.ends_on) if series.ended else [],
+               # the planned meetings cancelled since: marked, the date not planned again
+               "cancelled": {m for m in series.planned.values() if state.domain.get_meeting(m).cancelled},
                "may_plan": may(user, "series.plan_meeting", target), "active": "meetings",
                "may_change": not series.ended and may(user, "series.change", target),
                "may_end": not series.ended and may(user, "series.end", target)}

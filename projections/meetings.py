@@ -37,6 +37,9 @@ class MeetingTables(ViewTables):
         # The people named to a meeting beyond its units and services (a table of its
         # own, like meeting_times: an older read model gains it without a rebuild).
         "meeting_invitees": "meeting_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (user_id, meeting_id)",
+        # The meetings cancelled, and on which day (a table of its own, like meeting_times;
+        # the reason is text, so it stays in the encrypted event: the page shows it).
+        "meeting_cancellations": "meeting_id TEXT PRIMARY KEY, cancelled_on TEXT NOT NULL",
         "cases": "id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL, concern_id TEXT NOT NULL, "
         "child_id TEXT NOT NULL, unit_id TEXT NOT NULL, mode TEXT NOT NULL",
         "units": "id TEXT PRIMARY KEY, kind TEXT NOT NULL",
@@ -70,9 +73,11 @@ class MeetingTables(ViewTables):
     )
 
 
-    # A meeting's row with its time of day ("" when it has none).
-    MEETING = ("SELECT m.*, COALESCE(t.starts_at, '') AS starts_at FROM {meetings} m "
-               "LEFT JOIN {meeting_times} t ON t.meeting_id = m.id ")
+    # A meeting's row with its time of day ("" when it has none) and the day it was
+    # cancelled (None while it is not).
+    MEETING = ("SELECT m.*, COALESCE(t.starts_at, '') AS starts_at, x.cancelled_on FROM {meetings} m "
+               "LEFT JOIN {meeting_times} t ON t.meeting_id = m.id "
+               "LEFT JOIN {meeting_cancellations} x ON x.meeting_id = m.id ")
 
     def for_unit(self, unit_id: UUID) -> list[dict]:
         return self._rows(self.MEETING + "JOIN {meeting_units} u ON u.meeting_id = m.id "
@@ -96,7 +101,7 @@ class MeetingTables(ViewTables):
 
     def coming(self, since: date, limit: int) -> list[dict]:
         """Meetings held on or after `since`, the first first."""
-        return self._rows("SELECT * FROM {meetings} WHERE held_on >= ? ORDER BY held_on, id LIMIT ?",
+        return self._rows(self.MEETING + "WHERE m.held_on >= ? ORDER BY m.held_on, m.id LIMIT ?",
                           (since.isoformat(), limit))
 
     def attending(self, meeting_id: UUID) -> tuple[list[UUID], list[str], list[UUID]]:
@@ -228,6 +233,11 @@ class MeetingProjection(Projection):
     @process.register
     def _(self, event: Meeting.MinutesApproved, c: Any) -> None:
         c.execute(self.view.sql("UPDATE {meetings} SET approved = 1 WHERE id = ?"), (str(event.originator_id),))
+
+    @process.register
+    def _(self, event: Meeting.Cancelled, c: Any) -> None:
+        c.execute(self.view.sql("INSERT INTO {meeting_cancellations} (meeting_id, cancelled_on) VALUES (?, ?)"),
+                  (str(event.originator_id), event.on.isoformat()))
 
     @process.register
     def _(self, event: MeetingCase.Created, c: Any) -> None:

@@ -120,6 +120,7 @@ MATRIX = [
     ("POST", "/ressursteam/{meeting}/generelt", {"unit_leader", "resource_team"}, 404),
     ("POST", "/ressursteam/{meeting}/rad", {"unit_leader"}, 404),
     ("POST", "/ressursteam/{meeting}/godkjenn", {"unit_leader"}, 404),
+    ("POST", "/ressursteam/{meeting}/avlys", {"unit_leader"}, 404),  # its leader only
     ("POST", "/ressursteam/sak/{missing}/rad", set(), 404),
     ("GET", "/ledelse", {"municipal_leader"}, 403),
     ("GET", "/ledelse/statistikk", {"municipal_leader"}, 403),
@@ -231,7 +232,7 @@ NOT_IN_MATRIX = {
     "/ressursteam/serier/{series_id}/endre": "the series rows; changes and their errors in test_series",
     "/ressursteam/serier/{series_id}/avslutt": "the series rows; ending and its errors in test_series",
     "/ressursteam/{meeting_id}/sak": "the meeting rows",
-    "/ressursteam/{meeting_id}/{action}": "the meeting rows",
+    "/ressursteam/{meeting_id}/{action}": "the meeting rows; cancelling in test_meeting_cancel",
     "/ressursteam/sak/{case_id}/rad": "the meeting rows; minutes in test_meetings",
     "/ressursteam/sak/{case_id}/case": "every role on a real case in test_case_bank",
     "/caseforslag/{proposal_id}": "the caseforslag rows; every role on a real proposal in test_case_bank",

@@ -210,6 +210,7 @@ PROMISED_TOPICS = {
     "events.meetings:Meeting.GeneralIssueMinuted",
     "events.meetings:Meeting.MinutesWritten",
     "events.meetings:Meeting.MinutesApproved",
+    "events.meetings:Meeting.Cancelled",
     "events.meetings:MeetingCase.Created",
     "events.meetings:MeetingCase.AdviceMinuted",
     "events.meetings:MeetingCase.ReturnedToConcern",

@@ -538,8 +538,8 @@ def test_the_leader_ends_a_series_and_no_later_date_is_planned(web):
     page = dom(leader.get(url).text)
     ended = page.one("#ended").text
     assert f"Avsluttet fra {TODAY:%d.%m.%Y}." in ended and "Begrunnelse: Omorganisert" in ended
-    # planned after the end: listed, not cancelled
-    assert [a["href"] for a in page.select("#ended a")] == [f"/ressursteam/{kept}"]
+    # planned after the end: listed, not cancelled, linked to its page's form to cancel it
+    assert [a["href"] for a in page.select("#ended a")] == [f"/ressursteam/{kept}#avlys"]
     assert not page.select(f"form[action='{url}/endre']") and not page.select(f"form[action='{url}/avslutt']")
     refused = web.post_form(leader, f"{url}/planlegg", {"on": (second + timedelta(days=183)).isoformat()}, page=url)
     assert refused.status_code == 422 and f"Serien er avsluttet fra {TODAY:%d.%m.%Y}." in refused.text
