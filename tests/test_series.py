@@ -566,3 +566,17 @@ def test_the_demo_has_the_styrers_resource_team_series(web):
     assert [a["href"] for a in page.one("#change-heading").parent.select("ul a")] == [f"/ressursteam/{meeting_id}"]
     assert "Fjordvik rådhus, møterom 2" in page.one("#versions-heading").parent.text
     assert [h["what"] for h in series.history] == ["planned", "changed"]
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 8), date(2026, 6, 1), date(2026, 5, 26), date(2026, 3, 1),
+                                   date(2026, 11, 20), date(2027, 1, 31)])
+def test_the_demo_series_meets_in_term_time_whatever_the_day_it_is_loaded(today):
+    """Loaded on 8 December, the demo's half-yearly series met on 30 December and 30 June:
+    in the holidays. Its dates fall in spring or autumn term, three weeks or more ahead."""
+    from events import recurrence
+    from intranet.demo_series import first_meeting
+
+    first = first_meeting(today)
+    assert first >= today + timedelta(days=21) and first.weekday() == 2
+    for day in recurrence.next_dates("half_yearly", first, first, 6):
+        assert (2, 20) <= (day.month, day.day) <= (6, 15) or (8, 20) <= (day.month, day.day) <= (12, 15), day
