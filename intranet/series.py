@@ -74,6 +74,12 @@ def series_errors(user, form: dict[str, str], unit_ids, services, invitee_ids) -
     text = form.get("first_on", "").strip()
     if parse_date(text) is None:
         errors["first_on"] = _("Skriv datoen.") if not text else _("Skriv en gyldig dato.")
+    return {**errors, **attendance_errors(form, unit_ids, services, invitee_ids)}
+
+
+def attendance_errors(form: dict[str, str], unit_ids, services, invitee_ids) -> dict[str, str]:
+    """The time and who attends, as a series is planned or changed."""
+    errors = {}
     if not form.get("starts_at", "").strip():
         errors["starts_at"] = _("Skriv klokkeslettet.")
     if None in unit_ids:
@@ -212,13 +218,7 @@ async def change_series(request: Request) -> Response:
     unit_ids = [parse_uuid(u) for u in await read_multi(request, "unit_ids")]
     invitee_ids = [parse_uuid(u) for u in await read_multi(request, "invitee_ids")]
     services = await read_multi(request, "services")
-    errors = date_error(form, "from_on")
-    if not form.get("starts_at", "").strip():
-        errors["starts_at"] = _("Skriv klokkeslettet.")
-    if None in unit_ids:
-        errors["unit_ids"] = _("Velg minst én enhet.")
-    if None in invitee_ids:
-        errors["invitee_ids"] = _("Velg deltakerne fra listen.")
+    errors = {**date_error(form, "from_on"), **attendance_errors(form, unit_ids, services, invitee_ids)}
     if not errors:
         _done, errors = await run_in_threadpool(
             attempt, request.app.state.domain.change_series, record.value.id, parse_date(form["from_on"]),
