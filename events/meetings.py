@@ -126,6 +126,10 @@ class Meeting(Record):
         """Minutes begun: attendees, notes, or advice on a general issue (a case's advice is on the case)."""
         return bool(self.attendee_ids or self.notes or any(g["advice"] for g in self.general))
 
+    def cancellable(self, today: date) -> bool:
+        """What `cancel` asks of the meeting itself: open, its day not past, no minutes."""
+        return not (self.cancelled or self.minutes_approved or self.minuted) and self.held_on >= today
+
     def cancel(self, reason: str, by: UUID, today: date) -> None:
         """Not held after all: only before the day is past and before any minutes, by its
         leader, with a reason the attendees see. Nothing more is brought to it or minuted.

@@ -163,9 +163,7 @@ def meeting_reads(request: Request, meeting: Meeting, errors: dict[str, str] | N
         "unit_names": [units[str(u)]["name"] for u in meeting.unit_ids if str(u) in units],
         "is_leader": user.id == meeting.leader_id, "not_held_yet": meeting.held_on > clock.today(),
         "is_open": not (meeting.cancelled or meeting.minutes_approved),
-        # Its leader, before its day is past and before any minutes (events/meetings.py `cancel`).
-        "may_cancel": (not (meeting.cancelled or meeting.minutes_approved or meeting.minuted)
-                       and meeting.held_on >= clock.today() and may(user, "meeting.cancel", Target.meeting(meeting))),
+        "may_cancel": meeting.cancellable(clock.today()) and may(user, "meeting.cancel", Target.meeting(meeting)),
         "cancelled_by_name": domain.get_user(meeting.cancelled_by).name if meeting.cancelled_by else "",
         "may_bring": may(user, "meeting.bring", Target.meeting(meeting)),
         "leader_name": domain.get_user(meeting.leader_id).name, "errors": errors or {}, "values": values or {},
