@@ -344,7 +344,7 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
             domain.add_collaboration_goal(collaboration_id, form.get("goal", ""), user.id)
         elif action == "tiltak":
             days = {k: parse_date(form.get(k, "")) for k in ("starts_on", "deadline", "evaluate_on")}
-            errors = {k: _("Skriv en gyldig dato (dd.mm.åååå).") for k, v in days.items() if v is None}
+            errors = {k: _(collaboration_group.BAD_DATE) for k, v in days.items() if v is None}
             goal = form.get("goal", "")
             if not errors:
                 domain.add_collaboration_measure(collaboration_id, form.get("what", ""), form.get("service", ""),
@@ -355,9 +355,9 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
             following = form.get("next_evaluation", "").strip()
             next_on = parse_date(following) if following else None
             if on is None:
-                errors["evaluated_on"] = _("Skriv en gyldig dato (dd.mm.åååå).")
+                errors["evaluated_on"] = _(collaboration_group.BAD_DATE)
             if following and next_on is None:
-                errors["next_evaluation"] = _("Skriv en gyldig dato (dd.mm.åååå).")
+                errors["next_evaluation"] = _(collaboration_group.BAD_DATE)
             if not no.isdigit():
                 raise HTTPException(404)
             if not errors:
@@ -376,7 +376,7 @@ def _act(request: Request, record: Record, action: str, form: dict[str, str]) ->
             if consent_id is None or consent_id not in {c.id for c in domain.consents_of(record.child.id)}:
                 errors["consent_id"] = _("Velg det nye samtykket.")
             if on is None:
-                errors["changed_on"] = _("Skriv en gyldig dato (dd.mm.åååå).")
+                errors["changed_on"] = _(collaboration_group.BAD_DATE)
             if not errors:
                 domain.change_collaboration_consent(collaboration_id, consent_id, on, user.id)
         else:
