@@ -71,9 +71,7 @@ def series_errors(user, form: dict[str, str], unit_ids, services, invitee_ids) -
         errors["kind"] = _("Du kan ikke planlegge denne typen møte.")
     if form.get("rule") not in RULES:
         errors["rule"] = _("Velg hvor ofte møtet holdes.")
-    text = form.get("first_on", "").strip()
-    if parse_date(text) is None:
-        errors["first_on"] = _("Skriv datoen.") if not text else _("Skriv en gyldig dato.")
+    errors.update(date_error(form, "first_on"))
     return {**errors, **attendance_errors(form, unit_ids, services, invitee_ids)}
 
 
